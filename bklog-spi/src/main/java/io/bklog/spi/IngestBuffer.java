@@ -1,0 +1,45 @@
+package io.bklog.spi;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A durable queue between ingest and the store (in-process queue, Kafka). Producers {@link #append}; a consumer
+ * group polls and commits only after the store acknowledged, so a crash redelivers instead of losing. Delivery is
+ * at-least-once; deterministic document ids make it effectively once.
+ */
+public interface IngestBuffer extends AutoCloseable {
+
+    String backendName();
+
+    /**
+     * Appends documents; when this returns they survive what the buffer promises (a process restart for Kafka, a
+     * consumer crash for the in-process queue). Order is kept per {@link BufferedDocument#key()}.
+     *
+     * @throws BufferFullException when the buffer is at its bound: the caller should back off and retry
+     */
+    void append(List<BufferedDocument> documents) throws BufferFullException;
+
+    /** Joins consumer group {@code group}; each member receives a share of the records. */
+    Consumer consumer(String group);
+
+    /** Records appended and not yet committed by {@code group} (the lag); -1 when unknown. */
+    long pending(String group);
+
+    @Override
+    default void close() {
+    }
+
+    /** A member of a consumer group. Not thread-safe: one thread polls and commits. */
+    interface Consumer extends AutoCloseable {
+        /** Up to {@code max} records not yet delivered to this member, waiting up to {@code timeout} for the first. */
+        List<BufferedDocument> poll(int max, Duration timeout);
+
+        /** Commits every record polled so far: they will not be delivered again to this group. */
+        void commit();
+
+        /** Leaves the group; polled but uncommitted records are delivered again (to this group). */
+        @Override
+        void close();
+    }
+}
