@@ -17,7 +17,8 @@ import java.util.Objects;
  *
  * @param from         inclusive start; null = open
  * @param to           exclusive end; null = open
- * @param sort         sort keys; empty = time field descending. The document id is always appended.
+ * @param sort         sort keys; empty = time field descending. The document id is always appended. Documents
+ *                     missing a sort field come last in both orders. Text fields cannot be sort keys.
  * @param offset       hits to skip; {@code offset + size} may not pass {@link #MAX_RESULT_WINDOW}
  * @param size         hits to return (0 = only total and aggregations)
  * @param searchAfter  sort values of the last hit of the previous page (use instead of offset past the window)

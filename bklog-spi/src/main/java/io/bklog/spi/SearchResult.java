@@ -16,8 +16,10 @@ public record SearchResult(long total, List<Hit> hits, Map<String, AggregationRe
     }
 
     /**
-     * One hit. {@code source} holds the stored fields (time field as epoch millis Long), {@code highlights} maps a
-     * field to its fragments with {@code <mark>} tags, {@code sortValues} feed the next {@code searchAfter}.
+     * One hit. {@code source} holds the stored fields, normalized to their mapped type (keyword/text/ip: String,
+     * long/date: Long — the time field too, as epoch millis —, double: Double, boolean: Boolean; unmapped fields as
+     * stored). {@code highlights} maps a field to its whole value with matched tokens (text) or the matched value
+     * (keyword) wrapped in {@code <mark>}/{@code </mark>}. {@code sortValues} feed the next {@code searchAfter}.
      */
     public record Hit(String index, String id, Map<String, Object> source, Map<String, List<String>> highlights,
                       List<Object> sortValues) {

@@ -10,7 +10,10 @@ public sealed interface AggregationResult
         permits AggregationResult.TermsResult, AggregationResult.HistogramResult, AggregationResult.StatsResult,
                 AggregationResult.CardinalityResult, AggregationResult.PercentilesResult {
 
-    /** A terms bucket; {@code key} is the value as a string (numbers in plain decimal form). */
+    /**
+     * A terms bucket; {@code key} is the value as a string: long/date as {@link Long#toString}, double as
+     * {@code BigDecimal.valueOf(d).stripTrailingZeros().toPlainString()}, boolean {@code true}/{@code false}.
+     */
     record Bucket(String key, long count) {}
 
     record TermsResult(List<Bucket> buckets, long otherCount) implements AggregationResult {

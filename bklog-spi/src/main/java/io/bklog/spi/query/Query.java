@@ -9,15 +9,19 @@ import java.util.Objects;
  *
  * <p>Field semantics, by the index set's field type:
  * <ul>
- *   <li>{@code text}: the value is analyzed (split on non letters/digits, lower-cased); a {@link Term}
- *       matches when every token is present, a {@link Phrase} when they are adjacent and in order.</li>
+ *   <li>{@code text}: the value is analyzed by {@link TextAnalysis}; a {@link Term} matches when every token is
+ *       present, a {@link Phrase} when they are adjacent and in order; {@link Wildcard} and {@link Regex} patterns
+ *       are lower-cased and must match one whole token.</li>
  *   <li>{@code keyword}, {@code ip}: exact, case-sensitive value.</li>
  *   <li>{@code long}, {@code double}, {@code date}: numeric equality / order; a date value is epoch millis
  *       or ISO-8601. A value that does not parse matches nothing.</li>
  *   <li>{@code boolean}: {@code true} / {@code false}.</li>
  * </ul>
  * A {@code null} field means "any field": every text field (analyzed) and every keyword field (exact).
- * A field the index set does not have matches nothing (the search service rejects it earlier with a 400).
+ * A field the index set does not have matches nothing (the search service rejects it earlier with a 400);
+ * document fields outside the mapping are kept in the source but are not searchable.
+ * A {@link Phrase} on a keyword field is exact equality. {@link Range} on a text field is not defined (the search
+ * service rejects it).
  */
 public sealed interface Query
         permits Query.MatchAll, Query.Term, Query.Phrase, Query.Wildcard, Query.Regex, Query.Range,
