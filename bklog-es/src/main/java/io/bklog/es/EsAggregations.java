@@ -112,7 +112,13 @@ final class EsAggregations {
                         byKey.put(item.key(), item.value());
                     }
                 }
-                for (Double pct : p.percents()) values.put(pct, count > 0 ? byKey.get(pct) : null);
+                // no value (no document has the field) is left out: PercentilesResult's map takes no nulls
+                if (count > 0) {
+                    for (Double pct : p.percents()) {
+                        Double v = byKey.get(pct);
+                        if (v != null && !v.isNaN()) values.put(pct, v);
+                    }
+                }
                 out.put(name, new AggregationResult.PercentilesResult(values));
             }
         });

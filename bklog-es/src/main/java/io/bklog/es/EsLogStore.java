@@ -566,10 +566,8 @@ public final class EsLogStore implements LogStore {
                 out.put(name, new AggregationResult.StatsResult(0, null, null, null, null));
             } else if (a instanceof Aggregation.Cardinality) {
                 out.put(name, new AggregationResult.CardinalityResult(0));
-            } else if (a instanceof Aggregation.Percentiles p) {
-                Map<Double, Double> values = new HashMap<>();
-                p.percents().forEach(x -> values.put(x, null));
-                out.put(name, new AggregationResult.PercentilesResult(values));
+            } else if (a instanceof Aggregation.Percentiles) {
+                out.put(name, new AggregationResult.PercentilesResult(Map.of()));
             }
         });
         return out;
@@ -692,7 +690,10 @@ public final class EsLogStore implements LogStore {
         try {
             perform("POST", "/_aliases", actions);
         } catch (IllegalArgumentException e) {
-            if (!e.getMessage().contains("index_not_found_exception")) throw e;
+            if (!e.getMessage().contains("index_not_found_exception")
+                    && !e.getMessage().contains("aliases_not_found_exception")) {
+                throw e;
+            }
         }
     }
 
@@ -751,6 +752,8 @@ public final class EsLogStore implements LogStore {
         Request request = new Request(method, path);
         try {
             Response response = connection.restClient().performRequest(request);
+            // the low-level client answers a HEAD's 404 instead of throwing
+            if (response.getStatusLine().getStatusCode() == 404) return null;
             if (response.getEntity() == null) return json.createObjectNode();
             try (InputStream in = response.getEntity().getContent()) {
                 return json.readTree(in);
