@@ -31,16 +31,10 @@ import io.bklog.spi.SearchResult;
 import io.bklog.spi.query.Aggregation;
 import io.bklog.spi.query.AggregationResult;
 import io.bklog.spi.query.Sort;
-import org.apache.http.entity.ContentType;
-import org.apache.http.nio.entity.NStringEntity;
-import org.elasticsearch.client.Request;
-import org.elasticsearch.client.Response;
-import org.elasticsearch.client.ResponseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -78,6 +72,7 @@ public final class EsLogStore implements LogStore {
     private final boolean ownsConnection;
     private final ElasticsearchClient client;
     private final ObjectMapper json;
+    private final EsHttp http;
     private final String templatePrefix;
     private final BulkRetryPolicy retryPolicy;
     private final Map<String, IndexSetSchema> schemas = new ConcurrentHashMap<>();
@@ -92,6 +87,7 @@ public final class EsLogStore implements LogStore {
                 : EsConnection.connect(b.hosts, b.connectTimeout, b.requestTimeout);
         this.client = connection.client();
         this.json = connection.mapper();
+        this.http = new EsHttp(connection);
         this.templatePrefix = b.templatePrefix;
         this.retryPolicy = b.retryPolicy;
     }
@@ -722,53 +718,16 @@ public final class EsLogStore implements LogStore {
 
     // ---------------------------------------------------------------- low-level JSON requests
 
-    /** Sends a request; 4xx answers become {@link IllegalArgumentException}, the rest {@link BackendException}. */
     JsonNode perform(String method, String path, JsonNode body) {
-        Request request = new Request(method, path);
-        try {
-            if (body != null) {
-                request.setEntity(new NStringEntity(json.writeValueAsString(body), ContentType.APPLICATION_JSON));
-            }
-            Response response = connection.restClient().performRequest(request);
-            if (response.getEntity() == null) return json.createObjectNode();
-            try (InputStream in = response.getEntity().getContent()) {
-                return json.readTree(in);
-            }
-        } catch (ResponseException e) {
-            int status = e.getResponse().getStatusLine().getStatusCode();
-            String detail = e.getMessage();
-            if (status >= 400 && status < 500 && status != 429 && status != 408) {
-                throw new IllegalArgumentException("Elasticsearch refused " + method + " " + path + ": " + detail, e);
-            }
-            throw new BackendException("Elasticsearch failed " + method + " " + path + " (" + status + "): " + detail,
-                    true, e);
-        } catch (IOException e) {
-            throw backendError(method + " " + path, e);
-        }
+        return http.perform(method, path, body);
     }
 
-    /** Like {@link #perform} but a 404 answer is null. */
     JsonNode performOrNull(String method, String path) {
-        Request request = new Request(method, path);
-        try {
-            Response response = connection.restClient().performRequest(request);
-            // the low-level client answers a HEAD's 404 instead of throwing
-            if (response.getStatusLine().getStatusCode() == 404) return null;
-            if (response.getEntity() == null) return json.createObjectNode();
-            try (InputStream in = response.getEntity().getContent()) {
-                return json.readTree(in);
-            }
-        } catch (ResponseException e) {
-            if (e.getResponse().getStatusLine().getStatusCode() == 404) return null;
-            throw new BackendException("Elasticsearch failed " + method + " " + path + ": " + e.getMessage(), true, e);
-        } catch (IOException e) {
-            throw backendError(method + " " + path, e);
-        }
+        return http.performOrNull(method, path);
     }
 
     private BackendException backendError(String what, Exception e) {
-        return new BackendException("Elasticsearch " + connection.hosts() + " failed to " + what + ": " + e
-                + "; check that the cluster is reachable and healthy (GET /_cluster/health)", true, e);
+        return http.unreachable(what, e);
     }
 
     /**

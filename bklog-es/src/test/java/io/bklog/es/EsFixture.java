@@ -41,7 +41,7 @@ import java.util.stream.Stream;
  * {@value #NODE_USER} (created when missing) through {@code runuser}.
  *
  * <p>Set {@code -Des.url=http://127.0.0.1:9200} to use a node that is already running instead (stop/restart are then
- * refused).
+ * refused), with {@code -Des.repo.dir} naming its {@code path.repo}.
  */
 public final class EsFixture {
     private static final Logger log = LoggerFactory.getLogger(EsFixture.class);
@@ -98,6 +98,9 @@ public final class EsFixture {
 
     /** The directory registered as {@code path.repo} on the node (snapshot repositories go below it). */
     public Path repoDir() {
+        if (externalUrl != null && System.getProperty("es.repo.dir") != null) {
+            return Path.of(System.getProperty("es.repo.dir"));
+        }
         return workDir.resolve("repo");
     }
 
