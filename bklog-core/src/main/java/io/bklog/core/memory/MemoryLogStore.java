@@ -105,34 +105,42 @@ public final class MemoryLogStore implements LogStore {
 
     @Override
     public BulkResult index(String indexSet, List<LogDocument> documents) {
+        IndexSetSchema schema;
+        lock.readLock().lock();
+        try {
+            schema = schemas.get(indexSet);
+        } finally {
+            lock.readLock().unlock();
+        }
+        if (schema == null) {
+            throw new IllegalArgumentException("unknown index set '" + indexSet + "'; known: " + indexSets());
+        }
+        // conversion needs no lock; the mapping only ever grows, so a field added meanwhile is at worst unmapped here
+        Map<String, FieldType> types = types(schema);
+        List<BulkResult.ItemResult> items = new ArrayList<>(documents.size());
+        List<MemoryDocument> accepted = new ArrayList<>(documents.size());
+        for (LogDocument d : documents) {
+            if (d.id().isBlank()) {
+                items.add(BulkResult.ItemResult.rejected(d.id(), "document id is blank"));
+                continue;
+            }
+            try {
+                accepted.add(new MemoryDocument(d.id(), d.timestamp().toEpochMilli(), normalize(schema, types, d)));
+                items.add(BulkResult.ItemResult.ok(d.id()));
+            } catch (IllegalArgumentException e) {
+                items.add(BulkResult.ItemResult.rejected(d.id(), e.getMessage()));
+            }
+        }
         lock.writeLock().lock();
         try {
-            IndexSetSchema schema = schemas.get(indexSet);
-            if (schema == null) {
-                throw new IllegalArgumentException("unknown index set '" + indexSet + "'; known: " + schemas.keySet());
+            IndexSetSchema current = schemas.getOrDefault(indexSet, schema);
+            for (MemoryDocument doc : accepted) {
+                store(current, doc, IndexNames.dayOf(java.time.Instant.ofEpochMilli(doc.timestamp())));
             }
-            Map<String, FieldType> types = types(schema);
-            List<BulkResult.ItemResult> items = new ArrayList<>(documents.size());
-            for (LogDocument d : documents) {
-                if (d.id().isBlank()) {
-                    items.add(BulkResult.ItemResult.rejected(d.id(), "document id is blank"));
-                    continue;
-                }
-                Map<String, Object> source;
-                try {
-                    source = normalize(schema, types, d);
-                } catch (IllegalArgumentException e) {
-                    items.add(BulkResult.ItemResult.rejected(d.id(), e.getMessage()));
-                    continue;
-                }
-                store(schema, new MemoryDocument(d.id(), d.timestamp().toEpochMilli(), source),
-                        IndexNames.dayOf(d.timestamp()));
-                items.add(BulkResult.ItemResult.ok(d.id()));
-            }
-            return new BulkResult(items);
         } finally {
             lock.writeLock().unlock();
         }
+        return new BulkResult(items);
     }
 
     private static Map<String, FieldType> types(IndexSetSchema schema) {
@@ -216,6 +224,7 @@ public final class MemoryLogStore implements LogStore {
             Map<IndexSetSchema, Map<String, FieldType>> typesByMapping = new HashMap<>();
             List<Found> found = new ArrayList<>();
             for (Target t : targets) {
+                if (outsideTimeRange(t.index(), from, to)) continue;
                 MemoryQueryMatcher m = matchers.computeIfAbsent(t.mapping(),
                         s -> new MemoryQueryMatcher(request.query(), s));
                 Map<String, FieldType> types = typesByMapping.computeIfAbsent(t.mapping(), MemoryLogStore::types);
@@ -242,6 +251,17 @@ public final class MemoryLogStore implements LogStore {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    private static final long DAY_MILLIS = 86_400_000L;
+
+    /** Whether a daily index cannot hold a document in [from, to) (its documents all lie in its UTC day). */
+    private static boolean outsideTimeRange(MemoryIndex index, Long from, Long to) {
+        if (from == null && to == null) return false;
+        return IndexNames.parse(index.name()).map(p -> {
+            long dayStart = p.day().atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+            return (to != null && dayStart >= to) || (from != null && dayStart + DAY_MILLIS <= from);
+        }).orElse(false);
     }
 
     private record Found(MemoryDocument doc, MemoryIndex index, MemoryQueryMatcher matcher,
