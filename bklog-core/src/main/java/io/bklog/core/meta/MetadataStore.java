@@ -58,6 +58,19 @@ public final class MetadataStore implements AutoCloseable {
     private final TokenRepository tokens;
     private final IndexSetRepository indexSets;
     private final CollectorConfigRepository collectorConfigs;
+    private final DesensitizeRuleRepository desensitizeRules;
+    private final DesensitizeFieldConfigRepository desensitizeFieldConfigs;
+    private final DesensitizeConfigRepository desensitizeConfigs;
+    private final ArchiveConfigRepository archiveConfigs;
+    private final ArchivedSnapshotRepository archivedSnapshots;
+    private final RestoreJobRepository restoreJobs;
+    private final BackupRecordRepository backupRecords;
+    private final TaskRunRepository taskRuns;
+    private final AsyncTaskRepository asyncTasks;
+    private final ExportJobRepository exportJobs;
+    private final SearchHistoryRepository searchHistory;
+    private final FavoriteRepository favorites;
+    private final IndexSetCapacityRepository capacity;
 
     private MetadataStore(MetadataConfig config, Clock clock) {
         this.config = config;
@@ -75,6 +88,19 @@ public final class MetadataStore implements AutoCloseable {
         this.tokens = new TokenRepository(db);
         this.indexSets = new IndexSetRepository(db);
         this.collectorConfigs = new CollectorConfigRepository(db);
+        this.desensitizeRules = new DesensitizeRuleRepository(db);
+        this.desensitizeFieldConfigs = new DesensitizeFieldConfigRepository(db);
+        this.desensitizeConfigs = new DesensitizeConfigRepository(db);
+        this.archiveConfigs = new ArchiveConfigRepository(db);
+        this.archivedSnapshots = new ArchivedSnapshotRepository(db);
+        this.restoreJobs = new RestoreJobRepository(db);
+        this.backupRecords = new BackupRecordRepository(db);
+        this.taskRuns = new TaskRunRepository(db);
+        this.asyncTasks = new AsyncTaskRepository(db);
+        this.exportJobs = new ExportJobRepository(db);
+        this.searchHistory = new SearchHistoryRepository(db);
+        this.favorites = new FavoriteRepository(db);
+        this.capacity = new IndexSetCapacityRepository(db);
     }
 
     /** Opens the pool (failing fast if the database cannot be reached); does not migrate. */
@@ -217,6 +243,58 @@ public final class MetadataStore implements AutoCloseable {
 
     public CollectorConfigRepository collectorConfigs() {
         return collectorConfigs;
+    }
+
+    public DesensitizeRuleRepository desensitizeRules() {
+        return desensitizeRules;
+    }
+
+    public DesensitizeFieldConfigRepository desensitizeFieldConfigs() {
+        return desensitizeFieldConfigs;
+    }
+
+    public DesensitizeConfigRepository desensitizeConfigs() {
+        return desensitizeConfigs;
+    }
+
+    public ArchiveConfigRepository archiveConfigs() {
+        return archiveConfigs;
+    }
+
+    public ArchivedSnapshotRepository archivedSnapshots() {
+        return archivedSnapshots;
+    }
+
+    public RestoreJobRepository restoreJobs() {
+        return restoreJobs;
+    }
+
+    public BackupRecordRepository backupRecords() {
+        return backupRecords;
+    }
+
+    public TaskRunRepository taskRuns() {
+        return taskRuns;
+    }
+
+    public AsyncTaskRepository asyncTasks() {
+        return asyncTasks;
+    }
+
+    public ExportJobRepository exportJobs() {
+        return exportJobs;
+    }
+
+    public SearchHistoryRepository searchHistory() {
+        return searchHistory;
+    }
+
+    public FavoriteRepository favorites() {
+        return favorites;
+    }
+
+    public IndexSetCapacityRepository capacity() {
+        return capacity;
     }
 
     // ---- access ----
