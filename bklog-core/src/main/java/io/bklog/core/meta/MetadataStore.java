@@ -297,6 +297,11 @@ public final class MetadataStore implements AutoCloseable {
         return capacity;
     }
 
+    /** Export/import of every table, for backups and moving between databases. */
+    public MetadataDump dump() {
+        return MetadataDump.of(this);
+    }
+
     // ---- access ----
 
     public MetadataConfig config() {

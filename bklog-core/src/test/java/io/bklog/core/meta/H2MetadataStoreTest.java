@@ -16,8 +16,11 @@ class H2MetadataStoreTest extends MetadataStoreContract {
 
     @Override
     protected MetadataConfig freshDatabase() {
-        return MetadataConfig.embedded(dataDir);
+        Path dir = dataDir.resolve("data" + databases++);
+        return MetadataConfig.embedded(dir);
     }
+
+    private int databases;
 
     @Override
     protected void dropDatabase() {
@@ -29,7 +32,7 @@ class H2MetadataStoreTest extends MetadataStoreContract {
         try (MetadataStore store = open()) {
             store.migrate();
         }
-        assertThat(Files.exists(dataDir.resolve("meta").resolve("bklog.mv.db"))).isTrue();
+        assertThat(Files.exists(dataDir.resolve("data0").resolve("meta").resolve("bklog.mv.db"))).isTrue();
         assertThat(MetadataConfig.embedded(dataDir).jdbcUrl())
                 .startsWith("jdbc:h2:file:" + dataDir.toAbsolutePath() + "/meta/bklog;MODE=MySQL");
     }

@@ -14,11 +14,12 @@ import static org.assertj.core.api.Assertions.fail;
  */
 class MariaDbMetadataStoreIT extends MetadataStoreContract {
     static final String SERVER = "jdbc:mariadb://127.0.0.1:3306/";
-    private String database;
+    private final java.util.List<String> databases = new java.util.ArrayList<>();
 
     @Override
     protected MetadataConfig freshDatabase() {
-        database = "bklog_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String database = "bklog_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        databases.add(database);
         execute("CREATE DATABASE " + database + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
         return MetadataConfig.builder().jdbcUrl(SERVER + database).user("root").password("").maxPoolSize(8)
                 .build();
@@ -26,7 +27,8 @@ class MariaDbMetadataStoreIT extends MetadataStoreContract {
 
     @Override
     protected void dropDatabase() {
-        if (database != null) execute("DROP DATABASE IF EXISTS " + database);
+        databases.forEach(d -> execute("DROP DATABASE IF EXISTS " + d));
+        databases.clear();
     }
 
     static void execute(String sql) {
