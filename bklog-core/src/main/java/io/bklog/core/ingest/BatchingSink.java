@@ -347,7 +347,19 @@ public final class BatchingSink implements AutoCloseable {
         changed.signalAll();
     }
 
+    private void ensureDeadLetterIndexSet() {
+        if (deadLetterReady.compareAndSet(false, true)) {
+            try {
+                store.ensureIndexSet(deadLetterSchema(config.deadLetterIndexSet()));
+            } catch (RuntimeException e) {
+                deadLetterReady.set(false);
+                throw e;
+            }
+        }
+    }
+
     private void write(String indexSet, List<Pending> batch) throws InterruptedException {
+        if (indexSet.equals(config.deadLetterIndexSet())) ensureDeadLetterIndexSet();
         List<Pending> todo = batch;
         List<DeadLetter> dead = new ArrayList<>();
         int attempt = 0;
@@ -461,14 +473,7 @@ public final class BatchingSink implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             String lastReason;
             try {
-                if (deadLetterReady.compareAndSet(false, true)) {
-                    try {
-                        store.ensureIndexSet(deadLetterSchema(dl));
-                    } catch (RuntimeException e) {
-                        deadLetterReady.set(false);
-                        throw e;
-                    }
-                }
+                ensureDeadLetterIndexSet();
                 BulkResult r = store.index(dl, todoDocs);
                 List<DeadLetter> retry = new ArrayList<>();
                 List<LogDocument> retryDocs = new ArrayList<>();

@@ -26,8 +26,9 @@ public final class DocumentIds {
                 .putString(content, StandardCharsets.UTF_8).hash().toString();
     }
 
-    /** By offset when the line has one (>= 0), else by content. */
+    /** The line's explicit id, else by offset when the line has one (>= 0), else by content. */
     public static String of(SourceLine line) {
+        if (line.documentId() != null) return line.documentId();
         return line.offset() >= 0 ? of(line.sourceId(), line.offset()) : ofContent(line.sourceId(), line.text());
     }
 }
