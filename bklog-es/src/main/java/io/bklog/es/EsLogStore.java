@@ -76,8 +76,8 @@ public final class EsLogStore implements LogStore {
     private final String templatePrefix;
     private final BulkRetryPolicy retryPolicy;
     private final Map<String, IndexSetSchema> schemas = new ConcurrentHashMap<>();
-    /** "set|yyyyMMdd" → the day's write alias exists */
-    private final Set<String> readyDays = ConcurrentHashMap.newKeySet();
+    /** "set|yyyyMMdd" → the day's indices (oldest first; the last one takes writes) once its write alias exists */
+    private final Map<String, DayState> days = new ConcurrentHashMap<>();
     /** "set|yyyyMMdd" → approximate source bytes written since the last rollover check */
     private final Map<String, AtomicLong> bytesSinceCheck = new ConcurrentHashMap<>();
 
@@ -235,7 +235,7 @@ public final class EsLogStore implements LogStore {
             }
         }
         for (int i : pending) results[i] = ItemResult.retryable(documents.get(i).id(), lastReason[i]);
-        if (schema.rolloverBytes() > 0) rolloverIfFull(schema, documents, sources, days, results);
+        if (schema.rolloverBytes() > 0) countWritten(schema, sources, days, results);
         return new BulkResult(List.of(results));
     }
 
@@ -246,19 +246,26 @@ public final class EsLogStore implements LogStore {
         List<Integer> retry = new ArrayList<>();
         List<BulkOperation> ops = new ArrayList<>(pending.size());
         List<Integer> sent = new ArrayList<>(pending.size());
-        Map<LocalDate, String> aliases = new HashMap<>();
-        for (int i : pending) {
-            String alias;
+        Map<Integer, String> targets = new HashMap<>();
+        Map<LocalDate, List<Integer>> byDay = new LinkedHashMap<>();
+        for (int i : pending) byDay.computeIfAbsent(days.get(i), d -> new ArrayList<>()).add(i);
+        for (Map.Entry<LocalDate, List<Integer>> e : byDay.entrySet()) {
             try {
-                alias = aliases.computeIfAbsent(days.get(i), day -> ensureDay(schema, day));
-            } catch (BackendException e) {
-                lastReason[i] = e.getMessage();
-                retry.add(i);
-                continue;
+                targets.putAll(resolveTargets(schema, e.getKey(), docs, e.getValue()));
+            } catch (BackendException ex) {
+                for (int i : e.getValue()) {
+                    lastReason[i] = ex.getMessage();
+                    retry.add(i);
+                }
             }
+        }
+        for (int i : pending) {
+            String target = targets.get(i);
+            if (target == null) continue;
+            boolean alias = target.startsWith("write_");
             String id = docs.get(i).id();
             Map<String, Object> src = sources.get(i);
-            ops.add(BulkOperation.of(b -> b.index(ix -> ix.index(alias).id(id).requireAlias(true).document(src))));
+            ops.add(BulkOperation.of(b -> b.index(ix -> ix.index(target).id(id).requireAlias(alias).document(src))));
             sent.add(i);
         }
         if (ops.isEmpty()) return retry;
@@ -302,7 +309,7 @@ public final class EsLogStore implements LogStore {
                 retry.add(i);
             } else if (type.equals("index_not_found_exception") || reason.contains("require_alias")) {
                 // the day's alias vanished (indices deleted behind our back): create it again, then retry
-                readyDays.remove(schema.name() + "|" + IndexNames.DAY.format(days.get(i)));
+                this.days.remove(schema.name() + "|" + IndexNames.DAY.format(days.get(i)));
                 lastReason[i] = reason;
                 retry.add(i);
             } else {
@@ -323,13 +330,53 @@ public final class EsLogStore implements LogStore {
         return sb.toString();
     }
 
-    /** Makes sure the day's first index and its aliases exist; returns the day's write alias. */
-    private String ensureDay(IndexSetSchema schema, LocalDate day) {
+    /** The indices of one day, oldest first; the last one is the write index. */
+    private record DayState(String writeAlias, List<String> indices) {
+        String current() {
+            return indices.get(indices.size() - 1);
+        }
+    }
+
+    /**
+     * Where each document of one day goes: a document already stored in an older index of the day (after a
+     * rollover) is replaced where it is, so a replay never duplicates; the others go to the write alias, after a
+     * rollover when the current index has passed the schema's size.
+     */
+    private Map<Integer, String> resolveTargets(IndexSetSchema schema, LocalDate day, List<LogDocument> docs,
+                                                List<Integer> items) {
+        DayState st = ensureDay(schema, day);
+        Map<String, String> located = st.indices().size() > 1
+                ? locate(st.indices(), items.stream().map(i -> docs.get(i).id()).toList()) : Map.of();
+        boolean anyNew = items.stream().anyMatch(i -> !located.containsKey(docs.get(i).id()));
+        if (anyNew && schema.rolloverBytes() > 0) st = rolloverIfFull(schema, day, st);
+        Map<Integer, String> out = new HashMap<>();
+        for (int i : items) out.put(i, located.getOrDefault(docs.get(i).id(), st.writeAlias()));
+        return out;
+    }
+
+    /** id → the index of the day that holds it (realtime multi-get, so unrefreshed documents count). */
+    private Map<String, String> locate(List<String> indices, List<String> ids) {
+        ObjectNode body = json.createObjectNode();
+        var list = body.putArray("docs");
+        for (String id : ids) {
+            for (String index : indices) list.addObject().put("_index", index).put("_id", id);
+        }
+        JsonNode r = perform("POST", "/_mget?_source=false", body);
+        Map<String, String> out = new HashMap<>();
+        for (JsonNode d : r.path("docs")) {
+            if (d.path("found").asBoolean(false)) out.put(d.path("_id").asText(), d.path("_index").asText());
+        }
+        return out;
+    }
+
+    /** Makes sure the day's first index and its aliases exist; returns the day's indices. */
+    private DayState ensureDay(IndexSetSchema schema, LocalDate day) {
         String key = schema.name() + "|" + IndexNames.DAY.format(day);
+        DayState known = days.get(key);
+        if (known != null) return known;
         String write = writeAlias(schema.name(), day);
-        if (readyDays.contains(key)) return write;
         if (performOrNull("HEAD", "/_alias/" + write) == null) {
-            String index = IndexNames.daily(schema.name(), day, 1);
+            String index = IndexNames.daily(schema.name(), day, 0);
             ObjectNode body = json.createObjectNode();
             ObjectNode aliases = body.putObject("aliases");
             aliases.putObject(write).put("is_write_index", true);
@@ -342,78 +389,76 @@ public final class EsLogStore implements LogStore {
                 if (!e.getMessage().contains("resource_already_exists_exception")) throw e;
                 // created by a concurrent writer, or the alias was removed: point the alias at the newest index
                 if (performOrNull("HEAD", "/_alias/" + write) == null) {
-                    String newest = newestIndex(schema.name(), day);
+                    List<String> existing = dayIndices(schema.name(), day, null);
                     ObjectNode actions = json.createObjectNode();
                     actions.putArray("actions").addObject().putObject("add")
-                            .put("index", newest).put("alias", write).put("is_write_index", true);
+                            .put("index", existing.get(existing.size() - 1)).put("alias", write)
+                            .put("is_write_index", true);
                     perform("POST", "/_aliases", actions);
                 }
             }
         }
-        readyDays.add(key);
-        return write;
+        DayState st = new DayState(write, dayIndices(schema.name(), day, write));
+        days.put(key, st);
+        return st;
     }
 
-    private String newestIndex(String indexSet, LocalDate day) {
-        JsonNode r = perform("GET", "/" + IndexNames.PREFIX + indexSet + "_" + IndexNames.DAY.format(day)
-                + "_*/_settings/index.provided_name?allow_no_indices=true", null);
-        String best = IndexNames.daily(indexSet, day, 1);
-        int bestN = 0;
+    /** The day's indices (those holding the write alias, or all v2_ ones of the day when alias is null), by n. */
+    private List<String> dayIndices(String indexSet, LocalDate day, String alias) {
+        JsonNode r = alias != null ? perform("GET", "/_alias/" + alias, null)
+                : perform("GET", "/" + IndexNames.PREFIX + indexSet + "_" + IndexNames.DAY.format(day)
+                        + "_*/_settings/index.provided_name?allow_no_indices=true", null);
+        List<IndexNames.Parsed> parsed = new ArrayList<>();
+        Map<IndexNames.Parsed, String> names = new HashMap<>();
         for (Iterator<String> it = r.fieldNames(); it.hasNext(); ) {
             String name = it.next();
-            var parsed = IndexNames.parse(name);
-            if (parsed.isPresent() && parsed.get().indexSet().equals(indexSet) && parsed.get().n() > bestN) {
-                bestN = parsed.get().n();
-                best = name;
-            }
+            IndexNames.parse(name).filter(p -> p.indexSet().equals(indexSet) && !p.restored()).ifPresent(p -> {
+                parsed.add(p);
+                names.put(p, name);
+            });
         }
-        return best;
+        parsed.sort(java.util.Comparator.comparingInt(IndexNames.Parsed::n));
+        List<String> out = parsed.stream().map(names::get).toList();
+        if (out.isEmpty()) throw new BackendException("no index of " + indexSet + " for " + day + " after creating it");
+        return out;
     }
 
-    private void rolloverIfFull(IndexSetSchema schema, List<LogDocument> docs, List<Map<String, Object>> sources,
-                                List<LocalDate> days, ItemResult[] results) {
-        Map<LocalDate, Long> written = new HashMap<>();
-        for (int i = 0; i < docs.size(); i++) {
-            if (results[i].status() == BulkResult.Status.OK) {
-                written.merge(days.get(i), approximateBytes(sources.get(i)), Long::sum);
-            }
-        }
-        for (Map.Entry<LocalDate, Long> e : written.entrySet()) {
-            String key = schema.name() + "|" + IndexNames.DAY.format(e.getKey());
-            long since = bytesSinceCheck.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(e.getValue());
-            if (since < Math.max(1, schema.rolloverBytes() / 10)) continue;
-            bytesSinceCheck.get(key).set(0);
-            try {
-                rolloverDay(schema, e.getKey());
-            } catch (RuntimeException ex) {
-                log.warn("es-rollover-check-failed indexSet={} day={} error={}", schema.name(), e.getKey(), ex.toString());
-            }
-        }
-    }
-
-    private void rolloverDay(IndexSetSchema schema, LocalDate day) {
-        String write = writeAlias(schema.name(), day);
-        JsonNode aliasInfo = perform("GET", "/_alias/" + write, null);
-        String current = null;
-        for (Iterator<Map.Entry<String, JsonNode>> it = aliasInfo.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> en = it.next();
-            JsonNode a = en.getValue().path("aliases").path(write);
-            if (current == null || a.path("is_write_index").asBoolean(false)) current = en.getKey();
-        }
-        if (current == null) return;
+    private DayState rolloverIfFull(IndexSetSchema schema, LocalDate day, DayState st) {
+        String key = schema.name() + "|" + IndexNames.DAY.format(day);
+        AtomicLong since = bytesSinceCheck.computeIfAbsent(key, k -> new AtomicLong());
+        if (since.get() < Math.max(1, schema.rolloverBytes() / 10)) return st;
+        since.set(0);
+        String current = st.current();
         perform("POST", "/" + current + "/_refresh", null);
         JsonNode stats = perform("GET", "/" + current + "/_stats/store", null);
         long size = stats.path("_all").path("primaries").path("store").path("size_in_bytes").asLong(0);
-        if (size < schema.rolloverBytes()) return;
-        int n = IndexNames.parse(current).map(IndexNames.Parsed::n).orElse(1);
+        if (size < schema.rolloverBytes()) return st;
+        int n = IndexNames.parse(current).map(IndexNames.Parsed::n).orElse(0);
         String next = IndexNames.daily(schema.name(), day, n + 1);
         ObjectNode body = json.createObjectNode();
         ObjectNode aliases = body.putObject("aliases");
         aliases.putObject(readAlias(schema.name(), day));
         aliases.putObject(schema.name());
-        perform("POST", "/" + write + "/_rollover/" + next, body);
-        log.info("es-index-rolled-over from={} to={} sizeBytes={} rolloverBytes={}", current, next, size,
-                schema.rolloverBytes());
+        try {
+            perform("POST", "/" + st.writeAlias() + "/_rollover/" + next, body);
+            log.info("es-index-rolled-over from={} to={} sizeBytes={} rolloverBytes={}", current, next, size,
+                    schema.rolloverBytes());
+        } catch (IllegalArgumentException e) {
+            if (!e.getMessage().contains("resource_already_exists_exception")) throw e;
+        }
+        DayState now = new DayState(st.writeAlias(), dayIndices(schema.name(), day, st.writeAlias()));
+        days.put(key, now);
+        return now;
+    }
+
+    private void countWritten(IndexSetSchema schema, List<Map<String, Object>> sources, List<LocalDate> docDays,
+                              ItemResult[] results) {
+        for (int i = 0; i < sources.size(); i++) {
+            if (results[i].status() == BulkResult.Status.OK) {
+                String key = schema.name() + "|" + IndexNames.DAY.format(docDays.get(i));
+                bytesSinceCheck.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(approximateBytes(sources.get(i)));
+            }
+        }
     }
 
     private static long approximateBytes(Map<String, Object> src) {
@@ -706,7 +751,7 @@ public final class EsLogStore implements LogStore {
             perform("DELETE", "/" + String.join(",", chunk) + "?ignore_unavailable=true&allow_no_indices=true"
                     + "&expand_wildcards=none", null);
             for (String n : chunk) {
-                IndexNames.parse(n).ifPresent(p -> readyDays.remove(p.indexSet() + "|" + IndexNames.DAY.format(p.day())));
+                IndexNames.parse(n).ifPresent(p -> days.remove(p.indexSet() + "|" + IndexNames.DAY.format(p.day())));
             }
         }
     }

@@ -310,6 +310,29 @@ public final class EsFixture {
                 ""));
     }
 
+    /**
+     * Deletes every bklog index ({@code v2_*}, {@code restore_*}) and index template ({@code bklog_*}) of the node,
+     * so a contract test starts from an empty store. Only for the test node.
+     */
+    public static void wipeBklogData(String url) {
+        HttpClient client = HttpClient.newHttpClient();
+        for (String path : List.of("/v2_*,restore_*?expand_wildcards=all&ignore_unavailable=true&allow_no_indices=true",
+                "/_index_template/bklog_*")) {
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url + path)).DELETE().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200 && r.statusCode() != 404) {
+                    throw new IllegalStateException("wiping " + path + " failed: " + r.statusCode() + " " + r.body());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("wiping the test node failed", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     private static boolean isRoot() {
         try {
             return "0".equals(run(List.of("id", "-u")).trim());

@@ -124,7 +124,7 @@ class EsLogStoreBehaviourIT {
                 .sort(Sort.asc("dtEventTimeStamp")).size(1).highlight(true).build());
         SearchResult.Hit hit = r.hits().get(0);
         assertThat(hit.id()).isEqualTo("d00");
-        assertThat(hit.index()).isEqualTo(IndexNames.daily(corpus, IndexNames.dayOf(T0), 1));
+        assertThat(hit.index()).isEqualTo(IndexNames.daily(corpus, IndexNames.dayOf(T0), 0));
         assertThat(hit.source()).containsEntry("status", 500L).containsEntry("latency", 0.0)
                 .containsEntry("ok", false).containsEntry("dtEventTimeStamp", T0.toEpochMilli())
                 .containsEntry("extra", "unmapped-0").doesNotContainKey(EsMappings.DOC_ID);
@@ -220,7 +220,7 @@ class EsLogStoreBehaviourIT {
         store.index(set, List.of(new LogDocument("r2", T0, Map.of("log", "second"))));
         store.refresh(set);
         assertThat(store.listIndices(set)).extracting(IndexInfo::name)
-                .contains(IndexNames.daily(set, IndexNames.dayOf(T0), 1), IndexNames.daily(set, IndexNames.dayOf(T0), 2));
+                .contains(IndexNames.daily(set, IndexNames.dayOf(T0), 0), IndexNames.daily(set, IndexNames.dayOf(T0), 1));
         assertThat(store.search(SearchRequest.builder(set).build()).total()).isEqualTo(2);
     }
 
@@ -243,7 +243,7 @@ class EsLogStoreBehaviourIT {
         String set = newSet();
         String other = newSet();
         store.index(other, List.of(new LogDocument("o1", T0, Map.of("host", "h"))));
-        String otherIndex = IndexNames.daily(other, IndexNames.dayOf(T0), 1);
+        String otherIndex = IndexNames.daily(other, IndexNames.dayOf(T0), 0);
         store.addAlias(otherIndex, set);
         store.refresh(set);
         assertThat(store.search(SearchRequest.builder(set).build()).total()).isEqualTo(1);

@@ -46,7 +46,7 @@ class EsSnapshotRepositoryBehaviourIT {
         store.ensureIndexSet(IndexSetSchema.of(set, List.of(FieldSpec.of("log", FieldType.TEXT))));
         store.index(set, List.of(new LogDocument("a", T0, Map.of("log", "alpha")),
                 new LogDocument("b", T0, Map.of("log", "beta"))));
-        String index = IndexNames.daily(set, IndexNames.dayOf(T0), 1);
+        String index = IndexNames.daily(set, IndexNames.dayOf(T0), 0);
         repo.verify();
 
         List<Double> progress = new ArrayList<>();
