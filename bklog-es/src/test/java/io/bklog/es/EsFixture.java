@@ -49,7 +49,7 @@ public final class EsFixture {
     public static final String CLUSTER_NAME = "bklog-it";
     private static final String JAVA_HOME = System.getProperty("es.java.home", "/usr/lib/jvm/java-17-openjdk-amd64");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(
-            Long.getLong("es.start.timeout.seconds", 240));
+            Long.getLong("es.start.timeout.seconds", 300));
     private static EsFixture shared;
 
     private final Path distDir;
