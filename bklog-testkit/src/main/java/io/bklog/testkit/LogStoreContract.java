@@ -59,20 +59,59 @@ import static org.awaitility.Awaitility.await;
  * (8 per UTC day, 2024-03-01..03) and a refresh. Expectations are computed from {@link NginxCorpus#ROWS} with
  * plain predicates or spelled out where the rule itself is the point.
  *
- * <p>Semantics pinned here beyond the SPI javadoc (see each test):
+ * <p>Semantics pinned here beyond the SPI javadoc (each has a test named for it):
  * <ul>
- *   <li>the first daily index of a day is {@code _0}; hit {@code index} is the physical index name;</li>
- *   <li>values convert to the mapped type at index time (numeric strings to long/double, "true"/"false" to
- *       boolean, anything to keyword as its string); a value that cannot convert rejects the item with a reason
- *       naming the field; the other items of the batch are stored;</li>
- *   <li>the id tie-break is always ascending, also under descending keys; {@code sortValues} has one value per
- *       sort key plus the id last, and is otherwise opaque (fed back verbatim to {@code searchAfter});</li>
- *   <li>a null field (any field) searches text and keyword fields only, never numeric, boolean, ip or date;</li>
- *   <li>terms ties are ordered by the key's natural order (numeric for numbers, address-free string order for
- *       keyword/ip); histogram buckets cover the time range, or the first..last matching document without one;</li>
- *   <li>highlights only name fields that matched a positive clause; text tokens are wrapped one by one, keyword
- *       values whole.</li>
+ *   <li><b>Indices.</b> The first daily index of a day is {@code _0}; {@code Hit.index} is the physical index name;
+ *       {@code listIndices} accepts an index name, an index set, an alias, {@code *} globs and {@code *} (order
+ *       unspecified); an index set with no index searches empty (no error); with {@code rolloverBytes} a batch
+ *       goes to {@code _n+1} once {@code _n} passed the size, and a replayed id still replaces its stored copy in
+ *       whichever index of the day holds it.</li>
+ *   <li><b>Bulk.</b> Indexing into an unknown index set throws {@link IllegalArgumentException} naming it. Values
+ *       convert to the mapped type: numeric strings to long/double, long to double, {@code "true"/"false"} to
+ *       boolean, numbers to keyword as their text. A value that cannot convert ({@code "abc"} for long,
+ *       {@code "maybe"} for boolean, {@code 999.1.1.1} for ip) makes that item REJECTED with a reason naming the
+ *       field; the other items are stored. An empty list is no value. Unmapped fields stay in the source as given
+ *       and are not searchable, not even by the any-field search.</li>
+ *   <li><b>Source.</b> Normalized values (long → Long, double → Double...), lists as lists in their order, the time
+ *       field as epoch millis under the index set's own time field; {@code fields} keeps only the requested keys
+ *       a document has.</li>
+ *   <li><b>Queries.</b> Term on text = all tokens of the value present, any order, case-insensitive, whole tokens
+ *       only; term on keyword/ip exact; term on long/double/date numeric ({@code "3"} equals 3.0); a query value that
+ *       does not parse matches nothing (no error). Any field (null) = text fields analyzed + keyword fields exact,
+ *       never long/double/boolean/ip/date. Phrase on keyword = equality. Wildcard/regex on text are lower-cased and
+ *       must match one token; on keyword they match the whole value case-sensitively; the regex is anchored.
+ *       Range bounds parse like term values; keyword ranges compare by code point (UTF-8 byte order). Bool with
+ *       must and should needs at least one should (Elasticsearch: {@code minimum_should_match: 1}); a must-not-only
+ *       Bool is the complement; a field the mapping lacks matches nothing (so its negation matches all).</li>
+ *   <li><b>Time range.</b> {@code [from, to)} on the time field, either bound open.</li>
+ *   <li><b>Sort.</b> Empty = time descending. The id tie-break is always ascending, also under descending keys.
+ *       Missing values last in both orders. Keyword by code point ({@code WEB-01 < db-01 < web-01}), boolean false
+ *       first. A text sort key throws {@link IllegalArgumentException} naming the field. {@code sortValues} = one
+ *       value per key, then the id; otherwise opaque (fed back verbatim to {@code searchAfter}); the total is the
+ *       total of the query, also with {@code searchAfter}.</li>
+ *   <li><b>Highlight.</b> Only fields matched by a positive clause (never must-not), only values with a mark; text
+ *       keeps the original text with each matched token wrapped on its own
+ *       ({@code <mark>refused</mark> <mark>connection</mark>}), including tokens matched by wildcard/regex;
+ *       keyword values are wrapped whole. Empty map when not requested. (Phrase highlighting is not pinned.)</li>
+ *   <li><b>Aggregations</b> cover the query and the time range, never the page. Terms ties by the key's natural
+ *       order (numbers numerically: 99 before 1000); keys: long/date {@code Long.toString}, double
+ *       {@code stripTrailingZeros().toPlainString()} ({@code 3.0 → "3"}), boolean {@code true/false}; a
+ *       multi-valued field counts each value once per document; {@code otherCount} sums the counts of the
+ *       remaining buckets. Date histogram: epoch-aligned buckets from the one holding {@code from} to the one
+ *       holding {@code to - 1ms}, zero-filled (also when nothing matches); without a time range from the first to
+ *       the last matching document (empty list when nothing matches); auto = {@link Intervals#auto} over the time
+ *       range, or over {@code [first, last + 1ms)} of the matches without one, {@code targetBuckets 0 = 60}.
+ *       Stats count values; all null with count 0. Cardinality exact on small sets. Percentiles: p0 = min,
+ *       p100 = max, others between the two nearest ranks (linear interpolation and TDigest both pass), absent
+ *       keys when no document has the field ({@code PercentilesResult} cannot hold nulls).</li>
+ *   <li><b>Aliases.</b> {@code addAlias(index, set)} makes a foreign index part of that set (its own mapping
+ *       applies to its documents), {@code removeAlias} takes it out; {@code IndexInfo.indexSet} stays the set the
+ *       index was created for; {@code IndexInfo.aliases} lists the aliases. {@code deleteIndices} ignores missing
+ *       names. Several index sets in one request are merged in one sort order; a field only one set has is
+ *       matched in that set.</li>
+ *   <li><b>Visibility.</b> After {@code refresh}, or within {@link #visibilityTimeout()} without it.</li>
  * </ul>
+ * {@code restore_} copies being searched with their set is covered by {@link SnapshotRepositoryContract}.
  */
 public abstract class LogStoreContract {
 
