@@ -837,6 +837,42 @@ public abstract class LogStoreContract {
         assertThat(times).isSortedAccordingTo(Comparator.reverseOrder());
     }
 
+    @Test
+    void searchAfterReachesPastTheResultWindow() {
+        List<LogDocument> docs = NginxCorpus.generated(10_050);
+        store.ensureIndexSet(NginxCorpus.schema("paging"));
+        for (int i = 0; i < docs.size(); i += 2_000) {
+            BulkResult r = store.index("paging", docs.subList(i, Math.min(docs.size(), i + 2_000)));
+            assertThat(r.allOk()).isTrue();
+        }
+        store.refresh("paging");
+        Set<String> seen = new HashSet<>();
+        List<Object> after = null;
+        int pages = 0;
+        while (pages++ < 10) {
+            SearchResult r = store.search(SearchRequest.builder("paging").size(4_000).searchAfter(after)
+                    .fields(List.of("host")).build());
+            assertThat(r.total()).isEqualTo(docs.size());
+            if (r.hits().isEmpty()) break;
+            r.hits().forEach(h -> assertThat(seen.add(h.id())).as("seen once: %s", h.id()).isTrue());
+            after = r.hits().get(r.hits().size() - 1).sortValues();
+        }
+        assertThat(seen).hasSize(docs.size());
+    }
+
+    @Test
+    void searchAfterAcceptsSortValuesAfterAJsonRoundTrip() {
+        List<String> all = ids(search(request().sort(Sort.asc("status"), Sort.desc("latency"))));
+        SearchResult first = search(request().size(5).sort(Sort.asc("status"), Sort.desc("latency")));
+        // what a JSON client sends back: small integral numbers become Integer, the rest stays
+        List<Object> after = first.hits().get(4).sortValues().stream()
+                .map(v -> v instanceof Long l && l == l.intValue() ? (Object) l.intValue() : v)
+                .collect(Collectors.toCollection(ArrayList::new));
+        SearchResult next = search(request().size(5).sort(Sort.asc("status"), Sort.desc("latency"))
+                .searchAfter(after));
+        assertThat(ids(next)).containsExactlyElementsOf(all.subList(5, 10));
+    }
+
     // ------------------------------------------------------------------ highlight and fields
 
     @Test
