@@ -653,6 +653,47 @@ public abstract class LogStoreContract {
         assertMatchesIds(q, "n04", "n08", "n11");
     }
 
+    private record Leaf(Query query, Predicate<Row> expected) {}
+
+    private static final List<Leaf> LEAVES = List.of(
+            new Leaf(term("host", "web-01"), r -> r.host().equals("web-01")),
+            new Leaf(term("status", "500"), r -> Objects.equals(r.status(), 500L)),
+            new Leaf(term("log", "refused"), r -> r.log().toLowerCase(java.util.Locale.ROOT).contains("refused")),
+            new Leaf(new Query.Exists("latency"), r -> r.latency() != null),
+            new Leaf(Query.Range.atLeast("status", "404"), r -> r.status() != null && r.status() >= 404),
+            new Leaf(new Query.Wildcard("path", "/api/*"), r -> r.path() != null && r.path().startsWith("/api/")),
+            new Leaf(term("ok", "true"), r -> Boolean.TRUE.equals(r.ok())),
+            new Leaf(new Query.Phrase("log", "connection refused"), r -> r.id().equals("n04") || r.id().equals("n11")),
+            new Leaf(term("level", "ERROR"), r -> r.level().equals("ERROR")),
+            new Leaf(term("tags", "payment"), r -> r.tags().contains("payment")),
+            new Leaf(term("nosuchfield", "x"), r -> false));
+
+    private static Leaf randomTree(java.util.Random rnd, int depth) {
+        if (depth == 0 || rnd.nextInt(3) == 0) return LEAVES.get(rnd.nextInt(LEAVES.size()));
+        List<Leaf> must = new ArrayList<>();
+        List<Leaf> should = new ArrayList<>();
+        List<Leaf> mustNot = new ArrayList<>();
+        for (List<Leaf> l : List.of(must, should, mustNot)) {
+            int n = rnd.nextInt(3);
+            for (int i = 0; i < n; i++) l.add(randomTree(rnd, depth - 1));
+        }
+        Query q = bool(must.stream().map(Leaf::query).toList(), should.stream().map(Leaf::query).toList(),
+                mustNot.stream().map(Leaf::query).toList());
+        Predicate<Row> p = r -> must.stream().allMatch(x -> x.expected().test(r))
+                && mustNot.stream().noneMatch(x -> x.expected().test(r))
+                && (should.isEmpty() || should.stream().anyMatch(x -> x.expected().test(r)));
+        return new Leaf(q, p);
+    }
+
+    @Test
+    void randomBoolTreesMatchWhatTheirClausesDefine() {
+        java.util.Random rnd = new java.util.Random(20240301L);
+        for (int i = 0; i < 150; i++) {
+            Leaf tree = randomTree(rnd, 3);
+            assertMatches(tree.query(), tree.expected());
+        }
+    }
+
     // ------------------------------------------------------------------ time range
 
     @Test
