@@ -216,7 +216,10 @@ public final class MemoryLogStore implements LogStore {
         try {
             List<Target> targets = targets(request.indexSets());
             List<Sort> sort = request.sort();
-            SortSpec spec = new SortSpec(sort, targets);
+            List<IndexSetSchema> mappings = new ArrayList<>();
+            targets.forEach(t -> mappings.add(t.mapping()));
+            request.indexSets().stream().map(schemas::get).filter(java.util.Objects::nonNull).forEach(mappings::add);
+            SortSpec spec = new SortSpec(sort, mappings);
 
             Long from = request.from() == null ? null : request.from().toEpochMilli();
             Long to = request.to() == null ? null : request.to().toEpochMilli();
@@ -313,16 +316,16 @@ public final class MemoryLogStore implements LogStore {
         private final List<Sort> sort;
         private final FieldType[] types;
 
-        SortSpec(List<Sort> sort, List<Target> targets) {
+        SortSpec(List<Sort> sort, List<IndexSetSchema> mappings) {
             this.sort = sort;
             this.types = new FieldType[sort.size()];
             for (int i = 0; i < sort.size(); i++) {
                 String field = sort.get(i).field();
-                for (Target t : targets) {
-                    FieldType type = t.mapping().field(field).map(FieldSpec::type).orElse(null);
+                for (IndexSetSchema mapping : mappings) {
+                    FieldType type = mapping.field(field).map(FieldSpec::type).orElse(null);
                     if (type == FieldType.TEXT) {
                         throw new IllegalArgumentException("cannot sort on text field '" + field
-                                + "' of index set '" + t.mapping().name() + "'; sort on a keyword, numeric or date field");
+                                + "' of index set '" + mapping.name() + "'; sort on a keyword, numeric or date field");
                     }
                     if (types[i] == null) types[i] = type;
                 }
@@ -563,6 +566,18 @@ public final class MemoryLogStore implements LogStore {
             return new ArrayList<>(new LinkedHashSet<>(indices.keySet()));
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /** Drops every index and mapping; the store is empty afterwards. */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            indices.clear();
+            schemas.clear();
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 
