@@ -53,7 +53,14 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The compatibility kit of {@link LogStore}: the reference semantics every store (memory, Lucene, Elasticsearch)
- * meets. A store's test extends this class and implements {@link #createStore}; everything else is inherited.
+ * meets. A store's test extends this class and implements {@link #createStore}; everything else is inherited:
+ * <pre>{@code
+ * class LuceneLogStoreTest extends LogStoreContract {
+ *     protected LogStore createStore(Path dir) { return LuceneLogStore.builder().dataDir(dir).build(); }
+ * }
+ * }</pre>
+ * After each test the indices of the index sets in {@link #INDEX_SETS} are deleted and the store is closed, so a
+ * store on a shared server (Elasticsearch) starts clean as long as nothing else writes those index sets.
  *
  * <p>Before each test a fresh store gets index set {@value #NGINX} with the 24 documents of {@link NginxCorpus}
  * (8 per UTC day, 2024-03-01..03) and a refresh. Expectations are computed from {@link NginxCorpus#ROWS} with
