@@ -280,6 +280,15 @@ public final class MemoryLogStore implements LogStore {
         PriorityQueue<Keyed> top = new PriorityQueue<>(Math.min(want, found.size()) + 1,
                 (a, b) -> order.compare(b.key(), a.key()));
         for (Found f : found) {
+            if (spec.byTime() && after == null && top.size() == want) {
+                // the common log search (newest first): skip the key for documents older than the page
+                Object[] worst = top.peek().key();
+                long t = f.doc().timestamp();
+                long worstT = (Long) worst[0];
+                if (t < worstT || (t == worstT && DocumentValues.compareStrings(f.doc().id(), (String) worst[1]) > 0)) {
+                    continue;
+                }
+            }
             Object[] key = spec.key(f);
             if (after != null && order.compare(key, after) <= 0) continue;
             if (top.size() < want) {
