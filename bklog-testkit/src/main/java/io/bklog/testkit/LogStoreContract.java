@@ -361,6 +361,32 @@ public abstract class LogStoreContract {
     }
 
     @Test
+    void ipValuesAreKeptInTheirCanonicalForm() {
+        indexAndRefresh(NGINX, List.of(doc("v6", at("2024-03-02T12:00:00Z"),
+                Map.of("log", "ipv6 client", "client_ip", "2001:DB8:0:0:0:0:0:1"))));
+        assertThat(hit("v6").source().get("client_ip")).isEqualTo("2001:db8::1");
+        assertMatchesIds(term("client_ip", "2001:db8::1"), "v6");
+        assertMatchesIds(term("client_ip", "2001:db8:0::1"), "v6");
+    }
+
+    @Test
+    void aDateFieldBesidesTheTimeFieldTakesIso8601OrEpochMillis() {
+        List<FieldSpec> fields = new ArrayList<>(NginxCorpus.fields());
+        fields.add(FieldSpec.of("seen_at", FieldType.DATE));
+        store.ensureIndexSet(IndexSetSchema.of("evolving", fields));
+        long millis = at("2024-02-29T08:00:00Z").toEpochMilli();
+        indexAndRefresh("evolving", List.of(
+                doc("d1", at("2024-03-01T10:00:00Z"), Map.of("log", "a", "seen_at", "2024-02-29T16:00:00+08:00")),
+                doc("d2", at("2024-03-01T11:00:00Z"), Map.of("log", "b", "seen_at", millis + 1))));
+        SearchResult r = store.search(SearchRequest.builder("evolving").sort(Sort.asc("seen_at")).build());
+        assertThat(ids(r)).containsExactly("d1", "d2");
+        assertThat(r.hits().get(0).source().get("seen_at")).isEqualTo(millis);
+        r = store.search(SearchRequest.builder("evolving")
+                .query(Query.Range.greaterThan("seen_at", "2024-02-29T08:00:00Z")).build());
+        assertThat(ids(r)).containsExactly("d2");
+    }
+
+    @Test
     void sourceHoldsNormalizedValuesAndTheTimeFieldAsEpochMillis() {
         Map<String, Object> s = hit("n04").source();
         assertThat(s.get("log")).isEqualTo("upstream error: Connection refused while connecting to db-01");
