@@ -95,8 +95,8 @@ public final class HealthzMetricCollector implements AutoCloseable {
      */
     public HealthReport collect(Set<String> include, Set<String> exclude) {
         if (executor.isShutdown()) throw new IllegalStateException("health collector is closed");
-        include = include == null ? Set.of() : include;
-        exclude = exclude == null ? Set.of() : exclude;
+        include = names(include);
+        exclude = names(exclude);
         List<String> selected = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
         if (!include.isEmpty()) {
@@ -124,6 +124,15 @@ public final class HealthzMetricCollector implements AutoCloseable {
         HealthReport report = HealthReport.of(data);
         last.set(report);
         return report;
+    }
+
+    /** The non-blank, trimmed names of a set, so {@code ?include=} or {@code a,,b} select nothing extra. */
+    private static Set<String> names(Set<String> raw) {
+        Set<String> out = new LinkedHashSet<>();
+        if (raw != null) {
+            for (String n : raw) if (n != null && !n.isBlank()) out.add(n.trim());
+        }
+        return out;
     }
 
     private CompletableFuture<List<HealthzMetric>> start(Registered r) {

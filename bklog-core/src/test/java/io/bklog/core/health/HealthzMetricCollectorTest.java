@@ -107,6 +107,8 @@ class HealthzMetricCollectorTest {
                 .containsExactly("redis");
         assertThat(c.collect(Set.of(), Set.of("redis")).data()).extracting(NamespaceData::namespace)
                 .containsExactly("mysql", "kafka");
+        assertThat(c.collect(Set.of(" ", ""), Set.of()).data()).extracting(NamespaceData::namespace)
+                .containsExactly("mysql", "redis", "kafka");
     }
 
     @Test
