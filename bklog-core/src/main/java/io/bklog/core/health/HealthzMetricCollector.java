@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * returns within the timeout plus a small margin even when a check never returns. A check that times out or
  * throws becomes a failed metric named after its indicator. A timed-out check is interrupted; if it ignores the
  * interrupt, later collections report it as still running instead of starting it again, so a hung dependency
- * never piles up threads.
+ * never piles up threads. Concurrent collections (liveness, readiness and a scrape at once) share a check that
+ * is already running.
  */
 public final class HealthzMetricCollector implements AutoCloseable {
     /** Default time one check may take. */
@@ -136,15 +137,18 @@ public final class HealthzMetricCollector implements AutoCloseable {
     }
 
     private CompletableFuture<List<HealthzMetric>> start(Registered r) {
-        Running previous = running.get(r);
-        if (previous != null) {
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - previous.startedNanos);
-            return CompletableFuture.completedFuture(List.of(failure(r, "previous check is still running after "
-                    + ms + " ms; not started again", "the " + r.indicator().namespace()
-                    + " dependency hangs: check that it is reachable and responsive from this host")));
-        }
         Running run = new Running(System.nanoTime());
-        running.put(r, run);
+        Running previous = running.putIfAbsent(r, run);
+        if (previous != null) {
+            long elapsed = System.nanoTime() - previous.startedNanos;
+            if (elapsed < timeout.toNanos()) {
+                return previous.future; // a concurrent collect started it moments ago: share its answer
+            }
+            return CompletableFuture.completedFuture(List.of(failure(r, "previous check is still running after "
+                    + TimeUnit.NANOSECONDS.toMillis(elapsed) + " ms; not started again", "the "
+                    + r.indicator().namespace() + " dependency hangs: check that it is reachable and responsive "
+                    + "from this host")));
+        }
         try {
             executor.execute(() -> {
                 run.begin(Thread.currentThread());
