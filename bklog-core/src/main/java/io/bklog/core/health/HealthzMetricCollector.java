@@ -69,6 +69,11 @@ public final class HealthzMetricCollector implements AutoCloseable {
         return new Builder();
     }
 
+    /** A collector over these indicators with the default timeout (2 s) and thread cap. */
+    public static HealthzMetricCollector of(List<? extends HealthIndicator> indicators) {
+        return builder().indicators(indicators).build();
+    }
+
     /** The namespaces of the registered indicators, in registration order. */
     public Set<String> namespaces() {
         return namespaces;
