@@ -29,6 +29,15 @@ abstract class MetadataStoreContract {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Instant T0 = Instant.parse("2026-03-08T02:30:00.123Z");
 
+    static {
+        // keep Flyway's and Hikari's debug chatter out of the test output
+        for (String name : List.of("org.flywaydb", "com.zaxxer.hikari")) {
+            if (org.slf4j.LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger l) {
+                l.setLevel(ch.qos.logback.classic.Level.WARN);
+            }
+        }
+    }
+
     protected MetadataConfig config;
     protected final MutableClock clock = new MutableClock(T0);
     private final List<MetadataStore> opened = new ArrayList<>();
