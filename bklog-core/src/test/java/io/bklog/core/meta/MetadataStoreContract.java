@@ -620,6 +620,9 @@ abstract class MetadataStoreContract {
         store.favorites().create(Favorite.of("bob-only", "bkcc__2", set.id(), "*", "bob"));
 
         assertThat(store.favorites().listVisibleTo("bkcc__2", "alice")).containsExactlyInAnyOrder(mine, shared);
+        assertThat(store.favorites().listBySpace("bkcc__2")).extracting(Favorite::name)
+                .as("ungrouped (NULL group) favorites sort first on every database")
+                .containsExactly("5xx", "bob-only", "slow");
         assertThat(mine.addition().get(0).get("value").asText()).isEqualTo("/api");
         assertThat(mine.displayFields()).containsExactly("time", "log");
         assertThatThrownBy(() -> store.favorites().create(Favorite.of("5xx", "bkcc__2", set.id(), "x", "carol")))
