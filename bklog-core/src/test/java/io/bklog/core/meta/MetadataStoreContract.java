@@ -153,6 +153,33 @@ abstract class MetadataStoreContract {
         assertThat(latency).isPositive().isLessThan(Duration.ofSeconds(5));
     }
 
+    @Test
+    void healthReportsPingAndSchemaVersionInTheMysqlNamespace() {
+        MetadataStore store = open();
+        MetadataHealthIndicator health = new MetadataHealthIndicator(store);
+        assertThat(health.namespace()).isEqualTo("mysql");
+
+        var before = health.check();
+        assertThat(before).filteredOn(m -> m.metricName().equals("ping")).singleElement()
+                .matches(io.bklog.spi.HealthzMetric::status);
+        assertThat(before).filteredOn(m -> m.metricName().equals("schema_version")).singleElement()
+                .satisfies(m -> {
+                    assertThat(m.status()).isFalse();
+                    assertThat(m.message()).contains("expects version " + store.expectedSchemaVersion());
+                    assertThat(m.suggestion()).contains("bklog migrate");
+                });
+
+        store.migrate();
+        var after = health.check();
+        assertThat(after).allMatch(io.bklog.spi.HealthzMetric::status, "every metric passes");
+        assertThat(after).extracting(io.bklog.spi.HealthzMetric::metricName)
+                .contains("ping", "schema_version", "version", "pool_active", "pool_idle");
+        if (!config.isH2()) {
+            assertThat(after).extracting(io.bklog.spi.HealthzMetric::metricName)
+                    .contains("max_connections", "Threads_connected", "Slow_queries", "Questions");
+        }
+    }
+
     // ---- spaces and tokens ----
 
     @Test
