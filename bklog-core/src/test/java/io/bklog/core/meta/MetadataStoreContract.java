@@ -64,11 +64,28 @@ abstract class MetadataStoreContract {
         return store;
     }
 
+    /**
+     * A migrated store with no rows. To keep the suite fast it is one database per test class, migrated once and
+     * emptied before each use; tests about migrations themselves use {@link #open()} on a fresh database.
+     */
     protected MetadataStore migrated() {
-        MetadataStore store = open();
-        store.migrate();
+        MetadataConfig shared = sharedDatabase();
+        MetadataStore store = MetadataStore.open(shared, clock);
+        opened.add(store);
+        if (MIGRATED.add(shared.jdbcUrl())) {
+            store.migrate();
+        } else {
+            List<String> reversed = new ArrayList<>(MetadataDump.TABLES);
+            java.util.Collections.reverse(reversed);
+            store.jdbi().useTransaction(h -> reversed.forEach(t -> h.execute("DELETE FROM " + t)));
+        }
         return store;
     }
+
+    private static final java.util.Set<String> MIGRATED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The database {@link #migrated()} reuses across the tests of one class; created on first use. */
+    protected abstract MetadataConfig sharedDatabase();
 
     static JsonNode json(String text) {
         try {
