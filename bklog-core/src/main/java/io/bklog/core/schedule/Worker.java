@@ -241,7 +241,8 @@ public final class Worker implements AutoCloseable {
         }
         Instant ended = clock.instant();
         Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
-        recorder.record(new TaskRun(m.id(), spec.name(), m.queue(), m.attempt(), started, ended, outcome,
+        recorder.record(new TaskRun(m.id(), spec.name(), m.queue(), ctx.periodStart().orElse(null), m.attempt(),
+                started, ended, outcome,
                 outcome == TaskRun.Outcome.SUCCESS ? result : error));
         count(spec.name(), outcome.tag());
         Timer.builder("bklog.task.duration").tag("task", spec.name()).register(meters).record(took);
