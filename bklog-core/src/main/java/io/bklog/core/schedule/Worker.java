@@ -306,6 +306,11 @@ public final class Worker implements AutoCloseable {
         putStatus(m, TaskStatus.State.FAILED, 0, reason, null);
     }
 
+    /** True between {@link #start()} and {@link #close()}. */
+    public boolean isRunning() {
+        return running;
+    }
+
     /** Stops the consumers (a task running now is interrupted and its delivery left to the broker). */
     @Override
     public synchronized void close() {
