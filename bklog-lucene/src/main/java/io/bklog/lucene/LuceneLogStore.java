@@ -79,6 +79,7 @@ import java.util.stream.Stream;
 public final class LuceneLogStore implements LogStore {
     public static final String BACKEND = "lucene";
     public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofMillis(500);
+    public static final Duration DEFAULT_SEARCH_IDLE_AFTER = Duration.ofSeconds(30);
     public static final double DEFAULT_RAM_BUFFER_MB = 32;
     private static final Logger LOG = LoggerFactory.getLogger(LuceneLogStore.class);
 
@@ -87,6 +88,7 @@ public final class LuceneLogStore implements LogStore {
     private final Path setsDir;
     private final Path aliasesFile;
     private final Duration refreshInterval;
+    private final long searchIdleNanos;
     private final CommitPolicy commitPolicy;
     private final double ramBufferMb;
     private final Analyzer analyzer = new TextAnalyzer();
@@ -110,6 +112,7 @@ public final class LuceneLogStore implements LogStore {
         this.setsDir = dataDir.resolve("indexsets");
         this.aliasesFile = dataDir.resolve("aliases.json");
         this.refreshInterval = b.refreshInterval;
+        this.searchIdleNanos = b.searchIdleAfter.toNanos();
         this.commitPolicy = b.commitPolicy;
         this.ramBufferMb = b.ramBufferMb;
         try {
@@ -155,6 +158,7 @@ public final class LuceneLogStore implements LogStore {
     public static final class Builder {
         private Path dataDir;
         private Duration refreshInterval = DEFAULT_REFRESH_INTERVAL;
+        private Duration searchIdleAfter = DEFAULT_SEARCH_IDLE_AFTER;
         private CommitPolicy commitPolicy = CommitPolicy.defaults();
         private double ramBufferMb = DEFAULT_RAM_BUFFER_MB;
 
@@ -166,6 +170,13 @@ public final class LuceneLogStore implements LogStore {
         /** How often new documents become searchable without {@link LogStore#refresh}; default 500 ms. */
         public Builder refreshInterval(Duration d) { this.refreshInterval = d; return this; }
 
+        /**
+         * An index not searched for this long is "search idle" (as Elasticsearch's {@code search.idle.after}): the
+         * periodic refresh skips it, so ingest does not pay for near-real-time segments nobody reads, and the next
+         * search refreshes it before running — it still sees every acknowledged document. Default 30 s.
+         */
+        public Builder searchIdleAfter(Duration d) { this.searchIdleAfter = d; return this; }
+
         /** Durability of acknowledged batches; default {@link CommitPolicy#defaults()}. */
         public Builder commitPolicy(CommitPolicy p) { this.commitPolicy = p; return this; }
 
@@ -175,6 +186,8 @@ public final class LuceneLogStore implements LogStore {
         public LuceneLogStore build() {
             if (dataDir == null) throw new IllegalArgumentException("lucene store needs a dataDir");
             Objects.requireNonNull(refreshInterval, "refreshInterval");
+            Objects.requireNonNull(searchIdleAfter, "searchIdleAfter");
+            if (searchIdleAfter.isNegative()) throw new IllegalArgumentException("searchIdleAfter must be >= 0");
             Objects.requireNonNull(commitPolicy, "commitPolicy");
             if (refreshInterval.isNegative() || refreshInterval.isZero() || refreshInterval.compareTo(Duration.ofSeconds(1)) > 0) {
                 throw new IllegalArgumentException("refreshInterval must be in (0, 1s] so documents are searchable"
@@ -440,7 +453,9 @@ public final class LuceneLogStore implements LogStore {
     }
 
     private void refreshAll() {
+        long now = System.nanoTime();
         for (PhysicalIndex idx : indices.values()) {
+            if (now - idx.lastSearchNanos >= searchIdleNanos) continue; // search idle: the next search refreshes
             try {
                 idx.searchers.maybeRefresh();
             } catch (AlreadyClosedException ignored) {
@@ -526,6 +541,9 @@ public final class LuceneLogStore implements LogStore {
         try {
             for (PhysicalIndex idx : targets) {
                 try {
+                    long now = System.nanoTime();
+                    if (now - idx.lastSearchNanos >= searchIdleNanos) idx.searchers.maybeRefreshBlocking();
+                    idx.lastSearchNanos = now;
                     acquired.add(idx.searchers.acquire());
                     held.add(idx);
                 } catch (AlreadyClosedException ignored) {

@@ -26,6 +26,8 @@ final class PhysicalIndex implements AutoCloseable {
     final SearcherManager searchers;
     final SnapshotDeletionPolicy snapshots;
     final Set<String> aliases = ConcurrentHashMap.newKeySet();
+    /** When a search last read this index (System.nanoTime); the refresh thread skips search-idle indices. */
+    volatile long lastSearchNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
     private PhysicalIndex(String name, Path path, Directory directory, IndexWriter writer, SnapshotDeletionPolicy snapshots)
             throws IOException {
