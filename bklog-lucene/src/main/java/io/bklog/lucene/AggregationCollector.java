@@ -346,6 +346,10 @@ abstract class AggregationCollector implements Collector {
         private final Instant from;
         private final Instant to;
         private final Map<Long, long[]> counts = new HashMap<>();
+        /** Dense counts of the buckets inside [from, to) when both are known; others go to {@link #counts}. */
+        private final long[] dense;
+        private final long denseBase;
+        private final long step;
         private long[] raw = new long[0];
         private int n;
         private long lastBucket;
@@ -361,6 +365,17 @@ abstract class AggregationCollector implements Collector {
             this.target = target;
             this.from = from;
             this.to = to;
+            if (!needsValues() && from != null && to != null && to.isAfter(from)) {
+                Duration i = interval();
+                step = i.toMillis();
+                denseBase = Intervals.bucketStart(from.toEpochMilli(), i);
+                long buckets = (Intervals.bucketStart(to.toEpochMilli() - 1, i) - denseBase) / step + 1;
+                dense = buckets <= 100_000 ? new long[(int) buckets] : null;
+            } else {
+                step = 0;
+                denseBase = 0;
+                dense = null;
+            }
         }
 
         private boolean needsValues() {
@@ -379,15 +394,23 @@ abstract class AggregationCollector implements Collector {
                 raw[n++] = v;
                 return;
             }
-            long b = Intervals.bucketStart(v, interval());
+            long b = dense != null ? Math.floorDiv(v, step) * step : Intervals.bucketStart(v, interval());
             if (!firstOfDoc && b == lastBucket) return;
             firstOfDoc = false;
             lastBucket = b;
-            counts.computeIfAbsent(b, k -> new long[1])[0]++;
+            long slot = dense != null ? (b - denseBase) / step : -1;
+            if (slot >= 0 && slot < (dense != null ? dense.length : 0)) {
+                dense[(int) slot]++;
+            } else {
+                counts.computeIfAbsent(b, k -> new long[1])[0]++;
+            }
         }
 
+        private Duration resolved;
+
         private Duration interval() {
-            return fixed != null ? fixed : Intervals.auto(from, to, target);
+            if (resolved == null) resolved = fixed != null ? fixed : Intervals.auto(from, to, target);
+            return resolved;
         }
 
         @Override
@@ -410,6 +433,11 @@ abstract class AggregationCollector implements Collector {
             } else {
                 interval = interval();
                 counts.forEach((k, v) -> buckets.put(k, v[0]));
+                if (dense != null) {
+                    for (int i = 0; i < dense.length; i++) {
+                        if (dense[i] > 0) buckets.merge(denseBase + i * step, dense[i], Long::sum);
+                    }
+                }
             }
             long step = interval.toMillis();
             Long first = from != null ? Long.valueOf(Intervals.bucketStart(from.toEpochMilli(), interval))

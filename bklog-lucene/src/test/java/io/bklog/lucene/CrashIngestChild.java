@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * Child JVM of {@link LuceneLogStoreCrashIT}: ingests batches forever and prints {@code ACK <round> <batch>} once a
  * batch is acknowledged, until it is killed.
- * Args: dataDir round batchSize commitIntervalMillis.
+ * Args: dataDir round batchSize commitIntervalMillis (0 = commit every batch instead of the write-ahead log).
  */
 public final class CrashIngestChild {
     static final IndexSetSchema SCHEMA = IndexSetSchema.of("crash", List.of(
@@ -32,9 +32,10 @@ public final class CrashIngestChild {
         Path dir = Path.of(args[0]);
         int round = Integer.parseInt(args[1]);
         int batchSize = Integer.parseInt(args[2]);
-        Duration commitEvery = Duration.ofMillis(Long.parseLong(args[3]));
-        LuceneLogStore store = LuceneLogStore.builder().dataDir(dir)
-                .commitPolicy(CommitPolicy.writeAheadLog(commitEvery)).build();
+        long commitMillis = Long.parseLong(args[3]);
+        CommitPolicy policy = commitMillis == 0 ? CommitPolicy.commitEveryBatch()
+                : CommitPolicy.writeAheadLog(Duration.ofMillis(commitMillis));
+        LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).commitPolicy(policy).build();
         store.ensureIndexSet(SCHEMA);
         System.out.println("READY");
         System.out.flush();

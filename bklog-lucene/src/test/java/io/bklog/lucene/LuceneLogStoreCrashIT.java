@@ -37,6 +37,16 @@ class LuceneLogStoreCrashIT {
         acked.addAll(runAndKill(1, 25, 150));
         acked.addAll(runAndKill(2, 25, 5_000));
         assertThat(acked).hasSizeGreaterThanOrEqualTo(2 * 25 * BATCH);
+        assertAllStoredOnce(acked);
+    }
+
+    @Test
+    void commitEveryBatchModeAlsoSurvivesKillMinus9() throws Exception {
+        Set<String> acked = new HashSet<>(runAndKill(1, 15, 0));
+        assertAllStoredOnce(acked);
+    }
+
+    private void assertAllStoredOnce(Set<String> acked) {
 
         try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
             store.refresh("crash");
