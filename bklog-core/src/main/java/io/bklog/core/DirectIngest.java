@@ -71,6 +71,14 @@ public final class DirectIngest {
      * (nothing stored); otherwise returns what the store answered for each item.
      */
     public Result ingest(String indexSet, List<Map<String, Object>> items) {
+        return ingest(indexSet, items, false);
+    }
+
+    /**
+     * As {@link #ingest(String, List)}; with {@code refresh} the stored documents are searchable when this returns
+     * (otherwise within a second). Refreshing after every batch costs throughput: use it for tests and scripts.
+     */
+    public Result ingest(String indexSet, List<Map<String, Object>> items, boolean refresh) {
         long started = System.nanoTime();
         IndexSet set = indexSets.get(indexSet);
         List<LogDocument> docs = new ArrayList<>(items.size());
@@ -78,6 +86,7 @@ public final class DirectIngest {
             docs.add(document(set, i, items.get(i)));
         }
         BulkResult bulk = docs.isEmpty() ? new BulkResult(List.of()) : store.index(indexSet, docs);
+        if (refresh) store.refresh(indexSet);
         long ok = bulk.count(BulkResult.Status.OK);
         long retry = bulk.count(BulkResult.Status.RETRYABLE);
         long rejected = bulk.count(BulkResult.Status.REJECTED);

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * {@code POST /api/v1/index_sets/{name}/ingest}: a JSON array of objects or JSON lines. Answers per-item results;
- * a malformed batch is refused whole (400) and nothing of it is stored.
+ * a malformed batch is refused whole (400) and nothing of it is stored. {@code ?refresh=true} makes the batch
+ * searchable before the answer.
  */
 final class IngestRoutes implements RouteGroup {
     private final DirectIngest ingest;
@@ -22,7 +23,8 @@ final class IngestRoutes implements RouteGroup {
     @Override
     public void register(Javalin app) {
         app.post("/api/v1/index_sets/{name}/ingest", ctx -> {
-            DirectIngest.Result r = ingest.ingest(ctx.pathParam("name"), bodies.documents(ctx));
+            DirectIngest.Result r = ingest.ingest(ctx.pathParam("name"), bodies.documents(ctx),
+                    "true".equals(ctx.queryParam("refresh")));
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("index_set", r.indexSet());
             out.put("took", r.tookMillis());
