@@ -57,10 +57,13 @@ public final class ConfigLoader {
         ObjectNode tree = YAML.valueToTree(BklogConfig.defaults());
         Map<String, List<String>> envKeys = new TreeMap<>();
         leafPaths(tree, new ArrayList<>(), envKeys);
-        String source = "defaults";
+        Map<String, String> origins = new TreeMap<>();
         if (file != null) {
-            source = file.toString();
-            merge(tree, readFile(file));
+            JsonNode fromFile = readFile(file);
+            Map<String, List<String>> fileKeys = new TreeMap<>();
+            leafPaths(fromFile, new ArrayList<>(), fileKeys);
+            fileKeys.values().forEach(p -> origins.put(String.join(".", p), "file " + file));
+            merge(tree, fromFile);
         }
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             String name = e.getKey();
@@ -68,8 +71,10 @@ public final class ConfigLoader {
             if (name.startsWith(SETTINGS_ENV) && name.length() > SETTINGS_ENV.length()) {
                 String key = name.substring(SETTINGS_ENV.length()).toLowerCase(Locale.ROOT).replace('_', '.');
                 tree.withObjectProperty("store").withObjectProperty("settings").put(key, e.getValue());
+                origins.put("store.settings." + key, name);
             } else if (envKeys.containsKey(name)) {
                 set(tree, envKeys.get(name), e.getValue());
+                origins.put(String.join(".", envKeys.get(name)), name + "=" + e.getValue());
             } else {
                 log.warn("config env ignored name={} reason=\"names no config key\" known=\"{}, {}<KEY>\"", name,
                         String.join(", ", envKeys.keySet()), SETTINGS_ENV);
@@ -77,17 +82,21 @@ public final class ConfigLoader {
         }
         for (Map.Entry<String, String> o : overrides.entrySet()) {
             set(tree, List.of(o.getKey().split("\\.")), o.getValue());
+            origins.put(o.getKey(), "command line");
         }
         try {
             BklogConfig config = YAML.treeToValue(tree, BklogConfig.class);
-            log.debug("config loaded source={}", source);
+            log.debug("config loaded file={} overridden={}", file, origins.keySet());
             return config;
         } catch (UnrecognizedPropertyException e) {
-            throw new ConfigException("unknown config key '" + path(e) + "' in " + source + "; known keys there: "
-                    + e.getKnownPropertyIds(), e);
+            throw new ConfigException("unknown config key '" + path(e) + "' in " + origins.getOrDefault(path(e),
+                    "file " + file) + "; known keys there: " + e.getKnownPropertyIds(), e);
         } catch (JacksonException e) {
             String msg = e.getCause() instanceof IllegalArgumentException iae ? iae.getMessage() : e.getOriginalMessage();
-            throw new ConfigException("bad config value at '" + path(e) + "' (" + source + "): " + msg, e);
+            String where = path(e);
+            String origin = origins.entrySet().stream().filter(o -> o.getKey().startsWith(where))
+                    .map(Map.Entry::getValue).findFirst().orElse("config");
+            throw new ConfigException("bad config value at '" + where + "' (from " + origin + "): " + msg, e);
         }
     }
 
