@@ -81,7 +81,7 @@ public abstract class LogStoreContract {
 
     /** Index sets the tests create; {@link #tearDown} deletes their indices. */
     protected static final List<String> INDEX_SETS = List.of(NGINX, "app", "legacy", "events", "paging", "empty",
-            "evolving", "typed");
+            "evolving", "typed", "rolling");
 
     @TempDir
     protected Path tempDir;
@@ -552,6 +552,14 @@ public abstract class LogStoreContract {
     }
 
     @Test
+    void anEmptyListIsNoValue() {
+        indexAndRefresh(NGINX, List.of(doc("notags", at("2024-03-02T12:00:00Z"),
+                Map.of("log", "no tags", "tags", List.of()))));
+        assertThat(idsOf(new Query.Exists("tags"))).doesNotContain("notags");
+        assertThat(idsOf(Query.Bool.not(new Query.Exists("tags")))).contains("notags");
+    }
+
+    @Test
     void aFieldTheIndexSetDoesNotHaveMatchesNothing() {
         assertMatchesIds(term("nosuchfield", "web-01"));
         assertMatchesIds(new Query.Exists("nosuchfield"));
@@ -828,6 +836,14 @@ public abstract class LogStoreContract {
     }
 
     @Test
+    void highlightMarksTokensMatchedByAWildcard() {
+        SearchResult r = search(request().query(new Query.Wildcard("log", "conn*")).highlight(true));
+        SearchResult.Hit n04 = r.hits().stream().filter(h -> h.id().equals("n04")).findFirst().orElseThrow();
+        assertThat(n04.highlights().get("log")).containsExactly(
+                "upstream error: <mark>Connection</mark> refused while <mark>connecting</mark> to db-01");
+    }
+
+    @Test
     void highlightsAreEmptyUnlessRequested() {
         SearchResult r = search(request().query(term("log", "refused")));
         assertThat(r.hits()).isNotEmpty().allSatisfy(h -> assertThat(h.highlights()).isEmpty());
@@ -849,6 +865,11 @@ public abstract class LogStoreContract {
                 .collect(Collectors.toMap(SearchResult.Hit::id, SearchResult.Hit::source));
         assertThat(byId.get("n04")).containsExactlyInAnyOrderEntriesOf(Map.of("host", "web-02", "status", 500L));
         assertThat(byId.get("n05")).containsExactlyInAnyOrderEntriesOf(Map.of("host", "db-01"));
+
+        SearchResult.Hit withTime = search(request().query(term("host", "db-01")).fields(List.of(TIME, "level")))
+                .hits().get(0);
+        assertThat(withTime.source()).containsOnlyKeys(TIME, "level");
+        assertThat(withTime.source().get(TIME)).isEqualTo(at("2024-03-03T11:00:00Z").toEpochMilli());
     }
 
     // ------------------------------------------------------------------ aggregations
@@ -1167,6 +1188,23 @@ public abstract class LogStoreContract {
         indexAndRefresh(NGINX, List.of(NginxCorpus.document(NginxCorpus.byId("n01"))));
         assertThat(store.listIndices(day1)).extracting(IndexInfo::docCount).containsExactly(1L);
         assertThat(search(request()).total()).isEqualTo(17);
+    }
+
+    @Test
+    void rolloverStartsTheNextIndexOfTheDayOnceTheCurrentOnePassesTheSize() {
+        store.ensureIndexSet(new IndexSetSchema("rolling", TIME, NginxCorpus.fields(), 1, 0, 1));
+        indexAndRefresh("rolling", List.of(NginxCorpus.document(NginxCorpus.byId("n01"))));
+        indexAndRefresh("rolling", List.of(NginxCorpus.document(NginxCorpus.byId("n02"))));
+        assertThat(store.listIndices("rolling")).extracting(IndexInfo::name).containsExactlyInAnyOrder(
+                IndexNames.daily("rolling", DAY1, 0), IndexNames.daily("rolling", DAY1, 1));
+        SearchResult r = store.search(SearchRequest.builder("rolling").build());
+        assertThat(ids(r)).containsExactly("n02", "n01");
+        assertThat(r.hits()).extracting(SearchResult.Hit::index).containsExactly(
+                IndexNames.daily("rolling", DAY1, 1), IndexNames.daily("rolling", DAY1, 0));
+
+        // a replayed document stays where it is
+        indexAndRefresh("rolling", List.of(NginxCorpus.document(NginxCorpus.byId("n01"))));
+        assertThat(store.search(SearchRequest.builder("rolling").build()).total()).isEqualTo(2);
     }
 
     @Test
