@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.common.hash.Hashing;
-import io.bklog.core.indexset.IndexSet;
+import io.bklog.core.meta.IndexSet;
 import io.bklog.core.indexset.IndexSetService;
 import io.bklog.spi.BulkResult;
 import io.bklog.spi.FieldSpec;

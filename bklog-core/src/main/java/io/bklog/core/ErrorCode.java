@@ -41,6 +41,10 @@ public enum ErrorCode {
     INDEX_SET_EXISTS("index_set_exists", 409,
             "An index set with this name exists already (library `create`; the HTTP PUT creates or updates).",
             "Use update, or pick another name."),
+    /** Someone else changed the same record meanwhile. */
+    CONFLICT("conflict", 409,
+            "Another request (or another bklog instance) changed the same index set meanwhile.",
+            "Read it again and retry the change."),
     /** No route for this method and path. */
     ROUTE_NOT_FOUND("route_not_found", 404,
             "No API route matches the method and path.",
@@ -59,7 +63,7 @@ public enum ErrorCode {
             "Fix the setting named in the message and start again."),
     /** The backend failed (unreachable, refused, timed out). */
     BACKEND_UNAVAILABLE("backend_unavailable", 503,
-            "The storage backend failed or is unreachable.",
+            "The storage backend or the metadata database failed or is unreachable.",
             "Retry with backoff; check /healthz and the backend named in the message."),
     /** The backend cannot do what was asked. */
     UNSUPPORTED_FEATURE("unsupported_feature", 501,

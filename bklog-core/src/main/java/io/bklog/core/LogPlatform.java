@@ -1,6 +1,7 @@
 package io.bklog.core;
 
 import io.bklog.core.indexset.IndexSetService;
+import io.bklog.core.meta.MetadataStore;
 import io.bklog.core.search.SearchService;
 import io.bklog.spi.DistributedLock;
 import io.bklog.spi.HealthIndicator;
@@ -34,6 +35,7 @@ import java.util.Optional;
 public final class LogPlatform implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogPlatform.class);
 
+    private final MetadataStore metadata;
     private final LogStore store;
     private final SnapshotRepository snapshotRepository;
     private final IngestBuffer ingestBuffer;
@@ -50,10 +52,11 @@ public final class LogPlatform implements AutoCloseable {
     private final List<AutoCloseable> owned;
     private boolean closed;
 
-    LogPlatform(LogStore store, SnapshotRepository snapshotRepository, IngestBuffer ingestBuffer,
+    LogPlatform(MetadataStore metadata, LogStore store, SnapshotRepository snapshotRepository, IngestBuffer ingestBuffer,
                 TaskBroker taskBroker, DistributedLock lock, List<HealthIndicator> healthIndicators, Path dataDir,
                 Clock clock, MeterRegistry meterRegistry, IndexSetService indexSets, DirectIngest ingest,
                 SearchService search, List<AutoCloseable> owned) {
+        this.metadata = metadata;
         this.store = store;
         this.snapshotRepository = snapshotRepository;
         this.ingestBuffer = ingestBuffer;
@@ -69,7 +72,7 @@ public final class LogPlatform implements AutoCloseable {
         this.owned = List.copyOf(owned);
     }
 
-    /** A builder with every default: embedded store, system UTC clock, a simple meter registry. */
+    /** A builder with every default: embedded store and metadata, system UTC clock, a simple meter registry. */
     public static LogPlatformBuilder builder() {
         return new LogPlatformBuilder();
     }
@@ -84,6 +87,9 @@ public final class LogPlatform implements AutoCloseable {
     public SearchService search() { return search; }
 
     public LogStore store() { return store; }
+
+    /** The metadata database: index sets, spaces, tokens, archive and restore records. */
+    public MetadataStore metadata() { return metadata; }
 
     public Optional<SnapshotRepository> snapshotRepository() { return Optional.ofNullable(snapshotRepository); }
 

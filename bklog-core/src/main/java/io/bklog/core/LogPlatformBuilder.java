@@ -1,8 +1,14 @@
 package io.bklog.core;
 
-import io.bklog.core.indexset.InMemoryIndexSetRepository;
-import io.bklog.core.indexset.IndexSetRepository;
 import io.bklog.core.indexset.IndexSetService;
+import io.bklog.core.memory.InProcessLock;
+import io.bklog.core.memory.InProcessTaskBroker;
+import io.bklog.core.memory.MemoryLogStore;
+import io.bklog.core.memory.MemorySnapshotRepository;
+import io.bklog.core.meta.MetadataConfig;
+import io.bklog.core.meta.MetadataStore;
+import io.bklog.core.meta.Space;
+import io.bklog.core.search.BklogSearchSyntax;
 import io.bklog.core.search.SearchService;
 import io.bklog.core.search.SearchSyntax;
 import io.bklog.spi.Backend;
@@ -26,8 +32,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * Builds a {@link LogPlatform}. Components are given explicitly ({@link #store}, {@link #taskBroker}, ...) or chosen
@@ -36,8 +44,9 @@ import java.util.TreeMap;
  * backend's; among backends, the first selected that offers a component provides it.
  *
  * <p>Defaults: no store given or selected = the {@code lucene} backend in {@link #dataDir} when a data dir is set and
- * the Lucene provider is on the classpath, otherwise the {@code memory} backend; {@link Clock#systemUTC()}; a
- * {@link SimpleMeterRegistry}; index sets kept in memory.
+ * the Lucene provider is on the classpath, otherwise the {@code memory} backend (always available, built in); an
+ * in-process task broker and lock; metadata in an embedded H2 database under {@code {dataDir}/meta} (in memory
+ * without a data dir), migrated at start; {@link Clock#systemUTC()}; a {@link SimpleMeterRegistry}.
  *
  * <p>The platform owns what it is given: {@link LogPlatform#close()} closes the components and backends, last
  * created first.
@@ -53,7 +62,9 @@ public final class LogPlatformBuilder {
     private Path dataDir;
     private Clock clock = Clock.systemUTC();
     private MeterRegistry meterRegistry;
-    private IndexSetRepository indexSetRepository;
+    private MetadataStore metadata;
+    private MetadataConfig metadataConfig;
+    private Boolean migrateOnStart;
     private SearchSyntax searchSyntax;
     private final List<BackendSelection> backends = new ArrayList<>();
     private final Map<String, BackendProvider> installed = new LinkedHashMap<>();
@@ -109,9 +120,27 @@ public final class LogPlatformBuilder {
         return this;
     }
 
-    /** Where index set definitions are kept. Default: in memory. */
-    public LogPlatformBuilder indexSetRepository(IndexSetRepository repository) {
-        this.indexSetRepository = Objects.requireNonNull(repository, "repository");
+    /** An open metadata database (index sets, spaces, ...). Default: see {@link #metadataConfig}. */
+    public LogPlatformBuilder metadata(MetadataStore metadata) {
+        this.metadata = Objects.requireNonNull(metadata, "metadata");
+        return this;
+    }
+
+    /**
+     * Where the metadata database is, e.g. MariaDB. Default: embedded H2 in {@code {dataDir}/meta}, or in memory
+     * without a data dir.
+     */
+    public LogPlatformBuilder metadataConfig(MetadataConfig config) {
+        this.metadataConfig = Objects.requireNonNull(config, "config");
+        return this;
+    }
+
+    /**
+     * Whether {@link #build()} migrates the metadata schema. Default: true for the embedded H2 database, false for
+     * a configured one, where a schema older than this code fails the build with "run bklog migrate".
+     */
+    public LogPlatformBuilder migrateOnStart(boolean migrate) {
+        this.migrateOnStart = migrate;
         return this;
     }
 
@@ -143,8 +172,45 @@ public final class LogPlatformBuilder {
         for (BackendProvider p : ServiceLoader.load(BackendProvider.class, LogPlatformBuilder.class.getClassLoader())) {
             all.putIfAbsent(p.name(), p);
         }
+        all.putIfAbsent(MemoryLogStore.BACKEND, new MemoryProvider());
         all.putAll(installed);
         return all;
+    }
+
+    /** The built-in {@code memory} backend: {@link MemoryLogStore} and a {@link MemorySnapshotRepository}. */
+    private static final class MemoryProvider implements BackendProvider {
+        @Override
+        public String name() {
+            return MemoryLogStore.BACKEND;
+        }
+
+        @Override
+        public Backend create(BackendConfig config) {
+            MemoryLogStore store = new MemoryLogStore();
+            MemorySnapshotRepository snapshots = new MemorySnapshotRepository(MemoryLogStore.BACKEND, store);
+            return new Backend() {
+                @Override
+                public String name() {
+                    return MemoryLogStore.BACKEND;
+                }
+
+                @Override
+                public Optional<LogStore> logStore() {
+                    return Optional.of(store);
+                }
+
+                @Override
+                public Optional<SnapshotRepository> snapshotRepository() {
+                    return Optional.of(snapshots);
+                }
+
+                @Override
+                public void close() {
+                    snapshots.close();
+                    store.close();
+                }
+            };
+        }
     }
 
     /**
@@ -159,7 +225,8 @@ public final class LogPlatformBuilder {
             selected.add(BackendSelection.of(dataDir != null && providers.containsKey("lucene") ? "lucene" : "memory"));
         }
         List<AutoCloseable> owned = new ArrayList<>();
-        for (AutoCloseable c : new AutoCloseable[] {store, snapshotRepository, ingestBuffer, taskBroker, lock}) {
+        for (AutoCloseable c : new AutoCloseable[] {metadata, store, snapshotRepository, ingestBuffer, taskBroker,
+                lock}) {
             if (c != null) owned.add(c);
         }
         LogStore st = store;
@@ -185,16 +252,24 @@ public final class LogPlatformBuilder {
                         + selected.stream().map(BackendSelection::name).toList() + " offers one; select a store"
                         + " backend (" + String.join(", ", providers.keySet()) + ") or give .store(...)");
             }
+            if (broker == null) {
+                broker = InProcessTaskBroker.builder().clock(clock).build();
+                opened.add(broker);
+            }
+            if (lk == null) {
+                lk = new InProcessLock(clock);
+                opened.add(lk);
+            }
+            MetadataStore meta = metadata != null ? metadata : openMetadata(opened);
             MeterRegistry meters = meterRegistry != null ? meterRegistry : new SimpleMeterRegistry();
-            IndexSetService indexSets = new IndexSetService(
-                    indexSetRepository != null ? indexSetRepository : new InMemoryIndexSetRepository(), st, clock);
+            IndexSetService indexSets = new IndexSetService(meta.indexSets(), st, DEFAULT_SPACE);
             DirectIngest ingest = new DirectIngest(indexSets, st, clock, meters);
             SearchService search = new SearchService(indexSets, st, syntax(), clock, meters);
             log.info("bklog platform started store={} data_dir={} backends={}", st.backendName(), dataDir,
                     selected.stream().map(BackendSelection::name).toList());
             owned.addAll(opened);
-            return new LogPlatform(st, snapshots, buffer, broker, lk, health, dataDir, clock, meters, indexSets,
-                    ingest, search, owned);
+            return new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock, meters,
+                    indexSets, ingest, search, owned);
         } catch (RuntimeException e) {
             closeQuietly(opened, e);
             throw e;
@@ -202,8 +277,39 @@ public final class LogPlatformBuilder {
     }
 
     private SearchSyntax syntax() {
-        if (searchSyntax != null) return searchSyntax;
-        throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "no search syntax configured");
+        return searchSyntax != null ? searchSyntax : new BklogSearchSyntax();
+    }
+
+    /** The space index sets are created in until spaces are managed through the API. */
+    public static final String DEFAULT_SPACE = "default";
+
+    private MetadataStore openMetadata(List<AutoCloseable> opened) {
+        MetadataConfig cfg = metadataConfig;
+        boolean embedded = cfg == null;
+        if (cfg == null) {
+            cfg = dataDir != null ? MetadataConfig.embedded(dataDir) : MetadataConfig.builder()
+                    .jdbcUrl("jdbc:h2:mem:bklog_" + UUID.randomUUID().toString().replace("-", "")
+                            + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;CASE_INSENSITIVE_IDENTIFIERS=TRUE"
+                            + ";DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1")
+                    .user("sa").maxPoolSize(2).build();
+        }
+        MetadataStore meta = MetadataStore.open(cfg, clock);
+        opened.add(meta);
+        if (cfg.jdbcUrl().startsWith("jdbc:h2:mem:")) {
+            // the in-memory database outlives its connections (DB_CLOSE_DELAY=-1): drop it before the pool closes
+            opened.add(() -> meta.jdbi().useHandle(h -> h.execute("SHUTDOWN")));
+        }
+        if (migrateOnStart != null ? migrateOnStart : embedded) {
+            meta.migrate();
+        } else if (!meta.isSchemaCurrent()) {
+            throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "the metadata schema of " + cfg.jdbcUrl()
+                    + " is at version " + meta.schemaVersion().orElse("none") + " but this bklog needs "
+                    + meta.expectedSchemaVersion() + "; run `bklog migrate` first");
+        }
+        if (meta.spaces().findByUid(DEFAULT_SPACE).isEmpty()) {
+            meta.spaces().create(Space.of(DEFAULT_SPACE, "Default space"));
+        }
+        return meta;
     }
 
     private Backend open(Map<String, BackendProvider> providers, BackendSelection sel) {

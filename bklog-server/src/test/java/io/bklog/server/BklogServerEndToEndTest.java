@@ -30,7 +30,7 @@ class BklogServerEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
-    Path dataDir;
+    static Path dataDir;
 
     private BklogServer server;
     private final HttpClient http = HttpClient.newHttpClient();

@@ -2,6 +2,10 @@ package io.bklog.core.indexset;
 
 import io.bklog.core.BklogException;
 import io.bklog.core.ErrorCode;
+import io.bklog.core.meta.DuplicateNameException;
+import io.bklog.core.meta.IndexSet;
+import io.bklog.core.meta.IndexSetRepository;
+import io.bklog.core.meta.MetadataConflictException;
 import io.bklog.spi.FieldSpec;
 import io.bklog.spi.FieldType;
 import io.bklog.spi.IndexSetSchema;
@@ -9,19 +13,18 @@ import io.bklog.spi.LogStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Clock;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
- * Creates, updates and lists index sets. Each change is applied to the store first ({@link LogStore#ensureIndexSet})
- * and then recorded in the {@link IndexSetRepository}, so a recorded index set always has its mapping.
+ * Creates, updates and lists index sets, kept in the metadata database ({@link IndexSetRepository}). Each change is
+ * applied to the store first ({@link LogStore#ensureIndexSet}) and then recorded, so a recorded index set always
+ * has its mapping.
  */
 public final class IndexSetService {
     private static final Logger log = LoggerFactory.getLogger(IndexSetService.class);
@@ -35,7 +38,7 @@ public final class IndexSetService {
             FieldSpec.of("gseIndex", FieldType.LONG),
             FieldSpec.of("iterationIndex", FieldType.LONG));
     /** bklog's {@code DEFAULT_RETENTION}. */
-    public static final int DEFAULT_RETENTION_DAYS = 14;
+    public static final int DEFAULT_RETENTION_DAYS = IndexSet.DEFAULT_RETENTION_DAYS;
     public static final int DEFAULT_SHARDS = 1;
     public static final int DEFAULT_REPLICAS = 0;
 
@@ -44,12 +47,13 @@ public final class IndexSetService {
 
     private final IndexSetRepository repository;
     private final LogStore store;
-    private final Clock clock;
+    private final String spaceUid;
 
-    public IndexSetService(IndexSetRepository repository, LogStore store, Clock clock) {
+    /** @param spaceUid the space new index sets belong to */
+    public IndexSetService(IndexSetRepository repository, LogStore store, String spaceUid) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.store = Objects.requireNonNull(store, "store");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.spaceUid = Objects.requireNonNull(spaceUid, "spaceUid");
     }
 
     /** The outcome of {@link #put}: the index set as stored, and whether it was new. */
@@ -58,33 +62,30 @@ public final class IndexSetService {
     /** Creates the index set; fails with {@link ErrorCode#INDEX_SET_EXISTS} when it exists. */
     public synchronized IndexSet create(String name, IndexSetSpec spec) {
         validateName(name);
-        if (repository.find(name).isPresent()) {
-            throw new BklogException(ErrorCode.INDEX_SET_EXISTS, "index set '" + name + "' exists already", "name");
-        }
+        if (repository.findByName(name).isPresent()) throw exists(name, null);
         return apply(fresh(name, spec), true);
     }
 
     /** Updates an existing index set: adds fields, changes retention, shards (new indices), replicas. */
     public synchronized IndexSet update(String name, IndexSetSpec spec) {
-        IndexSet current = get(name);
-        return apply(merged(current, spec), false);
+        return apply(merged(get(name), spec), false);
     }
 
     /** Creates the index set, or updates it when it exists (HTTP PUT). */
     public synchronized PutResult put(String name, IndexSetSpec spec) {
         validateName(name);
-        Optional<IndexSet> current = repository.find(name);
+        Optional<IndexSet> current = repository.findByName(name);
         return current.map(c -> new PutResult(apply(merged(c, spec), false), false))
                 .orElseGet(() -> new PutResult(apply(fresh(name, spec), true), true));
     }
 
     /** The index set, or {@link ErrorCode#INDEX_SET_NOT_FOUND} naming the ones that exist. */
     public IndexSet get(String name) {
-        return repository.find(name).orElseThrow(() -> notFound(name));
+        return repository.findByName(name).orElseThrow(() -> notFound(name));
     }
 
     public Optional<IndexSet> find(String name) {
-        return repository.find(name);
+        return repository.findByName(name);
     }
 
     /** All index sets, by name. */
@@ -100,14 +101,19 @@ public final class IndexSetService {
                 "index_set", Map.of("existing", existing), null);
     }
 
+    private static BklogException exists(String name, Throwable cause) {
+        return new BklogException(ErrorCode.INDEX_SET_EXISTS, "index set '" + name + "' exists already", "name",
+                Map.of(), cause);
+    }
+
     private IndexSet fresh(String name, IndexSetSpec spec) {
-        Instant now = clock.instant();
         String timeField = spec.timeField() == null || spec.timeField().isBlank()
                 ? DEFAULT_TIME_FIELD : spec.timeField();
         List<FieldSpec> fields = spec.fields() == null ? DEFAULT_FIELDS : spec.fields();
-        return validated(new IndexSet(name, timeField, withTimeField(timeField, fields),
+        checkFields(timeField, fields);
+        return validated(() -> new IndexSet(0, name, spaceUid, timeField, fields,
                 orDefault(spec.retentionDays(), DEFAULT_RETENTION_DAYS), orDefault(spec.shards(), DEFAULT_SHARDS),
-                orDefault(spec.replicas(), DEFAULT_REPLICAS), now, now));
+                orDefault(spec.replicas(), DEFAULT_REPLICAS), null, 0, null, null, spec.description(), 0, null, null));
     }
 
     private IndexSet merged(IndexSet current, IndexSetSpec spec) {
@@ -126,9 +132,11 @@ public final class IndexSetService {
                         + f.type().wireName() + "; add a field with a new name instead", "fields." + f.name());
             }
         }
-        return validated(new IndexSet(current.name(), current.timeField(), List.copyOf(fields.values()),
-                orDefault(spec.retentionDays(), current.retentionDays()), orDefault(spec.shards(), current.shards()),
-                orDefault(spec.replicas(), current.replicas()), current.createdAt(), clock.instant()));
+        return validated(() -> current.withFields(new ArrayList<>(fields.values()))
+                .withRetentionDays(orDefault(spec.retentionDays(), current.retentionDays()))
+                .withStorage(orDefault(spec.shards(), current.shards()), orDefault(spec.replicas(), current.replicas()),
+                        current.rolloverBytes())
+                .withDescription(spec.description() != null ? spec.description() : current.description()));
     }
 
     private IndexSet apply(IndexSet indexSet, boolean created) {
@@ -138,45 +146,50 @@ public final class IndexSetService {
             throw new BklogException(ErrorCode.INVALID_INDEX_SET, "the store refused index set '" + indexSet.name()
                     + "': " + e.getMessage(), "fields", Map.of(), e);
         }
-        repository.save(indexSet);
+        IndexSet saved;
+        try {
+            saved = created ? repository.create(indexSet) : repository.update(indexSet);
+        } catch (DuplicateNameException e) {
+            throw exists(indexSet.name(), e);
+        } catch (MetadataConflictException e) {
+            throw new BklogException(ErrorCode.CONFLICT, "index set '" + indexSet.name() + "' was changed by someone"
+                    + " else meanwhile (version " + e.currentVersion() + "); read it again and retry", "name",
+                    Map.of(), e);
+        }
         log.info("index set {} name={} fields={} retention_days={} shards={} replicas={}",
-                created ? "created" : "updated", indexSet.name(), indexSet.fields().size(), indexSet.retentionDays(),
-                indexSet.shards(), indexSet.replicas());
-        return indexSet;
+                created ? "created" : "updated", saved.name(), saved.fields().size(), saved.retentionDays(),
+                saved.shards(), saved.replicas());
+        return saved;
     }
 
-    private static IndexSet validated(IndexSet s) {
-        if (s.retentionDays() < 1) {
-            throw new BklogException(ErrorCode.INVALID_INDEX_SET,
-                    "retention_days must be at least 1, got " + s.retentionDays(), "retention_days");
-        }
-        if (s.shards() < 1) {
-            throw new BklogException(ErrorCode.INVALID_INDEX_SET, "shards must be at least 1, got " + s.shards(),
-                    "shards");
-        }
-        if (s.replicas() < 0) {
-            throw new BklogException(ErrorCode.INVALID_INDEX_SET, "replicas must be at least 0, got " + s.replicas(),
-                    "replicas");
-        }
+    private static void checkFields(String timeField, List<FieldSpec> fields) {
         Map<String, FieldType> seen = new LinkedHashMap<>();
-        for (FieldSpec f : s.fields()) {
+        for (FieldSpec f : fields) {
             FieldType had = seen.putIfAbsent(f.name(), f.type());
             if (had != null && had != f.type()) {
                 throw new BklogException(ErrorCode.INVALID_INDEX_SET, "field '" + f.name() + "' is declared twice, as "
                         + had.wireName() + " and " + f.type().wireName(), "fields." + f.name());
             }
         }
-        if (seen.get(s.timeField()) != FieldType.DATE) {
-            throw new BklogException(ErrorCode.INVALID_INDEX_SET, "time field '" + s.timeField()
-                    + "' must be of type date, not " + seen.get(s.timeField()).wireName(), "fields." + s.timeField());
+        FieldType time = seen.get(timeField);
+        if (time != null && time != FieldType.DATE) {
+            throw new BklogException(ErrorCode.INVALID_INDEX_SET, "time field '" + timeField
+                    + "' must be of type date, not " + time.wireName(), "fields." + timeField);
         }
-        return s;
     }
 
-    private static List<FieldSpec> withTimeField(String timeField, List<FieldSpec> fields) {
-        if (fields.stream().anyMatch(f -> f.name().equals(timeField))) return fields;
-        return java.util.stream.Stream.concat(java.util.stream.Stream.of(FieldSpec.of(timeField, FieldType.DATE)),
-                fields.stream()).collect(Collectors.toList());
+    private static IndexSet validated(java.util.function.Supplier<IndexSet> build) {
+        IndexSet s;
+        try {
+            s = build.get();
+        } catch (IllegalArgumentException e) {
+            throw new BklogException(ErrorCode.INVALID_INDEX_SET, e.getMessage(), null, Map.of(), e);
+        }
+        if (s.retentionDays() < 1) {
+            throw new BklogException(ErrorCode.INVALID_INDEX_SET,
+                    "retention_days must be at least 1, got " + s.retentionDays(), "retention_days");
+        }
+        return s;
     }
 
     /** Checks an index set name; the message says why names are lower-case. */

@@ -14,7 +14,7 @@ import java.util.List;
  *               that exists keeps its type (changing it is refused)
  */
 public record IndexSetSpec(String timeField, List<FieldSpec> fields, Integer retentionDays, Integer shards,
-                           Integer replicas) {
+                           Integer replicas, String description) {
 
     public IndexSetSpec {
         fields = fields == null ? null : List.copyOf(fields);
@@ -22,10 +22,10 @@ public record IndexSetSpec(String timeField, List<FieldSpec> fields, Integer ret
 
     /** All defaults. */
     public static IndexSetSpec defaults() {
-        return new IndexSetSpec(null, null, null, null, null);
+        return new IndexSetSpec(null, null, null, null, null, null);
     }
 
     public static IndexSetSpec withFields(List<FieldSpec> fields) {
-        return new IndexSetSpec(null, fields, null, null, null);
+        return new IndexSetSpec(null, fields, null, null, null, null);
     }
 }

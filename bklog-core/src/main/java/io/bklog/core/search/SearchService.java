@@ -2,7 +2,7 @@ package io.bklog.core.search;
 
 import io.bklog.core.BklogException;
 import io.bklog.core.ErrorCode;
-import io.bklog.core.indexset.IndexSet;
+import io.bklog.core.meta.IndexSet;
 import io.bklog.core.indexset.IndexSetService;
 import io.bklog.spi.FieldSpec;
 import io.bklog.spi.FieldType;
@@ -131,14 +131,14 @@ public final class SearchService {
             if (!s.field().equals(set.timeField())) continue;
             for (String g : SORT_GROUP) {
                 boolean present = grouped.stream().anyMatch(x -> x.field().equals(g));
-                if (!present && set.field(g).isPresent()) grouped.add(new Sort(g, s.order()));
+                if (!present && set.schema().field(g).isPresent()) grouped.add(new Sort(g, s.order()));
             }
         }
         return grouped;
     }
 
     private static FieldSpec field(IndexSet set, String name, String where) {
-        return set.field(name).orElseThrow(() -> unknownField(set, name, where));
+        return set.schema().field(name).orElseThrow(() -> unknownField(set, name, where));
     }
 
     /** {@link ErrorCode#UNKNOWN_FIELD} naming the field, where it was used, and the fields the index set has. */

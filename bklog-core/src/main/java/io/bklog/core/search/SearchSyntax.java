@@ -1,6 +1,6 @@
 package io.bklog.core.search;
 
-import io.bklog.core.indexset.IndexSet;
+import io.bklog.core.meta.IndexSet;
 import io.bklog.spi.query.Query;
 
 import java.time.Instant;

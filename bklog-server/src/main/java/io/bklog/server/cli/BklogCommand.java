@@ -1,6 +1,7 @@
 package io.bklog.server.cli;
 
 import io.bklog.core.BklogException;
+import io.bklog.core.meta.MetadataException;
 import io.bklog.server.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,7 +26,7 @@ public final class BklogCommand implements Runnable {
     /** The command line with bklog's error handling: config and input errors print one line and exit 2. */
     public static CommandLine commandLine() {
         return new CommandLine(new BklogCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof ConfigException || e instanceof BklogException) {
+            if (e instanceof ConfigException || e instanceof BklogException || e instanceof MetadataException) {
                 cmd.getErr().println("bklog: " + e.getMessage());
                 return 2;
             }

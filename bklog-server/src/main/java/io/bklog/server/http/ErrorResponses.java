@@ -2,6 +2,7 @@ package io.bklog.server.http;
 
 import io.bklog.core.BklogException;
 import io.bklog.core.ErrorCode;
+import io.bklog.core.meta.MetadataException;
 import io.bklog.spi.BackendException;
 import io.bklog.spi.UnsupportedFeatureException;
 import io.javalin.Javalin;
@@ -32,6 +33,10 @@ public final class ErrorResponses {
                     e.retryable(), e.getMessage(), e);
             write(ctx, new BklogException(ErrorCode.BACKEND_UNAVAILABLE, e.getMessage(), null,
                     Map.of("retryable", e.retryable()), e));
+        });
+        app.exception(MetadataException.class, (e, ctx) -> {
+            log.warn("metadata failed method={} path={} error=\"{}\"", ctx.method(), ctx.path(), e.getMessage(), e);
+            write(ctx, new BklogException(ErrorCode.BACKEND_UNAVAILABLE, e.getMessage(), null, Map.of(), e));
         });
         app.exception(UnsupportedFeatureException.class, (e, ctx) -> write(ctx, new BklogException(
                 ErrorCode.UNSUPPORTED_FEATURE, e.getMessage(), null,
