@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bklog.core.LogPlatform;
 import io.bklog.core.LogPlatformBuilder;
 import io.bklog.server.config.BklogConfig;
+import io.bklog.core.meta.MetadataConfig;
 import io.bklog.server.config.ConfigException;
+import io.bklog.server.config.MetadataSettings;
 import io.bklog.server.config.ServerConfig;
 import io.bklog.server.http.ApiRoutes;
 import io.bklog.server.http.ErrorResponses;
@@ -20,6 +22,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The HTTP server: a {@link LogPlatform} behind the REST API of {@link ApiRoutes}. {@link #close()} stops the
@@ -72,17 +75,35 @@ public final class BklogServer implements AutoCloseable {
 
     /** The platform a config describes: data dir, store backend and its settings. */
     public static LogPlatform platform(BklogConfig config) {
+        LogPlatformBuilder b = LogPlatform.builder().dataDir(dataDir(config));
+        if (!config.store().backend().isEmpty()) {
+            b.backend(config.store().backend(), config.store().settings());
+        }
+        metadataConfig(config).ifPresent(b::metadataConfig);
+        if (config.metadata().migrateOnStart() != null) b.migrateOnStart(config.metadata().migrateOnStart());
+        return b.build();
+    }
+
+    /** The data dir of a config, created when missing. */
+    public static Path dataDir(BklogConfig config) {
         Path dataDir = Path.of(config.dataDir());
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
             throw new ConfigException("cannot create data_dir " + dataDir.toAbsolutePath() + ": " + e, e);
         }
-        LogPlatformBuilder b = LogPlatform.builder().dataDir(dataDir);
-        if (!config.store().backend().isEmpty()) {
-            b.backend(config.store().backend(), config.store().settings());
+        return dataDir;
+    }
+
+    /** The configured metadata database; empty = the embedded default. */
+    public static Optional<MetadataConfig> metadataConfig(BklogConfig config) {
+        MetadataSettings m = config.metadata();
+        if (m.url().isEmpty()) return Optional.empty();
+        try {
+            return Optional.of(MetadataConfig.builder().jdbcUrl(m.url()).user(m.user()).password(m.password()).build());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("bad metadata config: " + e.getMessage(), e);
         }
-        return b.build();
     }
 
     public LogPlatform platform() {

@@ -56,7 +56,9 @@ class ConfigLoaderTest {
                 .containsEntry("server.host", "BKLOG_SERVER_HOST")
                 .containsEntry("server.max_request_bytes", "BKLOG_SERVER_MAX_REQUEST_BYTES")
                 .containsEntry("data_dir", "BKLOG_DATA_DIR")
-                .containsEntry("store.backend", "BKLOG_STORE_BACKEND");
+                .containsEntry("store.backend", "BKLOG_STORE_BACKEND")
+                .containsEntry("metadata.url", "BKLOG_METADATA_URL")
+                .containsEntry("metadata.migrate_on_start", "BKLOG_METADATA_MIGRATE_ON_START");
     }
 
     @Test
