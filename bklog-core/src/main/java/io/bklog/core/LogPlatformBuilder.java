@@ -290,15 +290,19 @@ public final class LogPlatformBuilder {
             cfg = dataDir != null ? MetadataConfig.embedded(dataDir) : MetadataConfig.builder()
                     .jdbcUrl("jdbc:h2:mem:bklog_" + UUID.randomUUID().toString().replace("-", "")
                             + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;CASE_INSENSITIVE_IDENTIFIERS=TRUE"
-                            + ";DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1")
+                            + ";DEFAULT_NULL_ORDERING=HIGH")
                     .user("sa").maxPoolSize(2).build();
+        }
+        if (cfg.jdbcUrl().startsWith("jdbc:h2:mem:")) {
+            // an in-memory H2 database lives while a connection is open: hold one until the platform closes
+            try {
+                opened.add(java.sql.DriverManager.getConnection(cfg.jdbcUrl(), cfg.user(), cfg.password()));
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot open the in-memory metadata database: " + e.getMessage(), e);
+            }
         }
         MetadataStore meta = MetadataStore.open(cfg, clock);
         opened.add(meta);
-        if (cfg.jdbcUrl().startsWith("jdbc:h2:mem:")) {
-            // the in-memory database outlives its connections (DB_CLOSE_DELAY=-1): drop it before the pool closes
-            opened.add(() -> meta.jdbi().useHandle(h -> h.execute("SHUTDOWN")));
-        }
         if (migrateOnStart != null ? migrateOnStart : embedded) {
             meta.migrate();
         } else if (!meta.isSchemaCurrent()) {
