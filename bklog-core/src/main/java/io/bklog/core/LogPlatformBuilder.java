@@ -263,6 +263,7 @@ public final class LogPlatformBuilder {
             MetadataStore meta = metadata != null ? metadata : openMetadata(opened);
             MeterRegistry meters = meterRegistry != null ? meterRegistry : new SimpleMeterRegistry();
             IndexSetService indexSets = new IndexSetService(meta.indexSets(), st, DEFAULT_SPACE);
+            indexSets.syncStore();
             DirectIngest ingest = new DirectIngest(indexSets, st, clock, meters);
             SearchService search = new SearchService(indexSets, st, syntax(), clock, meters);
             log.info("bklog platform started store={} data_dir={} backends={}", st.backendName(), dataDir,

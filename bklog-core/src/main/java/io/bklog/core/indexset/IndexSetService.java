@@ -93,6 +93,16 @@ public final class IndexSetService {
         return repository.list();
     }
 
+    /**
+     * Makes the store know every recorded index set (idempotent); run at start, so a store that keeps nothing
+     * across restarts (memory) or a new store gets the mappings the metadata holds.
+     */
+    public synchronized void syncStore() {
+        List<IndexSet> all = repository.list();
+        for (IndexSet s : all) store.ensureIndexSet(s.schema());
+        if (!all.isEmpty()) log.info("index sets synced to store count={} store={}", all.size(), store.backendName());
+    }
+
     private BklogException notFound(String name) {
         List<String> existing = repository.list().stream().map(IndexSet::name).toList();
         String known = existing.isEmpty() ? "none exist yet; create one first"

@@ -90,6 +90,18 @@ class IndexSetServiceTest {
     }
 
     @Test
+    void indexSetsRecordedInTheDataDirAreKnownToAFreshStoreAfterARestart(@org.junit.jupiter.api.io.TempDir
+                                                                         java.nio.file.Path dir) {
+        try (LogPlatform first = LogPlatform.builder().dataDir(dir).backend("memory", java.util.Map.of()).build()) {
+            first.indexSets().create("kept", IndexSetSpec.defaults());
+        }
+        try (LogPlatform second = LogPlatform.builder().dataDir(dir).backend("memory", java.util.Map.of()).build()) {
+            assertThat(second.indexSets().get("kept").name()).isEqualTo("kept");
+            assertThat(second.store().indexSets()).contains("kept");
+        }
+    }
+
+    @Test
     void createTwiceAndGetMissingSayWhatExists() {
         service.create("first", IndexSetSpec.defaults());
         assertThatThrownBy(() -> service.create("first", IndexSetSpec.defaults()))
