@@ -25,7 +25,8 @@ import java.util.concurrent.Future;
  * Search latency of {@link LuceneLogStore} at scale: ingests {@code docs} documents spread over 24 h into one
  * store, then runs each query {@code queries} times with a 24 h auto date histogram (30 min buckets) and the first
  * 50 hits sorted by time, printing p50/p99 and the heap used.
- * Args: {@code [docs=1000000] [queries=200] [ingestThreads=2] [dataDir=temp]}.
+ * Args: {@code [docs=1000000] [queries=200] [ingestThreads=2] [dataDir=temp]}; a given dataDir is kept, and a
+ * second run on it skips the ingest when it already holds {@code docs} documents.
  */
 public final class LuceneSearchLatencyDriver {
     private LuceneSearchLatencyDriver() {}
@@ -39,8 +40,12 @@ public final class LuceneSearchLatencyDriver {
         Instant to = from.plus(Duration.ofHours(24));
         try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
             store.ensureIndexSet(LogCorpus.SCHEMA);
-            ingest(store, docs, threads);
             store.refresh(LogCorpus.SET);
+            long present = store.listIndices(LogCorpus.SET).stream().mapToLong(IndexInfo::docCount).sum();
+            if (present < docs) {
+                ingest(store, docs, threads);
+                store.refresh(LogCorpus.SET);
+            }
             long stored = store.listIndices(LogCorpus.SET).stream().mapToLong(IndexInfo::docCount).sum();
             long bytes = store.listIndices(LogCorpus.SET).stream().mapToLong(IndexInfo::sizeBytes).sum();
             System.out.printf(Locale.ROOT, "search-latency: docs=%d index-bytes=%d (%.1f bytes/doc)%n", stored, bytes,
