@@ -1,0 +1,34 @@
+package io.bklog.core.etl;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Names an ETL field may not be stored under: bklog's built-in fields and aliases, its V4 pipeline node names, and
+ * the fields this pipeline adds itself. Compared lower-case, as bklog does.
+ */
+public final class ReservedFields {
+
+    /** bklog built-in fields and aliases (row/section scenarios and {@code LOG_BUILT_IN_FIELD_LIST}). */
+    public static final Set<String> BKLOG_BUILT_IN = Set.of(
+            "bk_host_id", "__ext", "ext", "cloudid", "serverip", "ip", "path", "filename", "gseindex",
+            "iterationindex", "_iteration_idx", "dteventtimestamp", "utctime", "log", "data", "__ext_json",
+            "ext_json", "__parse_failure", "time", "__module__", "__set__", "__shard_key__", "__unique_key__",
+            "__bcs_cluster_name__", "__ipv6__", "__dist_01", "__dist_03", "__dist_05", "__dist_07", "__dist_09");
+
+    /** bklog V4 (bkbase) pipeline node names ({@code V4_RESERVED_FIELD_NAMES}). */
+    public static final Set<String> V4_RESERVED = Set.of(
+            "json_data", "items", "iter_item", "iter_string", "bk_separator_object", "bk_separator_object_path");
+
+    /** fields this pipeline adds. */
+    public static final Set<String> PIPELINE = Set.of(
+            "__parse_failure_reason", "__time_missing", "__truncated", "__invalid_utf8");
+
+    private ReservedFields() {
+    }
+
+    public static boolean isReserved(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return BKLOG_BUILT_IN.contains(n) || V4_RESERVED.contains(n) || PIPELINE.contains(n);
+    }
+}

@@ -1,0 +1,106 @@
+package io.bklog.core.ingest;
+
+import io.bklog.spi.BufferedDocument;
+import io.bklog.spi.IngestBuffer;
+import io.bklog.spi.LogDocument;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Moves documents from an {@link IngestBuffer} to a {@link BatchingSink}, committing only after the sink reports
+ * every polled document stored (or dead-lettered). On failure it leaves the group without committing, so the
+ * buffer delivers again (ids are deterministic: no duplicates in the store). One named thread per drainer.
+ */
+public final class BufferDrainer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BufferDrainer.class);
+
+    /** Default consumer group. */
+    public static final String GROUP = "bklog-sink";
+
+    private final IngestBuffer buffer;
+    private final BatchingSink sink;
+    private final String group;
+    private final int maxPoll;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public BufferDrainer(IngestBuffer buffer, BatchingSink sink) {
+        this(buffer, sink, GROUP, sink.config().maxDocs(), "default");
+    }
+
+    public BufferDrainer(IngestBuffer buffer, BatchingSink sink, String group, int maxPoll, String name) {
+        this.buffer = buffer;
+        this.sink = sink;
+        this.group = group;
+        this.maxPoll = maxPoll;
+        this.thread = new Thread(this::run, "bklog-drainer-" + name);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    private void run() {
+        IngestBuffer.Consumer consumer = buffer.consumer(group);
+        try {
+            while (running) {
+                List<BufferedDocument> polled;
+                try {
+                    polled = consumer.poll(maxPoll, Duration.ofMillis(200));
+                } catch (IllegalStateException e) {
+                    if (!running) return;
+                    throw e;
+                }
+                if (polled.isEmpty()) continue;
+                Map<String, List<LogDocument>> byIndex = new LinkedHashMap<>();
+                for (BufferedDocument d : polled) byIndex.computeIfAbsent(d.indexSet(), k -> new ArrayList<>()).add(d.document());
+                List<CompletableFuture<Void>> futures = new ArrayList<>();
+                for (Map.Entry<String, List<LogDocument>> e : byIndex.entrySet()) {
+                    while (true) {
+                        BatchingSink.Offer o = sink.offer(e.getKey(), e.getValue());
+                        if (o.accepted()) {
+                            futures.add(o.done());
+                            break;
+                        }
+                        if (!running && o.reason() != null && o.reason().contains("shutting down")) break;
+                        TimeUnit.MILLISECONDS.sleep(Math.min(200, o.retryAfter().toMillis()));
+                    }
+                }
+                try {
+                    CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).join();
+                    consumer.commit();
+                } catch (RuntimeException e) {
+                    LOG.error("event=drain_failed group={} docs={}; leaving the group so they are delivered again",
+                            group, polled.size(), e);
+                    consumer.close();
+                    consumer = buffer.consumer(group);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("event=drainer_stopped group={}", group, e);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /** Stops polling; the batch in hand is finished (and committed) first. Close the sink after this. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(60));
+            if (thread.isAlive()) thread.interrupt();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
