@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * returns within the timeout plus a small margin even when a check never returns. A check that times out or
  * throws becomes a failed metric named after its indicator. A timed-out check is interrupted; if it ignores the
  * interrupt, later collections report it as still running instead of starting it again, so a hung dependency
- * never piles up threads.
+ * never piles up threads. Concurrent collections (liveness, readiness and a scrape at once) share a check that
+ * is already running.
  */
 public final class HealthzMetricCollector implements AutoCloseable {
     /** Default time one check may take. */
@@ -68,6 +69,11 @@ public final class HealthzMetricCollector implements AutoCloseable {
         return new Builder();
     }
 
+    /** A collector over these indicators with the default timeout (2 s) and thread cap. */
+    public static HealthzMetricCollector of(List<? extends HealthIndicator> indicators) {
+        return builder().indicators(indicators).build();
+    }
+
     /** The namespaces of the registered indicators, in registration order. */
     public Set<String> namespaces() {
         return namespaces;
@@ -95,8 +101,8 @@ public final class HealthzMetricCollector implements AutoCloseable {
      */
     public HealthReport collect(Set<String> include, Set<String> exclude) {
         if (executor.isShutdown()) throw new IllegalStateException("health collector is closed");
-        include = include == null ? Set.of() : include;
-        exclude = exclude == null ? Set.of() : exclude;
+        include = names(include);
+        exclude = names(exclude);
         List<String> selected = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
         if (!include.isEmpty()) {
@@ -126,16 +132,28 @@ public final class HealthzMetricCollector implements AutoCloseable {
         return report;
     }
 
-    private CompletableFuture<List<HealthzMetric>> start(Registered r) {
-        Running previous = running.get(r);
-        if (previous != null) {
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - previous.startedNanos);
-            return CompletableFuture.completedFuture(List.of(failure(r, "previous check is still running after "
-                    + ms + " ms; not started again", "the " + r.indicator().namespace()
-                    + " dependency hangs: check that it is reachable and responsive from this host")));
+    /** The non-blank, trimmed names of a set, so {@code ?include=} or {@code a,,b} select nothing extra. */
+    private static Set<String> names(Set<String> raw) {
+        Set<String> out = new LinkedHashSet<>();
+        if (raw != null) {
+            for (String n : raw) if (n != null && !n.isBlank()) out.add(n.trim());
         }
+        return out;
+    }
+
+    private CompletableFuture<List<HealthzMetric>> start(Registered r) {
         Running run = new Running(System.nanoTime());
-        running.put(r, run);
+        Running previous = running.putIfAbsent(r, run);
+        if (previous != null) {
+            long elapsed = System.nanoTime() - previous.startedNanos;
+            if (elapsed < timeout.toNanos()) {
+                return previous.future; // a concurrent collect started it moments ago: share its answer
+            }
+            return CompletableFuture.completedFuture(List.of(failure(r, "previous check is still running after "
+                    + TimeUnit.NANOSECONDS.toMillis(elapsed) + " ms; not started again", "the "
+                    + r.indicator().namespace() + " dependency hangs: check that it is reachable and responsive "
+                    + "from this host")));
+        }
         try {
             executor.execute(() -> {
                 run.begin(Thread.currentThread());

@@ -107,6 +107,8 @@ class HealthzMetricCollectorTest {
                 .containsExactly("redis");
         assertThat(c.collect(Set.of(), Set.of("redis")).data()).extracting(NamespaceData::namespace)
                 .containsExactly("mysql", "kafka");
+        assertThat(c.collect(Set.of(" ", ""), Set.of()).data()).extracting(NamespaceData::namespace)
+                .containsExactly("mysql", "redis", "kafka");
     }
 
     @Test
@@ -185,6 +187,36 @@ class HealthzMetricCollectorTest {
         HealthzMetric again = c.collect().data().get(0).data().get(0);
         assertThat(again.status()).isFalse();
         assertThat(again.message()).startsWith("previous check is still running after").endsWith("not started again");
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void concurrentCollectionsShareARunningCheck() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        HealthzMetricCollector c = collector(HealthzMetricCollector.builder().timeout(Duration.ofSeconds(5))
+                .indicator(fake("mysql", () -> {
+                    calls.incrementAndGet();
+                    entered.countDown();
+                    try {
+                        proceed.await();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return List.of(HealthzMetric.ok("ping", 1));
+                })));
+        java.util.concurrent.CompletableFuture<HealthReport> first =
+                java.util.concurrent.CompletableFuture.supplyAsync(c::collect);
+        assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+        java.util.concurrent.atomic.AtomicReference<HealthReport> second = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread secondCaller = new Thread(() -> second.set(c.collect()), "second-collect");
+        secondCaller.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> secondCaller.getState() == Thread.State.TIMED_WAITING);
+        proceed.countDown();
+        assertThat(first.get(5, TimeUnit.SECONDS).status()).isTrue();
+        secondCaller.join(5000);
+        assertThat(second.get().status()).isTrue();
         assertThat(calls).hasValue(1);
     }
 
