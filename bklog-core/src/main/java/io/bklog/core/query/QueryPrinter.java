@@ -40,12 +40,12 @@ public final class QueryPrinter {
 
     private static String print(Query q, boolean operand) {
         if (q instanceof MatchAll) return "*";
-        if (q instanceof Term t) return field(t.field()) + value(t.value());
+        if (q instanceof Term t) return field(t.field()) + value(t.value(), t.field() != null);
         if (q instanceof Phrase p) return field(p.field()) + phrase(p.text());
-        if (q instanceof Wildcard w) return field(w.field()) + wildcard(w.pattern());
+        if (q instanceof Wildcard w) return field(w.field()) + wildcard(w.pattern(), w.field() != null);
         if (q instanceof Regex r) return field(r.field()) + regex(r.pattern());
         if (q instanceof Range r) return range(r);
-        if (q instanceof Exists e) return "_exists_:" + value(e.field());
+        if (q instanceof Exists e) return "_exists_:" + value(e.field(), false);
         return bool((Bool) q, operand);
     }
 
@@ -78,23 +78,28 @@ public final class QueryPrinter {
 
     private static String field(String field) {
         if (field == null) return "";
-        return (field.equals("_exists_") ? "\\_exists_" : value(field)) + ":";
+        return (field.equals("_exists_") ? "\\_exists_" : value(field, false)) + ":";
     }
 
-    /** A term value, escaped so that it reads back as exactly this text. */
-    static String value(String v) {
+    /**
+     * A term value, escaped so that it reads back as exactly this text; {@code afterField}: it follows
+     * {@code field:}, where a {@code :} needs no escape.
+     */
+    static String value(String v, boolean afterField) {
         if (v.isEmpty()) return "\"\"";
         if (v.equals("AND") || v.equals("OR") || v.equals("NOT")) return "\\" + v;
         StringBuilder sb = new StringBuilder(v.length() + 8);
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
-            if (ALWAYS_ESCAPED.indexOf(c) >= 0 || Character.isWhitespace(c)
-                    || (i == 0 && LEADING_ESCAPED.indexOf(c) >= 0)) {
-                sb.append('\\');
-            }
+            if (needsEscape(c, i == 0, afterField)) sb.append('\\');
             sb.append(c);
         }
         return sb.toString();
+    }
+
+    private static boolean needsEscape(char c, boolean first, boolean afterField) {
+        if (c == ':') return !afterField;
+        return ALWAYS_ESCAPED.indexOf(c) >= 0 || Character.isWhitespace(c) || (first && LEADING_ESCAPED.indexOf(c) >= 0);
     }
 
     private static String phrase(String text) {
@@ -107,7 +112,7 @@ public final class QueryPrinter {
         return sb.append('"').toString();
     }
 
-    private static String wildcard(String pattern) {
+    private static String wildcard(String pattern, boolean afterField) {
         if (pattern.isEmpty()) return "\"\"";
         StringBuilder sb = new StringBuilder(pattern.length() + 8);
         for (int i = 0; i < pattern.length(); i++) {
@@ -117,10 +122,7 @@ public final class QueryPrinter {
             } else if (c == '*' || c == '?') {
                 sb.append(c);
             } else {
-                if (ALWAYS_ESCAPED.indexOf(c) >= 0 || Character.isWhitespace(c)
-                        || (i == 0 && LEADING_ESCAPED.indexOf(c) >= 0)) {
-                    sb.append('\\');
-                }
+                if (needsEscape(c, i == 0, afterField)) sb.append('\\');
                 sb.append(c);
             }
         }
@@ -145,10 +147,10 @@ public final class QueryPrinter {
     private static String range(Range r) {
         String f = field(r.field());
         if (r.lower() != null && r.upper() == null && !r.includeUpper()) {
-            return f + (r.includeLower() ? ">=" : ">") + value(r.lower());
+            return f + (r.includeLower() ? ">=" : ">") + value(r.lower(), true);
         }
         if (r.lower() == null && r.upper() != null && !r.includeLower()) {
-            return f + (r.includeUpper() ? "<=" : "<") + value(r.upper());
+            return f + (r.includeUpper() ? "<=" : "<") + value(r.upper(), true);
         }
         return f + (r.includeLower() ? "[" : "{") + bound(r.lower()) + " TO " + bound(r.upper())
                 + (r.includeUpper() ? "]" : "}");

@@ -21,7 +21,8 @@ import java.util.List;
  * and      := unary (("AND" | "&amp;&amp;")? unary)*            no operator = AND
  * unary    := ("NOT" | "!" | "-") unary | "+" unary | primary
  * primary  := "(" or ")" | phrase | regex | term | field ":" value
- * value    := "(" or ")" | phrase | regex | range | (">=" | ">" | "&lt;=" | "&lt;") bound | term
+ * value    := "(" or ")" | phrase | regex | range | comparison | term
+ * comparison := (">=" | ">" | "&lt;=" | "&lt;") bound      also bare inside f:( ... ) or with a default field
  * range    := ("[" | "{") bound "TO" bound ("]" | "}")       "*" = open bound
  * </pre>
  *
@@ -164,6 +165,10 @@ public final class QueryStringParser {
                                 "a range needs a field, e.g. status:[400 TO 499]");
                     }
                     return range(context);
+                case '>':
+                case '<':
+                    if (context != null) return comparison(context);
+                    return termOrField();
                 default:
                     if (isTermStop(c, false)) throw new QuerySyntaxException(pos, found(pos), OPERAND);
                     return termOrField();

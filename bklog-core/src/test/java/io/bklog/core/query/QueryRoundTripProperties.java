@@ -31,7 +31,7 @@ class QueryRoundTripProperties {
         assertThat(QueryStringParser.parse(printed)).as("parse(%s)", printed).isEqualTo(query);
     }
 
-    @Property(tries = 3000)
+    @Property(tries = 1500)
     void arbitraryInputOnlyEverFailsWithASyntaxError(@ForAll("queryLikeStrings") String input) {
         try {
             QueryStringParser.parse(input);
@@ -40,7 +40,7 @@ class QueryRoundTripProperties {
         }
     }
 
-    @Property(tries = 3000)
+    @Property(tries = 1500)
     void whateverParsesPrintsToTheSameAst(@ForAll("queryLikeStrings") String input) {
         Query parsed;
         try {

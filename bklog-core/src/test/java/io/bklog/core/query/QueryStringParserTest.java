@@ -171,6 +171,14 @@ class QueryStringParserTest {
     }
 
     @Test
+    void comparisonsInsideAFieldGroupOrWithADefaultField() {
+        assertThat(parse("status:(>=500 OR 404)"))
+                .isEqualTo(Bool.or(List.of(Range.atLeast("status", "500"), t("status", "404"))));
+        assertThat(parse("<10", "n")).isEqualTo(Range.lessThan("n", "10"));
+        assertThat(parse(">10")).isEqualTo(t(">10"));
+    }
+
+    @Test
     void backslashEscapesSpecialCharacters() {
         assertThat(parse("a\\:b")).isEqualTo(t("a:b"));
         assertThat(parse("\\(x\\)")).isEqualTo(t("(x)"));

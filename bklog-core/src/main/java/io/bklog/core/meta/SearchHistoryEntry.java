@@ -1,0 +1,25 @@
+package io.bklog.core.meta;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Instant;
+
+/**
+ * One search a user ran (append-only).
+ *
+ * @param params the rest of the request (time range, addition filters...) as JSON
+ */
+public record SearchHistoryEntry(long id, String username, long indexSetId, String keyword, JsonNode params,
+                                 Instant createdAt) {
+
+    public SearchHistoryEntry {
+        Rows.max(Rows.required(username, "search history username"), 255, "username");
+        keyword = keyword == null ? "" : keyword;
+        params = Rows.object(params);
+        createdAt = Rows.ms(createdAt);
+    }
+
+    public static SearchHistoryEntry of(String username, long indexSetId, String keyword, JsonNode params) {
+        return new SearchHistoryEntry(0, username, indexSetId, keyword, params, null);
+    }
+}

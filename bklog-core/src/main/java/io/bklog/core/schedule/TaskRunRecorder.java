@@ -1,0 +1,15 @@
+package io.bklog.core.schedule;
+
+import java.util.List;
+
+/** Records every executed attempt; answers whether a run id already succeeded (workers skip those). */
+public interface TaskRunRecorder {
+
+    void record(TaskRun run);
+
+    /** True when an attempt of {@code runId} succeeded. */
+    boolean succeeded(String runId);
+
+    /** The latest runs of a task, newest first, at most {@code limit}. */
+    List<TaskRun> recent(String task, int limit);
+}

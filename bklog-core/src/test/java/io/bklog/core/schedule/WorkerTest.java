@@ -1,0 +1,234 @@
+package io.bklog.core.schedule;
+
+import io.bklog.core.memory.InProcessLock;
+import io.bklog.core.memory.InProcessTaskBroker;
+import io.bklog.spi.TaskBroker;
+import io.bklog.spi.TaskMessage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WorkerTest {
+
+    private final TestClock clock = new TestClock(Instant.parse("2026-11-25T10:00:00Z"));
+    private final InProcessTaskBroker broker = InProcessTaskBroker.builder().clock(clock)
+            .visibilityTimeout(Duration.ofMinutes(1)).build();
+    private final InProcessLock lock = new InProcessLock(clock);
+    private final InMemoryTaskRunRecorder recorder = new InMemoryTaskRunRecorder();
+    private final InMemoryTaskStatusStore statuses = new InMemoryTaskStatusStore();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final TaskRegistry registry = new TaskRegistry();
+    private final List<String> ran = new ArrayList<>();
+    private Worker worker;
+
+    private Worker worker() {
+        worker = Worker.builder(registry, broker, lock).clock(clock).recorder(recorder).statusStore(statuses)
+                .meterRegistry(meters).instanceId("w").retryBackoff(Duration.ofSeconds(10)).build();
+        return worker;
+    }
+
+    @AfterEach
+    void close() {
+        if (worker != null) worker.close();
+    }
+
+    private double runs(String task, String outcome) {
+        var c = meters.find("bklog.task.runs").tag("task", task).tag("outcome", outcome).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void takesHighBeforeDefaultButServesDefaultOnEveryFifthPoll() {
+        registry.register(AsyncTask.of("h", ctx -> { ran.add("h"); return null; }).withQueue("high"));
+        registry.register(AsyncTask.of("d", ctx -> { ran.add("d"); return null; }));
+        for (int i = 0; i < 10; i++) {
+            broker.publish(TaskMessage.of("h" + i, "high", "h", Map.of()));
+            broker.publish(TaskMessage.of("d" + i, "default", "d", Map.of()));
+        }
+        Worker w = worker();
+        for (int i = 0; i < 10; i++) w.processNext("c", Duration.ZERO);
+        assertThat(ran).containsExactly("h", "h", "h", "h", "d", "h", "h", "h", "h", "d");
+        assertThat(w.drain("c")).isEqualTo(10);
+    }
+
+    @Test
+    void acksSuccessfulRunAndRecordsItWithMetrics() {
+        registry.register(AsyncTask.of("sync_storage_capacity", ctx -> {
+            clock.advance(Duration.ofSeconds(3));
+            return "12 clusters";
+        }));
+        broker.publish(TaskMessage.of("run-1", "default", "sync_storage_capacity", Map.of()));
+        assertThat(worker().drain("c")).isEqualTo(1);
+
+        TaskRun run = recorder.recent("sync_storage_capacity", 10).get(0);
+        assertThat(run.outcome()).isEqualTo(TaskRun.Outcome.SUCCESS);
+        assertThat(run.message()).isEqualTo("12 clusters");
+        assertThat(run.duration()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(run.startedAt()).isEqualTo(Instant.parse("2026-11-25T10:00:00Z"));
+        assertThat(recorder.succeeded("run-1")).isTrue();
+        assertThat(runs("sync_storage_capacity", "success")).isEqualTo(1);
+        assertThat(meters.find("bklog.task.duration").tag("task", "sync_storage_capacity").timer().count())
+                .isEqualTo(1);
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(broker.receive(List.of("default"), "x", Duration.ZERO)).as("acked, never redelivered").isEmpty();
+    }
+
+    @Test
+    void retriesWithExponentialBackoffThenDeadLettersWithTheReason() {
+        AtomicInteger attempts = new AtomicInteger();
+        registry.register(AsyncTask.of("flaky", ctx -> {
+            attempts.incrementAndGet();
+            throw new IllegalStateException("es unreachable");
+        }).withMaxRetries(2));
+        broker.publish(TaskMessage.of("run-1", "default", "flaky", Map.of()));
+        Worker w = worker();
+
+        assertThat(w.drain("c")).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(9));
+        assertThat(w.drain("c")).as("first back-off is 10 s").isZero();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(w.drain("c")).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(19));
+        assertThat(w.drain("c")).as("second back-off is 20 s").isZero();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(w.drain("c")).isEqualTo(1);
+
+        assertThat(attempts).hasValue(3);
+        assertThat(broker.deadLetters("default", 10)).singleElement().satisfies(d -> {
+            assertThat(d.reason()).isEqualTo("failed after 3 attempts: IllegalStateException: es unreachable");
+            assertThat(d.message().attempt()).isEqualTo(3);
+        });
+        assertThat(recorder.recent("flaky", 10)).extracting(TaskRun::attempt).containsExactly(3, 2, 1);
+        assertThat(runs("flaky", "failure")).isEqualTo(3);
+        clock.advance(Duration.ofHours(1));
+        assertThat(w.drain("c")).isZero();
+    }
+
+    @Test
+    void backoffDoublesUpToTheMaximum() {
+        Worker w = Worker.builder(registry, broker, lock).retryBackoff(Duration.ofSeconds(5))
+                .maxBackoff(Duration.ofMinutes(1)).build();
+        worker = w;
+        assertThat(w.backoff(1)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(w.backoff(3)).isEqualTo(Duration.ofSeconds(20));
+        assertThat(w.backoff(5)).isEqualTo(Duration.ofMinutes(1));
+        assertThat(w.backoff(80)).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void handlerPastItsTimeoutIsInterruptedAndTheRunFails() {
+        CountDownLatch never = new CountDownLatch(1);
+        AtomicInteger interrupted = new AtomicInteger();
+        registry.register(AsyncTask.of("stuck", ctx -> {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                interrupted.incrementAndGet();
+                throw e;
+            }
+            return null;
+        }).withTimeout(Duration.ofMillis(200)).withMaxRetries(0));
+        broker.publish(TaskMessage.of("run-1", "default", "stuck", Map.of()));
+        worker().drain("c");
+        assertThat(broker.deadLetters("default", 1)).singleElement()
+                .extracting(TaskBroker.DeadLetter::reason).isEqualTo("failed after 1 attempt: timed out after PT0.2S");
+        assertThat(recorder.recent("stuck", 1).get(0).outcome()).isEqualTo(TaskRun.Outcome.TIMEOUT);
+        assertThat(runs("stuck", "timeout")).isEqualTo(1);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> interrupted.get() == 1);
+    }
+
+    @Test
+    void runIdThatAlreadySucceededIsAcknowledgedWithoutRunning() {
+        registry.register(AsyncTask.of("t", ctx -> { ran.add(ctx.runId()); return null; }));
+        broker.publish(TaskMessage.of("run-1", "default", "t", Map.of()));
+        broker.publish(TaskMessage.of("run-1", "default", "t", Map.of()));
+        assertThat(worker().drain("c")).isEqualTo(2);
+        assertThat(ran).containsExactly("run-1");
+        assertThat(runs("t", "duplicate")).isEqualTo(1);
+    }
+
+    @Test
+    void oncePerPeriodTaskWaitsWhileAnotherRunHoldsItsLockAndRunsAfterRedelivery() {
+        registry.register(PeriodicTask.builder("no_data_check", Schedule.cron("*/15 * * * *"),
+                ctx -> { ran.add(ctx.runId()); return null; }).build());
+        var other = lock.tryAcquire(Worker.TASK_LOCK_PREFIX + "no_data_check", "other-instance",
+                Duration.ofMinutes(10)).orElseThrow();
+        broker.publish(new TaskMessage("no_data_check@2026-11-25T10:00:00Z", "default", "no_data_check",
+                Map.of(Beat.PERIOD_ARG, "2026-11-25T10:00:00Z"), 1, 0));
+        Worker w = worker();
+        assertThat(w.drain("c")).isEqualTo(1);
+        assertThat(ran).isEmpty();
+        assertThat(runs("no_data_check", "deferred")).isEqualTo(1);
+
+        lock.release(other);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(w.drain("c")).isEqualTo(1);
+        assertThat(ran).containsExactly("no_data_check@2026-11-25T10:00:00Z");
+    }
+
+    @Test
+    void runStillGoingElsewhereIsNotStartedAgainWhenItsDeliveryComesBack() {
+        registry.register(AsyncTask.of("export", ctx -> { ran.add(ctx.runId()); return null; }));
+        var running = lock.tryAcquire(Worker.RUN_LOCK_PREFIX + "run-1", "worker-on-other-instance",
+                Duration.ofMinutes(10)).orElseThrow();
+        broker.publish(TaskMessage.of("run-1", "default", "export", Map.of()));
+        Worker w = worker();
+        assertThat(w.drain("c")).isEqualTo(1);
+        assertThat(ran).isEmpty();
+        assertThat(runs("export", "deferred")).isEqualTo(1);
+
+        lock.release(running);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(w.drain("c")).isEqualTo(1);
+        assertThat(ran).containsExactly("run-1");
+        assertThat(lock.tryAcquire(Worker.RUN_LOCK_PREFIX + "run-1", "x", Duration.ofSeconds(1)))
+                .as("released after the run").isPresent();
+    }
+
+    @Test
+    void periodicRunSeesItsPeriodStart() {
+        List<Instant> seen = new ArrayList<>();
+        registry.register(PeriodicTask.builder("p", Schedule.every(Duration.ofMinutes(1)),
+                ctx -> { seen.add(ctx.periodStart().orElseThrow()); return null; }).build());
+        broker.publish(new TaskMessage("p@2026-11-25T10:00:00Z", "default", "p",
+                Map.of(Beat.PERIOD_ARG, "2026-11-25T10:00:00Z"), 1, 0));
+        worker().drain("c");
+        assertThat(seen).containsExactly(Instant.parse("2026-11-25T10:00:00Z"));
+    }
+
+    @Test
+    void unknownTaskIsDeadLetteredNamingTheRegisteredOnes() {
+        registry.register(AsyncTask.of("known", ctx -> null));
+        broker.publish(TaskMessage.of("x", "default", "renamed_task", Map.of()));
+        worker().drain("c");
+        assertThat(broker.deadLetters("default", 1)).singleElement().extracting(TaskBroker.DeadLetter::reason)
+                .isEqualTo("no handler registered for task 'renamed_task'; registered: [known]");
+        assertThat(runs("renamed_task", "unknown_task")).isEqualTo(1);
+    }
+
+    @Test
+    void startedWorkerThreadsConsumeUntilClosed() {
+        registry.register(AsyncTask.of("t", ctx -> { synchronized (ran) { ran.add(ctx.runId()); } return null; }));
+        for (int i = 0; i < 20; i++) broker.publish(TaskMessage.of("r" + i, i % 2 == 0 ? "high" : "default", "t", Map.of()));
+        Worker w = Worker.builder(registry, broker, lock).clock(clock).recorder(recorder).threads(3)
+                .pollWait(Duration.ofMillis(50)).instanceId("w").build().start();
+        worker = w;
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            synchronized (ran) {
+                return ran.size() == 20;
+            }
+        });
+        w.close();
+        assertThat(ran).doesNotHaveDuplicates();
+    }
+}
