@@ -17,13 +17,14 @@ import java.util.function.Supplier;
  * {@link DistributedLock} on Redis. A grant is {@code SET {prefix}:lock:{name} "<token>:<owner>" NX PX ttl} with the
  * token from {@code INCR {prefix}:fence:{name}}, both in one Lua script; renew and release compare the value and
  * act in one script, so only the current holder can extend or drop the lease. The fence counter of a name expires
- * {@code fenceRetention} (default 7 days, at least 2 × ttl) after its last grant, so names used once (a run id)
- * do not pile up in Redis while any holder that could still act sees strictly increasing tokens.
+ * {@code fenceRetention} (default 1 day, at least 2 × ttl) after its last grant, so names used once (the beat's
+ * per-run claims, a run id) do not pile up in Redis; the tokens of a name strictly increase as long as its grants
+ * are less than {@code fenceRetention} apart.
  */
 public final class RedisLock implements DistributedLock {
 
-    /** How long the fence counter of a name outlives its last grant: 7 days. */
-    public static final Duration DEFAULT_FENCE_RETENTION = Duration.ofDays(7);
+    /** How long the fence counter of a name outlives its last grant: 1 day. */
+    public static final Duration DEFAULT_FENCE_RETENTION = Duration.ofDays(1);
 
     private static final LuaScript ACQUIRE = new LuaScript("""
             if redis.call('EXISTS', KEYS[1]) == 1 then return false end
@@ -182,7 +183,7 @@ public final class RedisLock implements DistributedLock {
             return this;
         }
 
-        /** How long a fence counter outlives the last grant of its name; default 7 days. */
+        /** How long a fence counter outlives the last grant of its name; default 1 day. */
         public Builder fenceRetention(Duration fenceRetention) {
             this.fenceRetention = Objects.requireNonNull(fenceRetention, "fenceRetention");
             return this;

@@ -42,8 +42,9 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>One stream per queue, {@code {prefix}:queue:{name}}, read by one consumer group (default
  *       {@code bklog-workers}); {@code XADD ... MAXLEN ~ maxLength} bounds each stream.</li>
- *   <li>{@link #receive} runs one Lua script (one round trip): it moves due delayed messages into their stream,
- *       then reclaims ({@code XAUTOCLAIM}) a message idle past the visibility timeout from the first queue that
+ *   <li>{@link #receive} runs one Lua script (one round trip): at most every 100 ms, and whenever nothing
+ *       new is waiting, it moves due delayed messages into their stream and reclaims ({@code XAUTOCLAIM}) a
+ *       message idle past the visibility timeout from the first queue that
  *       has one (its deliveries read back with {@code XPENDING}), else reads a new one ({@code XREADGROUP})
  *       from the first non-empty queue, in the given order. With nothing to read it blocks on a connection of
  *       its consumer ({@code XREADGROUP BLOCK}, at most 1 s at a time) until {@code wait} passes.</li>
@@ -71,29 +72,34 @@ public final class RedisTaskBroker implements TaskBroker {
 
     private static final long MAX_BLOCK_MILLIS = 1_000;
     private static final int MOVE_BATCH = 100;
+    /** Due delayed messages and expired deliveries are looked for at least this often, and whenever idle. */
+    private static final long MAINTENANCE_INTERVAL_NANOS = 100_000_000L;
 
     private static final LuaScript RECEIVE = new LuaScript("""
             local group, consumer, now, minIdle, maxlen, batch = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+            local maintain = ARGV[7] == '1'
             local n = #KEYS / 2
-            for i = 1, n do
-              local stream, delayed = KEYS[2 * i - 1], KEYS[2 * i]
-              local due = redis.call('ZRANGEBYSCORE', delayed, '-inf', now, 'LIMIT', 0, batch)
-              for _, member in ipairs(due) do
-                local sep = string.find(member, '|', 1, true)
-                redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'm', string.sub(member, sep + 1))
-                redis.call('ZREM', delayed, member)
+            if maintain then
+              for i = 1, n do
+                local stream, delayed = KEYS[2 * i - 1], KEYS[2 * i]
+                local due = redis.call('ZRANGEBYSCORE', delayed, '-inf', now, 'LIMIT', 0, batch)
+                for _, member in ipairs(due) do
+                  local sep = string.find(member, '|', 1, true)
+                  redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'm', string.sub(member, sep + 1))
+                  redis.call('ZREM', delayed, member)
+                end
               end
-            end
-            for i = 1, n do
-              local stream = KEYS[2 * i - 1]
-              local claimed = redis.call('XAUTOCLAIM', stream, group, consumer, minIdle, '0-0', 'COUNT', 1)
-              local entry = claimed[2][1]
-              if entry and entry[2] then
-                local id = entry[1]
-                local p = redis.call('XPENDING', stream, group, id, id, 1)
-                local deliveries = 2
-                if p[1] then deliveries = p[1][4] end
-                return {i, id, entry[2][2], deliveries}
+              for i = 1, n do
+                local stream = KEYS[2 * i - 1]
+                local claimed = redis.call('XAUTOCLAIM', stream, group, consumer, minIdle, '0-0', 'COUNT', 1)
+                local entry = claimed[2][1]
+                if entry and entry[2] then
+                  local id = entry[1]
+                  local p = redis.call('XPENDING', stream, group, id, id, 1)
+                  local deliveries = 2
+                  if p[1] then deliveries = p[1][4] end
+                  return {i, id, entry[2][2], deliveries}
+                end
               end
             end
             for i = 1, n do
@@ -145,6 +151,7 @@ public final class RedisTaskBroker implements TaskBroker {
     private final Set<String> groupsReady = ConcurrentHashMap.newKeySet();
     private final String nonce = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong delayedSequence = new AtomicLong();
+    private final AtomicLong lastMaintenance = new AtomicLong(System.nanoTime() - MAINTENANCE_INTERVAL_NANOS);
     private volatile boolean closed;
 
     private RedisTaskBroker(Builder b) {
@@ -232,6 +239,18 @@ public final class RedisTaskBroker implements TaskBroker {
     }
 
     private Optional<TaskDelivery> receiveNow(List<String> queues, String consumer) {
+        long now = System.nanoTime();
+        long last = lastMaintenance.get();
+        boolean maintain = now - last >= MAINTENANCE_INTERVAL_NANOS && lastMaintenance.compareAndSet(last, now);
+        Optional<TaskDelivery> d = receiveNow(queues, consumer, maintain);
+        if (d.isEmpty() && !maintain) {
+            lastMaintenance.set(System.nanoTime());
+            d = receiveNow(queues, consumer, true);
+        }
+        return d;
+    }
+
+    private Optional<TaskDelivery> receiveNow(List<String> queues, String consumer, boolean maintain) {
         String[] keys = new String[queues.size() * 2];
         for (int i = 0; i < queues.size(); i++) {
             keys[2 * i] = streamKey(queues.get(i));
@@ -239,14 +258,14 @@ public final class RedisTaskBroker implements TaskBroker {
         }
         List<Object> r = call("receive", () -> RECEIVE.run(cmd, ScriptOutputType.MULTI, keys, group, consumer,
                 Long.toString(clock.millis()), Long.toString(visibilityTimeout.toMillis()),
-                Long.toString(maxLength), Integer.toString(MOVE_BATCH)));
+                Long.toString(maxLength), Integer.toString(MOVE_BATCH), maintain ? "1" : "0"));
         if (r == null || r.isEmpty() || r.get(0) == null) return Optional.empty();
         int queueIndex = ((Long) r.get(0)).intValue() - 1;
         String id = (String) r.get(1);
         String payload = (String) r.get(2);
         int deliveries = ((Long) r.get(3)).intValue();
         TaskDelivery d = delivery(queues.get(queueIndex), id, payload, deliveries);
-        return d != null ? Optional.of(d) : receiveNow(queues, consumer);
+        return d != null ? Optional.of(d) : receiveNow(queues, consumer, maintain);
     }
 
     @SuppressWarnings("unchecked")

@@ -42,7 +42,17 @@ class RedisSchedulerIT {
 
     private record Run(String task, Instant period, String thread) {}
 
-    private static Scheduler instance(String id, String prefix, List<Run> runs) {
+    /** One instance: its scheduler over its own broker and lock (own Redis clients). */
+    private record Instance(Scheduler scheduler, RedisTaskBroker broker, RedisLock lock) implements AutoCloseable {
+        @Override
+        public void close() {
+            scheduler.close();
+            broker.close();
+            lock.close();
+        }
+    }
+
+    private static Instance instance(String id, String prefix, List<Run> runs) {
         TaskRegistry tasks = new TaskRegistry();
         for (String name : List.of("sync_space", "bk_monitor_report")) {
             PeriodicTask.Builder b = PeriodicTask.builder(name, Schedule.every(PERIOD), ctx -> {
@@ -54,16 +64,19 @@ class RedisSchedulerIT {
         RedisTaskBroker broker = RedisTaskBroker.builder().uri(RedisFixture.URI).prefix(prefix)
                 .visibilityTimeout(Duration.ofSeconds(5)).build();
         RedisLock lock = RedisLock.builder().uri(RedisFixture.URI).prefix(prefix).build();
-        return Scheduler.builder(tasks).broker(broker).lock(lock).instanceId(id).workerThreads(2)
-                .leaseTtl(LEASE).tickInterval(Duration.ofMillis(100)).pollWait(Duration.ofMillis(200)).build();
+        return new Instance(Scheduler.builder(tasks).broker(broker).lock(lock).instanceId(id).workerThreads(2)
+                .leaseTtl(LEASE).tickInterval(Duration.ofMillis(100)).pollWait(Duration.ofMillis(200)).build(),
+                broker, lock);
     }
 
     @Test
     void twoInstancesRunEachPeriodicTaskExactlyOncePerPeriodAcrossBeatFailover() {
         String prefix = redis.nextPrefix();
         List<Run> runs = new CopyOnWriteArrayList<>();
-        Scheduler a = instance("a", prefix, runs);
-        Scheduler b = instance("b", prefix, runs);
+        Instance ia = instance("a", prefix, runs);
+        Instance ib = instance("b", prefix, runs);
+        Scheduler a = ia.scheduler();
+        Scheduler b = ib.scheduler();
         try {
             a.start();
             b.start();
@@ -81,8 +94,8 @@ class RedisSchedulerIT {
             int seen = beforeFailover.size();
             await().atMost(Duration.ofSeconds(20)).until(() -> periods(runs, "sync_space").size() >= seen + 3);
         } finally {
-            a.close();
-            b.close();
+            ia.close();
+            ib.close();
         }
 
         Map<String, Long> perRun = new TreeMap<>();

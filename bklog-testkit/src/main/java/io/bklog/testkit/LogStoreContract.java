@@ -53,26 +53,72 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The compatibility kit of {@link LogStore}: the reference semantics every store (memory, Lucene, Elasticsearch)
- * meets. A store's test extends this class and implements {@link #createStore}; everything else is inherited.
+ * meets. A store's test extends this class and implements {@link #createStore}; everything else is inherited:
+ * <pre>{@code
+ * class LuceneLogStoreTest extends LogStoreContract {
+ *     protected LogStore createStore(Path dir) { return LuceneLogStore.builder().dataDir(dir).build(); }
+ * }
+ * }</pre>
+ * After each test the indices of the index sets in {@link #INDEX_SETS} are deleted and the store is closed, so a
+ * store on a shared server (Elasticsearch) starts clean as long as nothing else writes those index sets.
  *
  * <p>Before each test a fresh store gets index set {@value #NGINX} with the 24 documents of {@link NginxCorpus}
  * (8 per UTC day, 2024-03-01..03) and a refresh. Expectations are computed from {@link NginxCorpus#ROWS} with
  * plain predicates or spelled out where the rule itself is the point.
  *
- * <p>Semantics pinned here beyond the SPI javadoc (see each test):
+ * <p>Semantics pinned here beyond the SPI javadoc (each has a test named for it):
  * <ul>
- *   <li>the first daily index of a day is {@code _0}; hit {@code index} is the physical index name;</li>
- *   <li>values convert to the mapped type at index time (numeric strings to long/double, "true"/"false" to
- *       boolean, anything to keyword as its string); a value that cannot convert rejects the item with a reason
- *       naming the field; the other items of the batch are stored;</li>
- *   <li>the id tie-break is always ascending, also under descending keys; {@code sortValues} has one value per
- *       sort key plus the id last, and is otherwise opaque (fed back verbatim to {@code searchAfter});</li>
- *   <li>a null field (any field) searches text and keyword fields only, never numeric, boolean, ip or date;</li>
- *   <li>terms ties are ordered by the key's natural order (numeric for numbers, address-free string order for
- *       keyword/ip); histogram buckets cover the time range, or the first..last matching document without one;</li>
- *   <li>highlights only name fields that matched a positive clause; text tokens are wrapped one by one, keyword
- *       values whole.</li>
+ *   <li><b>Indices.</b> The first daily index of a day is {@code _0}; {@code Hit.index} is the physical index name;
+ *       {@code listIndices} accepts an index name, an index set, an alias, {@code *} globs and {@code *} (order
+ *       unspecified); an index set with no index searches empty (no error); with {@code rolloverBytes} a batch
+ *       goes to {@code _n+1} once {@code _n} passed the size, and a replayed id still replaces its stored copy in
+ *       whichever index of the day holds it.</li>
+ *   <li><b>Bulk.</b> Indexing into an unknown index set throws {@link IllegalArgumentException} naming it. Values
+ *       convert to the mapped type: numeric strings to long/double, long to double, {@code "true"/"false"} to
+ *       boolean, numbers to keyword as their text. A value that cannot convert ({@code "abc"} for long,
+ *       {@code "maybe"} for boolean, {@code 999.1.1.1} for ip) makes that item REJECTED with a reason naming the
+ *       field; the other items are stored. An empty list is no value. Unmapped fields stay in the source as given
+ *       and are not searchable, not even by the any-field search.</li>
+ *   <li><b>Source.</b> Normalized values (long → Long, double → Double...), lists as lists in their order, the time
+ *       field as epoch millis under the index set's own time field; {@code fields} keeps only the requested keys
+ *       a document has.</li>
+ *   <li><b>Queries.</b> Term on text = all tokens of the value present, any order, case-insensitive, whole tokens
+ *       only; term on keyword/ip exact; term on long/double/date numeric ({@code "3"} equals 3.0); a query value that
+ *       does not parse matches nothing (no error). Any field (null) = text fields analyzed + keyword fields exact,
+ *       never long/double/boolean/ip/date. Phrase on keyword = equality. Wildcard/regex on text are lower-cased and
+ *       must match one token; on keyword they match the whole value case-sensitively; the regex is anchored.
+ *       Range bounds parse like term values; keyword ranges compare by code point (UTF-8 byte order). Bool with
+ *       must and should needs at least one should (Elasticsearch: {@code minimum_should_match: 1}); a must-not-only
+ *       Bool is the complement; a field the mapping lacks matches nothing (so its negation matches all).</li>
+ *   <li><b>Time range.</b> {@code [from, to)} on the time field, either bound open.</li>
+ *   <li><b>Sort.</b> Empty = time descending. The id tie-break is always ascending, also under descending keys.
+ *       Missing values last in both orders. Keyword by code point ({@code WEB-01 < db-01 < web-01}), boolean false
+ *       first. A text sort key throws {@link IllegalArgumentException} naming the field. {@code sortValues} = one
+ *       value per key, then the id; otherwise opaque (fed back verbatim to {@code searchAfter}); the total is the
+ *       total of the query, also with {@code searchAfter}.</li>
+ *   <li><b>Highlight.</b> Only fields matched by a positive clause (never must-not), only values with a mark; text
+ *       keeps the original text with each matched token wrapped on its own
+ *       ({@code <mark>refused</mark> <mark>connection</mark>}), including tokens matched by wildcard/regex;
+ *       keyword values are wrapped whole. Empty map when not requested. (Phrase highlighting is not pinned.)</li>
+ *   <li><b>Aggregations</b> cover the query and the time range, never the page. Terms ties by the key's natural
+ *       order (numbers numerically: 99 before 1000); keys: long/date {@code Long.toString}, double
+ *       {@code stripTrailingZeros().toPlainString()} ({@code 3.0 → "3"}), boolean {@code true/false}; a
+ *       multi-valued field counts each value once per document; {@code otherCount} sums the counts of the
+ *       remaining buckets. Date histogram: epoch-aligned buckets from the one holding {@code from} to the one
+ *       holding {@code to - 1ms}, zero-filled (also when nothing matches); without a time range from the first to
+ *       the last matching document (empty list when nothing matches); auto = {@link Intervals#auto} over the time
+ *       range, or over {@code [first, last + 1ms)} of the matches without one, {@code targetBuckets 0 = 60}.
+ *       Stats count values; all null with count 0. Cardinality exact on small sets. Percentiles: p0 = min,
+ *       p100 = max, others between the two nearest ranks (linear interpolation and TDigest both pass), absent
+ *       keys when no document has the field ({@code PercentilesResult} cannot hold nulls).</li>
+ *   <li><b>Aliases.</b> {@code addAlias(index, set)} makes a foreign index part of that set (its own mapping
+ *       applies to its documents), {@code removeAlias} takes it out; {@code IndexInfo.indexSet} stays the set the
+ *       index was created for; {@code IndexInfo.aliases} lists the aliases. {@code deleteIndices} ignores missing
+ *       names. Several index sets in one request are merged in one sort order; a field only one set has is
+ *       matched in that set.</li>
+ *   <li><b>Visibility.</b> After {@code refresh}, or within {@link #visibilityTimeout()} without it.</li>
  * </ul>
+ * {@code restore_} copies being searched with their set is covered by {@link SnapshotRepositoryContract}.
  */
 public abstract class LogStoreContract {
 
@@ -312,6 +358,32 @@ public abstract class LogStoreContract {
         assertThat(h.source().get("host")).isEqualTo("42");
         assertMatchesIds(term("status", "201"), "n10", "conv");
         assertMatchesIds(term("host", "42"), "conv");
+    }
+
+    @Test
+    void ipValuesAreKeptInTheirCanonicalForm() {
+        indexAndRefresh(NGINX, List.of(doc("v6", at("2024-03-02T12:00:00Z"),
+                Map.of("log", "ipv6 client", "client_ip", "2001:DB8:0:0:0:0:0:1"))));
+        assertThat(hit("v6").source().get("client_ip")).isEqualTo("2001:db8::1");
+        assertMatchesIds(term("client_ip", "2001:db8::1"), "v6");
+        assertMatchesIds(term("client_ip", "2001:db8:0::1"), "v6");
+    }
+
+    @Test
+    void aDateFieldBesidesTheTimeFieldTakesIso8601OrEpochMillis() {
+        List<FieldSpec> fields = new ArrayList<>(NginxCorpus.fields());
+        fields.add(FieldSpec.of("seen_at", FieldType.DATE));
+        store.ensureIndexSet(IndexSetSchema.of("evolving", fields));
+        long millis = at("2024-02-29T08:00:00Z").toEpochMilli();
+        indexAndRefresh("evolving", List.of(
+                doc("d1", at("2024-03-01T10:00:00Z"), Map.of("log", "a", "seen_at", "2024-02-29T16:00:00+08:00")),
+                doc("d2", at("2024-03-01T11:00:00Z"), Map.of("log", "b", "seen_at", millis + 1))));
+        SearchResult r = store.search(SearchRequest.builder("evolving").sort(Sort.asc("seen_at")).build());
+        assertThat(ids(r)).containsExactly("d1", "d2");
+        assertThat(r.hits().get(0).source().get("seen_at")).isEqualTo(millis);
+        r = store.search(SearchRequest.builder("evolving")
+                .query(Query.Range.greaterThan("seen_at", "2024-02-29T08:00:00Z")).build());
+        assertThat(ids(r)).containsExactly("d2");
     }
 
     @Test
@@ -614,6 +686,47 @@ public abstract class LogStoreContract {
         assertMatchesIds(q, "n04", "n08", "n11");
     }
 
+    private record Leaf(Query query, Predicate<Row> expected) {}
+
+    private static final List<Leaf> LEAVES = List.of(
+            new Leaf(term("host", "web-01"), r -> r.host().equals("web-01")),
+            new Leaf(term("status", "500"), r -> Objects.equals(r.status(), 500L)),
+            new Leaf(term("log", "refused"), r -> r.log().toLowerCase(java.util.Locale.ROOT).contains("refused")),
+            new Leaf(new Query.Exists("latency"), r -> r.latency() != null),
+            new Leaf(Query.Range.atLeast("status", "404"), r -> r.status() != null && r.status() >= 404),
+            new Leaf(new Query.Wildcard("path", "/api/*"), r -> r.path() != null && r.path().startsWith("/api/")),
+            new Leaf(term("ok", "true"), r -> Boolean.TRUE.equals(r.ok())),
+            new Leaf(new Query.Phrase("log", "connection refused"), r -> r.id().equals("n04") || r.id().equals("n11")),
+            new Leaf(term("level", "ERROR"), r -> r.level().equals("ERROR")),
+            new Leaf(term("tags", "payment"), r -> r.tags().contains("payment")),
+            new Leaf(term("nosuchfield", "x"), r -> false));
+
+    private static Leaf randomTree(java.util.Random rnd, int depth) {
+        if (depth == 0 || rnd.nextInt(3) == 0) return LEAVES.get(rnd.nextInt(LEAVES.size()));
+        List<Leaf> must = new ArrayList<>();
+        List<Leaf> should = new ArrayList<>();
+        List<Leaf> mustNot = new ArrayList<>();
+        for (List<Leaf> l : List.of(must, should, mustNot)) {
+            int n = rnd.nextInt(3);
+            for (int i = 0; i < n; i++) l.add(randomTree(rnd, depth - 1));
+        }
+        Query q = bool(must.stream().map(Leaf::query).toList(), should.stream().map(Leaf::query).toList(),
+                mustNot.stream().map(Leaf::query).toList());
+        Predicate<Row> p = r -> must.stream().allMatch(x -> x.expected().test(r))
+                && mustNot.stream().noneMatch(x -> x.expected().test(r))
+                && (should.isEmpty() || should.stream().anyMatch(x -> x.expected().test(r)));
+        return new Leaf(q, p);
+    }
+
+    @Test
+    void randomBoolTreesMatchWhatTheirClausesDefine() {
+        java.util.Random rnd = new java.util.Random(20240301L);
+        for (int i = 0; i < 150; i++) {
+            Leaf tree = randomTree(rnd, 3);
+            assertMatches(tree.query(), tree.expected());
+        }
+    }
+
     // ------------------------------------------------------------------ time range
 
     @Test
@@ -796,6 +909,42 @@ public abstract class LogStoreContract {
         assertThat(seen).doesNotHaveDuplicates();
         assertThat(new HashSet<>(seen)).isEqualTo(expected);
         assertThat(times).isSortedAccordingTo(Comparator.reverseOrder());
+    }
+
+    @Test
+    void searchAfterReachesPastTheResultWindow() {
+        List<LogDocument> docs = NginxCorpus.generated(10_050);
+        store.ensureIndexSet(NginxCorpus.schema("paging"));
+        for (int i = 0; i < docs.size(); i += 2_000) {
+            BulkResult r = store.index("paging", docs.subList(i, Math.min(docs.size(), i + 2_000)));
+            assertThat(r.allOk()).isTrue();
+        }
+        store.refresh("paging");
+        Set<String> seen = new HashSet<>();
+        List<Object> after = null;
+        int pages = 0;
+        while (pages++ < 10) {
+            SearchResult r = store.search(SearchRequest.builder("paging").size(4_000).searchAfter(after)
+                    .fields(List.of("host")).build());
+            assertThat(r.total()).isEqualTo(docs.size());
+            if (r.hits().isEmpty()) break;
+            r.hits().forEach(h -> assertThat(seen.add(h.id())).as("seen once: %s", h.id()).isTrue());
+            after = r.hits().get(r.hits().size() - 1).sortValues();
+        }
+        assertThat(seen).hasSize(docs.size());
+    }
+
+    @Test
+    void searchAfterAcceptsSortValuesAfterAJsonRoundTrip() {
+        List<String> all = ids(search(request().sort(Sort.asc("status"), Sort.desc("latency"))));
+        SearchResult first = search(request().size(5).sort(Sort.asc("status"), Sort.desc("latency")));
+        // what a JSON client sends back: small integral numbers become Integer, the rest stays
+        List<Object> after = first.hits().get(4).sortValues().stream()
+                .map(v -> v instanceof Long l && l == l.intValue() ? (Object) l.intValue() : v)
+                .collect(Collectors.toCollection(ArrayList::new));
+        SearchResult next = search(request().size(5).sort(Sort.asc("status"), Sort.desc("latency"))
+                .searchAfter(after));
+        assertThat(ids(next)).containsExactlyElementsOf(all.subList(5, 10));
     }
 
     // ------------------------------------------------------------------ highlight and fields

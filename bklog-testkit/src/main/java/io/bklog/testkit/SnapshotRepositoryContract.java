@@ -35,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The compatibility kit of {@link SnapshotRepository}. A subclass gives a fresh store and a repository bound to it;
  * before each test the store holds index set {@value #NGINX} with the {@link NginxCorpus} (three daily indices of
- * 8 documents).
+ * 8 documents). After each test the snapshots it created and the store's {@value #NGINX} indices (originals and
+ * {@code restore_} copies) are deleted.
  *
  * <p>Pinned beyond the SPI javadoc: {@code create} of an existing name and of a missing index throw
  * {@link IllegalArgumentException}; {@code restore} into an existing index throws {@link IllegalArgumentException};

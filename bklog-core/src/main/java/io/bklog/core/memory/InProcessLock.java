@@ -12,13 +12,13 @@ import java.util.Optional;
 /**
  * The embedded default {@link DistributedLock}: leases held in this JVM, timed by the injected {@link Clock}.
  * Each grant of a name takes the next fencing token of that name; tokens of a name are kept while the name was
- * granted within {@code fenceRetention} (default 7 days), so they strictly increase for any holder that could
+ * granted within {@code fenceRetention} (default 1 day), so they strictly increase for any holder that could
  * still act.
  */
 public final class InProcessLock implements DistributedLock {
 
-    /** How long the fencing counter of a name no longer held is kept: 7 days. */
-    public static final Duration DEFAULT_FENCE_RETENTION = Duration.ofDays(7);
+    /** How long the fencing counter of a name no longer held is kept: 1 day. */
+    public static final Duration DEFAULT_FENCE_RETENTION = Duration.ofDays(1);
     private static final int PURGE_THRESHOLD = 4_096;
 
     private final Clock clock;

@@ -216,7 +216,10 @@ public final class MemoryLogStore implements LogStore {
         try {
             List<Target> targets = targets(request.indexSets());
             List<Sort> sort = request.sort();
-            SortSpec spec = new SortSpec(sort, targets);
+            List<IndexSetSchema> mappings = new ArrayList<>();
+            targets.forEach(t -> mappings.add(t.mapping()));
+            request.indexSets().stream().map(schemas::get).filter(java.util.Objects::nonNull).forEach(mappings::add);
+            SortSpec spec = new SortSpec(sort, mappings);
 
             Long from = request.from() == null ? null : request.from().toEpochMilli();
             Long to = request.to() == null ? null : request.to().toEpochMilli();
@@ -277,6 +280,15 @@ public final class MemoryLogStore implements LogStore {
         PriorityQueue<Keyed> top = new PriorityQueue<>(Math.min(want, found.size()) + 1,
                 (a, b) -> order.compare(b.key(), a.key()));
         for (Found f : found) {
+            if (spec.byTime() && after == null && top.size() == want) {
+                // the common log search (newest first): skip the key for documents older than the page
+                Object[] worst = top.peek().key();
+                long t = f.doc().timestamp();
+                long worstT = (Long) worst[0];
+                if (t < worstT || (t == worstT && DocumentValues.compareStrings(f.doc().id(), (String) worst[1]) > 0)) {
+                    continue;
+                }
+            }
             Object[] key = spec.key(f);
             if (after != null && order.compare(key, after) <= 0) continue;
             if (top.size() < want) {
@@ -313,16 +325,16 @@ public final class MemoryLogStore implements LogStore {
         private final List<Sort> sort;
         private final FieldType[] types;
 
-        SortSpec(List<Sort> sort, List<Target> targets) {
+        SortSpec(List<Sort> sort, List<IndexSetSchema> mappings) {
             this.sort = sort;
             this.types = new FieldType[sort.size()];
             for (int i = 0; i < sort.size(); i++) {
                 String field = sort.get(i).field();
-                for (Target t : targets) {
-                    FieldType type = t.mapping().field(field).map(FieldSpec::type).orElse(null);
+                for (IndexSetSchema mapping : mappings) {
+                    FieldType type = mapping.field(field).map(FieldSpec::type).orElse(null);
                     if (type == FieldType.TEXT) {
                         throw new IllegalArgumentException("cannot sort on text field '" + field
-                                + "' of index set '" + t.mapping().name() + "'; sort on a keyword, numeric or date field");
+                                + "' of index set '" + mapping.name() + "'; sort on a keyword, numeric or date field");
                     }
                     if (types[i] == null) types[i] = type;
                 }
@@ -563,6 +575,18 @@ public final class MemoryLogStore implements LogStore {
             return new ArrayList<>(new LinkedHashSet<>(indices.keySet()));
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /** Drops every index and mapping; the store is empty afterwards. */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            indices.clear();
+            schemas.clear();
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 

@@ -367,11 +367,20 @@ final class MemoryQueryMatcher {
         @Override
         public boolean matches(MemoryDocument d) {
             for (List<Token> value : d.tokens(field)) {
-                Set<String> seen = new HashSet<>();
-                for (Token t : value) {
-                    if (terms.contains(t.term())) seen.add(t.term());
+                if (terms.size() == 1) {
+                    for (Token t : value) {
+                        if (terms.contains(t.term())) return true;
+                    }
+                    continue;
                 }
-                if (seen.size() == terms.size()) return true;
+                Set<String> seen = null;
+                for (Token t : value) {
+                    if (terms.contains(t.term())) {
+                        if (seen == null) seen = new HashSet<>();
+                        seen.add(t.term());
+                    }
+                }
+                if (seen != null && seen.size() == terms.size()) return true;
             }
             return false;
         }

@@ -29,7 +29,7 @@ public record MetadataConfig(String jdbcUrl, String user, String password, int m
 
     /** H2 URL options: MySQL compatibility so the migrations run unchanged, lower-case names as on MariaDB. */
     static final String H2_OPTIONS =
-            ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;CASE_INSENSITIVE_IDENTIFIERS=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+            ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;CASE_INSENSITIVE_IDENTIFIERS=TRUE"
                     + ";DB_CLOSE_ON_EXIT=FALSE";
 
     public MetadataConfig {

@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Clock;
@@ -26,6 +29,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -54,6 +58,7 @@ public final class MetadataStore implements AutoCloseable {
     private final MetadataConfig config;
     private final HikariDataSource dataSource;
     private final Db db;
+    private volatile String expectedVersion;
     private final SpaceRepository spaces;
     private final TokenRepository tokens;
     private final IndexSetRepository indexSets;
@@ -178,26 +183,50 @@ public final class MetadataStore implements AutoCloseable {
         }
     }
 
-    /** The version of the newest migration applied to the database; empty for an empty database. */
+    /**
+     * The version of the newest migration applied to the database; empty for an empty database. Reads the history
+     * table directly, so it is cheap enough for every health check.
+     */
     public Optional<String> schemaVersion() {
-        try {
-            MigrationInfo current = flyway(null).info().current();
-            return current == null || current.getVersion() == null ? Optional.empty()
-                    : Optional.of(current.getVersion().getVersion());
-        } catch (FlywayException e) {
-            throw new MetadataException("cannot read the metadata schema version: " + Db.firstLine(e.getMessage()), e);
+        try (Connection c = dataSource.getConnection()) {
+            if (!historyTableExists(c)) return Optional.empty();
+            try (PreparedStatement ps = c.prepareStatement("SELECT version FROM " + HISTORY_TABLE
+                    + " WHERE success = ? AND version IS NOT NULL ORDER BY installed_rank DESC")) {
+                ps.setBoolean(1, true);
+                ps.setMaxRows(1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
+            }
+        } catch (SQLException e) {
+            throw new MetadataException("cannot read the metadata schema version from " + config.jdbcUrl() + ": "
+                    + Db.firstLine(e.getMessage()), e);
+        }
+    }
+
+    private static boolean historyTableExists(Connection c) throws SQLException {
+        DatabaseMetaData md = c.getMetaData();
+        try (ResultSet rs = md.getTables(c.getCatalog(), c.getSchema(), HISTORY_TABLE, null)) {
+            if (rs.next()) return true;
+        }
+        try (ResultSet rs = md.getTables(c.getCatalog(), c.getSchema(), HISTORY_TABLE.toUpperCase(Locale.ROOT), null)) {
+            return rs.next();
         }
     }
 
     /** The version of the newest migration shipped with this code: what {@link #migrate()} brings the schema to. */
     public String expectedSchemaVersion() {
+        String cached = expectedVersion;
+        if (cached != null) return cached;
         try {
-            return Arrays.stream(flyway(null).info().all())
+            cached = Arrays.stream(flyway(null).info().all())
                     .filter(i -> i.getState().isResolved() && i.getVersion() != null)
                     .map(MigrationInfo::getVersion)
                     .max(Comparator.naturalOrder())
                     .map(MigrationVersion::getVersion)
                     .orElseThrow(() -> new MetadataException("no migrations found in " + MIGRATIONS));
+            expectedVersion = cached;
+            return cached;
         } catch (FlywayException e) {
             throw new MetadataException("cannot list the metadata migrations: " + Db.firstLine(e.getMessage()), e);
         }

@@ -42,6 +42,7 @@ public final class Scheduler implements AutoCloseable {
     private final Worker worker;
     private final boolean runBeat;
     private final boolean runWorker;
+    private final java.util.List<String> queues;
     private final AutoCloseable ownedBroker;
     private final AutoCloseable ownedLock;
 
@@ -55,6 +56,7 @@ public final class Scheduler implements AutoCloseable {
         this.recorder = b.recorder;
         this.runBeat = b.beat;
         this.runWorker = b.worker;
+        this.queues = b.queues;
         this.beat = Beat.builder(b.registry, b.broker, b.lock).clock(b.clock).instanceId(b.instanceId)
                 .leaseTtl(b.leaseTtl).tickInterval(b.tickInterval).build();
         this.worker = Worker.builder(b.registry, b.broker, b.lock).clock(b.clock).instanceId(b.instanceId)
@@ -110,6 +112,11 @@ public final class Scheduler implements AutoCloseable {
     /** The status of an ad-hoc task by id. */
     public Optional<TaskStatus> status(String id) {
         return statusStore.get(id);
+    }
+
+    /** Health of this scheduler, namespace {@code scheduler}. */
+    public SchedulerHealthIndicator healthIndicator() {
+        return new SchedulerHealthIndicator(this, broker, queues, runWorker);
     }
 
     public Beat beat() {

@@ -4,9 +4,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
-/** One executed attempt of a task: when it started and ended, how it went, and a message (error or result). */
-public record TaskRun(String runId, String task, String queue, int attempt, Instant startedAt, Instant endedAt,
-                      Outcome outcome, String message) {
+/**
+ * One executed attempt of a task: when it started and ended, how it went, and a message (error or result).
+ *
+ * @param periodStart the period a periodic run was for; null for an ad-hoc task
+ */
+public record TaskRun(String runId, String task, String queue, Instant periodStart, int attempt, Instant startedAt,
+                      Instant endedAt, Outcome outcome, String message) {
 
     public enum Outcome {
         SUCCESS, FAILURE, TIMEOUT;

@@ -45,8 +45,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       exponential back-off ({@code retryBackoff × 2^(attempt-1)}, at most {@code maxBackoff}, as
  *       {@code notBefore}) while {@code attempt <= maxRetries}, then dead-letters it with the reason.</li>
  *   <li><b>Dedupe.</b> A run id that already succeeded ({@link TaskRunRecorder#succeeded}) is acknowledged without
- *       running. A periodic task with {@code oncePerPeriod} runs only while its worker holds the task's lock; a
- *       delivery that finds it held is left for the broker to deliver again after its visibility timeout.</li>
+ *       running. A run goes only while its worker holds a lock: the task's lock for a periodic task with
+ *       {@code oncePerPeriod}, the run id's lock for every other one. A delivery that finds it held (a run still
+ *       going past the visibility timeout, or an overlapping period) is left for the broker to deliver again
+ *       after its visibility timeout.</li>
  *   <li>Every attempt is recorded ({@link TaskRunRecorder}) and measured: counter {@code bklog.task.runs}
  *       (Prometheus {@code bklog_task_runs_total}) tagged {@code task} and {@code outcome} (success, failure, timeout,
  *       duplicate, deferred, unknown_task) and timer {@code bklog.task.duration} tagged {@code task}.</li>
@@ -58,6 +60,8 @@ public final class Worker implements AutoCloseable {
 
     /** Prefix of the lock a once-per-period task runs under. */
     public static final String TASK_LOCK_PREFIX = "bklog.task:";
+    /** Prefix of the lock any other run holds while it runs. */
+    public static final String RUN_LOCK_PREFIX = "bklog.run:";
     private static final Duration TASK_LOCK_MARGIN = Duration.ofSeconds(30);
 
     private final TaskRegistry registry;
@@ -111,6 +115,14 @@ public final class Worker implements AutoCloseable {
     public synchronized Worker start() {
         if (running) return this;
         running = true;
+        for (String name : registry.names()) {
+            TaskSpec spec = registry.find(name).orElseThrow();
+            if (spec.timeout().compareTo(broker.visibilityTimeout()) > 0) {
+                log.warn("event=task_timeout_exceeds_visibility task={} timeout={} visibility_timeout={} "
+                        + "hint=\"a longer run is handed out again and waits for the running one; raise the broker's "
+                        + "visibility timeout\"", name, spec.timeout(), broker.visibilityTimeout());
+            }
+        }
         for (int i = 1; i <= threads; i++) {
             String consumer = instanceId + "-" + i;
             Thread t = new Thread(() -> consume(consumer), "bklog-worker-" + consumer);
@@ -182,26 +194,25 @@ public final class Worker implements AutoCloseable {
             log.info("event=task_duplicate task={} run={} deliveries={}", spec.name(), m.id(), delivery.deliveries());
             return;
         }
-        LockLease taskLease = null;
-        if (spec instanceof PeriodicTask p && p.oncePerPeriod()) {
-            taskLease = lock.tryAcquire(TASK_LOCK_PREFIX + spec.name(), consumer + "/" + m.id(),
-                    spec.timeout().plus(TASK_LOCK_MARGIN)).orElse(null);
-            if (taskLease == null) {
-                count(spec.name(), "deferred");
-                log.info("event=task_deferred task={} run={} reason=\"another run holds the task lock\"",
-                        spec.name(), m.id());
-                return;
-            }
+        // one run at a time: of the task (once-per-period tasks, bklog's share_lock) or of this run id (all others),
+        // so a delivery handed out again while its first run is still going never runs twice at once
+        boolean perTask = spec instanceof PeriodicTask p && p.oncePerPeriod();
+        String lockName = perTask ? TASK_LOCK_PREFIX + spec.name() : RUN_LOCK_PREFIX + m.id();
+        LockLease taskLease = lock.tryAcquire(lockName, consumer + "/" + m.id(),
+                spec.timeout().plus(TASK_LOCK_MARGIN)).orElse(null);
+        if (taskLease == null) {
+            count(spec.name(), "deferred");
+            log.info("event=task_deferred task={} run={} reason=\"another run holds {}\"", spec.name(), m.id(),
+                    lockName);
+            return;
         }
         try {
             execute(delivery, spec);
         } finally {
-            if (taskLease != null) {
-                try {
-                    lock.release(taskLease);
-                } catch (RuntimeException e) {
-                    log.warn("event=task_lock_release_failed task={} error=\"{}\"", spec.name(), e.toString());
-                }
+            try {
+                lock.release(taskLease);
+            } catch (RuntimeException e) {
+                log.warn("event=task_lock_release_failed task={} error=\"{}\"", spec.name(), e.toString());
             }
         }
     }
@@ -241,7 +252,8 @@ public final class Worker implements AutoCloseable {
         }
         Instant ended = clock.instant();
         Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
-        recorder.record(new TaskRun(m.id(), spec.name(), m.queue(), m.attempt(), started, ended, outcome,
+        recorder.record(new TaskRun(m.id(), spec.name(), m.queue(), ctx.periodStart().orElse(null), m.attempt(),
+                started, ended, outcome,
                 outcome == TaskRun.Outcome.SUCCESS ? result : error));
         count(spec.name(), outcome.tag());
         Timer.builder("bklog.task.duration").tag("task", spec.name()).register(meters).record(took);
@@ -292,6 +304,11 @@ public final class Worker implements AutoCloseable {
 
     private void failStatus(TaskMessage m, String reason) {
         putStatus(m, TaskStatus.State.FAILED, 0, reason, null);
+    }
+
+    /** True between {@link #start()} and {@link #close()}. */
+    public boolean isRunning() {
+        return running;
     }
 
     /** Stops the consumers (a task running now is interrupted and its delivery left to the broker). */

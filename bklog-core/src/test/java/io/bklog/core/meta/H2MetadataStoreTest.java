@@ -14,6 +14,9 @@ class H2MetadataStoreTest extends MetadataStoreContract {
     @TempDir
     Path dataDir;
 
+    @TempDir
+    static Path sharedDir;
+
     @Override
     protected MetadataConfig freshDatabase() {
         Path dir = dataDir.resolve("data" + databases++);
@@ -21,6 +24,11 @@ class H2MetadataStoreTest extends MetadataStoreContract {
     }
 
     private int databases;
+
+    @Override
+    protected MetadataConfig sharedDatabase() {
+        return MetadataConfig.embedded(sharedDir);
+    }
 
     @Override
     protected void dropDatabase() {

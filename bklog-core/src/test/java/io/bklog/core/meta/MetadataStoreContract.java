@@ -29,6 +29,15 @@ abstract class MetadataStoreContract {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Instant T0 = Instant.parse("2026-03-08T02:30:00.123Z");
 
+    static {
+        // keep Flyway's and Hikari's debug chatter out of the test output
+        for (String name : List.of("org.flywaydb", "com.zaxxer.hikari")) {
+            if (org.slf4j.LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger l) {
+                l.setLevel(ch.qos.logback.classic.Level.WARN);
+            }
+        }
+    }
+
     protected MetadataConfig config;
     protected final MutableClock clock = new MutableClock(T0);
     private final List<MetadataStore> opened = new ArrayList<>();
@@ -55,11 +64,28 @@ abstract class MetadataStoreContract {
         return store;
     }
 
+    /**
+     * A migrated store with no rows. To keep the suite fast it is one database per test class, migrated once and
+     * emptied before each use; tests about migrations themselves use {@link #open()} on a fresh database.
+     */
     protected MetadataStore migrated() {
-        MetadataStore store = open();
-        store.migrate();
+        MetadataConfig shared = sharedDatabase();
+        MetadataStore store = MetadataStore.open(shared, clock);
+        opened.add(store);
+        if (MIGRATED.add(shared.jdbcUrl())) {
+            store.migrate();
+        } else {
+            List<String> reversed = new ArrayList<>(MetadataDump.TABLES);
+            java.util.Collections.reverse(reversed);
+            store.jdbi().useTransaction(h -> reversed.forEach(t -> h.execute("DELETE FROM " + t)));
+        }
         return store;
     }
+
+    private static final java.util.Set<String> MIGRATED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The database {@link #migrated()} reuses across the tests of one class; created on first use. */
+    protected abstract MetadataConfig sharedDatabase();
 
     static JsonNode json(String text) {
         try {
@@ -142,6 +168,33 @@ abstract class MetadataStoreContract {
         MetadataStore store = open();
         Duration latency = store.ping();
         assertThat(latency).isPositive().isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void healthReportsPingAndSchemaVersionInTheMysqlNamespace() {
+        MetadataStore store = open();
+        MetadataHealthIndicator health = new MetadataHealthIndicator(store);
+        assertThat(health.namespace()).isEqualTo("mysql");
+
+        var before = health.check();
+        assertThat(before).filteredOn(m -> m.metricName().equals("ping")).singleElement()
+                .matches(io.bklog.spi.HealthzMetric::status);
+        assertThat(before).filteredOn(m -> m.metricName().equals("schema_version")).singleElement()
+                .satisfies(m -> {
+                    assertThat(m.status()).isFalse();
+                    assertThat(m.message()).contains("expects version " + store.expectedSchemaVersion());
+                    assertThat(m.suggestion()).contains("bklog migrate");
+                });
+
+        store.migrate();
+        var after = health.check();
+        assertThat(after).allMatch(io.bklog.spi.HealthzMetric::status, "every metric passes");
+        assertThat(after).extracting(io.bklog.spi.HealthzMetric::metricName)
+                .contains("ping", "schema_version", "version", "pool_active", "pool_idle");
+        if (!config.isH2()) {
+            assertThat(after).extracting(io.bklog.spi.HealthzMetric::metricName)
+                    .contains("max_connections", "Threads_connected", "Slow_queries", "Questions");
+        }
     }
 
     // ---- spaces and tokens ----
@@ -611,6 +664,9 @@ abstract class MetadataStoreContract {
         store.favorites().create(Favorite.of("bob-only", "bkcc__2", set.id(), "*", "bob"));
 
         assertThat(store.favorites().listVisibleTo("bkcc__2", "alice")).containsExactlyInAnyOrder(mine, shared);
+        assertThat(store.favorites().listBySpace("bkcc__2")).extracting(Favorite::name)
+                .as("ungrouped (NULL group) favorites sort first on every database")
+                .containsExactly("5xx", "bob-only", "slow");
         assertThat(mine.addition().get(0).get("value").asText()).isEqualTo("/api");
         assertThat(mine.displayFields()).containsExactly("time", "log");
         assertThatThrownBy(() -> store.favorites().create(Favorite.of("5xx", "bkcc__2", set.id(), "x", "carol")))

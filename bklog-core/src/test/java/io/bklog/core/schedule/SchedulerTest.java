@@ -93,6 +93,34 @@ class SchedulerTest {
     }
 
     @Test
+    void healthReportsBeatWorkerLastRunsAndDeadLetters() {
+        TaskRegistry tasks = new TaskRegistry()
+                .register(PeriodicTask.builder("ok_task", Schedule.every(Duration.ofMinutes(1)), ctx -> null).build())
+                .register(PeriodicTask.builder("bad_task", Schedule.every(Duration.ofMinutes(1)), ctx -> {
+                    throw new IllegalStateException("cluster red");
+                }).maxRetries(0).build());
+        try (Scheduler s = Scheduler.builder(tasks).clock(clock).worker(false).build()) {
+            s.beat().tick();
+            s.worker().drain("c");
+            var health = s.healthIndicator();
+            assertThat(health.namespace()).isEqualTo("scheduler");
+            var metrics = health.check();
+            assertThat(metrics).filteredOn(m -> m.metricName().equals("beat_active"))
+                    .singleElement().satisfies(m -> assertThat(m.metricValue()).isEqualTo(true));
+            assertThat(metrics).filteredOn(m -> m.metricName().equals("last_run"))
+                    .extracting(m -> m.dimensions().get("task") + "=" + m.metricValue() + ":" + m.status())
+                    .containsExactly("bad_task=failure:false", "ok_task=success:true");
+            assertThat(metrics).filteredOn(m -> !m.status()).singleElement().satisfies(m -> {
+                assertThat(m.message()).contains("bad_task").contains("IllegalStateException: cluster red");
+                assertThat(m.suggestion()).contains("dead letters");
+            });
+            assertThat(metrics).filteredOn(m -> m.metricName().equals("dead_letters"))
+                    .extracting(m -> m.dimensions().get("queue") + "=" + m.metricValue())
+                    .containsExactly("high=0", "default=1");
+        }
+    }
+
+    @Test
     void submitRefusesUnknownTaskAndReservedArgument() {
         TaskRegistry tasks = new TaskRegistry().register(AsyncTask.of("a", ctx -> null));
         try (Scheduler s = Scheduler.builder(tasks).clock(clock).build()) {

@@ -177,6 +177,25 @@ class WorkerTest {
     }
 
     @Test
+    void runStillGoingElsewhereIsNotStartedAgainWhenItsDeliveryComesBack() {
+        registry.register(AsyncTask.of("export", ctx -> { ran.add(ctx.runId()); return null; }));
+        var running = lock.tryAcquire(Worker.RUN_LOCK_PREFIX + "run-1", "worker-on-other-instance",
+                Duration.ofMinutes(10)).orElseThrow();
+        broker.publish(TaskMessage.of("run-1", "default", "export", Map.of()));
+        Worker w = worker();
+        assertThat(w.drain("c")).isEqualTo(1);
+        assertThat(ran).isEmpty();
+        assertThat(runs("export", "deferred")).isEqualTo(1);
+
+        lock.release(running);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(w.drain("c")).isEqualTo(1);
+        assertThat(ran).containsExactly("run-1");
+        assertThat(lock.tryAcquire(Worker.RUN_LOCK_PREFIX + "run-1", "x", Duration.ofSeconds(1)))
+                .as("released after the run").isPresent();
+    }
+
+    @Test
     void periodicRunSeesItsPeriodStart() {
         List<Instant> seen = new ArrayList<>();
         registry.register(PeriodicTask.builder("p", Schedule.every(Duration.ofMinutes(1)),

@@ -1,0 +1,219 @@
+package io.bklog.core;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.common.hash.Hashing;
+import io.bklog.core.meta.IndexSet;
+import io.bklog.core.indexset.IndexSetService;
+import io.bklog.spi.BulkResult;
+import io.bklog.spi.FieldSpec;
+import io.bklog.spi.LogDocument;
+import io.bklog.spi.LogStore;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The simplest ingest path: validate a batch of JSON objects against the index set, give each a deterministic id and
+ * store it with {@link LogStore#index} right away (no buffer, no ETL). The batch is validated whole before anything is
+ * stored: one invalid document refuses the batch with {@link ErrorCode#BAD_DOCUMENT}, so nothing of it is kept.
+ *
+ * <p>Each document is flattened (nested objects joined with dots). Its time is the index set's time field: epoch
+ * millis, or ISO-8601 (without an offset = UTC); when absent, the ingest time. The id is a 128-bit murmur3 hash of
+ * the index set name and the flattened document, so sending the same batch twice stores it once.
+ */
+public final class DirectIngest {
+    private static final ObjectMapper CANONICAL = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    private final IndexSetService indexSets;
+    private final LogStore store;
+    private final Clock clock;
+    private final MeterRegistry meters;
+
+    public DirectIngest(IndexSetService indexSets, LogStore store, Clock clock, MeterRegistry meters) {
+        this.indexSets = Objects.requireNonNull(indexSets, "indexSets");
+        this.store = Objects.requireNonNull(store, "store");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.meters = Objects.requireNonNull(meters, "meters");
+    }
+
+    /** Per-item outcome, in request order, with counts. */
+    public record Result(String indexSet, List<BulkResult.ItemResult> items, long accepted, long retryable,
+                        long rejected, long tookMillis) {
+        public Result {
+            items = List.copyOf(items);
+        }
+
+        /** Whether some item was not stored. */
+        public boolean errors() {
+            return retryable + rejected > 0;
+        }
+    }
+
+    /**
+     * Validates and stores a batch. Throws {@link ErrorCode#INDEX_SET_NOT_FOUND} or {@link ErrorCode#BAD_DOCUMENT}
+     * (nothing stored); otherwise returns what the store answered for each item.
+     */
+    public Result ingest(String indexSet, List<Map<String, Object>> items) {
+        return ingest(indexSet, items, false);
+    }
+
+    /**
+     * As {@link #ingest(String, List)}; with {@code refresh} the stored documents are searchable when this returns
+     * (otherwise within a second). Refreshing after every batch costs throughput: use it for tests and scripts.
+     */
+    public Result ingest(String indexSet, List<Map<String, Object>> items, boolean refresh) {
+        long started = System.nanoTime();
+        IndexSet set = indexSets.get(indexSet);
+        List<LogDocument> docs = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            docs.add(document(set, i, items.get(i)));
+        }
+        BulkResult bulk = docs.isEmpty() ? new BulkResult(List.of()) : store.index(indexSet, docs);
+        if (refresh) store.refresh(indexSet);
+        long ok = bulk.count(BulkResult.Status.OK);
+        long retry = bulk.count(BulkResult.Status.RETRYABLE);
+        long rejected = bulk.count(BulkResult.Status.REJECTED);
+        meters.counter("bklog.ingest.documents", "index_set", indexSet, "status", "ok").increment(ok);
+        if (retry > 0) meters.counter("bklog.ingest.documents", "index_set", indexSet, "status", "retryable").increment(retry);
+        if (rejected > 0) meters.counter("bklog.ingest.documents", "index_set", indexSet, "status", "rejected").increment(rejected);
+        return new Result(indexSet, bulk.items(), ok, retry, rejected, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private LogDocument document(IndexSet set, int item, Map<String, Object> raw) {
+        if (raw == null) throw bad(item, null, "is null; expected a JSON object");
+        Map<String, Object> fields = new LinkedHashMap<>();
+        flatten(item, "", raw, fields);
+        Instant time = time(set, item, fields.get(set.timeField()));
+        fields.put(set.timeField(), time.toEpochMilli());
+        for (FieldSpec f : set.fields()) {
+            Object v = fields.get(f.name());
+            if (v != null) check(item, f, v);
+        }
+        return new LogDocument(id(set.name(), fields), time, fields);
+    }
+
+    private static void flatten(int item, String prefix, Map<?, ?> in, Map<String, Object> out) {
+        for (Map.Entry<?, ?> e : in.entrySet()) {
+            String key = prefix + e.getKey();
+            Object v = e.getValue();
+            if (v instanceof Map<?, ?> m) {
+                flatten(item, key + ".", m, out);
+            } else if (v instanceof List<?> list) {
+                List<Object> values = new ArrayList<>(list.size());
+                for (Object o : list) {
+                    if (o == null) continue;
+                    values.add(o instanceof Map<?, ?> || o instanceof List<?> ? json(o) : scalar(o));
+                }
+                out.put(key, values);
+            } else if (v != null) {
+                out.put(key, scalar(v));
+            }
+        }
+    }
+
+    private static Object scalar(Object v) {
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) return ((Number) v).longValue();
+        if (v instanceof BigInteger b) return b.bitLength() < 64 ? (Object) b.longValue() : b.toString();
+        if (v instanceof Float || v instanceof BigDecimal) return ((Number) v).doubleValue();
+        return v;
+    }
+
+    private Instant time(IndexSet set, int item, Object v) {
+        if (v == null) return clock.instant();
+        if (v instanceof Long l) return Instant.ofEpochMilli(l);
+        if (v instanceof String s && !s.isBlank()) {
+            String t = s.trim();
+            if (t.chars().allMatch(Character::isDigit)) return Instant.ofEpochMilli(Long.parseLong(t));
+            try {
+                return OffsetDateTime.parse(t).toInstant();
+            } catch (DateTimeParseException e) {
+                try {
+                    return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
+                } catch (DateTimeParseException e2) {
+                    // fall through to the error naming the value
+                }
+            }
+        }
+        throw bad(item, set.timeField(), "has time field '" + set.timeField() + "' = " + quote(v)
+                + "; expected epoch millis or ISO-8601 such as 2024-05-01T12:00:00Z");
+    }
+
+    private static void check(int item, FieldSpec f, Object v) {
+        if (v instanceof List<?> list) {
+            for (Object o : list) check(item, f, o);
+            return;
+        }
+        boolean fits = switch (f.type()) {
+            case LONG, DATE -> v instanceof Long || (v instanceof String s && isLong(s));
+            case DOUBLE -> v instanceof Number || (v instanceof String s && isDouble(s));
+            case BOOLEAN -> v instanceof Boolean
+                    || (v instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")));
+            case KEYWORD, TEXT, IP -> true;
+        };
+        if (!fits) {
+            throw bad(item, f.name(), "has field '" + f.name() + "' = " + quote(v) + "; expected a "
+                    + f.type().wireName() + " value");
+        }
+    }
+
+    private static boolean isLong(String s) {
+        try {
+            Long.parseLong(s.trim());
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static boolean isDouble(String s) {
+        try {
+            Double.parseDouble(s.trim());
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static String id(String indexSet, Map<String, Object> fields) {
+        String canonical = json(new TreeMap<>(fields));
+        return Hashing.murmur3_128().newHasher()
+                .putString(indexSet, StandardCharsets.UTF_8).putByte((byte) 0)
+                .putString(canonical, StandardCharsets.UTF_8)
+                .hash().toString();
+    }
+
+    private static String json(Object o) {
+        try {
+            return CANONICAL.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + o.getClass(), e);
+        }
+    }
+
+    private static String quote(Object v) {
+        return v instanceof String ? "'" + v + "'" : String.valueOf(v);
+    }
+
+    private static BklogException bad(int item, String field, String what) {
+        return new BklogException(ErrorCode.BAD_DOCUMENT, "item " + item + " (0-based) " + what
+                + "; the whole batch was refused, nothing was stored",
+                field == null ? "[" + item + "]" : "[" + item + "]." + field, Map.of("item", item), null);
+    }
+}

@@ -1,0 +1,100 @@
+package io.bklog.core;
+
+/**
+ * Every error bklog reports, in one place. The {@link #code()} strings are stable: clients may match on them.
+ * {@code docs/errors.md} lists each one with its cause and what to do (a test keeps the two in step).
+ */
+public enum ErrorCode {
+    /** The request body is not valid JSON (or JSON lines). */
+    BAD_JSON("bad_json", 400,
+            "The request body is not valid JSON, or a JSON-lines body has a line that is not one JSON object.",
+            "Fix the text at the reported line and column; nothing of the request was stored."),
+    /** A parameter is missing, has the wrong type or a bad value. */
+    BAD_REQUEST("bad_request", 400,
+            "A request parameter is missing, has the wrong type or a value out of range.",
+            "Correct the parameter named in `field`."),
+    /** The keyword (query string) does not parse. */
+    BAD_QUERY("bad_query", 400,
+            "The `keyword` query string does not parse.",
+            "Fix the query at the reported position (0-based character offset); quote values with spaces or special characters."),
+    /** A query, filter, sort or field list names a field the index set does not have. */
+    UNKNOWN_FIELD("unknown_field", 400,
+            "The query, an `addition` filter, `sort_list` or `fields` names a field the index set does not map.",
+            "Use one of the fields listed in the message, or add the field to the index set (PUT the index set with it)."),
+    /** {@code begin + size} passes the result window. */
+    RESULT_WINDOW_TOO_LARGE("result_window_too_large", 400,
+            "`begin + size` is more than 10,000 (the result window).",
+            "Page deeper with `search_after`: send the `sort_values` of the last hit of the previous page, with `begin` 0."),
+    /** An ingested document is not valid for its index set. */
+    BAD_DOCUMENT("bad_document", 400,
+            "A document of an ingest batch is invalid (time field not a time, value not of the field's type).",
+            "Fix the item named in the message; the whole batch was refused, so send it again once fixed."),
+    /** An index set name or its settings are invalid. */
+    INVALID_INDEX_SET("invalid_index_set", 400,
+            "An index set name or setting is invalid (name not lower-case `[a-z0-9_]`, unknown field type, a field's type changed, bad retention/shards/replicas).",
+            "Correct the setting named in `field`; field types cannot change once created, add a field with a new name instead."),
+    /** The index set does not exist. */
+    INDEX_SET_NOT_FOUND("index_set_not_found", 404,
+            "The index set named in the path does not exist.",
+            "Create it first (PUT /api/v1/index_sets/{name}); the message lists the ones that exist."),
+    /** {@code create} of an index set that exists already. */
+    INDEX_SET_EXISTS("index_set_exists", 409,
+            "An index set with this name exists already (library `create`; the HTTP PUT creates or updates).",
+            "Use update, or pick another name."),
+    /** Someone else changed the same record meanwhile. */
+    CONFLICT("conflict", 409,
+            "Another request (or another bklog instance) changed the same index set meanwhile.",
+            "Read it again and retry the change."),
+    /** No route for this method and path. */
+    ROUTE_NOT_FOUND("route_not_found", 404,
+            "No API route matches the method and path.",
+            "Check the method and path against the README's API section."),
+    /** The request body is larger than the server accepts. */
+    PAYLOAD_TOO_LARGE("payload_too_large", 413,
+            "The request body is larger than `server.max_request_bytes`.",
+            "Send smaller batches, or raise `server.max_request_bytes` (env BKLOG_SERVER_MAX_REQUEST_BYTES)."),
+    /** No backend of that name is on the classpath. */
+    UNKNOWN_BACKEND("unknown_backend", 500,
+            "The configured backend name (`store.backend`, `.backend(name, ...)`) matches no BackendProvider on the classpath or installed.",
+            "Use one of the names listed in the message, or put the backend's jar on the classpath."),
+    /** The backend exists but the settings given to it are invalid. */
+    BAD_BACKEND_CONFIG("bad_backend_config", 500,
+            "A backend refused its settings (missing or bad `store.settings.*`).",
+            "Fix the setting named in the message and start again."),
+    /** The backend failed (unreachable, refused, timed out). */
+    BACKEND_UNAVAILABLE("backend_unavailable", 503,
+            "The storage backend or the metadata database failed or is unreachable.",
+            "Retry with backoff; check /healthz and the backend named in the message."),
+    /** The backend cannot do what was asked. */
+    UNSUPPORTED_FEATURE("unsupported_feature", 501,
+            "The configured backend does not support the requested feature.",
+            "Use a backend that supports it (the message names the feature and the backend)."),
+    /** Anything else: a bug. */
+    INTERNAL("internal", 500,
+            "An unexpected error inside bklog; it is logged with the same `error_id`.",
+            "Report it with the `error_id` and the server log line that carries it.");
+
+    private final String code;
+    private final int httpStatus;
+    private final String cause;
+    private final String remedy;
+
+    ErrorCode(String code, int httpStatus, String cause, String remedy) {
+        this.code = code;
+        this.httpStatus = httpStatus;
+        this.cause = cause;
+        this.remedy = remedy;
+    }
+
+    /** The stable code clients match on, e.g. {@code bad_json}. */
+    public String code() { return code; }
+
+    /** The HTTP status the server answers with. */
+    public int httpStatus() { return httpStatus; }
+
+    /** Why this error happens. */
+    public String cause() { return cause; }
+
+    /** What to do about it. */
+    public String remedy() { return remedy; }
+}

@@ -1,0 +1,138 @@
+package io.bklog.core;
+
+import io.bklog.core.indexset.IndexSetService;
+import io.bklog.core.meta.MetadataStore;
+import io.bklog.core.search.SearchService;
+import io.bklog.spi.DistributedLock;
+import io.bklog.spi.HealthIndicator;
+import io.bklog.spi.IngestBuffer;
+import io.bklog.spi.LogStore;
+import io.bklog.spi.SnapshotRepository;
+import io.bklog.spi.TaskBroker;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The front door of the library: one configured set of backends and the services built on them. Build one with
+ * {@link #builder()}; {@code LogPlatform.builder().build()} works with nothing running (embedded store).
+ * {@link #close()} closes everything the platform owns, in reverse order of creation.
+ *
+ * <pre>{@code
+ * try (LogPlatform bklog = LogPlatform.builder().dataDir(Path.of("data")).build()) {
+ *     bklog.indexSets().put("app_logs", IndexSetSpec.defaults());
+ *     bklog.ingest().ingest("app_logs", List.of(Map.of("log", "GET /health 200")));
+ *     bklog.search().search("app_logs", SearchParams.of("log:health"));
+ * }
+ * }</pre>
+ */
+public final class LogPlatform implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LogPlatform.class);
+
+    private final MetadataStore metadata;
+    private final LogStore store;
+    private final SnapshotRepository snapshotRepository;
+    private final IngestBuffer ingestBuffer;
+    private final TaskBroker taskBroker;
+    private final DistributedLock lock;
+    private final List<HealthIndicator> healthIndicators;
+    private final Path dataDir;
+    private final Clock clock;
+    private final MeterRegistry meterRegistry;
+    private final IndexSetService indexSets;
+    private final DirectIngest ingest;
+    private final SearchService search;
+    /** In creation order; closed in reverse. */
+    private final List<AutoCloseable> owned;
+    private boolean closed;
+
+    LogPlatform(MetadataStore metadata, LogStore store, SnapshotRepository snapshotRepository, IngestBuffer ingestBuffer,
+                TaskBroker taskBroker, DistributedLock lock, List<HealthIndicator> healthIndicators, Path dataDir,
+                Clock clock, MeterRegistry meterRegistry, IndexSetService indexSets, DirectIngest ingest,
+                SearchService search, List<AutoCloseable> owned) {
+        this.metadata = metadata;
+        this.store = store;
+        this.snapshotRepository = snapshotRepository;
+        this.ingestBuffer = ingestBuffer;
+        this.taskBroker = taskBroker;
+        this.lock = lock;
+        this.healthIndicators = List.copyOf(healthIndicators);
+        this.dataDir = dataDir;
+        this.clock = clock;
+        this.meterRegistry = meterRegistry;
+        this.indexSets = indexSets;
+        this.ingest = ingest;
+        this.search = search;
+        this.owned = List.copyOf(owned);
+    }
+
+    /** A builder with every default: embedded store and metadata, system UTC clock, a simple meter registry. */
+    public static LogPlatformBuilder builder() {
+        return new LogPlatformBuilder();
+    }
+
+    /** Create, update, list index sets. */
+    public IndexSetService indexSets() { return indexSets; }
+
+    /** Store batches of documents right away (validated, deterministic ids). */
+    public DirectIngest ingest() { return ingest; }
+
+    /** Search an index set. */
+    public SearchService search() { return search; }
+
+    public LogStore store() { return store; }
+
+    /** The metadata database: index sets, spaces, tokens, archive and restore records. */
+    public MetadataStore metadata() { return metadata; }
+
+    public Optional<SnapshotRepository> snapshotRepository() { return Optional.ofNullable(snapshotRepository); }
+
+    public Optional<IngestBuffer> ingestBuffer() { return Optional.ofNullable(ingestBuffer); }
+
+    public Optional<TaskBroker> taskBroker() { return Optional.ofNullable(taskBroker); }
+
+    public Optional<DistributedLock> lock() { return Optional.ofNullable(lock); }
+
+    /** Health indicators of the configured backends. */
+    public List<HealthIndicator> healthIndicators() { return healthIndicators; }
+
+    public Optional<Path> dataDir() { return Optional.ofNullable(dataDir); }
+
+    public Clock clock() { return clock; }
+
+    public MeterRegistry meterRegistry() { return meterRegistry; }
+
+    /**
+     * Closes every component the platform owns (those given to the builder and those its backends opened), last
+     * created first. A failure to close one is logged and the others are still closed; the first failure is
+     * rethrown at the end.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        RuntimeException first = null;
+        List<AutoCloseable> reversed = new ArrayList<>(owned);
+        java.util.Collections.reverse(reversed);
+        for (AutoCloseable c : reversed) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("close failed component={} error={}", c.getClass().getName(), e.toString(), e);
+                if (first == null) {
+                    first = e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        log.info("bklog platform closed store={}", store.backendName());
+        if (first != null) throw first;
+    }
+}

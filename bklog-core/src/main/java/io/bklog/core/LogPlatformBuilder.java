@@ -1,0 +1,344 @@
+package io.bklog.core;
+
+import io.bklog.core.indexset.IndexSetService;
+import io.bklog.core.memory.InProcessLock;
+import io.bklog.core.memory.InProcessTaskBroker;
+import io.bklog.core.memory.MemoryLogStore;
+import io.bklog.core.memory.MemorySnapshotRepository;
+import io.bklog.core.meta.MetadataConfig;
+import io.bklog.core.meta.MetadataStore;
+import io.bklog.core.meta.Space;
+import io.bklog.core.search.BklogSearchSyntax;
+import io.bklog.core.search.SearchService;
+import io.bklog.core.search.SearchSyntax;
+import io.bklog.spi.Backend;
+import io.bklog.spi.BackendConfig;
+import io.bklog.spi.BackendProvider;
+import io.bklog.spi.DistributedLock;
+import io.bklog.spi.HealthIndicator;
+import io.bklog.spi.IngestBuffer;
+import io.bklog.spi.LogStore;
+import io.bklog.spi.SnapshotRepository;
+import io.bklog.spi.TaskBroker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Builds a {@link LogPlatform}. Components are given explicitly ({@link #store}, {@link #taskBroker}, ...) or chosen
+ * by backend name ({@link #backend(String, Map)}), found among the {@linkplain #installProvider installed} providers
+ * and those on the classpath ({@link ServiceLoader} of {@link BackendProvider}). An explicit component wins over a
+ * backend's; among backends, the first selected that offers a component provides it.
+ *
+ * <p>Defaults: no store given or selected = the {@code lucene} backend in {@link #dataDir} when a data dir is set and
+ * the Lucene provider is on the classpath, otherwise the {@code memory} backend (always available, built in); an
+ * in-process task broker and lock; metadata in an embedded H2 database under {@code {dataDir}/meta} (in memory
+ * without a data dir), migrated at start; {@link Clock#systemUTC()}; a {@link SimpleMeterRegistry}.
+ *
+ * <p>The platform owns what it is given: {@link LogPlatform#close()} closes the components and backends, last
+ * created first.
+ */
+public final class LogPlatformBuilder {
+    private static final Logger log = LoggerFactory.getLogger(LogPlatformBuilder.class);
+
+    private LogStore store;
+    private SnapshotRepository snapshotRepository;
+    private IngestBuffer ingestBuffer;
+    private TaskBroker taskBroker;
+    private DistributedLock lock;
+    private Path dataDir;
+    private Clock clock = Clock.systemUTC();
+    private MeterRegistry meterRegistry;
+    private MetadataStore metadata;
+    private MetadataConfig metadataConfig;
+    private Boolean migrateOnStart;
+    private SearchSyntax searchSyntax;
+    private final List<BackendSelection> backends = new ArrayList<>();
+    private final Map<String, BackendProvider> installed = new LinkedHashMap<>();
+
+    LogPlatformBuilder() {
+    }
+
+    /** The store of documents. Default: see the class comment. */
+    public LogPlatformBuilder store(LogStore store) {
+        this.store = Objects.requireNonNull(store, "store");
+        return this;
+    }
+
+    /** Where archives and backups go. Default: the selected backends', else none. */
+    public LogPlatformBuilder snapshotRepository(SnapshotRepository repository) {
+        this.snapshotRepository = Objects.requireNonNull(repository, "repository");
+        return this;
+    }
+
+    /** The buffer between ingest and the store. Default: the selected backends', else none. */
+    public LogPlatformBuilder ingestBuffer(IngestBuffer buffer) {
+        this.ingestBuffer = Objects.requireNonNull(buffer, "buffer");
+        return this;
+    }
+
+    /** The broker of scheduled tasks. Default: the selected backends', else none. */
+    public LogPlatformBuilder taskBroker(TaskBroker broker) {
+        this.taskBroker = Objects.requireNonNull(broker, "broker");
+        return this;
+    }
+
+    /** The lock that makes a periodic task run once per period. Default: the selected backends', else none. */
+    public LogPlatformBuilder lock(DistributedLock lock) {
+        this.lock = Objects.requireNonNull(lock, "lock");
+        return this;
+    }
+
+    /** Directory for embedded data (Lucene indices, H2). Default: none, so everything is kept in memory. */
+    public LogPlatformBuilder dataDir(Path dataDir) {
+        this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+        return this;
+    }
+
+    /** The clock for ingest times and relative search times. Default: {@link Clock#systemUTC()}. */
+    public LogPlatformBuilder clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** Where metrics go. Default: a {@link SimpleMeterRegistry}. */
+    public LogPlatformBuilder meterRegistry(MeterRegistry registry) {
+        this.meterRegistry = Objects.requireNonNull(registry, "registry");
+        return this;
+    }
+
+    /** An open metadata database (index sets, spaces, ...). Default: see {@link #metadataConfig}. */
+    public LogPlatformBuilder metadata(MetadataStore metadata) {
+        this.metadata = Objects.requireNonNull(metadata, "metadata");
+        return this;
+    }
+
+    /**
+     * Where the metadata database is, e.g. MariaDB. Default: embedded H2 in {@code {dataDir}/meta}, or in memory
+     * without a data dir.
+     */
+    public LogPlatformBuilder metadataConfig(MetadataConfig config) {
+        this.metadataConfig = Objects.requireNonNull(config, "config");
+        return this;
+    }
+
+    /**
+     * Whether {@link #build()} migrates the metadata schema. Default: true for the embedded H2 database, false for
+     * a configured one, where a schema older than this code fails the build with "run bklog migrate".
+     */
+    public LogPlatformBuilder migrateOnStart(boolean migrate) {
+        this.migrateOnStart = migrate;
+        return this;
+    }
+
+    /** The query language of searches. Default: bklog's query string, filters and time expressions. */
+    public LogPlatformBuilder searchSyntax(SearchSyntax syntax) {
+        this.searchSyntax = Objects.requireNonNull(syntax, "syntax");
+        return this;
+    }
+
+    /** Selects a backend by provider name, with its settings; may be called once per backend. */
+    public LogPlatformBuilder backend(String name, Map<String, String> settings) {
+        return backend(new BackendSelection(name, settings));
+    }
+
+    public LogPlatformBuilder backend(BackendSelection selection) {
+        backends.add(Objects.requireNonNull(selection, "selection"));
+        return this;
+    }
+
+    /** Makes a provider available by its name, ahead of a classpath provider of the same name. */
+    public LogPlatformBuilder installProvider(BackendProvider provider) {
+        installed.put(Objects.requireNonNull(provider, "provider").name(), provider);
+        return this;
+    }
+
+    /** The providers {@link #build()} chooses from: installed ones, then the classpath's, by name. */
+    public Map<String, BackendProvider> providers() {
+        Map<String, BackendProvider> all = new TreeMap<>();
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class, LogPlatformBuilder.class.getClassLoader())) {
+            all.putIfAbsent(p.name(), p);
+        }
+        all.putIfAbsent(MemoryLogStore.BACKEND, new MemoryProvider());
+        all.putAll(installed);
+        return all;
+    }
+
+    /** The built-in {@code memory} backend: {@link MemoryLogStore} and a {@link MemorySnapshotRepository}. */
+    private static final class MemoryProvider implements BackendProvider {
+        @Override
+        public String name() {
+            return MemoryLogStore.BACKEND;
+        }
+
+        @Override
+        public Backend create(BackendConfig config) {
+            MemoryLogStore store = new MemoryLogStore();
+            MemorySnapshotRepository snapshots = new MemorySnapshotRepository(MemoryLogStore.BACKEND, store);
+            return new Backend() {
+                @Override
+                public String name() {
+                    return MemoryLogStore.BACKEND;
+                }
+
+                @Override
+                public Optional<LogStore> logStore() {
+                    return Optional.of(store);
+                }
+
+                @Override
+                public Optional<SnapshotRepository> snapshotRepository() {
+                    return Optional.of(snapshots);
+                }
+
+                @Override
+                public void close() {
+                    snapshots.close();
+                    store.close();
+                }
+            };
+        }
+    }
+
+    /**
+     * Opens the selected backends and builds the services. Fails with {@link ErrorCode#UNKNOWN_BACKEND} naming the
+     * providers found when a name is unknown, and {@link ErrorCode#BAD_BACKEND_CONFIG} when a backend refuses its
+     * settings; backends opened before the failure are closed again (given components are left open).
+     */
+    public LogPlatform build() {
+        Map<String, BackendProvider> providers = providers();
+        List<BackendSelection> selected = new ArrayList<>(backends);
+        if (store == null && selected.isEmpty()) {
+            selected.add(BackendSelection.of(dataDir != null && providers.containsKey("lucene") ? "lucene" : "memory"));
+        }
+        List<AutoCloseable> owned = new ArrayList<>();
+        for (AutoCloseable c : new AutoCloseable[] {metadata, store, snapshotRepository, ingestBuffer, taskBroker,
+                lock}) {
+            if (c != null) owned.add(c);
+        }
+        LogStore st = store;
+        SnapshotRepository snapshots = snapshotRepository;
+        IngestBuffer buffer = ingestBuffer;
+        TaskBroker broker = taskBroker;
+        DistributedLock lk = lock;
+        List<HealthIndicator> health = new ArrayList<>();
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            for (BackendSelection sel : selected) {
+                Backend backend = open(providers, sel);
+                opened.add(backend);
+                if (st == null) st = backend.logStore().orElse(null);
+                if (snapshots == null) snapshots = backend.snapshotRepository().orElse(null);
+                if (buffer == null) buffer = backend.ingestBuffer().orElse(null);
+                if (broker == null) broker = backend.taskBroker().orElse(null);
+                if (lk == null) lk = backend.distributedLock().orElse(null);
+                health.addAll(backend.healthIndicators());
+            }
+            if (st == null) {
+                throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "no log store: none of the selected backends "
+                        + selected.stream().map(BackendSelection::name).toList() + " offers one; select a store"
+                        + " backend (" + String.join(", ", providers.keySet()) + ") or give .store(...)");
+            }
+            if (broker == null) {
+                broker = InProcessTaskBroker.builder().clock(clock).build();
+                opened.add(broker);
+            }
+            if (lk == null) {
+                lk = new InProcessLock(clock);
+                opened.add(lk);
+            }
+            MetadataStore meta = metadata != null ? metadata : openMetadata(opened);
+            MeterRegistry meters = meterRegistry != null ? meterRegistry : new SimpleMeterRegistry();
+            IndexSetService indexSets = new IndexSetService(meta.indexSets(), st, DEFAULT_SPACE);
+            indexSets.syncStore();
+            DirectIngest ingest = new DirectIngest(indexSets, st, clock, meters);
+            SearchService search = new SearchService(indexSets, st, syntax(), clock, meters);
+            log.info("bklog platform started store={} data_dir={} backends={}", st.backendName(), dataDir,
+                    selected.stream().map(BackendSelection::name).toList());
+            owned.addAll(opened);
+            return new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock, meters,
+                    indexSets, ingest, search, owned);
+        } catch (RuntimeException e) {
+            closeQuietly(opened, e);
+            throw e;
+        }
+    }
+
+    private SearchSyntax syntax() {
+        return searchSyntax != null ? searchSyntax : new BklogSearchSyntax();
+    }
+
+    /** The space index sets are created in until spaces are managed through the API. */
+    public static final String DEFAULT_SPACE = "default";
+
+    private MetadataStore openMetadata(List<AutoCloseable> opened) {
+        MetadataConfig cfg = metadataConfig;
+        boolean embedded = cfg == null;
+        if (cfg == null) {
+            cfg = dataDir != null ? MetadataConfig.embedded(dataDir) : MetadataConfig.builder()
+                    .jdbcUrl("jdbc:h2:mem:bklog_" + UUID.randomUUID().toString().replace("-", "")
+                            + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;CASE_INSENSITIVE_IDENTIFIERS=TRUE"
+                            + ";DEFAULT_NULL_ORDERING=HIGH")
+                    .user("sa").maxPoolSize(2).build();
+        }
+        if (cfg.jdbcUrl().startsWith("jdbc:h2:mem:")) {
+            // an in-memory H2 database lives while a connection is open: hold one until the platform closes
+            try {
+                opened.add(java.sql.DriverManager.getConnection(cfg.jdbcUrl(), cfg.user(), cfg.password()));
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot open the in-memory metadata database: " + e.getMessage(), e);
+            }
+        }
+        MetadataStore meta = MetadataStore.open(cfg, clock);
+        opened.add(meta);
+        if (migrateOnStart != null ? migrateOnStart : embedded) {
+            meta.migrate();
+        } else if (!meta.isSchemaCurrent()) {
+            throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "the metadata schema of " + cfg.jdbcUrl()
+                    + " is at version " + meta.schemaVersion().orElse("none") + " but this bklog needs "
+                    + meta.expectedSchemaVersion() + "; run `bklog migrate` first");
+        }
+        if (meta.spaces().findByUid(DEFAULT_SPACE).isEmpty()) {
+            meta.spaces().create(Space.of(DEFAULT_SPACE, "Default space"));
+        }
+        return meta;
+    }
+
+    private Backend open(Map<String, BackendProvider> providers, BackendSelection sel) {
+        BackendProvider provider = providers.get(sel.name());
+        if (provider == null) {
+            throw new BklogException(ErrorCode.UNKNOWN_BACKEND, "no backend named '" + sel.name()
+                    + "'; on the classpath: " + (providers.isEmpty() ? "none" : String.join(", ", providers.keySet())),
+                    "backend", Map.of("known", List.copyOf(providers.keySet())), null);
+        }
+        try {
+            return provider.create(BackendConfig.of(sel.settings(), dataDir));
+        } catch (IllegalArgumentException e) {
+            throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "backend '" + sel.name() + "' refused its settings: "
+                    + e.getMessage(), "settings", Map.of(), e);
+        }
+    }
+
+    private static void closeQuietly(List<AutoCloseable> owned, RuntimeException failure) {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.bklog.core.indexset;
+
+import io.bklog.core.BklogException;
+import io.bklog.core.ErrorCode;
+import io.bklog.core.meta.DuplicateNameException;
+import io.bklog.core.meta.IndexSet;
+import io.bklog.core.meta.IndexSetRepository;
+import io.bklog.core.meta.MetadataConflictException;
+import io.bklog.spi.FieldSpec;
+import io.bklog.spi.FieldType;
+import io.bklog.spi.IndexSetSchema;
+import io.bklog.spi.LogStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Creates, updates and lists index sets, kept in the metadata database ({@link IndexSetRepository}). Each change is
+ * applied to the store first ({@link LogStore#ensureIndexSet}) and then recorded, so a recorded index set always
+ * has its mapping.
+ */
+public final class IndexSetService {
+    private static final Logger log = LoggerFactory.getLogger(IndexSetService.class);
+
+    public static final String DEFAULT_TIME_FIELD = IndexSetSchema.DEFAULT_TIME_FIELD;
+    /** bklog's standard fields of a collected log line. */
+    public static final List<FieldSpec> DEFAULT_FIELDS = List.of(
+            FieldSpec.of("log", FieldType.TEXT),
+            FieldSpec.of("serverIp", FieldType.KEYWORD),
+            FieldSpec.of("path", FieldType.KEYWORD),
+            FieldSpec.of("gseIndex", FieldType.LONG),
+            FieldSpec.of("iterationIndex", FieldType.LONG));
+    /** bklog's {@code DEFAULT_RETENTION}. */
+    public static final int DEFAULT_RETENTION_DAYS = IndexSet.DEFAULT_RETENTION_DAYS;
+    public static final int DEFAULT_SHARDS = 1;
+    public static final int DEFAULT_REPLICAS = 0;
+
+    /** Lower-case because names become part of physical index names, which Elasticsearch requires lower-case. */
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_]{0,127}");
+
+    private final IndexSetRepository repository;
+    private final LogStore store;
+    private final String spaceUid;
+
+    /** @param spaceUid the space new index sets belong to */
+    public IndexSetService(IndexSetRepository repository, LogStore store, String spaceUid) {
+        this.repository = Objects.requireNonNull(repository, "repository");
+        this.store = Objects.requireNonNull(store, "store");
+        this.spaceUid = Objects.requireNonNull(spaceUid, "spaceUid");
+    }
+
+    /** The outcome of {@link #put}: the index set as stored, and whether it was new. */
+    public record PutResult(IndexSet indexSet, boolean created) {}
+
+    /** Creates the index set; fails with {@link ErrorCode#INDEX_SET_EXISTS} when it exists. */
+    public synchronized IndexSet create(String name, IndexSetSpec spec) {
+        validateName(name);
+        if (repository.findByName(name).isPresent()) throw exists(name, null);
+        return apply(fresh(name, spec), true);
+    }
+
+    /** Updates an existing index set: adds fields, changes retention, shards (new indices), replicas. */
+    public synchronized IndexSet update(String name, IndexSetSpec spec) {
+        return apply(merged(get(name), spec), false);
+    }
+
+    /** Creates the index set, or updates it when it exists (HTTP PUT). */
+    public synchronized PutResult put(String name, IndexSetSpec spec) {
+        validateName(name);
+        Optional<IndexSet> current = repository.findByName(name);
+        return current.map(c -> new PutResult(apply(merged(c, spec), false), false))
+                .orElseGet(() -> new PutResult(apply(fresh(name, spec), true), true));
+    }
+
+    /** The index set, or {@link ErrorCode#INDEX_SET_NOT_FOUND} naming the ones that exist. */
+    public IndexSet get(String name) {
+        return repository.findByName(name).orElseThrow(() -> notFound(name));
+    }
+
+    public Optional<IndexSet> find(String name) {
+        return repository.findByName(name);
+    }
+
+    /** All index sets, by name. */
+    public List<IndexSet> list() {
+        return repository.list();
+    }
+
+    /**
+     * Makes the store know every recorded index set (idempotent); run at start, so a store that keeps nothing
+     * across restarts (memory) or a new store gets the mappings the metadata holds.
+     */
+    public synchronized void syncStore() {
+        List<IndexSet> all = repository.list();
+        for (IndexSet s : all) store.ensureIndexSet(s.schema());
+        if (!all.isEmpty()) log.info("index sets synced to store count={} store={}", all.size(), store.backendName());
+    }
+
+    private BklogException notFound(String name) {
+        List<String> existing = repository.list().stream().map(IndexSet::name).toList();
+        String known = existing.isEmpty() ? "none exist yet; create one first"
+                : "existing: " + String.join(", ", existing);
+        return new BklogException(ErrorCode.INDEX_SET_NOT_FOUND, "no index set named '" + name + "'; " + known,
+                "index_set", Map.of("existing", existing), null);
+    }
+
+    private static BklogException exists(String name, Throwable cause) {
+        return new BklogException(ErrorCode.INDEX_SET_EXISTS, "index set '" + name + "' exists already", "name",
+                Map.of(), cause);
+    }
+
+    private IndexSet fresh(String name, IndexSetSpec spec) {
+        String timeField = spec.timeField() == null || spec.timeField().isBlank()
+                ? DEFAULT_TIME_FIELD : spec.timeField();
+        List<FieldSpec> fields = spec.fields() == null ? DEFAULT_FIELDS : spec.fields();
+        checkFields(timeField, fields);
+        return validated(() -> new IndexSet(0, name, spaceUid, timeField, fields,
+                orDefault(spec.retentionDays(), DEFAULT_RETENTION_DAYS), orDefault(spec.shards(), DEFAULT_SHARDS),
+                orDefault(spec.replicas(), DEFAULT_REPLICAS), null, 0, null, null, spec.description(), 0, null, null));
+    }
+
+    private IndexSet merged(IndexSet current, IndexSetSpec spec) {
+        if (spec.timeField() != null && !spec.timeField().isBlank() && !spec.timeField().equals(current.timeField())) {
+            throw new BklogException(ErrorCode.INVALID_INDEX_SET, "the time field of index set '" + current.name()
+                    + "' is '" + current.timeField() + "' and cannot change to '" + spec.timeField()
+                    + "'; create a new index set instead", "time_field");
+        }
+        Map<String, FieldSpec> fields = new LinkedHashMap<>();
+        current.fields().forEach(f -> fields.put(f.name(), f));
+        for (FieldSpec f : spec.fields() == null ? List.<FieldSpec>of() : spec.fields()) {
+            FieldSpec had = fields.putIfAbsent(f.name(), f);
+            if (had != null && had.type() != f.type()) {
+                throw new BklogException(ErrorCode.INVALID_INDEX_SET, "field '" + f.name() + "' of index set '"
+                        + current.name() + "' is " + had.type().wireName() + " and cannot change to "
+                        + f.type().wireName() + "; add a field with a new name instead", "fields." + f.name());
+            }
+        }
+        return validated(() -> current.withFields(new ArrayList<>(fields.values()))
+                .withRetentionDays(orDefault(spec.retentionDays(), current.retentionDays()))
+                .withStorage(orDefault(spec.shards(), current.shards()), orDefault(spec.replicas(), current.replicas()),
+                        current.rolloverBytes())
+                .withDescription(spec.description() != null ? spec.description() : current.description()));
+    }
+
+    private IndexSet apply(IndexSet indexSet, boolean created) {
+        try {
+            store.ensureIndexSet(indexSet.schema());
+        } catch (IllegalArgumentException e) {
+            throw new BklogException(ErrorCode.INVALID_INDEX_SET, "the store refused index set '" + indexSet.name()
+                    + "': " + e.getMessage(), "fields", Map.of(), e);
+        }
+        IndexSet saved;
+        try {
+            saved = created ? repository.create(indexSet) : repository.update(indexSet);
+        } catch (DuplicateNameException e) {
+            throw exists(indexSet.name(), e);
+        } catch (MetadataConflictException e) {
+            throw new BklogException(ErrorCode.CONFLICT, "index set '" + indexSet.name() + "' was changed by someone"
+                    + " else meanwhile (version " + e.currentVersion() + "); read it again and retry", "name",
+                    Map.of(), e);
+        }
+        log.info("index set {} name={} fields={} retention_days={} shards={} replicas={}",
+                created ? "created" : "updated", saved.name(), saved.fields().size(), saved.retentionDays(),
+                saved.shards(), saved.replicas());
+        return saved;
+    }
+
+    private static void checkFields(String timeField, List<FieldSpec> fields) {
+        Map<String, FieldType> seen = new LinkedHashMap<>();
+        for (FieldSpec f : fields) {
+            FieldType had = seen.putIfAbsent(f.name(), f.type());
+            if (had != null && had != f.type()) {
+                throw new BklogException(ErrorCode.INVALID_INDEX_SET, "field '" + f.name() + "' is declared twice, as "
+                        + had.wireName() + " and " + f.type().wireName(), "fields." + f.name());
+            }
+        }
+        FieldType time = seen.get(timeField);
+        if (time != null && time != FieldType.DATE) {
+            throw new BklogException(ErrorCode.INVALID_INDEX_SET, "time field '" + timeField
+                    + "' must be of type date, not " + time.wireName(), "fields." + timeField);
+        }
+    }
+
+    private static IndexSet validated(java.util.function.Supplier<IndexSet> build) {
+        IndexSet s;
+        try {
+            s = build.get();
+        } catch (IllegalArgumentException e) {
+            throw new BklogException(ErrorCode.INVALID_INDEX_SET, e.getMessage(), null, Map.of(), e);
+        }
+        if (s.retentionDays() < 1) {
+            throw new BklogException(ErrorCode.INVALID_INDEX_SET,
+                    "retention_days must be at least 1, got " + s.retentionDays(), "retention_days");
+        }
+        return s;
+    }
+
+    /** Checks an index set name; the message says why names are lower-case. */
+    public static void validateName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new BklogException(ErrorCode.INVALID_INDEX_SET, "index set name '" + name + "' is invalid: use 1 to"
+                    + " 128 characters of a-z, 0-9 and _, starting with a letter or digit. Names are lower-case"
+                    + " because they become part of physical index names (v2_{name}_{yyyyMMdd}_{n}), which"
+                    + " Elasticsearch requires to be lower-case", "name");
+        }
+    }
+
+    private static int orDefault(Integer v, int d) {
+        return v == null ? d : v;
+    }
+}

@@ -1,0 +1,155 @@
+package io.bklog.core.search;
+
+import io.bklog.core.BklogException;
+import io.bklog.core.ErrorCode;
+import io.bklog.core.meta.IndexSet;
+import io.bklog.core.indexset.IndexSetService;
+import io.bklog.spi.FieldSpec;
+import io.bklog.spi.FieldType;
+import io.bklog.spi.LogStore;
+import io.bklog.spi.SearchRequest;
+import io.bklog.spi.SearchResult;
+import io.bklog.spi.query.Query;
+import io.bklog.spi.query.Sort;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Runs bklog-shaped searches ({@link SearchParams}) on one index set: parses the keyword and filters, checks every
+ * field against the index set, resolves the time range and sort, and asks the store.
+ */
+public final class SearchService {
+    /** bklog's sort group: appended, in the same order, when sorting by the time field. */
+    static final List<String> SORT_GROUP = List.of("gseIndex", "iterationIndex");
+
+    private final IndexSetService indexSets;
+    private final LogStore store;
+    private final SearchSyntax syntax;
+    private final Clock clock;
+    private final Timer timer;
+
+    public SearchService(IndexSetService indexSets, LogStore store, SearchSyntax syntax, Clock clock,
+                         MeterRegistry meters) {
+        this.indexSets = Objects.requireNonNull(indexSets, "indexSets");
+        this.store = Objects.requireNonNull(store, "store");
+        this.syntax = Objects.requireNonNull(syntax, "syntax");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.timer = Timer.builder("bklog.search").description("searches answered").register(meters);
+    }
+
+    /** Searches one index set; bad input fails with a {@link BklogException} naming the field. */
+    public SearchResponse search(String indexSet, SearchParams params) {
+        return timer.record(() -> {
+            SearchRequest request = request(indexSet, params);
+            SearchResult result = store.search(request);
+            return new SearchResponse(result.total(), result.tookMillis(), result.hits());
+        });
+    }
+
+    /** The store request for these parameters (validated), without running it. */
+    public SearchRequest request(String indexSet, SearchParams params) {
+        IndexSet set = indexSets.get(indexSet);
+        int begin = params.begin() == null ? 0 : params.begin();
+        int size = params.size() == null ? SearchParams.DEFAULT_SIZE : params.size();
+        if (begin < 0) throw badRequest("begin must be >= 0, got " + begin, "begin");
+        if (size < 0) throw badRequest("size must be >= 0, got " + size, "size");
+        if (params.searchAfter() != null && begin != 0) {
+            throw badRequest("begin must be 0 with search_after, got " + begin, "begin");
+        }
+        if (params.searchAfter() == null && (long) begin + size > SearchRequest.MAX_RESULT_WINDOW) {
+            throw new BklogException(ErrorCode.RESULT_WINDOW_TOO_LARGE, "begin + size = " + ((long) begin + size)
+                    + " passes the result window of " + SearchRequest.MAX_RESULT_WINDOW + "; to page deeper, send"
+                    + " search_after with the sort_values of the last hit of the previous page, and begin 0",
+                    "size", Map.of("max_result_window", SearchRequest.MAX_RESULT_WINDOW), null);
+        }
+
+        String keyword = params.keyword() == null || params.keyword().isBlank() ? "*" : params.keyword();
+        List<Query> must = new ArrayList<>();
+        Query q = syntax.keyword(keyword, set);
+        if (!(q instanceof Query.MatchAll)) must.add(q);
+        if (!params.addition().isEmpty()) must.add(syntax.additions(params.addition(), set));
+        Query query = must.isEmpty() ? Query.matchAll() : must.size() == 1 ? must.get(0) : Query.Bool.and(must);
+
+        Instant now = clock.instant();
+        Instant from = params.startTime() == null || params.startTime().isBlank() ? null
+                : syntax.time(params.startTime(), now, "start_time");
+        Instant to = params.endTime() == null || params.endTime().isBlank() ? null
+                : syntax.time(params.endTime(), now, "end_time");
+        if (from != null && to != null && from.isAfter(to)) {
+            throw badRequest("start_time " + from + " is after end_time " + to, "start_time");
+        }
+
+        for (int i = 0; i < params.fields().size(); i++) {
+            field(set, params.fields().get(i), "fields[" + i + "]");
+        }
+        return SearchRequest.builder(set.name())
+                .query(query)
+                .timeRange(from, to)
+                .sort(sort(set, params.sortList()))
+                .offset(begin)
+                .size(size)
+                .searchAfter(params.searchAfter())
+                .highlight(Boolean.TRUE.equals(params.highlight()))
+                .fields(params.fields())
+                .build();
+    }
+
+    private static List<Sort> sort(IndexSet set, List<List<String>> sortList) {
+        List<Sort> sorts = new ArrayList<>();
+        if (sortList.isEmpty()) {
+            sorts.add(Sort.desc(set.timeField()));
+        }
+        for (int i = 0; i < sortList.size(); i++) {
+            List<String> entry = sortList.get(i);
+            String where = "sort_list[" + i + "]";
+            if (entry.size() != 2 || entry.get(0) == null || entry.get(1) == null) {
+                throw badRequest(where + " must be [field, \"asc\"|\"desc\"], got " + entry, where);
+            }
+            FieldSpec f = field(set, entry.get(0), where);
+            if (f.type() == FieldType.TEXT) {
+                throw badRequest(where + ": text field '" + f.name() + "' cannot be a sort key; sort by a keyword,"
+                        + " number or date field", where);
+            }
+            Sort.Order order = switch (entry.get(1).toLowerCase(Locale.ROOT)) {
+                case "asc" -> Sort.Order.ASC;
+                case "desc" -> Sort.Order.DESC;
+                default -> throw badRequest(where + ": order must be \"asc\" or \"desc\", got \"" + entry.get(1) + "\"",
+                        where);
+            };
+            sorts.add(new Sort(f.name(), order));
+        }
+        List<Sort> grouped = new ArrayList<>(sorts);
+        for (Sort s : sorts) {
+            if (!s.field().equals(set.timeField())) continue;
+            for (String g : SORT_GROUP) {
+                boolean present = grouped.stream().anyMatch(x -> x.field().equals(g));
+                if (!present && set.schema().field(g).isPresent()) grouped.add(new Sort(g, s.order()));
+            }
+        }
+        return grouped;
+    }
+
+    private static FieldSpec field(IndexSet set, String name, String where) {
+        return set.schema().field(name).orElseThrow(() -> unknownField(set, name, where));
+    }
+
+    /** {@link ErrorCode#UNKNOWN_FIELD} naming the field, where it was used, and the fields the index set has. */
+    public static BklogException unknownField(IndexSet set, String name, String where) {
+        List<String> known = set.fields().stream().map(FieldSpec::name).toList();
+        return new BklogException(ErrorCode.UNKNOWN_FIELD, "unknown field '" + name + "' in " + where
+                + "; index set '" + set.name() + "' has: " + String.join(", ", known), where,
+                Map.of("unknown", name, "known", known), null);
+    }
+
+    private static BklogException badRequest(String message, String field) {
+        return new BklogException(ErrorCode.BAD_REQUEST, message, field);
+    }
+}

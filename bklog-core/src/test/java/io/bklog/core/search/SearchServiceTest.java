@@ -1,0 +1,140 @@
+package io.bklog.core.search;
+
+import io.bklog.core.BklogException;
+import io.bklog.core.ErrorCode;
+import io.bklog.core.LogPlatform;
+import io.bklog.core.indexset.IndexSetSpec;
+import io.bklog.spi.SearchRequest;
+import io.bklog.spi.query.Query;
+import io.bklog.spi.query.Sort;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SearchServiceTest {
+    private static final Instant NOW = Instant.parse("2024-05-01T12:00:00Z");
+    private final LogPlatform platform = LogPlatform.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
+    private final SearchService search = platform.search();
+
+    @BeforeEach
+    void indexSet() {
+        platform.indexSets().create("app", IndexSetSpec.defaults());
+    }
+
+    @AfterEach
+    void close() {
+        platform.close();
+    }
+
+    private static SearchParams params(String keyword, Integer begin, Integer size, List<List<String>> sort) {
+        return new SearchParams(keyword, null, null, null, begin, size, sort, null, null, null);
+    }
+
+    private static BklogException error(Runnable r) {
+        try {
+            r.run();
+        } catch (BklogException e) {
+            return e;
+        }
+        throw new AssertionError("expected a BklogException");
+    }
+
+    @Test
+    void blankKeywordSearchesEverythingNewestFirstWithBklogsSortGroup() {
+        SearchRequest r = search.request("app", SearchParams.of("  "));
+        assertThat(r.query()).isEqualTo(Query.matchAll());
+        assertThat(r.size()).isEqualTo(10);
+        assertThat(r.offset()).isZero();
+        assertThat(r.sort()).containsExactly(Sort.desc("dtEventTimeStamp"), Sort.desc("gseIndex"),
+                Sort.desc("iterationIndex"));
+    }
+
+    @Test
+    void sortByTimeAscendingAppendsTheGroupAscending() {
+        SearchRequest r = search.request("app", params("*", null, null, List.of(List.of("dtEventTimeStamp", "asc"))));
+        assertThat(r.sort()).containsExactly(Sort.asc("dtEventTimeStamp"), Sort.asc("gseIndex"),
+                Sort.asc("iterationIndex"));
+    }
+
+    @Test
+    void relativeAndAbsoluteTimesResolveAgainstTheClock() {
+        SearchRequest r = search.request("app", new SearchParams(null, null, "now-15m", "2024-05-01T12:00:00Z", null,
+                null, null, null, null, null));
+        assertThat(r.from()).isEqualTo(NOW.minusSeconds(900));
+        assertThat(r.to()).isEqualTo(NOW);
+    }
+
+    @Test
+    void keywordAndAdditionsAreBothApplied() {
+        SearchRequest r = search.request("app", new SearchParams("log:error", List.of(
+                new Addition("serverIp", "is", List.of("10.0.0.1"), "and")), null, null, null, null, null, null,
+                null, null));
+        assertThat(r.query()).isEqualTo(Query.Bool.and(List.of(new Query.Term("log", "error"),
+                new Query.Term("serverIp", "10.0.0.1"))));
+    }
+
+    @Test
+    void aWindowPast10000IsRefusedPointingToSearchAfter() {
+        BklogException e = error(() -> search.request("app", params(null, 9_991, 10, null)));
+        assertThat(e.code()).isEqualTo(ErrorCode.RESULT_WINDOW_TOO_LARGE);
+        assertThat(e.getMessage()).contains("10001").contains("search_after");
+        List<Object> after = new ArrayList<>(List.of(1L, 2L));
+        SearchRequest deep = search.request("app", new SearchParams(null, null, null, null, 0, 500, null, null, null,
+                after));
+        assertThat(deep.searchAfter()).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void unknownFieldsAreRefusedNamingTheFieldAndWhere() {
+        BklogException k = error(() -> search.request("app", SearchParams.of("host:web1")));
+        assertThat(k.code()).isEqualTo(ErrorCode.UNKNOWN_FIELD);
+        assertThat(k.getMessage()).contains("'host'").contains("keyword").contains("serverIp");
+        BklogException s = error(() -> search.request("app", params(null, null, null, List.of(List.of("x", "asc")))));
+        assertThat(s.field()).contains("sort_list[0]");
+        BklogException f = error(() -> search.request("app", new SearchParams(null, null, null, null, null, null,
+                null, null, List.of("log", "nope"), null)));
+        assertThat(f.field()).contains("fields[1]");
+        BklogException a = error(() -> search.request("app", new SearchParams(null, List.of(
+                new Addition("nope", "=", List.of("1"), null)), null, null, null, null, null, null, null, null)));
+        assertThat(a.code()).isEqualTo(ErrorCode.UNKNOWN_FIELD);
+    }
+
+    @Test
+    void badInputIsRefusedWithItsCode() {
+        BklogException q = error(() -> search.request("app", SearchParams.of("log:(a OR")));
+        assertThat(q.code()).isEqualTo(ErrorCode.BAD_QUERY);
+        assertThat(q.details()).containsKey("position");
+        assertThat(error(() -> search.request("app", params(null, null, null, List.of(List.of("log", "asc")))))
+                .getMessage()).contains("text field 'log' cannot be a sort key");
+        assertThat(error(() -> search.request("app", params(null, null, null, List.of(List.of("path", "up")))))
+                .getMessage()).contains("order must be \"asc\" or \"desc\"");
+        assertThat(error(() -> search.request("app", new SearchParams(null, null, "yesterday-ish", null, null, null,
+                null, null, null, null))).field()).contains("start_time");
+        assertThat(error(() -> search.request("app", new SearchParams(null, List.of(
+                new Addition("path", "resembles", List.of("x"), null)), null, null, null, null, null, null, null,
+                null))).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(error(() -> search.request("nope", SearchParams.of("*"))).code())
+                .isEqualTo(ErrorCode.INDEX_SET_NOT_FOUND);
+    }
+
+    @Test
+    void searchesWhatWasIngested() {
+        platform.ingest().ingest("app", List.of(
+                Map.of("log", "GET /health 200", "dtEventTimeStamp", "2024-05-01T11:59:00Z", "gseIndex", 1),
+                Map.of("log", "GET /login 500 error", "dtEventTimeStamp", 1714564700000L, "gseIndex", 2)), true);
+        SearchResponse r = search.search("app", SearchParams.of("error"));
+        assertThat(r.total()).isEqualTo(1);
+        assertThat(r.hits().get(0).source()).containsEntry("gseIndex", 2L);
+        assertThat(search.search("app", SearchParams.of("")).total()).isEqualTo(2);
+    }
+}

@@ -1,0 +1,83 @@
+package io.bklog.es;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import co.elastic.clients.transport.rest_client.RestClientTransport;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.http.HttpHost;
+import org.elasticsearch.client.RestClient;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One connection to an Elasticsearch cluster: the low-level REST client and the typed client on top of it, shared by
+ * the store, the snapshot repository and the health indicator of one backend. Closing it closes the HTTP pool.
+ *
+ * @param hosts          {@code http://host:port} of one or more nodes
+ * @param connectTimeout TCP connect timeout
+ * @param requestTimeout socket timeout of one request (a bulk, a search)
+ */
+public final class EsConnection implements AutoCloseable {
+    private final List<String> hosts;
+    private final RestClient restClient;
+    private final ElasticsearchClient client;
+    private final ObjectMapper mapper;
+
+    private EsConnection(List<String> hosts, Duration connectTimeout, Duration requestTimeout) {
+        this.hosts = List.copyOf(hosts);
+        if (this.hosts.isEmpty()) throw new IllegalArgumentException("at least one Elasticsearch host is required");
+        HttpHost[] httpHosts = this.hosts.stream().map(EsConnection::parseHost).toArray(HttpHost[]::new);
+        this.restClient = RestClient.builder(httpHosts)
+                .setRequestConfigCallback(rc -> rc
+                        .setConnectTimeout((int) connectTimeout.toMillis())
+                        .setSocketTimeout((int) requestTimeout.toMillis()))
+                .build();
+        this.mapper = new ObjectMapper();
+        this.client = new ElasticsearchClient(new RestClientTransport(restClient, new JacksonJsonpMapper(mapper)));
+    }
+
+    /** Connects to {@code hosts} with the given timeouts (no request is sent until first use). */
+    public static EsConnection connect(List<String> hosts, Duration connectTimeout, Duration requestTimeout) {
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        return new EsConnection(hosts, connectTimeout, requestTimeout);
+    }
+
+    private static HttpHost parseHost(String host) {
+        String h = host.trim();
+        if (h.isEmpty()) throw new IllegalArgumentException("blank Elasticsearch host in " + h);
+        try {
+            return HttpHost.create(h.contains("://") ? h : "http://" + h);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad Elasticsearch host '" + host + "'; expected http://host:port", e);
+        }
+    }
+
+    public ElasticsearchClient client() {
+        return client;
+    }
+
+    public RestClient restClient() {
+        return restClient;
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    public List<String> hosts() {
+        return hosts;
+    }
+
+    @Override
+    public void close() {
+        try {
+            restClient.close();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("closing the Elasticsearch client failed", e);
+        }
+    }
+}

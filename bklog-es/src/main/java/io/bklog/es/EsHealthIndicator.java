@@ -1,0 +1,212 @@
+package io.bklog.es;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bklog.spi.HealthIndicator;
+import io.bklog.spi.HealthzMetric;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Health of one Elasticsearch cluster, namespace {@value #NAMESPACE}: cluster status, nodes, disk use of each node
+ * against the cluster's own watermark settings, JVM heap of each node, pending cluster tasks and (when configured)
+ * the verification of the snapshot repository. Every failing metric carries a message and a suggestion.
+ */
+public final class EsHealthIndicator implements HealthIndicator {
+    public static final String NAMESPACE = "elasticsearch";
+
+    private final EsHttp http;
+    private final EsConnection connection;
+    private final String cluster;
+    private final String repository;
+    private final int maxHeapPercent;
+    private final int maxPendingTasks;
+
+    private EsHealthIndicator(Builder b) {
+        this.connection = Objects.requireNonNull(b.connection, "connection");
+        this.http = new EsHttp(b.connection);
+        this.cluster = b.cluster;
+        this.repository = b.repository;
+        this.maxHeapPercent = b.maxHeapPercent;
+        this.maxPendingTasks = b.maxPendingTasks;
+    }
+
+    public static Builder builder(EsConnection connection) {
+        return new Builder(connection);
+    }
+
+    @Override
+    public String namespace() {
+        return NAMESPACE;
+    }
+
+    @Override
+    public List<HealthzMetric> check() {
+        List<HealthzMetric> out = new ArrayList<>();
+        JsonNode health;
+        try {
+            health = http.perform("GET", "/_cluster/health", null);
+        } catch (RuntimeException e) {
+            out.add(metric(false, "cluster_status", "unreachable", Map.of(),
+                    "cannot reach Elasticsearch at " + connection.hosts() + ": " + e.getMessage(),
+                    "start Elasticsearch or fix the hosts setting; check GET /_cluster/health on a node"));
+            return out;
+        }
+        String status = health.path("status").asText("red");
+        switch (status) {
+            case "green" -> out.add(metric(true, "cluster_status", status, Map.of(), "", ""));
+            case "yellow" -> out.add(metric(true, "cluster_status", status, Map.of(),
+                    "all primary shards are assigned but " + health.path("unassigned_shards").asInt()
+                            + " replica shards are not",
+                    "add a data node or set replicas to 0 on a single-node cluster"));
+            default -> out.add(metric(false, "cluster_status", status, Map.of(),
+                    health.path("unassigned_primary_shards").asInt(health.path("unassigned_shards").asInt())
+                            + " primary shards are unassigned: some indices cannot be searched or written",
+                    "check GET /_cluster/allocation/explain and the nodes' logs; restore lost indices from snapshot"));
+        }
+        int nodes = health.path("number_of_nodes").asInt();
+        int dataNodes = health.path("number_of_data_nodes").asInt();
+        out.add(metric(dataNodes > 0, "nodes", nodes, Map.of("data_nodes", String.valueOf(dataNodes)),
+                dataNodes > 0 ? "" : "the cluster has no data node", dataNodes > 0 ? "" : "start a data node"));
+        int pending = health.path("number_of_pending_tasks").asInt();
+        boolean pendingOk = pending <= maxPendingTasks;
+        out.add(metric(pendingOk, "pending_tasks", pending, Map.of(),
+                pendingOk ? "" : pending + " cluster tasks are pending (more than " + maxPendingTasks + ")",
+                pendingOk ? "" : "the master is overloaded: reduce index/mapping churn, check GET /_cluster/pending_tasks"));
+        try {
+            nodeMetrics(out);
+        } catch (RuntimeException e) {
+            out.add(metric(false, "node_stats", "unavailable", Map.of(), "cannot read node stats: " + e.getMessage(),
+                    "check GET /_nodes/stats on the cluster"));
+        }
+        if (repository != null) {
+            try {
+                http.perform("POST", "/_snapshot/" + repository + "/_verify", null);
+                out.add(metric(true, "repository", repository, Map.of("repository", repository), "", ""));
+            } catch (RuntimeException e) {
+                out.add(metric(false, "repository", repository, Map.of("repository", repository),
+                        "snapshot repository '" + repository + "' failed verification: " + e.getMessage(),
+                        "check that every node can write the repository location (fs: below path.repo)"));
+            }
+        }
+        return out;
+    }
+
+    private void nodeMetrics(List<HealthzMetric> out) {
+        JsonNode settings = http.perform("GET", "/_cluster/settings?include_defaults=true&flat_settings=true", null);
+        String high = setting(settings, "cluster.routing.allocation.disk.watermark.high", "90%");
+        String flood = setting(settings, "cluster.routing.allocation.disk.watermark.flood_stage", "95%");
+        JsonNode stats = http.perform("GET", "/_nodes/stats/fs,jvm", null).path("nodes");
+        for (Iterator<Map.Entry<String, JsonNode>> it = stats.fields(); it.hasNext(); ) {
+            JsonNode n = it.next().getValue();
+            String node = n.path("name").asText("?");
+            long total = n.path("fs").path("total").path("total_in_bytes").asLong(0);
+            long available = n.path("fs").path("total").path("available_in_bytes").asLong(0);
+            if (total > 0) {
+                double usedPct = 100.0 * (total - available) / total;
+                boolean pastFlood = pastWatermark(flood, usedPct, available);
+                boolean pastHigh = pastWatermark(high, usedPct, available);
+                Map<String, String> dims = Map.of("node", node, "high_watermark", high, "flood_stage", flood);
+                String used = String.format(Locale.ROOT, "%.1f", usedPct);
+                if (pastFlood) {
+                    out.add(metric(false, "disk_used_percent", used, dims, "node " + node + " disk is " + used
+                                    + "% used, past the flood stage " + flood + ": its indices are read-only",
+                            "free disk space or delete old indices now; then writes resume by themselves"));
+                } else if (pastHigh) {
+                    out.add(metric(false, "disk_used_percent", used, dims, "node " + node + " disk is " + used
+                                    + "% used, past the high watermark " + high + ": shards move away from it",
+                            "free disk space, shorten retention or add a data node"));
+                } else {
+                    out.add(metric(true, "disk_used_percent", used, dims, "", ""));
+                }
+            }
+            int heap = n.path("jvm").path("mem").path("heap_used_percent").asInt(0);
+            boolean heapOk = heap < maxHeapPercent;
+            out.add(metric(heapOk, "heap_used_percent", heap, Map.of("node", node),
+                    heapOk ? "" : "node " + node + " uses " + heap + "% of its heap (limit " + maxHeapPercent + "%)",
+                    heapOk ? "" : "give the node more heap, or reduce aggregation sizes and shard count"));
+        }
+    }
+
+    private static String setting(JsonNode settings, String key, String dflt) {
+        for (String scope : List.of("transient", "persistent", "defaults")) {
+            JsonNode v = settings.path(scope).path(key);
+            if (v.isTextual() && !v.asText().isBlank()) return v.asText();
+        }
+        return dflt;
+    }
+
+    /** A watermark is a used percentage ({@code 90%}), a used ratio ({@code 0.9}) or a free-space size ({@code 50gb}). */
+    static boolean pastWatermark(String watermark, double usedPct, long availableBytes) {
+        String w = watermark.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (w.endsWith("%")) return usedPct >= Double.parseDouble(w.substring(0, w.length() - 1));
+            if (w.matches("[0-9.]+")) return usedPct >= Double.parseDouble(w) * 100;
+            return availableBytes <= bytes(w);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static long bytes(String s) {
+        String[][] units = {{"pb", "1125899906842624"}, {"tb", "1099511627776"}, {"gb", "1073741824"},
+                {"mb", "1048576"}, {"kb", "1024"}, {"b", "1"}};
+        for (String[] u : units) {
+            if (s.endsWith(u[0])) {
+                return (long) (Double.parseDouble(s.substring(0, s.length() - u[0].length())) * Long.parseLong(u[1]));
+            }
+        }
+        return Long.parseLong(s);
+    }
+
+    private HealthzMetric metric(boolean ok, String name, Object value, Map<String, String> dims, String message,
+                                 String suggestion) {
+        Map<String, String> d = new LinkedHashMap<>(dims);
+        d.put("cluster", cluster);
+        return new HealthzMetric(ok, name, value, d, message, suggestion);
+    }
+
+    /** Builder; defaults: cluster {@code default}, no repository check, heap limit 90 %, 100 pending tasks. */
+    public static final class Builder {
+        private final EsConnection connection;
+        private String cluster = "default";
+        private String repository;
+        private int maxHeapPercent = 90;
+        private int maxPendingTasks = 100;
+
+        private Builder(EsConnection connection) {
+            this.connection = connection;
+        }
+
+        /** The name reported in every metric's {@code cluster} dimension. */
+        public Builder cluster(String name) {
+            this.cluster = Objects.requireNonNull(name, "cluster");
+            return this;
+        }
+
+        /** Also verify this snapshot repository. */
+        public Builder repository(String name) {
+            this.repository = name;
+            return this;
+        }
+
+        public Builder maxHeapPercent(int p) {
+            this.maxHeapPercent = p;
+            return this;
+        }
+
+        public Builder maxPendingTasks(int n) {
+            this.maxPendingTasks = n;
+            return this;
+        }
+
+        public EsHealthIndicator build() {
+            return new EsHealthIndicator(this);
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package io.bklog.es;
+
+import io.bklog.spi.BulkResult;
+import io.bklog.spi.FieldSpec;
+import io.bklog.spi.FieldType;
+import io.bklog.spi.IndexInfo;
+import io.bklog.spi.IndexNames;
+import io.bklog.spi.IndexSetSchema;
+import io.bklog.spi.LogDocument;
+import io.bklog.spi.SearchRequest;
+import io.bklog.spi.SearchResult;
+import io.bklog.spi.query.Aggregation;
+import io.bklog.spi.query.AggregationResult;
+import io.bklog.spi.query.Query;
+import io.bklog.spi.query.Sort;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Elasticsearch-specific behaviour of {@link EsLogStore} on the real node (the shared contract is EsLogStoreIT). */
+class EsLogStoreBehaviourIT {
+    private static final AtomicInteger SEQ = new AtomicInteger();
+    private static final Instant T0 = Instant.parse("2024-03-01T10:00:00Z");
+    private static final List<FieldSpec> FIELDS = List.of(
+            FieldSpec.of("log", FieldType.TEXT), FieldSpec.of("host", FieldType.KEYWORD),
+            FieldSpec.of("status", FieldType.LONG), FieldSpec.of("latency", FieldType.DOUBLE),
+            FieldSpec.of("ok", FieldType.BOOLEAN), FieldSpec.of("ip", FieldType.IP));
+    private static EsLogStore store;
+    private static String corpus;
+
+    @BeforeAll
+    static void setUp() {
+        store = EsLogStore.builder().hosts(EsFixture.shared().url()).build();
+        corpus = newSet();
+        List<LogDocument> docs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            docs.add(new LogDocument("d" + String.format("%02d", i), T0.plusSeconds(i * 60L), Map.of(
+                    "log", i % 2 == 0 ? "GET /api/v1/users failed: Connection refused" : "user Zoë_42 logged in ok",
+                    "host", i % 3 == 0 ? "web-1" : "db-2",
+                    "status", i % 2 == 0 ? 500L : 200L,
+                    "latency", i * 1.5,
+                    "ok", i % 2 != 0,
+                    "ip", "10.0.0." + i,
+                    "extra", "unmapped-" + i)));
+        }
+        BulkResult indexed = store.index(corpus, docs);
+        assertThat(indexed.allOk()).as("%s", indexed.items()).isTrue();
+        store.refresh(corpus);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (store != null) store.close();
+    }
+
+    private static String newSet() {
+        String name = "es_it_" + ProcessHandle.current().pid() + "_" + SEQ.incrementAndGet();
+        store.ensureIndexSet(new IndexSetSchema(name, null, FIELDS, 1, 0, 0));
+        return name;
+    }
+
+    private static SearchResult search(Query q) {
+        return store.search(SearchRequest.builder(corpus).query(q).size(100).build());
+    }
+
+    @Test
+    void textTermMatchesAnalyzedTokensCaseInsensitively() {
+        assertThat(search(new Query.Term("log", "REFUSED")).total()).isEqualTo(10);
+        assertThat(search(new Query.Term("log", "connection refused")).total()).isEqualTo(10);
+        assertThat(search(new Query.Term("log", "zoë")).total()).isEqualTo(10);
+        assertThat(search(new Query.Term("log", "42")).total()).isEqualTo(10);
+    }
+
+    @Test
+    void keywordAndNumericTermsAreExactAndUnparsableValuesMatchNothing() {
+        assertThat(search(new Query.Term("host", "web-1")).total()).isEqualTo(7);
+        assertThat(search(new Query.Term("host", "WEB-1")).total()).isZero();
+        assertThat(search(new Query.Term("status", "500")).total()).isEqualTo(10);
+        assertThat(search(new Query.Term("status", "abc")).total()).isZero();
+        assertThat(search(new Query.Term("ip", "10.0.0.3")).total()).isEqualTo(1);
+        assertThat(search(new Query.Term("ip", "not-an-ip")).total()).isZero();
+        assertThat(search(new Query.Term("ok", "true")).total()).isEqualTo(10);
+        assertThat(search(new Query.Term("nope", "x")).total()).isZero();
+        assertThat(search(new Query.Term("extra", "unmapped-1")).total()).isZero();
+    }
+
+    @Test
+    void nullFieldSearchesTextAndKeywordFields() {
+        assertThat(search(new Query.Term(null, "db-2")).total()).isEqualTo(13);
+        assertThat(search(new Query.Term(null, "users")).total()).isEqualTo(10);
+    }
+
+    @Test
+    void phraseWildcardRegexRangeExistsAndBool() {
+        assertThat(search(new Query.Phrase("log", "connection refused")).total()).isEqualTo(10);
+        assertThat(search(new Query.Phrase("log", "refused connection")).total()).isZero();
+        assertThat(search(new Query.Wildcard("log", "CONN*")).total()).isEqualTo(10);
+        assertThat(search(new Query.Wildcard("host", "web-*")).total()).isEqualTo(7);
+        assertThat(search(new Query.Regex("log", "zo.")).total()).isEqualTo(10);
+        assertThat(search(new Query.Range("latency", "3", "6", true, false)).total()).isEqualTo(2);
+        assertThat(search(Query.Range.atLeast("status", "500")).total()).isEqualTo(10);
+        assertThat(search(new Query.Range("dtEventTimeStamp", T0.toString(), null, false, false)).total()).isEqualTo(19);
+        assertThat(search(new Query.Exists("extra")).total()).isZero();
+        assertThat(search(new Query.Exists("host")).total()).isEqualTo(20);
+        assertThat(search(new Query.Bool(List.of(new Query.Term("host", "db-2")),
+                List.of(new Query.Term("status", "500"), new Query.Term("status", "404")),
+                List.of(new Query.Term("log", "users")))).total()).isZero();
+        assertThat(search(Query.Bool.not(new Query.Term("host", "db-2"))).total()).isEqualTo(7);
+    }
+
+    @Test
+    void hitsCarrySourceNormalizedToMappedTypesAndHighlights() {
+        SearchResult r = store.search(SearchRequest.builder(corpus).query(new Query.Term("log", "refused"))
+                .sort(Sort.asc("dtEventTimeStamp")).size(1).highlight(true).build());
+        SearchResult.Hit hit = r.hits().get(0);
+        assertThat(hit.id()).isEqualTo("d00");
+        assertThat(hit.index()).isEqualTo(IndexNames.daily(corpus, IndexNames.dayOf(T0), 0));
+        assertThat(hit.source()).containsEntry("status", 500L).containsEntry("latency", 0.0)
+                .containsEntry("ok", false).containsEntry("dtEventTimeStamp", T0.toEpochMilli())
+                .containsEntry("extra", "unmapped-0").doesNotContainKey(EsMappings.DOC_ID);
+        assertThat(hit.highlights().get("log"))
+                .containsExactly("GET /api/v1/users failed: Connection <mark>refused</mark>");
+    }
+
+    @Test
+    void sortsWithDocIdTieBreakAndPagesWithSearchAfter() {
+        List<String> ids = new ArrayList<>();
+        List<Object> after = null;
+        for (int page = 0; page < 5; page++) {
+            SearchRequest.Builder b = SearchRequest.builder(corpus).sort(Sort.desc("status")).size(5);
+            if (after != null) b.searchAfter(after);
+            SearchResult r = store.search(b.build());
+            r.hits().forEach(h -> ids.add(h.id()));
+            if (r.hits().isEmpty()) break;
+            after = r.hits().get(r.hits().size() - 1).sortValues();
+        }
+        assertThat(ids).hasSize(20).doesNotHaveDuplicates();
+        assertThat(ids.subList(0, 3)).containsExactly("d00", "d02", "d04");
+    }
+
+    @Test
+    void aggregatesTermsHistogramStatsCardinalityPercentiles() {
+        SearchResult r = store.search(SearchRequest.builder(corpus).size(0)
+                .timeRange(T0, T0.plus(Duration.ofMinutes(30)))
+                .aggregation("hosts", new Aggregation.Terms("host", 1))
+                .aggregation("status", new Aggregation.Terms("status", 5))
+                .aggregation("ok", new Aggregation.Terms("ok", 5))
+                .aggregation("lat", new Aggregation.Terms("latency", 2))
+                .aggregation("hist", Aggregation.DateHistogram.fixed("dtEventTimeStamp", Duration.ofMinutes(10)))
+                .aggregation("auto", Aggregation.DateHistogram.auto("dtEventTimeStamp", 10))
+                .aggregation("stats", new Aggregation.Stats("latency"))
+                .aggregation("card", new Aggregation.Cardinality("host"))
+                .aggregation("pct", new Aggregation.Percentiles("status", List.of(50.0, 99.0)))
+                .aggregation("nopct", new Aggregation.Percentiles("nope", List.of(50.0)))
+                .build());
+        assertThat(r.total()).isEqualTo(20);
+        var hosts = (AggregationResult.TermsResult) r.aggregations().get("hosts");
+        assertThat(hosts.buckets()).containsExactly(new AggregationResult.Bucket("db-2", 13));
+        assertThat(hosts.otherCount()).isEqualTo(7);
+        assertThat(((AggregationResult.TermsResult) r.aggregations().get("status")).buckets())
+                .containsExactly(new AggregationResult.Bucket("200", 10), new AggregationResult.Bucket("500", 10));
+        assertThat(((AggregationResult.TermsResult) r.aggregations().get("ok")).buckets())
+                .containsExactly(new AggregationResult.Bucket("false", 10), new AggregationResult.Bucket("true", 10));
+        assertThat(((AggregationResult.TermsResult) r.aggregations().get("lat")).buckets())
+                .containsExactly(new AggregationResult.Bucket("0", 1), new AggregationResult.Bucket("1.5", 1));
+        var hist = (AggregationResult.HistogramResult) r.aggregations().get("hist");
+        assertThat(hist.buckets()).extracting(AggregationResult.TimeBucket::count).containsExactly(10L, 10L, 0L);
+        var auto = (AggregationResult.HistogramResult) r.aggregations().get("auto");
+        assertThat(auto.interval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(auto.buckets()).hasSize(6);
+        var stats = (AggregationResult.StatsResult) r.aggregations().get("stats");
+        assertThat(stats.count()).isEqualTo(20);
+        assertThat(stats.max()).isEqualTo(28.5);
+        assertThat(((AggregationResult.CardinalityResult) r.aggregations().get("card")).value()).isEqualTo(2);
+        var pct = (AggregationResult.PercentilesResult) r.aggregations().get("pct");
+        assertThat(pct.values()).containsKeys(50.0, 99.0);
+        assertThat(pct.values().get(99.0)).isEqualTo(500.0);
+        assertThat(((AggregationResult.PercentilesResult) r.aggregations().get("nopct")).values().get(50.0)).isNull();
+    }
+
+    @Test
+    void rejectsBulkItemWithMappingConflictAndKeepsTheOthers() {
+        String set = newSet();
+        BulkResult r = store.index(set, List.of(
+                new LogDocument("a", T0, Map.of("status", 1L)),
+                new LogDocument("b", T0, Map.of("status", "not-a-number")),
+                new LogDocument("c", T0, Map.of("ip", "999.1.1.1"))));
+        assertThat(r.items()).extracting(BulkResult.ItemResult::status).containsExactly(
+                BulkResult.Status.OK, BulkResult.Status.REJECTED, BulkResult.Status.REJECTED);
+        assertThat(r.items().get(1).reason()).contains("status");
+    }
+
+    @Test
+    void replayingADocumentKeepsOneCopy() {
+        String set = newSet();
+        LogDocument d = new LogDocument("same", T0, Map.of("host", "a"));
+        store.index(set, List.of(d));
+        store.index(set, List.of(new LogDocument("same", T0, Map.of("host", "b"))));
+        store.refresh(set);
+        SearchResult r = store.search(SearchRequest.builder(set).build());
+        assertThat(r.total()).isEqualTo(1);
+        assertThat(r.hits().get(0).source()).containsEntry("host", "b");
+    }
+
+    @Test
+    void rollsOverToTheNextIndexOfTheDayWhenFull() {
+        String set = "es_it_roll_" + ProcessHandle.current().pid();
+        store.ensureIndexSet(new IndexSetSchema(set, null, FIELDS, 1, 0, 1));
+        store.index(set, List.of(new LogDocument("r1", T0, Map.of("log", "first"))));
+        store.index(set, List.of(new LogDocument("r2", T0, Map.of("log", "second"))));
+        store.refresh(set);
+        assertThat(store.listIndices(set)).extracting(IndexInfo::name)
+                .contains(IndexNames.daily(set, IndexNames.dayOf(T0), 0), IndexNames.daily(set, IndexNames.dayOf(T0), 1));
+        assertThat(store.search(SearchRequest.builder(set).build()).total()).isEqualTo(2);
+    }
+
+    @Test
+    void addsFieldsButRefusesATypeChange() {
+        String set = newSet();
+        store.index(set, List.of(new LogDocument("x", T0, Map.of("later", "v1"))));
+        store.ensureIndexSet(IndexSetSchema.of(set, List.of(FieldSpec.of("later", FieldType.KEYWORD))));
+        store.index(set, List.of(new LogDocument("y", T0, Map.of("later", "v2"))));
+        store.refresh(set);
+        assertThat(store.search(SearchRequest.builder(set).query(new Query.Term("later", "v2")).build()).total())
+                .isEqualTo(1);
+        assertThatThrownBy(() -> store.ensureIndexSet(IndexSetSchema.of(set, List.of(FieldSpec.of("status", FieldType.KEYWORD)))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("status");
+        assertThat(store.indexSets()).contains(set);
+    }
+
+    @Test
+    void anIndexAliasedToTheSetIsSearchedWithItAndAliasesCanBeRemoved() {
+        String set = newSet();
+        String other = newSet();
+        store.index(other, List.of(new LogDocument("o1", T0, Map.of("host", "h"))));
+        String otherIndex = IndexNames.daily(other, IndexNames.dayOf(T0), 0);
+        store.addAlias(otherIndex, set);
+        store.refresh(set);
+        assertThat(store.search(SearchRequest.builder(set).build()).total()).isEqualTo(1);
+        assertThat(store.listIndices(set)).extracting(IndexInfo::name).contains(otherIndex);
+        store.removeAlias(otherIndex, set);
+        store.removeAlias(otherIndex, set);
+        assertThat(store.search(SearchRequest.builder(set).build()).total()).isZero();
+        store.deleteIndices(List.of(otherIndex, "v2_missing_20240101_1"));
+        assertThat(store.listIndices(other)).isEmpty();
+        store.index(other, List.of(new LogDocument("o2", T0, Map.of("host", "h"))));
+        assertThat(store.listIndices(other)).extracting(IndexInfo::name).containsExactly(otherIndex);
+    }
+}

@@ -1,0 +1,78 @@
+package io.bklog.lucene;
+
+import io.bklog.spi.Backend;
+import io.bklog.spi.BackendConfig;
+import io.bklog.spi.BackendProvider;
+import io.bklog.spi.LogStore;
+import io.bklog.spi.SnapshotRepository;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The {@code lucene} backend: a {@link LuceneLogStore} and a {@link DirectorySnapshotRepository}.
+ *
+ * <p>Settings: {@code path} (default: the platform data dir + {@code /lucene}), {@code refresh.interval}
+ * (default 500ms), {@code commit.mode} ({@code wal} default, or {@code every_batch}), {@code commit.interval}
+ * (default 30s), {@code ram_buffer_mb} (default 32), {@code repository.path} (default {@code {path}/snapshots}),
+ * {@code repository.name} (default {@code fs}).
+ */
+public final class LuceneBackendProvider implements BackendProvider {
+
+    @Override
+    public String name() {
+        return LuceneLogStore.BACKEND;
+    }
+
+    @Override
+    public Backend create(BackendConfig config) {
+        Path dir = config.get("path").map(Path::of)
+                .orElseGet(() -> config.dataDir() == null ? null : config.dataDir().resolve("lucene"));
+        if (dir == null) {
+            throw new IllegalArgumentException("lucene backend needs setting 'path' or a platform data dir");
+        }
+        LuceneLogStore store = LuceneLogStore.builder()
+                .dataDir(dir)
+                .refreshInterval(config.getDuration("refresh.interval", LuceneLogStore.DEFAULT_REFRESH_INTERVAL))
+                .commitPolicy(CommitPolicy.parse(config.get("commit.mode", "wal"),
+                        config.getDuration("commit.interval", CommitPolicy.DEFAULT_COMMIT_INTERVAL)))
+                .ramBufferMb(config.getInt("ram_buffer_mb", (int) LuceneLogStore.DEFAULT_RAM_BUFFER_MB))
+                .build();
+        DirectorySnapshotRepository repository;
+        try {
+            repository = DirectorySnapshotRepository.builder()
+                    .name(config.get("repository.name", "fs"))
+                    .path(config.get("repository.path").map(Path::of).orElseGet(() -> dir.resolve("snapshots")))
+                    .store(store)
+                    .build();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return new LuceneBackend(store, repository);
+    }
+
+    /** The store and repository of one configured lucene backend. */
+    record LuceneBackend(LuceneLogStore store, DirectorySnapshotRepository repository) implements Backend {
+        @Override
+        public String name() {
+            return LuceneLogStore.BACKEND;
+        }
+
+        @Override
+        public Optional<LogStore> logStore() {
+            return Optional.of(store);
+        }
+
+        @Override
+        public Optional<SnapshotRepository> snapshotRepository() {
+            return Optional.of(repository);
+        }
+
+        @Override
+        public void close() {
+            repository.close();
+            store.close();
+        }
+    }
+}

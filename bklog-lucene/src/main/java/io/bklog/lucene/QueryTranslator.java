@@ -1,0 +1,228 @@
+package io.bklog.lucene;
+
+import io.bklog.spi.FieldType;
+import io.bklog.spi.query.Query;
+import io.bklog.spi.query.TextAnalysis;
+import org.apache.lucene.document.DoublePoint;
+import org.apache.lucene.document.InetAddressPoint;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.SortedNumericDocValuesField;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.FieldExistsQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.MatchNoDocsQuery;
+import org.apache.lucene.search.PhraseQuery;
+import org.apache.lucene.search.RegexpQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TermRangeQuery;
+import org.apache.lucene.search.WildcardQuery;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** Translates the query AST to a Lucene query, with the per-type semantics documented on {@link Query}. */
+final class QueryTranslator {
+    private final Map<String, FieldType> types;
+
+    QueryTranslator(Map<String, FieldType> types) {
+        this.types = types;
+    }
+
+    org.apache.lucene.search.Query translate(Query q) {
+        if (q instanceof Query.MatchAll) return new MatchAllDocsQuery();
+        if (q instanceof Query.Term t) return perField(t.field(), f -> term(f, types.get(f), t.value()));
+        if (q instanceof Query.Phrase p) return perField(p.field(), f -> phrase(f, types.get(f), p.text()));
+        if (q instanceof Query.Wildcard w) return perField(w.field(), f -> wildcard(f, types.get(f), w.pattern()));
+        if (q instanceof Query.Regex r) return perField(r.field(), f -> regex(f, types.get(f), r.pattern()));
+        if (q instanceof Query.Range r) return range(r);
+        if (q instanceof Query.Exists e) {
+            return types.containsKey(e.field()) ? new FieldExistsQuery(e.field()) : new MatchNoDocsQuery("unmapped");
+        }
+        if (q instanceof Query.Bool b) return bool(b);
+        throw new IllegalArgumentException("unknown query node " + q.getClass().getName());
+    }
+
+    private org.apache.lucene.search.Query bool(Query.Bool b) {
+        if (b.must().isEmpty() && b.should().isEmpty() && b.mustNot().isEmpty()) return new MatchAllDocsQuery();
+        BooleanQuery.Builder bq = new BooleanQuery.Builder();
+        for (Query q : b.must()) bq.add(translate(q), Occur.FILTER);
+        for (Query q : b.should()) bq.add(translate(q), Occur.SHOULD);
+        for (Query q : b.mustNot()) bq.add(translate(q), Occur.MUST_NOT);
+        if (!b.should().isEmpty()) bq.setMinimumNumberShouldMatch(1);
+        if (b.must().isEmpty() && b.should().isEmpty()) bq.add(new MatchAllDocsQuery(), Occur.FILTER);
+        return bq.build();
+    }
+
+    private interface FieldQuery {
+        org.apache.lucene.search.Query on(String field);
+    }
+
+    /** A named field, or — for a null field — every text and keyword field. */
+    private org.apache.lucene.search.Query perField(String field, FieldQuery fq) {
+        if (field != null) {
+            return types.containsKey(field) ? fq.on(field) : new MatchNoDocsQuery("field '" + field + "' is unmapped");
+        }
+        List<org.apache.lucene.search.Query> any = new ArrayList<>();
+        types.forEach((name, type) -> {
+            if (type == FieldType.TEXT || type == FieldType.KEYWORD) any.add(fq.on(name));
+        });
+        if (any.isEmpty()) return new MatchNoDocsQuery("no text or keyword field");
+        if (any.size() == 1) return any.get(0);
+        BooleanQuery.Builder bq = new BooleanQuery.Builder();
+        for (org.apache.lucene.search.Query q : any) bq.add(q, Occur.SHOULD);
+        return bq.build();
+    }
+
+    private static org.apache.lucene.search.Query term(String field, FieldType type, String value) {
+        return switch (type) {
+            case TEXT -> allTokens(field, TextAnalysis.tokens(value));
+            case KEYWORD -> new TermQuery(new Term(field, value));
+            case IP -> FieldValues.canonicalIp(value).<org.apache.lucene.search.Query>map(
+                    v -> new TermQuery(new Term(field, v))).orElseGet(() -> none(field, value));
+            case LONG -> FieldValues.parseLong(value).map(v -> LongPoint.newExactQuery(field, v))
+                    .orElseGet(() -> none(field, value));
+            case DATE -> FieldValues.parseDate(value).map(v -> LongPoint.newExactQuery(field, v))
+                    .orElseGet(() -> none(field, value));
+            case DOUBLE -> parseDouble(value).map(v -> DoublePoint.newExactQuery(field, v))
+                    .orElseGet(() -> none(field, value));
+            case BOOLEAN -> FieldValues.parseBoolean(value).<org.apache.lucene.search.Query>map(
+                    v -> new TermQuery(new Term(field, v.toString()))).orElseGet(() -> none(field, value));
+        };
+    }
+
+    private static org.apache.lucene.search.Query allTokens(String field, List<String> tokens) {
+        if (tokens.isEmpty()) return new MatchNoDocsQuery("no tokens");
+        if (tokens.size() == 1) return new TermQuery(new Term(field, tokens.get(0)));
+        BooleanQuery.Builder bq = new BooleanQuery.Builder();
+        for (String t : tokens) bq.add(new TermQuery(new Term(field, t)), Occur.FILTER);
+        return bq.build();
+    }
+
+    private static org.apache.lucene.search.Query phrase(String field, FieldType type, String text) {
+        if (type == FieldType.TEXT) {
+            List<String> tokens = TextAnalysis.tokens(text);
+            if (tokens.size() <= 1) return allTokens(field, tokens);
+            return new PhraseQuery(field, tokens.toArray(String[]::new));
+        }
+        return term(field, type, text);
+    }
+
+    private static org.apache.lucene.search.Query wildcard(String field, FieldType type, String pattern) {
+        return switch (type) {
+            case TEXT -> new WildcardQuery(new Term(field, pattern.toLowerCase(Locale.ROOT)));
+            case KEYWORD, IP -> new WildcardQuery(new Term(field, pattern));
+            default -> pattern.indexOf('*') < 0 && pattern.indexOf('?') < 0 ? term(field, type, pattern)
+                    : new MatchNoDocsQuery("wildcard on " + type.wireName() + " field '" + field + "'");
+        };
+    }
+
+    private static org.apache.lucene.search.Query regex(String field, FieldType type, String pattern) {
+        try {
+            return switch (type) {
+                case TEXT -> new RegexpQuery(new Term(field, pattern.toLowerCase(Locale.ROOT)));
+                case KEYWORD, IP -> new RegexpQuery(new Term(field, pattern));
+                default -> new MatchNoDocsQuery("regex on " + type.wireName() + " field '" + field + "'");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad regular expression '" + pattern + "' on field '" + field + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private org.apache.lucene.search.Query range(Query.Range r) {
+        String field = r.field();
+        FieldType type = types.get(field);
+        if (type == null) return new MatchNoDocsQuery("field '" + field + "' is unmapped");
+        switch (type) {
+            case LONG, DATE -> {
+                long lo = Long.MIN_VALUE;
+                long hi = Long.MAX_VALUE;
+                if (r.lower() != null) {
+                    Optional<Long> v = FieldValues.longBound(type, r.lower(), true, r.includeLower());
+                    if (v.isEmpty()) return none(field, r.lower());
+                    lo = v.get();
+                }
+                if (r.upper() != null) {
+                    Optional<Long> v = FieldValues.longBound(type, r.upper(), false, r.includeUpper());
+                    if (v.isEmpty()) return none(field, r.upper());
+                    hi = v.get();
+                }
+                return LongPoint.newRangeQuery(field, lo, hi);
+            }
+            case DOUBLE -> {
+                double lo = Double.NEGATIVE_INFINITY;
+                double hi = Double.POSITIVE_INFINITY;
+                if (r.lower() != null) {
+                    Optional<Double> v = parseDouble(r.lower());
+                    if (v.isEmpty()) return none(field, r.lower());
+                    lo = r.includeLower() ? v.get() : Math.nextUp(v.get());
+                }
+                if (r.upper() != null) {
+                    Optional<Double> v = parseDouble(r.upper());
+                    if (v.isEmpty()) return none(field, r.upper());
+                    hi = r.includeUpper() ? v.get() : Math.nextDown(v.get());
+                }
+                return DoublePoint.newRangeQuery(field, lo, hi);
+            }
+            case BOOLEAN -> {
+                long lo = 0;
+                long hi = 1;
+                if (r.lower() != null) {
+                    Optional<Boolean> v = FieldValues.parseBoolean(r.lower());
+                    if (v.isEmpty()) return none(field, r.lower());
+                    lo = (v.get() ? 1 : 0) + (r.includeLower() ? 0 : 1);
+                }
+                if (r.upper() != null) {
+                    Optional<Boolean> v = FieldValues.parseBoolean(r.upper());
+                    if (v.isEmpty()) return none(field, r.upper());
+                    hi = (v.get() ? 1 : 0) - (r.includeUpper() ? 0 : 1);
+                }
+                return SortedNumericDocValuesField.newSlowRangeQuery(field, lo, hi);
+            }
+            case IP -> {
+                InetAddress lo = null;
+                InetAddress hi = null;
+                if (r.lower() != null) {
+                    Optional<InetAddress> v = FieldValues.parseIp(r.lower());
+                    if (v.isEmpty()) return none(field, r.lower());
+                    lo = r.includeLower() ? v.get() : InetAddressPoint.nextUp(v.get());
+                }
+                if (r.upper() != null) {
+                    Optional<InetAddress> v = FieldValues.parseIp(r.upper());
+                    if (v.isEmpty()) return none(field, r.upper());
+                    hi = r.includeUpper() ? v.get() : InetAddressPoint.nextDown(v.get());
+                }
+                if (lo == null) lo = InetAddressPoint.MIN_VALUE;
+                if (hi == null) hi = InetAddressPoint.MAX_VALUE;
+                return InetAddressPoint.newRangeQuery(field, lo, hi);
+            }
+            case TEXT -> {
+                return TermRangeQuery.newStringRange(field,
+                        r.lower() == null ? null : r.lower().toLowerCase(Locale.ROOT),
+                        r.upper() == null ? null : r.upper().toLowerCase(Locale.ROOT),
+                        r.includeLower(), r.includeUpper());
+            }
+            default -> {
+                return TermRangeQuery.newStringRange(field, r.lower(), r.upper(), r.includeLower(), r.includeUpper());
+            }
+        }
+    }
+
+    static Optional<Double> parseDouble(String s) {
+        try {
+            return Optional.of(Double.parseDouble(s.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static org.apache.lucene.search.Query none(String field, String value) {
+        return new MatchNoDocsQuery("value '" + value + "' does not fit field '" + field + "'");
+    }
+}

@@ -1,0 +1,56 @@
+package io.bklog.lucene;
+
+import io.bklog.spi.query.TextAnalysis;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.TokenFilter;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.Tokenizer;
+import org.apache.lucene.analysis.pattern.PatternTokenizer;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+
+import java.io.IOException;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The analyzer of {@code text} fields: a {@link PatternTokenizer} splitting on {@link TextAnalysis#SEPARATOR},
+ * then lower-casing with {@link String#toLowerCase(Locale)} in {@link Locale#ROOT} — the very call
+ * {@link TextAnalysis#tokens} makes, so context-sensitive cases (final sigma, dotted capital I) index exactly as the
+ * query side analyzes them (Lucene's {@code LowerCaseFilter} lower-cases per code point and would differ there).
+ * Values of a multi-valued field are 100 positions apart, so a phrase never spans two values.
+ */
+public final class TextAnalyzer extends Analyzer {
+    static final int POSITION_GAP = 100;
+    private static final Pattern SEPARATOR = Pattern.compile(TextAnalysis.SEPARATOR);
+
+    @Override
+    protected TokenStreamComponents createComponents(String fieldName) {
+        Tokenizer tokenizer = new PatternTokenizer(SEPARATOR, -1);
+        return new TokenStreamComponents(tokenizer, new RootLowerCaseFilter(tokenizer));
+    }
+
+    @Override
+    public int getPositionIncrementGap(String fieldName) {
+        return POSITION_GAP;
+    }
+
+    /** Lower-cases each token as {@code String.toLowerCase(Locale.ROOT)} does. */
+    static final class RootLowerCaseFilter extends TokenFilter {
+        private final CharTermAttribute term = addAttribute(CharTermAttribute.class);
+
+        RootLowerCaseFilter(TokenStream in) {
+            super(in);
+        }
+
+        @Override
+        public boolean incrementToken() throws IOException {
+            if (!input.incrementToken()) return false;
+            String original = term.toString();
+            String lower = original.toLowerCase(Locale.ROOT);
+            if (!lower.equals(original)) {
+                term.setEmpty().append(lower);
+            }
+            return true;
+        }
+    }
+}

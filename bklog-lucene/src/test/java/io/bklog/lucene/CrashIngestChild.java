@@ -1,0 +1,61 @@
+package io.bklog.lucene;
+
+import io.bklog.spi.BulkResult;
+import io.bklog.spi.FieldSpec;
+import io.bklog.spi.FieldType;
+import io.bklog.spi.IndexSetSchema;
+import io.bklog.spi.LogDocument;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Child JVM of {@link LuceneLogStoreCrashIT}: ingests batches forever and prints {@code ACK <round> <batch>} once a
+ * batch is acknowledged, until it is killed.
+ * Args: dataDir round batchSize commitIntervalMillis (0 = commit every batch instead of the write-ahead log).
+ */
+public final class CrashIngestChild {
+    static final IndexSetSchema SCHEMA = IndexSetSchema.of("crash", List.of(
+            FieldSpec.of("docId", FieldType.KEYWORD), FieldSpec.of("log", FieldType.TEXT)));
+
+    private CrashIngestChild() {}
+
+    static String id(int round, int batch, int i) {
+        return "r" + round + "-b" + batch + "-" + i;
+    }
+
+    public static void main(String[] args) {
+        Path dir = Path.of(args[0]);
+        int round = Integer.parseInt(args[1]);
+        int batchSize = Integer.parseInt(args[2]);
+        long commitMillis = Long.parseLong(args[3]);
+        CommitPolicy policy = commitMillis == 0 ? CommitPolicy.commitEveryBatch()
+                : CommitPolicy.writeAheadLog(Duration.ofMillis(commitMillis));
+        LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).commitPolicy(policy).build();
+        store.ensureIndexSet(SCHEMA);
+        System.out.println("READY");
+        System.out.flush();
+        Instant base = Instant.parse("2024-05-01T23:59:00Z");
+        for (int batch = 0; ; batch++) {
+            List<LogDocument> docs = new ArrayList<>(batchSize);
+            for (int i = 0; i < batchSize; i++) {
+                String id = id(round, batch, i);
+                // spread over two days so two daily indices are written
+                docs.add(new LogDocument(id, base.plusMillis((batch * 997L + i * 13L) % 120_000),
+                        Map.of("docId", id, "log", "crash test line " + i + " of batch " + batch)));
+            }
+            BulkResult r = store.index("crash", docs);
+            if (!r.allOk()) {
+                System.out.println("FAILED " + r);
+                System.out.flush();
+                continue;
+            }
+            System.out.println("ACK " + round + " " + batch);
+            System.out.flush();
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.bklog.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bklog.core.LogPlatform;
+import io.bklog.core.LogPlatformBuilder;
+import io.bklog.server.config.BklogConfig;
+import io.bklog.core.meta.MetadataConfig;
+import io.bklog.server.config.ConfigException;
+import io.bklog.server.config.MetadataSettings;
+import io.bklog.server.config.ServerConfig;
+import io.bklog.server.http.ApiRoutes;
+import io.bklog.server.http.ErrorResponses;
+import io.bklog.server.http.Json;
+import io.bklog.server.http.RouteGroup;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The HTTP server: a {@link LogPlatform} behind the REST API of {@link ApiRoutes}. {@link #close()} stops the
+ * listener, then closes the platform.
+ */
+public final class BklogServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BklogServer.class);
+
+    private final LogPlatform platform;
+    private final Javalin app;
+    private final String host;
+
+    private BklogServer(LogPlatform platform, Javalin app, String host) {
+        this.platform = platform;
+        this.app = app;
+        this.host = host;
+    }
+
+    /** Builds the platform the config describes and starts serving it. */
+    public static BklogServer start(BklogConfig config) {
+        return start(platform(config), config.server());
+    }
+
+    /** Serves a platform built by the caller; the server owns it from now on and closes it on {@link #close()}. */
+    public static BklogServer start(LogPlatform platform, ServerConfig server) {
+        ObjectMapper json = Json.mapper();
+        Javalin app = Javalin.create(cfg -> {
+            cfg.showJavalinBanner = false;
+            cfg.http.maxRequestSize = server.maxRequestBytes();
+            cfg.jsonMapper(new JavalinJackson(json, false));
+            cfg.requestLogger.http((ctx, ms) -> log.debug("http method={} path={} status={} took_ms={}",
+                    ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
+        });
+        routes(app, ApiRoutes.all(platform, json));
+        try {
+            app.start(server.host(), server.port());
+        } catch (RuntimeException e) {
+            platform.close();
+            throw e;
+        }
+        BklogServer s = new BklogServer(platform, app, server.host());
+        log.info("bklog server listening url={} store={}", s.uri(), platform.store().backendName());
+        return s;
+    }
+
+    private static void routes(Javalin app, List<RouteGroup> groups) {
+        ErrorResponses.register(app);
+        groups.forEach(g -> g.register(app));
+    }
+
+    /** The platform a config describes: data dir, store backend and its settings. */
+    public static LogPlatform platform(BklogConfig config) {
+        LogPlatformBuilder b = LogPlatform.builder().dataDir(dataDir(config));
+        if (!config.store().backend().isEmpty()) {
+            b.backend(config.store().backend(), config.store().settings());
+        }
+        metadataConfig(config).ifPresent(b::metadataConfig);
+        if (config.metadata().migrateOnStart() != null) b.migrateOnStart(config.metadata().migrateOnStart());
+        return b.build();
+    }
+
+    /** The data dir of a config, created when missing. */
+    public static Path dataDir(BklogConfig config) {
+        Path dataDir = Path.of(config.dataDir());
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new ConfigException("cannot create data_dir " + dataDir.toAbsolutePath() + ": " + e, e);
+        }
+        return dataDir;
+    }
+
+    /** The configured metadata database; empty = the embedded default. */
+    public static Optional<MetadataConfig> metadataConfig(BklogConfig config) {
+        MetadataSettings m = config.metadata();
+        if (m.url().isEmpty()) return Optional.empty();
+        try {
+            return Optional.of(MetadataConfig.builder().jdbcUrl(m.url()).user(m.user()).password(m.password()).build());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("bad metadata config: " + e.getMessage(), e);
+        }
+    }
+
+    public LogPlatform platform() {
+        return platform;
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    public URI uri() {
+        return URI.create("http://" + host + ":" + port());
+    }
+
+    @Override
+    public void close() {
+        try {
+            app.stop();
+        } finally {
+            platform.close();
+            log.info("bklog server stopped");
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.bklog.server.config;
+
+import java.util.Objects;
+
+/**
+ * The whole server configuration (YAML keys in snake_case mirror these components). See {@code docs/config.md}.
+ *
+ * @param dataDir directory of embedded data (Lucene indices); created when missing
+ */
+public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata) {
+    public static final String DEFAULT_DATA_DIR = "bklog-data";
+
+    public BklogConfig {
+        server = server == null ? ServerConfig.defaults() : server;
+        dataDir = dataDir == null || dataDir.isBlank() ? DEFAULT_DATA_DIR : dataDir;
+        store = store == null ? StoreConfig.defaults() : store;
+        metadata = metadata == null ? MetadataSettings.defaults() : metadata;
+    }
+
+    public BklogConfig(ServerConfig server, String dataDir, StoreConfig store) {
+        this(server, dataDir, store, MetadataSettings.defaults());
+    }
+
+    public static BklogConfig defaults() {
+        return new BklogConfig(ServerConfig.defaults(), DEFAULT_DATA_DIR, StoreConfig.defaults(), MetadataSettings.defaults());
+    }
+
+    public BklogConfig withServer(ServerConfig s) {
+        return new BklogConfig(Objects.requireNonNull(s), dataDir, store, metadata);
+    }
+}

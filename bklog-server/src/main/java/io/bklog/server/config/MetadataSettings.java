@@ -1,0 +1,29 @@
+package io.bklog.server.config;
+
+/**
+ * The metadata database.
+ *
+ * @param url            JDBC URL, e.g. {@code jdbc:mariadb://127.0.0.1:3306/bklog}; blank = embedded H2 under
+ *                       {@code data_dir/meta}
+ * @param user           database user
+ * @param password       database password
+ * @param migrateOnStart migrate the schema at start; null = yes for embedded H2, no for a configured database
+ *                       (run {@code bklog migrate} as an upgrade step)
+ */
+public record MetadataSettings(String url, String user, String password, Boolean migrateOnStart) {
+    public MetadataSettings {
+        url = url == null ? "" : url.trim();
+        user = user == null ? "" : user;
+        password = password == null ? "" : password;
+    }
+
+    public static MetadataSettings defaults() {
+        return new MetadataSettings("", "", "", null);
+    }
+
+    @Override
+    public String toString() {
+        return "MetadataSettings[url=" + url + ", user=" + user + ", password=" + (password.isEmpty() ? "" : "****")
+                + ", migrateOnStart=" + migrateOnStart + "]";
+    }
+}

@@ -1,0 +1,77 @@
+package io.bklog.server.http;
+
+import io.bklog.core.BklogException;
+import io.bklog.core.ErrorCode;
+import io.bklog.core.meta.MetadataException;
+import io.bklog.spi.BackendException;
+import io.bklog.spi.UnsupportedFeatureException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Writes every error as {@code {"error": code, "message": ..., "field": ..., ...details}} with the status of its
+ * {@link ErrorCode}. Unexpected exceptions answer 500 with an {@code error_id} that is also in the log line.
+ */
+public final class ErrorResponses {
+    private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+    private static final String WRITTEN = "bklog.error.written";
+
+    private ErrorResponses() {}
+
+    public static void register(Javalin app) {
+        app.exception(BklogException.class, (e, ctx) -> write(ctx, e));
+        app.exception(HttpResponseException.class, (e, ctx) -> write(ctx, fromHttp(e)));
+        app.exception(BackendException.class, (e, ctx) -> {
+            log.warn("backend failed method={} path={} retryable={} error=\"{}\"", ctx.method(), ctx.path(),
+                    e.retryable(), e.getMessage(), e);
+            write(ctx, new BklogException(ErrorCode.BACKEND_UNAVAILABLE, e.getMessage(), null,
+                    Map.of("retryable", e.retryable()), e));
+        });
+        app.exception(MetadataException.class, (e, ctx) -> {
+            log.warn("metadata failed method={} path={} error=\"{}\"", ctx.method(), ctx.path(), e.getMessage(), e);
+            write(ctx, new BklogException(ErrorCode.BACKEND_UNAVAILABLE, e.getMessage(), null, Map.of(), e));
+        });
+        app.exception(UnsupportedFeatureException.class, (e, ctx) -> write(ctx, new BklogException(
+                ErrorCode.UNSUPPORTED_FEATURE, e.getMessage(), null,
+                Map.of("feature", e.feature(), "backend", e.backend()), e)));
+        app.exception(Exception.class, (e, ctx) -> {
+            String id = UUID.randomUUID().toString();
+            log.error("request failed error_id={} method={} path={}", id, ctx.method(), ctx.path(), e);
+            write(ctx, new BklogException(ErrorCode.INTERNAL, "internal error (error_id=" + id
+                    + "); see the server log", null, Map.of("error_id", id), e));
+        });
+        app.error(404, ctx -> {
+            if (ctx.attribute(WRITTEN) == null) {
+                write(ctx, new BklogException(ErrorCode.ROUTE_NOT_FOUND, "no route " + ctx.method() + " "
+                        + ctx.path() + "; the API lives under /api/v1", null));
+            }
+        });
+    }
+
+    private static BklogException fromHttp(HttpResponseException e) {
+        ErrorCode code = switch (e.getStatus()) {
+            case 404 -> ErrorCode.ROUTE_NOT_FOUND;
+            case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+            case 400 -> ErrorCode.BAD_REQUEST;
+            default -> ErrorCode.INTERNAL;
+        };
+        return new BklogException(code, e.getMessage(), null);
+    }
+
+    private static void write(Context ctx, BklogException e) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", e.code().code());
+        body.put("message", e.getMessage());
+        body.put("field", e.field().orElse(null));
+        e.details().forEach(body::putIfAbsent);
+        ctx.attribute(WRITTEN, Boolean.TRUE);
+        ctx.status(e.code().httpStatus()).json(body);
+    }
+}
