@@ -22,5 +22,4 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
     public static BklogConfig defaults() {
         return new BklogConfig(ServerConfig.defaults(), DEFAULT_DATA_DIR, StoreConfig.defaults(), MetadataSettings.defaults());
     }
-
 }
