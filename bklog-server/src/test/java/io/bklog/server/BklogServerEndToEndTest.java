@@ -67,6 +67,11 @@ class BklogServerEndToEndTest {
     }
 
     @Test
+    void theDefaultStoreIsLuceneInTheDataDir() {
+        assertThat(server.platform().store().backendName()).isEqualTo("lucene");
+    }
+
+    @Test
     void createsIngestsAndSearchesAnIndexSet() throws Exception {
         Answer created = call("PUT", "/api/v1/index_sets/app_logs", "");
         assertThat(created.status()).isEqualTo(201);

@@ -648,6 +648,8 @@ abstract class MetadataStoreContract {
         assertThat(store.searchHistory().listByUser("alice", 0)).containsExactly(b, a);
         assertThat(store.searchHistory().listByUser("alice", set.id(), 1)).containsExactly(b);
         assertThat(store.searchHistory().deleteCreatedBefore(b.createdAt())).isEqualTo(1);
+        assertThat(store.searchHistory().deleteByUser("bob")).isEqualTo(1);
+        assertThat(store.searchHistory().listByUser("bob", 0)).isEmpty();
         store.indexSets().delete(store.indexSets().getByName("nginx_access"));
         assertThat(store.searchHistory().listByUser("alice", 0)).isEmpty();
     }

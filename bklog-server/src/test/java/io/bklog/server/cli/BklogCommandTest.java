@@ -56,6 +56,7 @@ class BklogCommandTest {
         Path f = Files.writeString(dir.resolve("bklog.yaml"), "store:\n  backend: cassandra\n");
         Run r = run("serve", "--config", f.toString(), "--data-dir", dir.resolve("data").toString(), "--port", "0");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("no backend named 'cassandra'; on the classpath: ").contains("memory");
+        assertThat(r.err()).contains("no backend named 'cassandra'; on the classpath: ")
+                .contains("elasticsearch").contains("lucene").contains("memory").contains("redis");
     }
 }
