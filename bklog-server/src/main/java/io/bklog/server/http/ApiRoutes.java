@@ -13,11 +13,14 @@ public final class ApiRoutes {
 
     public static List<RouteGroup> all(LogPlatform platform, ObjectMapper json) {
         Bodies bodies = new Bodies(json);
+        MaskingService masking = masking(platform);
         return List.of(
                 new IndexSetRoutes(platform.indexSets(), bodies),
                 new IngestRoutes(platform.ingest(), bodies),
-                new MaskedSearchRoutes(platform.search(), masking(platform), bodies),
-                new MaskingRoutes(masking(platform), bodies),
+                new MaskedSearchRoutes(platform.search(),
+                        new io.bklog.core.search.ContextService(platform.indexSets(), platform.store()),
+                        masking, bodies),
+                new MaskingRoutes(masking, bodies),
                 new AuthRoutes(auth(platform), bodies));
     }
 

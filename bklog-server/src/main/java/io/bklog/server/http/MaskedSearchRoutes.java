@@ -2,6 +2,7 @@ package io.bklog.server.http;
 
 import io.bklog.core.mask.Masker;
 import io.bklog.core.mask.MaskingService;
+import io.bklog.core.search.ContextService;
 import io.bklog.core.search.SearchParams;
 import io.bklog.core.search.SearchService;
 import io.javalin.Javalin;
@@ -9,18 +10,25 @@ import io.javalin.http.Context;
 
 /**
  * {@code POST /api/v1/index_sets/{name}/search} with bklog's search parameters (keyword, addition, start_time,
- * end_time, begin, size, sort_list, highlight, fields, search_after, aggs). Results are masked with the index set's
+ * end_time, begin, size, sort_list, highlight, fields, search_after, aggs), and {@code POST .../context} (the lines
+ * around one line of the same server_ip + path). Results are masked with the index set's
  * desensitize config unless the token has the {@code unmasked} role.
  */
 final class MaskedSearchRoutes implements RouteGroup {
     private static final SearchParams DEFAULTS = SearchParams.of(null);
 
+    /** The line a context is around, and how many lines each side. */
+    record ContextBody(String serverIp, String path, Long dtEventTimeStamp, Long gseIndex, Long iterationIndex,
+                       Integer size) {}
+
     private final SearchService search;
+    private final ContextService context;
     private final MaskingService masking;
     private final Bodies bodies;
 
-    MaskedSearchRoutes(SearchService search, MaskingService masking, Bodies bodies) {
+    MaskedSearchRoutes(SearchService search, ContextService context, MaskingService masking, Bodies bodies) {
         this.search = search;
+        this.context = context;
         this.masking = masking;
         this.bodies = bodies;
     }
@@ -36,6 +44,12 @@ final class MaskedSearchRoutes implements RouteGroup {
             String name = ctx.pathParam("name");
             SearchParams p = bodies.read(ctx, SearchParams.class, DEFAULTS);
             ctx.json(search.search(name, p, masker(ctx, masking, name)));
+        });
+        app.post("/api/v1/index_sets/{name}/context", ctx -> {
+            String name = ctx.pathParam("name");
+            ContextBody b = bodies.read(ctx, ContextBody.class, new ContextBody(null, null, null, null, null, null));
+            ctx.json(context.context(name, new ContextService.Anchor(b.serverIp(), b.path(), b.dtEventTimeStamp(),
+                    b.gseIndex(), b.iterationIndex()), b.size(), masker(ctx, masking, name)));
         });
     }
 }
