@@ -19,6 +19,7 @@ public final class ApiRoutes {
                 new IngestRoutes(platform.ingest(), bodies),
                 new MaskedSearchRoutes(platform.search(),
                         new io.bklog.core.search.ContextService(platform.indexSets(), platform.store()),
+                        new io.bklog.core.search.ExportService(platform.indexSets(), platform.search(), platform.store()),
                         masking, bodies),
                 new MaskingRoutes(masking, bodies),
                 new AuthRoutes(auth(platform), bodies));

@@ -3,6 +3,7 @@ package io.bklog.server.http;
 import io.bklog.core.mask.Masker;
 import io.bklog.core.mask.MaskingService;
 import io.bklog.core.search.ContextService;
+import io.bklog.core.search.ExportService;
 import io.bklog.core.search.SearchParams;
 import io.bklog.core.search.SearchService;
 import io.javalin.Javalin;
@@ -11,7 +12,7 @@ import io.javalin.http.Context;
 /**
  * {@code POST /api/v1/index_sets/{name}/search} with bklog's search parameters (keyword, addition, start_time,
  * end_time, begin, size, sort_list, highlight, fields, search_after, aggs), and {@code POST .../context} (the lines
- * around one line of the same server_ip + path). Results are masked with the index set's
+ * around one line of the same server_ip + path) and {@code POST .../export?file_type=csv|jsonl} (up to 10,000 lines). Results are masked with the index set's
  * desensitize config unless the token has the {@code unmasked} role.
  */
 final class MaskedSearchRoutes implements RouteGroup {
@@ -23,12 +24,15 @@ final class MaskedSearchRoutes implements RouteGroup {
 
     private final SearchService search;
     private final ContextService context;
+    private final ExportService export;
     private final MaskingService masking;
     private final Bodies bodies;
 
-    MaskedSearchRoutes(SearchService search, ContextService context, MaskingService masking, Bodies bodies) {
+    MaskedSearchRoutes(SearchService search, ContextService context, ExportService export, MaskingService masking,
+                       Bodies bodies) {
         this.search = search;
         this.context = context;
+        this.export = export;
         this.masking = masking;
         this.bodies = bodies;
     }
@@ -50,6 +54,18 @@ final class MaskedSearchRoutes implements RouteGroup {
             ContextBody b = bodies.read(ctx, ContextBody.class, new ContextBody(null, null, null, null, null, null));
             ctx.json(context.context(name, new ContextService.Anchor(b.serverIp(), b.path(), b.dtEventTimeStamp(),
                     b.gseIndex(), b.iterationIndex()), b.size(), masker(ctx, masking, name)));
+        });
+        app.post("/api/v1/index_sets/{name}/export", ctx -> {
+            String name = ctx.pathParam("name");
+            ExportService.Format format = ExportService.Format.parse(ctx.queryParam("file_type"));
+            SearchParams p = bodies.read(ctx, SearchParams.class, DEFAULTS);
+            search.request(name, p.withPage(0, 0, null).withAggs(null));
+            Masker m = masker(ctx, masking, name);
+            ctx.contentType(format == ExportService.Format.CSV ? "text/csv; charset=utf-8"
+                    : "application/x-ndjson; charset=utf-8");
+            ctx.header("Content-Disposition", "attachment; filename=\"bk_log_search_" + name + "."
+                    + format.extension() + "\"");
+            export.export(name, p, format, m, ctx.outputStream());
         });
     }
 }

@@ -157,6 +157,17 @@ class AuthAndMaskingLeakTest {
         assertThat(ctx.body().get("before").findValuesAsText("gseIndex")).containsExactly("25", "26", "27", "28", "29");
         assertThat(ctx.body().get("after").findValuesAsText("gseIndex")).containsExactly("31", "32", "33", "34", "35");
 
+        for (String type : List.of("csv", "jsonl")) {
+            HttpResponse<String> exp = http.send(HttpRequest.newBuilder(URI.create(server.uri()
+                            + "/api/v1/index_sets/app/export?file_type=" + type))
+                    .header("Authorization", "Bearer " + viewer)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"keyword\": \"login\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(exp.statusCode()).as(exp.body()).isEqualTo(200);
+            assertThat(exp.body().lines().count()).isEqualTo(type.equals("csv") ? 61 : 60);
+            for (String s : secrets) assertThat(exp.body()).as("export leaked " + s).doesNotContain(s);
+        }
+
         Answer preview = call(admin, "POST", "/api/v1/index_sets/app/desensitize/preview", "{\"samples\": [{\"log\":"
                 + " \"call " + phone + "\"}], \"field_configs\": [{\"field_name\": \"log\", \"operator\": \"mask_shield\","
                 + " \"params\": {\"preserve_head\": 3, \"preserve_tail\": 2}, \"match_pattern\": \"1[3-9]\\\\d{9}\"}]}");
