@@ -20,6 +20,8 @@ public final class ApiRoutes {
                 new MaskedSearchRoutes(platform.search(),
                         new io.bklog.core.search.ContextService(platform.indexSets(), platform.store()),
                         new io.bklog.core.search.ExportService(platform.indexSets(), platform.search(), platform.store()),
+                        new io.bklog.core.search.FieldAnalysisService(platform.indexSets(), platform.search(),
+                                platform.store()),
                         masking, bodies),
                 new MaskingRoutes(masking, bodies),
                 new AuthRoutes(auth(platform), bodies));

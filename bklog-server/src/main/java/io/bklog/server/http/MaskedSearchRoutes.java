@@ -4,6 +4,7 @@ import io.bklog.core.mask.Masker;
 import io.bklog.core.mask.MaskingService;
 import io.bklog.core.search.ContextService;
 import io.bklog.core.search.ExportService;
+import io.bklog.core.search.FieldAnalysisService;
 import io.bklog.core.search.SearchParams;
 import io.bklog.core.search.SearchService;
 import io.javalin.Javalin;
@@ -12,7 +13,7 @@ import io.javalin.http.Context;
 /**
  * {@code POST /api/v1/index_sets/{name}/search} with bklog's search parameters (keyword, addition, start_time,
  * end_time, begin, size, sort_list, highlight, fields, search_after, aggs), and {@code POST .../context} (the lines
- * around one line of the same server_ip + path) and {@code POST .../export?file_type=csv|jsonl} (up to 10,000 lines). Results are masked with the index set's
+ * around one line of the same server_ip + path) and {@code POST .../export?file_type=csv|jsonl} (up to 10,000 lines), {@code POST .../field_analysis?agg_field=f&limit=5}. Results are masked with the index set's
  * desensitize config unless the token has the {@code unmasked} role.
  */
 final class MaskedSearchRoutes implements RouteGroup {
@@ -25,11 +26,14 @@ final class MaskedSearchRoutes implements RouteGroup {
     private final SearchService search;
     private final ContextService context;
     private final ExportService export;
+    private final FieldAnalysisService analysis;
     private final MaskingService masking;
     private final Bodies bodies;
 
-    MaskedSearchRoutes(SearchService search, ContextService context, ExportService export, MaskingService masking,
-                       Bodies bodies) {
+    MaskedSearchRoutes(SearchService search, ContextService context, ExportService export,
+                       FieldAnalysisService analysis,
+                       MaskingService masking, Bodies bodies) {
+        this.analysis = analysis;
         this.search = search;
         this.context = context;
         this.export = export;
@@ -54,6 +58,12 @@ final class MaskedSearchRoutes implements RouteGroup {
             ContextBody b = bodies.read(ctx, ContextBody.class, new ContextBody(null, null, null, null, null, null));
             ctx.json(context.context(name, new ContextService.Anchor(b.serverIp(), b.path(), b.dtEventTimeStamp(),
                     b.gseIndex(), b.iterationIndex()), b.size(), masker(ctx, masking, name)));
+        });
+        app.post("/api/v1/index_sets/{name}/field_analysis", ctx -> {
+            String name = ctx.pathParam("name");
+            SearchParams p = bodies.read(ctx, SearchParams.class, DEFAULTS);
+            Integer limit = ctx.queryParamAsClass("limit", Integer.class).allowNullable().get();
+            ctx.json(analysis.analyze(name, ctx.queryParam("agg_field"), p, limit, masker(ctx, masking, name)));
         });
         app.post("/api/v1/index_sets/{name}/export", ctx -> {
             String name = ctx.pathParam("name");

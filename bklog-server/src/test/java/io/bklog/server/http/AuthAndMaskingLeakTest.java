@@ -25,6 +25,7 @@ import java.util.Random;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The leak test: logs full of phone numbers, id numbers and API keys, masking rules configured, and every read
@@ -156,6 +157,19 @@ class AuthAndMaskingLeakTest {
         assertNoSecret(ctx);
         assertThat(ctx.body().get("before").findValuesAsText("gseIndex")).containsExactly("25", "26", "27", "28", "29");
         assertThat(ctx.body().get("after").findValuesAsText("gseIndex")).containsExactly("31", "32", "33", "34", "35");
+
+        for (String field : List.of("phone", "id_no", "api_key")) {
+            Answer fa = call(viewer, "POST", "/api/v1/index_sets/app/field_analysis?agg_field=" + field + "&limit=100",
+                    "{\"keyword\": \"login\"}");
+            assertNoSecret(fa);
+            assertThat(fa.body().get("distinct_count").asLong()).isEqualTo(60);
+            assertThat(fa.body().get("top_values").size()).isPositive();
+        }
+        Answer numbers = call(viewer, "POST", "/api/v1/index_sets/app/field_analysis?agg_field=gseIndex", "{}");
+        assertThat(numbers.status()).as(numbers.raw()).isEqualTo(200);
+        assertThat(numbers.body().get("numbers").get("max").asDouble()).isEqualTo(59.0);
+        assertThat(numbers.body().get("numbers").get("avg").asDouble()).isEqualTo(29.5);
+        assertThat(numbers.body().get("top_values").get(0).get("share").asDouble()).isEqualTo(1.0 / 60, within(1e-9));
 
         for (String type : List.of("csv", "jsonl")) {
             HttpResponse<String> exp = http.send(HttpRequest.newBuilder(URI.create(server.uri()
