@@ -35,8 +35,4 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
     public BklogConfig withAuth(AuthConfig a) {
         return new BklogConfig(server, dataDir, store, metadata, Objects.requireNonNull(a));
     }
-
-    public BklogConfig withServer(ServerConfig s) {
-        return new BklogConfig(Objects.requireNonNull(s), dataDir, store, metadata, auth);
-    }
 }
