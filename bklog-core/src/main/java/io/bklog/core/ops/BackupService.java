@@ -121,8 +121,10 @@ public final class BackupService {
         String id = kind.wireName() + "-" + ID_TIME.format(now);
         Path dir = location.resolve(id);
         if (Files.exists(dir)) throw new OpsException("backup " + id + " already exists in " + location);
-        BackupRecord record = meta.backupRecords().create(BackupRecord.started(id, kind,
-                parent == null ? null : parent.id()));
+        // an older schema (before an upgrade) has no backup_records table and cannot use MetadataDump.export
+        boolean current = meta.isSchemaCurrent();
+        BackupRecord record = current ? meta.backupRecords().create(BackupRecord.started(id, kind,
+                parent == null ? null : parent.id())) : null;
         try {
             Files.createDirectories(dir);
             for (String set : store.indexSets()) store.refresh(set);
@@ -154,33 +156,41 @@ public final class BackupService {
                 }
             }
             progress.onProgress(0.85, "dumping metadata");
-            DumpSummary dump;
+            String schemaVersion;
             try (OutputStream out = Files.newOutputStream(dir.resolve(DUMP))) {
-                dump = meta.dump().export(out);
+                schemaVersion = current ? meta.dump().export(out).schemaVersion()
+                        : exportOld(out);
             }
-            List<String> archived = parent == null ? List.of()
+            List<String> archived = parent == null || !current ? List.of()
                     : meta.archivedSnapshots().listCreatedSince(Instant.parse(parent.time())).stream()
                     .filter(s -> ArchivedSnapshot.SUCCESS.equals(s.state())).map(ArchivedSnapshot::snapshotName)
                     .toList();
             Map<String, String> files = new LinkedHashMap<>();
             files.put(DUMP, sha256(dir.resolve(DUMP)));
             BackupManifest manifest = new BackupManifest(id, kind.wireName(), parent == null ? null : parent.id(),
-                    now.toString(), dump.schemaVersion(), repo.name(), snapshot, entries, archived, files);
+                    now.toString(), schemaVersion, repo.name(), snapshot, entries, archived, files);
             byte[] json = JSON.writeValueAsBytes(manifest);
             Files.write(dir.resolve(MANIFEST), json);
             Files.writeString(dir.resolve(MANIFEST_SUM), sha256(dir.resolve(MANIFEST)) + "\n");
-            meta.backupRecords().update(record.succeeded(JSON.valueToTree(manifest)));
+            if (record != null) meta.backupRecords().update(record.succeeded(JSON.valueToTree(manifest)));
             progress.onProgress(1.0, "backup " + id + " done");
             log.info("backup done id={} kind={} parent={} indices={} snapshotted={} docs={}", id, kind.wireName(),
                     manifest.parent(), entries.size(), changed.size(), manifest.totalDocs());
             return manifest;
         } catch (IOException | RuntimeException e) {
             String why = e instanceof UncheckedIOException u ? u.getCause().toString() : e.toString();
-            meta.backupRecords().findById(id).ifPresent(r -> meta.backupRecords().update(r.failed(why)));
+            if (record != null) {
+                meta.backupRecords().findById(id).ifPresent(r -> meta.backupRecords().update(r.failed(why)));
+            }
             log.warn("backup failed id={} error={}", id, why);
             if (e instanceof OpsException o) throw o;
             throw new OpsException("backup " + id + " failed: " + why, e);
         }
+    }
+
+    private String exportOld(OutputStream out) {
+        SchemaDump.export(meta, out);
+        return meta.schemaVersion().orElseThrow();
     }
 
     /** Every backup in the location, oldest first (read from the manifests, so it works on an empty platform). */
