@@ -3,9 +3,10 @@ package io.bklog.core;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.google.common.hash.Hashing;
 import io.bklog.core.meta.IndexSet;
 import io.bklog.core.indexset.IndexSetService;
+import io.bklog.core.ingest.DocumentIds;
+import io.bklog.core.query.TimeExpressions;
 import io.bklog.spi.BulkResult;
 import io.bklog.spi.FieldSpec;
 import io.bklog.spi.LogDocument;
@@ -14,13 +15,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,8 +30,9 @@ import java.util.TreeMap;
  * stored: one invalid document refuses the batch with {@link ErrorCode#BAD_DOCUMENT}, so nothing of it is kept.
  *
  * <p>Each document is flattened (nested objects joined with dots). Its time is the index set's time field: epoch
- * millis, or ISO-8601 (without an offset = UTC); when absent, the ingest time. The id is a 128-bit murmur3 hash of
- * the index set name and the flattened document, so sending the same batch twice stores it once.
+ * millis, or a string {@link TimeExpressions} reads (ISO-8601, epoch seconds or millis); when absent, the ingest
+ * time. The id is {@link DocumentIds#ofContent} of the index set name and the flattened document, so sending the
+ * same batch twice stores it once.
  */
 public final class DirectIngest {
     private static final ObjectMapper CANONICAL = new ObjectMapper()
@@ -138,17 +135,12 @@ public final class DirectIngest {
     private Instant time(IndexSet set, int item, Object v) {
         if (v == null) return clock.instant();
         if (v instanceof Long l) return Instant.ofEpochMilli(l);
-        if (v instanceof String s && !s.isBlank()) {
-            String t = s.trim();
-            if (t.chars().allMatch(Character::isDigit)) return Instant.ofEpochMilli(Long.parseLong(t));
+        if (v instanceof String str) {
             try {
-                return OffsetDateTime.parse(t).toInstant();
-            } catch (DateTimeParseException e) {
-                try {
-                    return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
-                } catch (DateTimeParseException e2) {
-                    // fall through to the error naming the value
-                }
+                return TimeExpressions.parse(str, clock);
+            } catch (IllegalArgumentException e) {
+                throw bad(item, set.timeField(), "has time field '" + set.timeField() + "' = " + quote(v) + ": "
+                        + e.getMessage());
             }
         }
         throw bad(item, set.timeField(), "has time field '" + set.timeField() + "' = " + quote(v)
@@ -192,11 +184,7 @@ public final class DirectIngest {
     }
 
     private static String id(String indexSet, Map<String, Object> fields) {
-        String canonical = json(new TreeMap<>(fields));
-        return Hashing.murmur3_128().newHasher()
-                .putString(indexSet, StandardCharsets.UTF_8).putByte((byte) 0)
-                .putString(canonical, StandardCharsets.UTF_8)
-                .hash().toString();
+        return DocumentIds.ofContent(indexSet, json(new TreeMap<>(fields)));
     }
 
     private static String json(Object o) {

@@ -5,7 +5,13 @@ import io.bklog.spi.BackendConfig;
 import io.bklog.spi.BackendProvider;
 import org.junit.jupiter.api.Test;
 
+import io.bklog.core.memory.MemoryLogStore;
+import io.bklog.spi.LogStore;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,6 +31,70 @@ class LogPlatformBuilderTest {
             return () -> "needs_hosts";
         }
     };
+
+    /** A provider named {@code name} whose backend offers a memory store and records when it is closed. */
+    private static BackendProvider recording(String name, List<String> closed) {
+        return new BackendProvider() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Backend create(BackendConfig config) {
+                MemoryLogStore store = new MemoryLogStore();
+                return new Backend() {
+                    @Override
+                    public String name() {
+                        return name;
+                    }
+
+                    @Override
+                    public Optional<LogStore> logStore() {
+                        return Optional.of(store);
+                    }
+
+                    @Override
+                    public void close() {
+                        closed.add(name);
+                    }
+                };
+            }
+        };
+    }
+
+    @Test
+    void buildWithNothingSetWorksOnTheMemoryBackendAndListsItAmongTheProviders() {
+        try (LogPlatform p = LogPlatform.builder().build()) {
+            assertThat(p.store().backendName()).isEqualTo("memory");
+            assertThat(p.taskBroker()).isPresent();
+            assertThat(p.lock()).isPresent();
+            assertThat(p.snapshotRepository()).isPresent();
+            assertThat(p.healthIndicators()).extracting(h -> h.namespace()).contains("mysql");
+        }
+        assertThat(LogPlatform.builder().providers()).containsKey("memory");
+    }
+
+    @Test
+    void closesWhatItOwnsInReverseOrderOfCreationAndOnlyOnce() {
+        List<String> closed = new ArrayList<>();
+        LogPlatform p = LogPlatform.builder()
+                .installProvider(recording("first", closed)).installProvider(recording("second", closed))
+                .backend("first", Map.of()).backend("second", Map.of()).build();
+        assertThat(p.store()).isNotNull();
+        p.close();
+        p.close();
+        assertThat(closed).containsExactly("second", "first");
+    }
+
+    @Test
+    void aFailedBuildClosesTheBackendsItOpened() {
+        List<String> closed = new ArrayList<>();
+        assertThatThrownBy(() -> LogPlatform.builder().installProvider(recording("first", closed))
+                .backend("first", Map.of()).backend("missing", Map.of()).build())
+                .hasMessageContaining("no backend named 'missing'");
+        assertThat(closed).containsExactly("first");
+    }
 
     @Test
     void unknownBackendNameFailsAtBuildListingTheProvidersFound() {

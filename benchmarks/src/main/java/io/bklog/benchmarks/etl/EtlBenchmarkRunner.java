@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * Runs the ETL benchmarks (short runs) and prints one ratio per line, ours / baseline throughput, e.g.
- * {@code json-etl/jackson-readTree = 0.82}. Args: iteration seconds (default 1), rounds (default 3).
+ * {@code json-etl/jackson-readTree = 0.82}. Args: iteration seconds (default 1), rounds (default 3),
+ * warmup iterations (default 5; the JIT needs them on a busy machine), name prefix of the pairs to run (default all).
  */
 public final class EtlBenchmarkRunner {
 
@@ -35,15 +36,18 @@ public final class EtlBenchmarkRunner {
     public static void main(String[] args) throws RunnerException {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 1;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        String only = args.length > 3 ? args[3] : "";
         StringBuilder report = new StringBuilder();
         for (Map.Entry<Class<?>, String> e : PAIRS.entrySet()) {
+            if (!e.getValue().startsWith(only)) continue;
             // baseline and ours alternate, several short rounds; the median ratio resists a noisy shared machine
             List<Double> ratios = new ArrayList<>();
             double ours = 0;
             double base = 0;
             for (int r = 0; r < rounds; r++) {
-                base = score(e.getKey().getName() + ".baseline$", seconds);
-                ours = score(e.getKey().getName() + ".ours$", seconds);
+                base = score(e.getKey().getName() + ".baseline$", seconds, warmups);
+                ours = score(e.getKey().getName() + ".ours$", seconds, warmups);
                 ratios.add(ours / base);
             }
             Collections.sort(ratios);
@@ -54,9 +58,9 @@ public final class EtlBenchmarkRunner {
         System.out.print(report);
     }
 
-    private static double score(String include, int seconds) throws RunnerException {
+    private static double score(String include, int seconds, int warmups) throws RunnerException {
         Options opt = new OptionsBuilder().include(include)
-                .warmupIterations(2).warmupTime(TimeValue.seconds(seconds))
+                .warmupIterations(warmups).warmupTime(TimeValue.seconds(seconds))
                 .measurementIterations(3).measurementTime(TimeValue.seconds(seconds))
                 .forks(1).threads(1).build();
         Collection<RunResult> results = new Runner(opt).run();

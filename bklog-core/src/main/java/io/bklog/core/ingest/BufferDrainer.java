@@ -62,6 +62,7 @@ public final class BufferDrainer implements AutoCloseable {
                 Map<String, List<LogDocument>> byIndex = new LinkedHashMap<>();
                 for (BufferedDocument d : polled) byIndex.computeIfAbsent(d.indexSet(), k -> new ArrayList<>()).add(d.document());
                 List<CompletableFuture<Void>> futures = new ArrayList<>();
+                boolean handedOn = true;
                 for (Map.Entry<String, List<LogDocument>> e : byIndex.entrySet()) {
                     while (true) {
                         BatchingSink.Offer o = sink.offer(e.getKey(), e.getValue());
@@ -69,9 +70,17 @@ public final class BufferDrainer implements AutoCloseable {
                             futures.add(o.done());
                             break;
                         }
-                        if (!running && o.reason() != null && o.reason().contains("shutting down")) break;
+                        if (!running && o.reason() != null && o.reason().contains("shutting down")) {
+                            handedOn = false;
+                            break;
+                        }
                         TimeUnit.MILLISECONDS.sleep(Math.min(200, o.retryAfter().toMillis()));
                     }
+                }
+                if (!handedOn) {
+                    LOG.warn("event=drain_stopped group={} docs={}; not committed, they will be delivered again",
+                            group, polled.size());
+                    return;
                 }
                 try {
                     CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).join();

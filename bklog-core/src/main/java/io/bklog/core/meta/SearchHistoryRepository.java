@@ -36,6 +36,11 @@ public final class SearchHistoryRepository {
                 "created_at DESC, id DESC", limit);
     }
 
+    /** Clears one user's history; returns how many entries went. */
+    public int deleteByUser(String username) {
+        return table.deleteWhere("username = :u", Map.of("u", username));
+    }
+
     /** Drops entries older than {@code before}; returns how many. */
     public int deleteCreatedBefore(Instant before) {
         return table.deleteWhere("created_at < :t", Map.of("t", Db.ts(before)));

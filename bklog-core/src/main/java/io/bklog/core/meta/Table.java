@@ -120,10 +120,11 @@ final class Table<R> {
         db.write(entity, nameOf(row), () -> db.jdbi.inTransaction(h -> {
             Object id = idOf.apply(row);
             long expected = versionOf.applyAsLong(row);
-            String where = versioned ? " AND version = :__v" : "";
-            int n = h.createUpdate("DELETE FROM " + table + " WHERE " + idColumn + " = :__id" + where)
-                    .bind("__id", id).bind("__v", expected).execute();
-            if (n == 0) throw staleOrMissing(h, row, id, expected);
+            Update u = h.createUpdate("DELETE FROM " + table + " WHERE " + idColumn + " = :__id"
+                    + (versioned ? " AND version = :__v" : "")).bind("__id", id);
+            if (versioned) u.bind("__v", expected);
+            int n = u.execute();
+            if (n == 0) throw versioned ? staleOrMissing(h, row, id, expected) : missing(row, id);
             return null;
         }));
     }

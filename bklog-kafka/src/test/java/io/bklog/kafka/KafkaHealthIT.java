@@ -1,0 +1,71 @@
+package io.bklog.kafka;
+
+import io.bklog.spi.Backend;
+import io.bklog.spi.BackendConfig;
+import io.bklog.spi.BackendProvider;
+import io.bklog.spi.BufferedDocument;
+import io.bklog.spi.HealthzMetric;
+import io.bklog.spi.IngestBuffer;
+import io.bklog.spi.LogDocument;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class KafkaHealthIT {
+
+    private static final KafkaFixture KAFKA = KafkaFixture.shared();
+
+    private static BackendProvider provider() {
+        return ServiceLoader.load(BackendProvider.class).stream().map(ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals("kafka")).findFirst().orElseThrow();
+    }
+
+    private static HealthzMetric metric(List<HealthzMetric> ms, String name) {
+        return ms.stream().filter(m -> m.metricName().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void backendFoundByNameOffersTheBufferAndAHealthThatFailsOnLagPastTheThreshold() {
+        String topic = KAFKA.nextTopic("health");
+        try (Backend backend = provider().create(BackendConfig.of(Map.of("bootstrap.servers", KAFKA.bootstrapServers(),
+                "topic", topic, "partitions", "2", "group", "sink", "lag.threshold", "5"), Path.of("target")))) {
+            IngestBuffer buffer = backend.ingestBuffer().orElseThrow();
+            assertThat(buffer.backendName()).isEqualTo("kafka");
+            List<HealthzMetric> green = backend.healthIndicators().get(0).check();
+            assertThat(backend.healthIndicators().get(0).namespace()).isEqualTo("kafka");
+            assertThat(green).allSatisfy(m -> assertThat(m.status()).as(m.toString()).isTrue());
+            assertThat(metric(green, "brokers").metricValue()).isEqualTo(1);
+            assertThat(metric(green, "topic").metricValue()).isEqualTo(2);
+
+            List<BufferedDocument> docs = new ArrayList<>();
+            for (int i = 0; i < 8; i++) docs.add(new BufferedDocument("s", "k", new LogDocument("d" + i, Instant.EPOCH, Map.of())));
+            buffer.append(docs);
+            assertThat(buffer.pending("sink")).isEqualTo(8);
+            HealthzMetric lag = metric(backend.healthIndicators().get(0).check(), "consumer_lag");
+            assertThat(lag.status()).isFalse();
+            assertThat(lag.metricValue()).isEqualTo(8L);
+            assertThat(lag.dimensions()).containsEntry("group", "sink").containsEntry("topic", topic);
+            assertThat(lag.suggestion()).contains("add consumer instances / partitions, check the store");
+        }
+    }
+
+    @Test
+    void missingTopicIsAFailedMetricAndMissingBootstrapServersIsAClearError() {
+        try (org.apache.kafka.clients.admin.Admin admin = KafkaClients.admin(KAFKA.bootstrapServers(), Map.of(), java.time.Duration.ofSeconds(5))) {
+            List<HealthzMetric> ms = KafkaHealthIndicator.builder(admin).topics(List.of("no-such-topic")).build().check();
+            HealthzMetric topic = metric(ms, "topic");
+            assertThat(topic.status()).isFalse();
+            assertThat(topic.message()).contains("'no-such-topic' does not exist");
+        }
+        assertThatThrownBy(() -> provider().create(BackendConfig.of(Map.of("topic", "t"), Path.of("target"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bootstrap.servers");
+    }
+}
