@@ -14,6 +14,7 @@ public final class ApiRoutes {
         return List.of(
                 new IndexSetRoutes(platform.indexSets(), bodies),
                 new IngestRoutes(platform.ingest(), bodies),
-                new SearchRoutes(platform.search(), bodies));
+                new SearchRoutes(platform.search(), bodies),
+                new HealthRoutes(platform.health()), new MetricsRoutes(platform.meterRegistry()));
     }
 }
