@@ -121,7 +121,7 @@ public final class LogPlatform implements AutoCloseable {
 
     public Optional<DistributedLock> lock() { return Optional.ofNullable(lock); }
 
-    /** Health indicators of the configured backends. */
+    /** Health indicators of the configured backends and of the metadata database ({@code mysql}). */
     public List<HealthIndicator> healthIndicators() { return healthIndicators; }
 
     public Optional<Path> dataDir() { return Optional.ofNullable(dataDir); }

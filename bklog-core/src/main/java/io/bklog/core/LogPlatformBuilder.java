@@ -6,6 +6,7 @@ import io.bklog.core.memory.InProcessTaskBroker;
 import io.bklog.core.memory.MemoryLogStore;
 import io.bklog.core.memory.MemorySnapshotRepository;
 import io.bklog.core.meta.MetadataConfig;
+import io.bklog.core.meta.MetadataHealthIndicator;
 import io.bklog.core.meta.MetadataStore;
 import io.bklog.core.meta.Space;
 import io.bklog.core.search.BklogSearchSyntax;
@@ -269,6 +270,7 @@ public final class LogPlatformBuilder {
             }
             health.addAll(extraHealth);
             MetadataStore meta = metadata != null ? metadata : openMetadata(opened);
+            health.add(new MetadataHealthIndicator(meta));
             MeterRegistry meters = meterRegistry != null ? meterRegistry : new SimpleMeterRegistry();
             IndexSetService indexSets = new IndexSetService(meta.indexSets(), st, DEFAULT_SPACE);
             indexSets.syncStore();

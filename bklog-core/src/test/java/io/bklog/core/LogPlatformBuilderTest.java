@@ -70,6 +70,7 @@ class LogPlatformBuilderTest {
             assertThat(p.taskBroker()).isPresent();
             assertThat(p.lock()).isPresent();
             assertThat(p.snapshotRepository()).isPresent();
+            assertThat(p.healthIndicators()).extracting(h -> h.namespace()).contains("mysql");
         }
         assertThat(LogPlatform.builder().providers()).containsKey("memory");
     }

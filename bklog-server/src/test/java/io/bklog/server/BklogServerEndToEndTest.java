@@ -131,6 +131,11 @@ class BklogServerEndToEndTest {
         assertThat(refused.body().get("line").asInt()).isEqualTo(2);
         assertThat(refused.body().get("message").asText()).contains("line 2").contains("nothing was stored");
 
+        Answer notObject = call("POST", "/api/v1/index_sets/lossless/ingest", "[" + line(1, "INFO") + ", 5]");
+        assertThat(notObject.status()).isEqualTo(400);
+        assertThat(notObject.body().get("message").asText()).contains("item 1 of the array is a number");
+        assertThat(search("lossless", "{\"size\": 0}").body().get("total").asLong()).isZero();
+
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 200; i++) lines.add(line(i, "INFO"));
         Answer ok = call("POST", "/api/v1/index_sets/lossless/ingest?refresh=true", String.join("\n", lines));

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +45,8 @@ import java.util.Objects;
  * {"end":true,"rows":{"spaces":1,...}}
  * </pre>
  * Timestamps are ISO-8601 UTC instants; JSON columns are kept as their text. The export runs in one
- * repeatable-read transaction, so it is a consistent snapshot even while others write. The import runs in one
+ * snapshot transaction (repeatable read on MariaDB/MySQL, serializable on H2), so it is consistent across tables
+ * even while others write. The import runs in one
  * transaction: it loads everything or nothing, and refuses a truncated stream.
  */
 public final class MetadataDump {
@@ -87,23 +87,34 @@ public final class MetadataDump {
                     + " but this bklog expects " + store.expectedSchemaVersion() + "; run migrate first");
         }
         Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-        Map<String, Long> counts;
-        try {
-            counts = db.jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        // One snapshot for every table: InnoDB's repeatable read is that; H2's repeatable read snapshots each table
+        // on first use, its serializable level is the whole-database snapshot (and does not block writers). Plain
+        // JDBC here: the isolation level must be in force before the first read.
+        int snapshot = store.config().isH2() ? Connection.TRANSACTION_SERIALIZABLE
+                : Connection.TRANSACTION_REPEATABLE_READ;
+        try (Connection c = store.dataSource().getConnection()) {
+            int isolation = c.getTransactionIsolation();
+            boolean autoCommit = c.getAutoCommit();
+            c.setTransactionIsolation(snapshot);
+            c.setAutoCommit(false);
+            try {
                 ObjectNode header = Rows.MAPPER.createObjectNode().put("format", FORMAT)
                         .put("formatVersion", FORMAT_VERSION).put("schemaVersion", version)
                         .put("exportedAt", db.now().toString());
                 ArrayNode tables = header.putArray("tables");
                 TABLES.forEach(tables::add);
                 line(w, header);
-                Map<String, Long> rows = new LinkedHashMap<>();
-                for (String table : TABLES) rows.put(table, exportTable(h, table, w));
+                for (String table : TABLES) counts.put(table, exportTable(c, table, w));
                 ObjectNode end = Rows.MAPPER.createObjectNode().put("end", true);
                 ObjectNode endRows = end.putObject("rows");
-                rows.forEach(endRows::put);
+                counts.forEach(endRows::put);
                 line(w, end);
-                return rows;
-            });
+            } finally {
+                c.rollback();
+                c.setAutoCommit(autoCommit);
+                c.setTransactionIsolation(isolation);
+            }
         } catch (SQLException e) {
             throw new MetadataException("cannot export metadata: " + Db.firstLine(e.getMessage()), e);
         }
@@ -117,10 +128,10 @@ public final class MetadataDump {
         return summary;
     }
 
-    private long exportTable(Handle h, String table, Writer w) throws SQLException {
+    private long exportTable(Connection c, String table, Writer w) throws SQLException {
         String key = primaryKey(table);
         long n = 0;
-        try (Statement st = h.getConnection().createStatement()) {
+        try (Statement st = c.createStatement()) {
             st.setFetchSize(1000);
             try (ResultSet rs = st.executeQuery("SELECT * FROM " + table + " ORDER BY " + key)) {
                 ResultSetMetaData md = rs.getMetaData();

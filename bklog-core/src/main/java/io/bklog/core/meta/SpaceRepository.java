@@ -7,9 +7,11 @@ import java.util.Optional;
 /** Spaces, keyed by {@code spaceUid}. */
 public final class SpaceRepository {
     static final String TABLE = "spaces";
+    private final Db db;
     private final Table<Space> table;
 
     SpaceRepository(Db db) {
+        this.db = db;
         this.table = Table.<Space>builder(db, TABLE, "space")
                 .mapper((rs, ctx) -> new Space(rs.getLong("id"), rs.getString("space_uid"), rs.getString("name"),
                         rs.getString("description"), rs.getLong("version"), Db.instant(rs, "created_at"),
@@ -24,14 +26,18 @@ public final class SpaceRepository {
         return table.insert(space);
     }
 
-    /** Saves name and description; the uid cannot change (the stored one is kept only if equal). */
+    /** Saves name and description (optimistically locked); the uid cannot change. */
     public Space update(Space space) {
-        Space stored = findById(space.id()).orElseThrow(() -> new MetadataNotFoundException("space", space.spaceUid()));
-        if (!stored.spaceUid().equals(space.spaceUid())) {
-            throw new IllegalArgumentException("space uid cannot change ('" + stored.spaceUid() + "' -> '"
-                    + space.spaceUid() + "'); create a new space instead");
-        }
-        return table.update(space);
+        return db.write(table.entity, space.spaceUid(), () -> db.jdbi.inTransaction(h -> {
+            Space stored = table.find(h, space.id()).orElseThrow(() -> new MetadataNotFoundException("space",
+                    space.spaceUid(), "space '" + space.spaceUid() + "' (id " + space.id()
+                    + ") does not exist; it may have been deleted by someone else"));
+            if (!stored.spaceUid().equals(space.spaceUid())) {
+                throw new IllegalArgumentException("space uid cannot change ('" + stored.spaceUid() + "' -> '"
+                        + space.spaceUid() + "'); create a new space instead");
+            }
+            return table.update(h, space);
+        }));
     }
 
     /** Deletes the space; {@link MetadataReferenceException} while index sets, tokens or favorites use it. */

@@ -801,6 +801,42 @@ abstract class MetadataStoreContract {
     }
 
     @Test
+    void exportIsOneConsistentSnapshotWhileOthersWrite() {
+        MetadataStore store = migrated();
+        populate(store, clock);
+        long setId = store.indexSets().getByName("nginx_access").id();
+        for (int i = 0; i < 200; i++) {
+            store.searchHistory().record(SearchHistoryEntry.of("alice", setId, "keyword number " + i + " "
+                    + "x".repeat(60), null));
+        }
+        var out = new java.io.ByteArrayOutputStream() {
+            boolean wroteConcurrently;
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                if (!wroteConcurrently) {
+                    // the export is past spaces and index sets but not yet at favorites: write rows to both
+                    wroteConcurrently = true;
+                    store.spaces().create(Space.of("late", "late"));
+                    IndexSet late = store.indexSets().create(IndexSet.of("late_set", "late", FIELDS));
+                    store.favorites().create(Favorite.of("late", "late", late.id(), "*", "bob"));
+                }
+                super.write(b, off, len);
+            }
+        };
+        store.dump().export(out);
+
+        assertThat(out.wroteConcurrently).isTrue();
+        String dump = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(dump).doesNotContain("\"late\"").doesNotContain("late_set");
+        config = freshDatabase();
+        MetadataStore target = open();
+        target.dump().importFrom(new java.io.ByteArrayInputStream(out.toByteArray()));
+        assertThat(target.favorites().listBySpace("late")).isEmpty();
+        assertThat(store.favorites().listBySpace("late")).hasSize(1);
+    }
+
+    @Test
     void importRejectsSomethingThatIsNotADump() {
         MetadataStore store = migrated();
         assertThatThrownBy(() -> store.dump().importFrom(new java.io.ByteArrayInputStream(

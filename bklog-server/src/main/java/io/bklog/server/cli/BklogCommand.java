@@ -3,6 +3,7 @@ package io.bklog.server.cli;
 import io.bklog.core.BklogException;
 import io.bklog.core.meta.MetadataException;
 import io.bklog.server.config.ConfigException;
+import io.javalin.util.JavalinBindException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,6 +29,11 @@ public final class BklogCommand implements Runnable {
         return new CommandLine(new BklogCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException || e instanceof BklogException || e instanceof MetadataException) {
                 cmd.getErr().println("bklog: " + e.getMessage());
+                return 2;
+            }
+            if (e instanceof JavalinBindException) {
+                cmd.getErr().println("bklog: cannot listen: " + e.getMessage() + "; stop the other process or choose"
+                        + " another port (--port, BKLOG_SERVER_PORT)");
                 return 2;
             }
             throw e;

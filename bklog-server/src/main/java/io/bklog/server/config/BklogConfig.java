@@ -1,7 +1,5 @@
 package io.bklog.server.config;
 
-import java.util.Objects;
-
 /**
  * The whole server configuration (YAML keys in snake_case mirror these components). See {@code docs/config.md}.
  *
@@ -23,9 +21,5 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
 
     public static BklogConfig defaults() {
         return new BklogConfig(ServerConfig.defaults(), DEFAULT_DATA_DIR, StoreConfig.defaults(), MetadataSettings.defaults());
-    }
-
-    public BklogConfig withServer(ServerConfig s) {
-        return new BklogConfig(Objects.requireNonNull(s), dataDir, store, metadata);
     }
 }

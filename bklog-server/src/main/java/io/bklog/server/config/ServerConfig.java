@@ -26,7 +26,4 @@ public record ServerConfig(String host, int port, long maxRequestBytes) {
         return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_REQUEST_BYTES);
     }
 
-    public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, maxRequestBytes);
-    }
 }

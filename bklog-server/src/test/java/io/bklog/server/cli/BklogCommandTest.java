@@ -52,6 +52,15 @@ class BklogCommandTest {
     }
 
     @Test
+    void aPortInUseStopsServeWithOneLineSayingWhatToDo(@TempDir Path dir) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Run r = run("serve", "--data-dir", dir.toString(), "--port", String.valueOf(taken.getLocalPort()));
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err()).startsWith("bklog: cannot listen: ").contains("--port");
+        }
+    }
+
+    @Test
     void anUnknownBackendStopsServeListingTheKnownOnes(@TempDir Path dir) throws Exception {
         Path f = Files.writeString(dir.resolve("bklog.yaml"), "store:\n  backend: cassandra\n");
         Run r = run("serve", "--config", f.toString(), "--data-dir", dir.resolve("data").toString(), "--port", "0");
