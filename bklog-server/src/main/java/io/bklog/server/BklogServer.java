@@ -82,7 +82,7 @@ public final class BklogServer implements AutoCloseable {
 
     /** The platform a config describes: data dir, store backend and its settings. */
     public static LogPlatform platform(BklogConfig config) {
-        LogPlatformBuilder b = LogPlatform.builder().dataDir(dataDir(config));
+        LogPlatformBuilder b = LogPlatform.builder().dataDir(dataDir(config)).meterRegistry(io.bklog.server.http.MetricsRoutes.registry());
         if (!config.store().backend().isEmpty()) {
             b.backend(config.store().backend(), config.store().settings());
         }

@@ -24,7 +24,8 @@ public final class ApiRoutes {
                                 platform.store()),
                         masking, bodies),
                 new MaskingRoutes(masking, bodies),
-                new AuthRoutes(auth(platform), bodies));
+                new AuthRoutes(auth(platform), bodies),
+                new HealthRoutes(platform.health()), new MetricsRoutes(platform.meterRegistry()));
     }
 
     private static MaskingService masking(LogPlatform platform) {
