@@ -13,7 +13,7 @@ public final class ApiRoutes {
         Bodies bodies = new Bodies(json);
         return List.of(
                 new IndexSetRoutes(platform.indexSets(), bodies),
-                new IngestRoutes(platform.ingest(), bodies),
+                new IngestRoutes(platform.pipeline(), bodies),
                 new SearchRoutes(platform.search(), bodies));
     }
 }
