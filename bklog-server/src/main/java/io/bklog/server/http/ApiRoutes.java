@@ -16,7 +16,7 @@ public final class ApiRoutes {
         MaskingService masking = masking(platform);
         return List.of(
                 new IndexSetRoutes(platform.indexSets(), bodies),
-                new IngestRoutes(platform.ingest(), bodies),
+                new IngestRoutes(platform.pipeline(), bodies),
                 new MaskedSearchRoutes(platform.search(),
                         new io.bklog.core.search.ContextService(platform.indexSets(), platform.store()),
                         new io.bklog.core.search.ExportService(platform.indexSets(), platform.search(), platform.store()),
