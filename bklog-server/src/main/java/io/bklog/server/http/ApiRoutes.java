@@ -22,6 +22,7 @@ public final class ApiRoutes {
                         new io.bklog.core.search.ExportService(platform.indexSets(), platform.search(), platform.store()),
                         new io.bklog.core.search.FieldAnalysisService(platform.indexSets(), platform.search(),
                                 platform.store()),
+                        new io.bklog.core.search.SearchHistoryService(platform.metadata(), platform.indexSets()),
                         masking, bodies),
                 new MaskingRoutes(masking, bodies),
                 new AuthRoutes(auth(platform), bodies),

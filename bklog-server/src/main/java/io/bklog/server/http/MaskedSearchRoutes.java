@@ -5,6 +5,7 @@ import io.bklog.core.mask.MaskingService;
 import io.bklog.core.search.ContextService;
 import io.bklog.core.search.ExportService;
 import io.bklog.core.search.FieldAnalysisService;
+import io.bklog.core.search.SearchHistoryService;
 import io.bklog.core.search.SearchParams;
 import io.bklog.core.search.SearchService;
 import io.javalin.Javalin;
@@ -13,7 +14,8 @@ import io.javalin.http.Context;
 /**
  * {@code POST /api/v1/index_sets/{name}/search} with bklog's search parameters (keyword, addition, start_time,
  * end_time, begin, size, sort_list, highlight, fields, search_after, aggs), and {@code POST .../context} (the lines
- * around one line of the same server_ip + path) and {@code POST .../export?file_type=csv|jsonl} (up to 10,000 lines), {@code POST .../field_analysis?agg_field=f&limit=5}. Results are masked with the index set's
+ * around one line of the same server_ip + path) and {@code POST .../export?file_type=csv|jsonl} (up to 10,000 lines), {@code POST .../field_analysis?agg_field=f&limit=5},
+ * {@code GET .../search_history} (the caller's own searches). Results are masked with the index set's
  * desensitize config unless the token has the {@code unmasked} role.
  */
 final class MaskedSearchRoutes implements RouteGroup {
@@ -27,12 +29,14 @@ final class MaskedSearchRoutes implements RouteGroup {
     private final ContextService context;
     private final ExportService export;
     private final FieldAnalysisService analysis;
+    private final SearchHistoryService history;
     private final MaskingService masking;
     private final Bodies bodies;
 
     MaskedSearchRoutes(SearchService search, ContextService context, ExportService export,
-                       FieldAnalysisService analysis,
+                       FieldAnalysisService analysis, SearchHistoryService history,
                        MaskingService masking, Bodies bodies) {
+        this.history = history;
         this.analysis = analysis;
         this.search = search;
         this.context = context;
@@ -46,12 +50,22 @@ final class MaskedSearchRoutes implements RouteGroup {
         return AuthFilter.masked(ctx) ? masking.masker(indexSet) : Masker.none();
     }
 
+    /** The history owner: the token's name; {@code anonymous} with auth disabled. */
+    static String user(Context ctx) {
+        return AuthFilter.principal(ctx).map(p -> p.spaceUid() + "/" + p.tokenName()).orElse("anonymous");
+    }
+
     @Override
     public void register(Javalin app) {
         app.post("/api/v1/index_sets/{name}/search", ctx -> {
             String name = ctx.pathParam("name");
             SearchParams p = bodies.read(ctx, SearchParams.class, DEFAULTS);
             ctx.json(search.search(name, p, masker(ctx, masking, name)));
+            history.record(user(ctx), name, p);
+        });
+        app.get("/api/v1/index_sets/{name}/search_history", ctx -> {
+            int limit = ctx.queryParamAsClass("limit", Integer.class).getOrDefault(SearchHistoryService.DEFAULT_LIMIT);
+            ctx.json(java.util.Map.of("history", history.recent(user(ctx), ctx.pathParam("name"), limit)));
         });
         app.post("/api/v1/index_sets/{name}/context", ctx -> {
             String name = ctx.pathParam("name");

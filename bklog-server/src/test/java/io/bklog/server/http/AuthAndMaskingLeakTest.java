@@ -220,4 +220,17 @@ class AuthAndMaskingLeakTest {
         }
         assertThat(call(b, "POST", "/api/v1/spaces", "{\"space_uid\": \"team_c\"}").status()).isEqualTo(403);
     }
+
+    @Test
+    void searchHistoryIsKeptPerTokenForNonTrivialSearches() throws Exception {
+        String mine = token("default", "hist-a", "viewer");
+        String other = token("default", "hist-b", "viewer");
+        call(mine, "POST", "/api/v1/index_sets/app/search", "{\"keyword\": \"log:login\"}");
+        call(mine, "POST", "/api/v1/index_sets/app/search", "{\"keyword\": \"log:login\"}");
+        call(mine, "POST", "/api/v1/index_sets/app/search", "{\"keyword\": \"*\"}");
+        Answer h = call(mine, "GET", "/api/v1/index_sets/app/search_history", null);
+        assertThat(h.status()).as(h.raw()).isEqualTo(200);
+        assertThat(h.body().get("history").findValuesAsText("keyword")).containsExactly("log:login");
+        assertThat(call(other, "GET", "/api/v1/index_sets/app/search_history", null).body().get("history")).isEmpty();
+    }
 }
