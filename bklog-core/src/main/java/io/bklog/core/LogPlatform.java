@@ -1,6 +1,10 @@
 package io.bklog.core;
 
+import io.bklog.core.health.HealthMetrics;
+import io.bklog.core.health.HealthzMetricCollector;
+import io.bklog.core.health.ServiceHealthIndicator;
 import io.bklog.core.indexset.IndexSetService;
+import io.bklog.core.meta.MetadataHealthIndicator;
 import io.bklog.core.meta.MetadataStore;
 import io.bklog.core.search.SearchService;
 import io.bklog.spi.DistributedLock;
@@ -50,12 +54,15 @@ public final class LogPlatform implements AutoCloseable {
     private final SearchService search;
     /** In creation order; closed in reverse. */
     private final List<AutoCloseable> owned;
+    private final HealthzMetricCollector health;
     private boolean closed;
+    private final io.bklog.core.collect.IngestRuntime pipeline;
 
     LogPlatform(MetadataStore metadata, LogStore store, SnapshotRepository snapshotRepository, IngestBuffer ingestBuffer,
                 TaskBroker taskBroker, DistributedLock lock, List<HealthIndicator> healthIndicators, Path dataDir,
                 Clock clock, MeterRegistry meterRegistry, IndexSetService indexSets, DirectIngest ingest,
-                SearchService search, List<AutoCloseable> owned) {
+                SearchService search, List<AutoCloseable> owned, io.bklog.core.collect.IngestRuntime pipeline) {
+        this.pipeline = pipeline;
         this.metadata = metadata;
         this.store = store;
         this.snapshotRepository = snapshotRepository;
@@ -70,6 +77,23 @@ public final class LogPlatform implements AutoCloseable {
         this.ingest = ingest;
         this.search = search;
         this.owned = List.copyOf(owned);
+        this.health = healthCollector(healthIndicators, metadata, dataDir, meterRegistry);
+    }
+
+    /**
+     * One collector over every namespace of this platform: the backends' indicators (redis, elasticsearch, kafka,
+     * ...) and those given to {@link LogPlatformBuilder#healthIndicator}, the metadata database ({@code mysql}, also
+     * for the embedded H2, with dimension {@code database=h2}) and {@code service} (free disk under the data dir,
+     * heap). Its {@code bklog_health_status{namespace}} gauges are bound to {@link #meterRegistry()}.
+     */
+    private static HealthzMetricCollector healthCollector(List<HealthIndicator> backends, MetadataStore metadata,
+                                                          Path dataDir, MeterRegistry meters) {
+        HealthzMetricCollector.Builder b = HealthzMetricCollector.builder().indicators(backends);
+        if (metadata != null) b.indicator(new MetadataHealthIndicator(metadata));
+        b.indicator(ServiceHealthIndicator.builder().dataDir(dataDir).build());
+        HealthzMetricCollector c = b.build();
+        HealthMetrics.bind(meters, c);
+        return c;
     }
 
     /** A builder with every default: embedded store and metadata, system UTC clock, a simple meter registry. */
@@ -82,6 +106,9 @@ public final class LogPlatform implements AutoCloseable {
 
     /** Store batches of documents right away (validated, deterministic ids). */
     public DirectIngest ingest() { return ingest; }
+
+    /** The ingest pipeline: batching sink (bounded, 429 when full), buffer drainer, pipelines for line sources. */
+    public io.bklog.core.collect.IngestRuntime pipeline() { return pipeline; }
 
     /** Search an index set. */
     public SearchService search() { return search; }
@@ -108,6 +135,9 @@ public final class LogPlatform implements AutoCloseable {
 
     public MeterRegistry meterRegistry() { return meterRegistry; }
 
+    /** Health checks of every configured namespace, as bklog's {@code /healthz}; closed with the platform. */
+    public HealthzMetricCollector health() { return health; }
+
     /**
      * Closes every component the platform owns (those given to the builder and those its backends opened), last
      * created first. A failure to close one is logged and the others are still closed; the first failure is
@@ -117,6 +147,7 @@ public final class LogPlatform implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        health.close();
         RuntimeException first = null;
         List<AutoCloseable> reversed = new ArrayList<>(owned);
         java.util.Collections.reverse(reversed);

@@ -69,6 +69,7 @@ public final class LogPlatformBuilder {
     private SearchSyntax searchSyntax;
     private final List<BackendSelection> backends = new ArrayList<>();
     private final Map<String, BackendProvider> installed = new LinkedHashMap<>();
+    private final List<HealthIndicator> extraHealth = new ArrayList<>();
 
     LogPlatformBuilder() {
     }
@@ -148,6 +149,12 @@ public final class LogPlatformBuilder {
     /** The query language of searches. Default: bklog's query string, filters and time expressions. */
     public LogPlatformBuilder searchSyntax(SearchSyntax syntax) {
         this.searchSyntax = Objects.requireNonNull(syntax, "syntax");
+        return this;
+    }
+
+    /** Adds a health check (e.g. a scheduler's) to {@link LogPlatform#health()}; none by default. */
+    public LogPlatformBuilder healthIndicator(HealthIndicator indicator) {
+        extraHealth.add(Objects.requireNonNull(indicator, "indicator"));
         return this;
     }
 
@@ -261,6 +268,7 @@ public final class LogPlatformBuilder {
                 lk = new InProcessLock(clock);
                 opened.add(lk);
             }
+            health.addAll(extraHealth);
             MetadataStore meta = metadata != null ? metadata : openMetadata(opened);
             health.add(new MetadataHealthIndicator(meta));
             MeterRegistry meters = meterRegistry != null ? meterRegistry : new SimpleMeterRegistry();
@@ -271,8 +279,10 @@ public final class LogPlatformBuilder {
             log.info("bklog platform started store={} data_dir={} backends={}", st.backendName(), dataDir,
                     selected.stream().map(BackendSelection::name).toList());
             owned.addAll(opened);
+            io.bklog.core.collect.IngestRuntime pipeline = io.bklog.core.collect.IngestRuntime.start(ingest, st, buffer, clock);
+            owned.add(pipeline); // closed first: drains into the still-open store
             return new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock, meters,
-                    indexSets, ingest, search, owned);
+                    indexSets, ingest, search, owned, pipeline);
         } catch (RuntimeException e) {
             closeQuietly(opened, e);
             throw e;

@@ -189,6 +189,17 @@ public final class EsLogStore implements LogStore {
         return null;
     }
 
+    private final Map<String, Map<String, FieldType>> fieldTypes = new ConcurrentHashMap<>();
+
+    private Map<String, FieldType> fieldTypes(IndexSetSchema schema) {
+        Map<String, FieldType> cached = fieldTypes.get(schema.name());
+        if (cached != null && cached.size() == schema.fields().size()) return cached;
+        Map<String, FieldType> m = new HashMap<>();
+        schema.fields().forEach(f -> m.put(f.name(), f.type()));
+        fieldTypes.put(schema.name(), m);
+        return m;
+    }
+
     private String templateName(String indexSet) {
         return templatePrefix + indexSet;
     }
@@ -211,15 +222,25 @@ public final class EsLogStore implements LogStore {
         if (n == 0) return new BulkResult(List.of());
         List<Map<String, Object>> sources = new ArrayList<>(n);
         List<LocalDate> days = new ArrayList<>(n);
-        for (LogDocument d : documents) {
-            Map<String, Object> src = new LinkedHashMap<>(d.fields());
+        Map<String, FieldType> types = fieldTypes(schema);
+        List<Integer> pending = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            LogDocument d = documents.get(i);
+            Map<String, Object> src = new LinkedHashMap<>(d.fields().size() * 2);
+            try {
+                for (Map.Entry<String, Object> e : d.fields().entrySet()) {
+                    FieldType type = e.getKey().equals(schema.timeField()) ? null : types.get(e.getKey());
+                    src.put(e.getKey(), type == null ? e.getValue() : Values.convert(e.getKey(), type, e.getValue()));
+                }
+                pending.add(i);
+            } catch (IllegalArgumentException e) {
+                results[i] = ItemResult.rejected(d.id(), e.getMessage());
+            }
             src.put(schema.timeField(), d.timestamp().toEpochMilli());
             src.put(EsMappings.DOC_ID, d.id());
             sources.add(src);
             days.add(IndexNames.dayOf(d.timestamp()));
         }
-        List<Integer> pending = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) pending.add(i);
         String[] lastReason = new String[n];
         Iterator<Long> delays = retryPolicy.delays();
         while (true) {

@@ -16,7 +16,6 @@ import io.bklog.spi.IndexNames;
 import io.bklog.spi.IndexSetSchema;
 import io.bklog.spi.LogDocument;
 import io.bklog.spi.SearchRequest;
-import io.bklog.spi.SearchResult;
 import io.bklog.spi.query.Aggregation;
 import io.bklog.spi.query.Query;
 import io.bklog.spi.query.Sort;
@@ -33,8 +32,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * {@link EsLogStore} against the raw elasticsearch-java client doing the same work on the same node, in alternating
- * short rounds (the machine is shared, so A/B/A/B evens out the noise):
+ * {@link EsLogStore} against the raw elasticsearch-java client doing the same work on the same node, alternating
+ * batch by batch (the machine is shared, so A/B/B/A evens out the noise):
  * <ul>
  *   <li>bulk: the same documents in the same batch size, store {@code index()} (source maps built from
  *       {@link LogDocument}s, per-item results) vs one {@code client.bulk()} of prebuilt maps into the same
@@ -45,7 +44,9 @@ import java.util.Random;
  * </ul>
  * Usage: {@code -Des.url=http://127.0.0.1:9200} to use a running node, else a node is started from
  * {@code -Des.dist.dir} (default {@code bklog-es/target/es-dist/elasticsearch-8.19.21}, unpacked by
- * {@code mvn -pl bklog-es verify}). Optional args: docs per round, batch size, rounds, searches per round.
+ * {@code mvn -pl bklog-es verify}); {@code -Dbench.raw.alias=true} sends the raw bulk through the same write alias
+ * (with {@code require_alias}) instead of the concrete index. Optional args: docs per round (10,000), batch size
+ * (500), rounds (6), searches per round (200).
  */
 public final class EsStoreVsRawClientBenchmark {
     private static final Logger log = LoggerFactory.getLogger(EsStoreVsRawClientBenchmark.class);
@@ -74,11 +75,16 @@ public final class EsStoreVsRawClientBenchmark {
             ElasticsearchClient raw = store.connection().client();
             List<FieldSpec> fields = List.of(FieldSpec.of("log", FieldType.TEXT), FieldSpec.of("host", FieldType.KEYWORD),
                     FieldSpec.of("status", FieldType.LONG), FieldSpec.of("latency", FieldType.DOUBLE));
+            // start from empty indices, so both paths create documents rather than replace them
+            store.deleteIndices(List.of(IndexNames.daily("bench_store", IndexNames.dayOf(DAY), 0),
+                    IndexNames.daily("bench_raw", IndexNames.dayOf(DAY), 0)));
             store.ensureIndexSet(new IndexSetSchema("bench_store", null, fields, 1, 0, 0));
             store.ensureIndexSet(new IndexSetSchema("bench_raw", null, fields, 1, 0, 0));
             // create the raw set's daily index (same template, so the same mapping) and aim raw writes at it
             store.index("bench_raw", List.of(new LogDocument("seed", DAY, Map.of("log", "seed"))));
             String rawIndex = IndexNames.daily("bench_raw", IndexNames.dayOf(DAY), 0);
+            boolean viaAlias = Boolean.getBoolean("bench.raw.alias");
+            String rawTarget = viaAlias ? "write_" + IndexNames.DAY.format(IndexNames.dayOf(DAY)) + "_bench_raw" : rawIndex;
 
             Random rnd = new Random(42);
             long storeNanos = 0;
@@ -94,12 +100,12 @@ public final class EsStoreVsRawClientBenchmark {
                     src.put("__doc_id", d.id());
                     sources.add(src);
                 }
-                boolean storeFirst = round % 2 == 0;
-                for (int leg = 0; leg < 2; leg++) {
-                    boolean viaStore = (leg == 0) == storeFirst;
-                    long t = System.nanoTime();
-                    for (int from = 0; from < docs.size(); from += batch) {
-                        int to = Math.min(docs.size(), from + batch);
+                // batch by batch, alternating which path goes first, so both see the same load on the shared machine
+                for (int from = 0, k = 0; from < docs.size(); from += batch, k++) {
+                    int to = Math.min(docs.size(), from + batch);
+                    for (int leg = 0; leg < 2; leg++) {
+                        boolean viaStore = (leg == 0) == (k % 2 == 0);
+                        long t = System.nanoTime();
                         if (viaStore) {
                             BulkResult r = store.index("bench_store", docs.subList(from, to));
                             if (!r.allOk()) throw new IllegalStateException("store bulk failed: " + r.items().get(0));
@@ -108,16 +114,17 @@ public final class EsStoreVsRawClientBenchmark {
                             for (int i = from; i < to; i++) {
                                 String id = docs.get(i).id();
                                 Map<String, Object> src = sources.get(i);
-                                ops.add(BulkOperation.of(b -> b.index(ix -> ix.index(rawIndex).id(id).document(src))));
+                                ops.add(BulkOperation.of(b -> b.index(ix -> ix.index(rawTarget).id(id).requireAlias(viaAlias)
+                                        .document(src))));
                             }
                             BulkResponse r = raw.bulk(b -> b.operations(ops));
                             if (r.errors()) throw new IllegalStateException("raw bulk failed: " + r.items().get(0));
                         }
-                    }
-                    long took = System.nanoTime() - t;
-                    if (round >= 0) {
-                        if (viaStore) { storeNanos += took; storeDocs += docs.size(); }
-                        else { rawNanos += took; rawDocs += docs.size(); }
+                        long took = System.nanoTime() - t;
+                        if (round >= 0) {
+                            if (viaStore) { storeNanos += took; storeDocs += to - from; }
+                            else { rawNanos += took; rawDocs += to - from; }
+                        }
                     }
                 }
             }
@@ -137,20 +144,19 @@ public final class EsStoreVsRawClientBenchmark {
             long storeTotal = -1;
             long rawTotal = -1;
             for (int round = -1; round < rounds; round++) {
-                for (int leg = 0; leg < 2; leg++) {
-                    boolean viaStore = (leg == 0) == (round % 2 == 0);
-                    long t = System.nanoTime();
-                    for (int i = 0; i < searches; i++) {
+                for (int i = 0; i < searches; i++) {
+                    for (int leg = 0; leg < 2; leg++) {
+                        boolean viaStore = (leg == 0) == (i % 2 == 0);
+                        long t = System.nanoTime();
                         if (viaStore) {
-                            SearchResult r = store.search(request);
-                            storeTotal = r.total();
+                            storeTotal = store.search(request).total();
                         } else {
                             rawTotal = rawSearch(raw);
                         }
-                    }
-                    long took = System.nanoTime() - t;
-                    if (round >= 0) {
-                        if (viaStore) storeSearch += took; else rawSearch += took;
+                        long took = System.nanoTime() - t;
+                        if (round >= 0) {
+                            if (viaStore) storeSearch += took; else rawSearch += took;
+                        }
                     }
                 }
             }

@@ -35,7 +35,7 @@ public sealed interface AggregationResult
 
     record CardinalityResult(long value) implements AggregationResult {}
 
-    /** percent → value; a value is null when no document has the field. */
+    /** percent → value; empty when no matching document has the field (every store leaves the keys out). */
     record PercentilesResult(Map<Double, Double> values) implements AggregationResult {
         public PercentilesResult {
             values = Map.copyOf(values);

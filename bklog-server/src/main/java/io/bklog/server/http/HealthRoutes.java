@@ -1,0 +1,90 @@
+package io.bklog.server.http;
+
+import io.bklog.core.BklogException;
+import io.bklog.core.ErrorCode;
+import io.bklog.core.LogPlatform;
+import io.bklog.core.health.HealthRenderer;
+import io.bklog.core.health.HealthReport;
+import io.bklog.core.health.HealthzMetricCollector;
+import io.bklog.core.meta.MetadataHealthIndicator;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The probes, outside {@code /api} and unauthenticated like bklog's login-exempt healthz:
+ * <ul>
+ *   <li>{@code GET /healthz[?include=a,b|exclude=c][&format=json|text|console]}: every namespace of
+ *   {@link LogPlatform#health()}; 200 when all selected namespaces pass, 503 otherwise.</li>
+ *   <li>{@code GET /livez}: 200 {@code ok} while the process serves (no dependency is checked).</li>
+ *   <li>{@code GET /readyz[?format=...]}: the metadata database ({@code mysql}) and a remote store
+ *   ({@code elasticsearch}) when configured; 200 when they pass, 503 otherwise.</li>
+ * </ul>
+ */
+public final class HealthRoutes implements RouteGroup {
+    /** Namespaces that must pass for the instance to take traffic: metadata and a remote log store. */
+    public static final Set<String> READY_NAMESPACES = Set.of(MetadataHealthIndicator.NAMESPACE, "elasticsearch");
+
+    private final HealthzMetricCollector health;
+
+    public HealthRoutes(HealthzMetricCollector health) {
+        this.health = health;
+    }
+
+    @Override
+    public void register(Javalin app) {
+        app.get("/healthz", ctx -> answer(ctx, health.collect(names(ctx, "include"), names(ctx, "exclude"))));
+        app.get("/livez", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok\n"));
+        app.get("/readyz", ctx -> {
+            Set<String> ready = new LinkedHashSet<>(health.namespaces());
+            ready.retainAll(READY_NAMESPACES);
+            answer(ctx, health.collect(ready, Set.of()));
+        });
+    }
+
+    /** The output format asked for; {@code json} by default. */
+    enum Format {
+        JSON, TEXT, CONSOLE;
+
+        static Format parse(String raw) {
+            if (raw == null || raw.isBlank()) return JSON;
+            try {
+                return valueOf(raw.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new BklogException(ErrorCode.BAD_REQUEST, "unknown format '" + raw
+                        + "'; expected json, text or console", "format");
+            }
+        }
+    }
+
+    private static void answer(Context ctx, HealthReport report) {
+        Format format = Format.parse(ctx.queryParam("format"));
+        ctx.status(report.status() ? 200 : 503);
+        ctx.header("Cache-Control", "no-store");
+        switch (format) {
+            case JSON -> ctx.json(HealthRenderer.json(report));
+            case TEXT -> ctx.contentType("text/plain; charset=utf-8").result(HealthRenderer.kubernetes(report));
+            case CONSOLE -> ctx.contentType("text/plain; charset=utf-8").result(HealthRenderer.console(report));
+        }
+    }
+
+    /** {@code ?include=a,b&include=c} as {a, b, c}. */
+    private static Set<String> names(Context ctx, String param) {
+        return split(ctx.queryParams(param));
+    }
+
+    /** Comma-separated, possibly repeated values as a set of trimmed non-blank names. */
+    public static Set<String> split(List<String> values) {
+        Set<String> out = new LinkedHashSet<>();
+        if (values == null) return out;
+        for (String v : values) {
+            Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(out::add);
+        }
+        return out;
+    }
+}

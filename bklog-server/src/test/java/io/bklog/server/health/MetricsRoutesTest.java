@@ -1,0 +1,106 @@
+package io.bklog.server.health;
+
+import io.bklog.server.BklogServer;
+import io.bklog.server.config.BklogConfig;
+import io.bklog.server.config.ServerConfig;
+import io.bklog.server.config.StoreConfig;
+import io.bklog.server.health.PrometheusText.Exposition;
+import io.bklog.server.health.PrometheusText.Sample;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@code /metrics} of the embedded default, parsed strictly as Prometheus text 0.0.4. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MetricsRoutesTest {
+    @TempDir
+    static Path dataDir;
+
+    private BklogServer server;
+
+    @BeforeAll
+    void start() {
+        server = BklogServer.start(new BklogConfig(new ServerConfig("127.0.0.1", 0, 1024 * 1024),
+                dataDir.toString(), StoreConfig.defaults()));
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    private int send(String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(URI.create(server.uri() + path)).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    private Exposition scrape() {
+        Http.Answer a = Http.get(server.uri(), "/metrics");
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.contentType()).startsWith("text/plain").contains("version=0.0.4");
+        return PrometheusText.parse(a.body());
+    }
+
+    @Test
+    void exposesJvmProcessAndHealthMetricsWithTypes() {
+        Http.get(server.uri(), "/healthz");
+        Exposition e = scrape();
+        assertThat(e.types()).containsEntry("jvm_memory_used_bytes", "gauge")
+                .containsEntry("bklog_health_status", "gauge")
+                .containsEntry("process_uptime_seconds", "gauge")
+                .containsEntry("system_cpu_count", "gauge")
+                .containsEntry("jvm_threads_live_threads", "gauge")
+                .containsEntry("jvm_classes_loaded_classes", "gauge")
+                .containsKey("process_files_open_files");
+        assertThat(e.samples("jvm_memory_used_bytes")).anySatisfy(s ->
+                assertThat(s.labels()).containsEntry("area", "heap").containsKey("id"));
+        assertThat(e.samples("bklog_health_status")).extracting(Sample::labels)
+                .contains(Map.of("namespace", "service"), Map.of("namespace", "mysql"));
+        assertThat(e.samples("bklog_health_status")).allSatisfy(s -> assertThat(s.value()).isEqualTo(1.0));
+    }
+
+    @Test
+    void ingestAndSearchShowUpAsCounterAndHistogram() throws Exception {
+        assertThat(send("PUT", "/api/v1/index_sets/metric_logs", "")).isBetween(200, 201);
+        String doc = "{\"dtEventTimeStamp\": 1700000000000, \"serverIp\": \"10.0.0.1\", \"path\": \"/var/log/a.log\","
+                + " \"gseIndex\": 1, \"iterationIndex\": 0, \"log\": \"ERROR boom\"}";
+        assertThat(send("POST", "/api/v1/index_sets/metric_logs/ingest?refresh=true", "[" + doc + "," + doc.replace(
+                "\"gseIndex\": 1", "\"gseIndex\": 2") + "]")).isEqualTo(200);
+        assertThat(send("POST", "/api/v1/index_sets/metric_logs/search", "{\"keyword\": \"log:boom\"}")).isEqualTo(200);
+
+        Exposition e = scrape();
+        assertThat(e.types()).containsEntry("bklog_ingest_documents_total", "counter")
+                .containsEntry("bklog_search_seconds", "histogram");
+        assertThat(e.samples("bklog_ingest_documents_total")).anySatisfy(s -> {
+            assertThat(s.labels()).containsEntry("index_set", "metric_logs").containsEntry("status", "ok");
+            assertThat(s.value()).isEqualTo(2.0);
+        });
+        assertThat(e.samples("bklog_search_seconds_bucket")).isNotEmpty()
+                .anySatisfy(s -> assertThat(s.labels()).containsEntry("le", "+Inf"));
+        assertThat(e.samples("bklog_search_seconds_count")).extracting(Sample::value)
+                .anySatisfy(v -> assertThat(v).isGreaterThanOrEqualTo(1.0));
+    }
+
+    @Test
+    void theParserRefusesMalformedExpositions() {
+        assertThatThrownBy(() -> PrometheusText.parse("up 1\n")).hasMessageContaining("no TYPE line");
+        assertThatThrownBy(() -> PrometheusText.parse("# TYPE up gauge\nup{a=\"1} 1\n"))
+                .hasMessageContaining("unterminated");
+        assertThatThrownBy(() -> PrometheusText.parse("# TYPE up gauge\nup one\n")).hasMessageContaining("bad value");
+    }
+}
