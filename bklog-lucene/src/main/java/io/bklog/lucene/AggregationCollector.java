@@ -69,6 +69,11 @@ abstract class AggregationCollector implements Collector {
         throw new IllegalArgumentException("unknown aggregation " + a.getClass().getName());
     }
 
+    /** The bucket key of a set-field doc value: IP doc values are address bytes, keywords are UTF-8 text. */
+    static String keyOf(FieldType type, org.apache.lucene.util.BytesRef value) {
+        return type == FieldType.IP ? FieldValues.ipFromDocValue(value) : value.utf8ToString();
+    }
+
     /** Visits the values of each collected document (deduplicated per document for set fields). */
     abstract static class ValueCollector extends AggregationCollector {
         ValueCollector(String field, FieldType type) {
@@ -192,7 +197,7 @@ abstract class AggregationCollector implements Collector {
         void finishLeaf(SortedSetDocValues dv) throws IOException {
             for (int ord = 0; ord < ordCounts.length; ord++) {
                 if (ordCounts[ord] > 0) {
-                    byKey.computeIfAbsent(dv.lookupOrd(ord).utf8ToString(), k -> new long[1])[0] += ordCounts[ord];
+                    byKey.computeIfAbsent(keyOf(type, dv.lookupOrd(ord)), k -> new long[1])[0] += ordCounts[ord];
                 }
             }
         }
@@ -223,8 +228,9 @@ abstract class AggregationCollector implements Collector {
                 for (Map.Entry<Long, long[]> e : entries) all.add(new AggregationResult.Bucket(key(e.getKey()), e.getValue()[0]));
             } else {
                 List<Map.Entry<String, long[]>> entries = new ArrayList<>(byKey.entrySet());
+                Comparator<String> keyOrder = type == FieldType.IP ? FieldValues.IP_ORDER : Comparator.naturalOrder();
                 entries.sort(Comparator.<Map.Entry<String, long[]>>comparingLong(e -> -e.getValue()[0])
-                        .thenComparing(Map.Entry::getKey));
+                        .thenComparing(Map.Entry::getKey, keyOrder));
                 for (Map.Entry<String, long[]> e : entries) all.add(new AggregationResult.Bucket(e.getKey(), e.getValue()[0]));
             }
             List<AggregationResult.Bucket> top = all.subList(0, Math.min(size, all.size()));
@@ -257,7 +263,7 @@ abstract class AggregationCollector implements Collector {
         @Override
         void finishLeaf(SortedSetDocValues dv) throws IOException {
             for (int ord = 0; ord < seen.length; ord++) {
-                if (seen[ord]) keys.add(dv.lookupOrd(ord).utf8ToString());
+                if (seen[ord]) keys.add(keyOf(type, dv.lookupOrd(ord)));
             }
         }
 

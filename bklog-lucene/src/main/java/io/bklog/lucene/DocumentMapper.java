@@ -123,8 +123,11 @@ final class DocumentMapper {
             }
             case IP -> {
                 String s = (String) v;
-                addKeyword(d, name, s);
+                // the text as a term (exact, wildcard, regex), the address as a point (ranges) and as address-ordered
+                // doc values (sort and terms ties in address order, as Elasticsearch orders ip fields)
+                d.add(new StringField(name, new BytesRef(s), Field.Store.NO));
                 FieldValues.parseIp(s).ifPresent(a -> d.add(new InetAddressPoint(name, a)));
+                FieldValues.ipDocValue(s).ifPresent(b -> d.add(new SortedSetDocValuesField(name, b)));
             }
         }
     }

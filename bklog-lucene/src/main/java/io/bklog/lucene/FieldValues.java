@@ -194,6 +194,30 @@ final class FieldValues {
         return parseIp(s).map(FieldValues::ipText);
     }
 
+    /**
+     * The doc value of an IP: its 16-byte {@link org.apache.lucene.document.InetAddressPoint} encoding, so doc-value
+     * order (sort, terms ties) is address order, as in Elasticsearch; empty when the text is not an IP literal.
+     */
+    static Optional<org.apache.lucene.util.BytesRef> ipDocValue(String text) {
+        return parseIp(text).map(a -> new org.apache.lucene.util.BytesRef(
+                org.apache.lucene.document.InetAddressPoint.encode(a)));
+    }
+
+    /** The canonical text of an IP doc value written by {@link #ipDocValue}. */
+    static String ipFromDocValue(org.apache.lucene.util.BytesRef b) {
+        byte[] bytes = java.util.Arrays.copyOfRange(b.bytes, b.offset, b.offset + b.length);
+        return ipText(org.apache.lucene.document.InetAddressPoint.decode(bytes));
+    }
+
+    /** Orders IP texts by address (unsigned bytes of their 16-byte encoding); non-IP text sorts last, as text. */
+    static final java.util.Comparator<String> IP_ORDER = (x, y) -> {
+        Optional<org.apache.lucene.util.BytesRef> a = ipDocValue(x);
+        Optional<org.apache.lucene.util.BytesRef> b = ipDocValue(y);
+        if (a.isPresent() && b.isPresent()) return a.get().compareTo(b.get());
+        if (a.isPresent() != b.isPresent()) return a.isPresent() ? -1 : 1;
+        return x.compareTo(y);
+    };
+
     static String ipText(InetAddress a) {
         byte[] b = a.getAddress();
         if (b.length == 4) return a.getHostAddress();

@@ -21,7 +21,7 @@ import java.util.Map;
  * Converts sort values to and from the {@code searchAfter} list.
  */
 final class SearchSort {
-    private enum Kind { LONG, DOUBLE, BOOLEAN, STRING }
+    private enum Kind { LONG, DOUBLE, BOOLEAN, STRING, IP }
 
     private final org.apache.lucene.search.Sort sort;
     private final List<Kind> kinds;
@@ -58,7 +58,7 @@ final class SearchSort {
                         rev ? SortedSetSelector.Type.MAX : SortedSetSelector.Type.MIN);
                 f.setMissingValue(rev ? SortField.STRING_FIRST : SortField.STRING_LAST);
                 fields.add(f);
-                kinds.add(Kind.STRING);
+                kinds.add(type == FieldType.IP ? Kind.IP : Kind.STRING);
             } else if (type == FieldType.DOUBLE) {
                 SortedNumericSortField f = new SortedNumericSortField(s.field(), SortField.Type.DOUBLE, rev,
                         rev ? SortedNumericSelector.Type.MAX : SortedNumericSelector.Type.MIN);
@@ -94,6 +94,7 @@ final class SearchSort {
             boolean rev = reverse.get(i);
             out.add(switch (kinds.get(i)) {
                 case STRING -> v == null ? null : ((BytesRef) v).utf8ToString();
+                case IP -> v == null ? null : FieldValues.ipFromDocValue((BytesRef) v);
                 case LONG -> v == null || ((Long) v) == (rev ? Long.MIN_VALUE : Long.MAX_VALUE) ? null : v;
                 case BOOLEAN -> v == null || ((Long) v) == (rev ? Long.MIN_VALUE : Long.MAX_VALUE) ? null : ((Long) v) != 0;
                 case DOUBLE -> v == null || ((Double) v) == (rev ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
@@ -116,6 +117,8 @@ final class SearchSort {
             boolean rev = reverse.get(i);
             values[i] = switch (kinds.get(i)) {
                 case STRING -> v == null ? null : new BytesRef(String.valueOf(v));
+                case IP -> v == null ? null : FieldValues.ipDocValue(String.valueOf(v)).orElseThrow(() ->
+                        new IllegalArgumentException("searchAfter value '" + v + "' is not an IP address"));
                 case LONG, BOOLEAN -> v == null ? Long.valueOf(rev ? Long.MIN_VALUE : Long.MAX_VALUE) : toLong(i, v);
                 case DOUBLE -> v == null ? Double.valueOf(rev ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
                         : toDouble(i, v);
