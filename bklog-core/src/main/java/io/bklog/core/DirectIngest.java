@@ -93,6 +93,17 @@ public final class DirectIngest {
         return new Result(indexSet, bulk.items(), ok, retry, rejected, (System.nanoTime() - started) / 1_000_000);
     }
 
+    /**
+     * Validates a batch and turns it into documents (flattened, time set, deterministic ids) without storing it;
+     * throws like {@link #ingest(String, List)}.
+     */
+    public List<LogDocument> documents(String indexSet, List<Map<String, Object>> items) {
+        IndexSet set = indexSets.get(indexSet);
+        List<LogDocument> docs = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) docs.add(document(set, i, items.get(i)));
+        return docs;
+    }
+
     private LogDocument document(IndexSet set, int item, Map<String, Object> raw) {
         if (raw == null) throw bad(item, null, "is null; expected a JSON object");
         Map<String, Object> fields = new LinkedHashMap<>();

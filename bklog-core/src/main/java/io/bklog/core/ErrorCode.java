@@ -50,6 +50,12 @@ public enum ErrorCode {
             "No API route matches the method and path.",
             "Check the method and path against the README's API section."),
     /** The request body is larger than the server accepts. */
+    INGEST_BUSY("ingest_busy", 429,
+            "The ingest queue is full (the store writes slower than documents arrive); nothing of the request was taken.",
+            "Send the same request again after the `Retry-After` header's seconds; ids are deterministic, so resending stores nothing twice."),
+    COLLECTOR_NOT_FOUND("collector_not_found", 404,
+            "The collector config named in the path does not exist.",
+            "Create it first (PUT /api/v1/collectors/{name}); GET /api/v1/collectors lists the ones that exist."),
     PAYLOAD_TOO_LARGE("payload_too_large", 413,
             "The request body is larger than `server.max_request_bytes`.",
             "Send smaller batches, or raise `server.max_request_bytes` (env BKLOG_SERVER_MAX_REQUEST_BYTES)."),

@@ -56,11 +56,13 @@ public final class LogPlatform implements AutoCloseable {
     private final List<AutoCloseable> owned;
     private final HealthzMetricCollector health;
     private boolean closed;
+    private final io.bklog.core.collect.IngestRuntime pipeline;
 
     LogPlatform(MetadataStore metadata, LogStore store, SnapshotRepository snapshotRepository, IngestBuffer ingestBuffer,
                 TaskBroker taskBroker, DistributedLock lock, List<HealthIndicator> healthIndicators, Path dataDir,
                 Clock clock, MeterRegistry meterRegistry, IndexSetService indexSets, DirectIngest ingest,
-                SearchService search, List<AutoCloseable> owned) {
+                SearchService search, List<AutoCloseable> owned, io.bklog.core.collect.IngestRuntime pipeline) {
+        this.pipeline = pipeline;
         this.metadata = metadata;
         this.store = store;
         this.snapshotRepository = snapshotRepository;
@@ -104,6 +106,9 @@ public final class LogPlatform implements AutoCloseable {
 
     /** Store batches of documents right away (validated, deterministic ids). */
     public DirectIngest ingest() { return ingest; }
+
+    /** The ingest pipeline: batching sink (bounded, 429 when full), buffer drainer, pipelines for line sources. */
+    public io.bklog.core.collect.IngestRuntime pipeline() { return pipeline; }
 
     /** Search an index set. */
     public SearchService search() { return search; }

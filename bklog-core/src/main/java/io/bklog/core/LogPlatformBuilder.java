@@ -279,8 +279,10 @@ public final class LogPlatformBuilder {
             log.info("bklog platform started store={} data_dir={} backends={}", st.backendName(), dataDir,
                     selected.stream().map(BackendSelection::name).toList());
             owned.addAll(opened);
+            io.bklog.core.collect.IngestRuntime pipeline = io.bklog.core.collect.IngestRuntime.start(ingest, st, buffer, clock);
+            owned.add(pipeline); // closed first: drains into the still-open store
             return new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock, meters,
-                    indexSets, ingest, search, owned);
+                    indexSets, ingest, search, owned, pipeline);
         } catch (RuntimeException e) {
             closeQuietly(opened, e);
             throw e;

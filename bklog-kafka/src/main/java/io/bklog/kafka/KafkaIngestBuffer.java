@@ -62,6 +62,8 @@ public final class KafkaIngestBuffer implements IngestBuffer {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaIngestBuffer.class);
     public static final String BACKEND = "kafka";
     public static final String DLQ_REASON_HEADER = "bklog.dlq.reason";
+    /** How long {@link #consumer} waits for the group to assign it partitions before returning anyway. */
+    static final Duration JOIN_WAIT = Duration.ofSeconds(3);
 
     private final KafkaBufferConfig config;
     private final DocumentCodec codec = new DocumentCodec();
@@ -246,6 +248,7 @@ public final class KafkaIngestBuffer implements IngestBuffer {
         /** offsets the caller committed whose commit did not go through yet (a rebalance was in progress) */
         private final Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
         private boolean closed;
+        private boolean joined;
 
         GroupConsumer(String group) {
             this.group = group;
@@ -260,6 +263,12 @@ public final class KafkaIngestBuffer implements IngestBuffer {
             p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "bklog-" + group + "-" + System.identityHashCode(this));
             this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
             this.consumer.subscribe(List.of(config.topic()), this);
+            // join now (bounded): a member that joins at its first poll can find the others done before it gets
+            // a share; if another member of the group does not poll meanwhile, the join completes at the next poll
+            long deadline = System.nanoTime() + JOIN_WAIT.toNanos();
+            while (!joined && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) held.add(r);
+            }
         }
 
         @Override
@@ -364,6 +373,7 @@ public final class KafkaIngestBuffer implements IngestBuffer {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            joined = true;
             LOG.info("event=kafka_partitions_assigned group={} partitions={}", group, assigned);
         }
 

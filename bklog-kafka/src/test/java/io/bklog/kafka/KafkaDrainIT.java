@@ -105,6 +105,45 @@ class KafkaDrainIT {
     }
 
     @Test
+    void aConsumerProcessKilledMidBatchLosesNothing() throws Exception {
+        MemoryLogStore store = new MemoryLogStore();
+        store.ensureIndexSet(IndexSetSchema.of(SET, List.of()));
+        String topic = KAFKA.nextTopic("crash");
+        String group = "crash-" + System.nanoTime();
+        int total = 500;
+        try (KafkaIngestBuffer buffer = buffer(topic)) {
+            List<BufferedDocument> all = new ArrayList<>();
+            for (int i = 0; i < total; i++) all.add(line(i));
+            buffer.append(all);
+
+            // a consumer in another JVM polls a batch and is killed (no commit, no leave-group)
+            Process child = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-cp", System.getProperty("java.class.path"), CrashingConsumerMain.class.getName(),
+                    KAFKA.bootstrapServers(), topic, group, "200").redirectErrorStream(true).start();
+            String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(child.waitFor()).as(output).isEqualTo(137);
+            String polledLine = output.lines().filter(l -> l.startsWith("POLLED")).findFirst().orElseThrow(() -> new AssertionError(output));
+            List<String> polledByTheDead = List.of(polledLine.substring("POLLED ".length()).split(" "));
+            assertThat(polledByTheDead).hasSizeGreaterThanOrEqualTo(200);
+            assertThat(buffer.pending(group)).isEqualTo(total);
+
+            // a new member gets the partitions once the dead one's session expired, and finishes
+            IngestBuffer.Consumer survivor = buffer.consumer(group);
+            Set<String> delivered = new HashSet<>();
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                List<BufferedDocument> got = survivor.poll(250, Duration.ofMillis(300));
+                storeAll(store, got);
+                survivor.commit();
+                got.forEach(d -> delivered.add(d.document().id()));
+                return buffer.pending(group) == 0 && stored(store) == total;
+            });
+            survivor.close();
+            assertThat(delivered).containsAll(polledByTheDead).hasSize(total);
+            assertThat(stored(store)).isEqualTo(total);
+        }
+    }
+
+    @Test
     void movesAnUndecodableRecordToTheDeadLetterTopicWithTheReasonAndGoesOn() throws Exception {
         String topic = KAFKA.nextTopic("poison");
         String group = "poison-" + System.nanoTime();

@@ -3,6 +3,7 @@ package io.bklog.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bklog.core.LogPlatform;
 import io.bklog.core.LogPlatformBuilder;
+import io.bklog.server.config.AuthConfig;
 import io.bklog.server.config.BklogConfig;
 import io.bklog.core.meta.MetadataConfig;
 import io.bklog.server.config.ConfigException;
@@ -43,11 +44,16 @@ public final class BklogServer implements AutoCloseable {
 
     /** Builds the platform the config describes and starts serving it. */
     public static BklogServer start(BklogConfig config) {
-        return start(platform(config), config.server());
+        return start(platform(config), config.server(), config.auth());
     }
 
     /** Serves a platform built by the caller; the server owns it from now on and closes it on {@link #close()}. */
     public static BklogServer start(LogPlatform platform, ServerConfig server) {
+        return start(platform, server, new AuthConfig(false));
+    }
+
+    /** As {@link #start(LogPlatform, ServerConfig)}, with token authentication of {@code /api/**} as configured. */
+    public static BklogServer start(LogPlatform platform, ServerConfig server, AuthConfig auth) {
         ObjectMapper json = Json.mapper();
         Javalin app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
@@ -57,6 +63,7 @@ public final class BklogServer implements AutoCloseable {
                     ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
         });
         routes(app, ApiRoutes.all(platform, json));
+        ApiRoutes.authFilter(platform, auth.enabled()).register(app);
         try {
             app.start(server.host(), server.port());
         } catch (RuntimeException e) {

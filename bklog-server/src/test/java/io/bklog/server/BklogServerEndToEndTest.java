@@ -46,11 +46,17 @@ class BklogServerEndToEndTest {
         server.close();
     }
 
+    /** Auth is on by default: the server wrote its bootstrap admin token into the data dir. */
+    private static String adminToken() throws IOException {
+        return java.nio.file.Files.readString(dataDir.resolve("admin-token")).strip();
+    }
+
     record Answer(int status, JsonNode body) {}
 
     private Answer call(String method, String path, String body) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.uri() + path))
-                .header("Content-Type", "application/json");
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + adminToken());
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         return new Answer(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));

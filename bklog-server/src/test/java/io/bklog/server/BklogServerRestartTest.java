@@ -31,7 +31,7 @@ class BklogServerRestartTest {
     @Test
     void everyAcceptedDocumentAndTheIndexSetSurviveARestart(@TempDir Path dataDir) throws Exception {
         BklogConfig config = new BklogConfig(new ServerConfig("127.0.0.1", 0, 1 << 20), dataDir.toString(),
-                StoreConfig.defaults());
+                StoreConfig.defaults()).withAuth(new io.bklog.server.config.AuthConfig(false));
         String batch = IntStream.range(0, 500).mapToObj(i -> "{\"gseIndex\": " + i + ", \"log\": \"line " + i + "\"}")
                 .collect(Collectors.joining("\n"));
         try (BklogServer first = BklogServer.start(config)) {

@@ -22,6 +22,7 @@ final class LocalKafkaBroker implements AutoCloseable {
     private final Process process;
     private final String bootstrap;
     private final Path log;
+    private static Path logback;
 
     LocalKafkaBroker() throws Exception {
         Path dir = Files.createTempDirectory("bklog-kafka-bench-");
@@ -38,6 +39,10 @@ final class LocalKafkaBroker implements AutoCloseable {
                 "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1",
                 "group.initial.rebalance.delay.ms=0", "auto.create.topics.enable=false", ""));
         log = dir.resolve("broker.log");
+        Files.writeString(dir.resolve("logback.xml"), "<configuration><appender name=\"F\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+                + "<encoder><pattern>%d %-5level %logger %msg%n</pattern></encoder></appender>"
+                + "<root level=\"WARN\"><appender-ref ref=\"F\"/></root></configuration>");
+        logback = dir.resolve("logback.xml");
         Process format = launch(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()),
                 dir.resolve("format.log"));
         if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
@@ -66,7 +71,7 @@ final class LocalKafkaBroker implements AutoCloseable {
 
     private static Process launch(List<String> main, Path out) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-cp", classPath()));
+                "-Xmx512m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + logback, "-cp", classPath()));
         cmd.addAll(main);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     }

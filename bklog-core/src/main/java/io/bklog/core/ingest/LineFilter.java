@@ -103,7 +103,7 @@ public final class LineFilter {
         return o == null ? null : o.toString();
     }
 
-    private static Predicate<String> predicate(FilterCondition c, int i) {
+    static Predicate<String> predicate(FilterCondition c, int i) {
         String w = c.word();
         boolean line = c.fieldIndex() == FilterCondition.WHOLE_LINE;
         return switch (c.op()) {

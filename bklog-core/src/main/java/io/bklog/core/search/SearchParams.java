@@ -17,10 +17,17 @@ import java.util.List;
  * @param highlight   wrap matched text in {@code <mark>}/{@code </mark>}
  * @param fields      fields to return; empty = all
  * @param searchAfter the {@code sort_values} of the last hit of the previous page, to page past the window
+ * @param aggs        aggregations to compute over all matches: a date histogram and/or terms; null = none
  */
 public record SearchParams(String keyword, List<Addition> addition, String startTime, String endTime, Integer begin,
                            Integer size, List<List<String>> sortList, Boolean highlight, List<String> fields,
-                           List<Object> searchAfter) {
+                           List<Object> searchAfter, SearchAggs aggs) {
+
+    public SearchParams(String keyword, List<Addition> addition, String startTime, String endTime, Integer begin,
+                        Integer size, List<List<String>> sortList, Boolean highlight, List<String> fields,
+                        List<Object> searchAfter) {
+        this(keyword, addition, startTime, endTime, begin, size, sortList, highlight, fields, searchAfter, null);
+    }
 
     public static final int DEFAULT_SIZE = 10;
 
@@ -33,6 +40,18 @@ public record SearchParams(String keyword, List<Addition> addition, String start
 
     /** Everything, newest first, 10 hits. */
     public static SearchParams of(String keyword) {
-        return new SearchParams(keyword, null, null, null, null, null, null, null, null, null);
+        return new SearchParams(keyword, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** A copy with other aggregations. */
+    public SearchParams withAggs(SearchAggs newAggs) {
+        return new SearchParams(keyword, addition, startTime, endTime, begin, size, sortList, highlight, fields,
+                searchAfter, newAggs);
+    }
+
+    /** A copy with another page. */
+    public SearchParams withPage(Integer newBegin, Integer newSize, List<Object> newSearchAfter) {
+        return new SearchParams(keyword, addition, startTime, endTime, newBegin, newSize, sortList, highlight, fields,
+                newSearchAfter, aggs);
     }
 }

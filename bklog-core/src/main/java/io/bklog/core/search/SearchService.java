@@ -9,6 +9,9 @@ import io.bklog.spi.FieldType;
 import io.bklog.spi.LogStore;
 import io.bklog.spi.SearchRequest;
 import io.bklog.spi.SearchResult;
+import io.bklog.core.mask.Masker;
+import io.bklog.spi.query.Aggregation;
+import io.bklog.spi.query.AggregationResult;
 import io.bklog.spi.query.Query;
 import io.bklog.spi.query.Sort;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,6 +20,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,13 +49,102 @@ public final class SearchService {
         this.timer = Timer.builder("bklog.search").description("searches answered").register(meters);
     }
 
-    /** Searches one index set; bad input fails with a {@link BklogException} naming the field. */
+    /**
+     * Searches one index set without masking (library use, trusted callers); bad input fails with a
+     * {@link BklogException} naming the field.
+     */
     public SearchResponse search(String indexSet, SearchParams params) {
+        return search(indexSet, params, Masker.none());
+    }
+
+    /**
+     * Searches one index set and masks what it returns with {@code masker}: hit sources, highlight fragments,
+     * sort values of masked fields and terms keys; numeric statistics are not computed on masked fields.
+     */
+    public SearchResponse search(String indexSet, SearchParams params, Masker masker) {
         return timer.record(() -> {
             SearchRequest request = request(indexSet, params);
             SearchResult result = store.search(request);
-            return new SearchResponse(result.total(), result.tookMillis(), result.hits());
+            List<SearchResult.Hit> hits = result.hits();
+            if (!masker.isEmpty()) {
+                List<SearchResult.Hit> masked = new ArrayList<>(hits.size());
+                for (SearchResult.Hit h : hits) masked.add(maskSortValues(masker.maskHit(h), request.sort(), masker));
+                hits = masked;
+            }
+            Map<String, AggregationResult> aggs = new LinkedHashMap<>();
+            result.aggregations().forEach((name, r) -> {
+                if (r instanceof AggregationResult.TermsResult t && name.startsWith(TERMS_PREFIX)) {
+                    r = masker.maskTerms(name.substring(TERMS_PREFIX.length()), t);
+                }
+                aggs.put(name, r);
+            });
+            return new SearchResponse(result.total(), result.tookMillis(), hits, aggs);
         });
+    }
+
+    /** Name prefix of a terms aggregation in {@link SearchResponse#aggregations()}. */
+    public static final String TERMS_PREFIX = "terms.";
+    /** Name of the date histogram in {@link SearchResponse#aggregations()}. */
+    public static final String HISTOGRAM = "histogram";
+    private static final java.util.regex.Pattern INTERVAL = java.util.regex.Pattern.compile("(\\d+)([smhd])");
+
+    private static SearchResult.Hit maskSortValues(SearchResult.Hit hit, List<Sort> sort, Masker masker) {
+        List<Object> values = new ArrayList<>(hit.sortValues());
+        boolean changed = false;
+        for (int i = 0; i < Math.min(sort.size(), values.size()); i++) {
+            if (values.get(i) != null && masker.masks(sort.get(i).field())) {
+                values.set(i, masker.maskValue(sort.get(i).field(), values.get(i)));
+                changed = true;
+            }
+        }
+        return changed ? new SearchResult.Hit(hit.index(), hit.id(), hit.source(), hit.highlights(), values) : hit;
+    }
+
+    private static void aggregations(SearchRequest.Builder b, IndexSet set, SearchAggs aggs, Instant from,
+                                     Instant to) {
+        if (aggs == null) return;
+        if (aggs.histogram() != null) {
+            String iv = aggs.histogram().interval();
+            if (iv == null || iv.isBlank() || iv.equals("auto")) {
+                if (from == null || to == null) {
+                    throw badRequest("aggs.histogram with interval auto needs start_time and end_time (the interval"
+                            + " is picked for about " + SearchAggs.Histogram.AUTO_BUCKETS + " buckets over them);"
+                            + " give both or a fixed interval such as 1m", "aggs.histogram.interval");
+                }
+                b.aggregation(HISTOGRAM, Aggregation.DateHistogram.auto(set.timeField(),
+                        SearchAggs.Histogram.AUTO_BUCKETS));
+            } else {
+                java.util.regex.Matcher m = INTERVAL.matcher(iv);
+                if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+                    throw badRequest("aggs.histogram.interval must be auto or a positive duration like 30s, 5m, 1h,"
+                            + " 1d; got \"" + iv + "\"", "aggs.histogram.interval");
+                }
+                long n = Long.parseLong(m.group(1));
+                java.time.Duration d = switch (m.group(2)) {
+                    case "s" -> java.time.Duration.ofSeconds(n);
+                    case "m" -> java.time.Duration.ofMinutes(n);
+                    case "h" -> java.time.Duration.ofHours(n);
+                    default -> java.time.Duration.ofDays(n);
+                };
+                b.aggregation(HISTOGRAM, Aggregation.DateHistogram.fixed(set.timeField(), d));
+            }
+        }
+        for (int i = 0; i < aggs.terms().size(); i++) {
+            SearchAggs.Terms t = aggs.terms().get(i);
+            String where = "aggs.terms[" + i + "]";
+            if (t.field() == null) throw badRequest(where + ".field is required", where + ".field");
+            FieldSpec f = field(set, t.field(), where + ".field");
+            if (f.type() == FieldType.TEXT) {
+                throw badRequest(where + ": text field '" + f.name() + "' cannot be aggregated; use a keyword,"
+                        + " number or date field", where + ".field");
+            }
+            int size = t.size() == null ? SearchAggs.Terms.DEFAULT_SIZE : t.size();
+            if (size < 1 || size > SearchRequest.MAX_RESULT_WINDOW) {
+                throw badRequest(where + ".size must be 1.." + SearchRequest.MAX_RESULT_WINDOW + ", got " + size,
+                        where + ".size");
+            }
+            b.aggregation(TERMS_PREFIX + f.name(), new Aggregation.Terms(f.name(), size));
+        }
     }
 
     /** The store request for these parameters (validated), without running it. */
@@ -90,7 +183,7 @@ public final class SearchService {
         for (int i = 0; i < params.fields().size(); i++) {
             field(set, params.fields().get(i), "fields[" + i + "]");
         }
-        return SearchRequest.builder(set.name())
+        SearchRequest.Builder b = SearchRequest.builder(set.name())
                 .query(query)
                 .timeRange(from, to)
                 .sort(sort(set, params.sortList()))
@@ -98,8 +191,9 @@ public final class SearchService {
                 .size(size)
                 .searchAfter(params.searchAfter())
                 .highlight(Boolean.TRUE.equals(params.highlight()))
-                .fields(params.fields())
-                .build();
+                .fields(params.fields());
+        aggregations(b, set, params.aggs(), from, to);
+        return b.build();
     }
 
     private static List<Sort> sort(IndexSet set, List<List<String>> sortList) {

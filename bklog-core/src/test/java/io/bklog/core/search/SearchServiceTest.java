@@ -137,4 +137,46 @@ class SearchServiceTest {
         assertThat(r.hits().get(0).source()).containsEntry("gseIndex", 2L);
         assertThat(search.search("app", SearchParams.of("")).total()).isEqualTo(2);
     }
+
+    private static io.bklog.core.mask.Masker phoneMasker() {
+        return new io.bklog.core.mask.Masker(Map.of("serverIp", List.of(io.bklog.core.mask.MaskRules.compile("t",
+                "mask_shield", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("preserve_head", 3).put("preserve_tail", 2),
+                "1[3-9]\\d{9}", 0))), java.util.Set.of("log"));
+    }
+
+    @Test
+    void maskedSearchMasksSourceHighlightSortValuesAndTermsKeys() {
+        platform.ingest().ingest("app", List.of(
+                Map.of("log", "login from 13812345678 ok", "serverIp", "13812345678",
+                        "dtEventTimeStamp", "2024-05-01T11:59:00Z", "gseIndex", 1),
+                Map.of("log", "login from 13912345678 ok", "serverIp", "13912345678",
+                        "dtEventTimeStamp", "2024-05-01T11:58:00Z", "gseIndex", 2)), true);
+        SearchParams p = new SearchParams("login", null, "now-15m", "now", null, null,
+                List.of(List.of("serverIp", "asc")), true, null, null,
+                new SearchAggs(new SearchAggs.Histogram("auto"), List.of(new SearchAggs.Terms("serverIp", 5))));
+        SearchResponse r = search.search("app", p, phoneMasker());
+        assertThat(r.total()).isEqualTo(2);
+        assertThat(r.toString()).doesNotContain("13812345678").doesNotContain("13912345678");
+        assertThat(r.hits().get(0).source()).containsEntry("log", "login from 138******78 ok");
+        assertThat(r.hits().get(0).highlights().get("log")).allMatch(f -> f.contains("<mark>login</mark>"));
+        var terms = (io.bklog.spi.query.AggregationResult.TermsResult) r.aggregations().get("terms.serverIp");
+        assertThat(terms.buckets()).extracting(io.bklog.spi.query.AggregationResult.Bucket::key)
+                .containsExactlyInAnyOrder("138******78", "139******78");
+        var hist = (io.bklog.spi.query.AggregationResult.HistogramResult) r.aggregations().get("histogram");
+        assertThat(hist.buckets().stream().mapToLong(io.bklog.spi.query.AggregationResult.TimeBucket::count).sum())
+                .isEqualTo(2);
+        assertThat(hist.buckets().size()).isBetween(15, 70);
+        assertThat(search.search("app", p).hits().get(0).source()).containsEntry("serverIp", "13812345678");
+    }
+
+    @Test
+    void autoHistogramWithoutTimeRangeAndTextTermsAreClearBadRequests() {
+        assertThat(error(() -> search.request("app", SearchParams.of("*").withAggs(
+                new SearchAggs(new SearchAggs.Histogram(null), null)))).getMessage()).contains("start_time");
+        assertThat(error(() -> search.request("app", SearchParams.of("*").withAggs(
+                new SearchAggs(null, List.of(new SearchAggs.Terms("log", 3)))))).getMessage())
+                .contains("text field 'log' cannot be aggregated");
+        assertThat(error(() -> search.request("app", SearchParams.of("*").withAggs(
+                new SearchAggs(new SearchAggs.Histogram("5x"), null)))).field()).contains("aggs.histogram.interval");
+    }
 }

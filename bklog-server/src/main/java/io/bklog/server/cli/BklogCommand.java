@@ -14,7 +14,8 @@ import java.util.Properties;
 /** {@code bklog}: the command line of the server jar. */
 @Command(name = "bklog", mixinStandardHelpOptions = true, versionProvider = BklogCommand.Version.class,
         description = "bklog-java: a log platform you embed as a library or run as a server.",
-        subcommands = {ServeCommand.class, MigrateCommand.class, HealthzCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, MigrateCommand.class, HealthzCommand.class, VersionCommand.class,
+                BackupCommand.class, RestoreCommand.class, UpgradeCommand.class, CommandLine.HelpCommand.class})
 public final class BklogCommand implements Runnable {
 
     @CommandLine.Spec

@@ -1,11 +1,14 @@
 package io.bklog.server.config;
 
+import java.util.Objects;
+
 /**
  * The whole server configuration (YAML keys in snake_case mirror these components). See {@code docs/config.md}.
  *
  * @param dataDir directory of embedded data (Lucene indices); created when missing
  */
-public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata) {
+public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
+                          AuthConfig auth) {
     public static final String DEFAULT_DATA_DIR = "bklog-data";
 
     public BklogConfig {
@@ -13,6 +16,11 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
         dataDir = dataDir == null || dataDir.isBlank() ? DEFAULT_DATA_DIR : dataDir;
         store = store == null ? StoreConfig.defaults() : store;
         metadata = metadata == null ? MetadataSettings.defaults() : metadata;
+        auth = auth == null ? AuthConfig.defaults() : auth;
+    }
+
+    public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata) {
+        this(server, dataDir, store, metadata, AuthConfig.defaults());
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store) {
@@ -20,6 +28,11 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
     }
 
     public static BklogConfig defaults() {
-        return new BklogConfig(ServerConfig.defaults(), DEFAULT_DATA_DIR, StoreConfig.defaults(), MetadataSettings.defaults());
+        return new BklogConfig(ServerConfig.defaults(), DEFAULT_DATA_DIR, StoreConfig.defaults(), MetadataSettings.defaults(),
+                AuthConfig.defaults());
+    }
+
+    public BklogConfig withAuth(AuthConfig a) {
+        return new BklogConfig(server, dataDir, store, metadata, Objects.requireNonNull(a));
     }
 }

@@ -2,6 +2,8 @@ package io.bklog.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bklog.core.LogPlatform;
+import io.bklog.core.auth.AuthService;
+import io.bklog.core.mask.MaskingService;
 
 import java.util.List;
 
@@ -11,10 +13,41 @@ public final class ApiRoutes {
 
     public static List<RouteGroup> all(LogPlatform platform, ObjectMapper json) {
         Bodies bodies = new Bodies(json);
+        MaskingService masking = masking(platform);
         return List.of(
                 new IndexSetRoutes(platform.indexSets(), bodies),
-                new IngestRoutes(platform.ingest(), bodies),
-                new SearchRoutes(platform.search(), bodies),
+                new IngestRoutes(platform.pipeline(), bodies),
+                new MaskedSearchRoutes(platform.search(),
+                        new io.bklog.core.search.ContextService(platform.indexSets(), platform.store()),
+                        new io.bklog.core.search.ExportService(platform.indexSets(), platform.search(), platform.store()),
+                        new io.bklog.core.search.FieldAnalysisService(platform.indexSets(), platform.search(),
+                                platform.store()),
+                        masking, bodies),
+                new MaskingRoutes(masking, bodies),
+                new AuthRoutes(auth(platform), bodies),
                 new HealthRoutes(platform.health()), new MetricsRoutes(platform.meterRegistry()));
+    }
+
+    private static MaskingService masking(LogPlatform platform) {
+        return new MaskingService(platform.metadata(), platform.indexSets());
+    }
+
+    private static AuthService auth(LogPlatform platform) {
+        return new AuthService(platform.metadata(), platform.clock());
+    }
+
+    /**
+     * The auth filter of {@code /api/**}; when enabled and no token exists yet, makes the bootstrap admin token of
+     * the default space in {@code {dataDir}/admin-token}.
+     */
+    public static AuthFilter authFilter(LogPlatform platform, boolean enabled) {
+        AuthService auth = auth(platform);
+        if (enabled) {
+            java.nio.file.Path dir = platform.dataDir().orElseThrow(() -> new IllegalStateException("auth is enabled"
+                    + " but the platform has no data dir to write the bootstrap admin token to; set data_dir or"
+                    + " auth.enabled=false"));
+            auth.bootstrap(dir, io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE);
+        }
+        return new AuthFilter(auth, platform.indexSets(), enabled);
     }
 }

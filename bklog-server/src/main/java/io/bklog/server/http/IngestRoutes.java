@@ -1,6 +1,9 @@
 package io.bklog.server.http;
 
+import io.bklog.core.BklogException;
 import io.bklog.core.DirectIngest;
+import io.bklog.core.ErrorCode;
+import io.bklog.core.collect.IngestRuntime;
 import io.javalin.Javalin;
 
 import java.util.LinkedHashMap;
@@ -9,13 +12,14 @@ import java.util.Map;
 /**
  * {@code POST /api/v1/index_sets/{name}/ingest}: a JSON array of objects or JSON lines. Answers per-item results;
  * a malformed batch is refused whole (400) and nothing of it is stored. {@code ?refresh=true} makes the batch
- * searchable before the answer.
+ * searchable before the answer. The batch goes through the platform's batching sink and is answered once stored;
+ * when the sink queue is full the answer is 429 {@code ingest_busy} with {@code Retry-After} (nothing taken).
  */
 final class IngestRoutes implements RouteGroup {
-    private final DirectIngest ingest;
+    private final IngestRuntime ingest;
     private final Bodies bodies;
 
-    IngestRoutes(DirectIngest ingest, Bodies bodies) {
+    IngestRoutes(IngestRuntime ingest, Bodies bodies) {
         this.ingest = ingest;
         this.bodies = bodies;
     }
@@ -23,8 +27,13 @@ final class IngestRoutes implements RouteGroup {
     @Override
     public void register(Javalin app) {
         app.post("/api/v1/index_sets/{name}/ingest", ctx -> {
-            DirectIngest.Result r = ingest.ingest(ctx.pathParam("name"), bodies.documents(ctx),
-                    "true".equals(ctx.queryParam("refresh")));
+            DirectIngest.Result r;
+            try {
+                r = ingest.ingest(ctx.pathParam("name"), bodies.documents(ctx), "true".equals(ctx.queryParam("refresh")));
+            } catch (BklogException e) {
+                retryAfter(ctx, e);
+                throw e;
+            }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("index_set", r.indexSet());
             out.put("took", r.tookMillis());
@@ -35,5 +44,12 @@ final class IngestRoutes implements RouteGroup {
             out.put("items", r.items());
             ctx.json(out);
         });
+    }
+
+    /** Sets {@code Retry-After} for an {@link ErrorCode#INGEST_BUSY} answer. */
+    static void retryAfter(io.javalin.http.Context ctx, BklogException e) {
+        if (e.code() == ErrorCode.INGEST_BUSY) {
+            ctx.header("Retry-After", String.valueOf(e.details().getOrDefault("retry_after_seconds", 1)));
+        }
     }
 }

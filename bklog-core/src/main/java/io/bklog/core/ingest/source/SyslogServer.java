@@ -48,6 +48,8 @@ public final class SyslogServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyslogServer.class);
 
     private final LineHandler handler;
+    private final SyslogFilter filter;
+    private final AtomicLong filtered = new AtomicLong();
     private final SyslogParser parser;
     private final LineSanitizer sanitizer;
     private final Clock clock;
@@ -64,6 +66,7 @@ public final class SyslogServer implements AutoCloseable {
 
     private SyslogServer(Builder b) throws IOException {
         this.handler = b.handler;
+        this.filter = b.filter;
         this.parser = new SyslogParser(b.zone);
         this.sanitizer = new LineSanitizer(b.maxMessageBytes);
         this.clock = b.clock;
@@ -104,6 +107,11 @@ public final class SyslogServer implements AutoCloseable {
         return tcp == null ? -1 : tcp.getLocalPort();
     }
 
+    /** Messages not collected because of the {@link SyslogFilter}. */
+    public long filtered() {
+        return filtered.get();
+    }
+
     /** UDP messages dropped because the handler kept refusing. */
     public long dropped() {
         return dropped.get();
@@ -140,6 +148,10 @@ public final class SyslogServer implements AutoCloseable {
             }
             SourceLine line = toLine(p.getData(), p.getOffset(), p.getLength(),
                     (InetSocketAddress) p.getSocketAddress());
+            if (!filter.test(line)) {
+                filtered.incrementAndGet();
+                continue;
+            }
             long deadline = System.nanoTime() + udpRetry.toNanos();
             boolean ok = handler.accept(List.of(line));
             while (!ok && running && System.nanoTime() < deadline) {
@@ -180,7 +192,11 @@ public final class SyslogServer implements AutoCloseable {
             List<SourceLine> batch = new ArrayList<>();
             byte[] frame;
             while (running && (frame = readFrame(in)) != null) {
-                if (frame.length > 0) batch.add(toLine(frame, 0, frame.length, sender));
+                if (frame.length > 0) {
+                    SourceLine line = toLine(frame, 0, frame.length, sender);
+                    if (filter.test(line)) batch.add(line);
+                    else filtered.incrementAndGet();
+                }
                 if (batch.size() >= 500 || (in.available() == 0 && !batch.isEmpty())) {
                     deliverBlocking(batch);
                     batch = new ArrayList<>();
@@ -294,6 +310,7 @@ public final class SyslogServer implements AutoCloseable {
         private ZoneOffset zone = ZoneOffset.UTC;
         private Clock clock = Clock.systemUTC();
         private Duration udpRetry = Duration.ofSeconds(1);
+        private SyslogFilter filter = SyslogFilter.NONE;
 
         private Builder(LineHandler handler) {
             this.handler = handler;
@@ -309,6 +326,8 @@ public final class SyslogServer implements AutoCloseable {
         public Builder clock(Clock v) { this.clock = v; return this; }
         /** How long a refused UDP message is retried before it is dropped; default 1 s. */
         public Builder udpRetry(Duration v) { this.udpRetry = v; return this; }
+        /** bklog's {@code syslog_conditions}; default: collect everything. */
+        public Builder filter(SyslogFilter v) { this.filter = v; return this; }
 
         public SyslogServer build() throws IOException {
             if (udpPort < 0 && tcpPort < 0) throw new IllegalArgumentException("set udpPort and/or tcpPort");

@@ -1,0 +1,261 @@
+package io.bklog.core.mask;
+
+import io.bklog.spi.SearchResult;
+import io.bklog.spi.query.AggregationResult;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+
+/**
+ * The masking of one index set, compiled once and applied at read time (bklog's desensitize handler).
+ *
+ * <p>Per field, steps run by priority (ascending {@code sortIndex}); each finds its regex matches (no pattern =
+ * the whole value). A match overlapping an earlier, higher-priority match is dropped; the rest are replaced left
+ * to right. A nested key {@code a.b} uses the steps of its top-level field {@code a}. In a <em>text field</em>
+ * (raw log, e.g. {@code log}) the field's own steps run, plus every step with a pattern configured on any other
+ * field, so a phone number inside the raw line is masked like the {@code phone} field.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Masker {
+    private static final String OPEN = "<mark>";
+    private static final String CLOSE = "</mark>";
+    private static final Masker NONE = new Masker(Map.of(), Set.of());
+
+    private final Map<String, List<MaskStep>> steps;
+
+    /**
+     * @param fieldSteps steps by field (any order; sorted here by priority)
+     * @param textFields raw-text fields; they also get every patterned step of the other fields
+     */
+    public Masker(Map<String, List<MaskStep>> fieldSteps, Set<String> textFields) {
+        Map<String, List<MaskStep>> all = new HashMap<>();
+        fieldSteps.forEach((f, s) -> all.put(f, new ArrayList<>(s)));
+        List<MaskStep> patterned = fieldSteps.values().stream().flatMap(List::stream)
+                .filter(s -> s.pattern() != null).toList();
+        for (String t : textFields) {
+            List<MaskStep> own = all.computeIfAbsent(t, k -> new ArrayList<>());
+            for (MaskStep s : patterned) if (!own.contains(s)) own.add(s);
+        }
+        Map<String, List<MaskStep>> sorted = new HashMap<>();
+        all.forEach((f, s) -> {
+            List<MaskStep> l = new ArrayList<>(s);
+            l.sort(Comparator.comparingInt(MaskStep::sortIndex));
+            if (!l.isEmpty()) sorted.put(f, List.copyOf(l));
+        });
+        this.steps = Map.copyOf(sorted);
+    }
+
+    /** Masks nothing. */
+    public static Masker none() {
+        return NONE;
+    }
+
+    public boolean isEmpty() {
+        return steps.isEmpty();
+    }
+
+    /** The fields that have masking steps (text fields included). */
+    public Set<String> fields() {
+        return steps.keySet();
+    }
+
+    /** Whether values of {@code field} (or of its top-level field) are masked. */
+    public boolean masks(String field) {
+        return stepsOf(field) != null;
+    }
+
+    private List<MaskStep> stepsOf(String field) {
+        List<MaskStep> s = steps.get(field);
+        if (s == null) {
+            int dot = field.indexOf('.');
+            if (dot > 0) s = steps.get(field.substring(0, dot));
+        }
+        return s;
+    }
+
+    /** The masked form of one value of {@code field}; unchanged when the field has no steps. */
+    public String mask(String field, String value) {
+        if (value == null) return null;
+        List<MaskStep> s = stepsOf(field);
+        if (s == null) return value;
+        return render(value, replacements(s, value), List.of());
+    }
+
+    /**
+     * Masks a value: strings are masked; numbers and booleans of a masked field become masked strings; maps and
+     * lists are masked element by element (a map entry {@code k} under {@code field} uses the steps of
+     * {@code field}, its top-level field).
+     */
+    public Object maskValue(String field, Object value) {
+        if (value == null || isEmpty()) return value;
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, v) -> out.put(String.valueOf(k), maskValue(field + "." + k, v)));
+            return out;
+        }
+        if (value instanceof List<?> l) {
+            List<Object> out = new ArrayList<>(l.size());
+            for (Object o : l) out.add(maskValue(field, o));
+            return out;
+        }
+        if (!masks(field)) return value;
+        String s = String.valueOf(value);
+        String masked = mask(field, s);
+        return masked.equals(s) ? value : masked;
+    }
+
+    /** A copy of a document source with every masked field masked. */
+    public Map<String, Object> maskSource(Map<String, Object> source) {
+        if (isEmpty()) return source;
+        Map<String, Object> out = new LinkedHashMap<>();
+        source.forEach((k, v) -> out.put(k, maskValue(k, v)));
+        return out;
+    }
+
+    /**
+     * Masks a highlight fragment: the text without its {@code <mark>} tags is masked as a value, and the tags are
+     * put back; a mark that overlaps a replaced piece grows to cover all of it, so no tag ever splits a mask and
+     * no raw character survives inside a mark.
+     */
+    public String maskHighlight(String field, String fragment) {
+        if (fragment == null) return null;
+        List<MaskStep> s = stepsOf(field);
+        if (s == null) return fragment;
+        StringBuilder plain = new StringBuilder(fragment.length());
+        List<int[]> marks = new ArrayList<>();
+        int i = 0;
+        int open = -1;
+        while (i < fragment.length()) {
+            if (fragment.startsWith(OPEN, i)) {
+                if (open < 0) open = plain.length();
+                i += OPEN.length();
+            } else if (fragment.startsWith(CLOSE, i)) {
+                if (open >= 0) marks.add(new int[] {open, plain.length()});
+                open = -1;
+                i += CLOSE.length();
+            } else {
+                plain.append(fragment.charAt(i++));
+            }
+        }
+        if (open >= 0) marks.add(new int[] {open, plain.length()});
+        String text = plain.toString();
+        return render(text, replacements(s, text), marks);
+    }
+
+    /** A hit with its source and highlight fragments masked. */
+    public SearchResult.Hit maskHit(SearchResult.Hit hit) {
+        if (isEmpty()) return hit;
+        Map<String, List<String>> hl = new LinkedHashMap<>();
+        hit.highlights().forEach((f, frags) -> hl.put(f, frags.stream().map(x -> maskHighlight(f, x)).toList()));
+        return new SearchResult.Hit(hit.index(), hit.id(), maskSource(hit.source()), hl, hit.sortValues());
+    }
+
+    /** Terms buckets with masked keys; buckets whose keys mask to the same text are merged (counts added). */
+    public AggregationResult.TermsResult maskTerms(String field, AggregationResult.TermsResult terms) {
+        if (!masks(field)) return terms;
+        Map<String, Long> merged = new LinkedHashMap<>();
+        for (AggregationResult.Bucket b : terms.buckets()) merged.merge(mask(field, b.key()), b.count(), Long::sum);
+        List<AggregationResult.Bucket> out = new ArrayList<>();
+        merged.forEach((k, c) -> out.add(new AggregationResult.Bucket(k, c)));
+        out.sort(Comparator.comparingLong(AggregationResult.Bucket::count).reversed()
+                .thenComparing(AggregationResult.Bucket::key));
+        return new AggregationResult.TermsResult(out, terms.otherCount());
+    }
+
+    private record Replacement(int start, int end, String text) {}
+
+    private static List<Replacement> replacements(List<MaskStep> steps, String value) {
+        List<Replacement> taken = new ArrayList<>();
+        for (MaskStep step : steps) {
+            if (step.pattern() == null) {
+                if (!value.isEmpty() && overlapsNone(taken, 0, value.length())) {
+                    taken.add(new Replacement(0, value.length(), step.operator().apply(value, Map.of())));
+                }
+                continue;
+            }
+            Matcher m = step.pattern().matcher(value);
+            while (m.find()) {
+                if (m.end() == m.start() || !overlapsNone(taken, m.start(), m.end())) continue;
+                Map<String, String> groups = new HashMap<>();
+                for (String g : step.groupNames()) {
+                    String v = m.group(g);
+                    if (v != null) groups.put(g, v);
+                }
+                taken.add(new Replacement(m.start(), m.end(), step.operator().apply(m.group(), groups)));
+            }
+        }
+        taken.sort(Comparator.comparingInt(Replacement::start));
+        return taken;
+    }
+
+    private static boolean overlapsNone(List<Replacement> taken, int start, int end) {
+        for (Replacement r : taken) if (start < r.end() && r.start() < end) return false;
+        return true;
+    }
+
+    /** Writes {@code text} with replacements applied and marks (in text positions) re-inserted. */
+    private static String render(String text, List<Replacement> reps, List<int[]> marks) {
+        if (reps.isEmpty() && marks.isEmpty()) return text;
+        // grow each mark to whole replacements, then merge overlapping marks
+        List<int[]> grown = new ArrayList<>();
+        for (int[] mk : marks) {
+            int s = mk[0];
+            int e = mk[1];
+            for (Replacement r : reps) {
+                if (s < r.end() && r.start() < e || (s == e && r.start() <= s && s < r.end())) {
+                    s = Math.min(s, r.start());
+                    e = Math.max(e, r.end());
+                }
+            }
+            grown.add(new int[] {s, e});
+        }
+        grown.sort(Comparator.comparingInt(a -> a[0]));
+        List<int[]> merged = new ArrayList<>();
+        for (int[] g : grown) {
+            if (!merged.isEmpty() && g[0] <= merged.get(merged.size() - 1)[1]) {
+                int[] last = merged.get(merged.size() - 1);
+                last[1] = Math.max(last[1], g[1]);
+            } else {
+                merged.add(g);
+            }
+        }
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        int ri = 0;
+        int mi = 0;
+        boolean inMark = false;
+        int pos = 0;
+        while (pos <= text.length()) {
+            if (inMark && merged.get(mi)[1] == pos) {
+                out.append(CLOSE);
+                inMark = false;
+                mi++;
+            }
+            if (!inMark && mi < merged.size() && merged.get(mi)[0] == pos) {
+                if (merged.get(mi)[1] == pos) {
+                    out.append(OPEN).append(CLOSE);
+                    mi++;
+                    continue;
+                }
+                out.append(OPEN);
+                inMark = true;
+            }
+            if (pos == text.length()) break;
+            if (ri < reps.size() && reps.get(ri).start() == pos) {
+                out.append(reps.get(ri).text());
+                pos = reps.get(ri).end();
+                ri++;
+            } else {
+                out.append(text.charAt(pos++));
+            }
+        }
+        if (inMark) out.append(CLOSE);
+        return out.toString();
+    }
+}

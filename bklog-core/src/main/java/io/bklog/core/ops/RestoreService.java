@@ -1,0 +1,198 @@
+package io.bklog.core.ops;
+
+import io.bklog.core.meta.ArchiveConfig;
+import io.bklog.core.meta.ArchivedSnapshot;
+import io.bklog.core.meta.IndexSet;
+import io.bklog.core.meta.MetadataStore;
+import io.bklog.core.meta.RestoreJob;
+import io.bklog.core.schedule.AsyncTask;
+import io.bklog.core.schedule.Scheduler;
+import io.bklog.core.schedule.TaskRegistry;
+import io.bklog.spi.IndexNames;
+import io.bklog.spi.LogStore;
+import io.bklog.spi.SnapshotRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Restores archived data of an index set for a time range into {@code restore_*} indices, which the stores search
+ * together with the index set (bklog {@code RestoreConfig}). {@link #start} checks the range and the disk, records a
+ * restore job and submits the async task {@value #TASK}; the task restores snapshot by snapshot and records
+ * progress in the job. Expired restores are dropped by {@link IndexLifecycle#expireRestores()}.
+ *
+ * <p>Disk check: the restore is refused when its estimated size (the snapshots' sizes) exceeds
+ * {@code watermarkRatio} of the free space of the data disk.
+ */
+public final class RestoreService {
+    /** The async task that runs a restore; args {@code job} = restore job id. */
+    public static final String TASK = "ops.restore";
+    /** Default share of the free disk space a restore may use. */
+    public static final double DEFAULT_WATERMARK_RATIO = 0.85;
+
+    private static final Logger log = LoggerFactory.getLogger(RestoreService.class);
+
+    private final MetadataStore meta;
+    private final LogStore store;
+    private final SnapshotRepository repository;
+    private final Clock clock;
+    private final DiskSpace disk;
+    private final double watermarkRatio;
+    private volatile Scheduler scheduler;
+
+    public RestoreService(MetadataStore meta, LogStore store, SnapshotRepository repository, Clock clock,
+                          DiskSpace disk, double watermarkRatio) {
+        this.meta = Objects.requireNonNull(meta, "meta");
+        this.store = Objects.requireNonNull(store, "store");
+        this.repository = repository;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.disk = Objects.requireNonNull(disk, "disk");
+        if (!(watermarkRatio > 0 && watermarkRatio <= 1)) {
+            throw new IllegalArgumentException("restore watermarkRatio must be within (0, 1], got " + watermarkRatio);
+        }
+        this.watermarkRatio = watermarkRatio;
+    }
+
+    /** Registers the restore task; restores started afterwards run on {@code scheduler}. */
+    public void register(TaskRegistry registry) {
+        registry.register(AsyncTask.of(TASK, ctx -> {
+            String id = ctx.args().get("job");
+            if (id == null) throw new IllegalArgumentException("task " + TASK + " needs the arg 'job'");
+            RestoreJob job = run(Long.parseLong(id), ctx::progress);
+            return "restored " + job.completeDocCount() + " docs";
+        }));
+    }
+
+    /** Where {@link #start} submits restores; without one, {@link #start} runs the restore before returning. */
+    public void useScheduler(Scheduler scheduler) {
+        this.scheduler = scheduler;
+    }
+
+    /** One index to restore from one snapshot. */
+    record Item(String snapshot, String index) {}
+
+    /**
+     * Starts restoring the archived indices of {@code indexSet} whose days fall in {@code start..end} (UTC days),
+     * kept until {@code expiresAt}. Throws {@link OpsException} when the index set has no archive, nothing was
+     * archived for the range, or the disk would pass its watermark (the message gives the figures).
+     */
+    public RestoreJob start(String indexSet, Instant start, Instant end, Instant expiresAt) {
+        IndexSet set = meta.indexSets().getByName(indexSet);
+        if (end.isBefore(start)) {
+            throw new IllegalArgumentException("restore of '" + indexSet + "': end " + end + " is before start " + start);
+        }
+        if (!expiresAt.isAfter(clock.instant())) {
+            throw new IllegalArgumentException("restore of '" + indexSet + "': expiresAt " + expiresAt
+                    + " is not in the future");
+        }
+        List<ArchiveConfig> archives = meta.archiveConfigs().listByIndexSet(set.id());
+        if (archives.isEmpty()) {
+            throw new OpsException("index set '" + indexSet + "' has no archive config: nothing to restore");
+        }
+        ArchiveConfig archive = archives.get(0);
+        SnapshotRepository repo = Repositories.byName(repository, archive.repository());
+        List<Item> plan = plan(meta, archive.id(), IndexNames.dayOf(start), IndexNames.dayOf(end), true);
+        if (plan.isEmpty()) {
+            throw new OpsException("index set '" + indexSet + "' has no archived data between " + start + " and "
+                    + end);
+        }
+        long bytes = 0;
+        long docs = 0;
+        for (Item item : plan) {
+            SnapshotRepository.SnapshotInfo info = repo.get(item.snapshot()).orElseThrow(() -> new OpsException(
+                    "archived snapshot '" + item.snapshot() + "' is missing from repository '" + repo.name() + "'"));
+            bytes += info.sizeBytes();
+            docs += info.docCounts().getOrDefault(item.index(), 0L);
+        }
+        long free = disk.freeBytes();
+        long allowed = (long) (free * watermarkRatio);
+        if (bytes > allowed) {
+            throw new OpsException(String.format(
+                    "restore of '%s' refused: it needs about %d bytes but the disk has %d bytes free and restores may "
+                            + "use at most %.0f%% of it (%d bytes); free space or shorten the range",
+                    indexSet, bytes, free, watermarkRatio * 100, allowed));
+        }
+        RestoreJob job = meta.restoreJobs().create(RestoreJob.of(archive.id(), "[回溯]" + set.name(), start, end,
+                expiresAt));
+        job = meta.restoreJobs().update(job.withIndexSet(set.id()).withProgress(RestoreJob.PENDING, docs, 0, bytes));
+        log.info("restore started job={} index_set={} snapshots={} bytes={} docs={}", job.id(), indexSet, plan.size(),
+                bytes, docs);
+        Scheduler s = scheduler;
+        if (s != null) {
+            s.submit(TASK, Map.of("job", Long.toString(job.id())));
+            return job;
+        }
+        return run(job.id(), SnapshotRepository.ProgressListener.NONE);
+    }
+
+    /** Runs (or resumes) a restore job: restores each planned index not restored yet, recording progress. */
+    public RestoreJob run(long jobId, SnapshotRepository.ProgressListener progress) {
+        RestoreJob job = meta.restoreJobs().getById(jobId);
+        if (job.done()) return job;
+        long began = clock.millis();
+        ArchiveConfig archive = meta.archiveConfigs().getById(job.archiveConfigId());
+        SnapshotRepository repo = Repositories.byName(repository, archive.repository());
+        List<Item> plan = plan(meta, archive.id(), IndexNames.dayOf(job.startTime()), IndexNames.dayOf(job.endTime()),
+                true);
+        Set<String> existing = new HashSet<>();
+        store.listIndices("*").forEach(i -> existing.add(i.name()));
+        job = meta.restoreJobs().update(job.withProgress(RestoreJob.RUNNING, job.totalDocCount(), 0,
+                job.totalStoreSize()));
+        long complete = 0;
+        int n = 0;
+        try {
+            for (Item item : plan) {
+                String target = IndexNames.RESTORE_PREFIX + item.index();
+                if (!existing.contains(target)) {
+                    repo.restore(item.snapshot(), List.of(item.index()), IndexNames.RESTORE_PREFIX,
+                            SnapshotRepository.ProgressListener.NONE);
+                }
+                complete += repo.get(item.snapshot()).map(i -> i.docCounts().getOrDefault(item.index(), 0L))
+                        .orElse(0L);
+                n++;
+                job = meta.restoreJobs().update(job.withProgress(RestoreJob.RUNNING, job.totalDocCount(), complete,
+                        job.totalStoreSize()));
+                progress.onProgress((double) n / plan.size(), "restored " + target);
+            }
+            job = meta.restoreJobs().update(job.finished(clock.millis() - began, null));
+            log.info("restore done job={} indices={} docs={}", jobId, plan.size(), complete);
+            return job;
+        } catch (RuntimeException e) {
+            meta.restoreJobs().update(job.finished(clock.millis() - began, e.getMessage()));
+            log.warn("restore failed job={} error={}", jobId, e.toString());
+            throw e;
+        }
+    }
+
+    /** The archived indices of an archive config whose day is within {@code from..to}, oldest first. */
+    static List<Item> plan(MetadataStore meta, long archiveConfigId, LocalDate from, LocalDate to,
+                           boolean successfulOnly) {
+        List<Item> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (ArchivedSnapshot s : meta.archivedSnapshots().listByArchiveConfig(archiveConfigId)) {
+            if (successfulOnly && !ArchivedSnapshot.SUCCESS.equals(s.state())) continue;
+            for (String index : s.indices()) {
+                boolean inRange = IndexNames.parse(index)
+                        .filter(p -> !p.day().isBefore(from) && !p.day().isAfter(to)).isPresent();
+                if (inRange && seen.add(index)) out.add(new Item(s.snapshotName(), index));
+            }
+        }
+        out.sort((a, b) -> a.index().compareTo(b.index()));
+        return out;
+    }
+
+    /** The {@code restore_*} indices a restore job made (or would make). */
+    static List<String> targets(MetadataStore meta, RestoreJob job) {
+        return plan(meta, job.archiveConfigId(), IndexNames.dayOf(job.startTime()), IndexNames.dayOf(job.endTime()),
+                false).stream().map(i -> IndexNames.RESTORE_PREFIX + i.index()).toList();
+    }
+}

@@ -1,0 +1,127 @@
+package io.bklog.core.search;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bklog.core.BklogException;
+import io.bklog.core.ErrorCode;
+import io.bklog.core.indexset.IndexSetService;
+import io.bklog.core.mask.Masker;
+import io.bklog.core.meta.IndexSet;
+import io.bklog.spi.FieldSpec;
+import io.bklog.spi.LogStore;
+import io.bklog.spi.SearchRequest;
+import io.bklog.spi.SearchResult;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Synchronous export (bklog's {@code is_export}): up to {@link #MAX_SYNC_ROWS} matching lines, masked, written as
+ * CSV (a header of the index set's fields, RFC 4180 quoting) or JSON lines, without highlighting. Pages through
+ * the store with {@code search_after} on the raw sort values, so masking never affects paging.
+ */
+public final class ExportService {
+    /** bklog's {@code MAX_RESULT_WINDOW} cap of a sync export. */
+    public static final int MAX_SYNC_ROWS = SearchRequest.MAX_RESULT_WINDOW;
+    static final int PAGE = 1000;
+
+    /** Output formats. */
+    public enum Format {
+        CSV("csv"), JSONL("log");
+
+        private final String extension;
+
+        Format(String extension) {
+            this.extension = extension;
+        }
+
+        /** File extension: {@code csv} or {@code log} (bklog's export file is {@code bk_log_search_{index}.log}). */
+        public String extension() {
+            return extension;
+        }
+
+        public static Format parse(String s) {
+            String v = s == null ? "jsonl" : s.toLowerCase(Locale.ROOT);
+            return switch (v) {
+                case "csv" -> CSV;
+                case "jsonl", "json", "log" -> JSONL;
+                default -> throw new BklogException(ErrorCode.BAD_REQUEST, "file_type must be csv or jsonl (log),"
+                        + " got \"" + s + "\"", "file_type");
+            };
+        }
+    }
+
+    private final IndexSetService indexSets;
+    private final SearchService search;
+    private final LogStore store;
+    private final ObjectMapper json = new ObjectMapper().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+
+    public ExportService(IndexSetService indexSets, SearchService search, LogStore store) {
+        this.indexSets = Objects.requireNonNull(indexSets, "indexSets");
+        this.search = Objects.requireNonNull(search, "search");
+        this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /**
+     * Writes the matches of {@code params} (its begin/size/search_after/highlight/aggs are ignored) to {@code out};
+     * returns how many lines were written (at most {@link #MAX_SYNC_ROWS}).
+     */
+    public long export(String indexSet, SearchParams params, Format format, Masker masker, OutputStream out) {
+        IndexSet set = indexSets.get(indexSet);
+        List<String> columns = params.fields().isEmpty() ? set.fields().stream().map(FieldSpec::name).toList()
+                : params.fields();
+        SearchRequest first = search.request(indexSet, params.withPage(0, PAGE, null).withAggs(null));
+        long written = 0;
+        try {
+            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            if (format == Format.CSV) {
+                w.write(csvLine(columns.stream().map(c -> (Object) c).toList()));
+            }
+            List<Object> after = null;
+            while (written < MAX_SYNC_ROWS) {
+                int size = (int) Math.min(PAGE, MAX_SYNC_ROWS - written);
+                SearchRequest r = first.toBuilder().highlight(false).offset(0).size(size).searchAfter(after).build();
+                SearchResult page = store.search(r);
+                for (SearchResult.Hit h : page.hits()) {
+                    Map<String, Object> src = masker.maskSource(h.source());
+                    if (format == Format.CSV) {
+                        w.write(csvLine(columns.stream().map(src::get).toList()));
+                    } else {
+                        w.write(json.writeValueAsString(src));
+                        w.write('\n');
+                    }
+                    written++;
+                }
+                if (page.hits().size() < size) break;
+                after = page.hits().get(page.hits().size() - 1).sortValues();
+            }
+            w.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("export of index set '" + indexSet + "' failed while writing", e);
+        }
+        return written;
+    }
+
+    private String csvLine(List<Object> values) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) sb.append(',');
+            Object v = values.get(i);
+            String s = v == null ? "" : v instanceof Map || v instanceof List ? json.writeValueAsString(v)
+                    : String.valueOf(v);
+            if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+                s = '"' + s.replace("\"", "\"\"") + '"';
+            }
+            sb.append(s);
+        }
+        return sb.append("\r\n").toString();
+    }
+}

@@ -1,0 +1,102 @@
+package io.bklog.server.cli;
+
+import io.bklog.core.ops.BackupManifest;
+import io.bklog.core.ops.BackupService;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/** {@code bklog backup --full|--incremental}, {@code bklog backup list}, {@code bklog backup verify ID}. */
+@Command(name = "backup", description = "Back up indices and metadata (see docs/operations.md).",
+        subcommands = {BackupCommand.ListCommand.class, BackupCommand.VerifyCommand.class})
+final class BackupCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    OpsOptions options;
+
+    @CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
+    Kind kind;
+
+    static final class Kind {
+        @Option(names = "--full", required = true, description = "snapshot every index and dump the metadata")
+        boolean full;
+
+        @Option(names = "--incremental", required = true,
+                description = "snapshot indices changed since the newest backup and dump the metadata")
+        boolean incremental;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (kind == null) {
+            spec.commandLine().getErr().println("bklog backup: say --full or --incremental (or use `backup list`, "
+                    + "`backup verify ID`)");
+            return 2;
+        }
+        return options.run(spec, ops -> {
+            BackupService b = ops.backups();
+            BackupManifest m = kind.full ? b.full(OpsOptions.progress(out)) : b.incremental(OpsOptions.progress(out));
+            out.println("backup " + m.id() + " (" + m.kind() + (m.parent() == null ? "" : ", parent " + m.parent())
+                    + "): " + m.indices().size() + " indices, " + m.totalDocs() + " docs, in " + b.location()
+                    .resolve(m.id()));
+            return 0;
+        });
+    }
+
+    @Command(name = "list", description = "List the backups in the backup location.")
+    static final class ListCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        OpsOptions options;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            return options.run(spec, ops -> {
+                out.printf("%-32s %-12s %-32s %-26s %8s %12s%n", "ID", "KIND", "PARENT", "TIME", "INDICES", "DOCS");
+                for (BackupManifest m : ops.backups().list()) {
+                    out.printf("%-32s %-12s %-32s %-26s %8d %12d%n", m.id(), m.kind(),
+                            m.parent() == null ? "-" : m.parent(), m.time(), m.indices().size(), m.totalDocs());
+                }
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "verify", description = "Check a backup's checksums and that its snapshots exist.")
+    static final class VerifyCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        OpsOptions options;
+
+        @Parameters(paramLabel = "ID", description = "backup id, see `bklog backup list`")
+        String id;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            return options.run(spec, ops -> {
+                BackupService.Verification v = ops.backups().verify(id);
+                if (v.ok()) {
+                    out.println("backup " + id + ": OK");
+                    return 0;
+                }
+                out.println("backup " + id + ": FAILED");
+                v.problems().forEach(p -> out.println("  - " + p));
+                return 1;
+            });
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.bklog.server.http;
+
+import io.bklog.core.auth.AuthService;
+import io.bklog.core.auth.Principal;
+import io.bklog.core.auth.Role;
+import io.bklog.core.indexset.IndexSetService;
+import io.bklog.core.meta.IndexSet;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Bearer-token authentication of {@code /api/**}: no or an unknown token answers 401 {@code unauthorized}, a token
+ * without the role the route needs 403 {@code forbidden}, and an index set of another space 404
+ * {@code index_set_not_found} (exactly as if it did not exist). The caller is kept on the request for the routes
+ * ({@link #principal}). When disabled, every request passes and nothing is masked less (no {@code unmasked} role).
+ */
+public final class AuthFilter {
+    private static final Logger log = LoggerFactory.getLogger(AuthFilter.class);
+    private static final String PRINCIPAL = "bklog.principal";
+    private static final String PREFIX = "/api/v1/index_sets/";
+
+    /** An authentication or authorization failure; written by {@link #register}. */
+    static final class AuthFailure extends RuntimeException {
+        final int status;
+        final String code;
+
+        AuthFailure(int status, String code, String message) {
+            super(message);
+            this.status = status;
+            this.code = code;
+        }
+    }
+
+    private final AuthService auth;
+    private final IndexSetService indexSets;
+    private final boolean enabled;
+
+    public AuthFilter(AuthService auth, IndexSetService indexSets, boolean enabled) {
+        this.auth = auth;
+        this.indexSets = indexSets;
+        this.enabled = enabled;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** The caller; empty when auth is disabled. */
+    public static Optional<Principal> principal(Context ctx) {
+        return Optional.ofNullable(ctx.attribute(PRINCIPAL));
+    }
+
+    /** Whether responses to this caller are masked (always, unless the token has {@code unmasked}). */
+    public static boolean masked(Context ctx) {
+        return principal(ctx).map(Principal::masked).orElse(true);
+    }
+
+    /** The space of the caller; the default space when auth is disabled. */
+    public static String space(Context ctx, String fallback) {
+        return principal(ctx).map(Principal::spaceUid).orElse(fallback);
+    }
+
+    /** Fails with 403 unless the caller has the role (always passes with auth disabled). */
+    public static void require(Context ctx, Role role) {
+        Principal p = ctx.attribute(PRINCIPAL);
+        if (p != null && !p.has(role)) {
+            throw new AuthFailure(403, "forbidden", "token '" + p.tokenName() + "' lacks the role '" + role.wireName()
+                    + "' needed for " + ctx.method() + " " + ctx.path());
+        }
+    }
+
+    public void register(Javalin app) {
+        app.exception(AuthFailure.class, (e, ctx) -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", e.code);
+            body.put("message", e.getMessage());
+            body.put("field", e.status == 401 ? "Authorization" : null);
+            if (e.status == 401) ctx.header("WWW-Authenticate", "Bearer realm=\"bklog\"");
+            ctx.status(e.status).json(body);
+        });
+        if (!enabled) return;
+        app.before("/api/*", this::check);
+    }
+
+    private void check(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new AuthFailure(401, "unauthorized", "this API needs a token: send the header"
+                    + " 'Authorization: Bearer <token>' (an admin token of a new server is in {data_dir}/admin-token)");
+        }
+        Principal p = auth.authenticate(header.substring(7)).orElseThrow(() -> {
+            log.info("auth refused method={} path={} reason=unknown_token", ctx.method(), ctx.path());
+            return new AuthFailure(401, "unauthorized", "the bearer token is unknown, revoked or expired");
+        });
+        ctx.attribute(PRINCIPAL, p);
+        String path = ctx.path();
+        HandlerType method = ctx.method();
+        if (path.equals("/api/v1/index_sets") && method == HandlerType.GET) {
+            require(ctx, Role.VIEWER);
+            List<IndexSet> visible = indexSets.list().stream().filter(s -> p.canSee(s.spaceUid())).toList();
+            ctx.json(Map.of("index_sets", visible));
+            ctx.skipRemainingHandlers();
+            return;
+        }
+        if (path.startsWith(PREFIX)) {
+            String rest = path.substring(PREFIX.length());
+            int slash = rest.indexOf('/');
+            String name = slash < 0 ? rest : rest.substring(0, slash);
+            String sub = slash < 0 ? "" : rest.substring(slash + 1);
+            Optional<IndexSet> set = indexSets.find(name);
+            if (set.isPresent() && !p.canSee(set.get().spaceUid())) {
+                throw new io.bklog.core.BklogException(io.bklog.core.ErrorCode.INDEX_SET_NOT_FOUND,
+                        "no index set named '" + name + "'", "index_set");
+            }
+            if (sub.isEmpty()) {
+                require(ctx, method == HandlerType.GET ? Role.VIEWER : Role.ADMIN);
+                if (set.isEmpty() && method != HandlerType.GET
+                        && !p.spaceUid().equals(io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE)) {
+                    throw new AuthFailure(403, "forbidden", "new index sets are created in the default space; the"
+                            + " token of space '" + p.spaceUid() + "' cannot create one");
+                }
+            } else if (sub.equals("ingest")) {
+                require(ctx, Role.INGEST);
+            } else if (sub.startsWith("desensitize") && method != HandlerType.GET && !sub.endsWith("preview")) {
+                require(ctx, Role.ADMIN);
+            } else {
+                require(ctx, Role.VIEWER);
+            }
+            return;
+        }
+        if (path.startsWith("/api/v1/spaces") || path.startsWith("/api/v1/tokens")
+                || (path.startsWith("/api/v1/desensitize") && method != HandlerType.GET)) {
+            require(ctx, Role.ADMIN);
+            return;
+        }
+        require(ctx, Role.VIEWER);
+    }
+}

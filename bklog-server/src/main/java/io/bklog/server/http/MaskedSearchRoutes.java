@@ -1,0 +1,81 @@
+package io.bklog.server.http;
+
+import io.bklog.core.mask.Masker;
+import io.bklog.core.mask.MaskingService;
+import io.bklog.core.search.ContextService;
+import io.bklog.core.search.ExportService;
+import io.bklog.core.search.FieldAnalysisService;
+import io.bklog.core.search.SearchParams;
+import io.bklog.core.search.SearchService;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+
+/**
+ * {@code POST /api/v1/index_sets/{name}/search} with bklog's search parameters (keyword, addition, start_time,
+ * end_time, begin, size, sort_list, highlight, fields, search_after, aggs), and {@code POST .../context} (the lines
+ * around one line of the same server_ip + path) and {@code POST .../export?file_type=csv|jsonl} (up to 10,000 lines), {@code POST .../field_analysis?agg_field=f&limit=5}. Results are masked with the index set's
+ * desensitize config unless the token has the {@code unmasked} role.
+ */
+final class MaskedSearchRoutes implements RouteGroup {
+    private static final SearchParams DEFAULTS = SearchParams.of(null);
+
+    /** The line a context is around, and how many lines each side. */
+    record ContextBody(String serverIp, String path, Long dtEventTimeStamp, Long gseIndex, Long iterationIndex,
+                       Integer size) {}
+
+    private final SearchService search;
+    private final ContextService context;
+    private final ExportService export;
+    private final FieldAnalysisService analysis;
+    private final MaskingService masking;
+    private final Bodies bodies;
+
+    MaskedSearchRoutes(SearchService search, ContextService context, ExportService export,
+                       FieldAnalysisService analysis,
+                       MaskingService masking, Bodies bodies) {
+        this.analysis = analysis;
+        this.search = search;
+        this.context = context;
+        this.export = export;
+        this.masking = masking;
+        this.bodies = bodies;
+    }
+
+    /** The masker for this caller: the index set's, or none for an {@code unmasked} token. */
+    static Masker masker(Context ctx, MaskingService masking, String indexSet) {
+        return AuthFilter.masked(ctx) ? masking.masker(indexSet) : Masker.none();
+    }
+
+    @Override
+    public void register(Javalin app) {
+        app.post("/api/v1/index_sets/{name}/search", ctx -> {
+            String name = ctx.pathParam("name");
+            SearchParams p = bodies.read(ctx, SearchParams.class, DEFAULTS);
+            ctx.json(search.search(name, p, masker(ctx, masking, name)));
+        });
+        app.post("/api/v1/index_sets/{name}/context", ctx -> {
+            String name = ctx.pathParam("name");
+            ContextBody b = bodies.read(ctx, ContextBody.class, new ContextBody(null, null, null, null, null, null));
+            ctx.json(context.context(name, new ContextService.Anchor(b.serverIp(), b.path(), b.dtEventTimeStamp(),
+                    b.gseIndex(), b.iterationIndex()), b.size(), masker(ctx, masking, name)));
+        });
+        app.post("/api/v1/index_sets/{name}/field_analysis", ctx -> {
+            String name = ctx.pathParam("name");
+            SearchParams p = bodies.read(ctx, SearchParams.class, DEFAULTS);
+            Integer limit = ctx.queryParamAsClass("limit", Integer.class).allowNullable().get();
+            ctx.json(analysis.analyze(name, ctx.queryParam("agg_field"), p, limit, masker(ctx, masking, name)));
+        });
+        app.post("/api/v1/index_sets/{name}/export", ctx -> {
+            String name = ctx.pathParam("name");
+            ExportService.Format format = ExportService.Format.parse(ctx.queryParam("file_type"));
+            SearchParams p = bodies.read(ctx, SearchParams.class, DEFAULTS);
+            search.request(name, p.withPage(0, 0, null).withAggs(null));
+            Masker m = masker(ctx, masking, name);
+            ctx.contentType(format == ExportService.Format.CSV ? "text/csv; charset=utf-8"
+                    : "application/x-ndjson; charset=utf-8");
+            ctx.header("Content-Disposition", "attachment; filename=\"bk_log_search_" + name + "."
+                    + format.extension() + "\"");
+            export.export(name, p, format, m, ctx.outputStream());
+        });
+    }
+}

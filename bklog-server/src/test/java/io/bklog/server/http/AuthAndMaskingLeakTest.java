@@ -1,0 +1,223 @@
+package io.bklog.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bklog.server.BklogServer;
+import io.bklog.server.config.BklogConfig;
+import io.bklog.server.config.ServerConfig;
+import io.bklog.server.config.StoreConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The leak test: logs full of phone numbers, id numbers and API keys, masking rules configured, and every read
+ * endpoint (search with highlight and aggregations, context, preview) checked for raw secrets; space isolation
+ * and role checks; an {@code unmasked} token sees raw values.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AuthAndMaskingLeakTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long T0 = 1_700_000_000_000L;
+
+    @TempDir
+    static Path dataDir;
+
+    private BklogServer server;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private String admin;
+    private final List<String> secrets = new ArrayList<>();
+
+    record Answer(int status, String raw, JsonNode body) {}
+
+    private Answer call(String token, String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.uri() + path))
+                .header("Content-Type", "application/json");
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.body(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
+    }
+
+    private String token(String space, String name, String... roles) throws Exception {
+        String body = "{\"name\":\"" + name + "\",\"space_uid\":\"" + space + "\",\"roles\":["
+                + java.util.Arrays.stream(roles).map(r -> "\"" + r + "\"").collect(Collectors.joining(",")) + "]}";
+        Answer a = call(admin, "POST", "/api/v1/tokens", body);
+        assertThat(a.status()).as(a.raw()).isEqualTo(201);
+        return a.body().get("token").asText();
+    }
+
+    private void assertNoSecret(Answer a) {
+        assertThat(a.status()).as(a.raw()).isEqualTo(200);
+        for (String s : secrets) assertThat(a.raw()).as("leaked " + s).doesNotContain(s);
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        server = BklogServer.start(new BklogConfig(new ServerConfig("127.0.0.1", 0, 4 * 1024 * 1024),
+                dataDir.toString(), StoreConfig.defaults()));
+        admin = Files.readString(dataDir.resolve("admin-token")).strip();
+        assertThat(call(admin, "PUT", "/api/v1/index_sets/app", "").status()).isEqualTo(201);
+        assertThat(call(admin, "PUT", "/api/v1/index_sets/app", "{\"fields\": [{\"name\": \"phone\", \"type\":"
+                + " \"keyword\"}, {\"name\": \"id_no\", \"type\": \"keyword\"}, {\"name\": \"api_key\", \"type\":"
+                + " \"keyword\"}]}").status()).isEqualTo(200);
+        Random rnd = new Random(7);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String phone = "1" + (3 + rnd.nextInt(7)) + String.format("%09d", rnd.nextInt(1_000_000_000));
+            String id = String.format("11010519%08d", rnd.nextInt(100_000_000)) + String.format("%02d", i % 100);
+            String key = "sk-" + Long.toString(Math.abs(rnd.nextLong()), 36) + "ABCDEFGHIJKLMNOPQRSTUVWX".substring(0, 10)
+                    + String.format("%04d", i);
+            secrets.addAll(List.of(phone, id, key));
+            lines.add("{\"dtEventTimeStamp\": " + (T0 + i * 1000L) + ", \"serverIp\": \"10.0.0.1\", \"path\":"
+                    + " \"/var/log/app.log\", \"gseIndex\": " + i + ", \"iterationIndex\": 0, \"phone\": \"" + phone
+                    + "\", \"id_no\": \"" + id + "\", \"api_key\": \"" + key + "\", \"log\": \"login user phone "
+                    + phone + " id " + id + " key " + key + "\"}");
+        }
+        Answer ing = call(admin, "POST", "/api/v1/index_sets/app/ingest?refresh=true", "[" + String.join(",", lines) + "]");
+        assertThat(ing.status()).as(ing.raw()).isEqualTo(200);
+
+        long phoneRule = rule("{\"rule_name\":\"phone\",\"operator\":\"mask_shield\",\"params\":{\"preserve_head\":3,"
+                + "\"preserve_tail\":2},\"match_pattern\":\"1[3-9]\\\\d{9}\"}");
+        long idRule = rule("{\"rule_name\":\"id_no\",\"operator\":\"mask_shield\",\"params\":{\"preserve_head\":4,"
+                + "\"preserve_tail\":0},\"match_pattern\":\"\\\\d{17}[\\\\dX]\"}");
+        long keyRule = rule("{\"rule_name\":\"api_key\",\"operator\":\"text_replace\",\"params\":{\"template_string\":"
+                + "\"sk-***${tail}\"},\"match_pattern\":\"sk-[A-Za-z0-9]+(?<tail>[A-Za-z0-9]{2})\"}");
+        Answer cfg = call(admin, "PUT", "/api/v1/index_sets/app/desensitize", "{\"field_configs\": ["
+                + "{\"field_name\": \"id_no\", \"rule_id\": " + idRule + ", \"sort_index\": 0},"
+                + "{\"field_name\": \"phone\", \"rule_id\": " + phoneRule + ", \"sort_index\": 1},"
+                + "{\"field_name\": \"api_key\", \"rule_id\": " + keyRule + ", \"sort_index\": 2}],"
+                + " \"text_fields\": [\"log\"]}");
+        assertThat(cfg.status()).as(cfg.raw()).isEqualTo(200);
+    }
+
+    private long rule(String body) throws Exception {
+        Answer a = call(admin, "POST", "/api/v1/desensitize/rules", body);
+        assertThat(a.status()).as(a.raw()).isEqualTo(201);
+        return a.body().get("id").asLong();
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void missingOrWrongTokenIs401AndWrongRoleIs403() throws Exception {
+        Answer none = call(null, "POST", "/api/v1/index_sets/app/search", "{}");
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(none.body().get("error").asText()).isEqualTo("unauthorized");
+        assertThat(call("bkl_nope", "GET", "/api/v1/index_sets", null).status()).isEqualTo(401);
+        String viewer = token("default", "v403", "viewer");
+        Answer ingest = call(viewer, "POST", "/api/v1/index_sets/app/ingest", "[{\"log\": \"x\"}]");
+        assertThat(ingest.status()).isEqualTo(403);
+        assertThat(ingest.body().get("error").asText()).isEqualTo("forbidden");
+        assertThat(call(viewer, "PUT", "/api/v1/index_sets/app/desensitize", "{}").status()).isEqualTo(403);
+        assertThat(call(viewer, "POST", "/api/v1/tokens", "{}").status()).isEqualTo(403);
+    }
+
+    @Test
+    void noReadEndpointReturnsAnUnmaskedSecret() throws Exception {
+        String viewer = token("default", "leak-viewer", "viewer");
+        Answer search = call(viewer, "POST", "/api/v1/index_sets/app/search", "{\"keyword\": \"login\", \"size\": 100,"
+                + " \"highlight\": true, \"aggs\": {\"histogram\": {\"interval\": \"10s\"}, \"terms\": [{\"field\":"
+                + " \"phone\", \"size\": 100}, {\"field\": \"id_no\", \"size\": 100}, {\"field\": \"api_key\", \"size\":"
+                + " 100}]}}");
+        assertNoSecret(search);
+        assertThat(search.body().get("total").asLong()).isEqualTo(60);
+        assertThat(search.raw()).contains("<mark>login</mark>").contains("******").contains("sk-***");
+        assertThat(search.body().get("aggregations").get("terms.phone").get("buckets").size()).isPositive();
+
+        String phone = secrets.get(0);
+        Answer byPhone = call(viewer, "POST", "/api/v1/index_sets/app/search", "{\"keyword\": \"log:" + phone
+                + "\", \"highlight\": true, \"sort_list\": [[\"phone\", \"asc\"]]}");
+        assertNoSecret(byPhone);
+        assertThat(byPhone.body().get("total").asLong()).isEqualTo(1);
+
+        Answer ctx = call(viewer, "POST", "/api/v1/index_sets/app/context", "{\"server_ip\": \"10.0.0.1\", \"path\":"
+                + " \"/var/log/app.log\", \"dt_event_time_stamp\": " + (T0 + 30_000) + ", \"gse_index\": 30,"
+                + " \"iteration_index\": 0, \"size\": 5}");
+        assertNoSecret(ctx);
+        assertThat(ctx.body().get("before").findValuesAsText("gseIndex")).containsExactly("25", "26", "27", "28", "29");
+        assertThat(ctx.body().get("after").findValuesAsText("gseIndex")).containsExactly("31", "32", "33", "34", "35");
+
+        for (String field : List.of("phone", "id_no", "api_key")) {
+            Answer fa = call(viewer, "POST", "/api/v1/index_sets/app/field_analysis?agg_field=" + field + "&limit=100",
+                    "{\"keyword\": \"login\"}");
+            assertNoSecret(fa);
+            assertThat(fa.body().get("distinct_count").asLong()).isEqualTo(60);
+            assertThat(fa.body().get("top_values").size()).isPositive();
+        }
+        Answer numbers = call(viewer, "POST", "/api/v1/index_sets/app/field_analysis?agg_field=gseIndex", "{}");
+        assertThat(numbers.status()).as(numbers.raw()).isEqualTo(200);
+        assertThat(numbers.body().get("numbers").get("max").asDouble()).isEqualTo(59.0);
+        assertThat(numbers.body().get("numbers").get("avg").asDouble()).isEqualTo(29.5);
+        assertThat(numbers.body().get("top_values").get(0).get("share").asDouble()).isEqualTo(1.0 / 60, within(1e-9));
+
+        for (String type : List.of("csv", "jsonl")) {
+            HttpResponse<String> exp = http.send(HttpRequest.newBuilder(URI.create(server.uri()
+                            + "/api/v1/index_sets/app/export?file_type=" + type))
+                    .header("Authorization", "Bearer " + viewer)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"keyword\": \"login\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(exp.statusCode()).as(exp.body()).isEqualTo(200);
+            assertThat(exp.body().lines().count()).isEqualTo(type.equals("csv") ? 61 : 60);
+            for (String s : secrets) assertThat(exp.body()).as("export leaked " + s).doesNotContain(s);
+        }
+
+        Answer preview = call(admin, "POST", "/api/v1/index_sets/app/desensitize/preview", "{\"samples\": [{\"log\":"
+                + " \"call " + phone + "\"}], \"field_configs\": [{\"field_name\": \"log\", \"operator\": \"mask_shield\","
+                + " \"params\": {\"preserve_head\": 3, \"preserve_tail\": 2}, \"match_pattern\": \"1[3-9]\\\\d{9}\"}]}");
+        assertNoSecret(preview);
+        assertThat(preview.body().get("samples").get(0).get("log").asText()).endsWith("******" + phone.substring(9));
+    }
+
+    @Test
+    void unmaskedTokenSeesRawValues() throws Exception {
+        String raw = token("default", "raw", "viewer", "unmasked");
+        Answer search = call(raw, "POST", "/api/v1/index_sets/app/search", "{\"size\": 100}");
+        assertThat(search.status()).isEqualTo(200);
+        assertThat(search.raw()).contains(secrets.get(0)).contains(secrets.get(1)).contains(secrets.get(2));
+    }
+
+    @Test
+    void anotherSpacesTokenSeesNothingOfThisSpace() throws Exception {
+        assertThat(call(admin, "POST", "/api/v1/spaces", "{\"space_uid\": \"team_b\", \"name\": \"B\"}").status())
+                .isEqualTo(201);
+        String b = token("team_b", "b-admin", "admin", "unmasked");
+        Answer search = call(b, "POST", "/api/v1/index_sets/app/search", "{}");
+        assertThat(search.status()).isEqualTo(404);
+        assertThat(search.body().get("error").asText()).isEqualTo("index_set_not_found");
+        Answer missing = call(b, "POST", "/api/v1/index_sets/nothing_here/search", "{}");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(call(b, "POST", "/api/v1/index_sets/app/context", "{\"server_ip\": \"10.0.0.1\", \"path\":"
+                + " \"/var/log/app.log\", \"dt_event_time_stamp\": " + T0 + "}").status()).isEqualTo(404);
+        assertThat(call(b, "GET", "/api/v1/index_sets/app", null).status()).isEqualTo(404);
+        assertThat(call(b, "GET", "/api/v1/index_sets/app/desensitize", null).status()).isEqualTo(404);
+        assertThat(call(b, "POST", "/api/v1/index_sets/app/ingest", "[{\"log\": \"x\"}]").status()).isEqualTo(404);
+        Answer list = call(b, "GET", "/api/v1/index_sets", null);
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(list.raw()).doesNotContain("\"app\"");
+        for (String s : secrets) {
+            assertThat(search.raw() + list.raw()).doesNotContain(s);
+        }
+        assertThat(call(b, "POST", "/api/v1/spaces", "{\"space_uid\": \"team_c\"}").status()).isEqualTo(403);
+    }
+}
