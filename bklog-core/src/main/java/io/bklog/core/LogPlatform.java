@@ -77,20 +77,27 @@ public final class LogPlatform implements AutoCloseable {
         this.ingest = ingest;
         this.search = search;
         this.owned = List.copyOf(owned);
-        this.health = healthCollector(healthIndicators, metadata, dataDir, meterRegistry);
+        this.health = healthCollector(healthIndicators, metadata, dataDir, meterRegistry, pipeline);
     }
 
     /**
      * One collector over every namespace of this platform: the backends' indicators (redis, elasticsearch, kafka,
      * ...) and those given to {@link LogPlatformBuilder#healthIndicator}, the metadata database ({@code mysql}, also
      * for the embedded H2, with dimension {@code database=h2}) and {@code service} (free disk under the data dir,
-     * heap). Its {@code bklog_health_status{namespace}} gauges are bound to {@link #meterRegistry()}.
+     * heap, ingest queue fill). Its {@code bklog_health_status{namespace}} gauges are bound to {@link #meterRegistry()}.
      */
     private static HealthzMetricCollector healthCollector(List<HealthIndicator> backends, MetadataStore metadata,
-                                                          Path dataDir, MeterRegistry meters) {
+                                                          Path dataDir, MeterRegistry meters,
+                                                          io.bklog.core.collect.IngestRuntime pipeline) {
         HealthzMetricCollector.Builder b = HealthzMetricCollector.builder().indicators(backends);
         if (metadata != null) b.indicator(new MetadataHealthIndicator(metadata));
-        b.indicator(ServiceHealthIndicator.builder().dataDir(dataDir).build());
+        ServiceHealthIndicator.Builder service = ServiceHealthIndicator.builder().dataDir(dataDir);
+        if (pipeline != null) {
+            var sink = pipeline.sink();
+            service.gauge(io.bklog.core.health.ServiceGauge.ingestQueueFill(
+                    () -> (double) sink.queuedDocuments() / sink.config().queueCapacityDocs()));
+        }
+        b.indicator(service.build());
         HealthzMetricCollector c = b.build();
         HealthMetrics.bind(meters, c);
         return c;

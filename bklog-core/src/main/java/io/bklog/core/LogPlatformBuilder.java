@@ -279,7 +279,9 @@ public final class LogPlatformBuilder {
             log.info("bklog platform started store={} data_dir={} backends={}", st.backendName(), dataDir,
                     selected.stream().map(BackendSelection::name).toList());
             owned.addAll(opened);
-            io.bklog.core.collect.IngestRuntime pipeline = io.bklog.core.collect.IngestRuntime.start(ingest, st, buffer, clock);
+            io.bklog.core.collect.IngestRuntime pipeline = io.bklog.core.collect.IngestRuntime.start(ingest, st, buffer, clock,
+                    io.bklog.core.ingest.BatchingSink.builder(st).linger(java.time.Duration.ofMillis(50)).clock(clock)
+                            .name("platform").metrics(new io.bklog.core.ingest.IngestMetrics(meters)));
             owned.add(pipeline); // closed first: drains into the still-open store
             return new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock, meters,
                     indexSets, ingest, search, owned, pipeline);

@@ -62,7 +62,7 @@ class HealthRoutesTest {
         JsonNode service = body.get("data").get(1);
         List<String> metrics = new ArrayList<>();
         service.get("data").forEach(m -> metrics.add(m.get("metric_name").asText()));
-        assertThat(metrics).contains("disk_free_bytes", "jvm_heap_used_ratio");
+        assertThat(metrics).contains("disk_free_bytes", "jvm_heap_used_ratio", "ingest_queue_fill_ratio");
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -43,10 +44,21 @@ class MetricsRoutesTest {
     }
 
     private int send(String method, String path, String body) throws IOException, InterruptedException {
+        String token = Files.readString(dataDir.resolve("admin-token")).strip();
         HttpRequest r = HttpRequest.newBuilder(URI.create(server.uri() + path)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();
         return HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void probesAndMetricsNeedNoTokenWhileTheApiDoes() {
+        assertThat(Http.get(server.uri(), "/api/v1/index_sets").status()).isEqualTo(401);
+        assertThat(Http.get(server.uri(), "/metrics").status()).isEqualTo(200);
+        assertThat(Http.get(server.uri(), "/healthz").status()).isEqualTo(200);
+        assertThat(Http.get(server.uri(), "/livez").status()).isEqualTo(200);
+        assertThat(Http.get(server.uri(), "/readyz").status()).isEqualTo(200);
     }
 
     private Exposition scrape() {
@@ -84,10 +96,10 @@ class MetricsRoutesTest {
         assertThat(send("POST", "/api/v1/index_sets/metric_logs/search", "{\"keyword\": \"log:boom\"}")).isEqualTo(200);
 
         Exposition e = scrape();
-        assertThat(e.types()).containsEntry("bklog_ingest_documents_total", "counter")
+        assertThat(e.types()).containsEntry("bklog_ingest_stored_total", "counter")
                 .containsEntry("bklog_search_seconds", "histogram");
-        assertThat(e.samples("bklog_ingest_documents_total")).anySatisfy(s -> {
-            assertThat(s.labels()).containsEntry("index_set", "metric_logs").containsEntry("status", "ok");
+        assertThat(e.samples("bklog_ingest_stored_total")).anySatisfy(s -> {
+            assertThat(s.labels()).containsEntry("index_set", "metric_logs");
             assertThat(s.value()).isEqualTo(2.0);
         });
         assertThat(e.samples("bklog_search_seconds_bucket")).isNotEmpty()
