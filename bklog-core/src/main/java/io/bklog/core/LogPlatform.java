@@ -57,12 +57,16 @@ public final class LogPlatform implements AutoCloseable {
     private final HealthzMetricCollector health;
     private boolean closed;
     private final io.bklog.core.collect.IngestRuntime pipeline;
+    private final io.bklog.core.schedule.Scheduler scheduler;
+    private final io.bklog.core.ops.Operations operations;
 
     LogPlatform(MetadataStore metadata, LogStore store, SnapshotRepository snapshotRepository, IngestBuffer ingestBuffer,
                 TaskBroker taskBroker, DistributedLock lock, List<HealthIndicator> healthIndicators, Path dataDir,
                 Clock clock, MeterRegistry meterRegistry, IndexSetService indexSets, DirectIngest ingest,
-                SearchService search, List<AutoCloseable> owned, io.bklog.core.collect.IngestRuntime pipeline) {
+                SearchService search, List<AutoCloseable> owned, io.bklog.core.collect.IngestRuntime pipeline,
+                io.bklog.core.schedule.Scheduler scheduler, io.bklog.core.ops.Operations.Builder operations) {
         this.pipeline = pipeline;
+        this.scheduler = scheduler;
         this.metadata = metadata;
         this.store = store;
         this.snapshotRepository = snapshotRepository;
@@ -78,6 +82,7 @@ public final class LogPlatform implements AutoCloseable {
         this.search = search;
         this.owned = List.copyOf(owned);
         this.health = healthCollector(healthIndicators, metadata, dataDir, meterRegistry, pipeline);
+        this.operations = operations.build(this);
     }
 
     /**
@@ -141,6 +146,17 @@ public final class LogPlatform implements AutoCloseable {
     public Clock clock() { return clock; }
 
     public MeterRegistry meterRegistry() { return meterRegistry; }
+
+    /**
+     * The scheduler of this platform: the periodic maintenance tasks ({@link io.bklog.core.ops.MaintenanceTasks}), the
+     * ad-hoc tasks {@code backup}, {@code restore_backup}, {@code archive_restore} and those given to
+     * {@link LogPlatformBuilder#task}, on the platform's task broker and lock. Its roles (beat, workers) are those of
+     * {@link LogPlatformBuilder#scheduler}; task runs and statuses are kept in the metadata database.
+     */
+    public io.bklog.core.schedule.Scheduler scheduler() { return scheduler; }
+
+    /** Index lifecycle, restores of archives and backups; long ones run as tasks on {@link #scheduler()}. */
+    public io.bklog.core.ops.Operations operations() { return operations; }
 
     /** Health checks of every configured namespace, as bklog's {@code /healthz}; closed with the platform. */
     public HealthzMetricCollector health() { return health; }

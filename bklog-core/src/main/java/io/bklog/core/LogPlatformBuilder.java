@@ -70,6 +70,10 @@ public final class LogPlatformBuilder {
     private final List<BackendSelection> backends = new ArrayList<>();
     private final Map<String, BackendProvider> installed = new LinkedHashMap<>();
     private final List<HealthIndicator> extraHealth = new ArrayList<>();
+    private io.bklog.core.schedule.SchedulerSettings schedulerSettings =
+            io.bklog.core.schedule.SchedulerSettings.workersOnly();
+    private final List<io.bklog.core.schedule.TaskSpec> tasks = new ArrayList<>();
+    private final io.bklog.core.ops.Operations.Builder operations = io.bklog.core.ops.Operations.Builder.detached();
 
     LogPlatformBuilder() {
     }
@@ -155,6 +159,28 @@ public final class LogPlatformBuilder {
     /** Adds a health check (e.g. a scheduler's) to {@link LogPlatform#health()}; none by default. */
     public LogPlatformBuilder healthIndicator(HealthIndicator indicator) {
         extraHealth.add(Objects.requireNonNull(indicator, "indicator"));
+        return this;
+    }
+
+    /**
+     * The roles and pace of the platform's scheduler ({@link LogPlatform#scheduler()}). Default:
+     * {@link io.bklog.core.schedule.SchedulerSettings#workersOnly()} (2 workers, no beat, so an embedded platform
+     * never deletes indices on its own); {@code bklog serve} runs the beat too.
+     */
+    public LogPlatformBuilder scheduler(io.bklog.core.schedule.SchedulerSettings settings) {
+        this.schedulerSettings = Objects.requireNonNull(settings, "settings");
+        return this;
+    }
+
+    /** Registers one more task (periodic or async) on the platform's scheduler, e.g. an export task. */
+    public LogPlatformBuilder task(io.bklog.core.schedule.TaskSpec task) {
+        tasks.add(Objects.requireNonNull(task, "task"));
+        return this;
+    }
+
+    /** Options of {@link LogPlatform#operations()}: backup location, restore disk watermark. */
+    public LogPlatformBuilder operations(java.util.function.Consumer<io.bklog.core.ops.Operations.Builder> options) {
+        options.accept(operations);
         return this;
     }
 
@@ -245,6 +271,7 @@ public final class LogPlatformBuilder {
         List<HealthIndicator> health = new ArrayList<>();
         List<AutoCloseable> opened = new ArrayList<>();
         try {
+            PlatformTasks.validate(schedulerSettings, tasks);
             for (BackendSelection sel : selected) {
                 Backend backend = open(providers, sel);
                 opened.add(backend);
@@ -282,9 +309,19 @@ public final class LogPlatformBuilder {
             io.bklog.core.collect.IngestRuntime pipeline = io.bklog.core.collect.IngestRuntime.start(ingest, st, buffer, clock,
                     io.bklog.core.ingest.BatchingSink.builder(st).linger(java.time.Duration.ofMillis(50)).clock(clock)
                             .name("platform").metrics(new io.bklog.core.ingest.IngestMetrics(meters)));
-            owned.add(pipeline); // closed first: drains into the still-open store
-            return new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock, meters,
-                    indexSets, ingest, search, owned, pipeline);
+            owned.add(pipeline); // closed before the store: drains into it
+            io.bklog.core.schedule.Scheduler scheduler = PlatformTasks.scheduler(schedulerSettings, broker, lk, clock,
+                    meta, meters);
+            health.add(scheduler.healthIndicator());
+            owned.add(scheduler); // closed first: no task runs on closed components
+            LogPlatform platform = new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock,
+                    meters, indexSets, ingest, search, owned, pipeline, scheduler, operations);
+            PlatformTasks.register(scheduler, platform.operations(), tasks, schedulerSettings);
+            platform.operations().restores().useScheduler(scheduler);
+            scheduler.start();
+            log.info("bklog scheduler started beat={} workers={} tasks={}", schedulerSettings.beat(),
+                    schedulerSettings.workers(), scheduler.registry().names());
+            return platform;
         } catch (RuntimeException e) {
             closeQuietly(opened, e);
             throw e;
