@@ -75,6 +75,18 @@ public enum ErrorCode {
     UNSUPPORTED_FEATURE("unsupported_feature", 501,
             "The configured backend does not support the requested feature.",
             "Use a backend that supports it (the message names the feature and the backend)."),
+    /** No task of this name is registered, or no task status has this id. */
+    TASK_NOT_FOUND("task_not_found", 404,
+            "No task of this name is registered (GET /api/v1/tasks lists them), or no ad-hoc task has this id.",
+            "Check the task name or the task id returned when the task was queued."),
+    /** No backup or restore with this id. */
+    OPERATION_NOT_FOUND("operation_not_found", 404,
+            "No backup (GET /api/v1/backups) or restore (GET /api/v1/restores) has this id.",
+            "Use an id from the list."),
+    /** An operation was refused for a reason the message gives (no archive, disk watermark, no parent backup). */
+    OPERATION_REFUSED("operation_refused", 409,
+            "The backup or restore cannot run as asked: the index set has no archive config or nothing archived in the range, the restore would pass the disk watermark (the message gives the figures), or an incremental backup has no full backup to build on.",
+            "Fix what the message names (add an archive config, shorten the range, free disk, take a full backup first) and ask again."),
     /** Anything else: a bug. */
     INTERNAL("internal", 500,
             "An unexpected error inside bklog; it is logged with the same `error_id`.",

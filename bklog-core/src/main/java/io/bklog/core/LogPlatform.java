@@ -64,7 +64,8 @@ public final class LogPlatform implements AutoCloseable {
                 TaskBroker taskBroker, DistributedLock lock, List<HealthIndicator> healthIndicators, Path dataDir,
                 Clock clock, MeterRegistry meterRegistry, IndexSetService indexSets, DirectIngest ingest,
                 SearchService search, List<AutoCloseable> owned, io.bklog.core.collect.IngestRuntime pipeline,
-                io.bklog.core.schedule.Scheduler scheduler, io.bklog.core.ops.Operations.Builder operations) {
+                io.bklog.core.schedule.Scheduler scheduler, io.bklog.core.ops.Operations.Builder operations,
+                java.time.Duration healthTimeout) {
         this.pipeline = pipeline;
         this.scheduler = scheduler;
         this.metadata = metadata;
@@ -81,7 +82,8 @@ public final class LogPlatform implements AutoCloseable {
         this.ingest = ingest;
         this.search = search;
         this.owned = List.copyOf(owned);
-        this.health = healthCollector(healthIndicators, metadata, dataDir, meterRegistry, pipeline);
+        this.health = healthCollector(healthIndicators, metadata, dataDir, meterRegistry, pipeline, store,
+                healthTimeout);
         this.operations = operations.build(this);
     }
 
@@ -89,12 +91,14 @@ public final class LogPlatform implements AutoCloseable {
      * One collector over every namespace of this platform: the backends' indicators (redis, elasticsearch, kafka,
      * ...) and those given to {@link LogPlatformBuilder#healthIndicator}, the metadata database ({@code mysql}, also
      * for the embedded H2, with dimension {@code database=h2}) and {@code service} (free disk under the data dir,
-     * heap, ingest queue fill). Its {@code bklog_health_status{namespace}} gauges are bound to {@link #meterRegistry()}.
+     * heap, ingest queue fill, dead letters waiting in {@code bklog_dead_letter}, failing above 10,000). Its {@code bklog_health_status{namespace}} gauges are bound to {@link #meterRegistry()}.
      */
     private static HealthzMetricCollector healthCollector(List<HealthIndicator> backends, MetadataStore metadata,
                                                           Path dataDir, MeterRegistry meters,
-                                                          io.bklog.core.collect.IngestRuntime pipeline) {
+                                                          io.bklog.core.collect.IngestRuntime pipeline,
+                                                          LogStore store, java.time.Duration timeout) {
         HealthzMetricCollector.Builder b = HealthzMetricCollector.builder().indicators(backends);
+        if (timeout != null) b.timeout(timeout);
         if (metadata != null) b.indicator(new MetadataHealthIndicator(metadata));
         ServiceHealthIndicator.Builder service = ServiceHealthIndicator.builder().dataDir(dataDir);
         if (pipeline != null) {
@@ -102,10 +106,24 @@ public final class LogPlatform implements AutoCloseable {
             service.gauge(io.bklog.core.health.ServiceGauge.ingestQueueFill(
                     () -> (double) sink.queuedDocuments() / sink.config().queueCapacityDocs()));
         }
+        service.gauge(io.bklog.core.health.ServiceGauge.deadLetters(() -> deadLetters(store),
+                DEAD_LETTERS_FAIL_ABOVE));
         b.indicator(service.build());
         HealthzMetricCollector c = b.build();
         HealthMetrics.bind(meters, c);
         return c;
+    }
+
+    /** The dead-letter count above which the {@code service} namespace fails. */
+    static final long DEAD_LETTERS_FAIL_ABOVE = 10_000;
+
+    /** Documents waiting in the dead-letter index set ({@code bklog_dead_letter}). */
+    private static long deadLetters(LogStore store) {
+        String name = io.bklog.core.ingest.BatchingSink.DEAD_LETTER_INDEX_SET;
+        return store.listIndices(name).stream()
+                .filter(i -> io.bklog.spi.IndexNames.parse(i.name())
+                        .filter(p -> !p.restored() && p.indexSet().equals(name)).isPresent())
+                .mapToLong(io.bklog.spi.IndexInfo::docCount).sum();
     }
 
     /** A builder with every default: embedded store and metadata, system UTC clock, a simple meter registry. */

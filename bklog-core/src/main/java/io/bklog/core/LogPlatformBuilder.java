@@ -73,6 +73,7 @@ public final class LogPlatformBuilder {
     private io.bklog.core.schedule.SchedulerSettings schedulerSettings =
             io.bklog.core.schedule.SchedulerSettings.workersOnly();
     private final List<io.bklog.core.schedule.TaskSpec> tasks = new ArrayList<>();
+    private java.time.Duration healthTimeout;
     private final io.bklog.core.ops.Operations.Builder operations = io.bklog.core.ops.Operations.Builder.detached();
 
     LogPlatformBuilder() {
@@ -184,6 +185,15 @@ public final class LogPlatformBuilder {
         return this;
     }
 
+    /** How long each health check may take before {@link LogPlatform#health()} reports it timed out. Default 2 s. */
+    public LogPlatformBuilder healthTimeout(java.time.Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("health timeout must be positive, got " + timeout);
+        }
+        this.healthTimeout = timeout;
+        return this;
+    }
+
     /** Selects a backend by provider name, with its settings; may be called once per backend. */
     public LogPlatformBuilder backend(String name, Map<String, String> settings) {
         return backend(new BackendSelection(name, settings));
@@ -288,7 +298,9 @@ public final class LogPlatformBuilder {
                         + " backend (" + String.join(", ", providers.keySet()) + ") or give .store(...)");
             }
             if (broker == null) {
-                broker = InProcessTaskBroker.builder().clock(clock).build();
+                // longer than the longest built-in task (restore_backup, 6 h): a run is never handed out twice
+                broker = InProcessTaskBroker.builder().clock(clock).visibilityTimeout(java.time.Duration.ofHours(7))
+                        .build();
                 opened.add(broker);
             }
             if (lk == null) {
@@ -315,7 +327,7 @@ public final class LogPlatformBuilder {
             health.add(scheduler.healthIndicator());
             owned.add(scheduler); // closed first: no task runs on closed components
             LogPlatform platform = new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock,
-                    meters, indexSets, ingest, search, owned, pipeline, scheduler, operations);
+                    meters, indexSets, ingest, search, owned, pipeline, scheduler, operations, healthTimeout);
             PlatformTasks.register(scheduler, platform.operations(), tasks, schedulerSettings);
             platform.operations().restores().useScheduler(scheduler);
             scheduler.start();

@@ -95,6 +95,22 @@ public final class RestoreService {
         return new Started(job, taskId);
     }
 
+    /**
+     * Drops a restore now: deletes its {@code restore_*} indices and marks it expired (as its expiry would). Returns
+     * the indices deleted. Throws {@link io.bklog.core.meta.MetadataNotFoundException} for an unknown id.
+     */
+    public List<String> delete(long jobId) {
+        RestoreJob job = meta.restoreJobs().getById(jobId);
+        List<String> indices = targets(meta, job);
+        store.deleteIndices(indices);
+        Instant now = clock.instant();
+        RestoreJob expired = job.expiredTime().isAfter(now) ? job.withExpiredTime(now) : job;
+        meta.restoreJobs().update(expired.withProgress(RestoreJob.EXPIRED, job.totalDocCount(), job.completeDocCount(),
+                job.totalStoreSize()));
+        log.info("restore deleted job={} indices={}", jobId, indices);
+        return indices;
+    }
+
     /** One index to restore from one snapshot. */
     record Item(String snapshot, String index) {}
 

@@ -26,7 +26,9 @@ public final class ApiRoutes {
                         masking, bodies),
                 new MaskingRoutes(masking, bodies),
                 new AuthRoutes(auth(platform), bodies),
-                new HealthRoutes(platform.health()), new MetricsRoutes(platform.meterRegistry()));
+                new HealthRoutes(platform.health()), new MetricsRoutes(platform.meterRegistry()),
+                new TaskRoutes(platform.scheduler(), bodies),
+                new OpsRoutes(platform.operations(), platform.indexSets(), bodies));
     }
 
     private static MaskingService masking(LogPlatform platform) {
