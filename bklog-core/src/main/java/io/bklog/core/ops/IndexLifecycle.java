@@ -210,6 +210,18 @@ public final class IndexLifecycle {
     }
 
     /**
+     * Drops task run records created more than {@code runs} ago and statuses of finished ad-hoc tasks last updated
+     * more than {@code statuses} ago. Returns a summary.
+     */
+    public String cleanTaskHistory(Duration runs, Duration statuses) {
+        Instant now = clock.instant();
+        int r = meta.taskRuns().deleteCreatedBefore(now.minus(runs));
+        int s = meta.asyncTasks().deleteFinishedBefore(now.minus(statuses));
+        if (r + s > 0) log.info("task history cleaned task_runs={} async_tasks={}", r, s);
+        return "task_runs=" + r + " async_tasks=" + s;
+    }
+
+    /**
      * Makes sure every index set's mapping, today's index and its aliases exist in the store (rotation by size is
      * done by the store on write). Returns the index sets touched.
      */

@@ -102,4 +102,24 @@ class MetadataTaskStoresTest {
             assertThat(meta.asyncTasks().getById(bad).status()).isEqualTo("failed");
         }
     }
+
+    @Test
+    void taskHistoryCleanupDropsOldRunsAndFinishedStatusesOnly() {
+        MetadataTaskRunRecorder runs = new MetadataTaskRunRecorder(meta);
+        MetadataTaskStatusStore statuses = new MetadataTaskStatusStore(meta);
+        Instant t = clock.instant();
+        runs.record(new TaskRun("old@1", "old", "default", null, 1, t, t, TaskRun.Outcome.SUCCESS, "ok"));
+        statuses.put(TaskStatus.queued("done-1", "backup", t).with(TaskStatus.State.DONE, 1, "done", "b1", 1, t));
+        statuses.put(TaskStatus.queued("waiting-1", "backup", t));
+        clock.advance(Duration.ofDays(31));
+        runs.record(new TaskRun("new@2", "new", "default", null, 1, clock.instant(), clock.instant(),
+                TaskRun.Outcome.SUCCESS, "ok"));
+
+        String summary = new io.bklog.core.ops.IndexLifecycle(meta, new io.bklog.core.memory.MemoryLogStore(), null,
+                clock).cleanTaskHistory(Duration.ofDays(30), Duration.ofDays(7));
+        assertThat(summary).isEqualTo("task_runs=1 async_tasks=1");
+        assertThat(runs.recent(10)).extracting(TaskRun::runId).containsExactly("new@2");
+        assertThat(statuses.get("done-1")).isEmpty();
+        assertThat(statuses.get("waiting-1")).as("an unfinished task keeps its status").isPresent();
+    }
 }
