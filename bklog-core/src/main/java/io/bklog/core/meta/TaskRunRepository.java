@@ -57,6 +57,11 @@ public final class TaskRunRepository {
                 "ok", TaskRun.SUCCESS, "running", TaskRun.RUNNING, "skipped", TaskRun.SKIPPED));
     }
 
+    /** Drops every record (before a backup's metadata is imported); returns how many. */
+    public int deleteAll() {
+        return table.deleteWhere("1 = 1", Map.of());
+    }
+
     /** Drops records created before {@code before}; returns how many. */
     public int deleteCreatedBefore(Instant before) {
         return table.deleteWhere("created_at < :t", Map.of("t", Db.ts(before)));

@@ -91,7 +91,12 @@ public final class Operations {
         registry.register(new AsyncTask(RESTORE_BACKUP_TASK, TaskBroker.QUEUE_DEFAULT, Duration.ofHours(6), 0, ctx -> {
             String id = ctx.args().get("id");
             if (id == null) throw new IllegalArgumentException("task " + RESTORE_BACKUP_TASK + " needs the arg 'id'");
-            BackupService.RestoreResult r = backups.restore(id, new ThrottledProgress(ctx));
+            // no status write while the metadata is imported (it needs an empty async_tasks table): progress is
+            // reported from the index restore on
+            ThrottledProgress indices = new ThrottledProgress(ctx);
+            BackupService.RestoreResult r = backups.restore(id, (f, msg) -> {
+                if (f >= 0.1) indices.onProgress(f, msg);
+            });
             return "restored backup " + r.id() + ": " + r.indices().size() + " indices, " + r.metadataRows()
                     + " metadata rows";
         }));

@@ -31,7 +31,8 @@ public final class MetadataTaskRunRecorder implements TaskRunRecorder {
             try {
                 write(run);
                 return;
-            } catch (DuplicateNameException | MetadataConflictException e) {
+            } catch (DuplicateNameException | MetadataConflictException
+                     | io.bklog.core.meta.MetadataNotFoundException e) {
                 // another writer created or changed the row meanwhile: read it again
                 if (i >= WRITE_TRIES) throw e;
             }

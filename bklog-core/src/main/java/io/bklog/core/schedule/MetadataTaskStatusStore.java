@@ -7,6 +7,7 @@ import io.bklog.core.meta.AsyncTask;
 import io.bklog.core.meta.AsyncTaskRepository;
 import io.bklog.core.meta.DuplicateNameException;
 import io.bklog.core.meta.MetadataConflictException;
+import io.bklog.core.meta.MetadataNotFoundException;
 import io.bklog.core.meta.MetadataStore;
 
 import java.util.Objects;
@@ -34,7 +35,8 @@ public final class MetadataTaskStatusStore implements TaskStatusStore {
             try {
                 write(status);
                 return;
-            } catch (DuplicateNameException | MetadataConflictException e) {
+            } catch (DuplicateNameException | MetadataConflictException | MetadataNotFoundException e) {
+                // changed, created or removed meanwhile (a backup restore clears the table): read it again
                 if (i >= WRITE_TRIES) throw e;
             }
         }

@@ -262,6 +262,22 @@ class ScheduledOpsServerTest {
 
         Answer noRestore = call("DELETE", "/api/v1/restores/99999", null);
         assertThat(noRestore.status()).as(noRestore.raw()).isEqualTo(404);
+
+        Answer token = call("POST", "/api/v1/tokens",
+                "{\"name\": \"reader\", \"space_uid\": \"default\", \"roles\": [\"viewer\"]}");
+        assertThat(token.status()).as(token.raw()).isEqualTo(201);
+        String admin0 = admin;
+        admin = token.body().get("token").asText();
+        try {
+            for (String[] r : new String[][] {{"GET", "/api/v1/tasks"}, {"POST", "/api/v1/backups"},
+                    {"GET", "/api/v1/task_runs"}, {"GET", "/api/v1/index_sets/app/capacity"}}) {
+                Answer refused = call(r[0], r[1], null);
+                assertThat(refused.status()).as(r[1] + " " + refused.raw()).isEqualTo(403);
+                assertThat(refused.body().get("message").asText()).contains("'admin'");
+            }
+        } finally {
+            admin = admin0;
+        }
     }
 
     private static JsonNode find(JsonNode array, String nameOrId) {
