@@ -206,4 +206,17 @@ class RoutingLogStoreTest {
                 .backend("memory", Map.of("cluster", "b")).defaultCluster("c").build())
                 .hasMessageContaining("default cluster 'c'").hasMessageContaining("a, b");
     }
+
+    @Test
+    void aSingleStoreIsOneClusterNamedByItsClusterSetting() {
+        try (LogPlatform single = LogPlatform.builder().backend("memory", Map.of("cluster", "main")).build()) {
+            assertThat(single.store()).isNotInstanceOf(RoutingLogStore.class);
+            assertThat(single.indexSets().storageClusters()).containsExactly("main");
+            assertThat(single.indexSets().create("a", IndexSetSpec.defaults().withStorageCluster("main"))
+                    .storageCluster()).isEqualTo("main");
+            assertThat(single.indexSets().create("b", IndexSetSpec.defaults()).storageCluster()).isNull();
+            assertThatThrownBy(() -> single.indexSets().create("c", IndexSetSpec.defaults().withStorageCluster("x")))
+                    .hasMessageContaining("unknown storage_cluster 'x'; configured clusters: main");
+        }
+    }
 }
