@@ -80,12 +80,14 @@ public final class BklogServer implements AutoCloseable {
         groups.forEach(g -> g.register(app));
     }
 
-    /** The platform a config describes: data dir, store backend and its settings. */
+    /** The platform a config describes: data dir, store backend (or storage clusters) and their settings. */
     public static LogPlatform platform(BklogConfig config) {
         LogPlatformBuilder b = LogPlatform.builder().dataDir(dataDir(config)).meterRegistry(io.bklog.server.http.MetricsRoutes.registry());
         if (!config.store().backend().isEmpty()) {
             b.backend(config.store().backend(), config.store().settings());
         }
+        config.store().clusters().forEach((name, c) -> b.backend(c.backend(), c.settingsOf(name)));
+        if (!config.store().defaultCluster().isEmpty()) b.defaultCluster(config.store().defaultCluster());
         metadataConfig(config).ifPresent(b::metadataConfig);
         if (config.metadata().migrateOnStart() != null) b.migrateOnStart(config.metadata().migrateOnStart());
         return b.build();
