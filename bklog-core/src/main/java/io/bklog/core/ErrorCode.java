@@ -31,7 +31,7 @@ public enum ErrorCode {
             "Fix the item named in the message; the whole batch was refused, so send it again once fixed."),
     /** An index set name or its settings are invalid. */
     INVALID_INDEX_SET("invalid_index_set", 400,
-            "An index set name or setting is invalid (name not lower-case `[a-z0-9_]`, unknown field type, a field's type changed, bad retention/shards/replicas).",
+            "An index set name or setting is invalid (name not lower-case `[a-z0-9_]`, unknown field type, a field's type changed, bad retention/shards/replicas, unknown `storage_cluster`, or moving an index set that holds documents to another cluster).",
             "Correct the setting named in `field`; field types cannot change once created, add a field with a new name instead."),
     /** The index set does not exist. */
     INDEX_SET_NOT_FOUND("index_set_not_found", 404,

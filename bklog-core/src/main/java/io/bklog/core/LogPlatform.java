@@ -150,6 +150,17 @@ public final class LogPlatform implements AutoCloseable {
 
     public Optional<SnapshotRepository> snapshotRepository() { return Optional.ofNullable(snapshotRepository); }
 
+    /**
+     * The snapshot repository of the storage cluster holding an index set: with several clusters
+     * ({@link io.bklog.core.store.RoutingLogStore}) each keeps its own, else {@link #snapshotRepository()}.
+     */
+    public Optional<SnapshotRepository> snapshotRepositoryOf(String indexSet) {
+        if (store instanceof io.bklog.core.store.RoutingLogStore router) {
+            return router.clusterOf(indexSet).snapshotRepository();
+        }
+        return snapshotRepository();
+    }
+
     public Optional<IngestBuffer> ingestBuffer() { return Optional.ofNullable(ingestBuffer); }
 
     public Optional<TaskBroker> taskBroker() { return Optional.ofNullable(taskBroker); }

@@ -12,6 +12,8 @@ import io.bklog.core.meta.Space;
 import io.bklog.core.search.BklogSearchSyntax;
 import io.bklog.core.search.SearchService;
 import io.bklog.core.search.SearchSyntax;
+import io.bklog.core.store.RoutingLogStore;
+import io.bklog.core.store.StoreCluster;
 import io.bklog.spi.Backend;
 import io.bklog.spi.BackendConfig;
 import io.bklog.spi.BackendProvider;
@@ -67,6 +69,7 @@ public final class LogPlatformBuilder {
     private MetadataConfig metadataConfig;
     private Boolean migrateOnStart;
     private SearchSyntax searchSyntax;
+    private String defaultCluster;
     private final List<BackendSelection> backends = new ArrayList<>();
     private final Map<String, BackendProvider> installed = new LinkedHashMap<>();
     private final List<HealthIndicator> extraHealth = new ArrayList<>();
@@ -194,7 +197,21 @@ public final class LogPlatformBuilder {
         return this;
     }
 
-    /** Selects a backend by provider name, with its settings; may be called once per backend. */
+    /**
+     * The storage cluster index sets without a {@code storage_cluster} go to, when several store backends are
+     * selected. Default: the first selected store backend's cluster.
+     */
+    public LogPlatformBuilder defaultCluster(String cluster) {
+        this.defaultCluster = Objects.requireNonNull(cluster, "cluster");
+        return this;
+    }
+
+    /**
+     * Selects a backend by provider name, with its settings. Several store backends may be selected (two
+     * {@code elasticsearch} backends with different {@code cluster} settings, or {@code lucene} and
+     * {@code elasticsearch}): each becomes a storage cluster, named by its {@code cluster} setting or else by the
+     * provider name, and index sets are routed to the cluster they name ({@link io.bklog.core.store.RoutingLogStore}).
+     */
     public LogPlatformBuilder backend(String name, Map<String, String> settings) {
         return backend(new BackendSelection(name, settings));
     }
@@ -280,11 +297,17 @@ public final class LogPlatformBuilder {
         DistributedLock lk = lock;
         List<HealthIndicator> health = new ArrayList<>();
         List<AutoCloseable> opened = new ArrayList<>();
+        List<StoreCluster> clusters = new ArrayList<>();
+        String singleCluster = io.bklog.core.meta.IndexSet.DEFAULT_STORE;
         try {
             PlatformTasks.validate(schedulerSettings, tasks);
             for (BackendSelection sel : selected) {
                 Backend backend = open(providers, sel);
                 opened.add(backend);
+                if (store == null && backend.logStore().isPresent()) {
+                    if (clusters.isEmpty()) singleCluster = sel.settings().getOrDefault("cluster", singleCluster);
+                    clusters.add(clusterOf(sel, backend, clusters));
+                }
                 if (st == null) st = backend.logStore().orElse(null);
                 if (snapshots == null) snapshots = backend.snapshotRepository().orElse(null);
                 if (buffer == null) buffer = backend.ingestBuffer().orElse(null);
@@ -310,8 +333,19 @@ public final class LogPlatformBuilder {
             health.addAll(extraHealth);
             MetadataStore meta = metadata != null ? metadata : openMetadata(opened);
             health.add(new MetadataHealthIndicator(meta));
+            if (clusters.size() > 1) {
+                RoutingLogStore router = router(clusters, meta);
+                st = router;
+                if (snapshotRepository == null) {
+                    snapshots = router.cluster(router.defaultCluster()).flatMap(StoreCluster::snapshotRepository)
+                            .orElse(snapshots);
+                }
+            } else if (defaultCluster != null && !defaultCluster.equals(singleCluster)) {
+                throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "default cluster '" + defaultCluster
+                        + "' is not a configured storage cluster; configured: " + singleCluster, "default_cluster");
+            }
             MeterRegistry meters = meterRegistry != null ? meterRegistry : new SimpleMeterRegistry();
-            IndexSetService indexSets = new IndexSetService(meta.indexSets(), st, DEFAULT_SPACE);
+            IndexSetService indexSets = new IndexSetService(meta.indexSets(), st, DEFAULT_SPACE, singleCluster);
             indexSets.syncStore();
             DirectIngest ingest = new DirectIngest(indexSets, st, clock, meters);
             SearchService search = new SearchService(indexSets, st, syntax(), clock, meters);
@@ -338,6 +372,37 @@ public final class LogPlatformBuilder {
             closeQuietly(opened, e);
             throw e;
         }
+    }
+
+    /** A store backend as a storage cluster, named by its {@code cluster} setting, else by the provider name. */
+    private static StoreCluster clusterOf(BackendSelection sel, Backend backend, List<StoreCluster> before) {
+        String name = sel.settings().getOrDefault("cluster", "").isBlank() ? sel.name() : sel.settings().get("cluster");
+        for (StoreCluster c : before) {
+            if (c.name().equals(name)) {
+                throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "two store backends are both storage cluster '"
+                        + name + "'; give each a different `cluster` setting", "cluster");
+            }
+        }
+        try {
+            return new StoreCluster(name, backend.logStore().orElseThrow(), backend.snapshotRepository().orElse(null));
+        } catch (IllegalArgumentException e) {
+            throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, e.getMessage(), "cluster");
+        }
+    }
+
+    /** The router over several store backends; index sets' clusters are looked up in the metadata database. */
+    private RoutingLogStore router(List<StoreCluster> clusters, MetadataStore meta) {
+        String def = defaultCluster != null ? defaultCluster : clusters.get(0).name();
+        if (clusters.stream().noneMatch(c -> c.name().equals(def))) {
+            throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "default cluster '" + def + "' is not a configured"
+                    + " storage cluster; configured: " + String.join(", ", clusters.stream().map(StoreCluster::name)
+                    .toList()), "default_cluster");
+        }
+        var repo = meta.indexSets();
+        RoutingLogStore router = new RoutingLogStore(clusters, def,
+                name -> repo.findByName(name).map(io.bklog.core.meta.IndexSet::storageCluster));
+        log.info("storage clusters={} default_cluster={}", router.clusterNames(), def);
+        return router;
     }
 
     private SearchSyntax syntax() {

@@ -81,8 +81,9 @@ public final class BklogServer implements AutoCloseable {
     }
 
     /**
-     * The platform a config describes (data dir, store backend and its settings, health timeout), for the one-shot
-     * commands: its scheduler runs neither beat nor workers, whatever {@code scheduler.*} says.
+     * The platform a config describes (data dir, store backend or storage clusters and their settings, health
+     * timeout), for the one-shot commands: its scheduler runs neither beat nor workers, whatever {@code scheduler.*}
+     * says.
      */
     public static LogPlatform platform(BklogConfig config) {
         return platform(config, io.bklog.core.schedule.SchedulerSettings.apiOnly());
@@ -95,6 +96,8 @@ public final class BklogServer implements AutoCloseable {
         if (!config.store().backend().isEmpty()) {
             b.backend(config.store().backend(), config.store().settings());
         }
+        config.store().clusters().forEach((name, c) -> b.backend(c.backend(), c.settingsOf(name)));
+        if (!config.store().defaultCluster().isEmpty()) b.defaultCluster(config.store().defaultCluster());
         metadataConfig(config).ifPresent(b::metadataConfig);
         if (config.metadata().migrateOnStart() != null) b.migrateOnStart(config.metadata().migrateOnStart());
         return b.build();

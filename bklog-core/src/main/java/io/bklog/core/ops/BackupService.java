@@ -117,6 +117,11 @@ public final class BackupService {
 
     private BackupManifest take(BackupRecord.Kind kind, BackupManifest parent, ProgressListener progress) {
         SnapshotRepository repo = Repositories.required(repository, "a backup");
+        if (store instanceof io.bklog.core.store.RoutingLogStore router && router.clusters().size() > 1) {
+            throw new OpsException("a backup of several storage clusters " + router.clusterNames() + " is not"
+                    + " supported yet: one snapshot cannot hold indices of different clusters; archive each index"
+                    + " set to its own cluster's snapshot repository (archive configs) instead");
+        }
         Instant now = clock.instant();
         String id = kind.wireName() + "-" + ID_TIME.format(now);
         Path dir = location.resolve(id);

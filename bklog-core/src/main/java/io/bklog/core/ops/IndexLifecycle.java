@@ -38,7 +38,9 @@ public final class IndexLifecycle {
 
     /**
      * @param repository the snapshot repository archive configs may name; null when there is none (index sets with an
-     *                   archive config then keep their expired indices and each pass logs why)
+     *                   archive config then keep their expired indices and each pass logs why). With a
+     *                   {@link io.bklog.core.store.RoutingLogStore} each index set uses its storage cluster's
+     *                   repository instead.
      */
     public IndexLifecycle(MetadataStore meta, LogStore store, SnapshotRepository repository, Clock clock) {
         this.meta = Objects.requireNonNull(meta, "meta");
@@ -124,7 +126,8 @@ public final class IndexLifecycle {
         String name = IndexNames.snapshotName(index, today);
         SnapshotRepository repo;
         try {
-            repo = Repositories.byName(repository, archive.repository());
+            repo = Repositories.byName(Repositories.ofIndexSet(store, repository, meta, archive.indexSetId()),
+                    archive.repository());
         } catch (OpsException e) {
             log.warn("archive skipped index={} archive_config={} reason={}", index, archive.id(), e.getMessage());
             return Optional.empty();
@@ -161,7 +164,8 @@ public final class IndexLifecycle {
             for (ArchivedSnapshot s : meta.archivedSnapshots().listCreatedBefore(archive.id(), before)) {
                 if (ArchivedSnapshot.DELETED.equals(s.state())) continue;
                 try {
-                    Repositories.byName(repository, archive.repository()).delete(s.snapshotName());
+                    Repositories.byName(Repositories.ofIndexSet(store, repository, meta, archive.indexSetId()),
+                            archive.repository()).delete(s.snapshotName());
                 } catch (RuntimeException e) {
                     log.warn("snapshot expiry failed snapshot={} error={}", s.snapshotName(), e.toString());
                     continue;

@@ -143,7 +143,8 @@ public final class RestoreService {
             throw new OpsException("index set '" + indexSet + "' has no archive config: nothing to restore");
         }
         ArchiveConfig archive = archives.get(0);
-        SnapshotRepository repo = Repositories.byName(repository, archive.repository());
+        SnapshotRepository repo = Repositories.byName(Repositories.ofIndexSet(store, repository, set.name()),
+                archive.repository());
         List<Item> plan = plan(meta, archive.id(), IndexNames.dayOf(start), IndexNames.dayOf(end), true);
         if (plan.isEmpty()) {
             throw new OpsException("index set '" + indexSet + "' has no archived data between " + start + " and "
@@ -179,7 +180,8 @@ public final class RestoreService {
         if (job.done()) return job;
         long began = clock.millis();
         ArchiveConfig archive = meta.archiveConfigs().getById(job.archiveConfigId());
-        SnapshotRepository repo = Repositories.byName(repository, archive.repository());
+        SnapshotRepository repo = Repositories.byName(Repositories.ofIndexSet(store, repository, meta,
+                archive.indexSetId()), archive.repository());
         List<Item> plan = plan(meta, archive.id(), IndexNames.dayOf(job.startTime()), IndexNames.dayOf(job.endTime()),
                 true);
         Set<String> existing = new HashSet<>();
