@@ -6,9 +6,10 @@ import java.util.Objects;
  * The whole server configuration (YAML keys in snake_case mirror these components). See {@code docs/config.md}.
  *
  * @param dataDir directory of embedded data (Lucene indices); created when missing
+ * @param esCompat the Elasticsearch-compatible {@code _bulk} endpoint for shippers
  */
 public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
-                          AuthConfig auth) {
+                          AuthConfig auth, EsCompatConfig esCompat) {
     public static final String DEFAULT_DATA_DIR = "bklog-data";
 
     public BklogConfig {
@@ -17,6 +18,12 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
         store = store == null ? StoreConfig.defaults() : store;
         metadata = metadata == null ? MetadataSettings.defaults() : metadata;
         auth = auth == null ? AuthConfig.defaults() : auth;
+        esCompat = esCompat == null ? EsCompatConfig.defaults() : esCompat;
+    }
+
+    public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
+                       AuthConfig auth) {
+        this(server, dataDir, store, metadata, auth, EsCompatConfig.defaults());
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata) {
@@ -33,6 +40,6 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
     }
 
     public BklogConfig withAuth(AuthConfig a) {
-        return new BklogConfig(server, dataDir, store, metadata, Objects.requireNonNull(a));
+        return new BklogConfig(server, dataDir, store, metadata, Objects.requireNonNull(a), esCompat);
     }
 }
