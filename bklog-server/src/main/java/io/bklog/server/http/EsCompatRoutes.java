@@ -98,7 +98,10 @@ public final class EsCompatRoutes implements RouteGroup {
         for (String kind : List.of("_template", "_index_template", "_component_template", "_ilm/policy",
                 "_ingest/pipeline")) {
             String path = "/" + kind + "/{name}";
-            app.head(path, es(ctx -> ctx.status(store(kind).containsKey(ctx.pathParam("name")) ? 200 : 404)));
+            app.head(path, es(ctx -> {
+                ErrorResponses.markWritten(ctx);
+                ctx.status(store(kind).containsKey(ctx.pathParam("name")) ? 200 : 404);
+            }));
             app.get(path, es(ctx -> getResource(ctx, kind)));
             app.put(path, es(ctx -> putResource(ctx, kind)));
             app.post(path, es(ctx -> putResource(ctx, kind)));
@@ -207,6 +210,7 @@ public final class EsCompatRoutes implements RouteGroup {
         JsonNode node = store(kind).get(name);
         if (node == null) {
             if (kind.equals("_template") || kind.equals("_ingest/pipeline")) {
+                ErrorResponses.markWritten(ctx);
                 ctx.status(404).json(Map.of());
             } else {
                 error(ctx, 404, "resource_not_found_exception", switch (kind) {
@@ -306,11 +310,12 @@ public final class EsCompatRoutes implements RouteGroup {
         lic.put("type", "basic");
         lic.put("mode", "basic");
         lic.put("status", "active");
+        lic.put("expiry_date_in_millis", 4_102_444_800_000L);
         Map<String, Object> features = new LinkedHashMap<>();
-        for (String f : List.of("ilm", "monitoring", "security", "data_streams", "aggregate_metric",
-                "analytics", "archive", "ccr", "data_frame", "data_science", "data_tiers", "enrich",
-                "enterprise_search", "eql", "esql", "graph", "logstash", "ml", "rollup", "searchable_snapshots",
-                "slm", "spatial", "sql", "transform", "universal_profiling", "voting_only", "watcher")) {
+        for (String f : List.of("aggregate_metric", "analytics", "archive", "ccr", "data_streams", "data_tiers",
+                "enrich", "enterprise_search", "eql", "esql", "frozen_indices", "graph", "ilm", "logstash", "logsdb",
+                "ml", "monitoring", "rollup", "runtime_fields", "searchable_snapshots", "security", "slm", "spatial",
+                "sql", "transform", "universal_profiling", "voting_only", "watcher")) {
             boolean on = f.equals("ilm") || f.equals("data_streams") || f.equals("security");
             features.put(f, Map.of("available", on, "enabled", on));
         }
@@ -334,6 +339,9 @@ public final class EsCompatRoutes implements RouteGroup {
         node.put("build_hash", "bklog");
         node.put("roles", List.of("data", "ingest", "master"));
         node.put("attributes", Map.of());
+        node.put("transport_version", 8_841_000);
+        node.put("index_version", 8_536_000);
+        node.put("component_versions", Map.of());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("_nodes", Map.of("total", 1, "successful", 1, "failed", 0));
         m.put("cluster_name", clusterName);
@@ -352,6 +360,7 @@ public final class EsCompatRoutes implements RouteGroup {
         body.put("error", err);
         body.put("status", status);
         ctx.header("X-Elastic-Product", "Elasticsearch");
+        ErrorResponses.markWritten(ctx);
         ctx.status(status).json(body);
     }
 }

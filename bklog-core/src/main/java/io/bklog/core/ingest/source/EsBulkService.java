@@ -34,8 +34,9 @@ import java.util.function.Predicate;
  * alone and the others are stored. When the sink is full the items of that index set answer 429
  * {@code es_rejected_execution_exception}, which shippers retry.
  *
- * <p>Shipper conventions: a missing time field is taken from {@code @timestamp}; a missing {@code log} (bklog's raw
- * line field) from {@code message}. Thread-safe.
+ * <p>Shipper conventions: a missing time field is taken from {@code @timestamp}; bklog's raw line field {@code log}
+ * from {@code message} (an ECS {@code log} object, as Filebeat sends, keeps its fields as {@code log.file.path},
+ * {@code log.offset}...). Thread-safe.
  */
 public final class EsBulkService {
     private static final Logger log = LoggerFactory.getLogger(EsBulkService.class);
@@ -177,7 +178,10 @@ public final class EsBulkService {
         if (!source.containsKey(set.timeField()) && source.get("@timestamp") != null) {
             source.put(set.timeField(), source.get("@timestamp"));
         }
-        if (!source.containsKey("log") && source.get("message") instanceof String m) {
+        if (source.get("message") instanceof String m && !(source.get("log") instanceof String)) {
+            if (source.remove("log") instanceof Map<?, ?> ecsLog) { // ECS log.file.path, log.offset, log.level
+                for (Map.Entry<?, ?> e : ecsLog.entrySet()) source.putIfAbsent("log." + e.getKey(), e.getValue());
+            }
             source.put("log", m);
         }
     }
