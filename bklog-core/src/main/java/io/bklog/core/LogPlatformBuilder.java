@@ -272,6 +272,8 @@ public final class LogPlatformBuilder {
             MetadataStore meta = metadata != null ? metadata : openMetadata(opened);
             health.add(new MetadataHealthIndicator(meta));
             MeterRegistry meters = meterRegistry != null ? meterRegistry : new SimpleMeterRegistry();
+            // a buffer with its own meters (kafka: bklog_kafka_consumer_lag{group,topic})
+            if (buffer instanceof io.micrometer.core.instrument.binder.MeterBinder mb) mb.bindTo(meters);
             IndexSetService indexSets = new IndexSetService(meta.indexSets(), st, DEFAULT_SPACE);
             indexSets.syncStore();
             DirectIngest ingest = new DirectIngest(indexSets, st, clock, meters);
