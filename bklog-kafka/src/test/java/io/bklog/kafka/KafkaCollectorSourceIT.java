@@ -49,21 +49,25 @@ class KafkaCollectorSourceIT {
         return g == null ? Double.NaN : g.value();
     }
 
-    @Test
-    void consumesJsonLinesThroughTheEtlSurvivesARestartWithoutLossOrDuplicatesAndReportsLag() throws Exception {
-        String topic = KAFKA.nextTopic("ext-app-json");
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", KAFKA.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
-        }
+    private static void produce(String topic, int from, int to) {
         try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.bootstrapServers()),
                 new StringSerializer(), new StringSerializer())) {
-            for (int i = 0; i < LINES; i++) {
+            for (int i = from; i < to; i++) {
                 String line = "{\"level\":\"" + (i % 4 == 0 ? "error" : "info") + "\",\"seq\":" + i
                         + ",\"msg\":\"order " + i + " handled\",\"user\":{\"id\":\"u" + (i % 7) + "\"}}";
                 p.send(new ProducerRecord<>(topic, "k" + (i % 11), line));
             }
             p.flush();
         }
+    }
+
+    @Test
+    void consumesJsonLinesThroughTheEtlSurvivesARestartWithoutLossOrDuplicatesAndReportsLag() throws Exception {
+        String topic = KAFKA.nextTopic("ext-app-json");
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", KAFKA.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+        }
+        produce(topic, 0, LINES / 2);
 
         CollectorSourceFactory factory = ServiceLoader.load(CollectorSourceFactory.class).stream()
                 .map(ServiceLoader.Provider::get).filter(f -> f.type().equals("kafka")).findFirst().orElseThrow();
@@ -82,18 +86,21 @@ class KafkaCollectorSourceIT {
                     FieldSpec.of("level", FieldType.KEYWORD), FieldSpec.of("seq", FieldType.LONG),
                     FieldSpec.of("msg", FieldType.TEXT))));
             try (IngestPipeline pipeline = platform.pipeline().pipeline("app").etl(etl).build()) {
-                // first run: stopped once part of the topic is in
+                // first run: the first half of the topic, then the source stops
                 try (CollectorSourceFactory.Running first = factory.start("app-json", params, pipeline)) {
-                    await().atMost(Duration.ofSeconds(90)).until(() -> stored(platform, "*") >= 50);
-                    assertThat(first.describe()).contains(topic).contains(group);
+                    await().atMost(Duration.ofSeconds(90)).until(() -> stored(platform, "*") == LINES / 2);
+                    await().atMost(Duration.ofSeconds(30)).until(() -> lag(meters, group, topic) == 0.0);
+                    assertThat(first.describe()).contains(topic).contains(group).contains("lines " + LINES / 2);
                 }
-                long afterFirst = stored(platform, "*");
-                assertThat(afterFirst).isLessThan(LINES);
+                // more lines arrive while the collector is down
+                produce(topic, LINES / 2, LINES);
 
-                // restart with the same group: resumes from the committed offsets
+                // restart with the same group: resumes from the committed offsets, nothing read twice, none lost
                 try (CollectorSourceFactory.Running second = factory.start("app-json", params, pipeline)) {
                     await().atMost(Duration.ofSeconds(90)).until(() -> stored(platform, "*") == LINES);
                     await().atMost(Duration.ofSeconds(30)).until(() -> lag(meters, group, topic) == 0.0);
+                    assertThat(second.describe()).as("resumed after the committed offsets")
+                            .contains("lines " + LINES / 2);
                 }
                 assertThat(meters.find(KafkaLagGauge.NAME).tags("group", group).gauge())
                         .as("the gauge is removed with the source").isNull();
