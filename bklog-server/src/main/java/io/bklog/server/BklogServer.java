@@ -73,7 +73,7 @@ public final class BklogServer implements AutoCloseable {
         routes(app, ApiRoutes.all(platform, json));
         if (es.enabled()) {
             EsCompatRoutes.of(platform, json, new EsIndexMapping(es.indexMapping(), es.defaultIndexSet()),
-                    es.clusterName()).register(app);
+                    es.clusterName(), es.version()).register(app);
         }
         ApiRoutes.authFilter(platform, auth.enabled()).register(app);
         try {

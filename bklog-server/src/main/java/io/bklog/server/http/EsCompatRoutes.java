@@ -29,7 +29,7 @@ import java.util.zip.InflaterInputStream;
 /**
  * The Elasticsearch-compatible endpoint for shippers (Filebeat, Logstash, rsyslog {@code omelasticsearch}, syslog-ng
  * {@code elasticsearch-http}): {@code POST /_bulk}, {@code POST /{index}/_bulk}, {@code POST /{index}/_doc} into
- * {@link EsBulkService}, and the calls those clients make on start-up, answered as Elasticsearch {@value #VERSION}
+ * {@link EsBulkService}, and the calls those clients make on start-up, answered as Elasticsearch {@code es_compat.version} (8.19.x)
  * answers them: {@code GET /}, {@code /_cluster/health}, {@code /_license}, {@code /_xpack}, {@code /_nodes}, and
  * {@code HEAD/GET/PUT} of {@code /_template/{name}}, {@code /_index_template/{name}},
  * {@code /_component_template/{name}}, {@code /_ilm/policy/{name}} and {@code /_ingest/pipeline/{id}} (accepted and
@@ -41,8 +41,6 @@ import java.util.zip.InflaterInputStream;
 public final class EsCompatRoutes implements RouteGroup {
     private static final Logger log = LoggerFactory.getLogger(EsCompatRoutes.class);
 
-    /** The Elasticsearch version answered by {@code GET /}; Beats and Logstash 8 check the major version. */
-    static final String VERSION = "8.19.21";
     private static final String LUCENE_VERSION = "9.12.2";
     private static final Pattern DOC_PATH = Pattern.compile("/[^/_][^/]*/_(bulk|doc|create)(/[^/]*)?");
     private static final List<String> ROOT_PATHS = List.of("/_bulk", "/_cluster", "/_license", "/_xpack", "/_nodes",
@@ -51,11 +49,13 @@ public final class EsCompatRoutes implements RouteGroup {
     private final EsBulkService bulk;
     private final ObjectMapper json;
     private final String clusterName;
+    private final String version;
     private final String clusterUuid = UUID.nameUUIDFromBytes("bklog".getBytes(StandardCharsets.UTF_8)).toString();
     private final String nodeId = "bklog-node-0";
     private final Map<String, ConcurrentMap<String, JsonNode>> resources = new ConcurrentHashMap<>();
 
-    EsCompatRoutes(EsBulkService bulk, ObjectMapper json, String clusterName) {
+    EsCompatRoutes(EsBulkService bulk, ObjectMapper json, String clusterName, String version) {
+        this.version = version;
         this.bulk = bulk;
         this.json = json;
         this.clusterName = clusterName;
@@ -63,9 +63,10 @@ public final class EsCompatRoutes implements RouteGroup {
 
     /** The endpoint over a platform's index sets and ingest runtime. */
     public static EsCompatRoutes of(io.bklog.core.LogPlatform platform, ObjectMapper json,
-                                    io.bklog.core.ingest.source.EsIndexMapping mapping, String clusterName) {
+                                    io.bklog.core.ingest.source.EsIndexMapping mapping, String clusterName,
+                                    String version) {
         return new EsCompatRoutes(new EsBulkService(platform.indexSets(), platform.ingest(), platform.pipeline(),
-                mapping), json, clusterName);
+                mapping), json, clusterName, version);
     }
 
     /** Whether a request path belongs to this endpoint (for {@link AuthFilter}). */
@@ -245,7 +246,7 @@ public final class EsCompatRoutes implements RouteGroup {
 
     private Map<String, Object> info() {
         Map<String, Object> version = new LinkedHashMap<>();
-        version.put("number", VERSION);
+        version.put("number", this.version);
         version.put("build_flavor", "default");
         version.put("build_type", "tar");
         version.put("build_hash", "bklog");
@@ -333,7 +334,7 @@ public final class EsCompatRoutes implements RouteGroup {
         node.put("transport_address", "127.0.0.1:9300");
         node.put("host", "127.0.0.1");
         node.put("ip", "127.0.0.1");
-        node.put("version", VERSION);
+        node.put("version", version);
         node.put("build_flavor", "default");
         node.put("build_type", "tar");
         node.put("build_hash", "bklog");

@@ -21,6 +21,14 @@ class EsCompatConfigTest {
         assertThat(c.defaultIndexSet()).isEmpty();
         assertThat(c.indexMapping()).isEmpty();
         assertThat(c.clusterName()).isEqualTo("bklog");
+        assertThat(c.version()).startsWith("8.19.");
+    }
+
+    @Test
+    void refusesAVersionThatIsNotMajorMinorPatch() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(null,
+                        Map.of("BKLOG_ES_COMPAT_VERSION", "8.x"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("es_compat.version '8.x'");
     }
 
     @Test
