@@ -104,6 +104,14 @@ public final class DirectIngest {
         return docs;
     }
 
+    /**
+     * One document of {@code set}, made as {@link #documents} makes each item (flattened, time set, deterministic
+     * id). A bad value throws {@link ErrorCode#BAD_DOCUMENT} whose detail {@code problem} names the field and value.
+     */
+    public LogDocument document(IndexSet set, Map<String, Object> raw) {
+        return document(set, 0, raw);
+    }
+
     private LogDocument document(IndexSet set, int item, Map<String, Object> raw) {
         if (raw == null) throw bad(item, null, "is null; expected a JSON object");
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -213,6 +221,6 @@ public final class DirectIngest {
     private static BklogException bad(int item, String field, String what) {
         return new BklogException(ErrorCode.BAD_DOCUMENT, "item " + item + " (0-based) " + what
                 + "; the whole batch was refused, nothing was stored",
-                field == null ? "[" + item + "]" : "[" + item + "]." + field, Map.of("item", item), null);
+                field == null ? "[" + item + "]" : "[" + item + "]." + field, Map.of("item", item, "problem", what), null);
     }
 }

@@ -46,7 +46,7 @@ import java.util.UUID;
  * and those on the classpath ({@link ServiceLoader} of {@link BackendProvider}). An explicit component wins over a
  * backend's; among backends, the first selected that offers a component provides it.
  *
- * <p>Defaults: no store given or selected = the {@code lucene} backend in {@link #dataDir} when a data dir is set and
+ * <p>Defaults: no store given and no selected backend offering one (only {@code redis} or {@code kafka}, say) = the {@code lucene} backend in {@link #dataDir} when a data dir is set and
  * the Lucene provider is on the classpath, otherwise the {@code memory} backend (always available, built in); an
  * in-process task broker and lock; metadata in an embedded H2 database under {@code {dataDir}/meta} (in memory
  * without a data dir), migrated at start; {@link Clock#systemUTC()}; a {@link SimpleMeterRegistry}.
@@ -283,7 +283,7 @@ public final class LogPlatformBuilder {
         Map<String, BackendProvider> providers = providers();
         List<BackendSelection> selected = new ArrayList<>(backends);
         if (store == null && selected.isEmpty()) {
-            selected.add(BackendSelection.of(dataDir != null && providers.containsKey("lucene") ? "lucene" : "memory"));
+            selected.add(BackendSelection.of(defaultStoreBackend(providers)));
         }
         List<AutoCloseable> owned = new ArrayList<>();
         for (AutoCloseable c : new AutoCloseable[] {metadata, store, snapshotRepository, ingestBuffer, taskBroker,
@@ -313,6 +313,16 @@ public final class LogPlatformBuilder {
                 if (buffer == null) buffer = backend.ingestBuffer().orElse(null);
                 if (broker == null) broker = backend.taskBroker().orElse(null);
                 if (lk == null) lk = backend.distributedLock().orElse(null);
+                health.addAll(backend.healthIndicators());
+            }
+            if (st == null && store == null && !selected.isEmpty()) {
+                // only non-store backends (redis, kafka) were selected: the store is the default one
+                BackendSelection def = BackendSelection.of(defaultStoreBackend(providers));
+                Backend backend = open(providers, def);
+                opened.add(backend);
+                clusters.add(clusterOf(def, backend, clusters));
+                st = backend.logStore().orElse(null);
+                if (snapshots == null) snapshots = backend.snapshotRepository().orElse(null);
                 health.addAll(backend.healthIndicators());
             }
             if (st == null) {
@@ -345,6 +355,8 @@ public final class LogPlatformBuilder {
                         + "' is not a configured storage cluster; configured: " + singleCluster, "default_cluster");
             }
             MeterRegistry meters = meterRegistry != null ? meterRegistry : new SimpleMeterRegistry();
+            // a buffer with its own meters (kafka: bklog_kafka_consumer_lag{group,topic})
+            if (buffer instanceof io.micrometer.core.instrument.binder.MeterBinder mb) mb.bindTo(meters);
             IndexSetService indexSets = new IndexSetService(meta.indexSets(), st, DEFAULT_SPACE, singleCluster);
             indexSets.syncStore();
             DirectIngest ingest = new DirectIngest(indexSets, st, clock, meters);
@@ -403,6 +415,11 @@ public final class LogPlatformBuilder {
                 name -> repo.findByName(name).map(io.bklog.core.meta.IndexSet::storageCluster));
         log.info("storage clusters={} default_cluster={}", router.clusterNames(), def);
         return router;
+    }
+
+    /** {@code lucene} in the data dir when there is one and Lucene is on the classpath, else {@code memory}. */
+    private String defaultStoreBackend(Map<String, BackendProvider> providers) {
+        return dataDir != null && providers.containsKey("lucene") ? "lucene" : "memory";
     }
 
     private SearchSyntax syntax() {

@@ -115,10 +115,10 @@ class LogPlatformBuilderTest {
     }
 
     @Test
-    void aBackendWithoutAStoreIsRefusedNamingTheStoreBackends() {
-        assertThatThrownBy(() -> LogPlatform.builder().installProvider(NEEDS_HOSTS)
-                .backend("needs_hosts", Map.of("hosts", "h:1")).build())
-                .isInstanceOf(BklogException.class)
-                .hasMessageContaining("no log store");
+    void aBackendWithoutAStoreGetsTheDefaultStoreBesideIt() {
+        try (LogPlatform p = LogPlatform.builder().installProvider(NEEDS_HOSTS)
+                .backend("needs_hosts", Map.of("hosts", "h:1")).build()) {
+            assertThat(p.store().backendName()).isEqualTo("memory");
+        }
     }
 }

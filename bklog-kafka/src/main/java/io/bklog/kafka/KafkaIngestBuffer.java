@@ -57,7 +57,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * or a rebalance. Undecodable records go to the dead-letter topic {@code {topic}.dlq} with the reason in header
  * {@code bklog.dlq.reason} and are skipped. Thread-safe; each consumer is used by one thread.
  */
-public final class KafkaIngestBuffer implements IngestBuffer {
+public final class KafkaIngestBuffer implements IngestBuffer, io.micrometer.core.instrument.binder.MeterBinder {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaIngestBuffer.class);
     public static final String BACKEND = "kafka";
@@ -71,6 +71,8 @@ public final class KafkaIngestBuffer implements IngestBuffer {
     private final KafkaProducer<String, byte[]> producer;
     private final List<TopicPartition> partitions;
     private final Set<String> watched = ConcurrentHashMap.newKeySet();
+    private final Map<String, KafkaLagGauge> lagGauges = new ConcurrentHashMap<>();
+    private volatile io.micrometer.core.instrument.MeterRegistry meters;
     private final AtomicLong deadLettered = new AtomicLong();
     private final Object boundLock = new Object();
     private long knownPending;
@@ -216,7 +218,25 @@ public final class KafkaIngestBuffer implements IngestBuffer {
     public Consumer consumer(String group) {
         if (group == null || group.isBlank()) throw new IllegalArgumentException("consumer group name is empty");
         watched.add(group);
+        lagGauge(group);
         return new GroupConsumer(group);
+    }
+
+    /**
+     * Registers {@code bklog.kafka.consumer.lag{group, topic}} ({@link KafkaLagGauge}) for every watched group and
+     * every group that gets a {@link #consumer} later. The platform binds its buffer to its registry.
+     */
+    @Override
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+        this.meters = registry;
+        for (String g : watched) lagGauge(g);
+    }
+
+    private void lagGauge(String group) {
+        io.micrometer.core.instrument.MeterRegistry r = meters;
+        if (r == null) return;
+        lagGauges.computeIfAbsent(group, g -> KafkaLagGauge.register(r, admin, g, config.topic(),
+                config.requestTimeout()));
     }
 
     @Override
@@ -234,6 +254,7 @@ public final class KafkaIngestBuffer implements IngestBuffer {
 
     @Override
     public void close() {
+        lagGauges.values().forEach(KafkaLagGauge::close);
         producer.close(config.requestTimeout());
         admin.close(config.requestTimeout());
     }

@@ -109,6 +109,18 @@ public record KafkaSourceConfig(List<String> hosts, List<String> topics, String 
         return p;
     }
 
+    /** Properties for an Admin client of the same cluster (bootstrap servers and security, no consumer settings). */
+    public Map<String, Object> adminProperties() {
+        Map<String, Object> p = consumerProperties();
+        for (String k : List.of("group.id", "enable.auto.commit", "auto.offset.reset", "max.poll.records",
+                "fetch.min.bytes", "fetch.max.wait.ms", "max.partition.fetch.bytes", "isolation.level",
+                "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms", "partition.assignment.strategy",
+                "group.instance.id", "auto.commit.interval.ms", "fetch.max.bytes", "check.crcs", "client.rack")) {
+            p.remove(k);
+        }
+        return p;
+    }
+
     private static String escape(String s) {
         return s.replace("\\", "\\\\").replace("\"", "\\\"");
     }

@@ -7,6 +7,9 @@ import io.bklog.server.config.AuthConfig;
 import io.bklog.server.config.BklogConfig;
 import io.bklog.core.meta.MetadataConfig;
 import io.bklog.server.config.ConfigException;
+import io.bklog.server.config.EsCompatConfig;
+import io.bklog.core.ingest.source.EsIndexMapping;
+import io.bklog.server.http.EsCompatRoutes;
 import io.bklog.server.config.MetadataSettings;
 import io.bklog.server.config.ServerConfig;
 import io.bklog.server.http.ApiRoutes;
@@ -44,7 +47,8 @@ public final class BklogServer implements AutoCloseable {
 
     /** Builds the platform the config describes and starts serving it. */
     public static BklogServer start(BklogConfig config) {
-        return start(platform(config, config.scheduler().toSettings()), config.server(), config.auth());
+        return start(platform(config, config.scheduler().toSettings()), config.server(), config.auth(),
+                config.esCompat());
     }
 
     /** Serves a platform built by the caller; the server owns it from now on and closes it on {@link #close()}. */
@@ -54,6 +58,11 @@ public final class BklogServer implements AutoCloseable {
 
     /** As {@link #start(LogPlatform, ServerConfig)}, with token authentication of {@code /api/**} as configured. */
     public static BklogServer start(LogPlatform platform, ServerConfig server, AuthConfig auth) {
+        return start(platform, server, auth, EsCompatConfig.defaults());
+    }
+
+    /** As {@link #start(LogPlatform, ServerConfig, AuthConfig)}, with the Elasticsearch-compatible endpoint as configured. */
+    public static BklogServer start(LogPlatform platform, ServerConfig server, AuthConfig auth, EsCompatConfig es) {
         ObjectMapper json = Json.mapper();
         Javalin app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
@@ -63,6 +72,10 @@ public final class BklogServer implements AutoCloseable {
                     ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
         });
         routes(app, ApiRoutes.all(platform, json));
+        if (es.enabled()) {
+            EsCompatRoutes.of(platform, json, new EsIndexMapping(es.indexMapping(), es.defaultIndexSet()),
+                    es.clusterName(), es.version()).register(app);
+        }
         ApiRoutes.authFilter(platform, auth.enabled()).register(app);
         try {
             app.start(server.host(), server.port());
@@ -98,6 +111,7 @@ public final class BklogServer implements AutoCloseable {
         }
         config.store().clusters().forEach((name, c) -> b.backend(c.backend(), c.settingsOf(name)));
         if (!config.store().defaultCluster().isEmpty()) b.defaultCluster(config.store().defaultCluster());
+        config.backends().forEach(b::backend);
         metadataConfig(config).ifPresent(b::metadataConfig);
         if (config.metadata().migrateOnStart() != null) b.migrateOnStart(config.metadata().migrateOnStart());
         return b.build();

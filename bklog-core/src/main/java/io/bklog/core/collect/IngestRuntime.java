@@ -87,8 +87,16 @@ public final class IngestRuntime implements AutoCloseable {
      * RETRYABLE (sending them again is safe: ids are deterministic).
      */
     public DirectIngest.Result ingest(String indexSet, List<Map<String, Object>> items, boolean refresh) {
+        return store(indexSet, direct.documents(indexSet, items), refresh);
+    }
+
+    /**
+     * Queues documents made by the caller (already validated, ids set) in the sink and waits until they are stored;
+     * answers and throws as {@link #ingest}. Used by sources that make their own documents (the ES {@code _bulk}
+     * endpoint).
+     */
+    public DirectIngest.Result store(String indexSet, List<LogDocument> docs, boolean refresh) {
         long started = System.nanoTime();
-        List<LogDocument> docs = direct.documents(indexSet, items);
         BatchingSink.Offer offer;
         try {
             offer = sink.offer(indexSet, docs);

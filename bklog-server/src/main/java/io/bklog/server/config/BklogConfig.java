@@ -1,14 +1,20 @@
 package io.bklog.server.config;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * The whole server configuration (YAML keys in snake_case mirror these components). See {@code docs/config.md}.
  *
- * @param dataDir directory of embedded data (Lucene indices); created when missing
+ * @param dataDir  directory of embedded data (Lucene indices); created when missing
+ * @param esCompat the Elasticsearch-compatible {@code _bulk} endpoint for shippers
+ * @param backends more backends by provider name with their settings, e.g. {@code redis} (task broker and lock of
+ *                 several instances) or {@code kafka} (ingest buffer); the store is chosen by {@code store}
  */
 public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
-                          AuthConfig auth, SchedulerConfig scheduler, HealthConfig health) {
+                          AuthConfig auth, SchedulerConfig scheduler, HealthConfig health, EsCompatConfig esCompat,
+                          Map<String, Map<String, String>> backends) {
     public static final String DEFAULT_DATA_DIR = "bklog-data";
 
     public BklogConfig {
@@ -19,11 +25,27 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
         auth = auth == null ? AuthConfig.defaults() : auth;
         scheduler = scheduler == null ? SchedulerConfig.defaults() : scheduler;
         health = health == null ? HealthConfig.defaults() : health;
+        esCompat = esCompat == null ? EsCompatConfig.defaults() : esCompat;
+        Map<String, Map<String, String>> b = new LinkedHashMap<>();
+        if (backends != null) {
+            backends.forEach((name, settings) -> b.put(name, settings == null ? Map.of() : Map.copyOf(settings)));
+        }
+        backends = java.util.Collections.unmodifiableMap(b);
+    }
+
+    public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
+                       AuthConfig auth, SchedulerConfig scheduler, HealthConfig health) {
+        this(server, dataDir, store, metadata, auth, scheduler, health, null, null);
+    }
+
+    public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
+                       AuthConfig auth, EsCompatConfig esCompat) {
+        this(server, dataDir, store, metadata, auth, null, null, esCompat, null);
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
                        AuthConfig auth) {
-        this(server, dataDir, store, metadata, auth, null, null);
+        this(server, dataDir, store, metadata, auth, null, null, null, null);
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata) {
@@ -35,19 +57,28 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
     }
 
     public static BklogConfig defaults() {
-        return new BklogConfig(ServerConfig.defaults(), DEFAULT_DATA_DIR, StoreConfig.defaults(), MetadataSettings.defaults(),
-                AuthConfig.defaults(), SchedulerConfig.defaults(), HealthConfig.defaults());
+        return new BklogConfig(ServerConfig.defaults(), DEFAULT_DATA_DIR, StoreConfig.defaults(),
+                MetadataSettings.defaults(), AuthConfig.defaults(), SchedulerConfig.defaults(), HealthConfig.defaults(),
+                EsCompatConfig.defaults(), Map.of());
     }
 
     public BklogConfig withAuth(AuthConfig a) {
-        return new BklogConfig(server, dataDir, store, metadata, Objects.requireNonNull(a), scheduler, health);
+        return new BklogConfig(server, dataDir, store, metadata, Objects.requireNonNull(a), scheduler, health, esCompat,
+                backends);
     }
 
     public BklogConfig withScheduler(SchedulerConfig s) {
-        return new BklogConfig(server, dataDir, store, metadata, auth, Objects.requireNonNull(s), health);
+        return new BklogConfig(server, dataDir, store, metadata, auth, Objects.requireNonNull(s), health, esCompat,
+                backends);
     }
 
     public BklogConfig withHealth(HealthConfig h) {
-        return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, Objects.requireNonNull(h));
+        return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, Objects.requireNonNull(h), esCompat,
+                backends);
+    }
+
+    public BklogConfig withBackends(Map<String, Map<String, String>> b) {
+        return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, health, esCompat,
+                Objects.requireNonNull(b));
     }
 }

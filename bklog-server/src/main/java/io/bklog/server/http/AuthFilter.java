@@ -20,7 +20,8 @@ import java.util.Optional;
  * Bearer-token authentication of {@code /api/**}: no or an unknown token answers 401 {@code unauthorized}, a token
  * without the role the route needs 403 {@code forbidden}, and an index set of another space 404
  * {@code index_set_not_found} (exactly as if it did not exist). The caller is kept on the request for the routes
- * ({@link #principal}). When disabled, every request passes and nothing is masked less (no {@code unmasked} role).
+ * ({@link #principal}). The Elasticsearch-compatible paths of {@link EsCompatRoutes} take the token in the shapes
+ * shippers send (Basic password, Bearer, ApiKey) and need the {@code ingest} role. When disabled, every request passes and nothing is masked less (no {@code unmasked} role).
  */
 public final class AuthFilter {
     private static final Logger log = LoggerFactory.getLogger(AuthFilter.class);
@@ -31,11 +32,17 @@ public final class AuthFilter {
     static final class AuthFailure extends RuntimeException {
         final int status;
         final String code;
+        final boolean es;
 
         AuthFailure(int status, String code, String message) {
+            this(status, code, message, false);
+        }
+
+        AuthFailure(int status, String code, String message, boolean es) {
             super(message);
             this.status = status;
             this.code = code;
+            this.es = es;
         }
     }
 
@@ -79,6 +86,11 @@ public final class AuthFilter {
 
     public void register(Javalin app) {
         app.exception(AuthFailure.class, (e, ctx) -> {
+            if (e.es) {
+                if (e.status == 401) ctx.header("WWW-Authenticate", "Basic realm=\"security\" charset=\"UTF-8\"");
+                EsCompatRoutes.error(ctx, e.status, "security_exception", e.getMessage());
+                return;
+            }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("error", e.code);
             body.put("message", e.getMessage());
@@ -88,6 +100,57 @@ public final class AuthFilter {
         });
         if (!enabled) return;
         app.before("/api/*", this::check);
+        app.before(ctx -> {
+            if (EsCompatRoutes.handles(ctx.path())) checkEsCompat(ctx);
+        });
+    }
+
+    /**
+     * The Elasticsearch-compatible paths ({@link EsCompatRoutes}): shippers send their credentials as Elasticsearch
+     * expects them, so a token with the {@code ingest} role is taken as the password of Basic auth (any user name),
+     * as {@code Bearer <token>}, or as {@code ApiKey base64(<id>:<token>)}. Failures answer in the ES error shape.
+     */
+    private void checkEsCompat(Context ctx) {
+        String token = esToken(ctx.header("Authorization"));
+        if (token == null) {
+            throw new AuthFailure(401, "security_exception", "missing authentication credentials for REST request ["
+                    + ctx.path() + "]: send a bklog token with the ingest role as the Basic auth password (any user"
+                    + " name), as 'Authorization: Bearer <token>' or as an ApiKey", true);
+        }
+        Principal p = auth.authenticate(token).orElseThrow(() -> {
+            log.info("auth refused method={} path={} reason=unknown_token es_compat=true", ctx.method(), ctx.path());
+            return new AuthFailure(401, "security_exception", "unable to authenticate with the provided credentials"
+                    + " for REST request [" + ctx.path() + "]: the token is unknown, revoked or expired", true);
+        });
+        if (!p.has(Role.INGEST)) {
+            throw new AuthFailure(403, "security_exception", "action [" + ctx.method() + " " + ctx.path()
+                    + "] is unauthorized for token [" + p.tokenName() + "]: it lacks the role 'ingest'", true);
+        }
+        ctx.attribute(PRINCIPAL, p);
+    }
+
+    /** The bklog token of an Authorization header in one of the shapes Elasticsearch clients send, or null. */
+    static String esToken(String header) {
+        if (header == null) return null;
+        int sp = header.indexOf(' ');
+        if (sp < 0) return null;
+        String scheme = header.substring(0, sp);
+        String value = header.substring(sp + 1).strip();
+        if (value.isEmpty()) return null;
+        if (scheme.equalsIgnoreCase("Bearer")) return value;
+        if (scheme.equalsIgnoreCase("Basic") || scheme.equalsIgnoreCase("ApiKey")) {
+            String decoded;
+            try {
+                decoded = new String(java.util.Base64.getDecoder().decode(value), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return scheme.equalsIgnoreCase("ApiKey") ? value : null;
+            }
+            int colon = decoded.indexOf(':');
+            if (colon < 0) return scheme.equalsIgnoreCase("ApiKey") ? decoded : null;
+            String secret = decoded.substring(colon + 1);
+            return secret.isEmpty() ? decoded.substring(0, colon) : secret;
+        }
+        return null;
     }
 
     private void check(Context ctx) {

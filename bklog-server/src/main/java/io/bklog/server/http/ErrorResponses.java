@@ -55,6 +55,11 @@ public final class ErrorResponses {
         });
     }
 
+    /** Marks an error answer as written by its route, so the 404/500 fallbacks leave its body alone. */
+    static void markWritten(Context ctx) {
+        ctx.attribute(WRITTEN, Boolean.TRUE);
+    }
+
     private static BklogException fromHttp(HttpResponseException e) {
         ErrorCode code = switch (e.getStatus()) {
             case 404 -> ErrorCode.ROUTE_NOT_FOUND;

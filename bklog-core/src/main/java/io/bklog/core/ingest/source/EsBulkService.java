@@ -1,0 +1,215 @@
+package io.bklog.core.ingest.source;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bklog.core.BklogException;
+import io.bklog.core.DirectIngest;
+import io.bklog.core.ErrorCode;
+import io.bklog.core.collect.IngestRuntime;
+import io.bklog.core.indexset.IndexSetService;
+import io.bklog.core.meta.IndexSet;
+import io.bklog.spi.BulkResult;
+import io.bklog.spi.LogDocument;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Predicate;
+
+/**
+ * The Elasticsearch {@code _bulk} API over the platform's batching sink, for Filebeat, Logstash, rsyslog
+ * {@code omelasticsearch} and syslog-ng {@code elasticsearch-http}. The NDJSON body is read with
+ * {@link EsBulkIngest#parse} (a malformed action line refuses the request, naming the line); each {@code index} /
+ * {@code create} item's index name goes to an index set through {@link EsIndexMapping}, its source becomes a document
+ * as {@link DirectIngest} makes them (flattened, the index set's time field, deterministic id unless {@code _id} is
+ * given), and the documents of each index set are queued in the sink and answered once stored. Every item is answered
+ * in the ES shape; a bad item (unknown index, source not a JSON object, a value that does not fit its field) fails
+ * alone and the others are stored. When the sink is full the items of that index set answer 429
+ * {@code es_rejected_execution_exception}, which shippers retry.
+ *
+ * <p>Shipper conventions: a missing time field is taken from {@code @timestamp}; bklog's raw line field {@code log}
+ * from {@code message} (an ECS {@code log} object, as Filebeat sends, keeps its fields as {@code log.file.path},
+ * {@code log.offset}...). Thread-safe.
+ */
+public final class EsBulkService {
+    private static final Logger log = LoggerFactory.getLogger(EsBulkService.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+    private final IndexSetService indexSets;
+    private final DirectIngest documents;
+    private final IngestRuntime runtime;
+    private final EsIndexMapping mapping;
+
+    public EsBulkService(IndexSetService indexSets, DirectIngest documents, IngestRuntime runtime,
+                         EsIndexMapping mapping) {
+        this.indexSets = indexSets;
+        this.documents = documents;
+        this.runtime = runtime;
+        this.mapping = mapping == null ? EsIndexMapping.none() : mapping;
+    }
+
+    public EsIndexMapping mapping() {
+        return mapping;
+    }
+
+    /**
+     * The ES answer body and, when some items were refused for backpressure, the seconds to wait before retrying
+     * (for a {@code Retry-After} header).
+     */
+    public record Response(Map<String, Object> body, boolean errors, OptionalLong retryAfterSeconds) {}
+
+    /**
+     * Handles one {@code _bulk} request.
+     *
+     * @param body         the NDJSON body
+     * @param defaultIndex the index of {@code POST /{index}/_bulk}, or null
+     * @param refresh      make stored documents searchable before answering ({@code ?refresh=true|wait_for})
+     * @param writable     whether the caller may write to an index set (its space); others are answered as missing
+     * @throws IllegalArgumentException a malformed action line, naming it; nothing was stored
+     */
+    public Response bulk(String body, String defaultIndex, boolean refresh, Predicate<IndexSet> writable) {
+        long t0 = System.nanoTime();
+        List<EsBulkIngest.BulkItem> items = EsBulkIngest.parse(body, defaultIndex);
+        Object[] results = new Object[items.size()];
+        Map<String, Optional<IndexSet>> sets = new HashMap<>();
+        Map<String, EsIndexMapping.Resolution> resolved = new HashMap<>();
+        Map<String, List<Integer>> byIndexSet = new LinkedHashMap<>();
+        Map<String, List<LogDocument>> docsByIndexSet = new LinkedHashMap<>();
+        Predicate<String> exists = name -> sets.computeIfAbsent(name, n -> indexSets.find(n).filter(writable))
+                .isPresent();
+        for (int k = 0; k < items.size(); k++) {
+            EsBulkIngest.BulkItem it = items.get(k);
+            if (it.errorType() != null) {
+                results[k] = error(it, it.index(), it.id(), 400, it.errorType(), it.error());
+                continue;
+            }
+            EsIndexMapping.Resolution r = resolved.computeIfAbsent(it.index(), i -> mapping.resolve(i, exists));
+            if (r.indexSet().isEmpty()) {
+                results[k] = error(it, it.index(), it.id(), 404, "index_not_found_exception", r.reason());
+                continue;
+            }
+            IndexSet set = sets.get(r.indexSet().get()).orElseThrow();
+            Map<String, Object> source;
+            try {
+                source = JSON.readValue(it.source(), MAP);
+            } catch (JacksonException e) {
+                results[k] = error(it, it.index(), it.id(), 400, "document_parsing_exception",
+                        "line " + (it.line() + 1) + ": the source is not a JSON object: " + e.getOriginalMessage());
+                continue;
+            }
+            if (source == null) {
+                results[k] = error(it, it.index(), it.id(), 400, "document_parsing_exception",
+                        "line " + (it.line() + 1) + ": the source is null, not a JSON object");
+                continue;
+            }
+            conventions(set, source);
+            LogDocument doc;
+            try {
+                doc = documents.document(set, source);
+            } catch (BklogException e) {
+                Object problem = e.details().getOrDefault("problem", e.getMessage());
+                results[k] = error(it, it.index(), it.id(), 400, "document_parsing_exception",
+                        "line " + (it.line() + 1) + ": the document " + problem);
+                continue;
+            }
+            if (it.id() != null) doc = new LogDocument(it.id(), doc.timestamp(), doc.fields());
+            byIndexSet.computeIfAbsent(set.name(), x -> new ArrayList<>()).add(k);
+            docsByIndexSet.computeIfAbsent(set.name(), x -> new ArrayList<>()).add(doc);
+        }
+        long retryAfter = -1;
+        for (Map.Entry<String, List<Integer>> e : byIndexSet.entrySet()) {
+            List<LogDocument> docs = docsByIndexSet.get(e.getKey());
+            DirectIngest.Result stored;
+            try {
+                stored = runtime.store(e.getKey(), docs, refresh);
+            } catch (BklogException be) {
+                int status = be.code() == ErrorCode.INGEST_BUSY ? 429 : be.code().httpStatus();
+                String type = status == 429 ? "es_rejected_execution_exception" : "illegal_argument_exception";
+                if (status == 429) {
+                    retryAfter = Math.max(retryAfter, ((Number) be.details().getOrDefault("retry_after_seconds", 1))
+                            .longValue());
+                }
+                for (int j = 0; j < e.getValue().size(); j++) {
+                    int k = e.getValue().get(j);
+                    results[k] = error(items.get(k), items.get(k).index(), docs.get(j).id(), status, type,
+                            be.getMessage());
+                }
+                continue;
+            }
+            for (int j = 0; j < e.getValue().size(); j++) {
+                int k = e.getValue().get(j);
+                EsBulkIngest.BulkItem it = items.get(k);
+                BulkResult.ItemResult ir = stored.items().get(j);
+                results[k] = switch (ir.status()) {
+                    case OK -> created(it, ir.id());
+                    case RETRYABLE -> error(it, it.index(), ir.id(), 429, "es_rejected_execution_exception",
+                            ir.reason());
+                    case REJECTED -> error(it, it.index(), ir.id(), 400, "document_parsing_exception", ir.reason());
+                };
+                if (ir.status() == BulkResult.Status.RETRYABLE) retryAfter = Math.max(retryAfter, 1);
+            }
+        }
+        boolean errors = false;
+        List<Object> out = new ArrayList<>(results.length);
+        for (Object o : results) {
+            out.add(o);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> inner = (Map<String, Object>) ((Map<String, Object>) o).values().iterator().next();
+            errors |= inner.containsKey("error");
+        }
+        Map<String, Object> resp = new LinkedHashMap<>();
+        resp.put("errors", errors);
+        resp.put("took", (System.nanoTime() - t0) / 1_000_000);
+        resp.put("items", out);
+        log.debug("es bulk items={} errors={} index_sets={}", items.size(), errors, byIndexSet.keySet());
+        return new Response(resp, errors, retryAfter < 0 ? OptionalLong.empty() : OptionalLong.of(retryAfter));
+    }
+
+    /** {@code @timestamp} → the time field, {@code message} → {@code log}, when those are missing. */
+    private static void conventions(IndexSet set, Map<String, Object> source) {
+        if (!source.containsKey(set.timeField()) && source.get("@timestamp") != null) {
+            source.put(set.timeField(), source.get("@timestamp"));
+        }
+        if (source.get("message") instanceof String m && !(source.get("log") instanceof String)) {
+            if (source.remove("log") instanceof Map<?, ?> ecsLog) { // ECS log.file.path, log.offset, log.level
+                for (Map.Entry<?, ?> e : ecsLog.entrySet()) source.putIfAbsent("log." + e.getKey(), e.getValue());
+            }
+            source.put("log", m);
+        }
+    }
+
+    private static Map<String, Object> created(EsBulkIngest.BulkItem it, String id) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("_index", it.index());
+        m.put("_id", id);
+        m.put("_version", 1);
+        m.put("result", "created");
+        m.put("_shards", Map.of("total", 1, "successful", 1, "failed", 0));
+        m.put("_seq_no", 0);
+        m.put("_primary_term", 1);
+        m.put("status", 201);
+        return Map.of(it.action(), m);
+    }
+
+    private static Map<String, Object> error(EsBulkIngest.BulkItem it, String index, String id, int status,
+                                             String type, String reason) {
+        Map<String, Object> err = new LinkedHashMap<>();
+        err.put("type", type);
+        err.put("reason", reason == null ? type : reason);
+        if (index != null) err.put("index", index);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("_index", index == null ? "" : index);
+        m.put("_id", id);
+        m.put("status", status);
+        m.put("error", err);
+        return Map.of(it.action(), m);
+    }
+}

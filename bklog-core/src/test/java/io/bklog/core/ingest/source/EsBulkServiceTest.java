@@ -1,0 +1,125 @@
+package io.bklog.core.ingest.source;
+
+import io.bklog.core.LogPlatform;
+import io.bklog.core.collect.IngestRuntime;
+import io.bklog.core.indexset.IndexSetSpec;
+import io.bklog.core.ingest.BatchingSink;
+import io.bklog.core.search.SearchParams;
+import io.bklog.spi.FieldSpec;
+import io.bklog.spi.FieldType;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class EsBulkServiceTest {
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> item(EsBulkService.Response r, int i) {
+        Map<String, Object> wrapper = ((List<Map<String, Object>>) r.body().get("items")).get(i);
+        return (Map<String, Object>) wrapper.values().iterator().next();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String errorType(EsBulkService.Response r, int i) {
+        return (String) ((Map<String, Object>) item(r, i).get("error")).get("type");
+    }
+
+    private static EsBulkService service(LogPlatform p, IngestRuntime rt, EsIndexMapping m) {
+        return new EsBulkService(p.indexSets(), p.ingest(), rt, m);
+    }
+
+    @Test
+    void mapsIndexNamesToIndexSetsByNamePatternDataStreamVersionAndDefault() {
+        Map<String, String> patterns = new LinkedHashMap<>();
+        patterns.put("rsyslog-*", "syslog");
+        patterns.put("broken-*", "missing_set");
+        EsIndexMapping m = new EsIndexMapping(patterns, "app");
+        var sets = java.util.Set.of("app", "syslog", "nginx_access", "filebeat");
+        assertThat(m.resolve("app", sets::contains).indexSet()).contains("app");
+        assertThat(m.resolve("rsyslog-2026.12.05", sets::contains).indexSet()).contains("syslog");
+        assertThat(m.resolve("logs-nginx.access-default", sets::contains).indexSet()).contains("nginx_access");
+        assertThat(m.resolve("filebeat-8.19.0", sets::contains).indexSet()).contains("filebeat");
+        assertThat(m.resolve("whatever", sets::contains).indexSet()).contains("app");
+        assertThat(m.resolve("broken-1", sets::contains).reason()).contains("missing_set").contains("broken-*");
+        assertThat(EsIndexMapping.none().resolve("whatever", sets::contains).reason())
+                .contains("no such index [whatever]").contains("default_index_set");
+    }
+
+    @Test
+    void storesValidItemsAndAnswersEachBadOneInTheElasticsearchShape() {
+        try (LogPlatform p = LogPlatform.builder().build()) {
+            p.indexSets().put("app", IndexSetSpec.withFields(List.of(FieldSpec.of("status", FieldType.LONG))));
+            EsBulkService bulk = service(p, p.pipeline(), EsIndexMapping.none());
+            String body = """
+                    {"index":{"_index":"app","_id":"given-1"}}
+                    {"@timestamp":"2026-12-05T10:00:00Z","message":"GET /a 200","status":200}
+                    {"create":{"_index":"logs-app-default"}}
+                    {"@timestamp":"2026-12-05T10:00:01Z","message":"GET /b 200","status":200}
+                    {"index":{"_index":"app"}}
+                    {"message":"not json
+                    {"index":{"_index":"app"}}
+                    {"message":"bad status","status":"abc"}
+                    {"index":{"_index":"nosuch"}}
+                    {"message":"x"}
+                    """;
+            EsBulkService.Response r = bulk.bulk(body, null, true, s -> true);
+            assertThat(r.errors()).isTrue();
+            assertThat(r.body()).containsEntry("errors", true).containsKey("took");
+            assertThat(item(r, 0)).containsEntry("_id", "given-1").containsEntry("status", 201)
+                    .containsEntry("result", "created");
+            assertThat(item(r, 1)).containsEntry("status", 201).containsEntry("_index", "logs-app-default");
+            assertThat(item(r, 2)).containsEntry("status", 400);
+            assertThat(errorType(r, 2)).isEqualTo("document_parsing_exception");
+            assertThat(errorType(r, 3)).isEqualTo("document_parsing_exception");
+            assertThat((String) ((Map<?, ?>) item(r, 3).get("error")).get("reason"))
+                    .contains("line 8").contains("status").contains("abc");
+            assertThat(item(r, 4)).containsEntry("status", 404);
+            assertThat(errorType(r, 4)).isEqualTo("index_not_found_exception");
+
+            var hits = p.search().search("app", SearchParams.of("*"));
+            assertThat(hits.total()).isEqualTo(2);
+            assertThat(hits.hits()).anySatisfy(h -> {
+                assertThat(h.id()).isEqualTo("given-1");
+                assertThat(h.source()).containsEntry("log", "GET /a 200");
+                assertThat(((Number) h.source().get("dtEventTimeStamp")).longValue())
+                        .isEqualTo(java.time.Instant.parse("2026-12-05T10:00:00Z").toEpochMilli());
+            });
+
+            // the same request again stores nothing new: ids are given or derived from the content
+            bulk.bulk(body, null, true, s -> true);
+            assertThat(p.search().search("app", SearchParams.of("*")).total()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void answers429ItemsWithRetryAfterWhenTheSinkIsFull() {
+        try (LogPlatform p = LogPlatform.builder().build()) {
+            p.indexSets().put("app", IndexSetSpec.defaults());
+            IngestRuntime rt = IngestRuntime.start(p.ingest(), p.store(), null, p.clock(),
+                    BatchingSink.builder(p.store()).maxDocs(5).queueCapacityDocs(5).linger(Duration.ofHours(1))
+                            .name("test"));
+            EsBulkService bulk = service(p, rt, EsIndexMapping.none());
+            String three = "{\"index\":{}}\n{\"message\":\"a\"}\n{\"index\":{}}\n{\"message\":\"b\"}\n"
+                    + "{\"index\":{}}\n{\"message\":\"c\"}\n";
+            CompletableFuture<EsBulkService.Response> first = CompletableFuture.supplyAsync(
+                    () -> bulk.bulk(three, "app", false, s -> true));
+            await().atMost(Duration.ofSeconds(10)).until(() -> rt.sink().queuedDocuments() == 3);
+
+            EsBulkService.Response busy = bulk.bulk(three.replace("\"a\"", "\"d\""), "app", false, s -> true);
+            assertThat(busy.errors()).isTrue();
+            assertThat(item(busy, 0)).containsEntry("status", 429);
+            assertThat(errorType(busy, 0)).isEqualTo("es_rejected_execution_exception");
+            assertThat(busy.retryAfterSeconds()).isPresent();
+
+            rt.close();
+            assertThat(first.join().errors()).isFalse();
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package io.bklog.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bklog.core.collect.CollectorSourceFactory;
+import io.bklog.core.ingest.IngestPipeline;
+import io.bklog.core.ingest.SourceLine;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code kafka} collector source: consumes external topics and hands each record value as one line to the
+ * collector's {@link IngestPipeline} (its filters, multi-line and ETL). Offsets are committed only after the pipeline
+ * took the batch (handed to the ingest buffer or the batching sink, nothing left in its spill); a batch it refuses
+ * is sought back and consumed again after a back-off. Each line's document id is made from topic, partition and
+ * offset ({@code kafka:{topic}/{partition}} + offset), so a replay after a restart or a failed commit overwrites
+ * instead of duplicating. The consumer lag is the gauge {@code bklog_kafka_consumer_lag{group, topic}}.
+ *
+ * <p>{@code source_params}:
+ * <ul>
+ *   <li>{@code bootstrap_servers} (required; a comma-separated string or a list; bklog's {@code kafka_hosts});</li>
+ *   <li>{@code topic} or {@code topics} (required; bklog's {@code kafka_topics});</li>
+ *   <li>{@code group_id} (default {@code bklog-collector-{collector}}; bklog's {@code kafka_group_id});</li>
+ *   <li>{@code start_from}: {@code latest} (default) or {@code earliest}, for a group without committed offsets
+ *       (bklog's {@code kafka_initial_offset} {@code newest} / {@code oldest});</li>
+ *   <li>{@code properties}: Kafka consumer properties passed through as they are, for security
+ *       ({@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}, {@code ssl.truststore.location},
+ *       ...); bklog's {@code kafka_username} / {@code kafka_password} / {@code kafka_ssl_params} work too;</li>
+ *   <li>{@code max_poll_records} (default 500).</li>
+ * </ul>
+ * Found by {@link java.util.ServiceLoader}; meters go to the registry given to the constructor or {@link #bindTo}
+ * (default: Micrometer's global registry).
+ */
+public final class KafkaCollectorSourceFactory implements CollectorSourceFactory, MeterBinder {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaCollectorSourceFactory.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The {@code source_type}. */
+    public static final String TYPE = "kafka";
+    /** How long a batch waits for the pipeline's spill to drain before it is consumed again. */
+    static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(30);
+    private static final Set<String> OWN_PROPERTIES = Set.of("bootstrap.servers", "group.id", "enable.auto.commit",
+            "auto.offset.reset", "key.deserializer", "value.deserializer");
+    private static final Set<String> KNOWN = Set.of("bootstrap_servers", "kafka_hosts", "topic", "topics",
+            "kafka_topics", "group_id", "kafka_group_id", "start_from", "kafka_initial_offset", "properties",
+            "kafka_username", "kafka_password", "kafka_ssl_params", "max_poll_records");
+
+    private volatile MeterRegistry meters;
+
+    /** For {@link java.util.ServiceLoader}: meters go to the global registry until {@link #bindTo} is called. */
+    public KafkaCollectorSourceFactory() {
+        this(Metrics.globalRegistry);
+    }
+
+    public KafkaCollectorSourceFactory(MeterRegistry meters) {
+        this.meters = meters;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        this.meters = registry;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public List<String> validate(JsonNode params) {
+        List<String> problems = new ArrayList<>();
+        config("collector", params, problems);
+        return problems;
+    }
+
+    /** The consumer config of a collector's params; {@link IllegalArgumentException} listing every problem. */
+    public KafkaSourceConfig config(String collector, JsonNode params) {
+        List<String> problems = new ArrayList<>();
+        KafkaSourceConfig c = config(collector, params, problems);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("kafka source of collector '" + collector + "': "
+                    + String.join("; ", problems));
+        }
+        return c;
+    }
+
+    private KafkaSourceConfig config(String collector, JsonNode params, List<String> problems) {
+        if (params == null || !params.isObject()) {
+            problems.add("source_params: expected an object with bootstrap_servers and topic");
+            return null;
+        }
+        params.fieldNames().forEachRemaining(k -> {
+            if (!KNOWN.contains(k)) problems.add(k + ": unknown parameter; known: " + String.join(", ", KNOWN.stream().sorted().toList()));
+        });
+        List<String> hosts = list(params, problems, "bootstrap_servers", "kafka_hosts");
+        List<String> topics = list(params, problems, "topic", "topics", "kafka_topics");
+        if (hosts.isEmpty()) problems.add("bootstrap_servers: required, e.g. \"kafka-1:9092,kafka-2:9092\"");
+        if (topics.isEmpty()) problems.add("topic: required");
+        String group = text(params, "group_id", "kafka_group_id");
+        if (group == null) group = "bklog-collector-" + collector;
+        KafkaSourceConfig.InitialOffset start = KafkaSourceConfig.InitialOffset.NEWEST;
+        String from = text(params, "start_from", "kafka_initial_offset");
+        if (from != null) {
+            switch (from.trim().toLowerCase(Locale.ROOT)) {
+                case "latest", "newest" -> start = KafkaSourceConfig.InitialOffset.NEWEST;
+                case "earliest", "oldest" -> start = KafkaSourceConfig.InitialOffset.OLDEST;
+                default -> problems.add("start_from: '" + from + "' is not earliest or latest");
+            }
+        }
+        Map<String, String> props = new LinkedHashMap<>();
+        JsonNode p = params.get("properties");
+        if (p != null && !p.isNull()) {
+            if (!p.isObject()) {
+                problems.add("properties: expected an object of Kafka consumer properties");
+            } else {
+                p.fields().forEachRemaining(e -> {
+                    if (OWN_PROPERTIES.contains(e.getKey())) {
+                        problems.add("properties." + e.getKey() + ": set by the source (use bootstrap_servers,"
+                                + " group_id, start_from); offsets are committed by bklog");
+                    } else if (e.getValue().isContainerNode()) {
+                        problems.add("properties." + e.getKey() + ": expected a string or number");
+                    } else {
+                        props.put(e.getKey(), e.getValue().asText());
+                    }
+                });
+            }
+        }
+        int maxPoll = 500;
+        JsonNode mp = params.get("max_poll_records");
+        if (mp != null && !mp.isNull()) {
+            if (!mp.canConvertToInt() || mp.asInt() < 1) problems.add("max_poll_records: expected a positive integer");
+            else maxPoll = mp.asInt();
+        }
+        Map<String, ?> ssl = params.has("kafka_ssl_params") && params.get("kafka_ssl_params").isObject()
+                ? JSON.convertValue(params.get("kafka_ssl_params"), Map.class) : Map.of();
+        String user = first(text(params, "kafka_username"), ssl.get("sasl_username"));
+        String pass = first(text(params, "kafka_password"), ssl.get("sasl_passwd"));
+        if ((user == null) != (pass == null)) {
+            problems.add("kafka_username: kafka_username and kafka_password go together; only one is set");
+        }
+        if (!problems.isEmpty()) return null;
+        KafkaSourceConfig.Builder b = KafkaSourceConfig.builder(hosts, topics, group).initialOffset(start)
+                .maxPollRecords(maxPoll).clientProperties(props);
+        if (user != null) b.sasl(user, pass, ssl.get("sasl_mechanisms") == null ? null : ssl.get("sasl_mechanisms").toString());
+        if (ssl.get("security_protocol") != null) b.securityProtocol(ssl.get("security_protocol").toString());
+        return b.build();
+    }
+
+    @Override
+    public Running start(String collector, JsonNode params, IngestPipeline pipeline) {
+        KafkaSourceConfig config = config(collector, params);
+        return new RunningSource(collector, config, pipeline, meters);
+    }
+
+    /** A started source: the consumer thread, its admin client and lag gauges. */
+    private static final class RunningSource implements Running {
+        private final String collector;
+        private final KafkaSourceConfig config;
+        private final IngestPipeline pipeline;
+        private final Admin admin;
+        private final List<KafkaLagGauge> gauges = new ArrayList<>();
+        private final KafkaSource source;
+
+        RunningSource(String collector, KafkaSourceConfig config, IngestPipeline pipeline, MeterRegistry meters) {
+            this.collector = collector;
+            this.config = config;
+            this.pipeline = pipeline;
+            this.admin = Admin.create(config.adminProperties());
+            try {
+                for (String topic : config.topics()) {
+                    gauges.add(KafkaLagGauge.register(meters, admin, config.groupId(), topic, Duration.ofSeconds(5)));
+                }
+                this.source = KafkaSource.start(config, this::deliver, collector);
+            } catch (RuntimeException e) {
+                gauges.forEach(KafkaLagGauge::close);
+                admin.close(Duration.ofSeconds(5));
+                throw e;
+            }
+        }
+
+        /** Returns only once the pipeline took every line; otherwise throws and the batch is consumed again. */
+        private void deliver(List<KafkaSourceRecord> batch) throws InterruptedException {
+            List<SourceLine> lines = new ArrayList<>(batch.size());
+            for (KafkaSourceRecord r : batch) {
+                lines.add(SourceLine.of(r.sourceId(), r.offset(), r.line(), r.timestamp()));
+            }
+            IngestPipeline.SubmitResult result = pipeline.submit(lines);
+            if (result.full()) {
+                throw new IllegalStateException("ingest pipeline of index set '" + pipeline.indexSet()
+                        + "' is full: " + result.reason());
+            }
+            long deadline = System.nanoTime() + DELIVERY_TIMEOUT.toNanos();
+            while (pipeline.spilled() > 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(pipeline.spilled() + " documents of index set '"
+                            + pipeline.indexSet() + "' not taken by the buffer within " + DELIVERY_TIMEOUT);
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        @Override
+        public String describe() {
+            double lag = gauges.stream().mapToDouble(KafkaLagGauge::value).sum();
+            return "consuming " + config.topics() + " as group " + config.groupId() + ", lines " + source.handled()
+                    + ", lag " + (Double.isNaN(lag) ? "unknown" : String.valueOf((long) lag));
+        }
+
+        @Override
+        public void close() {
+            source.close();
+            gauges.forEach(KafkaLagGauge::close);
+            admin.close(Duration.ofSeconds(5));
+            LOG.info("event=kafka_collector_source_stopped collector={} group={} lines={}", collector,
+                    config.groupId(), source.handled());
+        }
+    }
+
+    private static List<String> list(JsonNode params, List<String> problems, String... keys) {
+        for (String k : keys) {
+            JsonNode v = params.get(k);
+            if (v == null || v.isNull()) continue;
+            if (v.isTextual()) {
+                return Arrays.stream(v.asText().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+            }
+            if (v.isArray()) {
+                List<String> out = new ArrayList<>();
+                v.forEach(e -> {
+                    if (e.isTextual() && !e.asText().isBlank()) out.add(e.asText().trim());
+                    else problems.add(k + ": expected strings, got " + e);
+                });
+                return out;
+            }
+            problems.add(k + ": expected a string or a list of strings");
+            return List.of();
+        }
+        return List.of();
+    }
+
+    private static String text(JsonNode params, String... keys) {
+        for (String k : keys) {
+            JsonNode v = params.get(k);
+            if (v != null && !v.isNull() && !v.asText().isBlank()) return v.asText();
+        }
+        return null;
+    }
+
+    private static String first(String a, Object b) {
+        return a != null ? a : b == null || b.toString().isBlank() ? null : b.toString();
+    }
+}

@@ -1,0 +1,367 @@
+package io.bklog.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bklog.core.auth.Principal;
+import io.bklog.core.ingest.source.EsBulkService;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
+
+/**
+ * The Elasticsearch-compatible endpoint for shippers (Filebeat, Logstash, rsyslog {@code omelasticsearch}, syslog-ng
+ * {@code elasticsearch-http}): {@code POST /_bulk}, {@code POST /{index}/_bulk}, {@code POST /{index}/_doc} into
+ * {@link EsBulkService}, and the calls those clients make on start-up, answered as Elasticsearch {@code es_compat.version} (8.19.x)
+ * answers them: {@code GET /}, {@code /_cluster/health}, {@code /_license}, {@code /_xpack}, {@code /_nodes}, and
+ * {@code HEAD/GET/PUT} of {@code /_template/{name}}, {@code /_index_template/{name}},
+ * {@code /_component_template/{name}}, {@code /_ilm/policy/{name}} and {@code /_ingest/pipeline/{id}} (accepted and
+ * remembered until restart so the client's existence checks pass; they do not change bklog's index sets). Every
+ * answer carries {@code X-Elastic-Product: Elasticsearch}, errors are in the ES shape, and gzip/deflate request
+ * bodies are read. Authentication: {@link AuthFilter} (a token with the {@code ingest} role as Basic password,
+ * Bearer or ApiKey).
+ */
+public final class EsCompatRoutes implements RouteGroup {
+    private static final Logger log = LoggerFactory.getLogger(EsCompatRoutes.class);
+
+    private static final String LUCENE_VERSION = "9.12.2";
+    private static final Pattern DOC_PATH = Pattern.compile("/[^/_][^/]*/_(bulk|doc|create)(/[^/]*)?");
+    private static final List<String> ROOT_PATHS = List.of("/_bulk", "/_cluster", "/_license", "/_xpack", "/_nodes",
+            "/_template", "/_index_template", "/_component_template", "/_ilm", "/_ingest");
+
+    private final EsBulkService bulk;
+    private final ObjectMapper json;
+    private final String clusterName;
+    private final String version;
+    private final String clusterUuid = UUID.nameUUIDFromBytes("bklog".getBytes(StandardCharsets.UTF_8)).toString();
+    private final String nodeId = "bklog-node-0";
+    private final Map<String, ConcurrentMap<String, JsonNode>> resources = new ConcurrentHashMap<>();
+
+    EsCompatRoutes(EsBulkService bulk, ObjectMapper json, String clusterName, String version) {
+        this.version = version;
+        this.bulk = bulk;
+        this.json = json;
+        this.clusterName = clusterName;
+    }
+
+    /** The endpoint over a platform's index sets and ingest runtime. */
+    public static EsCompatRoutes of(io.bklog.core.LogPlatform platform, ObjectMapper json,
+                                    io.bklog.core.ingest.source.EsIndexMapping mapping, String clusterName,
+                                    String version) {
+        return new EsCompatRoutes(new EsBulkService(platform.indexSets(), platform.ingest(), platform.pipeline(),
+                mapping), json, clusterName, version);
+    }
+
+    /** Whether a request path belongs to this endpoint (for {@link AuthFilter}). */
+    static boolean handles(String path) {
+        if (path.equals("/")) return true;
+        for (String p : ROOT_PATHS) {
+            if (path.equals(p) || path.startsWith(p + "/")) return true;
+        }
+        return DOC_PATH.matcher(path).matches();
+    }
+
+    @Override
+    public void register(Javalin app) {
+        app.get("/", es(ctx -> ctx.json(info())));
+        app.head("/", es(ctx -> ctx.status(200)));
+        for (String path : List.of("/_bulk", "/{index}/_bulk")) {
+            app.post(path, es(this::bulk));
+            app.put(path, es(this::bulk));
+        }
+        app.post("/{index}/_doc", es(this::singleDoc));
+        app.put("/{index}/_doc/{id}", es(this::singleDoc));
+        app.post("/{index}/_doc/{id}", es(this::singleDoc));
+        app.put("/{index}/_create/{id}", es(this::singleDoc));
+        app.get("/_cluster/health", es(ctx -> ctx.json(health())));
+        app.get("/_cluster/health/{index}", es(ctx -> ctx.json(health())));
+        app.get("/_license", es(ctx -> ctx.json(Map.of("license", license()))));
+        app.get("/_xpack", es(ctx -> ctx.json(xpack())));
+        app.get("/_nodes", es(ctx -> ctx.json(nodes())));
+        app.get("/_nodes/<selector>", es(ctx -> ctx.json(nodes())));
+        for (String kind : List.of("_template", "_index_template", "_component_template", "_ilm/policy",
+                "_ingest/pipeline")) {
+            String path = "/" + kind + "/{name}";
+            app.head(path, es(ctx -> {
+                ErrorResponses.markWritten(ctx);
+                ctx.status(store(kind).containsKey(ctx.pathParam("name")) ? 200 : 404);
+            }));
+            app.get(path, es(ctx -> getResource(ctx, kind)));
+            app.put(path, es(ctx -> putResource(ctx, kind)));
+            app.post(path, es(ctx -> putResource(ctx, kind)));
+        }
+    }
+
+    private Handler es(Handler h) {
+        return ctx -> {
+            ctx.header("X-Elastic-Product", "Elasticsearch");
+            try {
+                h.handle(ctx);
+            } catch (IllegalArgumentException e) {
+                error(ctx, 400, "illegal_argument_exception", e.getMessage());
+            } catch (IOException e) {
+                error(ctx, 400, "parse_exception", "cannot read the request body: " + e.getMessage());
+            }
+        };
+    }
+
+    private void bulk(Context ctx) throws IOException {
+        String body = body(ctx);
+        if (body.isBlank()) {
+            error(ctx, 400, "action_request_validation_exception", "Validation Failed: 1: no requests added;");
+            return;
+        }
+        EsBulkService.Response r = bulk.bulk(body, ctx.pathParamMap().get("index"), refresh(ctx),
+                writable(ctx));
+        r.retryAfterSeconds().ifPresent(s -> ctx.header("Retry-After", String.valueOf(s)));
+        ctx.json(r.body());
+    }
+
+    /** {@code POST /{index}/_doc[/{id}]}: one document, answered as Elasticsearch answers an index request. */
+    private void singleDoc(Context ctx) throws IOException {
+        String source = body(ctx).strip();
+        if (source.isEmpty()) {
+            error(ctx, 400, "action_request_validation_exception", "Validation Failed: 1: source is missing;");
+            return;
+        }
+        if (source.indexOf('\n') >= 0) source = json.writeValueAsString(json.readTree(source));
+        Map<String, Object> meta = new LinkedHashMap<>();
+        String id = ctx.pathParamMap().get("id");
+        if (id != null) meta.put("_id", id);
+        String action = ctx.path().contains("/_create/") ? "create" : "index";
+        String ndjson = json.writeValueAsString(Map.of(action, meta)) + "\n" + source + "\n";
+        EsBulkService.Response r = bulk.bulk(ndjson, ctx.pathParam("index"), refresh(ctx), writable(ctx));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> item = (Map<String, Object>) ((Map<String, Object>) ((List<?>) r.body().get("items"))
+                .get(0)).get(action);
+        int status = ((Number) item.get("status")).intValue();
+        if (item.get("error") instanceof Map<?, ?> err) {
+            r.retryAfterSeconds().ifPresent(s -> ctx.header("Retry-After", String.valueOf(s)));
+            error(ctx, status, String.valueOf(err.get("type")), String.valueOf(err.get("reason")));
+            return;
+        }
+        Map<String, Object> out = new LinkedHashMap<>(item);
+        out.remove("status");
+        ctx.status(status).json(out);
+    }
+
+    private static boolean refresh(Context ctx) {
+        String r = ctx.queryParam("refresh");
+        return r != null && (r.isEmpty() || r.equals("true") || r.equals("wait_for"));
+    }
+
+    private static java.util.function.Predicate<io.bklog.core.meta.IndexSet> writable(Context ctx) {
+        Principal p = AuthFilter.principal(ctx).orElse(null);
+        return set -> p == null || p.canSee(set.spaceUid());
+    }
+
+    /** The body, inflated when the client compressed it ({@code Content-Encoding: gzip|deflate}). */
+    private static String body(Context ctx) throws IOException {
+        byte[] raw = ctx.bodyAsBytes();
+        String enc = ctx.header("Content-Encoding");
+        if (enc == null || enc.isBlank() || enc.equalsIgnoreCase("identity")) {
+            return new String(raw, StandardCharsets.UTF_8);
+        }
+        InputStream in = switch (enc.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "gzip", "x-gzip" -> new GZIPInputStream(new ByteArrayInputStream(raw));
+            case "deflate" -> new InflaterInputStream(new ByteArrayInputStream(raw));
+            default -> throw new IllegalArgumentException("unsupported Content-Encoding [" + enc
+                    + "]; send gzip, deflate or an uncompressed body");
+        };
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private ConcurrentMap<String, JsonNode> store(String kind) {
+        return resources.computeIfAbsent(kind, k -> new ConcurrentHashMap<>());
+    }
+
+    private void putResource(Context ctx, String kind) throws IOException {
+        String name = ctx.pathParam("name");
+        String body = body(ctx);
+        JsonNode node = body.isBlank() ? json.createObjectNode() : json.readTree(body);
+        if (!node.isObject()) throw new IllegalArgumentException("the body of PUT /" + kind + "/" + name
+                + " must be a JSON object");
+        store(kind).put(name, node);
+        log.info("es compat resource accepted kind={} name={} note=\"remembered for existence checks; bklog index"
+                + " sets keep their own mappings\"", kind, name);
+        ctx.json(Map.of("acknowledged", true));
+    }
+
+    private void getResource(Context ctx, String kind) {
+        String name = ctx.pathParam("name");
+        JsonNode node = store(kind).get(name);
+        if (node == null) {
+            if (kind.equals("_template") || kind.equals("_ingest/pipeline")) {
+                ErrorResponses.markWritten(ctx);
+                ctx.status(404).json(Map.of());
+            } else {
+                error(ctx, 404, "resource_not_found_exception", switch (kind) {
+                    case "_ilm/policy" -> "Lifecycle policy not found: " + name;
+                    case "_index_template" -> "index template matching [" + name + "] not found";
+                    default -> "component template matching [" + name + "] not found";
+                });
+            }
+            return;
+        }
+        ObjectNode body = node.deepCopy();
+        switch (kind) {
+            case "_index_template" -> {
+                if (!body.has("index_patterns")) body.putArray("index_patterns");
+                if (!body.has("composed_of")) body.putArray("composed_of");
+                ctx.json(Map.of("index_templates", List.of(Map.of("name", name, "index_template", body))));
+            }
+            case "_component_template" -> {
+                if (!body.has("template")) body.putObject("template");
+                ctx.json(Map.of("component_templates", List.of(Map.of("name", name, "component_template", body))));
+            }
+            case "_ilm/policy" -> {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("version", 1);
+                p.put("modified_date", Instant.EPOCH.toString());
+                p.put("policy", body.has("policy") ? body.get("policy") : body);
+                ctx.json(Map.of(name, p));
+            }
+            default -> ctx.json(Map.of(name, body));
+        }
+    }
+
+    private Map<String, Object> info() {
+        Map<String, Object> version = new LinkedHashMap<>();
+        version.put("number", this.version);
+        version.put("build_flavor", "default");
+        version.put("build_type", "tar");
+        version.put("build_hash", "bklog");
+        version.put("build_date", "2025-01-01T00:00:00.000Z");
+        version.put("build_snapshot", false);
+        version.put("lucene_version", LUCENE_VERSION);
+        version.put("minimum_wire_compatibility_version", "7.17.0");
+        version.put("minimum_index_compatibility_version", "7.0.0");
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", nodeName());
+        m.put("cluster_name", clusterName);
+        m.put("cluster_uuid", clusterUuid);
+        m.put("version", version);
+        m.put("tagline", "You Know, for Search");
+        return m;
+    }
+
+    private String nodeName() {
+        return clusterName + "-0";
+    }
+
+    private Map<String, Object> health() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cluster_name", clusterName);
+        m.put("status", "green");
+        m.put("timed_out", false);
+        m.put("number_of_nodes", 1);
+        m.put("number_of_data_nodes", 1);
+        m.put("active_primary_shards", 0);
+        m.put("active_shards", 0);
+        m.put("relocating_shards", 0);
+        m.put("initializing_shards", 0);
+        m.put("unassigned_shards", 0);
+        m.put("unassigned_primary_shards", 0);
+        m.put("delayed_unassigned_shards", 0);
+        m.put("number_of_pending_tasks", 0);
+        m.put("number_of_in_flight_fetch", 0);
+        m.put("task_max_waiting_in_queue_millis", 0);
+        m.put("active_shards_percent_as_number", 100.0);
+        return m;
+    }
+
+    private Map<String, Object> license() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", "active");
+        m.put("uid", clusterUuid);
+        m.put("type", "basic");
+        m.put("issue_date", "2025-01-01T00:00:00.000Z");
+        m.put("issue_date_in_millis", 1_735_689_600_000L);
+        m.put("max_nodes", 1000);
+        m.put("max_resource_units", null);
+        m.put("issued_to", clusterName);
+        m.put("issuer", "elasticsearch");
+        m.put("start_date_in_millis", -1);
+        return m;
+    }
+
+    private Map<String, Object> xpack() {
+        Map<String, Object> build = Map.of("hash", "bklog", "date", "2025-01-01T00:00:00.000Z");
+        Map<String, Object> lic = new LinkedHashMap<>();
+        lic.put("uid", clusterUuid);
+        lic.put("type", "basic");
+        lic.put("mode", "basic");
+        lic.put("status", "active");
+        lic.put("expiry_date_in_millis", 4_102_444_800_000L);
+        Map<String, Object> features = new LinkedHashMap<>();
+        for (String f : List.of("aggregate_metric", "analytics", "archive", "ccr", "data_streams", "data_tiers",
+                "enrich", "enterprise_search", "eql", "esql", "frozen_indices", "graph", "ilm", "logstash", "logsdb",
+                "ml", "monitoring", "rollup", "runtime_fields", "searchable_snapshots", "security", "slm", "spatial",
+                "sql", "transform", "universal_profiling", "voting_only", "watcher")) {
+            boolean on = f.equals("ilm") || f.equals("data_streams") || f.equals("security");
+            features.put(f, Map.of("available", on, "enabled", on));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("build", build);
+        m.put("license", lic);
+        m.put("features", features);
+        m.put("tagline", "You know, for X");
+        return m;
+    }
+
+    private Map<String, Object> nodes() {
+        Map<String, Object> node = new LinkedHashMap<>();
+        node.put("name", nodeName());
+        node.put("transport_address", "127.0.0.1:9300");
+        node.put("host", "127.0.0.1");
+        node.put("ip", "127.0.0.1");
+        node.put("version", version);
+        node.put("build_flavor", "default");
+        node.put("build_type", "tar");
+        node.put("build_hash", "bklog");
+        node.put("roles", List.of("data", "ingest", "master"));
+        node.put("attributes", Map.of());
+        node.put("transport_version", 8_841_000);
+        node.put("index_version", 8_536_000);
+        node.put("component_versions", Map.of());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("_nodes", Map.of("total", 1, "successful", 1, "failed", 0));
+        m.put("cluster_name", clusterName);
+        m.put("nodes", Map.of(nodeId, node));
+        return m;
+    }
+
+    /** Writes an error in the Elasticsearch shape {@code {"error": {"root_cause", "type", "reason"}, "status"}}. */
+    static void error(Context ctx, int status, String type, String reason) {
+        Map<String, Object> cause = new LinkedHashMap<>();
+        cause.put("type", type);
+        cause.put("reason", reason);
+        Map<String, Object> err = new LinkedHashMap<>(cause);
+        err.put("root_cause", List.of(cause));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", err);
+        body.put("status", status);
+        ctx.header("X-Elastic-Product", "Elasticsearch");
+        ErrorResponses.markWritten(ctx);
+        ctx.status(status).json(body);
+    }
+}

@@ -1,0 +1,54 @@
+package io.bklog.server.config;
+
+import io.bklog.core.BklogException;
+import io.bklog.core.LogPlatform;
+import io.bklog.server.BklogServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@code backends.*}: the Redis broker and lock chosen from the YAML file (real Redis at 127.0.0.1:6379; start it
+ * with {@code redis-server --daemonize yes --port 6379} when this fails to connect).
+ */
+class BackendsConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void redisFromTheConfigFileBecomesTheSchedulersBrokerAndAHealthNamespace() throws Exception {
+        String prefix = "bklog-cfg-" + UUID.randomUUID().toString().substring(0, 8);
+        Path f = Files.writeString(dir.resolve("bklog.yaml"), """
+                data_dir: %s
+                backends:
+                  redis:
+                    uri: redis://127.0.0.1:6379
+                    prefix: %s
+                """.formatted(dir.resolve("data"), prefix));
+        BklogConfig c = ConfigLoader.load(f, Map.of(), Map.of());
+        assertThat(c.backends()).containsKey("redis");
+        try (BklogServer server = BklogServer.start(c.withAuth(new AuthConfig(false)))) {
+            LogPlatform p = server.platform();
+            assertThat(p.taskBroker()).get().extracting(b -> b.getClass().getSimpleName()).isEqualTo("RedisTaskBroker");
+            assertThat(p.lock()).get().extracting(l -> l.getClass().getSimpleName()).isEqualTo("RedisLock");
+            assertThat(p.health().namespaces()).contains("redis");
+        }
+    }
+
+    @Test
+    void anUnknownBackendStopsStartUpWithTheNamesFound() throws Exception {
+        Path f = Files.writeString(dir.resolve("bad.yaml"), "data_dir: " + dir.resolve("d2")
+                + "\nbackends:\n  rabbit:\n    uri: amqp://127.0.0.1\n");
+        BklogConfig c = ConfigLoader.load(f, Map.of(), Map.of());
+        assertThatThrownBy(() -> BklogServer.start(c.withAuth(new AuthConfig(false))))
+                .isInstanceOf(BklogException.class).hasMessageContaining("no backend named 'rabbit'")
+                .hasMessageContaining("redis");
+    }
+}
