@@ -20,11 +20,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code kafka} collector source: consumes external topics and hands each record value as one line to the
  * collector's {@link IngestPipeline} (its filters, multi-line and ETL). Offsets are committed only after the pipeline
- * took the batch (handed to the ingest buffer or the batching sink, nothing left in its spill); a batch it refuses
+ * took the batch and it is safe (in the ingest buffer, or written to the store by the batching sink; nothing left in
+ * its spill); a batch it refuses
  * is sought back and consumed again after a back-off. Each line's document id is made from topic, partition and
  * offset ({@code kafka:{topic}/{partition}} + offset), so a replay after a restart or a failed commit overwrites
  * instead of duplicating. The consumer lag is the gauge {@code bklog_kafka_consumer_lag{group, topic}}.
@@ -208,6 +210,16 @@ public final class KafkaCollectorSourceFactory implements CollectorSourceFactory
                             + pipeline.indexSet() + "' not taken by the buffer within " + DELIVERY_TIMEOUT);
                 }
                 Thread.sleep(20);
+            }
+            // without an ingest buffer the lines sit in the sink's memory queue: commit only once they are stored
+            try {
+                pipeline.handedOnStored().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("documents of index set '" + pipeline.indexSet() + "' not stored: "
+                        + e.getCause(), e.getCause());
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("documents of index set '" + pipeline.indexSet()
+                        + "' not stored within " + DELIVERY_TIMEOUT + "; the batch is consumed again");
             }
         }
 

@@ -107,6 +107,9 @@ public final class IngestPipeline implements AutoCloseable {
         this.ticker = scheduler.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
 
+    /** Sink offers not yet written to the store (see {@link #handedOnStored()}). */
+    private final List<java.util.concurrent.CompletableFuture<Void>> pendingStores = new ArrayList<>();
+
     public static Builder builder(String indexSet) {
         return new Builder(indexSet);
     }
@@ -239,11 +242,31 @@ public final class IngestPipeline implements AutoCloseable {
         for (BufferedDocument d : docs) byIndex.computeIfAbsent(d.indexSet(), k -> new ArrayList<>()).add(d.document());
         List<BufferedDocument> rest = new ArrayList<>();
         for (Map.Entry<String, List<LogDocument>> e : byIndex.entrySet()) {
-            if (!sink.offer(e.getKey(), e.getValue()).accepted()) {
+            BatchingSink.Offer offer = sink.offer(e.getKey(), e.getValue());
+            if (!offer.accepted()) {
                 for (LogDocument d : e.getValue()) rest.add(new BufferedDocument(e.getKey(), null, d));
+            } else {
+                synchronized (pendingStores) {
+                    pendingStores.removeIf(java.util.concurrent.CompletableFuture::isDone);
+                    pendingStores.add(offer.done());
+                }
             }
         }
         return rest;
+    }
+
+    /**
+     * Completes when every document handed on so far is safe: taken by the ingest buffer (its {@code append} is
+     * durable), or, without a buffer, written to the store by the batching sink (stored or dead-lettered).
+     * Documents still in the spill ({@link #spilled()}) are not covered. A source that acknowledges its input
+     * (Kafka offsets, a file checkpoint) waits on this first, so a crash never loses an acknowledged line.
+     */
+    public java.util.concurrent.CompletableFuture<Void> handedOnStored() {
+        synchronized (pendingStores) {
+            pendingStores.removeIf(java.util.concurrent.CompletableFuture::isDone);
+            return java.util.concurrent.CompletableFuture.allOf(
+                    pendingStores.toArray(new java.util.concurrent.CompletableFuture<?>[0]));
+        }
     }
 
     private void drainSpill() {
