@@ -57,12 +57,15 @@ public final class LogPlatform implements AutoCloseable {
     private final HealthzMetricCollector health;
     private boolean closed;
     private final io.bklog.core.collect.IngestRuntime pipeline;
+    private final io.bklog.core.search.ExportJobService exports;
 
     LogPlatform(MetadataStore metadata, LogStore store, SnapshotRepository snapshotRepository, IngestBuffer ingestBuffer,
                 TaskBroker taskBroker, DistributedLock lock, List<HealthIndicator> healthIndicators, Path dataDir,
                 Clock clock, MeterRegistry meterRegistry, IndexSetService indexSets, DirectIngest ingest,
-                SearchService search, List<AutoCloseable> owned, io.bklog.core.collect.IngestRuntime pipeline) {
+                SearchService search, List<AutoCloseable> owned, io.bklog.core.collect.IngestRuntime pipeline,
+                io.bklog.core.search.ExportJobService exports) {
         this.pipeline = pipeline;
+        this.exports = exports;
         this.metadata = metadata;
         this.store = store;
         this.snapshotRepository = snapshotRepository;
@@ -119,6 +122,9 @@ public final class LogPlatform implements AutoCloseable {
 
     /** Search an index set. */
     public SearchService search() { return search; }
+
+    /** Async exports to files under {@code {dataDir}/exports}; closed with the platform. */
+    public io.bklog.core.search.ExportJobService exports() { return exports; }
 
     public LogStore store() { return store; }
 

@@ -67,6 +67,7 @@ public final class LogPlatformBuilder {
     private MetadataConfig metadataConfig;
     private Boolean migrateOnStart;
     private SearchSyntax searchSyntax;
+    private io.bklog.core.search.ExportJobConfig exportConfig = io.bklog.core.search.ExportJobConfig.defaults();
     private final List<BackendSelection> backends = new ArrayList<>();
     private final Map<String, BackendProvider> installed = new LinkedHashMap<>();
     private final List<HealthIndicator> extraHealth = new ArrayList<>();
@@ -113,6 +114,12 @@ public final class LogPlatformBuilder {
     /** The clock for ingest times and relative search times. Default: {@link Clock#systemUTC()}. */
     public LogPlatformBuilder clock(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** Async export settings (size limit, expiry, threads). Default {@link io.bklog.core.search.ExportJobConfig#defaults()}. */
+    public LogPlatformBuilder exports(io.bklog.core.search.ExportJobConfig config) {
+        this.exportConfig = Objects.requireNonNull(config, "config");
         return this;
     }
 
@@ -283,8 +290,12 @@ public final class LogPlatformBuilder {
                     io.bklog.core.ingest.BatchingSink.builder(st).linger(java.time.Duration.ofMillis(50)).clock(clock)
                             .name("platform").metrics(new io.bklog.core.ingest.IngestMetrics(meters)));
             owned.add(pipeline); // closed first: drains into the still-open store
+            io.bklog.core.search.ExportJobService exports = new io.bklog.core.search.ExportJobService(
+                    meta.exportJobs(), indexSets, search, new io.bklog.core.search.ExportService(indexSets, search, st),
+                    st, dataDir, exportConfig, clock);
+            owned.add(exports); // closed before the pipeline and the metadata its jobs write to
             return new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock, meters,
-                    indexSets, ingest, search, owned, pipeline);
+                    indexSets, ingest, search, owned, pipeline, exports);
         } catch (RuntimeException e) {
             closeQuietly(opened, e);
             throw e;
