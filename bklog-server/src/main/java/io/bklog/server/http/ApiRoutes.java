@@ -25,6 +25,11 @@ public final class ApiRoutes {
                         new io.bklog.core.search.SearchHistoryService(platform.metadata(), platform.indexSets()),
                         masking, bodies),
                 new MaskingRoutes(masking, bodies),
+                new TailRoutes(new io.bklog.core.search.TailService(platform.indexSets(), platform.search(),
+                        platform.store()), masking, json, java.time.Duration.ofSeconds(1)),
+                new ExportJobRoutes(platform.exports(), masking, bodies),
+                new FavoriteRoutes(new io.bklog.core.search.FavoriteService(platform.metadata().favorites(),
+                        platform.indexSets(), platform.search()), bodies),
                 new AuthRoutes(auth(platform), bodies),
                 new HealthRoutes(platform.health()), new MetricsRoutes(platform.meterRegistry()));
     }
