@@ -8,12 +8,13 @@ import io.bklog.core.search.SearchParams;
 import io.bklog.core.search.TailService;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.sse.SseClient;
-import io.javalin.http.sse.SseHandler;
+import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -23,8 +24,9 @@ import java.util.Map;
  * {@code GET /api/v1/index_sets/{name}/tail?keyword=&addition=&fields=&since=} as Server-Sent Events: first the lines
  * of the last 5 minutes (or since {@code since}), oldest first, then the new lines as they are stored, polled about
  * every second. Each line is one {@code line} event whose data is the (masked) document and whose id is the store's
- * id; an {@code caught_up} event follows the first batch; an idle poll sends a comment, so a client that went away
- * is noticed and the stream stops. Bad parameters answer a JSON 4xx before the stream starts.
+ * id; a {@code caught_up} event follows the first batch; an idle poll sends a comment, so a client that went away
+ * is noticed (the write fails) and the stream stops. Bad parameters answer a JSON 4xx before the stream starts. The
+ * stream holds one server thread while it is open.
  */
 final class TailRoutes implements RouteGroup {
     private static final Logger log = LoggerFactory.getLogger(TailRoutes.class);
@@ -53,38 +55,57 @@ final class TailRoutes implements RouteGroup {
                 null, null, null, null, null, fields(ctx.queryParam("fields")), null, null);
         TailService.Cursor cursor = tail.open(name, params, ctx.queryParam("since"),
                 MaskedSearchRoutes.masker(ctx, masking, name));
-        String who = MaskedSearchRoutes.user(ctx);
-        new SseHandler(0, client -> stream(client, cursor, name, who)).handle(ctx);
+        HttpServletResponse res = ctx.res();
+        res.setStatus(200);
+        res.setCharacterEncoding("UTF-8");
+        res.setContentType("text/event-stream");
+        res.setHeader("Cache-Control", "no-cache");
+        res.setHeader("X-Accel-Buffering", "no");
+        stream(res.getOutputStream(), cursor, name, MaskedSearchRoutes.user(ctx));
     }
 
-    private void stream(SseClient client, TailService.Cursor cursor, String indexSet, String who) {
+    /** Writes events until the client goes away (a write fails) or the thread is interrupted. */
+    private void stream(OutputStream out, TailService.Cursor cursor, String indexSet, String who) {
         log.info("tail started index_set={} user={}", indexSet, who);
         long sent = 0;
         boolean first = true;
         try {
-            while (!client.terminated()) {
-                List<TailService.Line> lines = cursor.poll();
+            while (!Thread.currentThread().isInterrupted()) {
+                List<TailService.Line> lines;
+                try {
+                    lines = cursor.poll();
+                } catch (RuntimeException e) {
+                    log.warn("tail failed index_set={} user={} error=\"{}\"", indexSet, who, e.toString());
+                    event(out, "error", null, Map.of("message", String.valueOf(e.getMessage())));
+                    return;
+                }
                 for (TailService.Line l : lines) {
-                    client.sendEvent("line", l.source(), l.id());
+                    event(out, "line", l.id(), l.source());
                     sent++;
                 }
                 if (first) {
-                    client.sendEvent("caught_up", Map.of("lines", sent));
+                    event(out, "caught_up", null, Map.of("lines", sent));
                     first = false;
                 } else if (lines.isEmpty()) {
-                    client.sendComment("idle");
+                    out.write(": idle\n\n".getBytes(StandardCharsets.UTF_8)); // notices a client that went away
                 }
+                out.flush();
                 if (lines.size() < TailService.MAX_LINES_PER_POLL) Thread.sleep(interval.toMillis());
             }
+        } catch (IOException e) {
+            // the client went away
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.warn("tail failed index_set={} user={} error=\"{}\"", indexSet, who, e.toString());
-            if (!client.terminated()) client.sendEvent("error", Map.of("message", String.valueOf(e.getMessage())));
         } finally {
             log.info("tail stopped index_set={} user={} lines={}", indexSet, who, sent);
-            client.close();
         }
+    }
+
+    private void event(OutputStream out, String name, String id, Object data) throws IOException {
+        StringBuilder sb = new StringBuilder("event: ").append(name).append('\n');
+        if (id != null) sb.append("id: ").append(id).append('\n');
+        sb.append("data: ").append(json.writeValueAsString(data)).append("\n\n");
+        out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private List<Addition> additions(String raw) {
