@@ -87,6 +87,7 @@ public final class BklogServer implements AutoCloseable {
             b.backend(config.store().backend(), config.store().settings());
         }
         metadataConfig(config).ifPresent(b::metadataConfig);
+        b.exports(config.export().toCore());
         if (config.metadata().migrateOnStart() != null) b.migrateOnStart(config.metadata().migrateOnStart());
         return b.build();
     }

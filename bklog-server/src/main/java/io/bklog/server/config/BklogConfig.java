@@ -8,7 +8,7 @@ import java.util.Objects;
  * @param dataDir directory of embedded data (Lucene indices); created when missing
  */
 public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
-                          AuthConfig auth) {
+                          AuthConfig auth, ExportSettings export) {
     public static final String DEFAULT_DATA_DIR = "bklog-data";
 
     public BklogConfig {
@@ -17,6 +17,12 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
         store = store == null ? StoreConfig.defaults() : store;
         metadata = metadata == null ? MetadataSettings.defaults() : metadata;
         auth = auth == null ? AuthConfig.defaults() : auth;
+        export = export == null ? ExportSettings.defaults() : export;
+    }
+
+    public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
+                       AuthConfig auth) {
+        this(server, dataDir, store, metadata, auth, ExportSettings.defaults());
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata) {
@@ -29,10 +35,14 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
 
     public static BklogConfig defaults() {
         return new BklogConfig(ServerConfig.defaults(), DEFAULT_DATA_DIR, StoreConfig.defaults(), MetadataSettings.defaults(),
-                AuthConfig.defaults());
+                AuthConfig.defaults(), ExportSettings.defaults());
     }
 
     public BklogConfig withAuth(AuthConfig a) {
-        return new BklogConfig(server, dataDir, store, metadata, Objects.requireNonNull(a));
+        return new BklogConfig(server, dataDir, store, metadata, Objects.requireNonNull(a), export);
+    }
+
+    public BklogConfig withExport(ExportSettings e) {
+        return new BklogConfig(server, dataDir, store, metadata, auth, Objects.requireNonNull(e));
     }
 }
