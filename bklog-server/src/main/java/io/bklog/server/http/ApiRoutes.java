@@ -26,7 +26,7 @@ public final class ApiRoutes {
                         masking, bodies),
                 new MaskingRoutes(masking, bodies),
                 new TailRoutes(new io.bklog.core.search.TailService(platform.indexSets(), platform.search(),
-                        platform.store()), masking, json, java.time.Duration.ofSeconds(1)),
+                        platform.store()), masking, json, java.time.Duration.ofSeconds(1), platform.meterRegistry()),
                 new ExportJobRoutes(platform.exports(), masking, bodies),
                 new FavoriteRoutes(new io.bklog.core.search.FavoriteService(platform.metadata().favorites(),
                         platform.indexSets(), platform.search()), bodies),

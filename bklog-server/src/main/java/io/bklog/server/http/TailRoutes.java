@@ -8,6 +8,8 @@ import io.bklog.core.search.SearchParams;
 import io.bklog.core.search.TailService;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code GET /api/v1/index_sets/{name}/tail?keyword=&addition=&fields=&since=} as Server-Sent Events: first the lines
@@ -36,12 +39,16 @@ final class TailRoutes implements RouteGroup {
     private final MaskingService masking;
     private final ObjectMapper json;
     private final Duration interval;
+    /** Streams open now (gauge {@code bklog.tail.streams}). */
+    private final AtomicInteger open = new AtomicInteger();
 
-    TailRoutes(TailService tail, MaskingService masking, ObjectMapper json, Duration interval) {
+    TailRoutes(TailService tail, MaskingService masking, ObjectMapper json, Duration interval, MeterRegistry meters) {
         this.tail = tail;
         this.masking = masking;
         this.json = json;
         this.interval = interval;
+        Gauge.builder("bklog.tail.streams", open, AtomicInteger::get).description("open tail (SSE) streams")
+                .strongReference(true).register(meters);
     }
 
     @Override
@@ -67,6 +74,7 @@ final class TailRoutes implements RouteGroup {
     /** Writes events until the client goes away (a write fails) or the thread is interrupted. */
     private void stream(OutputStream out, TailService.Cursor cursor, String indexSet, String who) {
         log.info("tail started index_set={} user={}", indexSet, who);
+        open.incrementAndGet();
         long sent = 0;
         boolean first = true;
         try {
@@ -97,6 +105,7 @@ final class TailRoutes implements RouteGroup {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            open.decrementAndGet();
             log.info("tail stopped index_set={} user={} lines={}", indexSet, who, sent);
         }
     }

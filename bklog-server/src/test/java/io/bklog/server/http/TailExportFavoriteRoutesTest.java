@@ -164,6 +164,10 @@ class TailExportFavoriteRoutesTest {
         return t;
     }
 
+    private double openTails() {
+        return server.platform().meterRegistry().get("bklog.tail.streams").gauge().value();
+    }
+
     private static List<Event> lines(List<Event> events) {
         return events.stream().filter(e -> "line".equals(e.name())).toList();
     }
@@ -198,6 +202,7 @@ class TailExportFavoriteRoutesTest {
             Thread.sleep(1500); // one more poll: nothing is sent twice
             assertThat(lines(events)).extracting(e -> JSON.readTree(e.data()).get("gseIndex").asInt())
                     .containsExactly(1, 2, 3, 5, 7);
+            assertThat(openTails()).isEqualTo(1);
             assertThat(lines(events)).allSatisfy(e -> {
                 assertThat(e.id()).isNotBlank();
                 JsonNode d = JSON.readTree(e.data());
@@ -211,6 +216,8 @@ class TailExportFavoriteRoutesTest {
         }
         t.join(5000);
         assertThat(t.isAlive()).isFalse();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(openTails()).as("the server stopped streaming when the client went away").isZero());
 
         // the server noticed the client went away: new lines are no longer read for it, and the server still answers
         ingest("live", List.of(doc(System.currentTimeMillis(), 8, "login")));
