@@ -78,6 +78,11 @@ public final class ExportService {
         return write(indexSet, params, format, masker, out, MAX_SYNC_ROWS, n -> { });
     }
 
+    /** How many lines match {@code params} (validated like a search); more than {@link #MAX_SYNC_ROWS} need async. */
+    public long count(String indexSet, SearchParams params) {
+        return store.search(search.request(indexSet, params.withPage(0, 0, null).withAggs(null))).total();
+    }
+
     /**
      * As {@link #export}, without the sync cap: writes up to {@code maxRows} lines ({@link Long#MAX_VALUE} = every
      * match), calling {@code progress} with the lines written so far after each page (it may throw to stop).

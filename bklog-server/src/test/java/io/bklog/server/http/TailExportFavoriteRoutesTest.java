@@ -261,6 +261,15 @@ class TailExportFavoriteRoutesTest {
             for (int i = batch * 5000; i < (batch + 1) * 5000; i++) docs.add(doc(t0 + i, i, "login"));
             ingest("big", docs);
         }
+        HttpResponse<String> sync = http.send(HttpRequest.newBuilder(URI.create(server.uri()
+                        + "/api/v1/index_sets/big/export?file_type=csv")).header("Authorization", "Bearer " + viewer)
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(sync.statusCode()).isEqualTo(200);
+        assertThat(sync.body().lines().count()).isEqualTo(10_001);
+        assertThat(sync.headers().firstValue("X-Bklog-Total")).hasValue(String.valueOf(n));
+        assertThat(sync.headers().firstValue("X-Bklog-Truncated")).hasValueSatisfying(v ->
+                assertThat(v).contains("10000 of 25000").contains("/api/v1/index_sets/big/exports"));
+
         Answer started = ok(call(viewer, "POST", "/api/v1/index_sets/big/exports?file_type=csv", "{\"keyword\": \"*\"}"),
                 202);
         String id = started.body().get("id").asText();
