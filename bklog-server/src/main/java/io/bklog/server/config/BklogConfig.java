@@ -8,7 +8,8 @@ import java.util.Objects;
  * @param dataDir directory of embedded data (Lucene indices); created when missing
  */
 public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
-                          AuthConfig auth, ExportSettings export) {
+                          AuthConfig auth, SchedulerConfig scheduler, HealthConfig health,
+                          ExportSettings export) {
     public static final String DEFAULT_DATA_DIR = "bklog-data";
 
     public BklogConfig {
@@ -17,12 +18,19 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
         store = store == null ? StoreConfig.defaults() : store;
         metadata = metadata == null ? MetadataSettings.defaults() : metadata;
         auth = auth == null ? AuthConfig.defaults() : auth;
+        scheduler = scheduler == null ? SchedulerConfig.defaults() : scheduler;
+        health = health == null ? HealthConfig.defaults() : health;
         export = export == null ? ExportSettings.defaults() : export;
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
+                       AuthConfig auth, SchedulerConfig scheduler, HealthConfig health) {
+        this(server, dataDir, store, metadata, auth, scheduler, health, null);
+    }
+
+    public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
                        AuthConfig auth) {
-        this(server, dataDir, store, metadata, auth, ExportSettings.defaults());
+        this(server, dataDir, store, metadata, auth, null, null, null);
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata) {
@@ -35,14 +43,22 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
 
     public static BklogConfig defaults() {
         return new BklogConfig(ServerConfig.defaults(), DEFAULT_DATA_DIR, StoreConfig.defaults(), MetadataSettings.defaults(),
-                AuthConfig.defaults(), ExportSettings.defaults());
+                AuthConfig.defaults(), SchedulerConfig.defaults(), HealthConfig.defaults(), ExportSettings.defaults());
     }
 
     public BklogConfig withAuth(AuthConfig a) {
-        return new BklogConfig(server, dataDir, store, metadata, Objects.requireNonNull(a), export);
+        return new BklogConfig(server, dataDir, store, metadata, Objects.requireNonNull(a), scheduler, health, export);
+    }
+
+    public BklogConfig withScheduler(SchedulerConfig s) {
+        return new BklogConfig(server, dataDir, store, metadata, auth, Objects.requireNonNull(s), health, export);
+    }
+
+    public BklogConfig withHealth(HealthConfig h) {
+        return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, Objects.requireNonNull(h), export);
     }
 
     public BklogConfig withExport(ExportSettings e) {
-        return new BklogConfig(server, dataDir, store, metadata, auth, Objects.requireNonNull(e));
+        return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, health, Objects.requireNonNull(e));
     }
 }
