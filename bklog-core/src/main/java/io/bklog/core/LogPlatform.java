@@ -57,6 +57,7 @@ public final class LogPlatform implements AutoCloseable {
     private final HealthzMetricCollector health;
     private boolean closed;
     private final io.bklog.core.collect.IngestRuntime pipeline;
+    private final io.bklog.core.search.ExportJobService exports;
     private final io.bklog.core.schedule.Scheduler scheduler;
     private final io.bklog.core.ops.Operations operations;
 
@@ -65,9 +66,10 @@ public final class LogPlatform implements AutoCloseable {
                 Clock clock, MeterRegistry meterRegistry, IndexSetService indexSets, DirectIngest ingest,
                 SearchService search, List<AutoCloseable> owned, io.bklog.core.collect.IngestRuntime pipeline,
                 io.bklog.core.schedule.Scheduler scheduler, io.bklog.core.ops.Operations.Builder operations,
-                java.time.Duration healthTimeout) {
+                java.time.Duration healthTimeout, io.bklog.core.search.ExportJobService exports) {
         this.pipeline = pipeline;
         this.scheduler = scheduler;
+        this.exports = exports;
         this.metadata = metadata;
         this.store = store;
         this.snapshotRepository = snapshotRepository;
@@ -142,6 +144,9 @@ public final class LogPlatform implements AutoCloseable {
 
     /** Search an index set. */
     public SearchService search() { return search; }
+
+    /** Async exports to files under {@code {dataDir}/exports}; closed with the platform. */
+    public io.bklog.core.search.ExportJobService exports() { return exports; }
 
     public LogStore store() { return store; }
 

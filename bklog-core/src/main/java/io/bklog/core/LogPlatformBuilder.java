@@ -69,6 +69,7 @@ public final class LogPlatformBuilder {
     private MetadataConfig metadataConfig;
     private Boolean migrateOnStart;
     private SearchSyntax searchSyntax;
+    private io.bklog.core.search.ExportJobConfig exportConfig = io.bklog.core.search.ExportJobConfig.defaults();
     private String defaultCluster;
     private final List<BackendSelection> backends = new ArrayList<>();
     private final Map<String, BackendProvider> installed = new LinkedHashMap<>();
@@ -121,6 +122,12 @@ public final class LogPlatformBuilder {
     /** The clock for ingest times and relative search times. Default: {@link Clock#systemUTC()}. */
     public LogPlatformBuilder clock(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** Async export settings (size limit, expiry, threads). Default {@link io.bklog.core.search.ExportJobConfig#defaults()}. */
+    public LogPlatformBuilder exports(io.bklog.core.search.ExportJobConfig config) {
+        this.exportConfig = Objects.requireNonNull(config, "config");
         return this;
     }
 
@@ -368,13 +375,17 @@ public final class LogPlatformBuilder {
                     io.bklog.core.ingest.BatchingSink.builder(st).linger(java.time.Duration.ofMillis(50)).clock(clock)
                             .name("platform").metrics(new io.bklog.core.ingest.IngestMetrics(meters)));
             owned.add(pipeline); // closed before the store: drains into it
+            io.bklog.core.search.ExportJobService exports = new io.bklog.core.search.ExportJobService(
+                    meta.exportJobs(), indexSets, search, new io.bklog.core.search.ExportService(indexSets, search, st),
+                    st, dataDir, exportConfig, clock);
+            owned.add(exports); // closed before the pipeline and the metadata its jobs write to
             io.bklog.core.schedule.Scheduler scheduler = PlatformTasks.scheduler(schedulerSettings, broker, lk, clock,
                     meta, meters);
             health.add(scheduler.healthIndicator());
             owned.add(scheduler); // closed first: no task runs on closed components
             LogPlatform platform = new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock,
-                    meters, indexSets, ingest, search, owned, pipeline, scheduler, operations, healthTimeout);
-            PlatformTasks.register(scheduler, platform.operations(), tasks, schedulerSettings);
+                    meters, indexSets, ingest, search, owned, pipeline, scheduler, operations, healthTimeout, exports);
+            PlatformTasks.register(scheduler, platform.operations(), exports, tasks, schedulerSettings);
             platform.operations().restores().useScheduler(scheduler);
             scheduler.start();
             log.info("bklog scheduler started beat={} workers={} tasks={}", schedulerSettings.beat(),

@@ -32,18 +32,23 @@ final class PlatformTasks {
                 .meterRegistry(meters).build();
     }
 
+    /** Deletes async export files past their expiry (bklog's export clean-up). */
+    static final String EXPORT_CLEANUP_TASK = "ops.export_cleanup";
+
     /** Names of the tasks every platform registers. */
     static final List<String> BUILT_IN = builtIn();
 
     private static List<String> builtIn() {
         List<String> names = new ArrayList<>(io.bklog.core.ops.MaintenanceTasks.ALL);
-        names.addAll(List.of(Operations.BACKUP_TASK, Operations.RESTORE_BACKUP_TASK, Operations.ARCHIVE_RESTORE_TASK));
+        names.addAll(List.of(Operations.BACKUP_TASK, Operations.RESTORE_BACKUP_TASK, Operations.ARCHIVE_RESTORE_TASK,
+                EXPORT_CLEANUP_TASK));
         return List.copyOf(names);
     }
 
     /** Refuses extra tasks that reuse a built-in name and schedule overrides that name no periodic task. */
     static void validate(SchedulerSettings settings, List<TaskSpec> extra) {
         TreeSet<String> periodic = new TreeSet<>(io.bklog.core.ops.MaintenanceTasks.ALL);
+        periodic.add(EXPORT_CLEANUP_TASK);
         for (TaskSpec t : extra) {
             if (BUILT_IN.contains(t.name())) {
                 throw new IllegalArgumentException("task '" + t.name() + "' is built in; give your task another name");
@@ -63,9 +68,13 @@ final class PlatformTasks {
      * Registers the operations' tasks and the caller's extra ones in the scheduler's registry, with the schedule
      * overrides of {@code settings} (checked before by {@link #validate}).
      */
-    static void register(Scheduler scheduler, Operations ops, List<TaskSpec> extra, SchedulerSettings settings) {
+    static void register(Scheduler scheduler, Operations ops, io.bklog.core.search.ExportJobService exports,
+                         List<TaskSpec> extra, SchedulerSettings settings) {
         TaskRegistry staged = new TaskRegistry();
         ops.register(staged);
+        staged.register(PeriodicTask.builder(EXPORT_CLEANUP_TASK, Schedule.every(java.time.Duration.ofMinutes(30)),
+                ctx -> "deleted " + exports.cleanExpired() + " expired export files")
+                .timeout(java.time.Duration.ofMinutes(10)).build());
         List<TaskSpec> all = new ArrayList<>();
         for (String name : staged.names()) all.add(staged.find(name).orElseThrow());
         all.addAll(extra);

@@ -58,7 +58,7 @@ class PlatformSchedulerTest {
                 })).build()) {
             assertThat(p.scheduler().registry().names()).contains("ops.retention", "ops.snapshot_expiry",
                     "ops.capacity_sync", "ops.restore_expiry", "ops.rotation", "backup", "restore_backup",
-                    "archive_restore", "export");
+                    "archive_restore", "export", "ops.export_cleanup");
             assertThat(p.scheduler().runsBeat()).isFalse();
             assertThat(p.scheduler().runsWorkers()).isTrue();
 

@@ -113,6 +113,7 @@ public final class BklogServer implements AutoCloseable {
         if (!config.store().defaultCluster().isEmpty()) b.defaultCluster(config.store().defaultCluster());
         config.backends().forEach(b::backend);
         metadataConfig(config).ifPresent(b::metadataConfig);
+        b.exports(config.export().toCore());
         if (config.metadata().migrateOnStart() != null) b.migrateOnStart(config.metadata().migrateOnStart());
         return b.build();
     }

@@ -104,10 +104,25 @@ public final class IndexSetService {
 
     /** Creates the index set, or updates it when it exists (HTTP PUT). */
     public synchronized PutResult put(String name, IndexSetSpec spec) {
+        return put(name, spec, spaceUid);
+    }
+
+    /**
+     * Creates the index set in {@code space}, or updates it when it exists in that space. Names are unique across
+     * spaces (they name the physical indices), so a name taken by another space fails with
+     * {@link ErrorCode#INDEX_SET_EXISTS}, saying nothing else about it.
+     */
+    public synchronized PutResult put(String name, IndexSetSpec spec, String space) {
         validateName(name);
+        Objects.requireNonNull(space, "space");
         Optional<IndexSet> current = repository.findByName(name);
+        if (current.isPresent() && !current.get().spaceUid().equals(space)) {
+            throw new BklogException(ErrorCode.INDEX_SET_EXISTS, "index set name '" + name + "' is taken by another"
+                    + " space (names are unique across spaces because they name the physical indices); pick another"
+                    + " name", "name");
+        }
         return current.map(c -> new PutResult(apply(merged(c, spec), false), false))
-                .orElseGet(() -> new PutResult(apply(fresh(name, spec), true), true));
+                .orElseGet(() -> new PutResult(apply(fresh(name, spec, space), true), true));
     }
 
     /** The index set, or {@link ErrorCode#INDEX_SET_NOT_FOUND} naming the ones that exist. */
@@ -122,6 +137,28 @@ public final class IndexSetService {
     /** All index sets, by name. */
     public List<IndexSet> list() {
         return repository.list();
+    }
+
+    /** The index sets of one space, by name. */
+    public List<IndexSet> list(String space) {
+        return repository.list().stream().filter(s -> s.spaceUid().equals(space)).toList();
+    }
+
+    /** The index set if it exists in {@code space}; one of another space is not found, as if it did not exist. */
+    public Optional<IndexSet> find(String name, String space) {
+        return repository.findByName(name).filter(s -> s.spaceUid().equals(space));
+    }
+
+    /**
+     * {@link ErrorCode#INDEX_SET_NOT_FOUND} for {@code name} as seen from {@code space}: lists only that space's
+     * index sets.
+     */
+    public BklogException notFoundIn(String name, String space) {
+        List<String> existing = list(space).stream().map(IndexSet::name).toList();
+        String known = existing.isEmpty() ? "space '" + space + "' has none yet; create one first"
+                : "existing in space '" + space + "': " + String.join(", ", existing);
+        return new BklogException(ErrorCode.INDEX_SET_NOT_FOUND, "no index set named '" + name + "'; " + known,
+                "index_set", Map.of("existing", existing), null);
     }
 
     /**
@@ -159,13 +196,17 @@ public final class IndexSetService {
     }
 
     private IndexSet fresh(String name, IndexSetSpec spec) {
+        return fresh(name, spec, spaceUid);
+    }
+
+    private IndexSet fresh(String name, IndexSetSpec spec, String space) {
         String timeField = spec.timeField() == null || spec.timeField().isBlank()
                 ? DEFAULT_TIME_FIELD : spec.timeField();
         List<FieldSpec> fields = spec.fields() == null ? DEFAULT_FIELDS : spec.fields();
         checkFields(timeField, fields);
         String cluster = knownCluster(spec.storageCluster());
         String recorded = router != null ? cluster : spec.storageCluster();
-        return validated(() -> new IndexSet(0, name, spaceUid, timeField, fields,
+        return validated(() -> new IndexSet(0, name, space, timeField, fields,
                 orDefault(spec.retentionDays(), DEFAULT_RETENTION_DAYS), orDefault(spec.shards(), DEFAULT_SHARDS),
                 orDefault(spec.replicas(), DEFAULT_REPLICAS), null, 0, null, recorded, spec.description(), 0, null,
                 null));

@@ -50,6 +50,11 @@ public final class ExportJobRepository {
         return table.list("space_uid = :s", Map.of("s", spaceUid), "created_at DESC, id DESC", limit);
     }
 
+    /** Every export in {@code status}, oldest first (e.g. jobs left running by a stopped server). */
+    public List<ExportJob> listByStatus(String status) {
+        return table.list("status = :s", Map.of("s", status), "created_at, id", 0);
+    }
+
     /** Successful exports whose file expired at {@code now} (for the export-cleanup task). */
     public List<ExportJob> listExpired(Instant now) {
         return table.list("expires_at IS NOT NULL AND expires_at <= :now AND status = :s",

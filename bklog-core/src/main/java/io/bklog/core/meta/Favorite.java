@@ -13,10 +13,13 @@ import java.util.List;
  * @param addition      bklog {@code addition} filters, default {@code []}
  * @param displayFields columns shown
  * @param groupName     favorite group; null = ungrouped
+ * @param startTime     the time range the search opens with, as the search API takes it ({@code now-15m}, ISO-8601,
+ *                      epoch millis); null = open
+ * @param endTime       end of that range; null = open (now)
  */
 public record Favorite(long id, String name, String spaceUid, long indexSetId, String visibleType, String keyword,
                        JsonNode addition, List<String> displayFields, String groupName, String createdBy,
-                       long version, Instant createdAt, Instant updatedAt) {
+                       long version, Instant createdAt, Instant updatedAt, String startTime, String endTime) {
 
     public static final String PRIVATE = "private";
     public static final String PUBLIC = "public";
@@ -33,22 +36,36 @@ public record Favorite(long id, String name, String spaceUid, long indexSetId, S
         addition = Rows.array(addition);
         displayFields = Rows.strings(displayFields);
         Rows.required(createdBy, "creator of favorite '" + name + "'");
+        Rows.max(startTime, 64, "favorite start time");
+        Rows.max(endTime, 64, "favorite end time");
         createdAt = Rows.ms(createdAt);
         updatedAt = Rows.ms(updatedAt);
     }
 
     public static Favorite of(String name, String spaceUid, long indexSetId, String keyword, String createdBy) {
         return new Favorite(0, name, spaceUid, indexSetId, PRIVATE, keyword, null, null, null, createdBy, 0, null,
-                null);
+                null, null, null);
     }
 
     public Favorite withSearch(String newKeyword, JsonNode newAddition, List<String> newDisplayFields) {
         return new Favorite(id, name, spaceUid, indexSetId, visibleType, newKeyword, newAddition, newDisplayFields,
-                groupName, createdBy, version, createdAt, updatedAt);
+                groupName, createdBy, version, createdAt, updatedAt, startTime, endTime);
+    }
+
+    /** A copy with another time range (null = open). */
+    public Favorite withTimeRange(String newStartTime, String newEndTime) {
+        return new Favorite(id, name, spaceUid, indexSetId, visibleType, keyword, addition, displayFields, groupName,
+                createdBy, version, createdAt, updatedAt, newStartTime, newEndTime);
+    }
+
+    /** A copy with another name and index set. */
+    public Favorite withTarget(String newName, long newIndexSetId) {
+        return new Favorite(id, newName, spaceUid, newIndexSetId, visibleType, keyword, addition, displayFields,
+                groupName, createdBy, version, createdAt, updatedAt, startTime, endTime);
     }
 
     public Favorite withVisibility(String newVisibleType, String newGroupName) {
         return new Favorite(id, name, spaceUid, indexSetId, newVisibleType, keyword, addition, displayFields,
-                newGroupName, createdBy, version, createdAt, updatedAt);
+                newGroupName, createdBy, version, createdAt, updatedAt, startTime, endTime);
     }
 }

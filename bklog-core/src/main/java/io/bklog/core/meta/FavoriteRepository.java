@@ -15,12 +15,13 @@ public final class FavoriteRepository {
                         rs.getLong("index_set_id"), rs.getString("visible_type"), rs.getString("keyword"),
                         db.jsonNode(rs, "addition"), db.stringList(rs, "display_fields"),
                         rs.getString("group_name"), rs.getString("created_by"), rs.getLong("version"),
-                        Db.instant(rs, "created_at"), Db.instant(rs, "updated_at")))
+                        Db.instant(rs, "created_at"), Db.instant(rs, "updated_at"), rs.getString("start_time"),
+                        rs.getString("end_time")))
                 .id(Favorite::id).version(Favorite::version).name(Favorite::name)
                 .columns(f -> Db.cols("name", f.name(), "space_uid", f.spaceUid(), "index_set_id", f.indexSetId(),
                         "visible_type", f.visibleType(), "keyword", f.keyword(), "addition", db.json(f.addition()),
                         "display_fields", db.json(f.displayFields()), "group_name", f.groupName(),
-                        "created_by", f.createdBy()))
+                        "created_by", f.createdBy(), "start_time", f.startTime(), "end_time", f.endTime()))
                 .build();
     }
 

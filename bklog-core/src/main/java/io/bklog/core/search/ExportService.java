@@ -75,6 +75,20 @@ public final class ExportService {
      * returns how many lines were written (at most {@link #MAX_SYNC_ROWS}).
      */
     public long export(String indexSet, SearchParams params, Format format, Masker masker, OutputStream out) {
+        return write(indexSet, params, format, masker, out, MAX_SYNC_ROWS, n -> { });
+    }
+
+    /** How many lines match {@code params} (validated like a search); more than {@link #MAX_SYNC_ROWS} need async. */
+    public long count(String indexSet, SearchParams params) {
+        return store.search(search.request(indexSet, params.withPage(0, 0, null).withAggs(null))).total();
+    }
+
+    /**
+     * As {@link #export}, without the sync cap: writes up to {@code maxRows} lines ({@link Long#MAX_VALUE} = every
+     * match), calling {@code progress} with the lines written so far after each page (it may throw to stop).
+     */
+    public long write(String indexSet, SearchParams params, Format format, Masker masker, OutputStream out,
+                      long maxRows, java.util.function.LongConsumer progress) {
         IndexSet set = indexSets.get(indexSet);
         List<String> columns = params.fields().isEmpty() ? set.fields().stream().map(FieldSpec::name).toList()
                 : params.fields();
@@ -86,8 +100,8 @@ public final class ExportService {
                 w.write(csvLine(columns.stream().map(c -> (Object) c).toList()));
             }
             List<Object> after = null;
-            while (written < MAX_SYNC_ROWS) {
-                int size = (int) Math.min(PAGE, MAX_SYNC_ROWS - written);
+            while (written < maxRows) {
+                int size = (int) Math.min(PAGE, maxRows - written);
                 SearchRequest r = first.toBuilder().highlight(false).offset(0).size(size).searchAfter(after).build();
                 SearchResult page = store.search(r);
                 for (SearchResult.Hit h : page.hits()) {
@@ -100,6 +114,8 @@ public final class ExportService {
                     }
                     written++;
                 }
+                w.flush();
+                progress.accept(written);
                 if (page.hits().size() < size) break;
                 after = page.hits().get(page.hits().size() - 1).sortValues();
             }

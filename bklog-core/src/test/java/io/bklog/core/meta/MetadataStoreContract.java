@@ -660,7 +660,7 @@ abstract class MetadataStoreContract {
         IndexSet set = indexSet(store, "nginx_access");
         Favorite mine = store.favorites().create(Favorite.of("5xx", "bkcc__2", set.id(), "status:>=500", "alice")
                 .withSearch("status:>=500", json("[{\"field\":\"path\",\"operator\":\"is\",\"value\":\"/api\"}]"),
-                        List.of("time", "log")));
+                        List.of("time", "log")).withTimeRange("now-15m", null));
         Favorite shared = store.favorites().create(Favorite.of("slow", "bkcc__2", set.id(), "took:>1000", "bob")
                 .withVisibility(Favorite.PUBLIC, "perf"));
         store.favorites().create(Favorite.of("bob-only", "bkcc__2", set.id(), "*", "bob"));
@@ -671,6 +671,8 @@ abstract class MetadataStoreContract {
                 .containsExactly("5xx", "bob-only", "slow");
         assertThat(mine.addition().get(0).get("value").asText()).isEqualTo("/api");
         assertThat(mine.displayFields()).containsExactly("time", "log");
+        assertThat(store.favorites().findById(mine.id()).orElseThrow())
+                .extracting(Favorite::startTime, Favorite::endTime).containsExactly("now-15m", null);
         assertThatThrownBy(() -> store.favorites().create(Favorite.of("5xx", "bkcc__2", set.id(), "x", "carol")))
                 .isInstanceOf(DuplicateNameException.class).hasMessageStartingWith("favorite '5xx' already exists");
         assertThatThrownBy(() -> mine.withVisibility("team", null))

@@ -179,17 +179,14 @@ public final class AuthFilter {
             String name = slash < 0 ? rest : rest.substring(0, slash);
             String sub = slash < 0 ? "" : rest.substring(slash + 1);
             Optional<IndexSet> set = indexSets.find(name);
-            if (set.isPresent() && !p.canSee(set.get().spaceUid())) {
-                throw new io.bklog.core.BklogException(io.bklog.core.ErrorCode.INDEX_SET_NOT_FOUND,
-                        "no index set named '" + name + "'", "index_set");
+            boolean create = sub.isEmpty() && method == HandlerType.PUT;
+            if (!create && (set.isEmpty() || !p.canSee(set.get().spaceUid()))) {
+                // as if it did not exist, and naming only the caller's own index sets
+                throw indexSets.notFoundIn(name, p.spaceUid());
             }
             if (sub.isEmpty()) {
+                // PUT creates in the caller's space; a name of another space is refused by IndexSetService.put
                 require(ctx, method == HandlerType.GET ? Role.VIEWER : Role.ADMIN);
-                if (set.isEmpty() && method != HandlerType.GET
-                        && !p.spaceUid().equals(io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE)) {
-                    throw new AuthFailure(403, "forbidden", "new index sets are created in the default space; the"
-                            + " token of space '" + p.spaceUid() + "' cannot create one");
-                }
             } else if (sub.equals("ingest")) {
                 require(ctx, Role.INGEST);
             } else if (sub.startsWith("desensitize") && method != HandlerType.GET && !sub.endsWith("preview")) {

@@ -14,7 +14,8 @@ import io.javalin.http.Context;
 /**
  * {@code POST /api/v1/index_sets/{name}/search} with bklog's search parameters (keyword, addition, start_time,
  * end_time, begin, size, sort_list, highlight, fields, search_after, aggs), and {@code POST .../context} (the lines
- * around one line of the same server_ip + path) and {@code POST .../export?file_type=csv|jsonl} (up to 10,000 lines), {@code POST .../field_analysis?agg_field=f&limit=5},
+ * around one line of the same server_ip + path) and {@code POST .../export?file_type=csv|jsonl} (up to 10,000 lines; headers {@code X-Bklog-Total} and, past 10,000,
+ * {@code X-Bklog-Truncated} pointing to the async export), {@code POST .../field_analysis?agg_field=f&limit=5},
  * {@code GET .../search_history} (the caller's own searches). Results are masked with the index set's
  * desensitize config unless the token has the {@code unmasked} role.
  */
@@ -83,8 +84,13 @@ final class MaskedSearchRoutes implements RouteGroup {
             String name = ctx.pathParam("name");
             ExportService.Format format = ExportService.Format.parse(ctx.queryParam("file_type"));
             SearchParams p = bodies.read(ctx, SearchParams.class, DEFAULTS);
-            search.request(name, p.withPage(0, 0, null).withAggs(null));
+            long total = export.count(name, p);
             Masker m = masker(ctx, masking, name);
+            ctx.header("X-Bklog-Total", String.valueOf(total));
+            if (total > ExportService.MAX_SYNC_ROWS) {
+                ctx.header("X-Bklog-Truncated", "only the first " + ExportService.MAX_SYNC_ROWS + " of " + total
+                        + " lines; export all of them with POST /api/v1/index_sets/" + name + "/exports");
+            }
             ctx.contentType(format == ExportService.Format.CSV ? "text/csv; charset=utf-8"
                     : "application/x-ndjson; charset=utf-8");
             ctx.header("Content-Disposition", "attachment; filename=\"bk_log_search_" + name + "."

@@ -197,11 +197,26 @@ class AuthAndMaskingLeakTest {
         assertThat(search.raw()).contains(secrets.get(0)).contains(secrets.get(1)).contains(secrets.get(2));
     }
 
+    private synchronized String teamB() throws Exception {
+        if (teamB == null) {
+            assertThat(call(admin, "POST", "/api/v1/spaces", "{\"space_uid\": \"team_b\", \"name\": \"B\"}").status())
+                    .isEqualTo(201);
+            teamB = token("team_b", "b-admin", "admin", "unmasked");
+        }
+        return teamB;
+    }
+
+    private String teamB;
+
+    private static List<String> indexSetNames(Answer list) {
+        List<String> names = new ArrayList<>();
+        list.body().get("index_sets").forEach(s -> names.add(s.get("name").asText()));
+        return names;
+    }
+
     @Test
     void anotherSpacesTokenSeesNothingOfThisSpace() throws Exception {
-        assertThat(call(admin, "POST", "/api/v1/spaces", "{\"space_uid\": \"team_b\", \"name\": \"B\"}").status())
-                .isEqualTo(201);
-        String b = token("team_b", "b-admin", "admin", "unmasked");
+        String b = teamB();
         Answer search = call(b, "POST", "/api/v1/index_sets/app/search", "{}");
         assertThat(search.status()).isEqualTo(404);
         assertThat(search.body().get("error").asText()).isEqualTo("index_set_not_found");
@@ -219,6 +234,65 @@ class AuthAndMaskingLeakTest {
             assertThat(search.raw() + list.raw()).doesNotContain(s);
         }
         assertThat(call(b, "POST", "/api/v1/spaces", "{\"space_uid\": \"team_c\"}").status()).isEqualTo(403);
+        assertThat(missing.raw()).as("a not-found names only the caller's own index sets").doesNotContain("app");
+
+        // the endpoints added later: tail, async export, favorites
+        assertThat(call(b, "GET", "/api/v1/index_sets/app/tail?since=" + T0, null).status()).isEqualTo(404);
+        assertThat(call(b, "POST", "/api/v1/index_sets/app/exports", "{}").status()).isEqualTo(404);
+        assertThat(call(b, "POST", "/api/v1/favorites", "{\"name\": \"x\", \"index_set\": \"app\"}").status())
+                .isEqualTo(404);
+        assertThat(call(b, "GET", "/api/v1/index_sets/app/search_history", null).status()).isEqualTo(404);
+        assertThat(call(b, "POST", "/api/v1/index_sets/app/field_analysis?agg_field=phone", "{}").status())
+                .isEqualTo(404);
+        assertThat(call(b, "POST", "/api/v1/index_sets/app/export", "{}").status()).isEqualTo(404);
+    }
+
+    @Test
+    void indexSetsAreCreatedListedAndReadOnlyInTheTokensSpace() throws Exception {
+        String b = teamB();
+        Answer created = call(b, "PUT", "/api/v1/index_sets/b_logs", "");
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        assertThat(created.body().get("space_uid").asText()).isEqualTo("team_b");
+        String bSecret = "B-ONLY-SECRET-4711";
+        Answer ing = call(b, "POST", "/api/v1/index_sets/b_logs/ingest?refresh=true", "[{\"dtEventTimeStamp\": " + T0
+                + ", \"log\": \"team b " + bSecret + "\", \"serverIp\": \"10.9.9.9\", \"path\": \"/b.log\"}]");
+        assertThat(ing.status()).as(ing.raw()).isEqualTo(200);
+        Answer own = call(b, "POST", "/api/v1/index_sets/b_logs/search", "{}");
+        assertThat(own.status()).isEqualTo(200);
+        assertThat(own.raw()).contains(bSecret);
+        Answer bList = call(b, "GET", "/api/v1/index_sets", null);
+        assertThat(indexSetNames(bList)).containsExactly("b_logs");
+
+        // the default space (even its admin) sees nothing of space B
+        String viewer = token("default", "a-viewer-iso", "viewer", "unmasked");
+        for (String t : List.of(admin, viewer)) {
+            Answer list = call(t, "GET", "/api/v1/index_sets", null);
+            assertThat(indexSetNames(list)).contains("app").doesNotContain("b_logs");
+            List<Answer> answers = List.of(
+                    call(t, "GET", "/api/v1/index_sets/b_logs", null),
+                    call(t, "POST", "/api/v1/index_sets/b_logs/search", "{}"),
+                    call(t, "POST", "/api/v1/index_sets/b_logs/context", "{\"server_ip\": \"10.9.9.9\", \"path\":"
+                            + " \"/b.log\", \"dt_event_time_stamp\": " + T0 + "}"),
+                    call(t, "POST", "/api/v1/index_sets/b_logs/field_analysis?agg_field=log", "{}"),
+                    call(t, "POST", "/api/v1/index_sets/b_logs/export", "{}"),
+                    call(t, "POST", "/api/v1/index_sets/b_logs/exports", "{}"),
+                    call(t, "GET", "/api/v1/index_sets/b_logs/tail?since=" + T0, null),
+                    call(t, "GET", "/api/v1/index_sets/b_logs/desensitize", null),
+                    call(t, "POST", "/api/v1/favorites", "{\"name\": \"b\", \"index_set\": \"b_logs\"}"));
+            for (Answer a : answers) {
+                assertThat(a.status()).as(a.raw()).isEqualTo(404);
+                assertThat(a.raw()).doesNotContain(bSecret);
+            }
+            assertThat(call(t, "POST", "/api/v1/index_sets/b_logs/ingest", "[{\"log\": \"x\"}]").status())
+                    .as("not found before any role check, so a viewer learns nothing either").isEqualTo(404);
+        }
+        // a search of space B never returns space A's lines, and the name of A's index set cannot be taken over
+        Answer takeOver = call(b, "PUT", "/api/v1/index_sets/app", "{\"retention_days\": 1}");
+        assertThat(takeOver.status()).as(takeOver.raw()).isEqualTo(409);
+        assertThat(call(admin, "GET", "/api/v1/index_sets/app", null).body().get("retention_days").asInt()).isNotEqualTo(1);
+        Answer bAll = call(b, "POST", "/api/v1/index_sets/b_logs/search", "{\"size\": 100}");
+        assertThat(bAll.body().get("total").asLong()).isEqualTo(1);
+        for (String s : secrets) assertThat(bAll.raw() + bList.raw()).doesNotContain(s);
     }
 
     @Test

@@ -1,0 +1,167 @@
+package io.bklog.core.search;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bklog.core.BklogException;
+import io.bklog.core.ErrorCode;
+import io.bklog.core.LogPlatform;
+import io.bklog.core.LogPlatformBuilder;
+import io.bklog.core.indexset.IndexSetSpec;
+import io.bklog.core.mask.MaskRules;
+import io.bklog.core.mask.Masker;
+import io.bklog.core.meta.ExportJob;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class ExportJobServiceTest {
+    private static final String SPACE = LogPlatformBuilder.DEFAULT_SPACE;
+
+    /** A clock the test moves. */
+    static final class TestClock extends Clock {
+        volatile Instant now = Instant.parse("2026-01-10T00:00:00Z");
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @TempDir
+    Path dataDir;
+    private final TestClock clock = new TestClock();
+    private LogPlatform platform;
+    private final Masker phones = new Masker(Map.of("log", List.of(MaskRules.compile("phone", "mask_shield",
+            new ObjectMapper().createObjectNode().put("preserve_head", 3).put("preserve_tail", 2), "1[3-9]\\d{9}",
+            0))), Set.of());
+
+    @AfterEach
+    void close() {
+        if (platform != null) platform.close();
+    }
+
+    private void start(ExportJobConfig config, int docs) {
+        platform = LogPlatform.builder().dataDir(dataDir).clock(clock).exports(config).build();
+        platform.indexSets().create("app", IndexSetSpec.defaults());
+        Random rnd = new Random(3);
+        List<Map<String, Object>> batch = new ArrayList<>();
+        for (int i = 0; i < docs; i++) {
+            batch.add(Map.of("log", "user 138" + String.format("%08d", i) + " token " + Long.toString(rnd.nextLong(), 36),
+                    "serverIp", "10.0.0.1", "dtEventTimeStamp", 1_700_000_000_000L + i, "gseIndex", i));
+        }
+        platform.ingest().ingest("app", batch, true);
+    }
+
+    private ExportJob awaitDone(String id) {
+        ExportJobService exports = platform.exports();
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                !ExportJob.DOWNLOAD_LOG.equals(exports.get(SPACE, id, false).status()));
+        return exports.get(SPACE, id, false);
+    }
+
+    @Test
+    void exportsEveryMatchMaskedIntoAGzipFileThatExpires() throws Exception {
+        start(ExportJobConfig.defaults().withExpiry(Duration.ofHours(2)), 3000);
+        ExportJobService exports = platform.exports();
+        ExportJob job = exports.submit(SPACE, "app", SearchParams.of("user"), ExportService.Format.JSONL, phones,
+                true, "test");
+        ExportJob done = awaitDone(job.id());
+        assertThat(done.status()).as(String.valueOf(done.error())).isEqualTo(ExportJob.SUCCESS);
+        ExportJobService.View view = exports.view(done);
+        assertThat(view.rowsWritten()).isEqualTo(3000);
+        assertThat(view.total()).isEqualTo(3000);
+        assertThat(view.progress()).isEqualTo(1.0);
+        assertThat(view.expiresAt()).isEqualTo(clock.now.plus(Duration.ofHours(2)));
+        assertThat(view.downloadUrl()).isEqualTo("/api/v1/exports/" + job.id() + "/download");
+
+        Path file = exports.file(SPACE, job.id(), true);
+        assertThat(file.getParent()).isEqualTo(dataDir.resolve("exports"));
+        assertThat(view.sizeBytes()).isEqualTo(Files.size(file));
+        List<String> lines;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)),
+                StandardCharsets.UTF_8))) {
+            lines = r.lines().toList();
+        }
+        assertThat(lines).hasSize(3000);
+        assertThat(lines).noneMatch(l -> l.matches(".*138\\d{8}.*"));
+        assertThat(lines.get(0)).contains("138******");
+
+        assertThatThrownBy(() -> exports.get("other_space", job.id(), true))
+                .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EXPORT_NOT_FOUND));
+        assertThat(exports.list("other_space", true, 0)).isEmpty();
+        assertThat(exports.list(SPACE, true, 0)).extracting(ExportJob::id).containsExactly(job.id());
+
+        assertThat(exports.cleanExpired()).isZero();
+        clock.now = clock.now.plus(Duration.ofHours(3));
+        exports.cleanupTask().run();
+        assertThat(file).doesNotExist();
+        assertThat(exports.get(SPACE, job.id(), true).status()).isEqualTo(ExportJob.DOWNLOAD_EXPIRED);
+        assertThatThrownBy(() -> exports.file(SPACE, job.id(), true))
+                .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EXPORT_EXPIRED));
+        assertThat(exports.cleanExpired()).isZero();
+    }
+
+    @Test
+    void anExportPassingTheSizeLimitFailsNamingItAndLeavesNoFile() throws Exception {
+        start(ExportJobConfig.defaults().withMaxBytes(20_000), 3000);
+        ExportJobService exports = platform.exports();
+        ExportJob job = exports.submit(SPACE, "app", SearchParams.of("*"), ExportService.Format.CSV, Masker.none(),
+                false, "test");
+        ExportJob done = awaitDone(job.id());
+        assertThat(done.status()).isEqualTo(ExportJob.FAILED);
+        assertThat(done.error()).contains("size limit of 20000 bytes").contains("export.max_bytes");
+        assertThat(done.rowCount()).isPositive().isLessThan(3000);
+        try (var files = Files.list(dataDir.resolve("exports"))) {
+            assertThat(files.toList()).isEmpty();
+        }
+        assertThatThrownBy(() -> exports.file(SPACE, job.id(), false))
+                .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EXPORT_NOT_READY));
+    }
+
+    @Test
+    void anUnmaskedExportIsHiddenFromMaskedCallersAndBadSearchesFailAtSubmit() {
+        start(ExportJobConfig.defaults(), 10);
+        ExportJobService exports = platform.exports();
+        ExportJob raw = exports.submit(SPACE, "app", SearchParams.of("*"), ExportService.Format.CSV, Masker.none(),
+                false, "root");
+        assertThat(awaitDone(raw.id()).status()).isEqualTo(ExportJob.SUCCESS);
+        assertThatThrownBy(() -> exports.file(SPACE, raw.id(), true))
+                .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EXPORT_NOT_FOUND));
+        assertThat(exports.list(SPACE, true, 0)).isEmpty();
+        assertThat(exports.list(SPACE, false, 0)).hasSize(1);
+
+        assertThatThrownBy(() -> exports.submit(SPACE, "app", new SearchParams("nope:1", null, null, null, null, null,
+                null, null, null, null), ExportService.Format.CSV, phones, true, "x"))
+                .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_FIELD));
+    }
+}
