@@ -57,12 +57,15 @@ public final class LogPlatform implements AutoCloseable {
     private final HealthzMetricCollector health;
     private boolean closed;
     private final io.bklog.core.collect.IngestRuntime pipeline;
+    private final io.bklog.core.collect.CollectorService collectors;
 
     LogPlatform(MetadataStore metadata, LogStore store, SnapshotRepository snapshotRepository, IngestBuffer ingestBuffer,
                 TaskBroker taskBroker, DistributedLock lock, List<HealthIndicator> healthIndicators, Path dataDir,
                 Clock clock, MeterRegistry meterRegistry, IndexSetService indexSets, DirectIngest ingest,
-                SearchService search, List<AutoCloseable> owned, io.bklog.core.collect.IngestRuntime pipeline) {
+                SearchService search, List<AutoCloseable> owned, io.bklog.core.collect.IngestRuntime pipeline,
+                io.bklog.core.collect.CollectorService collectors) {
         this.pipeline = pipeline;
+        this.collectors = collectors;
         this.metadata = metadata;
         this.store = store;
         this.snapshotRepository = snapshotRepository;
@@ -113,6 +116,9 @@ public final class LogPlatform implements AutoCloseable {
 
     /** Store batches of documents right away (validated, deterministic ids). */
     public DirectIngest ingest() { return ingest; }
+
+    /** Collector configs (file, syslog, kafka... sources with their ETL) and their running sources. */
+    public io.bklog.core.collect.CollectorService collectors() { return collectors; }
 
     /** The ingest pipeline: batching sink (bounded, 429 when full), buffer drainer, pipelines for line sources. */
     public io.bklog.core.collect.IngestRuntime pipeline() { return pipeline; }

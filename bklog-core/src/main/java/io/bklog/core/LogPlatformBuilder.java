@@ -70,8 +70,18 @@ public final class LogPlatformBuilder {
     private final List<BackendSelection> backends = new ArrayList<>();
     private final Map<String, BackendProvider> installed = new LinkedHashMap<>();
     private final List<HealthIndicator> extraHealth = new ArrayList<>();
+    private final List<io.bklog.core.collect.CollectorSourceFactory> collectorSources = new ArrayList<>();
 
     LogPlatformBuilder() {
+    }
+
+    /**
+     * Installs a collector source type (e.g. one of a module not found by {@link java.util.ServiceLoader}); it wins
+     * over a ServiceLoader or built-in ({@code file}, {@code syslog}) factory of the same type.
+     */
+    public LogPlatformBuilder collectorSource(io.bklog.core.collect.CollectorSourceFactory factory) {
+        this.collectorSources.add(Objects.requireNonNull(factory, "factory"));
+        return this;
     }
 
     /** The store of documents. Default: see the class comment. */
@@ -283,8 +293,12 @@ public final class LogPlatformBuilder {
                     io.bklog.core.ingest.BatchingSink.builder(st).linger(java.time.Duration.ofMillis(50)).clock(clock)
                             .name("platform").metrics(new io.bklog.core.ingest.IngestMetrics(meters)));
             owned.add(pipeline); // closed first: drains into the still-open store
+            io.bklog.core.collect.CollectorService collectors = io.bklog.core.collect.CollectorService.start(meta,
+                    indexSets, pipeline, dataDir, new io.bklog.core.ingest.IngestMetrics(meters), clock,
+                    collectorSources);
+            owned.add(collectors); // closed before the ingest runtime: sources stop, their pipelines hand on
             return new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock, meters,
-                    indexSets, ingest, search, owned, pipeline);
+                    indexSets, ingest, search, owned, pipeline, collectors);
         } catch (RuntimeException e) {
             closeQuietly(opened, e);
             throw e;
