@@ -289,12 +289,13 @@ public final class LogPlatformBuilder {
             log.info("bklog platform started store={} data_dir={} backends={}", st.backendName(), dataDir,
                     selected.stream().map(BackendSelection::name).toList());
             owned.addAll(opened);
+            io.bklog.core.ingest.IngestMetrics ingestMetrics = new io.bklog.core.ingest.IngestMetrics(meters);
             io.bklog.core.collect.IngestRuntime pipeline = io.bklog.core.collect.IngestRuntime.start(ingest, st, buffer, clock,
                     io.bklog.core.ingest.BatchingSink.builder(st).linger(java.time.Duration.ofMillis(50)).clock(clock)
-                            .name("platform").metrics(new io.bklog.core.ingest.IngestMetrics(meters)));
+                            .name("platform").metrics(ingestMetrics));
             owned.add(pipeline); // closed first: drains into the still-open store
             io.bklog.core.collect.CollectorService collectors = io.bklog.core.collect.CollectorService.start(meta,
-                    indexSets, pipeline, dataDir, new io.bklog.core.ingest.IngestMetrics(meters), clock,
+                    indexSets, pipeline, dataDir, ingestMetrics, clock,
                     collectorSources);
             owned.add(collectors); // closed before the ingest runtime: sources stop, their pipelines hand on
             return new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock, meters,

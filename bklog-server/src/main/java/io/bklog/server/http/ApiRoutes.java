@@ -26,6 +26,7 @@ public final class ApiRoutes {
                         masking, bodies),
                 new MaskingRoutes(masking, bodies),
                 new AuthRoutes(auth(platform), bodies),
+                new CollectorRoutes(platform.collectors(), platform.indexSets(), bodies),
                 new HealthRoutes(platform.health()), new MetricsRoutes(platform.meterRegistry()));
     }
 
