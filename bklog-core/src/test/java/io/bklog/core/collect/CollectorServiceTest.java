@@ -256,6 +256,22 @@ class CollectorServiceTest {
                 .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.field()).contains("time_format"));
     }
 
+    @Test
+    void theGrokExampleOfTheDocsParsesACombinedLogLine() {
+        List<CollectorService.PreviewLine> out = collectors.preview(List.of("10.1.2.3 - - [01/May/2024:10:00:00"
+                        + " +0200] \"GET /cart HTTP/1.1\" 502 17 \"-\" \"curl/8.0\""), "bk_log_regexp",
+                json("{'separator_regexp': '%{COMBINEDAPACHELOG}', 'is_grok': true, 'path_regexp':"
+                        + " '/var/log/(?P<app>[a-z]+)/'}"),
+                json("[{'field_name': 'clientip', 'field_type': 'string'}, {'field_name': 'response', 'field_type':"
+                        + " 'int'}, {'field_name': 'timestamp', 'field_type': 'string', 'is_time': true, 'option':"
+                        + " {'time_format': 'dd/MMM/yyyy:HH:mm:ss Z', 'time_zone': 0}}]"), null,
+                json("[{'op': 'exclude', 'word': 'GET /health'}]"), "/var/log/nginx/access.log");
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).document().parseFailure()).as("%s", out.get(0).document()).isFalse();
+        assertThat(out.get(0).document().fields()).containsEntry("clientip", "10.1.2.3").containsEntry("app", "nginx");
+        assertThat(out.get(0).document().timestamp()).isEqualTo(java.time.Instant.parse("2024-05-01T08:00:00Z"));
+    }
+
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
