@@ -9,6 +9,7 @@ import io.bklog.core.etl.ParsedDocument;
 import io.bklog.core.etl.time.TimeParseResult;
 import io.bklog.core.etl.time.TimeFormats;
 import io.bklog.core.indexset.IndexSetService;
+import io.bklog.core.indexset.IndexSetSpec;
 import io.bklog.core.ingest.IngestMetrics;
 import io.bklog.core.ingest.MultilineAggregator;
 import io.bklog.core.ingest.SourceLine;
@@ -20,6 +21,7 @@ import io.bklog.core.meta.MetadataConflictException;
 import io.bklog.core.meta.MetadataNotFoundException;
 import io.bklog.core.meta.MetadataReferenceException;
 import io.bklog.core.meta.MetadataStore;
+import io.bklog.spi.FieldSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +43,9 @@ import java.util.TreeSet;
  * with its position (details {@code errors: [{path, field, message}]}); a saved change (re)starts or stops the
  * collector's source at once ({@link CollectorRuntime}). Sources come from {@link CollectorSourceFactory}s: the
  * built-in {@code file} and {@code syslog}, those found with {@link ServiceLoader}, and those given to the platform
- * builder (which win over the others of the same type). {@link #close()} stops every source (the platform then
+ * builder (which win over the others of the same type). Saving also adds the fields the collector's documents
+ * carry (its ETL fields, {@code path_regexp} groups, the syslog fields) to its index set, so they are searchable at
+ * once; a field the index set maps with another type is a validation error. {@link #close()} stops every source (the platform then
  * drains the ingest runtime).
  */
 public final class CollectorService implements AutoCloseable {
@@ -151,14 +155,32 @@ public final class CollectorService implements AutoCloseable {
         return names.isEmpty() ? "none exist yet; create one first" : "existing: " + String.join(", ", names);
     }
 
-    private CollectorConfig checked(CollectorConfig config, String indexSetName) {
+    /** A valid config bound to its index set, and the index set fields it still needs. */
+    private record Checked(CollectorConfig config, IndexSet indexSet, List<FieldSpec> missing) {
+    }
+
+    private Checked checked(CollectorConfig config, String indexSetName) {
         List<EtlConfigError> errors = validate(config, indexSetName);
         if (!errors.isEmpty()) throw invalid("collector config '" + config.name() + "'", errors);
-        if (config.indexSetId() > 0) return config;
-        IndexSet set = indexSets.get(indexSetName);
-        return new CollectorConfig(config.id(), config.name(), set.id(), config.sourceType(), config.sourceParams(),
-                config.filters(), config.multiline(), config.etlConfig(), config.etlParams(), config.fields(),
-                config.active(), config.description(), config.version(), config.createdAt(), config.updatedAt());
+        IndexSet set = config.indexSetId() > 0
+                ? indexSets.list().stream().filter(s -> s.id() == config.indexSetId()).findFirst().orElseThrow()
+                : indexSets.get(indexSetName);
+        List<FieldSpec> missing = CollectorMapping.missing(set,
+                CollectorMapping.wanted(config.sourceType(), CollectorSettings.of(config).etl()), errors);
+        if (!errors.isEmpty()) throw invalid("collector config '" + config.name() + "'", errors);
+        CollectorConfig bound = new CollectorConfig(config.id(), config.name(), set.id(), config.sourceType(),
+                config.sourceParams(), config.filters(), config.multiline(), config.etlConfig(), config.etlParams(),
+                config.fields(), config.active(), config.description(), config.version(), config.createdAt(),
+                config.updatedAt());
+        return new Checked(bound, set, missing);
+    }
+
+    /** Adds the fields the collector's documents carry to its index set (so they are searchable at once). */
+    private void map(Checked c) {
+        if (c.missing().isEmpty()) return;
+        indexSets.update(c.indexSet().name(), IndexSetSpec.withFields(c.missing()));
+        log.info("event=collector_fields_mapped collector={} index_set={} fields={}", c.config().name(),
+                c.indexSet().name(), c.missing().stream().map(FieldSpec::name).toList());
     }
 
     /** {@link ErrorCode#INVALID_COLLECTOR_CONFIG} listing every error; {@code field} is the first one's path. */
@@ -189,7 +211,13 @@ public final class CollectorService implements AutoCloseable {
 
     /** As {@link #create(CollectorConfig)}, naming the index set when {@code config.indexSetId()} is 0. */
     public synchronized CollectorConfig create(CollectorConfig config, String indexSetName) {
-        CollectorConfig c = checked(config, indexSetName);
+        Checked checked = checked(config, indexSetName);
+        CollectorConfig c = checked.config();
+        if (repository.findByName(c.name()).isPresent()) {
+            throw new BklogException(ErrorCode.COLLECTOR_EXISTS, "collector config '" + c.name() + "' exists"
+                    + " already", "name", Map.of(), null);
+        }
+        map(checked);
         CollectorConfig saved;
         try {
             saved = repository.create(c);
@@ -216,8 +244,15 @@ public final class CollectorService implements AutoCloseable {
 
     /** As {@link #update(CollectorConfig)}, naming the index set when {@code config.indexSetId()} is 0. */
     public synchronized CollectorConfig update(CollectorConfig config, String indexSetName) {
-        get(config.id());
-        CollectorConfig c = checked(config, indexSetName);
+        CollectorConfig current = get(config.id());
+        if (current.version() != config.version()) {
+            throw new BklogException(ErrorCode.CONFLICT, "collector config '" + current.name() + "' was changed by"
+                    + " someone else meanwhile (version " + current.version() + ", you sent " + config.version()
+                    + "); read it again and retry", "version", Map.of("current_version", current.version()), null);
+        }
+        Checked checked = checked(config, indexSetName);
+        CollectorConfig c = checked.config();
+        map(checked);
         CollectorConfig saved;
         try {
             saved = repository.update(c);

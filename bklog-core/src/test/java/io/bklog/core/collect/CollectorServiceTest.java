@@ -272,6 +272,21 @@ class CollectorServiceTest {
         assertThat(out.get(0).document().timestamp()).isEqualTo(java.time.Instant.parse("2024-05-01T08:00:00Z"));
     }
 
+    @Test
+    void savingMapsTheCollectorsFieldsInItsIndexSetAndRefusesATypeClash() {
+        collectors.create(fileCollector("typed", "bk_log_json", "{}",
+                "[{'field_name': 'status', 'field_type': 'int'}, {'field_name': 'user', 'field_type': 'string'}]"),
+                "app");
+        assertThat(platform.indexSets().get("app").fields())
+                .contains(io.bklog.spi.FieldSpec.of("status", io.bklog.spi.FieldType.LONG),
+                        io.bklog.spi.FieldSpec.of("user", io.bklog.spi.FieldType.KEYWORD));
+        List<Map<String, Object>> errors = errorsOf(() -> collectors.create(fileCollector("clash", "bk_log_json", "{}",
+                "[{'field_name': 'user', 'field_type': 'string'}, {'field_name': 'status', 'field_type': 'string'}]"),
+                "app"));
+        assertThat((String) at(errors, "fields[1].field_type").get("message")).contains("maps 'status' as long");
+        assertThat(errors).hasSize(1);
+    }
+
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -98,8 +98,8 @@ class CollectorRoutesTest {
 
     @Test
     void aFileCollectorCreatedOverRestTailsAppendedLinesIntoSearch() throws Exception {
-        assertThat(call("PUT", "/api/v1/index_sets/files", q("{'fields': [{'name': 'level', 'type': 'keyword'},"
-                + " {'name': 'msg', 'type': 'text'}, {'name': 'service', 'type': 'keyword'}]}")).status()).isEqualTo(201);
+        // no fields declared: saving the collector maps its ETL fields and path_regexp groups
+        assertThat(call("PUT", "/api/v1/index_sets/files", "").status()).isEqualTo(201);
         Path file = logs.resolve("billing.log");
         Files.writeString(file, "2024-05-01 10:00:00|INFO|boot done\n");
         Answer created = call("POST", "/api/v1/collectors", q("{'name': 'billing_file', 'index_set': 'files',"
@@ -112,6 +112,9 @@ class CollectorRoutesTest {
                 + " 'DEBUG'}]}"));
         assertThat(created.status()).as(created.raw()).isEqualTo(201);
         long id = created.body().get("id").asLong();
+        assertThat(call("GET", "/api/v1/index_sets/files", null).body().get("fields").toString())
+                .contains("{\"name\":\"level\",\"type\":\"keyword\"}")
+                .contains("{\"name\":\"service\",\"type\":\"keyword\"}");
         assertThat(created.body().get("index_set").asText()).isEqualTo("files");
         assertThat(created.body().get("status").get("state").asText()).isEqualTo("running");
 
