@@ -31,7 +31,7 @@ public enum ErrorCode {
             "Fix the item named in the message; the whole batch was refused, so send it again once fixed."),
     /** An index set name or its settings are invalid. */
     INVALID_INDEX_SET("invalid_index_set", 400,
-            "An index set name or setting is invalid (name not lower-case `[a-z0-9_]`, unknown field type, a field's type changed, bad retention/shards/replicas).",
+            "An index set name or setting is invalid (name not lower-case `[a-z0-9_]`, unknown field type, a field's type changed, bad retention/shards/replicas, unknown `storage_cluster`, or moving an index set that holds documents to another cluster).",
             "Correct the setting named in `field`; field types cannot change once created, add a field with a new name instead."),
     /** The index set does not exist. */
     INDEX_SET_NOT_FOUND("index_set_not_found", 404,
@@ -83,6 +83,18 @@ public enum ErrorCode {
     UNSUPPORTED_FEATURE("unsupported_feature", 501,
             "The configured backend does not support the requested feature.",
             "Use a backend that supports it (the message names the feature and the backend)."),
+    /** No task of this name is registered, or no task status has this id. */
+    TASK_NOT_FOUND("task_not_found", 404,
+            "No task of this name is registered (GET /api/v1/tasks lists them), or no ad-hoc task has this id.",
+            "Check the task name or the task id returned when the task was queued."),
+    /** No backup or restore with this id. */
+    OPERATION_NOT_FOUND("operation_not_found", 404,
+            "No backup (GET /api/v1/backups) or restore (GET /api/v1/restores) has this id.",
+            "Use an id from the list."),
+    /** An operation was refused for a reason the message gives (no archive, disk watermark, no parent backup). */
+    OPERATION_REFUSED("operation_refused", 409,
+            "The backup or restore cannot run as asked: the index set has no archive config or nothing archived in the range, the restore would pass the disk watermark (the message gives the figures), or an incremental backup has no full backup to build on.",
+            "Fix what the message names (add an archive config, shorten the range, free disk, take a full backup first) and ask again."),
     /** Anything else: a bug. */
     INTERNAL("internal", 500,
             "An unexpected error inside bklog; it is logged with the same `error_id`.",

@@ -58,14 +58,18 @@ public final class LogPlatform implements AutoCloseable {
     private boolean closed;
     private final io.bklog.core.collect.IngestRuntime pipeline;
     private final io.bklog.core.collect.CollectorService collectors;
+    private final io.bklog.core.schedule.Scheduler scheduler;
+    private final io.bklog.core.ops.Operations operations;
 
     LogPlatform(MetadataStore metadata, LogStore store, SnapshotRepository snapshotRepository, IngestBuffer ingestBuffer,
                 TaskBroker taskBroker, DistributedLock lock, List<HealthIndicator> healthIndicators, Path dataDir,
                 Clock clock, MeterRegistry meterRegistry, IndexSetService indexSets, DirectIngest ingest,
                 SearchService search, List<AutoCloseable> owned, io.bklog.core.collect.IngestRuntime pipeline,
-                io.bklog.core.collect.CollectorService collectors) {
+                io.bklog.core.schedule.Scheduler scheduler, io.bklog.core.ops.Operations.Builder operations,
+                java.time.Duration healthTimeout, io.bklog.core.collect.CollectorService collectors) {
         this.pipeline = pipeline;
         this.collectors = collectors;
+        this.scheduler = scheduler;
         this.metadata = metadata;
         this.store = store;
         this.snapshotRepository = snapshotRepository;
@@ -80,19 +84,23 @@ public final class LogPlatform implements AutoCloseable {
         this.ingest = ingest;
         this.search = search;
         this.owned = List.copyOf(owned);
-        this.health = healthCollector(healthIndicators, metadata, dataDir, meterRegistry, pipeline);
+        this.health = healthCollector(healthIndicators, metadata, dataDir, meterRegistry, pipeline, store,
+                healthTimeout);
+        this.operations = operations.build(this);
     }
 
     /**
      * One collector over every namespace of this platform: the backends' indicators (redis, elasticsearch, kafka,
      * ...) and those given to {@link LogPlatformBuilder#healthIndicator}, the metadata database ({@code mysql}, also
      * for the embedded H2, with dimension {@code database=h2}) and {@code service} (free disk under the data dir,
-     * heap, ingest queue fill). Its {@code bklog_health_status{namespace}} gauges are bound to {@link #meterRegistry()}.
+     * heap, ingest queue fill, dead letters waiting in {@code bklog_dead_letter}, failing above 10,000). Its {@code bklog_health_status{namespace}} gauges are bound to {@link #meterRegistry()}.
      */
     private static HealthzMetricCollector healthCollector(List<HealthIndicator> backends, MetadataStore metadata,
                                                           Path dataDir, MeterRegistry meters,
-                                                          io.bklog.core.collect.IngestRuntime pipeline) {
+                                                          io.bklog.core.collect.IngestRuntime pipeline,
+                                                          LogStore store, java.time.Duration timeout) {
         HealthzMetricCollector.Builder b = HealthzMetricCollector.builder().indicators(backends);
+        if (timeout != null) b.timeout(timeout);
         if (metadata != null) b.indicator(new MetadataHealthIndicator(metadata));
         ServiceHealthIndicator.Builder service = ServiceHealthIndicator.builder().dataDir(dataDir);
         if (pipeline != null) {
@@ -100,10 +108,24 @@ public final class LogPlatform implements AutoCloseable {
             service.gauge(io.bklog.core.health.ServiceGauge.ingestQueueFill(
                     () -> (double) sink.queuedDocuments() / sink.config().queueCapacityDocs()));
         }
+        service.gauge(io.bklog.core.health.ServiceGauge.deadLetters(() -> deadLetters(store),
+                DEAD_LETTERS_FAIL_ABOVE));
         b.indicator(service.build());
         HealthzMetricCollector c = b.build();
         HealthMetrics.bind(meters, c);
         return c;
+    }
+
+    /** The dead-letter count above which the {@code service} namespace fails. */
+    static final long DEAD_LETTERS_FAIL_ABOVE = 10_000;
+
+    /** Documents waiting in the dead-letter index set ({@code bklog_dead_letter}). */
+    private static long deadLetters(LogStore store) {
+        String name = io.bklog.core.ingest.BatchingSink.DEAD_LETTER_INDEX_SET;
+        return store.listIndices(name).stream()
+                .filter(i -> io.bklog.spi.IndexNames.parse(i.name())
+                        .filter(p -> !p.restored() && p.indexSet().equals(name)).isPresent())
+                .mapToLong(io.bklog.spi.IndexInfo::docCount).sum();
     }
 
     /** A builder with every default: embedded store and metadata, system UTC clock, a simple meter registry. */
@@ -133,6 +155,17 @@ public final class LogPlatform implements AutoCloseable {
 
     public Optional<SnapshotRepository> snapshotRepository() { return Optional.ofNullable(snapshotRepository); }
 
+    /**
+     * The snapshot repository of the storage cluster holding an index set: with several clusters
+     * ({@link io.bklog.core.store.RoutingLogStore}) each keeps its own, else {@link #snapshotRepository()}.
+     */
+    public Optional<SnapshotRepository> snapshotRepositoryOf(String indexSet) {
+        if (store instanceof io.bklog.core.store.RoutingLogStore router) {
+            return router.clusterOf(indexSet).snapshotRepository();
+        }
+        return snapshotRepository();
+    }
+
     public Optional<IngestBuffer> ingestBuffer() { return Optional.ofNullable(ingestBuffer); }
 
     public Optional<TaskBroker> taskBroker() { return Optional.ofNullable(taskBroker); }
@@ -147,6 +180,17 @@ public final class LogPlatform implements AutoCloseable {
     public Clock clock() { return clock; }
 
     public MeterRegistry meterRegistry() { return meterRegistry; }
+
+    /**
+     * The scheduler of this platform: the periodic maintenance tasks ({@link io.bklog.core.ops.MaintenanceTasks}), the
+     * ad-hoc tasks {@code backup}, {@code restore_backup}, {@code archive_restore} and those given to
+     * {@link LogPlatformBuilder#task}, on the platform's task broker and lock. Its roles (beat, workers) are those of
+     * {@link LogPlatformBuilder#scheduler}; task runs and statuses are kept in the metadata database.
+     */
+    public io.bklog.core.schedule.Scheduler scheduler() { return scheduler; }
+
+    /** Index lifecycle, restores of archives and backups; long ones run as tasks on {@link #scheduler()}. */
+    public io.bklog.core.ops.Operations operations() { return operations; }
 
     /** Health checks of every configured namespace, as bklog's {@code /healthz}; closed with the platform. */
     public HealthzMetricCollector health() { return health; }

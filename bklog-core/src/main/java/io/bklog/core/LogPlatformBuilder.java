@@ -12,6 +12,8 @@ import io.bklog.core.meta.Space;
 import io.bklog.core.search.BklogSearchSyntax;
 import io.bklog.core.search.SearchService;
 import io.bklog.core.search.SearchSyntax;
+import io.bklog.core.store.RoutingLogStore;
+import io.bklog.core.store.StoreCluster;
 import io.bklog.spi.Backend;
 import io.bklog.spi.BackendConfig;
 import io.bklog.spi.BackendProvider;
@@ -67,10 +69,16 @@ public final class LogPlatformBuilder {
     private MetadataConfig metadataConfig;
     private Boolean migrateOnStart;
     private SearchSyntax searchSyntax;
+    private String defaultCluster;
     private final List<BackendSelection> backends = new ArrayList<>();
     private final Map<String, BackendProvider> installed = new LinkedHashMap<>();
     private final List<HealthIndicator> extraHealth = new ArrayList<>();
     private final List<io.bklog.core.collect.CollectorSourceFactory> collectorSources = new ArrayList<>();
+    private io.bklog.core.schedule.SchedulerSettings schedulerSettings =
+            io.bklog.core.schedule.SchedulerSettings.workersOnly();
+    private final List<io.bklog.core.schedule.TaskSpec> tasks = new ArrayList<>();
+    private java.time.Duration healthTimeout;
+    private final io.bklog.core.ops.Operations.Builder operations = io.bklog.core.ops.Operations.Builder.detached();
 
     LogPlatformBuilder() {
     }
@@ -168,7 +176,52 @@ public final class LogPlatformBuilder {
         return this;
     }
 
-    /** Selects a backend by provider name, with its settings; may be called once per backend. */
+    /**
+     * The roles and pace of the platform's scheduler ({@link LogPlatform#scheduler()}). Default:
+     * {@link io.bklog.core.schedule.SchedulerSettings#workersOnly()} (2 workers, no beat, so an embedded platform
+     * never deletes indices on its own); {@code bklog serve} runs the beat too.
+     */
+    public LogPlatformBuilder scheduler(io.bklog.core.schedule.SchedulerSettings settings) {
+        this.schedulerSettings = Objects.requireNonNull(settings, "settings");
+        return this;
+    }
+
+    /** Registers one more task (periodic or async) on the platform's scheduler, e.g. an export task. */
+    public LogPlatformBuilder task(io.bklog.core.schedule.TaskSpec task) {
+        tasks.add(Objects.requireNonNull(task, "task"));
+        return this;
+    }
+
+    /** Options of {@link LogPlatform#operations()}: backup location, restore disk watermark. */
+    public LogPlatformBuilder operations(java.util.function.Consumer<io.bklog.core.ops.Operations.Builder> options) {
+        options.accept(operations);
+        return this;
+    }
+
+    /** How long each health check may take before {@link LogPlatform#health()} reports it timed out. Default 2 s. */
+    public LogPlatformBuilder healthTimeout(java.time.Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("health timeout must be positive, got " + timeout);
+        }
+        this.healthTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * The storage cluster index sets without a {@code storage_cluster} go to, when several store backends are
+     * selected. Default: the first selected store backend's cluster.
+     */
+    public LogPlatformBuilder defaultCluster(String cluster) {
+        this.defaultCluster = Objects.requireNonNull(cluster, "cluster");
+        return this;
+    }
+
+    /**
+     * Selects a backend by provider name, with its settings. Several store backends may be selected (two
+     * {@code elasticsearch} backends with different {@code cluster} settings, or {@code lucene} and
+     * {@code elasticsearch}): each becomes a storage cluster, named by its {@code cluster} setting or else by the
+     * provider name, and index sets are routed to the cluster they name ({@link io.bklog.core.store.RoutingLogStore}).
+     */
     public LogPlatformBuilder backend(String name, Map<String, String> settings) {
         return backend(new BackendSelection(name, settings));
     }
@@ -254,10 +307,17 @@ public final class LogPlatformBuilder {
         DistributedLock lk = lock;
         List<HealthIndicator> health = new ArrayList<>();
         List<AutoCloseable> opened = new ArrayList<>();
+        List<StoreCluster> clusters = new ArrayList<>();
+        String singleCluster = io.bklog.core.meta.IndexSet.DEFAULT_STORE;
         try {
+            PlatformTasks.validate(schedulerSettings, tasks);
             for (BackendSelection sel : selected) {
                 Backend backend = open(providers, sel);
                 opened.add(backend);
+                if (store == null && backend.logStore().isPresent()) {
+                    if (clusters.isEmpty()) singleCluster = sel.settings().getOrDefault("cluster", singleCluster);
+                    clusters.add(clusterOf(sel, backend, clusters));
+                }
                 if (st == null) st = backend.logStore().orElse(null);
                 if (snapshots == null) snapshots = backend.snapshotRepository().orElse(null);
                 if (buffer == null) buffer = backend.ingestBuffer().orElse(null);
@@ -271,7 +331,9 @@ public final class LogPlatformBuilder {
                         + " backend (" + String.join(", ", providers.keySet()) + ") or give .store(...)");
             }
             if (broker == null) {
-                broker = InProcessTaskBroker.builder().clock(clock).build();
+                // longer than the longest built-in task (restore_backup, 6 h): a run is never handed out twice
+                broker = InProcessTaskBroker.builder().clock(clock).visibilityTimeout(java.time.Duration.ofHours(7))
+                        .build();
                 opened.add(broker);
             }
             if (lk == null) {
@@ -281,8 +343,19 @@ public final class LogPlatformBuilder {
             health.addAll(extraHealth);
             MetadataStore meta = metadata != null ? metadata : openMetadata(opened);
             health.add(new MetadataHealthIndicator(meta));
+            if (clusters.size() > 1) {
+                RoutingLogStore router = router(clusters, meta);
+                st = router;
+                if (snapshotRepository == null) {
+                    snapshots = router.cluster(router.defaultCluster()).flatMap(StoreCluster::snapshotRepository)
+                            .orElse(snapshots);
+                }
+            } else if (defaultCluster != null && !defaultCluster.equals(singleCluster)) {
+                throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "default cluster '" + defaultCluster
+                        + "' is not a configured storage cluster; configured: " + singleCluster, "default_cluster");
+            }
             MeterRegistry meters = meterRegistry != null ? meterRegistry : new SimpleMeterRegistry();
-            IndexSetService indexSets = new IndexSetService(meta.indexSets(), st, DEFAULT_SPACE);
+            IndexSetService indexSets = new IndexSetService(meta.indexSets(), st, DEFAULT_SPACE, singleCluster);
             indexSets.syncStore();
             DirectIngest ingest = new DirectIngest(indexSets, st, clock, meters);
             SearchService search = new SearchService(indexSets, st, syntax(), clock, meters);
@@ -293,17 +366,58 @@ public final class LogPlatformBuilder {
             io.bklog.core.collect.IngestRuntime pipeline = io.bklog.core.collect.IngestRuntime.start(ingest, st, buffer, clock,
                     io.bklog.core.ingest.BatchingSink.builder(st).linger(java.time.Duration.ofMillis(50)).clock(clock)
                             .name("platform").metrics(ingestMetrics));
-            owned.add(pipeline); // closed first: drains into the still-open store
+            owned.add(pipeline); // closed before the store: drains into it
             io.bklog.core.collect.CollectorService collectors = io.bklog.core.collect.CollectorService.start(meta,
-                    indexSets, pipeline, dataDir, ingestMetrics, clock,
-                    collectorSources);
+                    indexSets, pipeline, dataDir, ingestMetrics, clock, collectorSources);
             owned.add(collectors); // closed before the ingest runtime: sources stop, their pipelines hand on
-            return new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock, meters,
-                    indexSets, ingest, search, owned, pipeline, collectors);
+            io.bklog.core.schedule.Scheduler scheduler = PlatformTasks.scheduler(schedulerSettings, broker, lk, clock,
+                    meta, meters);
+            health.add(scheduler.healthIndicator());
+            owned.add(scheduler); // closed first: no task runs on closed components
+            LogPlatform platform = new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock,
+                    meters, indexSets, ingest, search, owned, pipeline, scheduler, operations, healthTimeout,
+                    collectors);
+            PlatformTasks.register(scheduler, platform.operations(), tasks, schedulerSettings);
+            platform.operations().restores().useScheduler(scheduler);
+            scheduler.start();
+            log.info("bklog scheduler started beat={} workers={} tasks={}", schedulerSettings.beat(),
+                    schedulerSettings.workers(), scheduler.registry().names());
+            return platform;
         } catch (RuntimeException e) {
             closeQuietly(opened, e);
             throw e;
         }
+    }
+
+    /** A store backend as a storage cluster, named by its {@code cluster} setting, else by the provider name. */
+    private static StoreCluster clusterOf(BackendSelection sel, Backend backend, List<StoreCluster> before) {
+        String name = sel.settings().getOrDefault("cluster", "").isBlank() ? sel.name() : sel.settings().get("cluster");
+        for (StoreCluster c : before) {
+            if (c.name().equals(name)) {
+                throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "two store backends are both storage cluster '"
+                        + name + "'; give each a different `cluster` setting", "cluster");
+            }
+        }
+        try {
+            return new StoreCluster(name, backend.logStore().orElseThrow(), backend.snapshotRepository().orElse(null));
+        } catch (IllegalArgumentException e) {
+            throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, e.getMessage(), "cluster");
+        }
+    }
+
+    /** The router over several store backends; index sets' clusters are looked up in the metadata database. */
+    private RoutingLogStore router(List<StoreCluster> clusters, MetadataStore meta) {
+        String def = defaultCluster != null ? defaultCluster : clusters.get(0).name();
+        if (clusters.stream().noneMatch(c -> c.name().equals(def))) {
+            throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "default cluster '" + def + "' is not a configured"
+                    + " storage cluster; configured: " + String.join(", ", clusters.stream().map(StoreCluster::name)
+                    .toList()), "default_cluster");
+        }
+        var repo = meta.indexSets();
+        RoutingLogStore router = new RoutingLogStore(clusters, def,
+                name -> repo.findByName(name).map(io.bklog.core.meta.IndexSet::storageCluster));
+        log.info("storage clusters={} default_cluster={}", router.clusterNames(), def);
+        return router;
     }
 
     private SearchSyntax syntax() {

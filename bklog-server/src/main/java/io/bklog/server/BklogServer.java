@@ -44,7 +44,7 @@ public final class BklogServer implements AutoCloseable {
 
     /** Builds the platform the config describes and starts serving it. */
     public static BklogServer start(BklogConfig config) {
-        return start(platform(config), config.server(), config.auth());
+        return start(platform(config, config.scheduler().toSettings()), config.server(), config.auth());
     }
 
     /** Serves a platform built by the caller; the server owns it from now on and closes it on {@link #close()}. */
@@ -80,12 +80,24 @@ public final class BklogServer implements AutoCloseable {
         groups.forEach(g -> g.register(app));
     }
 
-    /** The platform a config describes: data dir, store backend and its settings. */
+    /**
+     * The platform a config describes (data dir, store backend or storage clusters and their settings, health
+     * timeout), for the one-shot commands: its scheduler runs neither beat nor workers, whatever {@code scheduler.*}
+     * says.
+     */
     public static LogPlatform platform(BklogConfig config) {
-        LogPlatformBuilder b = LogPlatform.builder().dataDir(dataDir(config)).meterRegistry(io.bklog.server.http.MetricsRoutes.registry());
+        return platform(config, io.bklog.core.schedule.SchedulerSettings.apiOnly());
+    }
+
+    /** The platform a config describes, with the given scheduler roles. */
+    public static LogPlatform platform(BklogConfig config, io.bklog.core.schedule.SchedulerSettings scheduler) {
+        LogPlatformBuilder b = LogPlatform.builder().dataDir(dataDir(config)).meterRegistry(io.bklog.server.http.MetricsRoutes.registry())
+                .scheduler(scheduler).healthTimeout(config.health().timeout());
         if (!config.store().backend().isEmpty()) {
             b.backend(config.store().backend(), config.store().settings());
         }
+        config.store().clusters().forEach((name, c) -> b.backend(c.backend(), c.settingsOf(name)));
+        if (!config.store().defaultCluster().isEmpty()) b.defaultCluster(config.store().defaultCluster());
         metadataConfig(config).ifPresent(b::metadataConfig);
         if (config.metadata().migrateOnStart() != null) b.migrateOnStart(config.metadata().migrateOnStart());
         return b.build();

@@ -6,8 +6,10 @@ import io.bklog.core.meta.DuplicateNameException;
 import io.bklog.core.meta.IndexSet;
 import io.bklog.core.meta.IndexSetRepository;
 import io.bklog.core.meta.MetadataConflictException;
+import io.bklog.core.store.RoutingLogStore;
 import io.bklog.spi.FieldSpec;
 import io.bklog.spi.FieldType;
+import io.bklog.spi.IndexInfo;
 import io.bklog.spi.IndexSetSchema;
 import io.bklog.spi.LogStore;
 import org.slf4j.Logger;
@@ -48,12 +50,41 @@ public final class IndexSetService {
     private final IndexSetRepository repository;
     private final LogStore store;
     private final String spaceUid;
+    /** Set when the store routes index sets to several storage clusters. */
+    private final RoutingLogStore router;
+    /** The name of the one cluster of a store that does not route. */
+    private final String singleCluster;
 
     /** @param spaceUid the space new index sets belong to */
     public IndexSetService(IndexSetRepository repository, LogStore store, String spaceUid) {
+        this(repository, store, spaceUid, IndexSet.DEFAULT_STORE);
+    }
+
+    /**
+     * @param singleCluster the storage cluster name index sets may give when {@code store} is not a
+     *                      {@link RoutingLogStore} (e.g. the {@code cluster} setting of the one Elasticsearch backend)
+     */
+    public IndexSetService(IndexSetRepository repository, LogStore store, String spaceUid, String singleCluster) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.store = Objects.requireNonNull(store, "store");
         this.spaceUid = Objects.requireNonNull(spaceUid, "spaceUid");
+        this.router = store instanceof RoutingLogStore r ? r : null;
+        this.singleCluster = Objects.requireNonNull(singleCluster, "singleCluster");
+    }
+
+    /** The storage clusters index sets may name, the default first. */
+    public List<String> storageClusters() {
+        if (router == null) return List.of(singleCluster);
+        List<String> out = new ArrayList<>();
+        out.add(router.defaultCluster());
+        router.clusterNames().stream().filter(c -> !c.equals(router.defaultCluster())).forEach(out::add);
+        return out;
+    }
+
+    /** The cluster an index set's indices live in (its {@code storage_cluster}, else the default cluster). */
+    public String storageClusterOf(IndexSet indexSet) {
+        if (router == null) return indexSet.storageCluster() != null ? indexSet.storageCluster() : singleCluster;
+        return indexSet.storageCluster() != null ? indexSet.storageCluster() : router.defaultCluster();
     }
 
     /** The outcome of {@link #put}: the index set as stored, and whether it was new. */
@@ -99,7 +130,18 @@ public final class IndexSetService {
      */
     public synchronized void syncStore() {
         List<IndexSet> all = repository.list();
-        for (IndexSet s : all) store.ensureIndexSet(s.schema());
+        for (IndexSet s : all) {
+            if (router != null) {
+                if (router.cluster(storageClusterOf(s)).isEmpty()) {
+                    log.error("index set skipped index_set={} storage_cluster={} reason=\"cluster not configured\""
+                            + " configured=\"{}\"", s.name(), s.storageCluster(), String.join(", ",
+                            router.clusterNames()));
+                    continue;
+                }
+                router.assign(s.name(), storageClusterOf(s));
+            }
+            store.ensureIndexSet(s.schema());
+        }
         if (!all.isEmpty()) log.info("index sets synced to store count={} store={}", all.size(), store.backendName());
     }
 
@@ -121,9 +163,12 @@ public final class IndexSetService {
                 ? DEFAULT_TIME_FIELD : spec.timeField();
         List<FieldSpec> fields = spec.fields() == null ? DEFAULT_FIELDS : spec.fields();
         checkFields(timeField, fields);
+        String cluster = knownCluster(spec.storageCluster());
+        String recorded = router != null ? cluster : spec.storageCluster();
         return validated(() -> new IndexSet(0, name, spaceUid, timeField, fields,
                 orDefault(spec.retentionDays(), DEFAULT_RETENTION_DAYS), orDefault(spec.shards(), DEFAULT_SHARDS),
-                orDefault(spec.replicas(), DEFAULT_REPLICAS), null, 0, null, null, spec.description(), 0, null, null));
+                orDefault(spec.replicas(), DEFAULT_REPLICAS), null, 0, null, recorded, spec.description(), 0, null,
+                null));
     }
 
     private IndexSet merged(IndexSet current, IndexSetSpec spec) {
@@ -142,34 +187,92 @@ public final class IndexSetService {
                         + f.type().wireName() + "; add a field with a new name instead", "fields." + f.name());
             }
         }
-        return validated(() -> current.withFields(new ArrayList<>(fields.values()))
+        IndexSet moved = movedTo(current, spec.storageCluster());
+        return validated(() -> moved.withFields(new ArrayList<>(fields.values()))
                 .withRetentionDays(orDefault(spec.retentionDays(), current.retentionDays()))
                 .withStorage(orDefault(spec.shards(), current.shards()), orDefault(spec.replicas(), current.replicas()),
                         current.rolloverBytes())
                 .withDescription(spec.description() != null ? spec.description() : current.description()));
     }
 
+    /**
+     * The name of a known storage cluster (null = the default one), or {@link ErrorCode#INVALID_INDEX_SET} listing
+     * the configured clusters.
+     */
+    private String knownCluster(String requested) {
+        List<String> known = storageClusters();
+        if (requested == null) return known.get(0);
+        if (!known.contains(requested)) {
+            throw new BklogException(ErrorCode.INVALID_INDEX_SET, "unknown storage_cluster '" + requested
+                    + "'; configured clusters: " + String.join(", ", known), "storage_cluster",
+                    Map.of("known", known), null);
+        }
+        return requested;
+    }
+
+    /**
+     * The index set moved to another cluster, refused when it holds documents (they would stay behind in the old
+     * cluster, unsearchable); its empty indices in the old cluster are deleted.
+     */
+    private IndexSet movedTo(IndexSet current, String requested) {
+        if (requested == null) return current;
+        String to = knownCluster(requested);
+        String from = storageClusterOf(current);
+        if (to.equals(from)) {
+            return router != null || current.storageCluster() != null ? current.withStore(current.storeName(), to)
+                    : current;
+        }
+        List<IndexInfo> indices = List.of();
+        long docs = 0;
+        if (router != null) {
+            LogStore old = router.clusterOf(current.name()).store();
+            old.refresh(current.name());
+            indices = old.listIndices(current.name());
+            docs = indices.stream().mapToLong(IndexInfo::docCount).sum();
+        }
+        if (docs > 0) {
+            throw new BklogException(ErrorCode.INVALID_INDEX_SET, "index set '" + current.name() + "' holds " + docs
+                    + " documents in storage cluster '" + from + "' and cannot move to '" + to + "': its data would"
+                    + " stay behind; create a new index set in '" + to + "' instead", "storage_cluster",
+                    Map.of("storage_cluster", from, "documents", docs), null);
+        }
+        if (!indices.isEmpty()) router.deleteIndices(indices.stream().map(IndexInfo::name).toList());
+        log.info("index set moved name={} from_cluster={} to_cluster={}", current.name(), from, to);
+        return current.withStore(current.storeName(), to);
+    }
+
     private IndexSet apply(IndexSet indexSet, boolean created) {
-        try {
-            store.ensureIndexSet(indexSet.schema());
-        } catch (IllegalArgumentException e) {
-            throw new BklogException(ErrorCode.INVALID_INDEX_SET, "the store refused index set '" + indexSet.name()
-                    + "': " + e.getMessage(), "fields", Map.of(), e);
+        String routedBefore = null;
+        if (router != null) {
+            routedBefore = created ? null : router.clusterOf(indexSet.name()).name();
+            router.assign(indexSet.name(), storageClusterOf(indexSet));
         }
-        IndexSet saved;
         try {
-            saved = created ? repository.create(indexSet) : repository.update(indexSet);
-        } catch (DuplicateNameException e) {
-            throw exists(indexSet.name(), e);
-        } catch (MetadataConflictException e) {
-            throw new BklogException(ErrorCode.CONFLICT, "index set '" + indexSet.name() + "' was changed by someone"
-                    + " else meanwhile (version " + e.currentVersion() + "); read it again and retry", "name",
-                    Map.of(), e);
+            try {
+                store.ensureIndexSet(indexSet.schema());
+            } catch (IllegalArgumentException e) {
+                throw new BklogException(ErrorCode.INVALID_INDEX_SET, "the store refused index set '"
+                        + indexSet.name() + "': " + e.getMessage(), "fields", Map.of(), e);
+            }
+            IndexSet saved;
+            try {
+                saved = created ? repository.create(indexSet) : repository.update(indexSet);
+            } catch (DuplicateNameException e) {
+                throw exists(indexSet.name(), e);
+            } catch (MetadataConflictException e) {
+                throw new BklogException(ErrorCode.CONFLICT, "index set '" + indexSet.name() + "' was changed by"
+                        + " someone else meanwhile (version " + e.currentVersion() + "); read it again and retry",
+                        "name", Map.of(), e);
+            }
+            log.info("index set {} name={} fields={} retention_days={} shards={} replicas={} storage_cluster={}",
+                    created ? "created" : "updated", saved.name(), saved.fields().size(), saved.retentionDays(),
+                    saved.shards(), saved.replicas(), storageClusterOf(saved));
+            return saved;
+        } catch (RuntimeException e) {
+            if (router != null && routedBefore != null) router.assign(indexSet.name(), routedBefore);
+            if (router != null && created) router.unassign(indexSet.name());
+            throw e;
         }
-        log.info("index set {} name={} fields={} retention_days={} shards={} replicas={}",
-                created ? "created" : "updated", saved.name(), saved.fields().size(), saved.retentionDays(),
-                saved.shards(), saved.replicas());
-        return saved;
     }
 
     private static void checkFields(String timeField, List<FieldSpec> fields) {

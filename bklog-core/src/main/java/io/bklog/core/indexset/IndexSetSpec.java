@@ -10,14 +10,30 @@ import java.util.List;
  * {@link IndexSetService#DEFAULT_FIELDS}, retention {@value IndexSetService#DEFAULT_RETENTION_DAYS} days,
  * {@value IndexSetService#DEFAULT_SHARDS} shard, {@value IndexSetService#DEFAULT_REPLICAS} replicas.
  *
- * @param fields on create, the mapping (the time field is added when missing); on update, fields to add — a field
- *               that exists keeps its type (changing it is refused)
+ * @param fields         on create, the mapping (the time field is added when missing); on update, fields to add — a
+ *                       field that exists keeps its type (changing it is refused)
+ * @param storageCluster the storage cluster that holds the index set's indices ({@code storage_cluster}); null = the
+ *                       default cluster on create, unchanged on update. Unknown names are refused, and so is moving an
+ *                       index set that holds documents to another cluster.
  */
 public record IndexSetSpec(String timeField, List<FieldSpec> fields, Integer retentionDays, Integer shards,
-                           Integer replicas, String description) {
+                           Integer replicas, String description, String storageCluster) {
 
+    @com.fasterxml.jackson.annotation.JsonCreator
     public IndexSetSpec {
         fields = fields == null ? null : List.copyOf(fields);
+        storageCluster = storageCluster == null || storageCluster.isBlank() ? null : storageCluster.trim();
+    }
+
+    /** Without a storage cluster (the default one on create, unchanged on update). */
+    public IndexSetSpec(String timeField, List<FieldSpec> fields, Integer retentionDays, Integer shards,
+                        Integer replicas, String description) {
+        this(timeField, fields, retentionDays, shards, replicas, description, null);
+    }
+
+    /** This spec with the index set's storage cluster. */
+    public IndexSetSpec withStorageCluster(String cluster) {
+        return new IndexSetSpec(timeField, fields, retentionDays, shards, replicas, description, cluster);
     }
 
     /** All defaults. */

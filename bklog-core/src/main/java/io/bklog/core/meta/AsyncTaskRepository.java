@@ -45,6 +45,11 @@ public final class AsyncTaskRepository {
         return table.list("kind = :k", Map.of("k", kind), "created_at DESC, id DESC", limit);
     }
 
+    /** Drops every row (before a backup's metadata is imported); returns how many. */
+    public int deleteAll() {
+        return table.deleteWhere("1 = 1", Map.of());
+    }
+
     /** Drops finished tasks last updated before {@code before}; returns how many. */
     public int deleteFinishedBefore(Instant before) {
         return table.deleteWhere("status IN (:ok, :failed) AND updated_at < :t",

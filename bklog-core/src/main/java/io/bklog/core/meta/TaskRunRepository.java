@@ -51,6 +51,17 @@ public final class TaskRunRepository {
         return table.list(null, Map.of(), "created_at DESC, run_id DESC", limit);
     }
 
+    /** How many runs ended at or after {@code since} with an outcome other than success, running or skipped. */
+    public long countFailedSince(Instant since) {
+        return table.count("ended_at >= :t AND outcome NOT IN (:ok, :running, :skipped)", Map.of("t", Db.ts(since),
+                "ok", TaskRun.SUCCESS, "running", TaskRun.RUNNING, "skipped", TaskRun.SKIPPED));
+    }
+
+    /** Drops every record (before a backup's metadata is imported); returns how many. */
+    public int deleteAll() {
+        return table.deleteWhere("1 = 1", Map.of());
+    }
+
     /** Drops records created before {@code before}; returns how many. */
     public int deleteCreatedBefore(Instant before) {
         return table.deleteWhere("created_at < :t", Map.of("t", Db.ts(before)));

@@ -117,6 +117,11 @@ public final class BackupService {
 
     private BackupManifest take(BackupRecord.Kind kind, BackupManifest parent, ProgressListener progress) {
         SnapshotRepository repo = Repositories.required(repository, "a backup");
+        if (store instanceof io.bklog.core.store.RoutingLogStore router && router.clusters().size() > 1) {
+            throw new OpsException("a backup of several storage clusters " + router.clusterNames() + " is not"
+                    + " supported yet: one snapshot cannot hold indices of different clusters; archive each index"
+                    + " set to its own cluster's snapshot repository (archive configs) instead");
+        }
         Instant now = clock.instant();
         String id = kind.wireName() + "-" + ID_TIME.format(now);
         Path dir = location.resolve(id);
@@ -333,6 +338,12 @@ public final class BackupService {
         progress.onProgress(0.05, "importing metadata");
         DumpSummary summary = importMetadata(dirOf(id).resolve(DUMP));
         meta.migrate();
+        for (String state : List.of(io.bklog.core.meta.AsyncTask.PENDING, io.bklog.core.meta.AsyncTask.RUNNING)) {
+            for (io.bklog.core.meta.AsyncTask t : meta.asyncTasks().listByStatus(state)) {
+                // e.g. the backup task itself, dumped while it ran: it will never finish here
+                meta.asyncTasks().update(t.failed("unfinished when backup " + id + " was taken; restored as failed"));
+            }
+        }
         meta.backupRecords().findById(id).ifPresent(r -> meta.backupRecords().update(r.succeeded(JSON.valueToTree(m))));
         Map<String, List<String>> bySnapshot = new TreeMap<>();
         m.indices().forEach((index, e) -> bySnapshot.computeIfAbsent(e.snapshot(), s -> new ArrayList<>()).add(index));
@@ -356,9 +367,13 @@ public final class BackupService {
 
     /**
      * Imports a dump. A platform made by {@code LogPlatform.builder()} already holds the default space; when that is
-     * the only row, it is removed first (the dump brings it back) and put back if the import fails.
+     * the only row, it is removed first (the dump brings it back) and put back if the import fails. The task history
+     * of this platform ({@code async_tasks}, {@code task_runs}) is cleared first: the dump's replaces it.
      */
     private DumpSummary importMetadata(Path dump) {
+        // task history of this platform (e.g. the status of the task running this restore) is replaced by the dump's
+        int history = meta.asyncTasks().deleteAll() + meta.taskRuns().deleteAll();
+        if (history > 0) log.info("task history cleared before import rows={}", history);
         List<Space> spaces = meta.spaces().list();
         Space builderDefault = spaces.size() == 1 ? spaces.get(0) : null;
         if (builderDefault != null) meta.spaces().delete(builderDefault);

@@ -38,7 +38,9 @@ public final class IndexLifecycle {
 
     /**
      * @param repository the snapshot repository archive configs may name; null when there is none (index sets with an
-     *                   archive config then keep their expired indices and each pass logs why)
+     *                   archive config then keep their expired indices and each pass logs why). With a
+     *                   {@link io.bklog.core.store.RoutingLogStore} each index set uses its storage cluster's
+     *                   repository instead.
      */
     public IndexLifecycle(MetadataStore meta, LogStore store, SnapshotRepository repository, Clock clock) {
         this.meta = Objects.requireNonNull(meta, "meta");
@@ -124,7 +126,8 @@ public final class IndexLifecycle {
         String name = IndexNames.snapshotName(index, today);
         SnapshotRepository repo;
         try {
-            repo = Repositories.byName(repository, archive.repository());
+            repo = Repositories.byName(Repositories.ofIndexSet(store, repository, meta, archive.indexSetId()),
+                    archive.repository());
         } catch (OpsException e) {
             log.warn("archive skipped index={} archive_config={} reason={}", index, archive.id(), e.getMessage());
             return Optional.empty();
@@ -161,7 +164,8 @@ public final class IndexLifecycle {
             for (ArchivedSnapshot s : meta.archivedSnapshots().listCreatedBefore(archive.id(), before)) {
                 if (ArchivedSnapshot.DELETED.equals(s.state())) continue;
                 try {
-                    Repositories.byName(repository, archive.repository()).delete(s.snapshotName());
+                    Repositories.byName(Repositories.ofIndexSet(store, repository, meta, archive.indexSetId()),
+                            archive.repository()).delete(s.snapshotName());
                 } catch (RuntimeException e) {
                     log.warn("snapshot expiry failed snapshot={} error={}", s.snapshotName(), e.toString());
                     continue;
@@ -207,6 +211,18 @@ public final class IndexLifecycle {
             log.info("restore expired job={} indices={}", job.id(), indices);
         }
         return deleted;
+    }
+
+    /**
+     * Drops task run records created more than {@code runs} ago and statuses of finished ad-hoc tasks last updated
+     * more than {@code statuses} ago. Returns a summary.
+     */
+    public String cleanTaskHistory(Duration runs, Duration statuses) {
+        Instant now = clock.instant();
+        int r = meta.taskRuns().deleteCreatedBefore(now.minus(runs));
+        int s = meta.asyncTasks().deleteFinishedBefore(now.minus(statuses));
+        if (r + s > 0) log.info("task history cleaned task_runs={} async_tasks={}", r, s);
+        return "task_runs=" + r + " async_tasks=" + s;
     }
 
     /**

@@ -1,10 +1,19 @@
 package io.bklog.core.ops;
 
 import io.bklog.core.LogPlatform;
+import io.bklog.core.meta.BackupRecord;
+import io.bklog.core.schedule.AsyncTask;
 import io.bklog.core.schedule.Scheduler;
+import io.bklog.core.schedule.TaskContext;
+import io.bklog.core.schedule.TaskStatus;
+import io.bklog.spi.SnapshotRepository;
+import io.bklog.spi.TaskBroker;
 import io.bklog.core.schedule.TaskRegistry;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.Objects;
 
 /**
@@ -18,6 +27,13 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Operations {
+    /** The async task that takes a backup; arg {@code kind} = {@code full} (default) or {@code incremental}. */
+    public static final String BACKUP_TASK = "backup";
+    /** The async task that restores a backup (and its chain) into this platform; arg {@code id} = backup id. */
+    public static final String RESTORE_BACKUP_TASK = "restore_backup";
+    /** The async task that restores archived data of an index set ({@link RestoreService#TASK}). */
+    public static final String ARCHIVE_RESTORE_TASK = RestoreService.TASK;
+
     private final LogPlatform platform;
     private final IndexLifecycle lifecycle;
     private final RestoreService restores;
@@ -56,10 +72,93 @@ public final class Operations {
         return backups;
     }
 
-    /** Registers the lifecycle tasks ({@link MaintenanceTasks}) and the restore task ({@link RestoreService#TASK}). */
+    /**
+     * Registers the lifecycle tasks ({@link MaintenanceTasks}), the archive restore task ({@link RestoreService#TASK})
+     * and the backup tasks ({@value #BACKUP_TASK}, {@value #RESTORE_BACKUP_TASK}).
+     */
     public void register(TaskRegistry registry) {
         MaintenanceTasks.register(registry, lifecycle);
         restores.register(registry);
+        registry.register(new AsyncTask(BACKUP_TASK, TaskBroker.QUEUE_DEFAULT, Duration.ofHours(2), 1, ctx -> {
+            String kind = ctx.args().getOrDefault("kind", "full");
+            ThrottledProgress progress = new ThrottledProgress(ctx);
+            BackupManifest m = switch (parseKind(kind)) {
+                case FULL -> backups.full(progress);
+                case INCREMENTAL -> backups.incremental(progress);
+            };
+            return m.id();
+        }));
+        registry.register(new AsyncTask(RESTORE_BACKUP_TASK, TaskBroker.QUEUE_DEFAULT, Duration.ofHours(6), 0, ctx -> {
+            String id = ctx.args().get("id");
+            if (id == null) throw new IllegalArgumentException("task " + RESTORE_BACKUP_TASK + " needs the arg 'id'");
+            // no status write while the metadata is imported (it needs an empty async_tasks table): progress is
+            // reported from the index restore on
+            ThrottledProgress indices = new ThrottledProgress(ctx);
+            BackupService.RestoreResult r = backups.restore(id, (f, msg) -> {
+                if (f >= 0.1) indices.onProgress(f, msg);
+            });
+            return "restored backup " + r.id() + ": " + r.indices().size() + " indices, " + r.metadataRows()
+                    + " metadata rows";
+        }));
+    }
+
+    /** {@code full} or {@code incremental}; anything else is refused naming both. */
+    public static BackupRecord.Kind parseKind(String kind) {
+        if ("full".equalsIgnoreCase(kind)) return BackupRecord.Kind.FULL;
+        if ("incremental".equalsIgnoreCase(kind)) return BackupRecord.Kind.INCREMENTAL;
+        throw new IllegalArgumentException("backup kind must be 'full' or 'incremental', got '" + kind + "'");
+    }
+
+    /**
+     * Queues a backup on the platform's scheduler; returns the task id whose status shows progress and, once done,
+     * the backup id as its result.
+     */
+    public String submitBackup(String kind) {
+        parseKind(kind);
+        return platform.scheduler().submit(BACKUP_TASK, java.util.Map.of("kind", kind.toLowerCase(java.util.Locale.ROOT)));
+    }
+
+    /** Queues the restore of backup {@code id} (with its chain) into this platform; returns the task id. */
+    public String submitBackupRestore(String id) {
+        backups.get(id); // fails now when the backup does not exist
+        return platform.scheduler().submit(RESTORE_BACKUP_TASK, java.util.Map.of("id", id));
+    }
+
+    /**
+     * Starts restoring archived data of {@code indexSet} for {@code start..end}, kept until {@code expiresAt}, as a
+     * task on the platform's scheduler; see {@link RestoreService#start}.
+     */
+    public RestoreService.Started startRestore(String indexSet, Instant start, Instant end, Instant expiresAt) {
+        return restores.startTask(indexSet, start, end, expiresAt);
+    }
+
+    /** The status of a task queued by one of these methods (or any ad-hoc task). */
+    public Optional<TaskStatus> taskStatus(String taskId) {
+        return platform.scheduler().status(taskId);
+    }
+
+    /**
+     * Reports progress to a task at most every 250 ms (and always the last step), so a snapshot reporting per file
+     * does not write the shared status row thousands of times.
+     */
+    private static final class ThrottledProgress implements SnapshotRepository.ProgressListener {
+        private final TaskContext ctx;
+        private long lastAt;
+        private double last = -1;
+
+        ThrottledProgress(TaskContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public synchronized void onProgress(double fraction, String message) {
+            long now = System.nanoTime();
+            if (fraction >= 1.0 || last < 0 || now - lastAt >= 250_000_000L) {
+                ctx.progress(fraction, message);
+                lastAt = now;
+                last = fraction;
+            }
+        }
     }
 
     /**
@@ -74,6 +173,15 @@ public final class Operations {
 
         private Builder(LogPlatform platform) {
             this.platform = Objects.requireNonNull(platform, "platform");
+        }
+
+        /** Options for the operations of a platform not built yet ({@link LogPlatformBuilder#operations}). */
+        public static Builder detached() {
+            return new Builder();
+        }
+
+        private Builder() {
+            this.platform = null;
         }
 
         public Builder backupLocation(Path dir) {
@@ -93,7 +201,17 @@ public final class Operations {
         }
 
         public Operations build() {
+            if (platform == null) throw new IllegalStateException("these options are for a platform's builder");
             return new Operations(this);
+        }
+
+        /** Builds the operations of a platform still being built (its constructor passes itself). */
+        public Operations build(LogPlatform forPlatform) {
+            Builder b = new Builder(forPlatform);
+            b.backupLocation = backupLocation;
+            b.diskSpace = diskSpace;
+            b.watermarkRatio = watermarkRatio;
+            return new Operations(b);
         }
     }
 }

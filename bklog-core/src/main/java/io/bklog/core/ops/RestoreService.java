@@ -35,7 +35,7 @@ import java.util.Set;
  */
 public final class RestoreService {
     /** The async task that runs a restore; args {@code job} = restore job id. */
-    public static final String TASK = "ops.restore";
+    public static final String TASK = "archive_restore";
     /** Default share of the free disk space a restore may use. */
     public static final double DEFAULT_WATERMARK_RATIO = 0.85;
 
@@ -68,13 +68,47 @@ public final class RestoreService {
             String id = ctx.args().get("job");
             if (id == null) throw new IllegalArgumentException("task " + TASK + " needs the arg 'job'");
             RestoreJob job = run(Long.parseLong(id), ctx::progress);
+            if (job.error() != null && !job.error().isEmpty()) {
+                throw new OpsException("restore job " + id + " failed: " + job.error());
+            }
             return "restored " + job.completeDocCount() + " docs";
-        }));
+        }).withTimeout(java.time.Duration.ofHours(2)));
     }
 
     /** Where {@link #start} submits restores; without one, {@link #start} runs the restore before returning. */
     public void useScheduler(Scheduler scheduler) {
         this.scheduler = scheduler;
+    }
+
+    /** A restore started as a task: its job (progress in the metadata) and the id of the task that runs it. */
+    public record Started(RestoreJob job, String taskId) {}
+
+    /**
+     * As {@link #start}, but always on the scheduler given to {@link #useScheduler}: returns at once with the job and
+     * the task id whose status shows the progress.
+     */
+    public Started startTask(String indexSet, Instant start, Instant end, Instant expiresAt) {
+        Scheduler s = scheduler;
+        if (s == null) throw new IllegalStateException("restores run synchronously: no scheduler was given");
+        RestoreJob job = prepare(indexSet, start, end, expiresAt);
+        String taskId = s.submit(TASK, Map.of("job", Long.toString(job.id())));
+        return new Started(job, taskId);
+    }
+
+    /**
+     * Drops a restore now: deletes its {@code restore_*} indices and marks it expired (as its expiry would). Returns
+     * the indices deleted. Throws {@link io.bklog.core.meta.MetadataNotFoundException} for an unknown id.
+     */
+    public List<String> delete(long jobId) {
+        RestoreJob job = meta.restoreJobs().getById(jobId);
+        List<String> indices = targets(meta, job);
+        store.deleteIndices(indices);
+        Instant now = clock.instant();
+        RestoreJob expired = job.expiredTime().isAfter(now) ? job.withExpiredTime(now) : job;
+        meta.restoreJobs().update(expired.withProgress(RestoreJob.EXPIRED, job.totalDocCount(), job.completeDocCount(),
+                job.totalStoreSize()));
+        log.info("restore deleted job={} indices={}", jobId, indices);
+        return indices;
     }
 
     /** One index to restore from one snapshot. */
@@ -86,6 +120,16 @@ public final class RestoreService {
      * archived for the range, or the disk would pass its watermark (the message gives the figures).
      */
     public RestoreJob start(String indexSet, Instant start, Instant end, Instant expiresAt) {
+        RestoreJob job = prepare(indexSet, start, end, expiresAt);
+        Scheduler s = scheduler;
+        if (s != null) {
+            s.submit(TASK, Map.of("job", Long.toString(job.id())));
+            return job;
+        }
+        return run(job.id(), SnapshotRepository.ProgressListener.NONE);
+    }
+
+    private RestoreJob prepare(String indexSet, Instant start, Instant end, Instant expiresAt) {
         IndexSet set = meta.indexSets().getByName(indexSet);
         if (end.isBefore(start)) {
             throw new IllegalArgumentException("restore of '" + indexSet + "': end " + end + " is before start " + start);
@@ -99,7 +143,8 @@ public final class RestoreService {
             throw new OpsException("index set '" + indexSet + "' has no archive config: nothing to restore");
         }
         ArchiveConfig archive = archives.get(0);
-        SnapshotRepository repo = Repositories.byName(repository, archive.repository());
+        SnapshotRepository repo = Repositories.byName(Repositories.ofIndexSet(store, repository, set.name()),
+                archive.repository());
         List<Item> plan = plan(meta, archive.id(), IndexNames.dayOf(start), IndexNames.dayOf(end), true);
         if (plan.isEmpty()) {
             throw new OpsException("index set '" + indexSet + "' has no archived data between " + start + " and "
@@ -126,12 +171,7 @@ public final class RestoreService {
         job = meta.restoreJobs().update(job.withIndexSet(set.id()).withProgress(RestoreJob.PENDING, docs, 0, bytes));
         log.info("restore started job={} index_set={} snapshots={} bytes={} docs={}", job.id(), indexSet, plan.size(),
                 bytes, docs);
-        Scheduler s = scheduler;
-        if (s != null) {
-            s.submit(TASK, Map.of("job", Long.toString(job.id())));
-            return job;
-        }
-        return run(job.id(), SnapshotRepository.ProgressListener.NONE);
+        return job;
     }
 
     /** Runs (or resumes) a restore job: restores each planned index not restored yet, recording progress. */
@@ -140,7 +180,8 @@ public final class RestoreService {
         if (job.done()) return job;
         long began = clock.millis();
         ArchiveConfig archive = meta.archiveConfigs().getById(job.archiveConfigId());
-        SnapshotRepository repo = Repositories.byName(repository, archive.repository());
+        SnapshotRepository repo = Repositories.byName(Repositories.ofIndexSet(store, repository, meta,
+                archive.indexSetId()), archive.repository());
         List<Item> plan = plan(meta, archive.id(), IndexNames.dayOf(job.startTime()), IndexNames.dayOf(job.endTime()),
                 true);
         Set<String> existing = new HashSet<>();

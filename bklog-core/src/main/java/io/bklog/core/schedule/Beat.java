@@ -57,6 +57,7 @@ public final class Beat implements AutoCloseable {
     private final Duration leaseTtl;
     private final Duration tickInterval;
     private final Map<String, Instant> lastPublished = new HashMap<>();
+    private volatile Instant lastTick;
     private LockLease lease;
     private Instant lastRenewed;
     private ScheduledExecutorService timer;
@@ -106,6 +107,7 @@ public final class Beat implements AutoCloseable {
      */
     public synchronized Map<String, Instant> tick() {
         Instant now = clock.instant();
+        lastTick = now;
         if (!holdLease(now)) return Map.of();
         Map<String, Instant> published = new LinkedHashMap<>();
         for (PeriodicTask task : registry.periodic()) {
@@ -163,6 +165,16 @@ public final class Beat implements AutoCloseable {
         Duration untilNext = Duration.between(now, next);
         if (untilNext.isNegative()) untilNext = Duration.ZERO;
         return untilNext.plus(length.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : length);
+    }
+
+    /** When this beat last ticked (on its clock); empty before its first tick. */
+    public Optional<Instant> lastTick() {
+        return Optional.ofNullable(lastTick);
+    }
+
+    /** How often the beat ticks. */
+    public Duration tickInterval() {
+        return tickInterval;
     }
 
     /** True while this beat holds the beat lease (as of its last tick). */

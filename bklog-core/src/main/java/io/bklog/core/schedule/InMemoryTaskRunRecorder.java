@@ -50,6 +50,17 @@ public final class InMemoryTaskRunRecorder implements TaskRunRecorder {
         return List.copyOf(out);
     }
 
+    @Override
+    public synchronized List<TaskRun> recent(int limit) {
+        return runs.stream().limit(Math.max(0, limit)).toList();
+    }
+
+    @Override
+    public synchronized long failedSince(java.time.Instant since) {
+        return runs.stream().filter(r -> r.outcome() != TaskRun.Outcome.SUCCESS && !r.endedAt().isBefore(since))
+                .count();
+    }
+
     /** Every kept run, newest first. */
     public synchronized List<TaskRun> all() {
         return List.copyOf(runs);

@@ -116,7 +116,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** Health of this scheduler, namespace {@code scheduler}. */
     public SchedulerHealthIndicator healthIndicator() {
-        return new SchedulerHealthIndicator(this, broker, queues, runWorker);
+        return new SchedulerHealthIndicator(this, broker, queues, runWorker, runBeat, clock);
     }
 
     public Beat beat() {
@@ -133,6 +133,21 @@ public final class Scheduler implements AutoCloseable {
 
     public TaskRunRecorder recorder() {
         return recorder;
+    }
+
+    /** Where ad-hoc task statuses are kept. */
+    public TaskStatusStore statusStore() {
+        return statusStore;
+    }
+
+    /** Whether this instance runs a beat (role {@code beat}). */
+    public boolean runsBeat() {
+        return runBeat;
+    }
+
+    /** Whether this instance runs workers (role {@code worker}). */
+    public boolean runsWorkers() {
+        return runWorker;
     }
 
     /** Stops the beat (releasing its lease) and then the workers. */

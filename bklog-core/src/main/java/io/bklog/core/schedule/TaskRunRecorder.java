@@ -1,5 +1,6 @@
 package io.bklog.core.schedule;
 
+import java.time.Instant;
 import java.util.List;
 
 /** Records every executed attempt; answers whether a run id already succeeded (workers skip those). */
@@ -12,4 +13,10 @@ public interface TaskRunRecorder {
 
     /** The latest runs of a task, newest first, at most {@code limit}. */
     List<TaskRun> recent(String task, int limit);
+
+    /** The latest runs of every task, newest first, at most {@code limit}. */
+    List<TaskRun> recent(int limit);
+
+    /** How many runs ended at or after {@code since} as a failure or a timeout. */
+    long failedSince(Instant since);
 }

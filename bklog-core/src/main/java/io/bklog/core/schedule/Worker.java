@@ -306,6 +306,18 @@ public final class Worker implements AutoCloseable {
         putStatus(m, TaskStatus.State.FAILED, 0, reason, null);
     }
 
+    /** How many consumer threads of this worker are alive (0 when stopped). */
+    public synchronized int liveConsumers() {
+        int n = 0;
+        for (Thread t : consumers) if (t.isAlive()) n++;
+        return n;
+    }
+
+    /** The number of consumer threads {@link #start()} runs. */
+    public int threads() {
+        return threads;
+    }
+
     /** True between {@link #start()} and {@link #close()}. */
     public boolean isRunning() {
         return running;

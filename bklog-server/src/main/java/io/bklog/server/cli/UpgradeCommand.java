@@ -39,6 +39,12 @@ final class UpgradeCommand implements Callable<Integer> {
         BklogConfig cfg = options.load();
         Path dataDir = BklogServer.dataDir(cfg);
         MetadataConfig metaConfig = BklogServer.metadataConfig(cfg).orElseGet(() -> MetadataConfig.embedded(dataDir));
+        if (!cfg.store().clusters().isEmpty()) {
+            err.println("bklog upgrade: several storage clusters (store.clusters " + cfg.store().clusters().keySet()
+                    + ") are not supported yet: its backup snapshot cannot span clusters; archive each index set to"
+                    + " its cluster's repository, then run `bklog migrate`");
+            return 2;
+        }
         String backendName = cfg.store().backend().isEmpty() ? "lucene" : cfg.store().backend();
         BackendProvider provider = LogPlatform.builder().providers().get(backendName);
         if (provider == null) {

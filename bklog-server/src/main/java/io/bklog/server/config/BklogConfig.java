@@ -8,7 +8,7 @@ import java.util.Objects;
  * @param dataDir directory of embedded data (Lucene indices); created when missing
  */
 public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
-                          AuthConfig auth) {
+                          AuthConfig auth, SchedulerConfig scheduler, HealthConfig health) {
     public static final String DEFAULT_DATA_DIR = "bklog-data";
 
     public BklogConfig {
@@ -17,6 +17,13 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
         store = store == null ? StoreConfig.defaults() : store;
         metadata = metadata == null ? MetadataSettings.defaults() : metadata;
         auth = auth == null ? AuthConfig.defaults() : auth;
+        scheduler = scheduler == null ? SchedulerConfig.defaults() : scheduler;
+        health = health == null ? HealthConfig.defaults() : health;
+    }
+
+    public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
+                       AuthConfig auth) {
+        this(server, dataDir, store, metadata, auth, null, null);
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata) {
@@ -29,10 +36,18 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
 
     public static BklogConfig defaults() {
         return new BklogConfig(ServerConfig.defaults(), DEFAULT_DATA_DIR, StoreConfig.defaults(), MetadataSettings.defaults(),
-                AuthConfig.defaults());
+                AuthConfig.defaults(), SchedulerConfig.defaults(), HealthConfig.defaults());
     }
 
     public BklogConfig withAuth(AuthConfig a) {
-        return new BklogConfig(server, dataDir, store, metadata, Objects.requireNonNull(a));
+        return new BklogConfig(server, dataDir, store, metadata, Objects.requireNonNull(a), scheduler, health);
+    }
+
+    public BklogConfig withScheduler(SchedulerConfig s) {
+        return new BklogConfig(server, dataDir, store, metadata, auth, Objects.requireNonNull(s), health);
+    }
+
+    public BklogConfig withHealth(HealthConfig h) {
+        return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, Objects.requireNonNull(h));
     }
 }

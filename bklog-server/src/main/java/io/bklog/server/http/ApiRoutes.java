@@ -27,7 +27,9 @@ public final class ApiRoutes {
                 new MaskingRoutes(masking, bodies),
                 new AuthRoutes(auth(platform), bodies),
                 new CollectorRoutes(platform.collectors(), platform.indexSets(), bodies),
-                new HealthRoutes(platform.health()), new MetricsRoutes(platform.meterRegistry()));
+                new HealthRoutes(platform.health()), new MetricsRoutes(platform.meterRegistry()),
+                new TaskRoutes(platform.scheduler(), bodies),
+                new OpsRoutes(platform.operations(), platform.indexSets(), bodies));
     }
 
     private static MaskingService masking(LogPlatform platform) {

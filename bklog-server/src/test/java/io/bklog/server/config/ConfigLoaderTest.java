@@ -95,4 +95,63 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("does not exist");
     }
+
+    @Test
+    void severalStorageClustersWithTheirBackendsAndADefault() throws IOException {
+        Path f = Files.writeString(dir.resolve("bklog.yaml"), """
+                store:
+                  clusters:
+                    hot:
+                      backend: elasticsearch
+                      settings:
+                        hosts: http://es-hot:9200
+                    cold:
+                      backend: elasticsearch
+                      settings:
+                        hosts: http://es-cold:9200
+                        repository.name: cold_archive
+                  default_cluster: hot
+                """);
+        BklogConfig c = ConfigLoader.load(f, Map.of(), Map.of());
+        assertThat(c.store().clusters()).containsOnlyKeys("hot", "cold");
+        assertThat(c.store().clusters().keySet()).containsExactly("hot", "cold");
+        assertThat(c.store().clusters().get("cold").backend()).isEqualTo("elasticsearch");
+        assertThat(c.store().clusters().get("cold").settingsOf("cold")).containsEntry("hosts", "http://es-cold:9200")
+                .containsEntry("repository.name", "cold_archive").containsEntry("cluster", "cold");
+        assertThat(c.store().defaultCluster()).isEqualTo("hot");
+        assertThat(ConfigLoader.environmentVariables()).containsEntry("store.default_cluster",
+                "BKLOG_STORE_DEFAULT_CLUSTER");
+    }
+
+    @Test
+    void badStorageClusterConfigNamesTheProblem() throws IOException {
+        Path noBackend = Files.writeString(dir.resolve("a.yaml"), """
+                store:
+                  clusters:
+                    hot:
+                      settings:
+                        hosts: http://es:9200
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(noBackend, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("store.clusters.hot.backend is missing");
+        Path badDefault = Files.writeString(dir.resolve("b.yaml"), """
+                store:
+                  clusters:
+                    hot:
+                      backend: memory
+                  default_cluster: warm
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(badDefault, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("store.default_cluster 'warm'")
+                .hasMessageContaining("[hot]");
+        Path both = Files.writeString(dir.resolve("c.yaml"), """
+                store:
+                  backend: lucene
+                  clusters:
+                    hot:
+                      backend: memory
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(both, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("either store.backend");
+    }
 }

@@ -50,7 +50,7 @@ class HealthRoutesTest {
         JsonNode body = a.json();
         assertThat(body.get("status").asBoolean()).isTrue();
         assertThat(body.get("message").asText()).isEqualTo("health check success");
-        assertThat(namespaces(body)).containsExactly("mysql", "service");
+        assertThat(namespaces(body)).containsExactly("mysql", "scheduler", "service");
         JsonNode mysql = body.get("data").get(0);
         assertThat(mysql.get("status").asBoolean()).isTrue();
         assertThat(mysql.get("message").asText()).isEqualTo("ok");
@@ -59,10 +59,14 @@ class HealthRoutesTest {
         assertThat(ping.get("dimensions").get("database").asText()).isEqualTo("h2");
         assertThat(ping.has("metric_value")).isTrue();
         assertThat(ping.has("suggestion")).isTrue();
-        JsonNode service = body.get("data").get(1);
+        JsonNode service = body.get("data").get(2);
         List<String> metrics = new ArrayList<>();
         service.get("data").forEach(m -> metrics.add(m.get("metric_name").asText()));
-        assertThat(metrics).contains("disk_free_bytes", "jvm_heap_used_ratio", "ingest_queue_fill_ratio");
+        assertThat(metrics).contains("disk_free_bytes", "jvm_heap_used_ratio", "ingest_queue_fill_ratio", "dead_letters");
+        List<String> scheduler = new ArrayList<>();
+        body.get("data").get(1).get("data").forEach(m -> scheduler.add(m.get("metric_name").asText()));
+        assertThat(scheduler).contains("beat_active", "beat_tick_age_seconds", "worker_running", "live_workers",
+                "failed_runs_last_hour");
     }
 
     @Test
@@ -74,7 +78,7 @@ class HealthRoutesTest {
     @Test
     void excludeDropsTheNamedNamespaces() {
         JsonNode body = Http.get(server.uri(), "/healthz?exclude=service").json();
-        assertThat(namespaces(body)).containsExactly("mysql");
+        assertThat(namespaces(body)).containsExactly("mysql", "scheduler");
     }
 
     @Test
@@ -93,7 +97,8 @@ class HealthRoutesTest {
         Http.Answer a = Http.get(server.uri(), "/healthz?format=text");
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.contentType()).startsWith("text/plain");
-        assertThat(a.body().lines().toList()).startsWith("health check success", "[+]mysql ok", "[+]service ok");
+        assertThat(a.body().lines().toList()).startsWith("health check success", "[+]mysql ok", "[+]scheduler ok",
+                "[+]service ok");
         assertThat(a.body()).contains("[+]mysql/ping database=h2 ");
 
         Http.Answer failed = Http.get(server.uri(), "/healthz?format=text&include=mysql,nope");

@@ -35,7 +35,8 @@ class HealthzCommandTest {
     void healthyEmbeddedPlatformPrintsKubernetesLinesAndExitsZero(@TempDir Path dir) {
         Run r = run("healthz", "--data-dir", dir.toString());
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
-        assertThat(r.out().lines().toList()).startsWith("health check success", "[+]mysql ok", "[+]service ok");
+        assertThat(r.out().lines().toList()).startsWith("health check success", "[+]mysql ok", "[+]scheduler ok",
+                "[+]service ok");
     }
 
     @Test

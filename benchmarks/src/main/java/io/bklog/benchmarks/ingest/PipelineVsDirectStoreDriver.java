@@ -1,0 +1,110 @@
+package io.bklog.benchmarks.ingest;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bklog.core.etl.EtlConfig;
+import io.bklog.core.etl.EtlField;
+import io.bklog.core.etl.EtlParams;
+import io.bklog.core.etl.EtlSchema;
+import io.bklog.core.ingest.BatchingSink;
+import io.bklog.core.ingest.IngestPipeline;
+import io.bklog.core.ingest.SourceLine;
+import io.bklog.core.memory.MemoryLogStore;
+import io.bklog.spi.LogDocument;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The whole ingest pipeline (JSON ETL: parse, flatten, typed fields, time, deterministic ids; batching sink with its
+ * bounded queue) into the in-memory store, against the raw work: Jackson parsing each line to a map and
+ * {@code MemoryLogStore.index} of batches of the same size. Alternates the two for {@code rounds} rounds on a fresh
+ * store each and prints lines/s of both and the median ratio: {@code pipeline-memory/jackson-direct = x.xx}.
+ * Args: {@code [lines=200000] [rounds=5]}.
+ */
+public final class PipelineVsDirectStoreDriver {
+    private static final int BATCH = 1_000;
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+    private PipelineVsDirectStoreDriver() {}
+
+    public static void main(String[] args) throws Exception {
+        int lines = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        List<String> input = new ArrayList<>(lines);
+        for (int i = 0; i < lines; i++) {
+            input.add(String.format(Locale.ROOT, "{\"time\":\"2024-05-01 12:%02d:%02d.%03d\",\"level\":\"%s\","
+                    + "\"status\":%d,\"latency_ms\":%d.5,\"request\":{\"method\":\"GET\",\"path\":\"/api/v1/item/%d\","
+                    + "\"client\":{\"ip\":\"10.0.%d.%d\"}},\"message\":\"served item %d for user u%d\"}",
+                    (i / 60) % 60, i % 60, i % 1000, i % 10 == 0 ? "ERROR" : "INFO", i % 7 == 0 ? 500 : 200, i % 900,
+                    i, (i >> 8) & 255, i & 255, i, i % 5000));
+        }
+        EtlConfig etl = EtlConfig.of("json", EtlParams.builder().retainExtraJson(true).build(), List.of(
+                EtlField.time("time", "yyyy-MM-dd HH:mm:ss.SSS", 0).withAlias("log_time"),
+                EtlField.of("level", "string"), EtlField.of("status", "long"), EtlField.of("latency_ms", "double"),
+                EtlField.of("request", "object"), EtlField.of("message", "string")));
+        ObjectMapper mapper = new ObjectMapper();
+        double[] ratios = new double[rounds];
+        double[] ours = new double[rounds];
+        double[] raw = new double[rounds];
+        for (int r = -1; r < rounds; r++) { // round -1 warms the JIT
+            double a = pipeline(input, etl);
+            double b = direct(input, mapper);
+            if (r < 0) continue;
+            ours[r] = a;
+            raw[r] = b;
+            ratios[r] = a / b;
+        }
+        Arrays.sort(ratios);
+        Arrays.sort(ours);
+        Arrays.sort(raw);
+        System.out.printf(Locale.ROOT, "pipeline: %.0f lines/s (median), jackson+store.index: %.0f lines/s%n",
+                ours[rounds / 2], raw[rounds / 2]);
+        System.out.printf(Locale.ROOT, "pipeline-memory/jackson-direct = %.2f (rounds %s)%n", ratios[rounds / 2],
+                Arrays.toString(ratios));
+    }
+
+    private static double pipeline(List<String> input, EtlConfig etl) throws InterruptedException {
+        MemoryLogStore store = new MemoryLogStore();
+        store.ensureIndexSet(EtlSchema.schema("bench", etl));
+        long start = System.nanoTime();
+        try (BatchingSink sink = BatchingSink.builder(store).maxDocs(BATCH).linger(Duration.ofMillis(5)).build();
+             IngestPipeline p = IngestPipeline.builder("bench").etl(etl).sink(sink).build()) {
+            Instant now = Instant.now();
+            for (int from = 0; from < input.size(); from += BATCH) {
+                List<SourceLine> chunk = new ArrayList<>(BATCH);
+                for (int i = from; i < Math.min(input.size(), from + BATCH); i++) {
+                    chunk.add(SourceLine.of("bench-host:/var/log/app.log", i, input.get(i), now));
+                }
+                while (!p.submit(chunk).accepted()) Thread.sleep(1);
+            }
+            p.flush();
+            if (!sink.flush(Duration.ofMinutes(2))) throw new IllegalStateException("sink did not drain");
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        store.refresh("bench");
+        long stored = store.listIndices("bench").stream().mapToLong(i -> i.docCount()).sum();
+        if (stored != input.size()) throw new IllegalStateException("stored " + stored + " of " + input.size());
+        return input.size() / secs;
+    }
+
+    private static double direct(List<String> input, ObjectMapper mapper) throws Exception {
+        MemoryLogStore store = new MemoryLogStore();
+        store.ensureIndexSet(EtlSchema.schema("bench", EtlConfig.of("json", EtlParams.builder().build(), List.of())));
+        long start = System.nanoTime();
+        Instant now = Instant.now();
+        for (int from = 0; from < input.size(); from += BATCH) {
+            List<LogDocument> batch = new ArrayList<>(BATCH);
+            for (int i = from; i < Math.min(input.size(), from + BATCH); i++) {
+                batch.add(new LogDocument(Integer.toString(i), now, mapper.readValue(input.get(i), MAP)));
+            }
+            store.index("bench", batch);
+        }
+        return input.size() / ((System.nanoTime() - start) / 1e9);
+    }
+}

@@ -1,0 +1,91 @@
+package io.bklog.redis;
+
+import io.bklog.core.LogPlatform;
+import io.bklog.core.meta.MetadataConfig;
+import io.bklog.core.schedule.AsyncTask;
+import io.bklog.core.schedule.SchedulerSettings;
+import io.bklog.core.schedule.TaskRun;
+import io.bklog.core.schedule.TaskStatus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two platforms as two instances of one deployment: Redis for the task broker and lock (a key prefix of this test),
+ * one MariaDB database for the metadata. The API-only instance queues, the worker instance runs, and the first reads
+ * the status and the run record the second wrote.
+ */
+class RedisTwoPlatformsIT {
+    private static final String MARIADB = System.getProperty("bklog.it.mariadb", "jdbc:mariadb://127.0.0.1:3306/");
+    private static RedisFixture redis;
+    private static String database;
+
+    @BeforeAll
+    static void start() {
+        redis = new RedisFixture("two-platforms");
+        database = "bklog_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        execute("CREATE DATABASE " + database + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (database != null) execute("DROP DATABASE IF EXISTS " + database);
+        if (redis != null) redis.close();
+    }
+
+    private static void execute(String sql) {
+        try (Connection c = DriverManager.getConnection(MARIADB + "test", "root", "")) {
+            c.createStatement().execute(sql);
+        } catch (SQLException e) {
+            fail("MariaDB is not reachable at " + MARIADB + " as root (" + e.getMessage() + "); start it with "
+                    + "`service mariadb start`");
+        }
+    }
+
+    private static LogPlatform instance(String name, SchedulerSettings roles) {
+        return LogPlatform.builder().backend("memory", Map.of())
+                .backend("redis", Map.of("uri", RedisFixture.URI, "prefix", redis.prefix))
+                .metadataConfig(MetadataConfig.builder().jdbcUrl(MARIADB + database).user("root").password("")
+                        .maxPoolSize(4).build())
+                .migrateOnStart(true)
+                .scheduler(roles.withPollWait(Duration.ofMillis(200)))
+                .task(AsyncTask.of("whoami", ctx -> {
+                    ctx.progress(0.5, "asking " + name);
+                    return "ran on " + name;
+                }))
+                .build();
+    }
+
+    @Test
+    void apiOnlyInstanceQueuesAndReadsWhatTheWorkerInstanceRan() {
+        try (LogPlatform api = instance("api", SchedulerSettings.apiOnly());
+             LogPlatform worker = instance("worker", SchedulerSettings.workersOnly())) {
+            assertThat(api.taskBroker()).get().isInstanceOf(RedisTaskBroker.class);
+            assertThat(api.lock()).get().isInstanceOf(RedisLock.class);
+
+            String id = api.scheduler().submit("whoami", Map.of());
+            await().atMost(Duration.ofSeconds(30)).until(() -> api.scheduler().status(id)
+                    .map(TaskStatus::finished).orElse(false));
+            TaskStatus done = api.scheduler().status(id).orElseThrow();
+            assertThat(done.state()).isEqualTo(TaskStatus.State.DONE);
+            assertThat(done.result()).isEqualTo("ran on worker");
+            assertThat(done.progress()).isEqualTo(1.0);
+
+            TaskRun run = api.scheduler().recorder().recent("whoami", 1).get(0);
+            assertThat(run.runId()).isEqualTo(id);
+            assertThat(run.outcome()).isEqualTo(TaskRun.Outcome.SUCCESS);
+            assertThat(worker.scheduler().recorder().succeeded(id)).isTrue();
+        }
+    }
+}
