@@ -55,7 +55,7 @@ public enum ErrorCode {
             "Send the same request again after the `Retry-After` header's seconds; ids are deterministic, so resending stores nothing twice."),
     COLLECTOR_NOT_FOUND("collector_not_found", 404,
             "The collector config named in the path does not exist.",
-            "Create it first (PUT /api/v1/collectors/{name}); GET /api/v1/collectors lists the ones that exist."),
+            "Create it first (POST /api/v1/collectors); GET /api/v1/collectors lists the ones that exist."),
     EXPORT_NOT_FOUND("export_not_found", 404,
             "The export job named in the path does not exist in the caller's space.",
             "GET /api/v1/exports lists the export jobs of your space; start one with POST /api/v1/index_sets/{name}/exports."),
@@ -68,6 +68,14 @@ public enum ErrorCode {
     FAVORITE_NOT_FOUND("favorite_not_found", 404,
             "The favorite named in the path does not exist, or belongs to another user or space.",
             "GET /api/v1/favorites lists the favorites you can see."),
+    /** A collector config does not validate; {@code errors} lists every problem with its position. */
+    INVALID_COLLECTOR_CONFIG("invalid_collector_config", 400,
+            "A collector config (or an ETL preview) is invalid: unknown index set or source type, bad source params, a regex or grok that does not compile, unknown time format, reserved field name, delimiter field without field_index, bad multiline or filter.",
+            "Fix each entry of `errors` (its `path` says where, e.g. `fields[2].time_format`, `etl_params.separator_regexp`); nothing was saved."),
+    /** A collector config with this name exists already. */
+    COLLECTOR_EXISTS("collector_exists", 409,
+            "A collector config with this name exists already.",
+            "Pick another name, or update the existing one (PUT /api/v1/collectors/{id})."),
     PAYLOAD_TOO_LARGE("payload_too_large", 413,
             "The request body is larger than `server.max_request_bytes`.",
             "Send smaller batches, or raise `server.max_request_bytes` (env BKLOG_SERVER_MAX_REQUEST_BYTES)."),

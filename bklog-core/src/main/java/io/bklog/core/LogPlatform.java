@@ -58,6 +58,7 @@ public final class LogPlatform implements AutoCloseable {
     private boolean closed;
     private final io.bklog.core.collect.IngestRuntime pipeline;
     private final io.bklog.core.search.ExportJobService exports;
+    private final io.bklog.core.collect.CollectorService collectors;
     private final io.bklog.core.schedule.Scheduler scheduler;
     private final io.bklog.core.ops.Operations operations;
 
@@ -66,8 +67,10 @@ public final class LogPlatform implements AutoCloseable {
                 Clock clock, MeterRegistry meterRegistry, IndexSetService indexSets, DirectIngest ingest,
                 SearchService search, List<AutoCloseable> owned, io.bklog.core.collect.IngestRuntime pipeline,
                 io.bklog.core.schedule.Scheduler scheduler, io.bklog.core.ops.Operations.Builder operations,
-                java.time.Duration healthTimeout, io.bklog.core.search.ExportJobService exports) {
+                java.time.Duration healthTimeout, io.bklog.core.search.ExportJobService exports,
+                io.bklog.core.collect.CollectorService collectors) {
         this.pipeline = pipeline;
+        this.collectors = collectors;
         this.scheduler = scheduler;
         this.exports = exports;
         this.metadata = metadata;
@@ -138,6 +141,9 @@ public final class LogPlatform implements AutoCloseable {
 
     /** Store batches of documents right away (validated, deterministic ids). */
     public DirectIngest ingest() { return ingest; }
+
+    /** Collector configs (file, syslog, kafka... sources with their ETL) and their running sources. */
+    public io.bklog.core.collect.CollectorService collectors() { return collectors; }
 
     /** The ingest pipeline: batching sink (bounded, 429 when full), buffer drainer, pipelines for line sources. */
     public io.bklog.core.collect.IngestRuntime pipeline() { return pipeline; }

@@ -74,6 +74,7 @@ public final class LogPlatformBuilder {
     private final List<BackendSelection> backends = new ArrayList<>();
     private final Map<String, BackendProvider> installed = new LinkedHashMap<>();
     private final List<HealthIndicator> extraHealth = new ArrayList<>();
+    private final List<io.bklog.core.collect.CollectorSourceFactory> collectorSources = new ArrayList<>();
     private io.bklog.core.schedule.SchedulerSettings schedulerSettings =
             io.bklog.core.schedule.SchedulerSettings.workersOnly();
     private final List<io.bklog.core.schedule.TaskSpec> tasks = new ArrayList<>();
@@ -81,6 +82,15 @@ public final class LogPlatformBuilder {
     private final io.bklog.core.ops.Operations.Builder operations = io.bklog.core.ops.Operations.Builder.detached();
 
     LogPlatformBuilder() {
+    }
+
+    /**
+     * Installs a collector source type (e.g. one of a module not found by {@link java.util.ServiceLoader}); it wins
+     * over a ServiceLoader or built-in ({@code file}, {@code syslog}) factory of the same type.
+     */
+    public LogPlatformBuilder collectorSource(io.bklog.core.collect.CollectorSourceFactory factory) {
+        this.collectorSources.add(Objects.requireNonNull(factory, "factory"));
+        return this;
     }
 
     /** The store of documents. Default: see the class comment. */
@@ -371,20 +381,25 @@ public final class LogPlatformBuilder {
             log.info("bklog platform started store={} data_dir={} backends={}", st.backendName(), dataDir,
                     selected.stream().map(BackendSelection::name).toList());
             owned.addAll(opened);
+            io.bklog.core.ingest.IngestMetrics ingestMetrics = new io.bklog.core.ingest.IngestMetrics(meters);
             io.bklog.core.collect.IngestRuntime pipeline = io.bklog.core.collect.IngestRuntime.start(ingest, st, buffer, clock,
                     io.bklog.core.ingest.BatchingSink.builder(st).linger(java.time.Duration.ofMillis(50)).clock(clock)
-                            .name("platform").metrics(new io.bklog.core.ingest.IngestMetrics(meters)));
+                            .name("platform").metrics(ingestMetrics));
             owned.add(pipeline); // closed before the store: drains into it
             io.bklog.core.search.ExportJobService exports = new io.bklog.core.search.ExportJobService(
                     meta.exportJobs(), indexSets, search, new io.bklog.core.search.ExportService(indexSets, search, st),
                     st, dataDir, exportConfig, clock);
             owned.add(exports); // closed before the pipeline and the metadata its jobs write to
+            io.bklog.core.collect.CollectorService collectors = io.bklog.core.collect.CollectorService.start(meta,
+                    indexSets, pipeline, dataDir, ingestMetrics, clock, collectorSources);
+            owned.add(collectors); // closed before the ingest runtime: sources stop, their pipelines hand on
             io.bklog.core.schedule.Scheduler scheduler = PlatformTasks.scheduler(schedulerSettings, broker, lk, clock,
                     meta, meters);
             health.add(scheduler.healthIndicator());
             owned.add(scheduler); // closed first: no task runs on closed components
             LogPlatform platform = new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock,
-                    meters, indexSets, ingest, search, owned, pipeline, scheduler, operations, healthTimeout, exports);
+                    meters, indexSets, ingest, search, owned, pipeline, scheduler, operations, healthTimeout, exports,
+                    collectors);
             PlatformTasks.register(scheduler, platform.operations(), exports, tasks, schedulerSettings);
             platform.operations().restores().useScheduler(scheduler);
             scheduler.start();

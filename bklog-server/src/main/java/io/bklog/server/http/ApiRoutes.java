@@ -31,6 +31,7 @@ public final class ApiRoutes {
                 new FavoriteRoutes(new io.bklog.core.search.FavoriteService(platform.metadata().favorites(),
                         platform.indexSets(), platform.search()), bodies),
                 new AuthRoutes(auth(platform), bodies),
+                new CollectorRoutes(platform.collectors(), platform.indexSets(), bodies),
                 new HealthRoutes(platform.health()), new MetricsRoutes(platform.meterRegistry()),
                 new TaskRoutes(platform.scheduler(), bodies),
                 new OpsRoutes(platform.operations(), platform.indexSets(), bodies));

@@ -1,0 +1,142 @@
+package io.bklog.core.collect;
+
+import io.bklog.core.ingest.IngestMetrics;
+import io.bklog.core.ingest.IngestPipeline;
+import io.bklog.core.meta.CollectorConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongFunction;
+
+/**
+ * Runs the sources of active collectors: for each, a pipeline from {@link IngestRuntime#pipeline} with the
+ * collector's filters, multi-line and ETL, and the source of its {@code source_type} from a
+ * {@link CollectorSourceFactory} feeding it. {@link #apply} (re)starts or stops one collector after a change;
+ * a source that fails to start is kept as {@code failed} with the reason ({@link #status}). {@link #close()} stops
+ * every source and then closes its pipeline, which hands on the lines it holds (the ingest runtime, closed after,
+ * drains them into the store).
+ */
+public final class CollectorRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CollectorRuntime.class);
+
+    private record Started(CollectorConfig config, IngestPipeline pipeline, CollectorSourceFactory.Running source) {
+    }
+
+    private final IngestRuntime ingest;
+    private final Map<String, CollectorSourceFactory> factories;
+    private final LongFunction<String> indexSetName;
+    private final IngestMetrics metrics;
+    private final Clock clock;
+    private final Map<Long, Started> running = new HashMap<>();
+    private final Map<Long, CollectorStatus> statuses = new HashMap<>();
+    private boolean closed;
+
+    /**
+     * @param factories    by source type
+     * @param indexSetName the name of an index set by id
+     */
+    public CollectorRuntime(IngestRuntime ingest, Map<String, CollectorSourceFactory> factories,
+                            LongFunction<String> indexSetName, IngestMetrics metrics, Clock clock) {
+        this.ingest = Objects.requireNonNull(ingest, "ingest");
+        this.factories = Map.copyOf(factories);
+        this.indexSetName = Objects.requireNonNull(indexSetName, "indexSetName");
+        this.metrics = metrics == null ? IngestMetrics.noop() : metrics;
+        this.clock = clock == null ? Clock.systemUTC() : clock;
+    }
+
+    /** Stops what runs for this collector, then starts it again when it is active. */
+    public synchronized CollectorStatus apply(CollectorConfig config) {
+        stopQuietly(config.id());
+        if (closed || !config.active()) {
+            statuses.put(config.id(), CollectorStatus.stopped(clock.instant()));
+            return statuses.get(config.id());
+        }
+        CollectorSourceFactory factory = factories.get(config.sourceType());
+        if (factory == null) return failed(config, "no source of type '" + config.sourceType() + "'; known: "
+                + String.join(", ", factories.keySet().stream().sorted().toList()));
+        CollectorSettings settings = CollectorSettings.of(config);
+        if (!settings.ok()) return failed(config, "invalid config: " + settings.errors());
+        IngestPipeline pipeline;
+        String indexSet;
+        try {
+            indexSet = indexSetName.apply(config.indexSetId());
+            pipeline = ingest.pipeline(indexSet).etl(settings.etl()).multiline(settings.multiline())
+                    .filter(settings.filter()).metrics(metrics).build();
+        } catch (RuntimeException e) {
+            return failed(config, "cannot build its pipeline: " + e.getMessage());
+        }
+        try {
+            CollectorSourceFactory.Running source = factory.start(config.name(), config.sourceParams(), pipeline);
+            running.put(config.id(), new Started(config, pipeline, source));
+            statuses.put(config.id(), new CollectorStatus(CollectorStatus.RUNNING, null, null, clock.instant()));
+            log.info("event=collector_started collector={} id={} source_type={} index_set={}", config.name(),
+                    config.id(), config.sourceType(), indexSet);
+            return statuses.get(config.id());
+        } catch (Exception e) {
+            pipeline.close(Duration.ofSeconds(5));
+            return failed(config, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    private CollectorStatus failed(CollectorConfig config, String reason) {
+        log.warn("event=collector_failed collector={} id={} source_type={} reason=\"{}\"", config.name(), config.id(),
+                config.sourceType(), reason);
+        CollectorStatus s = new CollectorStatus(CollectorStatus.FAILED, reason, null, clock.instant());
+        statuses.put(config.id(), s);
+        return s;
+    }
+
+    /** Stops the collector's source (if running) and forgets its status. */
+    public synchronized void remove(long id) {
+        stopQuietly(id);
+        statuses.remove(id);
+    }
+
+    /** The collector's state; {@code stopped} when this runtime never started it. */
+    public synchronized CollectorStatus status(long id) {
+        CollectorStatus s = statuses.getOrDefault(id, CollectorStatus.stopped(null));
+        Started st = running.get(id);
+        if (st != null && s.state().equals(CollectorStatus.RUNNING)) {
+            String detail;
+            try {
+                detail = st.source().describe();
+            } catch (RuntimeException e) {
+                detail = "running (" + e.getMessage() + ")";
+            }
+            return new CollectorStatus(s.state(), null, detail, s.since());
+        }
+        return s;
+    }
+
+    /** Statuses by collector id, of every collector this runtime knows. */
+    public synchronized Map<Long, CollectorStatus> statuses() {
+        Map<Long, CollectorStatus> out = new LinkedHashMap<>();
+        for (Long id : statuses.keySet()) out.put(id, status(id));
+        return out;
+    }
+
+    private void stopQuietly(long id) {
+        Started s = running.remove(id);
+        if (s == null) return;
+        try {
+            s.source().close();
+        } catch (Exception e) {
+            log.warn("event=collector_stop_failed collector={} reason=\"{}\"", s.config().name(), e.toString());
+        }
+        s.pipeline().close(Duration.ofSeconds(30));
+        log.info("event=collector_stopped collector={} id={}", s.config().name(), id);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        for (Long id : running.keySet().stream().toList()) stopQuietly(id);
+    }
+}

@@ -1,0 +1,419 @@
+package io.bklog.core.collect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bklog.core.BklogException;
+import io.bklog.core.ErrorCode;
+import io.bklog.core.etl.EtlConfigError;
+import io.bklog.core.etl.LineParser;
+import io.bklog.core.etl.ParsedDocument;
+import io.bklog.core.etl.time.TimeParseResult;
+import io.bklog.core.etl.time.TimeFormats;
+import io.bklog.core.indexset.IndexSetService;
+import io.bklog.core.indexset.IndexSetSpec;
+import io.bklog.core.ingest.IngestMetrics;
+import io.bklog.core.ingest.MultilineAggregator;
+import io.bklog.core.ingest.SourceLine;
+import io.bklog.core.meta.CollectorConfig;
+import io.bklog.core.meta.CollectorConfigRepository;
+import io.bklog.core.meta.DuplicateNameException;
+import io.bklog.core.meta.IndexSet;
+import io.bklog.core.meta.MetadataConflictException;
+import io.bklog.core.meta.MetadataNotFoundException;
+import io.bklog.core.meta.MetadataReferenceException;
+import io.bklog.core.meta.MetadataStore;
+import io.bklog.spi.FieldSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Collector configs (source + filters + multi-line + ETL, bound to an index set) and their running sources. Every
+ * save validates the whole config and refuses it with {@link ErrorCode#INVALID_COLLECTOR_CONFIG} listing each problem
+ * with its position (details {@code errors: [{path, field, message}]}); a saved change (re)starts or stops the
+ * collector's source at once ({@link CollectorRuntime}). Sources come from {@link CollectorSourceFactory}s: the
+ * built-in {@code file} and {@code syslog}, those found with {@link ServiceLoader}, and those given to the platform
+ * builder (which win over the others of the same type). Saving also adds the fields the collector's documents
+ * carry (its ETL fields, {@code path_regexp} groups, the syslog fields) to its index set, so they are searchable at
+ * once; a field the index set maps with another type is a validation error. {@link #close()} stops every source (the platform then
+ * drains the ingest runtime).
+ */
+public final class CollectorService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CollectorService.class);
+
+    private final CollectorConfigRepository repository;
+    private final IndexSetService indexSets;
+    private final Map<String, CollectorSourceFactory> factories;
+    private final FileSourceFactory files;
+    private final CollectorRuntime runtime;
+    private final Clock clock;
+
+    private CollectorService(CollectorConfigRepository repository, IndexSetService indexSets,
+                             Map<String, CollectorSourceFactory> factories, FileSourceFactory files,
+                             CollectorRuntime runtime, Clock clock) {
+        this.repository = repository;
+        this.indexSets = indexSets;
+        this.factories = factories;
+        this.files = files;
+        this.runtime = runtime;
+        this.clock = clock;
+    }
+
+    /**
+     * Builds the service and starts the source of every active collector (a source that cannot start is reported
+     * {@code failed} by {@link #status}, the platform still starts).
+     *
+     * @param dataDir   where the file source keeps its offsets ({@code {dataDir}/collectors}); null keeps none
+     * @param given     factories installed explicitly; they win over ServiceLoader and built-in ones
+     */
+    public static CollectorService start(MetadataStore metadata, IndexSetService indexSets, IngestRuntime ingest,
+                                         Path dataDir, IngestMetrics metrics, Clock clock,
+                                         List<CollectorSourceFactory> given) {
+        Objects.requireNonNull(metadata, "metadata");
+        Clock c = clock == null ? Clock.systemUTC() : clock;
+        FileSourceFactory files = new FileSourceFactory(dataDir == null ? null : dataDir.resolve("collectors"), c);
+        Map<String, CollectorSourceFactory> factories = new LinkedHashMap<>();
+        factories.put(files.type(), files);
+        SyslogSourceFactory syslog = new SyslogSourceFactory(c);
+        factories.put(syslog.type(), syslog);
+        for (CollectorSourceFactory f : ServiceLoader.load(CollectorSourceFactory.class)) factories.put(f.type(), f);
+        if (given != null) for (CollectorSourceFactory f : given) factories.put(f.type(), f);
+        if (metrics != null) {
+            // a source with meters of its own (kafka: bklog_kafka_consumer_lag{group,topic}) reports to the platform's
+            for (CollectorSourceFactory f : factories.values()) {
+                if (f instanceof io.micrometer.core.instrument.binder.MeterBinder mb) mb.bindTo(metrics.registry());
+            }
+        }
+        CollectorRuntime runtime = new CollectorRuntime(ingest, factories,
+                id -> metadata.indexSets().findById(id).map(IndexSet::name).orElseThrow(
+                        () -> new IllegalStateException("index set id " + id + " does not exist")), metrics, c);
+        CollectorService s = new CollectorService(metadata.collectorConfigs(), indexSets, Map.copyOf(factories), files,
+                runtime, c);
+        List<CollectorConfig> active = s.repository.listActive();
+        for (CollectorConfig cc : active) runtime.apply(cc);
+        if (!active.isEmpty()) log.info("event=collectors_started count={} types={}", active.size(), factories.keySet());
+        return s;
+    }
+
+    /** The source types collectors may use. */
+    public Set<String> sourceTypes() {
+        return new TreeSet<>(factories.keySet());
+    }
+
+    /** A collector with its index set's name and the state of its source. */
+    public record View(CollectorConfig config, String indexSet, CollectorStatus status) {
+    }
+
+    // ---------------------------------------------------------------- validation
+
+    /**
+     * Every problem of {@code config}, each with its position; empty when valid. {@code indexSetName} is used when
+     * {@code config.indexSetId()} is 0 (the REST API names index sets).
+     */
+    public List<EtlConfigError> validate(CollectorConfig config, String indexSetName) {
+        List<EtlConfigError> errors = new ArrayList<>();
+        if (config.indexSetId() <= 0) {
+            if (indexSetName == null || indexSetName.isBlank()) {
+                errors.add(new EtlConfigError("index_set", null, "required: the index set the logs go to"));
+            } else if (indexSets.find(indexSetName).isEmpty()) {
+                errors.add(new EtlConfigError("index_set", null, "no index set named '" + indexSetName + "'; "
+                        + existingIndexSets()));
+            }
+        } else if (indexSets.list().stream().noneMatch(s -> s.id() == config.indexSetId())) {
+            errors.add(new EtlConfigError("index_set_id", null, "no index set with id " + config.indexSetId() + "; "
+                    + existingIndexSets()));
+        }
+        CollectorSourceFactory factory = factories.get(config.sourceType());
+        if (factory == null) {
+            errors.add(new EtlConfigError("source_type", null, "unknown source type '" + config.sourceType()
+                    + "'; known: " + String.join(", ", sourceTypes())));
+        } else {
+            List<String> problems;
+            try {
+                problems = factory.validate(config.sourceParams());
+            } catch (RuntimeException e) {
+                problems = List.of("source_params: " + e.getMessage());
+            }
+            for (String p : problems) {
+                int colon = p.indexOf(": ");
+                String key = colon > 0 ? p.substring(0, colon) : "";
+                boolean keyed = colon > 0 && key.matches("[A-Za-z0-9_.\\[\\]]+");
+                String path = !keyed ? "source_params" : key.startsWith("source_params") ? key : "source_params." + key;
+                errors.add(new EtlConfigError(path, null, keyed ? p.substring(colon + 2) : p));
+            }
+        }
+        errors.addAll(CollectorSettings.of(config).errors());
+        return errors;
+    }
+
+    private String existingIndexSets() {
+        List<String> names = indexSets.list().stream().map(IndexSet::name).toList();
+        return names.isEmpty() ? "none exist yet; create one first" : "existing: " + String.join(", ", names);
+    }
+
+    /** A valid config bound to its index set, and the index set fields it still needs. */
+    private record Checked(CollectorConfig config, IndexSet indexSet, List<FieldSpec> missing) {
+    }
+
+    private Checked checked(CollectorConfig config, String indexSetName) {
+        List<EtlConfigError> errors = validate(config, indexSetName);
+        if (!errors.isEmpty()) throw invalid("collector config '" + config.name() + "'", errors);
+        IndexSet set = config.indexSetId() > 0
+                ? indexSets.list().stream().filter(s -> s.id() == config.indexSetId()).findFirst().orElseThrow()
+                : indexSets.get(indexSetName);
+        List<FieldSpec> missing = CollectorMapping.missing(set,
+                CollectorMapping.wanted(config.sourceType(), CollectorSettings.of(config).etl()), errors);
+        if (!errors.isEmpty()) throw invalid("collector config '" + config.name() + "'", errors);
+        CollectorConfig bound = new CollectorConfig(config.id(), config.name(), set.id(), config.sourceType(),
+                config.sourceParams(), config.filters(), config.multiline(), config.etlConfig(), config.etlParams(),
+                config.fields(), config.active(), config.description(), config.version(), config.createdAt(),
+                config.updatedAt());
+        return new Checked(bound, set, missing);
+    }
+
+    /** Adds the fields the collector's documents carry to its index set (so they are searchable at once). */
+    private void map(Checked c) {
+        if (c.missing().isEmpty()) return;
+        indexSets.update(c.indexSet().name(), IndexSetSpec.withFields(c.missing()));
+        log.info("event=collector_fields_mapped collector={} index_set={} fields={}", c.config().name(),
+                c.indexSet().name(), c.missing().stream().map(FieldSpec::name).toList());
+    }
+
+    /** {@link ErrorCode#INVALID_COLLECTOR_CONFIG} listing every error; {@code field} is the first one's path. */
+    public static BklogException invalid(String what, List<EtlConfigError> errors) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        StringBuilder msg = new StringBuilder(what).append(" is invalid (").append(errors.size())
+                .append(errors.size() == 1 ? " problem): " : " problems): ");
+        for (int i = 0; i < errors.size(); i++) {
+            EtlConfigError e = errors.get(i);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("path", e.path());
+            m.put("field", e.field());
+            m.put("message", e.message());
+            list.add(m);
+            if (i > 0) msg.append("; ");
+            msg.append(e);
+        }
+        return new BklogException(ErrorCode.INVALID_COLLECTOR_CONFIG, msg.toString(), errors.get(0).path(),
+                Map.of("errors", list), null);
+    }
+
+    // ---------------------------------------------------------------- CRUD
+
+    /** Validates, saves and starts (when active) a new collector. */
+    public CollectorConfig create(CollectorConfig config) {
+        return create(config, null);
+    }
+
+    /** As {@link #create(CollectorConfig)}, naming the index set when {@code config.indexSetId()} is 0. */
+    public synchronized CollectorConfig create(CollectorConfig config, String indexSetName) {
+        Checked checked = checked(config, indexSetName);
+        CollectorConfig c = checked.config();
+        if (repository.findByName(c.name()).isPresent()) {
+            throw new BklogException(ErrorCode.COLLECTOR_EXISTS, "collector config '" + c.name() + "' exists"
+                    + " already", "name", Map.of(), null);
+        }
+        map(checked);
+        CollectorConfig saved;
+        try {
+            saved = repository.create(c);
+        } catch (DuplicateNameException e) {
+            throw new BklogException(ErrorCode.COLLECTOR_EXISTS, "collector config '" + c.name() + "' exists"
+                    + " already", "name", Map.of(), e);
+        } catch (MetadataReferenceException e) {
+            throw invalid("collector config '" + c.name() + "'", List.of(new EtlConfigError("index_set", null,
+                    "the index set was deleted meanwhile")));
+        }
+        log.info("event=collector_created collector={} id={} source_type={} index_set_id={} active={}", saved.name(),
+                saved.id(), saved.sourceType(), saved.indexSetId(), saved.active());
+        runtime.apply(saved);
+        return saved;
+    }
+
+    /**
+     * Validates and saves a changed collector, then restarts its source. {@code config.version()} must be the
+     * stored version, else {@link ErrorCode#CONFLICT} (someone changed it meanwhile).
+     */
+    public CollectorConfig update(CollectorConfig config) {
+        return update(config, null);
+    }
+
+    /** As {@link #update(CollectorConfig)}, naming the index set when {@code config.indexSetId()} is 0. */
+    public synchronized CollectorConfig update(CollectorConfig config, String indexSetName) {
+        CollectorConfig current = get(config.id());
+        if (current.version() != config.version()) {
+            throw new BklogException(ErrorCode.CONFLICT, "collector config '" + current.name() + "' was changed by"
+                    + " someone else meanwhile (version " + current.version() + ", you sent " + config.version()
+                    + "); read it again and retry", "version", Map.of("current_version", current.version()), null);
+        }
+        Checked checked = checked(config, indexSetName);
+        CollectorConfig c = checked.config();
+        map(checked);
+        CollectorConfig saved;
+        try {
+            saved = repository.update(c);
+        } catch (MetadataConflictException e) {
+            throw new BklogException(ErrorCode.CONFLICT, "collector config '" + c.name() + "' was changed by someone"
+                    + " else meanwhile (version " + e.currentVersion() + ", you sent " + e.expectedVersion()
+                    + "); read it again and retry", "version", Map.of("current_version", e.currentVersion()), e);
+        } catch (DuplicateNameException e) {
+            throw new BklogException(ErrorCode.COLLECTOR_EXISTS, "collector config '" + c.name() + "' exists"
+                    + " already", "name", Map.of(), e);
+        } catch (MetadataNotFoundException e) {
+            throw notFound(config.id());
+        }
+        log.info("event=collector_updated collector={} id={} version={} active={}", saved.name(), saved.id(),
+                saved.version(), saved.active());
+        runtime.apply(saved);
+        return saved;
+    }
+
+    /** The collector, or {@link ErrorCode#COLLECTOR_NOT_FOUND}. */
+    public CollectorConfig get(long id) {
+        return repository.findById(id).orElseThrow(() -> notFound(id));
+    }
+
+    public List<CollectorConfig> list() {
+        return repository.list();
+    }
+
+    /** The collectors of one index set ({@link ErrorCode#INDEX_SET_NOT_FOUND} when it does not exist). */
+    public List<CollectorConfig> list(String indexSet) {
+        return repository.listByIndexSet(indexSets.get(indexSet).id());
+    }
+
+    /** Stops the collector's source and deletes it (and the offsets of a file source). */
+    public synchronized void delete(long id) {
+        CollectorConfig c = get(id);
+        runtime.remove(id);
+        try {
+            repository.delete(c);
+        } catch (MetadataNotFoundException e) {
+            throw notFound(id);
+        } catch (MetadataConflictException e) {
+            throw new BklogException(ErrorCode.CONFLICT, "collector config '" + c.name() + "' was changed meanwhile;"
+                    + " retry", null, Map.of(), e);
+        }
+        if (FileSourceFactory.TYPE.equals(c.sourceType())) files.forget(c.name());
+        log.info("event=collector_deleted collector={} id={}", c.name(), id);
+    }
+
+    /** Marks the collector active and starts its source (again, when it had failed). */
+    public synchronized CollectorConfig start(long id) {
+        CollectorConfig c = get(id);
+        if (c.active()) {
+            runtime.apply(c);
+            return c;
+        }
+        return update(c.withActive(true));
+    }
+
+    /** Marks the collector inactive and stops its source. */
+    public synchronized CollectorConfig stop(long id) {
+        CollectorConfig c = get(id);
+        if (!c.active()) {
+            runtime.apply(c);
+            return c;
+        }
+        return update(c.withActive(false));
+    }
+
+    /** The state of the collector's source in this process. */
+    public CollectorStatus status(long id) {
+        get(id);
+        return runtime.status(id);
+    }
+
+    /** The collector with its index set name and status. */
+    public View view(CollectorConfig c) {
+        String set = indexSets.list().stream().filter(s -> s.id() == c.indexSetId()).map(IndexSet::name)
+                .findFirst().orElse(null);
+        return new View(c, set, runtime.status(c.id()));
+    }
+
+    private BklogException notFound(long id) {
+        return new BklogException(ErrorCode.COLLECTOR_NOT_FOUND, "no collector config with id " + id
+                + "; GET /api/v1/collectors lists them", "id", Map.of(), null);
+    }
+
+    // ---------------------------------------------------------------- preview and time test
+
+    /** One previewed event: the text after multi-line joining, and the document, or {@code filtered}. */
+    public record PreviewLine(String line, boolean filtered, ParsedDocument document) {
+    }
+
+    /**
+     * The ETL preview: sample lines through multi-line, filters and ETL exactly as a collector would, nothing
+     * stored. Refuses an invalid config with {@link ErrorCode#INVALID_COLLECTOR_CONFIG} and every error's position.
+     *
+     * @param path the file path the lines are said to come from ({@code path_regexp}), or null
+     */
+    public List<PreviewLine> preview(List<String> lines, String etlConfig, JsonNode etlParams, JsonNode fields,
+                                     JsonNode multiline, JsonNode filters, String path) {
+        CollectorSettings s = CollectorSettings.of(etlConfig, etlParams, fields, multiline, filters);
+        if (!s.ok()) throw invalid("etl config", s.errors());
+        LineParser parser = io.bklog.core.etl.Etl.compile(s.etl(), clock);
+        Instant now = clock.instant();
+        List<SourceLine> events = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            SourceLine l = new SourceLine("preview", i, lines.get(i), path, now, Map.of(), false, false, null);
+            events.add(l);
+        }
+        if (s.multiline() != null) {
+            MultilineAggregator agg = new MultilineAggregator(s.multiline(), clock);
+            List<SourceLine> joined = new ArrayList<>(agg.offer(events));
+            joined.addAll(agg.flushAll());
+            events = joined;
+        }
+        List<PreviewLine> out = new ArrayList<>(events.size());
+        for (SourceLine ev : events) {
+            if (!s.filter().test(ev.text())) {
+                out.add(new PreviewLine(ev.text(), true, null));
+            } else {
+                out.add(new PreviewLine(ev.text(), false, parser.parse(ev.text(), ev.path(), now)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The time-format test: {@code value} parsed as {@code format} in {@code timeZone} hours. Refuses a value that
+     * does not parse with {@link ErrorCode#BAD_REQUEST} giving the reason (and the known formats when the format is
+     * unknown).
+     */
+    public TimeParseResult testTime(String value, String format, Integer timeZone) {
+        if (value == null) throw new BklogException(ErrorCode.BAD_REQUEST, "data: required, the time value to parse",
+                "data");
+        if (format == null || format.isBlank()) {
+            throw new BklogException(ErrorCode.BAD_REQUEST, "time_format: required; known: "
+                    + String.join(", ", TimeFormats.all().keySet()), "time_format");
+        }
+        TimeParseResult r = TimeFormats.test(value, format, timeZone, clock);
+        if (!r.ok()) {
+            String field = TimeFormats.find(format).isEmpty() ? "time_format"
+                    : r.reason() != null && r.reason().startsWith("time_zone") ? "time_zone" : "data";
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("reason", r.reason());
+            if (field.equals("time_format")) details.put("known", List.copyOf(TimeFormats.all().keySet()));
+            throw new BklogException(ErrorCode.BAD_REQUEST, "'" + value + "' is not a time of format '" + format + "': "
+                    + r.reason(), field, details, null);
+        }
+        return r;
+    }
+
+    /** Stops every source; their pipelines hand on what they hold. */
+    @Override
+    public void close() {
+        runtime.close();
+    }
+}

@@ -1,0 +1,137 @@
+package io.bklog.core.collect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bklog.core.ingest.IngestPipeline;
+import io.bklog.core.ingest.LineHandler;
+import io.bklog.core.ingest.LineSanitizer;
+import io.bklog.core.ingest.source.FileTailer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The built-in {@code file} source: tails files matching glob {@code paths} with a {@link FileTailer} (rotation by
+ * rename and truncation, offsets checkpointed to {@code {dataDir}/collectors/{name}.offsets.json} so a restart
+ * resumes where it stopped). {@code path_regexp} (in {@code etl_params}) applies to each line's file path.
+ *
+ * <p>Params (bklog's names): {@code paths} (required, absolute globs), {@code exclude_files} (regexes of paths to
+ * skip), {@code tail_files} (default true: files present at the collector's very first start are read from their
+ * end), {@code scan_frequency} (seconds between scans, default 1), {@code max_bytes} (longer lines are cut and
+ * marked {@code __truncated}, default 1 MiB).
+ */
+public final class FileSourceFactory implements CollectorSourceFactory {
+
+    public static final String TYPE = "file";
+    private static final Set<String> KNOWN = Set.of("paths", "exclude_files", "tail_files", "scan_frequency",
+            "max_bytes");
+
+    private final Path checkpointDir;
+    private final Clock clock;
+
+    /** @param checkpointDir where offsets are kept, or null to keep none (a restart re-reads per tail_files) */
+    public FileSourceFactory(Path checkpointDir, Clock clock) {
+        this.checkpointDir = checkpointDir;
+        this.clock = clock == null ? Clock.systemUTC() : clock;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    private record Settings(List<String> paths, List<String> excludes, boolean tailFiles, int scanSeconds,
+                            int maxBytes) {
+    }
+
+    private static Settings parse(JsonNode params, List<String> problems) {
+        SourceParams p = new SourceParams(params, problems);
+        if (!p.isObject()) return null;
+        p.unknown(KNOWN);
+        List<String> paths = p.strings("paths");
+        if (paths.isEmpty() && params.get("paths") == null) problems.add("paths: required, e.g. [\"/var/log/app/*.log\"]");
+        else if (paths.isEmpty()) problems.add("paths: must not be empty");
+        for (int i = 0; i < paths.size(); i++) {
+            String g = paths.get(i);
+            try {
+                if (g.isBlank() || !Path.of(g).isAbsolute()) {
+                    problems.add("paths[" + i + "]: '" + g + "' must be an absolute path or glob, e.g. /var/log/*.log");
+                }
+            } catch (InvalidPathException e) {
+                problems.add("paths[" + i + "]: '" + g + "' is not a valid path: " + e.getReason());
+            }
+        }
+        List<String> excludes = p.strings("exclude_files");
+        for (int i = 0; i < excludes.size(); i++) {
+            try {
+                Pattern.compile(excludes.get(i));
+            } catch (PatternSyntaxException e) {
+                problems.add("exclude_files[" + i + "]: not a valid regex: " + e.getDescription() + " near index "
+                        + e.getIndex());
+            }
+        }
+        boolean tail = p.bool("tail_files", true);
+        Integer scan = p.integer("scan_frequency", 1, 1, 3600);
+        Integer max = p.integer("max_bytes", LineSanitizer.DEFAULT_MAX_LINE_BYTES, 1, 64 << 20);
+        return new Settings(paths, excludes, tail, scan, max);
+    }
+
+    @Override
+    public List<String> validate(JsonNode params) {
+        List<String> problems = new ArrayList<>();
+        parse(params, problems);
+        return problems;
+    }
+
+    @Override
+    public Running start(String collector, JsonNode params, IngestPipeline pipeline) throws IOException {
+        List<String> problems = new ArrayList<>();
+        Settings s = parse(params, problems);
+        if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
+        Path checkpoint = checkpointFile(collector);
+        if (checkpoint != null) Files.createDirectories(checkpoint.getParent());
+        FileTailer tailer = FileTailer.builder(LineHandler.of(pipeline)).paths(s.paths()).excludeFiles(s.excludes())
+                .tailFiles(s.tailFiles()).scanInterval(Duration.ofSeconds(s.scanSeconds())).maxLineBytes(s.maxBytes())
+                .checkpointFile(checkpoint).clock(clock).build();
+        tailer.start();
+        return new Running() {
+            @Override
+            public String describe() {
+                Map<String, Long> offsets = tailer.offsets();
+                return "tailing " + offsets.size() + " file(s) of " + String.join(", ", s.paths());
+            }
+
+            @Override
+            public void close() {
+                tailer.close();
+            }
+        };
+    }
+
+    /** The offsets file of a collector, or null without a checkpoint dir. */
+    public Path checkpointFile(String collector) {
+        if (checkpointDir == null) return null;
+        return checkpointDir.resolve(collector.replaceAll("[^A-Za-z0-9_.-]", "_") + ".offsets.json");
+    }
+
+    /** Forgets the offsets of a deleted collector, so a new one of the same name starts afresh. */
+    public void forget(String collector) {
+        Path f = checkpointFile(collector);
+        if (f == null) return;
+        try {
+            Files.deleteIfExists(f);
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(FileSourceFactory.class)
+                    .warn("event=collector_checkpoint_delete_failed file={} reason=\"{}\"", f, e.getMessage());
+        }
+    }
+}
