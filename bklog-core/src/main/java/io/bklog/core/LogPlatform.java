@@ -104,7 +104,9 @@ public final class LogPlatform implements AutoCloseable {
                                                           LogStore store, java.time.Duration timeout) {
         HealthzMetricCollector.Builder b = HealthzMetricCollector.builder().indicators(backends);
         if (timeout != null) b.timeout(timeout);
-        if (metadata != null) b.indicator(new MetadataHealthIndicator(metadata));
+        if (metadata != null && backends.stream().noneMatch(i -> i instanceof MetadataHealthIndicator)) {
+            b.indicator(new MetadataHealthIndicator(metadata));
+        }
         ServiceHealthIndicator.Builder service = ServiceHealthIndicator.builder().dataDir(dataDir);
         if (pipeline != null) {
             var sink = pipeline.sink();

@@ -109,6 +109,8 @@ class PlatformSchedulerTest {
             assertThat(((Number) metric(scheduler, "beat_tick_age_seconds").metricValue()).doubleValue())
                     .isLessThan(5.0);
             assertThat(metric(namespace(r, "service"), "dead_letters").metricValue()).isEqualTo(3.0);
+            // each namespace's checks once: the metadata database is checked by one indicator
+            assertThat(namespace(r, "mysql").data()).filteredOn(m -> m.metricName().equals("ping")).hasSize(1);
         }
     }
 
