@@ -27,6 +27,8 @@ class BackendsConfigTest {
         String prefix = "bklog-cfg-" + UUID.randomUUID().toString().substring(0, 8);
         Path f = Files.writeString(dir.resolve("bklog.yaml"), """
                 data_dir: %s
+                server:
+                  port: 0
                 backends:
                   redis:
                     uri: redis://127.0.0.1:6379
@@ -45,7 +47,7 @@ class BackendsConfigTest {
     @Test
     void anUnknownBackendStopsStartUpWithTheNamesFound() throws Exception {
         Path f = Files.writeString(dir.resolve("bad.yaml"), "data_dir: " + dir.resolve("d2")
-                + "\nbackends:\n  rabbit:\n    uri: amqp://127.0.0.1\n");
+                + "\nserver:\n  port: 0\nbackends:\n  rabbit:\n    uri: amqp://127.0.0.1\n");
         BklogConfig c = ConfigLoader.load(f, Map.of(), Map.of());
         assertThatThrownBy(() -> BklogServer.start(c.withAuth(new AuthConfig(false))))
                 .isInstanceOf(BklogException.class).hasMessageContaining("no backend named 'rabbit'")

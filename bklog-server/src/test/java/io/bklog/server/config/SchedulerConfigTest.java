@@ -34,6 +34,8 @@ class SchedulerConfigTest {
     void apiOnlyInstanceFromFileAndEnvironment() throws Exception {
         Path f = Files.writeString(dir.resolve("bklog.yaml"), """
                 data_dir: %s
+                server:
+                  port: 0
                 scheduler:
                   beat: false
                   schedules:
@@ -69,7 +71,7 @@ class SchedulerConfigTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("BKLOG_SCHEDULER_WORKERS", "-1"), Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("scheduler.workers");
         Path unknown = Files.writeString(dir.resolve("unknown.yaml"), "data_dir: " + dir.resolve("d2")
-                + "\nscheduler:\n  schedules:\n    ops.retension: 1h\n");
+                + "\nserver:\n  port: 0\nscheduler:\n  schedules:\n    ops.retension: 1h\n");
         BklogConfig c = ConfigLoader.load(unknown, Map.of(), Map.of());
         assertThatThrownBy(() -> BklogServer.start(c.withAuth(new AuthConfig(false))))
                 .isInstanceOf(BklogException.class).hasMessageContaining("'ops.retension'")
