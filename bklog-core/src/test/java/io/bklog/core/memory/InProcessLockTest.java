@@ -1,5 +1,6 @@
 package io.bklog.core.memory;
 
+import io.bklog.testkit.MutableClock;
 import io.bklog.spi.DistributedLock;
 import io.bklog.spi.DistributedLock.LockLease;
 import io.bklog.testkit.DistributedLockContract;

@@ -1,5 +1,6 @@
 package io.bklog.core.memory;
 
+import io.bklog.testkit.MutableClock;
 import io.bklog.spi.TaskBroker;
 import io.bklog.spi.TaskDelivery;
 import io.bklog.spi.TaskMessage;

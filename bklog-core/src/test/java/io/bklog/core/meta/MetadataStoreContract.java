@@ -1,5 +1,6 @@
 package io.bklog.core.meta;
 
+import io.bklog.testkit.MutableClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bklog.spi.FieldSpec;

@@ -1,5 +1,6 @@
 package io.bklog.core.ops;
 
+import io.bklog.testkit.MutableClock;
 import io.bklog.core.LogPlatform;
 import io.bklog.core.indexset.IndexSetSpec;
 import io.bklog.core.memory.MemoryLogStore;
@@ -17,7 +18,7 @@ import java.util.Map;
 final class OpsFixture implements AutoCloseable {
     static final Instant NOW = Instant.parse("2026-03-20T12:00:00Z");
 
-    final TestClock clock = new TestClock(NOW);
+    final MutableClock clock = new MutableClock(NOW);
     final MemoryLogStore store = new MemoryLogStore();
     final MemorySnapshotRepository repo = new MemorySnapshotRepository("archive", store, clock);
     final LogPlatform platform = LogPlatform.builder().store(store).snapshotRepository(repo).clock(clock).build();

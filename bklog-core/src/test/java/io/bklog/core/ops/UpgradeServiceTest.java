@@ -1,5 +1,6 @@
 package io.bklog.core.ops;
 
+import io.bklog.testkit.MutableClock;
 import io.bklog.core.indexset.IndexSetService;
 import io.bklog.core.memory.MemoryLogStore;
 import io.bklog.core.memory.MemorySnapshotRepository;
@@ -27,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UpgradeServiceTest {
     @TempDir
     Path dataDir;
-    private final TestClock clock = new TestClock(Instant.parse("2026-03-20T12:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-03-20T12:00:00Z"));
     private final MemoryLogStore store = new MemoryLogStore();
     private final MemorySnapshotRepository repo = new MemorySnapshotRepository("backups", store, clock);
     private MetadataStore meta;

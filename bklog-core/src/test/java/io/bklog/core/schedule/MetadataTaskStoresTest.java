@@ -1,5 +1,6 @@
 package io.bklog.core.schedule;
 
+import io.bklog.testkit.MutableClock;
 import io.bklog.core.meta.MetadataConfig;
 import io.bklog.core.meta.MetadataStore;
 import org.junit.jupiter.api.AfterEach;
@@ -17,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The metadata-backed recorder and status store, driven by a real scheduler over an embedded H2 database. */
 class MetadataTaskStoresTest {
 
-    private final TestClock clock = new TestClock(Instant.parse("2026-11-25T00:59:30Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:59:30Z"));
     @TempDir
     Path dir;
     private MetadataStore meta;

@@ -1,5 +1,6 @@
 package io.bklog.core.schedule;
 
+import io.bklog.testkit.MutableClock;
 import io.bklog.spi.TaskBroker;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SchedulerTest {
 
-    private final TestClock clock = new TestClock(Instant.parse("2026-11-25T00:59:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T00:59:00Z"));
 
     /** The example task: bklog's clean_expired_restore_index_set, daily at 01:00. */
     @Test

@@ -1,5 +1,6 @@
 package io.bklog.core.schedule;
 
+import io.bklog.testkit.MutableClock;
 import io.bklog.core.memory.InProcessLock;
 import io.bklog.core.memory.InProcessTaskBroker;
 import io.bklog.spi.TaskBroker;
@@ -20,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class WorkerTest {
 
-    private final TestClock clock = new TestClock(Instant.parse("2026-11-25T10:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
     private final InProcessTaskBroker broker = InProcessTaskBroker.builder().clock(clock)
             .visibilityTimeout(Duration.ofMinutes(1)).build();
     private final InProcessLock lock = new InProcessLock(clock);

@@ -1,4 +1,4 @@
-package io.bklog.core.schedule;
+package io.bklog.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,16 +7,22 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move by hand. */
-final class TestClock extends Clock {
+/** A UTC clock that tests move by hand; safe to read and move from several threads. */
+public final class MutableClock extends Clock {
     private final AtomicReference<Instant> now;
 
-    TestClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = new AtomicReference<>(start);
     }
 
-    void advance(Duration d) {
+    /** Moves the clock forward (or back, with a negative duration). */
+    public void advance(Duration d) {
         now.updateAndGet(i -> i.plus(d));
+    }
+
+    /** Sets the clock to {@code instant}. */
+    public void set(Instant instant) {
+        now.set(instant);
     }
 
     @Override
