@@ -69,6 +69,9 @@ public final class CollectorService implements AutoCloseable {
         this.clock = clock;
     }
 
+    /** bklog's collector scenarios that are the {@code file} source here: {@code row} and {@code section}. */
+    public static final List<String> FILE_ALIASES = List.of("row", "section");
+
     /**
      * Builds the service and starts the source of every active collector (a source that cannot start is reported
      * {@code failed} by {@link #status}, the platform still starts).
@@ -84,6 +87,8 @@ public final class CollectorService implements AutoCloseable {
         FileSourceFactory files = new FileSourceFactory(dataDir == null ? null : dataDir.resolve("collectors"), c);
         Map<String, CollectorSourceFactory> factories = new LinkedHashMap<>();
         factories.put(files.type(), files);
+        // bklog's scenario names of file collectors: row (line logs) and section (multi-line logs)
+        for (String alias : FILE_ALIASES) factories.put(alias, files);
         SyslogSourceFactory syslog = new SyslogSourceFactory(c);
         factories.put(syslog.type(), syslog);
         for (CollectorSourceFactory f : ServiceLoader.load(CollectorSourceFactory.class)) factories.put(f.type(), f);
@@ -304,7 +309,9 @@ public final class CollectorService implements AutoCloseable {
             throw new BklogException(ErrorCode.CONFLICT, "collector config '" + c.name() + "' was changed meanwhile;"
                     + " retry", null, Map.of(), e);
         }
-        if (FileSourceFactory.TYPE.equals(c.sourceType())) files.forget(c.name());
+        if (FileSourceFactory.TYPE.equals(c.sourceType()) || FILE_ALIASES.contains(c.sourceType())) {
+            files.forget(c.name());
+        }
         log.info("event=collector_deleted collector={} id={}", c.name(), id);
     }
 

@@ -209,6 +209,27 @@ class CollectorServiceTest {
     }
 
     @Test
+    void bklogsSectionScenarioIsAFileCollectorJoiningMultiLineEvents() throws Exception {
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        Path file = logs.resolve("app.log");
+        Files.writeString(file, "2024-05-01 12:00:00 ERROR boom\n  at a.b(C.java:1)\n  at d.e(F.java:2)\n"
+                + "2024-05-01 12:00:01 INFO next\n");
+        CollectorConfig section = new CollectorConfig(0, "java_app", 0, "section",
+                json("{'paths': ['" + logs.toAbsolutePath() + "/*.log'], 'tail_files': false}"), null,
+                json("{'multiline_pattern': '^\\\\d{4}-', 'multiline_max_lines': 50, 'multiline_timeout': 1}"),
+                "bk_log_text", null, null, true, null, 0, null, null);
+        CollectorConfig saved = collectors.create(section, "app");
+        assertThat(saved.sourceType()).isEqualTo("section");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            platform.store().refresh("app");
+            assertThat(platform.search().search("app", SearchParams.of("*")).total()).isEqualTo(2);
+        });
+        assertThat(platform.search().search("app", SearchParams.of("log:boom")).hits()).singleElement()
+                .satisfies(h -> assertThat(h.source().get("log").toString()).contains("at d.e(F.java:2)"));
+        assertThat(collectors.status(saved.id()).detail()).contains("tailing 1 file");
+    }
+
+    @Test
     void aSourceThatCannotStartIsFailedWithTheReason() throws Exception {
         try (DatagramSocket taken = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
             CollectorConfig c = CollectorConfig.of("busy", 0, "syslog", json("{'syslog_port': " + taken.getLocalPort()
