@@ -12,13 +12,19 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 
 /**
  * Runs the sources of active collectors: for each, a pipeline from {@link IngestRuntime#pipeline} with the
  * collector's filters, multi-line and ETL, and the source of its {@code source_type} from a
  * {@link CollectorSourceFactory} feeding it. {@link #apply} (re)starts or stops one collector after a change;
- * a source that fails to start is kept as {@code failed} with the reason ({@link #status}). {@link #close()} stops
+ * a source that fails to start (a port in use, a broker down) is kept as {@code failed} with the reason
+ * ({@link #status}) and started again after a back-off (2 s, doubling up to 5 min) until it runs or the collector
+ * changes. {@link #close()} stops
  * every source and then closes its pipeline, which hands on the lines it holds (the ingest runtime, closed after,
  * drains them into the store).
  */
@@ -35,7 +41,18 @@ public final class CollectorRuntime implements AutoCloseable {
     private final Clock clock;
     private final Map<Long, Started> running = new HashMap<>();
     private final Map<Long, CollectorStatus> statuses = new HashMap<>();
+    private final Map<Long, ScheduledFuture<?>> retries = new HashMap<>();
+    private final Map<Long, Integer> attempts = new HashMap<>();
+    private final ScheduledExecutorService retrier = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bklog-collector-retry");
+        t.setDaemon(true);
+        return t;
+    });
     private boolean closed;
+
+    /** First wait before starting a failed source again; doubles per attempt up to {@link #MAX_RETRY}. */
+    static final Duration FIRST_RETRY = Duration.ofSeconds(2);
+    static final Duration MAX_RETRY = Duration.ofMinutes(5);
 
     /**
      * @param factories    by source type
@@ -52,6 +69,24 @@ public final class CollectorRuntime implements AutoCloseable {
 
     /** Stops what runs for this collector, then starts it again when it is active. */
     public synchronized CollectorStatus apply(CollectorConfig config) {
+        cancelRetry(config.id());
+        attempts.remove(config.id());
+        return start(config);
+    }
+
+    private synchronized void retry(CollectorConfig config) {
+        if (closed || retries.remove(config.id()) == null) return; // changed or removed meanwhile
+        log.info("event=collector_retry collector={} id={} attempt={}", config.name(), config.id(),
+                attempts.getOrDefault(config.id(), 0) + 1);
+        start(config);
+    }
+
+    private void cancelRetry(long id) {
+        ScheduledFuture<?> f = retries.remove(id);
+        if (f != null) f.cancel(false);
+    }
+
+    private CollectorStatus start(CollectorConfig config) {
         stopQuietly(config.id());
         if (closed || !config.active()) {
             statuses.put(config.id(), CollectorStatus.stopped(clock.instant()));
@@ -74,13 +109,19 @@ public final class CollectorRuntime implements AutoCloseable {
         try {
             CollectorSourceFactory.Running source = factory.start(config.name(), config.sourceParams(), pipeline);
             running.put(config.id(), new Started(config, pipeline, source));
+            attempts.remove(config.id());
             statuses.put(config.id(), new CollectorStatus(CollectorStatus.RUNNING, null, null, clock.instant()));
             log.info("event=collector_started collector={} id={} source_type={} index_set={}", config.name(),
                     config.id(), config.sourceType(), indexSet);
             return statuses.get(config.id());
         } catch (Exception e) {
             pipeline.close(Duration.ofSeconds(5));
-            return failed(config, e.getMessage() == null ? e.toString() : e.getMessage());
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            int attempt = attempts.merge(config.id(), 1, Integer::sum);
+            long delayMs = Math.min(MAX_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(attempt - 1, 20));
+            retries.put(config.id(), retrier.schedule(() -> retry(config), delayMs, TimeUnit.MILLISECONDS));
+            return failed(config, reason + " (start attempt " + attempt + "; trying again in "
+                    + Math.max(1, delayMs / 1000) + " s)");
         }
     }
 
@@ -94,6 +135,8 @@ public final class CollectorRuntime implements AutoCloseable {
 
     /** Stops the collector's source (if running) and forgets its status. */
     public synchronized void remove(long id) {
+        cancelRetry(id);
+        attempts.remove(id);
         stopQuietly(id);
         statuses.remove(id);
     }
@@ -137,6 +180,8 @@ public final class CollectorRuntime implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        retrier.shutdownNow();
+        retries.clear();
         for (Long id : running.keySet().stream().toList()) stopQuietly(id);
     }
 }

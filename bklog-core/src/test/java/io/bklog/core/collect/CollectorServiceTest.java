@@ -230,14 +230,28 @@ class CollectorServiceTest {
     }
 
     @Test
-    void aSourceThatCannotStartIsFailedWithTheReason() throws Exception {
+    void aSourceThatCannotStartIsFailedWithTheReasonAndStartsOnceItCan() throws Exception {
+        int port;
+        long id;
         try (DatagramSocket taken = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
             CollectorConfig c = CollectorConfig.of("busy", 0, "syslog", json("{'syslog_port': " + taken.getLocalPort()
                     + ", 'syslog_monitor_host': '127.0.0.1'}"), "bk_log_text");
             CollectorConfig saved = collectors.create(c, "app");
             CollectorStatus s = collectors.status(saved.id());
             assertThat(s.state()).isEqualTo(CollectorStatus.FAILED);
-            assertThat(s.reason()).contains(String.valueOf(taken.getLocalPort()));
+            assertThat(s.reason()).contains(String.valueOf(taken.getLocalPort())).contains("trying again in");
+            port = taken.getLocalPort();
+            id = saved.id();
+        }
+        // the port is free now: the source starts by itself on a later attempt
+        long collector = id;
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(collectors.status(collector).state()).isEqualTo(CollectorStatus.RUNNING));
+        try (DatagramSocket again = new DatagramSocket(null)) {
+            again.setReuseAddress(false);
+            int p = port;
+            assertThatThrownBy(() -> again.bind(new java.net.InetSocketAddress("127.0.0.1", p)))
+                    .as("the collector listens on the port").isInstanceOf(java.net.SocketException.class);
         }
     }
 
