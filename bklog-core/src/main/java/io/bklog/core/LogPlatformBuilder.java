@@ -318,7 +318,8 @@ public final class LogPlatformBuilder {
         String singleCluster = io.bklog.core.meta.IndexSet.DEFAULT_STORE;
         try {
             PlatformTasks.validate(schedulerSettings, tasks);
-            for (BackendSelection sel : selected) {
+            for (int i = 0; i < selected.size(); i++) {
+                BackendSelection sel = selected.get(i);
                 Backend backend = open(providers, sel);
                 opened.add(backend);
                 if (store == null && backend.logStore().isPresent()) {
@@ -331,16 +332,11 @@ public final class LogPlatformBuilder {
                 if (broker == null) broker = backend.taskBroker().orElse(null);
                 if (lk == null) lk = backend.distributedLock().orElse(null);
                 health.addAll(backend.healthIndicators());
-            }
-            if (st == null && store == null && !selected.isEmpty()) {
-                // only non-store backends (redis, kafka) were selected: the store is the default one
-                BackendSelection def = BackendSelection.of(defaultStoreBackend(providers));
-                Backend backend = open(providers, def);
-                opened.add(backend);
-                clusters.add(clusterOf(def, backend, clusters));
-                st = backend.logStore().orElse(null);
-                if (snapshots == null) snapshots = backend.snapshotRepository().orElse(null);
-                health.addAll(backend.healthIndicators());
+                if (i == selected.size() - 1 && st == null && store == null
+                        && selected.stream().noneMatch(b -> b.name().equals(defaultStoreBackend(providers)))) {
+                    // only non-store backends (redis, kafka) were selected: the default store joins them
+                    selected.add(BackendSelection.of(defaultStoreBackend(providers)));
+                }
             }
             if (st == null) {
                 throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "no log store: none of the selected backends "

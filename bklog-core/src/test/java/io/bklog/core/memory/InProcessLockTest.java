@@ -1,9 +1,9 @@
 package io.bklog.core.memory;
 
-import io.bklog.testkit.MutableClock;
 import io.bklog.spi.DistributedLock;
 import io.bklog.spi.DistributedLock.LockLease;
 import io.bklog.testkit.DistributedLockContract;
+import io.bklog.testkit.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package io.bklog.core.memory;
 
-import io.bklog.testkit.MutableClock;
 import io.bklog.spi.TaskBroker;
 import io.bklog.spi.TaskDelivery;
 import io.bklog.spi.TaskMessage;
+import io.bklog.testkit.MutableClock;
 import io.bklog.testkit.TaskBrokerContract;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,10 @@
 package io.bklog.core.meta;
 
-import io.bklog.testkit.MutableClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bklog.spi.FieldSpec;
 import io.bklog.spi.FieldType;
+import io.bklog.testkit.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,5 @@
 package io.bklog.core.ops;
 
-import io.bklog.testkit.MutableClock;
 import io.bklog.core.LogPlatform;
 import io.bklog.core.indexset.IndexSetSpec;
 import io.bklog.core.memory.MemoryLogStore;
@@ -8,6 +7,7 @@ import io.bklog.core.memory.MemorySnapshotRepository;
 import io.bklog.core.meta.ArchiveConfig;
 import io.bklog.core.meta.IndexSet;
 import io.bklog.spi.LogDocument;
+import io.bklog.testkit.MutableClock;
 
 import java.time.Instant;
 import java.util.ArrayList;

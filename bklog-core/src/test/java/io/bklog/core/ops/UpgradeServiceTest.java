@@ -1,6 +1,5 @@
 package io.bklog.core.ops;
 
-import io.bklog.testkit.MutableClock;
 import io.bklog.core.indexset.IndexSetService;
 import io.bklog.core.memory.MemoryLogStore;
 import io.bklog.core.memory.MemorySnapshotRepository;
@@ -10,6 +9,7 @@ import io.bklog.core.meta.MetadataStore;
 import io.bklog.core.meta.MigrationResult;
 import io.bklog.core.meta.Space;
 import io.bklog.spi.LogDocument;
+import io.bklog.testkit.MutableClock;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

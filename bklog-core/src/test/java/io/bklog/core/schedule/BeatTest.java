@@ -1,11 +1,11 @@
 package io.bklog.core.schedule;
 
-import io.bklog.testkit.MutableClock;
 import io.bklog.core.memory.InProcessLock;
 import io.bklog.core.memory.InProcessTaskBroker;
 import io.bklog.spi.TaskBroker;
 import io.bklog.spi.TaskDelivery;
 import io.bklog.spi.TaskMessage;
+import io.bklog.testkit.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package io.bklog.core.schedule;
 
-import io.bklog.testkit.MutableClock;
 import io.bklog.core.meta.MetadataConfig;
 import io.bklog.core.meta.MetadataStore;
+import io.bklog.testkit.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

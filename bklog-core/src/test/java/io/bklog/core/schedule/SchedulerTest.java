@@ -1,7 +1,7 @@
 package io.bklog.core.schedule;
 
-import io.bklog.testkit.MutableClock;
 import io.bklog.spi.TaskBroker;
+import io.bklog.testkit.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

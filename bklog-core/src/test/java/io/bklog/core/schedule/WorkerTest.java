@@ -1,10 +1,10 @@
 package io.bklog.core.schedule;
 
-import io.bklog.testkit.MutableClock;
 import io.bklog.core.memory.InProcessLock;
 import io.bklog.core.memory.InProcessTaskBroker;
 import io.bklog.spi.TaskBroker;
 import io.bklog.spi.TaskMessage;
+import io.bklog.testkit.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -9,6 +9,7 @@ import io.bklog.core.indexset.IndexSetSpec;
 import io.bklog.core.mask.MaskRules;
 import io.bklog.core.mask.Masker;
 import io.bklog.core.meta.ExportJob;
+import io.bklog.testkit.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,11 +19,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,29 +35,9 @@ import static org.awaitility.Awaitility.await;
 class ExportJobServiceTest {
     private static final String SPACE = LogPlatformBuilder.DEFAULT_SPACE;
 
-    /** A clock the test moves. */
-    static final class TestClock extends Clock {
-        volatile Instant now = Instant.parse("2026-01-10T00:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @TempDir
     Path dataDir;
-    private final TestClock clock = new TestClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-10T00:00:00Z"));
     private LogPlatform platform;
     private final Masker phones = new Masker(Map.of("log", List.of(MaskRules.compile("phone", "mask_shield",
             new ObjectMapper().createObjectNode().put("preserve_head", 3).put("preserve_tail", 2), "1[3-9]\\d{9}",
@@ -101,7 +79,7 @@ class ExportJobServiceTest {
         assertThat(view.rowsWritten()).isEqualTo(3000);
         assertThat(view.total()).isEqualTo(3000);
         assertThat(view.progress()).isEqualTo(1.0);
-        assertThat(view.expiresAt()).isEqualTo(clock.now.plus(Duration.ofHours(2)));
+        assertThat(view.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofHours(2)));
         assertThat(view.downloadUrl()).isEqualTo("/api/v1/exports/" + job.id() + "/download");
 
         Path file = exports.file(SPACE, job.id(), true);
@@ -122,7 +100,7 @@ class ExportJobServiceTest {
         assertThat(exports.list(SPACE, true, 0)).extracting(ExportJob::id).containsExactly(job.id());
 
         assertThat(exports.cleanExpired()).isZero();
-        clock.now = clock.now.plus(Duration.ofHours(3));
+        clock.advance(Duration.ofHours(3));
         exports.cleanupTask().run();
         assertThat(file).doesNotExist();
         assertThat(exports.get(SPACE, job.id(), true).status()).isEqualTo(ExportJob.DOWNLOAD_EXPIRED);

@@ -7,10 +7,12 @@ import io.bklog.core.LogPlatform;
 import io.bklog.core.indexset.IndexSetSpec;
 import io.bklog.core.mask.MaskRules;
 import io.bklog.core.mask.Masker;
+import io.bklog.testkit.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TailServiceTest {
-    private final ExportJobServiceTest.TestClock clock = new ExportJobServiceTest.TestClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-10T00:00:00Z"));
     private final LogPlatform platform = LogPlatform.builder().clock(clock).build();
     private final TailService tail = new TailService(platform.indexSets(), platform.search(), platform.store());
     private final Masker phones = new Masker(Map.of("log", List.of(MaskRules.compile("phone", "mask_shield",
@@ -44,7 +46,7 @@ class TailServiceTest {
     @Test
     void returnsTheLastFiveMinutesThenOnlyNewMatchingLinesMaskedInOrder() {
         platform.indexSets().create("app", IndexSetSpec.defaults());
-        long now = clock.now.toEpochMilli();
+        long now = clock.instant().toEpochMilli();
         ingest(now - Duration.ofMinutes(10).toMillis(), 0, 5, "login");   // too old
         ingest(now - Duration.ofMinutes(2).toMillis(), 100, 1500, "login"); // the backlog, more than a page
         ingest(now - Duration.ofMinutes(1).toMillis(), 5000, 5, "logout");  // does not match

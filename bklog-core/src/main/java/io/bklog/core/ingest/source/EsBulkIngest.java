@@ -3,25 +3,14 @@ package io.bklog.core.ingest.source;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bklog.core.ingest.IngestPipeline;
-import io.bklog.core.ingest.SourceLine;
 
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
 
 /**
- * Elasticsearch {@code _bulk} compatibility: NDJSON action/source pairs in, an ES-shaped response out
- * ({@code {"took", "errors", "items": [{"index": {"_index", "_id", "status", "result" | "error"}}]}}), so Beats,
- * Logstash and ES clients can ship here. Each item's source goes through the index set's {@link IngestPipeline}
- * (usually a JSON ETL) as one line; {@code _id} is kept as the document id, else the id is a hash of the index and
- * source (a replayed request does not duplicate). {@code index} and {@code create} are supported; {@code update}
- * and {@code delete} items fail with {@code illegal_argument_exception}. Thread-safe.
+ * The parser of Elasticsearch {@code _bulk} bodies: NDJSON action/source pairs into {@link BulkItem}s, which
+ * {@link EsBulkService} stores and answers in the ES shape. {@code index} and {@code create} are supported;
+ * {@code update} and {@code delete} items come back with {@code illegal_argument_exception}.
  */
 public final class EsBulkIngest {
 
@@ -32,14 +21,7 @@ public final class EsBulkIngest {
                            String error) {
     }
 
-    private final Function<String, Optional<IngestPipeline>> pipelines;
-    private final Clock clock;
-
-    /** @param pipelines index name (an index set) → its pipeline; empty gives {@code index_not_found_exception} */
-    public EsBulkIngest(Function<String, Optional<IngestPipeline>> pipelines, Clock clock) {
-        this.pipelines = pipelines;
-        this.clock = clock;
-    }
+    private EsBulkIngest() {}
 
     /**
      * Parses an NDJSON bulk body.
@@ -98,99 +80,5 @@ public final class EsBulkIngest {
             }
         }
         return items;
-    }
-
-    /** Parses and ingests a bulk body; returns the ES response body. */
-    public Map<String, Object> handle(String body, String defaultIndex) {
-        long t0 = System.nanoTime();
-        List<BulkItem> items = parse(body, defaultIndex);
-        Object[] results = new Object[items.size()];
-        Map<String, List<Integer>> byIndex = new LinkedHashMap<>();
-        for (int k = 0; k < items.size(); k++) {
-            BulkItem it = items.get(k);
-            if (it.errorType() != null) {
-                results[k] = error(it, it.id(), it.errorType().equals("index_not_found_exception") ? 404 : 400,
-                        it.errorType(), it.error());
-            } else {
-                byIndex.computeIfAbsent(it.index(), x -> new ArrayList<>()).add(k);
-            }
-        }
-        Instant now = clock.instant();
-        for (Map.Entry<String, List<Integer>> e : byIndex.entrySet()) {
-            String index = e.getKey();
-            Optional<IngestPipeline> p = pipelines.apply(index);
-            if (p.isEmpty()) {
-                for (int k : e.getValue()) {
-                    results[k] = error(items.get(k), items.get(k).id(), 404, "index_not_found_exception",
-                            "no such index [" + index + "]");
-                }
-                continue;
-            }
-            List<SourceLine> lines = new ArrayList<>();
-            for (int k : e.getValue()) {
-                BulkItem it = items.get(k);
-                SourceLine l = SourceLine.of("bulk:" + index, -1, it.source(), now);
-                if (it.id() != null) l = l.withDocumentId(it.id());
-                lines.add(l);
-            }
-            IngestPipeline.SubmitResult r = p.get().submit(lines);
-            if (r.full()) {
-                for (int k : e.getValue()) {
-                    results[k] = error(items.get(k), items.get(k).id(), 429, "es_rejected_execution_exception",
-                            r.reason());
-                }
-                continue;
-            }
-            Map<SourceLine, IngestPipeline.Processed> byLine = new java.util.IdentityHashMap<>();
-            for (IngestPipeline.Processed pr : r.processed()) byLine.put(pr.line(), pr);
-            for (int j = 0; j < lines.size(); j++) {
-                int k = e.getValue().get(j);
-                BulkItem it = items.get(k);
-                IngestPipeline.Processed pr = byLine.get(lines.get(j));
-                if (pr == null) {
-                    // joined into a multi-line event or still open in one
-                    results[k] = ok(it, index, it.id(), 202, "accepted");
-                } else if (pr.filtered()) {
-                    results[k] = ok(it, index, null, 200, "noop");
-                } else if (!pr.indexSet().equals(index)) {
-                    results[k] = error(it, pr.document().id(), 400, "mapper_parsing_exception",
-                            "failed to parse; the document was sent to the dead-letter index set " + pr.indexSet());
-                } else {
-                    results[k] = ok(it, index, pr.document().id(), 201, "created");
-                }
-            }
-        }
-        boolean errors = false;
-        List<Object> out = new ArrayList<>(results.length);
-        for (Object o : results) {
-            out.add(o);
-            @SuppressWarnings("unchecked")
-            Map<String, Object> inner = (Map<String, Object>) ((Map<String, Object>) o).values().iterator().next();
-            errors |= inner.containsKey("error");
-        }
-        Map<String, Object> resp = new LinkedHashMap<>();
-        resp.put("took", (System.nanoTime() - t0) / 1_000_000);
-        resp.put("errors", errors);
-        resp.put("items", out);
-        return resp;
-    }
-
-    private static Map<String, Object> ok(BulkItem it, String index, String id, int status, String result) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("_index", index);
-        m.put("_id", id);
-        if (status == 201) m.put("_version", 1);
-        m.put("result", result);
-        m.put("status", status);
-        return Map.of(it.action(), m);
-    }
-
-    private static Map<String, Object> error(BulkItem it, String id, int status, String type, String reason) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("_index", it.index());
-        m.put("_id", id);
-        m.put("status", status);
-        m.put("error", Map.of("type", type, "reason", reason == null ? type : reason));
-        return Map.of(it.action(), m);
     }
 }
