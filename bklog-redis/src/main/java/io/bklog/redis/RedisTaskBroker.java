@@ -124,6 +124,15 @@ public final class RedisTaskBroker implements TaskBroker {
             return redis.call('XDEL', KEYS[1], ARGV[2])
             """);
 
+    /** Resets the idle time of a pending entry still held by this consumer in this delivery (no counter change). */
+    private static final LuaScript EXTEND = new LuaScript("""
+            local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+            if not p[1] or p[1][2] ~= ARGV[2] or tostring(p[1][4]) ~= ARGV[4] then return 0 end
+            local c = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+            if c[1] then return 1 end
+            return 0
+            """);
+
     private static final LuaScript QUEUE_LENGTH = new LuaScript("""
             local len = redis.call('XLEN', KEYS[1])
             local pending = 0
@@ -325,6 +334,16 @@ public final class RedisTaskBroker implements TaskBroker {
             deadLetter(new TaskDelivery(placeholder, id, deliveries), "corrupt message: " + e.getMessage());
             return null;
         }
+    }
+
+    /** {@code XCLAIM ... JUSTID} by the holding consumer: its idle time starts again, the delivery count stays. */
+    @Override
+    public boolean extendVisibility(TaskDelivery delivery, String consumer) {
+        Objects.requireNonNull(delivery, "delivery");
+        Long r = call("extendVisibility", () -> EXTEND.run(cmd, ScriptOutputType.INTEGER,
+                new String[]{streamKey(delivery.message().queue())}, group, consumer, delivery.receipt(),
+                Integer.toString(delivery.deliveries())));
+        return r != null && r == 1L;
     }
 
     @Override

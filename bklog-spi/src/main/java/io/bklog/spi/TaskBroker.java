@@ -25,6 +25,16 @@ public interface TaskBroker extends AutoCloseable {
      */
     Optional<TaskDelivery> receive(List<String> queues, String consumer, Duration wait);
 
+    /**
+     * Heartbeat of a long run: keeps {@code delivery} invisible for another whole visibility timeout from now, so a
+     * task that runs longer than the visibility timeout is not handed to a second worker while its first one is
+     * alive. {@code consumer} is the name the delivery was received with. Returns false when the message is no longer
+     * held (acknowledged, or already handed out again) or the broker cannot extend; the default cannot.
+     */
+    default boolean extendVisibility(TaskDelivery delivery, String consumer) {
+        return false;
+    }
+
     /** Done: the message will not be delivered again. */
     void ack(TaskDelivery delivery);
 

@@ -135,6 +135,29 @@ public abstract class TaskBrokerContract {
     }
 
     @Test
+    void aDeliveryWhoseVisibilityIsExtendedIsNotHandedOutAgainUntilTheHeartbeatStops() {
+        TaskMessage sent = message(TaskBroker.QUEUE_DEFAULT, "long-run");
+        broker.publish(sent);
+        TaskDelivery held = broker.receive(HIGH_THEN_DEFAULT, "long-runner", Duration.ofSeconds(2)).orElseThrow();
+        // a heartbeat every third of the visibility timeout, for three whole timeouts
+        long end = System.nanoTime() + visibilityTimeout().multipliedBy(3).toNanos();
+        while (System.nanoTime() < end) {
+            assertThat(broker.extendVisibility(held, "long-runner")).as("extend while held").isTrue();
+            assertThat(broker.receive(HIGH_THEN_DEFAULT, "c2", visibilityTimeout().dividedBy(3)))
+                    .as("handed to a second worker while its first one still beats").isEmpty();
+        }
+        // the heartbeat stops (the worker died): delivered again, the count incremented once
+        TaskDelivery again = await().atMost(visibilityTimeout().multipliedBy(5).plusSeconds(2))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> broker.receive(HIGH_THEN_DEFAULT, "c2", SHORT), Optional::isPresent).orElseThrow();
+        assertThat(again.message()).isEqualTo(sent);
+        assertThat(again.deliveries()).isEqualTo(2);
+        assertThat(broker.extendVisibility(held, "long-runner")).as("the first holder lost it").isFalse();
+        broker.ack(again);
+        assertThat(broker.extendVisibility(again, "c2")).as("extend after ack").isFalse();
+    }
+
+    @Test
     void twoConcurrentWorkersProcessEveryMessageExactlyOnce() throws Exception {
         int n = 300;
         Set<String> sent = ConcurrentHashMap.newKeySet();

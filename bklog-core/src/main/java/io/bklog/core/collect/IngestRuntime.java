@@ -87,7 +87,13 @@ public final class IngestRuntime implements AutoCloseable {
      * RETRYABLE (sending them again is safe: ids are deterministic).
      */
     public DirectIngest.Result ingest(String indexSet, List<Map<String, Object>> items, boolean refresh) {
-        return store(indexSet, direct.documents(indexSet, items), refresh);
+        return ingest(indexSet, items, refresh, 0);
+    }
+
+    /** As {@link #ingest(String, List, boolean)}, counting {@code receivedBytes} (the request body) as received. */
+    public DirectIngest.Result ingest(String indexSet, List<Map<String, Object>> items, boolean refresh,
+                                      long receivedBytes) {
+        return store(indexSet, direct.documents(indexSet, items), refresh, receivedBytes);
     }
 
     /**
@@ -96,6 +102,14 @@ public final class IngestRuntime implements AutoCloseable {
      * endpoint).
      */
     public DirectIngest.Result store(String indexSet, List<LogDocument> docs, boolean refresh) {
+        return store(indexSet, docs, refresh, 0);
+    }
+
+    /**
+     * As {@link #store(String, List, boolean)}; once the sink took the batch, its documents and
+     * {@code receivedBytes} count as received ({@code bklog_ingest_lines_total}, {@code bklog_ingest_bytes_total}).
+     */
+    public DirectIngest.Result store(String indexSet, List<LogDocument> docs, boolean refresh, long receivedBytes) {
         long started = System.nanoTime();
         BatchingSink.Offer offer;
         try {
@@ -108,6 +122,7 @@ public final class IngestRuntime implements AutoCloseable {
             throw new BklogException(ErrorCode.INGEST_BUSY, offer.reason() + "; nothing of this batch was taken,"
                     + " retry after " + seconds + " s", null, Map.of("retry_after_seconds", seconds), null);
         }
+        sink.metrics().lines(indexSet, docs.size(), receivedBytes);
         BulkResult.Status status = BulkResult.Status.OK;
         String reason = null;
         try {

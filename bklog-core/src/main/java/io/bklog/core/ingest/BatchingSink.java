@@ -160,6 +160,11 @@ public final class BatchingSink implements AutoCloseable {
         this.writer.start();
     }
 
+    /** The meters this sink reports to (and its callers count received lines in). */
+    public IngestMetrics metrics() {
+        return metrics;
+    }
+
     public static Builder builder(LogStore store) {
         return new Builder(store);
     }

@@ -151,6 +151,20 @@ public final class InProcessTaskBroker implements TaskBroker {
     }
 
     @Override
+    public boolean extendVisibility(TaskDelivery delivery, String consumer) {
+        Objects.requireNonNull(delivery, "delivery");
+        lock.lock();
+        try {
+            InFlight f = inFlight.get(delivery.receipt());
+            if (f == null || f.entry.deliveries != delivery.deliveries()) return false;
+            inFlight.put(delivery.receipt(), new InFlight(f.entry, clock.millis() + visibilityTimeout.toMillis()));
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public void ack(TaskDelivery delivery) {
         Objects.requireNonNull(delivery, "delivery");
         lock.lock();

@@ -115,14 +115,6 @@ public final class Worker implements AutoCloseable {
     public synchronized Worker start() {
         if (running) return this;
         running = true;
-        for (String name : registry.names()) {
-            TaskSpec spec = registry.find(name).orElseThrow();
-            if (spec.timeout().compareTo(broker.visibilityTimeout()) > 0) {
-                log.warn("event=task_timeout_exceeds_visibility task={} timeout={} visibility_timeout={} "
-                        + "hint=\"a longer run is handed out again and waits for the running one; raise the broker's "
-                        + "visibility timeout\"", name, spec.timeout(), broker.visibilityTimeout());
-            }
-        }
         for (int i = 1; i <= threads; i++) {
             String consumer = instanceId + "-" + i;
             Thread t = new Thread(() -> consume(consumer), "bklog-worker-" + consumer);
@@ -207,7 +199,7 @@ public final class Worker implements AutoCloseable {
             return;
         }
         try {
-            execute(delivery, spec);
+            execute(delivery, spec, consumer);
         } finally {
             try {
                 lock.release(taskLease);
@@ -217,7 +209,7 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private void execute(TaskDelivery delivery, TaskSpec spec) {
+    private void execute(TaskDelivery delivery, TaskSpec spec, String consumer) {
         TaskMessage m = delivery.message();
         Instant started = clock.instant();
         long startedNanos = System.nanoTime();
@@ -230,7 +222,7 @@ public final class Worker implements AutoCloseable {
         Future<String> future = null;
         try {
             future = taskThreads.submit(() -> spec.handler().run(ctx));
-            result = future.get(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            result = awaitBeating(future, delivery, consumer, spec);
             outcome = TaskRun.Outcome.SUCCESS;
         } catch (TimeoutException e) {
             future.cancel(true);
@@ -277,6 +269,38 @@ public final class Worker implements AutoCloseable {
             broker.deadLetter(delivery, reason);
             failStatus(m, reason);
             log.error("event=task_dead_lettered task={} run={} reason=\"{}\"", spec.name(), m.id(), reason);
+        }
+    }
+
+    /**
+     * Waits for a run up to its timeout, extending the delivery's visibility every third of the broker's visibility
+     * timeout, so a run longer than that timeout is never handed to a second worker while this one is alive.
+     */
+    private String awaitBeating(Future<String> future, TaskDelivery delivery, String consumer, TaskSpec spec)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + spec.timeout().toNanos();
+        long beat = Math.max(1_000_000L, broker.visibilityTimeout().toNanos() / 3);
+        boolean warned = false;
+        while (true) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) throw new TimeoutException();
+            try {
+                return future.get(Math.min(remaining, beat), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                if (deadline - System.nanoTime() <= 0) throw e;
+                boolean extended;
+                try {
+                    extended = broker.extendVisibility(delivery, consumer);
+                } catch (RuntimeException ex) {
+                    extended = false;
+                }
+                if (!extended && !warned) {
+                    warned = true;
+                    log.warn("event=task_visibility_not_extended task={} run={} visibility_timeout={} hint=\"the"
+                            + " broker may hand this run to another worker, which waits for this one's lock\"",
+                            spec.name(), delivery.message().id(), broker.visibilityTimeout());
+                }
+            }
         }
     }
 

@@ -149,6 +149,37 @@ class WorkerTest {
     }
 
     @Test
+    void aRunLongerThanTheVisibilityTimeoutKeepsItsDeliveryByHeartbeatAndRunsOnce() throws Exception {
+        // real time here: the broker's visibility timeout is 300 ms, the run takes four of them
+        InProcessTaskBroker fast = InProcessTaskBroker.builder().visibilityTimeout(Duration.ofMillis(300)).build();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        registry.register(AsyncTask.of("long_run", ctx -> {
+            started.countDown();
+            release.await();
+            return "ok";
+        }).withTimeout(Duration.ofSeconds(30)));
+        fast.publish(TaskMessage.of("run-long", "default", "long_run", Map.of()));
+        Worker w = Worker.builder(registry, fast, lock).clock(clock).recorder(recorder).statusStore(statuses)
+                .meterRegistry(meters).instanceId("w").build();
+        Thread runner = new Thread(() -> w.processNext("c1", Duration.ofSeconds(1)), "test-runner");
+        runner.start();
+        assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        long end = System.nanoTime() + Duration.ofMillis(1_200).toNanos();
+        while (System.nanoTime() < end) {
+            assertThat(fast.receive(List.of("default"), "c2", Duration.ofMillis(100)))
+                    .as("handed to a second worker while the first one runs it").isEmpty();
+        }
+        release.countDown();
+        runner.join(5_000);
+        assertThat(runs("long_run", "success")).isEqualTo(1);
+        assertThat(runs("long_run", "deferred")).isZero();
+        assertThat(fast.receive(List.of("default"), "c2", Duration.ofMillis(400))).as("acknowledged").isEmpty();
+        w.close();
+        fast.close();
+    }
+
+    @Test
     void runIdThatAlreadySucceededIsAcknowledgedWithoutRunning() {
         registry.register(AsyncTask.of("t", ctx -> { ran.add(ctx.runId()); return null; }));
         broker.publish(TaskMessage.of("run-1", "default", "t", Map.of()));

@@ -12,7 +12,8 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /** {@code bklog backup --full|--incremental}, {@code bklog backup list}, {@code bklog backup verify ID}. */
-@Command(name = "backup", description = "Back up indices and metadata (see docs/operations.md).",
+@Command(name = "backup", mixinStandardHelpOptions = true,
+        versionProvider = BklogCommand.Version.class, description = "Back up indices and metadata (see docs/operations.md).",
         subcommands = {BackupCommand.ListCommand.class, BackupCommand.VerifyCommand.class})
 final class BackupCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -43,7 +44,7 @@ final class BackupCommand implements Callable<Integer> {
         }
         return options.run(spec, ops -> {
             BackupService b = ops.backups();
-            BackupManifest m = kind.full ? b.full(OpsOptions.progress(out)) : b.incremental(OpsOptions.progress(out));
+            BackupManifest m = kind.full ? b.full(OpsOptions.progress(spec)) : b.incremental(OpsOptions.progress(spec));
             out.println("backup " + m.id() + " (" + m.kind() + (m.parent() == null ? "" : ", parent " + m.parent())
                     + "): " + m.indices().size() + " indices, " + m.totalDocs() + " docs, in " + b.location()
                     .resolve(m.id()));
@@ -51,7 +52,8 @@ final class BackupCommand implements Callable<Integer> {
         });
     }
 
-    @Command(name = "list", description = "List the backups in the backup location.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+        versionProvider = BklogCommand.Version.class, description = "List the backups in the backup location.")
     static final class ListCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -73,7 +75,8 @@ final class BackupCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "verify", description = "Check a backup's checksums and that its snapshots exist.")
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+        versionProvider = BklogCommand.Version.class, description = "Check a backup's checksums and that its snapshots exist.")
     static final class VerifyCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
  * health checks and prints the report; exit 0 when every selected namespace passes, 1 otherwise (also when the
  * platform cannot even be built, e.g. the metadata database is unreachable), 2 on a bad config.
  */
-@Command(name = "healthz", description = "Check the health of every configured backend and print the report.")
+@Command(name = "healthz", mixinStandardHelpOptions = true,
+        versionProvider = BklogCommand.Version.class, description = "Check the health of every configured backend and print the report.")
 final class HealthzCommand implements Callable<Integer> {
 
     @CommandLine.Spec

@@ -16,7 +16,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code bklog migrate}: brings the metadata schema to this version (a no-op when it is current). */
-@Command(name = "migrate", description = "Migrate the metadata database schema to this version of bklog.")
+@Command(name = "migrate", mixinStandardHelpOptions = true,
+        versionProvider = BklogCommand.Version.class, description = "Migrate the metadata database schema to this version of bklog.")
 final class MigrateCommand implements Callable<Integer> {
 
     @CommandLine.Spec

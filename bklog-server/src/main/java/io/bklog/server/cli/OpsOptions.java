@@ -47,8 +47,12 @@ final class OpsOptions {
         }
     }
 
-    /** Prints progress as a percentage with the step, one line per change of whole percent. */
-    static SnapshotRepository.ProgressListener progress(PrintWriter out) {
+    /**
+     * Prints progress to the command's error stream (stdout keeps only the result a script reads), as a percentage
+     * with the step, one line per change of whole percent.
+     */
+    static SnapshotRepository.ProgressListener progress(CommandLine.Model.CommandSpec spec) {
+        PrintWriter out = spec.commandLine().getErr();
         int[] last = {-1};
         return (fraction, message) -> {
             int pct = (int) Math.round(fraction * 100);

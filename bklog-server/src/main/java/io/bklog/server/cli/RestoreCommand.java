@@ -10,7 +10,8 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /** {@code bklog restore ID}: restores a backup into an empty platform (verified first). */
-@Command(name = "restore", description = "Restore a backup into an empty platform (it is verified first).")
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        versionProvider = BklogCommand.Version.class, description = "Restore a backup into an empty platform (it is verified first).")
 final class RestoreCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -25,7 +26,7 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         return options.run(spec, ops -> {
-            BackupService.RestoreResult r = ops.backups().restore(id, OpsOptions.progress(out));
+            BackupService.RestoreResult r = ops.backups().restore(id, OpsOptions.progress(spec));
             out.println("restored backup " + id + ": " + r.indices().size() + " indices, " + r.docCount()
                     + " docs, " + r.metadataRows() + " metadata rows (schema " + r.schemaVersion() + ")");
             return 0;

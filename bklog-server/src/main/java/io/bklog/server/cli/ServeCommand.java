@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code bklog serve}: runs the server until the process is stopped (SIGTERM / Ctrl-C closes it cleanly). */
-@Command(name = "serve", description = "Run the bklog server (default http://127.0.0.1:9280).")
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        versionProvider = BklogCommand.Version.class, description = "Run the bklog server (default http://127.0.0.1:9280).")
 final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (optional; see docs/config.md)")

@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
  * {@code bklog upgrade}: the guided upgrade of a stopped deployment (stopping the server drains its ingest):
  * health, full backup, migrate, verify, and rollback to the backup on failure.
  */
-@Command(name = "upgrade", description = "Upgrade the data dir / metadata to this version, with a backup and "
+@Command(name = "upgrade", mixinStandardHelpOptions = true,
+        versionProvider = BklogCommand.Version.class, description = "Upgrade the data dir / metadata to this version, with a backup and "
         + "rollback on failure. Stop the server first.")
 final class UpgradeCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -58,7 +59,7 @@ final class UpgradeCommand implements Callable<Integer> {
             Path location = options.backupDir != null ? options.backupDir : dataDir.resolve("backups");
             UpgradeService upgrade = new UpgradeService(meta, store, backend.snapshotRepository().orElse(null),
                     location, Clock.systemUTC());
-            UpgradeService.Result r = upgrade.run(OpsOptions.progress(out));
+            UpgradeService.Result r = upgrade.run(OpsOptions.progress(spec));
             if (r.ok()) {
                 out.println("upgraded schema " + r.fromVersion() + " -> " + r.toVersion() + "; backup " + r.backupId()
                         + "; documents per index set unchanged: " + r.docCounts());

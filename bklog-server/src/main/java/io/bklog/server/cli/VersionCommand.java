@@ -4,7 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code bklog version}. */
-@Command(name = "version", description = "Print the version of bklog and of the JVM.")
+@Command(name = "version", mixinStandardHelpOptions = true,
+        versionProvider = BklogCommand.Version.class, description = "Print the version of bklog and of the JVM.")
 final class VersionCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -29,7 +29,8 @@ final class IngestRoutes implements RouteGroup {
         app.post("/api/v1/index_sets/{name}/ingest", ctx -> {
             DirectIngest.Result r;
             try {
-                r = ingest.ingest(ctx.pathParam("name"), bodies.documents(ctx), "true".equals(ctx.queryParam("refresh")));
+                r = ingest.ingest(ctx.pathParam("name"), bodies.documents(ctx), "true".equals(ctx.queryParam("refresh")),
+                        ctx.bodyAsBytes().length);
             } catch (BklogException e) {
                 retryAfter(ctx, e);
                 throw e;

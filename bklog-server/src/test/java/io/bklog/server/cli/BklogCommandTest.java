@@ -8,6 +8,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,6 +26,54 @@ class BklogCommandTest {
         cmd.setErr(new PrintWriter(err, true));
         int exit = cmd.execute(args);
         return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** Every command path of the tree: {@code [serve]}, {@code [backup, list]}, ... */
+    private static List<List<String>> commandPaths(CommandLine cmd, List<String> prefix) {
+        List<List<String>> out = new ArrayList<>();
+        for (Map.Entry<String, CommandLine> e : cmd.getSubcommands().entrySet()) {
+            if (e.getKey().equals("help")) continue;
+            List<String> path = new ArrayList<>(prefix);
+            path.add(e.getKey());
+            out.add(path);
+            out.addAll(commandPaths(e.getValue(), path));
+        }
+        return out;
+    }
+
+    @Test
+    void everyCommandAnswersHelpAndDashHWithItsUsageAndExitZero() {
+        List<List<String>> paths = commandPaths(BklogCommand.commandLine(), List.of());
+        assertThat(paths).contains(List.of("serve"), List.of("backup", "list"), List.of("backup", "verify"),
+                List.of("restore"), List.of("upgrade"), List.of("healthz"), List.of("migrate"), List.of("version"));
+        paths.add(List.of());
+        for (List<String> path : paths) {
+            for (String flag : List.of("--help", "-h")) {
+                List<String> args = new ArrayList<>(path);
+                args.add(flag);
+                Run r = run(args.toArray(String[]::new));
+                assertThat(r.exit()).as("exit of bklog %s", String.join(" ", args)).isZero();
+                assertThat(r.out()).as("usage of bklog %s", String.join(" ", args))
+                        .startsWith("Usage: bklog" + (path.isEmpty() ? "" : " " + String.join(" ", path)));
+                assertThat(r.err()).as("stderr of bklog %s", String.join(" ", args)).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aOneShotCommandPrintsItsResultOnStdoutAndItsLogsOnStderr(@TempDir Path dir) throws Exception {
+        // the server jar's own logging config (not the tests' logback-test.xml), in a JVM of its own
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
+                BklogCommand.class.getName(), "backup", "list", "--data-dir", dir.toString())
+                .redirectError(dir.resolve("stderr.txt").toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String err = Files.readString(dir.resolve("stderr.txt"));
+        assertThat(p.exitValue()).as(err).isZero();
+        assertThat(out.lines().toList()).as("stdout is the table alone").hasSize(1);
+        assertThat(out).startsWith("ID ").contains("KIND").contains("DOCS").doesNotContain("level=");
+        assertThat(err).contains("level=INFO");
     }
 
     @Test

@@ -1,10 +1,15 @@
 package io.bklog.server.config;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.bklog.core.BklogException;
 import io.bklog.core.LogPlatform;
 import io.bklog.server.BklogServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +41,15 @@ class BackendsConfigTest {
                 """.formatted(dir.resolve("data"), prefix));
         BklogConfig c = ConfigLoader.load(f, Map.of(), Map.of());
         assertThat(c.backends()).containsKey("redis");
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
         try (BklogServer server = BklogServer.start(c.withAuth(new AuthConfig(false)))) {
+            root.detachAppender(logs);
+            assertThat(logs.list).as("a default configuration starts without warnings")
+                    .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .extracting(ILoggingEvent::getFormattedMessage).isEmpty();
             LogPlatform p = server.platform();
             assertThat(p.taskBroker()).get().extracting(b -> b.getClass().getSimpleName()).isEqualTo("RedisTaskBroker");
             assertThat(p.lock()).get().extracting(l -> l.getClass().getSimpleName()).isEqualTo("RedisLock");

@@ -109,8 +109,8 @@ class MetricsRoutesTest {
         assertThat(send("PUT", "/api/v1/index_sets/metric_logs", "")).isBetween(200, 201);
         String doc = "{\"dtEventTimeStamp\": 1700000000000, \"serverIp\": \"10.0.0.1\", \"path\": \"/var/log/a.log\","
                 + " \"gseIndex\": 1, \"iterationIndex\": 0, \"log\": \"ERROR boom\"}";
-        assertThat(send("POST", "/api/v1/index_sets/metric_logs/ingest?refresh=true", "[" + doc + "," + doc.replace(
-                "\"gseIndex\": 1", "\"gseIndex\": 2") + "]")).isEqualTo(200);
+        String body = "[" + doc + "," + doc.replace("\"gseIndex\": 1", "\"gseIndex\": 2") + "]";
+        assertThat(send("POST", "/api/v1/index_sets/metric_logs/ingest?refresh=true", body)).isEqualTo(200);
         assertThat(send("POST", "/api/v1/index_sets/metric_logs/search", "{\"keyword\": \"log:boom\"}")).isEqualTo(200);
 
         Exposition e = scrape();
@@ -119,6 +119,14 @@ class MetricsRoutesTest {
         assertThat(e.samples("bklog_ingest_stored_total")).anySatisfy(s -> {
             assertThat(s.labels()).containsEntry("index_set", "metric_logs");
             assertThat(s.value()).isEqualTo(2.0);
+        });
+        assertThat(e.samples("bklog_ingest_lines_total")).as("JSON ingest counts its lines").anySatisfy(s -> {
+            assertThat(s.labels()).containsEntry("index_set", "metric_logs");
+            assertThat(s.value()).isEqualTo(2.0);
+        });
+        assertThat(e.samples("bklog_ingest_bytes_total")).as("and the bytes of its body").anySatisfy(s -> {
+            assertThat(s.labels()).containsEntry("index_set", "metric_logs");
+            assertThat(s.value()).isEqualTo(body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
         });
         assertThat(e.samples("bklog_search_seconds_bucket")).isNotEmpty()
                 .anySatisfy(s -> assertThat(s.labels()).containsEntry("le", "+Inf"));
@@ -169,7 +177,8 @@ class MetricsRoutesTest {
     private JsonNode parseWithPrometheusClient(String exposition) throws IOException, InterruptedException {
         if (!Files.isExecutable(Path.of(PYTHON))) {
             fail(PYTHON + " is missing: install Debian's python3 and python3-prometheus-client"
-                    + " (apt-get install -y python3-prometheus-client; .ci/run does it)");
+                    + " (apt-get install -y python3-prometheus-client; ./run-tests, the README's test command,"
+                    + " does it)");
         }
         Process p = new ProcessBuilder(PYTHON, "-c", PARSE).redirectErrorStream(false).start();
         p.getOutputStream().write(exposition.getBytes(StandardCharsets.UTF_8));
@@ -178,7 +187,8 @@ class MetricsRoutesTest {
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         if (err.contains("No module named 'prometheus_client'")) {
-            fail("the Prometheus client is missing: apt-get install -y python3-prometheus-client (.ci/run does it)");
+            fail("the Prometheus client is missing: apt-get install -y python3-prometheus-client (./run-tests, the"
+                    + " README's test command, does it)");
         }
         assertThat(p.exitValue()).as("the Prometheus parser refused /metrics: %s", err).isZero();
         return new ObjectMapper().readTree(out);

@@ -52,7 +52,8 @@ class BackupCommandsTest {
         }
         Run full = run("backup", "--full");
         assertThat(full.exit()).as(full.err()).isZero();
-        assertThat(full.out()).contains("[100%]").contains("4 indices, 400 docs");
+        assertThat(full.err()).as("progress goes to stderr").contains("[100%]");
+        assertThat(full.out()).contains("4 indices, 400 docs").doesNotContain("[100%]");
         String fullId = id(full);
 
         Run inc = run("backup", "--incremental");
@@ -74,7 +75,8 @@ class BackupCommandsTest {
         deleteTree(dataDir.resolve("meta"));
         Run restore = run("restore", incId);
         assertThat(restore.exit()).as(restore.err()).isZero();
-        assertThat(restore.out()).contains("[  0%] verifying").contains("[100%]").contains("4 indices, 400 docs");
+        assertThat(restore.err()).contains("[  0%] verifying").contains("[100%]");
+        assertThat(restore.out()).contains("4 indices, 400 docs");
         try (LogPlatform p = LogPlatform.builder().dataDir(dataDir).build()) {
             assertThat(BackupDrill.observe(p)).isEqualTo(before);
         }

@@ -55,7 +55,8 @@ class UpgradeCommandTest {
         int exit = cmd.execute("upgrade", "--data-dir", dataDir.toString());
 
         assertThat(exit).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("[100%]").contains("upgraded schema 1 -> ").contains("legacy=120");
+        assertThat(err.toString()).as("progress goes to stderr").contains("[100%]");
+        assertThat(out.toString()).contains("upgraded schema 1 -> ").contains("legacy=120");
         try (LogPlatform p = LogPlatform.builder().dataDir(dataDir).migrateOnStart(false).build()) {
             assertThat(p.metadata().isSchemaCurrent()).isTrue();
             assertThat(p.store().search(SearchRequest.builder("legacy").size(0).build()).total()).isEqualTo(120);

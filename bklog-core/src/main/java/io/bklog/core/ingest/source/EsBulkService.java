@@ -3,6 +3,7 @@ package io.bklog.core.ingest.source;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.base.Utf8;
 import io.bklog.core.BklogException;
 import io.bklog.core.DirectIngest;
 import io.bklog.core.ErrorCode;
@@ -83,6 +84,7 @@ public final class EsBulkService {
         Map<String, EsIndexMapping.Resolution> resolved = new HashMap<>();
         Map<String, List<Integer>> byIndexSet = new LinkedHashMap<>();
         Map<String, List<LogDocument>> docsByIndexSet = new LinkedHashMap<>();
+        Map<String, Long> bytesByIndexSet = new HashMap<>();
         Predicate<String> exists = name -> sets.computeIfAbsent(name, n -> indexSets.find(n).filter(writable))
                 .isPresent();
         for (int k = 0; k < items.size(); k++) {
@@ -123,13 +125,14 @@ public final class EsBulkService {
             if (it.id() != null) doc = new LogDocument(it.id(), doc.timestamp(), doc.fields());
             byIndexSet.computeIfAbsent(set.name(), x -> new ArrayList<>()).add(k);
             docsByIndexSet.computeIfAbsent(set.name(), x -> new ArrayList<>()).add(doc);
+            bytesByIndexSet.merge(set.name(), (long) Utf8.encodedLength(it.source()), Long::sum);
         }
         long retryAfter = -1;
         for (Map.Entry<String, List<Integer>> e : byIndexSet.entrySet()) {
             List<LogDocument> docs = docsByIndexSet.get(e.getKey());
             DirectIngest.Result stored;
             try {
-                stored = runtime.store(e.getKey(), docs, refresh);
+                stored = runtime.store(e.getKey(), docs, refresh, bytesByIndexSet.getOrDefault(e.getKey(), 0L));
             } catch (BklogException be) {
                 int status = be.code() == ErrorCode.INGEST_BUSY ? 429 : be.code().httpStatus();
                 String type = status == 429 ? "es_rejected_execution_exception" : "illegal_argument_exception";
