@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * The simplest ingest path: validate a batch of JSON objects against the index set, give each a deterministic id and
@@ -31,8 +30,9 @@ import java.util.TreeMap;
  *
  * <p>Each document is flattened (nested objects joined with dots). Its time is the index set's time field: epoch
  * millis, or a string {@link TimeExpressions} reads (ISO-8601, epoch seconds or millis); when absent, the ingest
- * time. The id is {@link DocumentIds#ofContent} of the index set name and the flattened document, so sending the
- * same batch twice stores it once.
+ * time. Each document gets a {@link DocumentIds#unique() unique} id, so two identical events are two documents (as
+ * in Elasticsearch); a batch sent with an idempotency key gets ids from the key and each item's position
+ * ({@link DocumentIds#ofIdempotencyKey}), so sending that batch again stores nothing twice.
  */
 public final class DirectIngest {
     private static final ObjectMapper CANONICAL = new ObjectMapper()
@@ -98,9 +98,24 @@ public final class DirectIngest {
      * throws like {@link #ingest(String, List)}.
      */
     public List<LogDocument> documents(String indexSet, List<Map<String, Object>> items) {
+        return documents(indexSet, items, null);
+    }
+
+    /**
+     * As {@link #documents(String, List)}; with an {@code idempotencyKey} (an HTTP {@code Idempotency-Key}) each
+     * document's id is {@link DocumentIds#ofIdempotencyKey} of the index set, the key and the item's position.
+     */
+    public List<LogDocument> documents(String indexSet, List<Map<String, Object>> items, String idempotencyKey) {
         IndexSet set = indexSets.get(indexSet);
         List<LogDocument> docs = new ArrayList<>(items.size());
-        for (int i = 0; i < items.size(); i++) docs.add(document(set, i, items.get(i)));
+        for (int i = 0; i < items.size(); i++) {
+            LogDocument d = document(set, i, items.get(i));
+            if (idempotencyKey != null) {
+                d = new LogDocument(DocumentIds.ofIdempotencyKey(set.name(), idempotencyKey, i), d.timestamp(),
+                        d.fields());
+            }
+            docs.add(d);
+        }
         return docs;
     }
 
@@ -116,13 +131,20 @@ public final class DirectIngest {
         if (raw == null) throw bad(item, null, "is null; expected a JSON object");
         Map<String, Object> fields = new LinkedHashMap<>();
         flatten(item, "", raw, fields);
+        for (String name : fields.keySet()) {
+            if (LogDocument.RESERVED_FIELDS.contains(name)) {
+                throw bad(item, name, "has field '" + name + "', a metadata field that cannot be inside a document"
+                        + " (reserved: _id, _index, _source, _routing, ...); give an id as the _bulk action's _id,"
+                        + " or rename the field");
+            }
+        }
         Instant time = time(set, item, fields.get(set.timeField()));
         fields.put(set.timeField(), time.toEpochMilli());
         for (FieldSpec f : set.fields()) {
             Object v = fields.get(f.name());
             if (v != null) check(item, f, v);
         }
-        return new LogDocument(id(set.name(), fields), time, fields);
+        return new LogDocument(DocumentIds.unique(), time, fields);
     }
 
     private static void flatten(int item, String prefix, Map<?, ?> in, Map<String, Object> out) {
@@ -200,10 +222,6 @@ public final class DirectIngest {
         } catch (NumberFormatException e) {
             return false;
         }
-    }
-
-    private static String id(String indexSet, Map<String, Object> fields) {
-        return DocumentIds.ofContent(indexSet, json(new TreeMap<>(fields)));
     }
 
     private static String json(Object o) {

@@ -52,7 +52,7 @@ public enum ErrorCode {
     /** The request body is larger than the server accepts. */
     INGEST_BUSY("ingest_busy", 429,
             "The ingest queue is full (the store writes slower than documents arrive); nothing of the request was taken.",
-            "Send the same request again after the `Retry-After` header's seconds; ids are deterministic, so resending stores nothing twice."),
+            "Send the same request again after the `Retry-After` header's seconds; nothing of the request was taken, so resending stores nothing twice."),
     COLLECTOR_NOT_FOUND("collector_not_found", 404,
             "The collector config named in the path does not exist.",
             "Create it first (POST /api/v1/collectors); GET /api/v1/collectors lists the ones that exist."),

@@ -57,6 +57,7 @@ public final class LogPlatform implements AutoCloseable {
     private final HealthzMetricCollector health;
     private boolean closed;
     private final io.bklog.core.collect.IngestRuntime pipeline;
+    private final io.bklog.core.ingest.DeadLetterService deadLetters;
     private final io.bklog.core.search.ExportJobService exports;
     private final io.bklog.core.collect.CollectorService collectors;
     private final io.bklog.core.schedule.Scheduler scheduler;
@@ -70,6 +71,7 @@ public final class LogPlatform implements AutoCloseable {
                 java.time.Duration healthTimeout, io.bklog.core.search.ExportJobService exports,
                 io.bklog.core.collect.CollectorService collectors) {
         this.pipeline = pipeline;
+        this.deadLetters = pipeline == null ? null : new io.bklog.core.ingest.DeadLetterService(store, pipeline, clock);
         this.collectors = collectors;
         this.scheduler = scheduler;
         this.exports = exports;
@@ -87,7 +89,7 @@ public final class LogPlatform implements AutoCloseable {
         this.ingest = ingest;
         this.search = search;
         this.owned = List.copyOf(owned);
-        this.health = healthCollector(healthIndicators, metadata, dataDir, meterRegistry, pipeline, store,
+        this.health = healthCollector(healthIndicators, metadata, dataDir, meterRegistry, pipeline, deadLetters,
                 healthTimeout);
         this.operations = operations.build(this);
     }
@@ -101,7 +103,8 @@ public final class LogPlatform implements AutoCloseable {
     private static HealthzMetricCollector healthCollector(List<HealthIndicator> backends, MetadataStore metadata,
                                                           Path dataDir, MeterRegistry meters,
                                                           io.bklog.core.collect.IngestRuntime pipeline,
-                                                          LogStore store, java.time.Duration timeout) {
+                                                          io.bklog.core.ingest.DeadLetterService deadLetters,
+                                                          java.time.Duration timeout) {
         HealthzMetricCollector.Builder b = HealthzMetricCollector.builder().indicators(backends);
         if (timeout != null) b.timeout(timeout);
         if (metadata != null && backends.stream().noneMatch(i -> i instanceof MetadataHealthIndicator)) {
@@ -113,8 +116,10 @@ public final class LogPlatform implements AutoCloseable {
             service.gauge(io.bklog.core.health.ServiceGauge.ingestQueueFill(
                     () -> (double) sink.queuedDocuments() / sink.config().queueCapacityDocs()));
         }
-        service.gauge(io.bklog.core.health.ServiceGauge.deadLetters(() -> deadLetters(store),
-                DEAD_LETTERS_FAIL_ABOVE));
+        if (deadLetters != null) {
+            service.gauge(io.bklog.core.health.ServiceGauge.deadLetters(deadLetters::pendingCount,
+                    DEAD_LETTERS_FAIL_ABOVE));
+        }
         b.indicator(service.build());
         HealthzMetricCollector c = b.build();
         HealthMetrics.bind(meters, c);
@@ -123,15 +128,6 @@ public final class LogPlatform implements AutoCloseable {
 
     /** The dead-letter count above which the {@code service} namespace fails. */
     static final long DEAD_LETTERS_FAIL_ABOVE = 10_000;
-
-    /** Documents waiting in the dead-letter index set ({@code bklog_dead_letter}). */
-    private static long deadLetters(LogStore store) {
-        String name = io.bklog.core.ingest.BatchingSink.DEAD_LETTER_INDEX_SET;
-        return store.listIndices(name).stream()
-                .filter(i -> io.bklog.spi.IndexNames.parse(i.name())
-                        .filter(p -> !p.restored() && p.indexSet().equals(name)).isPresent())
-                .mapToLong(io.bklog.spi.IndexInfo::docCount).sum();
-    }
 
     /** A builder with every default: embedded store and metadata, system UTC clock, a simple meter registry. */
     public static LogPlatformBuilder builder() {
@@ -149,6 +145,9 @@ public final class LogPlatform implements AutoCloseable {
 
     /** The ingest pipeline: batching sink (bounded, 429 when full), buffer drainer, pipelines for line sources. */
     public io.bklog.core.collect.IngestRuntime pipeline() { return pipeline; }
+
+    /** The dead letters per index set: list them with the reason and the document, replay them once fixed. */
+    public io.bklog.core.ingest.DeadLetterService deadLetters() { return deadLetters; }
 
     /** Search an index set. */
     public SearchService search() { return search; }

@@ -25,17 +25,50 @@ class DirectIngestTest {
     }
 
     @Test
-    void storesEachItemWithADeterministicIdAndReportsPerItem() {
+    void identicalEventsAreDistinctDocumentsEachReportedPerItem() {
         platform.indexSets().create("app", IndexSetSpec.defaults());
-        List<Map<String, Object>> batch = List.of(Map.of("log", "a"), Map.of("log", "b", "dtEventTimeStamp", 1L));
+        // two identical lines in one batch, as a repeated error logs them
+        List<Map<String, Object>> batch = List.of(Map.of("log", "a"), Map.of("log", "a"),
+                Map.of("log", "b", "dtEventTimeStamp", 1L));
         DirectIngest.Result first = platform.ingest().ingest("app", batch, true);
         assertThat(first.items()).extracting(BulkResult.ItemResult::status).containsOnly(BulkResult.Status.OK);
-        assertThat(first.accepted()).isEqualTo(2);
+        assertThat(first.accepted()).isEqualTo(3);
         assertThat(first.errors()).isFalse();
+        assertThat(first.items()).extracting(BulkResult.ItemResult::id).doesNotHaveDuplicates();
         DirectIngest.Result again = platform.ingest().ingest("app", batch, true);
         assertThat(again.items()).extracting(BulkResult.ItemResult::id)
-                .isEqualTo(first.items().stream().map(BulkResult.ItemResult::id).toList());
-        assertThat(platform.search().search("app", SearchParams.of("*")).total()).isEqualTo(2);
+                .doesNotContainAnyElementsOf(first.items().stream().map(BulkResult.ItemResult::id).toList());
+        assertThat(platform.search().search("app", SearchParams.of("log:a")).total()).isEqualTo(4);
+        assertThat(platform.search().search("app", SearchParams.of("*")).total()).isEqualTo(6);
+    }
+
+    @Test
+    void aBatchWithAnIdempotencyKeySentTwiceIsStoredOnce() {
+        platform.indexSets().create("app", IndexSetSpec.defaults());
+        List<Map<String, Object>> batch = List.of(Map.of("log", "a"), Map.of("log", "a"));
+        List<String> first = platform.ingest().documents("app", batch, "req-7f3a").stream()
+                .map(io.bklog.spi.LogDocument::id).toList();
+        List<String> again = platform.ingest().documents("app", batch, "req-7f3a").stream()
+                .map(io.bklog.spi.LogDocument::id).toList();
+        assertThat(first).doesNotHaveDuplicates().isEqualTo(again);
+        assertThat(platform.ingest().documents("app", batch, "req-other").stream()
+                .map(io.bklog.spi.LogDocument::id).toList()).doesNotContainAnyElementsOf(first);
+    }
+
+    @Test
+    void aFieldNamedLikeAMetadataFieldRefusesTheBatchBeforeAnythingIsStored() {
+        platform.indexSets().create("app", IndexSetSpec.defaults());
+        for (String reserved : List.of("_id", "_source", "_index")) {
+            assertThatThrownBy(() -> platform.ingest().ingest("app", List.of(Map.of("log", "ok"),
+                    Map.of("log", "x", reserved, "1")), true))
+                    .isInstanceOfSatisfying(BklogException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BAD_DOCUMENT);
+                        assertThat(e.field()).contains("[1]." + reserved);
+                    })
+                    .hasMessageContaining("'" + reserved + "', a metadata field");
+        }
+        platform.store().refresh("app");
+        assertThat(platform.search().search("app", SearchParams.of("*")).total()).isZero();
     }
 
     @Test

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * The analyzer of {@code text} fields: a {@link PatternTokenizer} splitting on {@link TextAnalysis#SEPARATOR},
  * then lower-casing with {@link String#toLowerCase(Locale)} in {@link Locale#ROOT} — the very call
  * {@link TextAnalysis#tokens} makes, so context-sensitive cases (final sigma, dotted capital I) index exactly as the
- * query side analyzes them (Lucene's {@code LowerCaseFilter} lower-cases per code point and would differ there).
+ * query side analyzes them (Lucene's {@code LowerCaseFilter} lower-cases per code point and would differ there),
+ * and cut to {@link TextAnalysis#MAX_TOKEN_CHARS} as {@link TextAnalysis#truncate} does.
  * Values of a multi-valued field are 100 positions apart, so a phrase never spans two values.
  */
 public final class TextAnalyzer extends Analyzer {
@@ -46,7 +47,7 @@ public final class TextAnalyzer extends Analyzer {
         public boolean incrementToken() throws IOException {
             if (!input.incrementToken()) return false;
             String original = term.toString();
-            String lower = original.toLowerCase(Locale.ROOT);
+            String lower = TextAnalysis.truncate(original.toLowerCase(Locale.ROOT));
             if (!lower.equals(original)) {
                 term.setEmpty().append(lower);
             }

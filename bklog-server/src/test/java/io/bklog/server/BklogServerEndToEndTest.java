@@ -54,9 +54,15 @@ class BklogServerEndToEndTest {
     record Answer(int status, JsonNode body) {}
 
     private Answer call(String method, String path, String body) throws IOException, InterruptedException {
+        return call(method, path, body, java.util.Map.of());
+    }
+
+    private Answer call(String method, String path, String body, java.util.Map<String, String> headers)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.uri() + path))
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + adminToken());
+        headers.forEach(b::header);
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         return new Answer(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
@@ -123,8 +129,20 @@ class BklogServerEndToEndTest {
 
         Answer again = call("POST", "/api/v1/index_sets/app_logs/ingest?refresh=true", batch);
         assertThat(again.body().get("items").findValuesAsText("id"))
-                .as("deterministic ids").isEqualTo(ingested.body().get("items").findValuesAsText("id"));
-        assertThat(search("app_logs", "").body().get("total").asLong()).as("a replay does not duplicate").isEqualTo(5);
+                .as("the same lines sent again are new events").doesNotContainAnyElementsOf(
+                        ingested.body().get("items").findValuesAsText("id"));
+        assertThat(search("app_logs", "").body().get("total").asLong()).isEqualTo(10);
+
+        java.util.Map<String, String> key = java.util.Map.of("Idempotency-Key", "batch-0001");
+        Answer keyed = call("POST", "/api/v1/index_sets/app_logs/ingest?refresh=true", batch, key);
+        Answer replayed = call("POST", "/api/v1/index_sets/app_logs/ingest?refresh=true", batch, key);
+        assertThat(replayed.body().get("items").findValuesAsText("id"))
+                .as("a retry with the same Idempotency-Key").isEqualTo(keyed.body().get("items").findValuesAsText("id"));
+        assertThat(search("app_logs", "").body().get("total").asLong()).as("a replay does not duplicate").isEqualTo(15);
+        Answer badKey = call("POST", "/api/v1/index_sets/app_logs/ingest", batch,
+                java.util.Map.of("Idempotency-Key", "x".repeat(300)));
+        assertThat(badKey.status()).isEqualTo(400);
+        assertThat(badKey.body().get("field").asText()).isEqualTo("Idempotency-Key");
     }
 
     @Test

@@ -84,16 +84,32 @@ public final class IngestRuntime implements AutoCloseable {
      * Validates a batch like {@link DirectIngest#ingest} (a bad item refuses it whole, nothing stored), queues it in
      * the sink and waits until it is stored. Throws {@link ErrorCode#INGEST_BUSY} (details {@code retry_after_seconds})
      * when the sink queue is full: nothing was taken. Items not confirmed within {@link #ACK_TIMEOUT} are answered
-     * RETRYABLE (sending them again is safe: ids are deterministic).
+     * RETRYABLE (they may still be stored: send them again with the same {@code Idempotency-Key} so nothing is stored
+     * twice).
      */
     public DirectIngest.Result ingest(String indexSet, List<Map<String, Object>> items, boolean refresh) {
-        return ingest(indexSet, items, refresh, 0);
+        return ingest(indexSet, items, refresh, 0, null);
     }
 
-    /** As {@link #ingest(String, List, boolean)}, counting {@code receivedBytes} (the request body) as received. */
+    /**
+     * As {@link #ingest(String, List, boolean)}, counting {@code receivedBytes} (the request body) as received; with
+     * an {@code idempotencyKey} (HTTP {@code Idempotency-Key}, null for none) sending the same batch again stores
+     * nothing twice.
+     */
     public DirectIngest.Result ingest(String indexSet, List<Map<String, Object>> items, boolean refresh,
-                                      long receivedBytes) {
-        return store(indexSet, direct.documents(indexSet, items), refresh, receivedBytes);
+                                      long receivedBytes, String idempotencyKey) {
+        return store(indexSet, direct.documents(indexSet, items, checkIdempotencyKey(idempotencyKey)), refresh,
+                receivedBytes);
+    }
+
+    /** The key as given, or null for none; a blank or over-long key is a 400 naming the header. */
+    public static String checkIdempotencyKey(String key) {
+        if (key == null) return null;
+        if (key.isBlank() || key.length() > 255) {
+            throw new BklogException(ErrorCode.BAD_REQUEST, "header Idempotency-Key must be 1 to 255 characters"
+                    + " (a UUID is usual); got " + key.length(), "Idempotency-Key");
+        }
+        return key;
     }
 
     /**
@@ -123,28 +139,39 @@ public final class IngestRuntime implements AutoCloseable {
                     + " retry after " + seconds + " s", null, Map.of("retry_after_seconds", seconds), null);
         }
         sink.metrics().lines(indexSet, docs.size(), receivedBytes);
-        BulkResult.Status status = BulkResult.Status.OK;
-        String reason = null;
+        List<BulkResult.ItemResult> out;
         try {
-            offer.done().get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            out = offer.done().get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            status = BulkResult.Status.RETRYABLE;
-            reason = "not confirmed stored within " + ACK_TIMEOUT.toSeconds() + " s (still queued); sending again is safe";
+            out = all(docs, "not confirmed stored within " + ACK_TIMEOUT.toSeconds() + " s (still queued: it may"
+                    + " still be stored; send it again with the same Idempotency-Key so it is not stored twice)");
         } catch (ExecutionException | CompletionException e) {
-            status = BulkResult.Status.RETRYABLE;
-            reason = e.getCause() == null ? e.toString() : e.getCause().getMessage();
+            String reason = e.getCause() == null ? e.toString() : e.getCause().getMessage();
             log.warn("ingest not stored index_set={} docs={} reason=\"{}\"", indexSet, docs.size(), reason);
+            out = all(docs, reason);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            status = BulkResult.Status.RETRYABLE;
-            reason = "interrupted while waiting for the store";
+            out = all(docs, "interrupted while waiting for the store");
         }
-        if (refresh && status == BulkResult.Status.OK && !docs.isEmpty()) store.refresh(indexSet);
-        List<BulkResult.ItemResult> out = new ArrayList<>(docs.size());
-        for (LogDocument d : docs) out.add(new BulkResult.ItemResult(d.id(), status, reason));
-        long ok = status == BulkResult.Status.OK ? docs.size() : 0;
-        return new DirectIngest.Result(indexSet, out, ok, docs.size() - ok, 0,
+        long ok = 0;
+        long retryable = 0;
+        long rejected = 0;
+        for (BulkResult.ItemResult r : out) {
+            switch (r.status()) {
+                case OK -> ok++;
+                case RETRYABLE -> retryable++;
+                case REJECTED -> rejected++;
+            }
+        }
+        if (refresh && ok > 0) store.refresh(indexSet);
+        return new DirectIngest.Result(indexSet, out, ok, retryable, rejected,
                 (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private static List<BulkResult.ItemResult> all(List<LogDocument> docs, String reason) {
+        List<BulkResult.ItemResult> out = new ArrayList<>(docs.size());
+        for (LogDocument d : docs) out.add(BulkResult.ItemResult.retryable(d.id(), reason));
+        return out;
     }
 
     /** Stops the drainer (its batch in hand is finished and committed), then writes what the sink holds. */

@@ -157,15 +157,19 @@ public final class HealthzMetricCollector implements AutoCloseable {
         try {
             executor.execute(() -> {
                 run.begin(Thread.currentThread());
+                List<HealthzMetric> metrics = null;
+                Throwable failed = null;
                 try {
-                    List<HealthzMetric> metrics = r.indicator().check();
-                    run.future.complete(metrics);
+                    metrics = r.indicator().check();
                 } catch (Throwable t) {
-                    run.future.completeExceptionally(t);
+                    failed = t;
                 } finally {
                     run.end();
+                    // no longer shared before its answer is out: a collect right after this one checks anew
                     running.remove(r, run);
                 }
+                if (failed != null) run.future.completeExceptionally(failed);
+                else run.future.complete(metrics);
             });
         } catch (RejectedExecutionException e) {
             running.remove(r, run);

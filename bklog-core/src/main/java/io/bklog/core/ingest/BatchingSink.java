@@ -83,11 +83,14 @@ public final class BatchingSink implements AutoCloseable {
     }
 
     /**
-     * Outcome of {@link #offer}: accepted (with a future completed once every document is stored or dead-lettered;
-     * completed exceptionally if some could be neither), or full (nothing taken; retry after {@code retryAfter}).
+     * Outcome of {@link #offer}: accepted (with a future completed once every document has its outcome, one per
+     * document in offer order: OK = stored; REJECTED = refused by the store and kept in the dead letters, the reason
+     * says why; RETRYABLE = neither stored nor dead-lettered, e.g. the sink closed first or the dead-letter write
+     * failed), or full (nothing taken; retry after {@code retryAfter}).
      */
-    public record Offer(boolean accepted, CompletableFuture<Void> done, Duration retryAfter, String reason) {
-        static Offer accepted(CompletableFuture<Void> f) {
+    public record Offer(boolean accepted, CompletableFuture<List<BulkResult.ItemResult>> done, Duration retryAfter,
+                        String reason) {
+        static Offer accepted(CompletableFuture<List<BulkResult.ItemResult>> f) {
             return new Offer(true, f, Duration.ZERO, null);
         }
 
@@ -100,29 +103,50 @@ public final class BatchingSink implements AutoCloseable {
         }
     }
 
+    /** The outcomes of one offer, one per document, completed when the last one is known. */
     private static final class Ticket {
+        final BulkResult.ItemResult[] results;
         final AtomicInteger remaining;
-        final CompletableFuture<Void> future = new CompletableFuture<>();
-        volatile Throwable failure;
+        final CompletableFuture<List<BulkResult.ItemResult>> future = new CompletableFuture<>();
 
         Ticket(int n) {
+            results = new BulkResult.ItemResult[n];
             remaining = new AtomicInteger(n);
         }
 
-        void done() {
-            if (remaining.decrementAndGet() == 0) {
-                if (failure == null) future.complete(null);
-                else future.completeExceptionally(failure);
-            }
-        }
-
-        void fail(Throwable t) {
-            failure = t;
-            done();
+        void settle(int index, BulkResult.ItemResult r) {
+            results[index] = r;
+            if (remaining.decrementAndGet() == 0) future.complete(List.of(results));
         }
     }
 
-    private record Pending(LogDocument doc, long bytes, Ticket ticket, long enqueuedMillis) {
+    private record Pending(LogDocument doc, long bytes, Ticket ticket, int index, long enqueuedMillis) {
+        void stored() {
+            ticket.settle(index, BulkResult.ItemResult.ok(doc.id()));
+        }
+
+        void notStored(Throwable t) {
+            notStored(t.getMessage() == null ? t.toString() : t.getMessage());
+        }
+
+        void notStored(String reason) {
+            ticket.settle(index, BulkResult.ItemResult.retryable(doc.id(), reason));
+        }
+    }
+
+    /**
+     * Completes normally once every outcome of {@code done} is known and none is RETRYABLE (each document is stored
+     * or kept in the dead letters); exceptionally otherwise. What a source waits on before it acknowledges its input.
+     */
+    public static CompletableFuture<Void> safe(CompletableFuture<List<BulkResult.ItemResult>> done) {
+        return done.thenAccept(items -> {
+            for (BulkResult.ItemResult r : items) {
+                if (r.status() == BulkResult.Status.RETRYABLE) {
+                    throw new BackendException("document " + r.id() + " was neither stored nor dead-lettered: "
+                            + r.reason(), true, null);
+                }
+            }
+        });
     }
 
     private record DeadLetter(Pending pending, String reason, int attempts) {
@@ -194,7 +218,7 @@ public final class BatchingSink implements AutoCloseable {
             throw new IllegalArgumentException("batch of " + docs.size() + " documents exceeds the sink queue capacity of "
                     + config.queueCapacityDocs() + "; split it");
         }
-        if (docs.isEmpty()) return Offer.accepted(CompletableFuture.completedFuture(null));
+        if (docs.isEmpty()) return Offer.accepted(CompletableFuture.completedFuture(List.of()));
         long[] sizes = new long[docs.size()];
         long total = 0;
         for (int i = 0; i < sizes.length; i++) {
@@ -212,7 +236,7 @@ public final class BatchingSink implements AutoCloseable {
             Ticket t = new Ticket(docs.size());
             Queue q = queues.computeIfAbsent(indexSet, k -> new Queue());
             long now = clock.millis();
-            for (int i = 0; i < sizes.length; i++) q.docs.add(new Pending(docs.get(i), sizes[i], t, now));
+            for (int i = 0; i < sizes.length; i++) q.docs.add(new Pending(docs.get(i), sizes[i], t, i, now));
             q.bytes += total;
             queuedDocs += docs.size();
             queuedBytes += total;
@@ -312,9 +336,9 @@ public final class BatchingSink implements AutoCloseable {
                 write(indexSet, batch);
             } catch (RuntimeException e) {
                 LOG.error("event=sink_write_failed index_set={} docs={}", indexSet, batch.size(), e);
-                for (Pending p : batch) p.ticket().fail(e);
+                for (Pending p : batch) p.notStored(e);
             } catch (InterruptedException e) {
-                for (Pending p : batch) p.ticket().fail(new IllegalStateException("sink interrupted while storing"));
+                for (Pending p : batch) p.notStored("sink interrupted while storing");
                 Thread.currentThread().interrupt();
             } finally {
                 lock.lock();
@@ -341,7 +365,7 @@ public final class BatchingSink implements AutoCloseable {
 
     private void failRemaining(Throwable t) {
         for (Map.Entry<String, Queue> e : queues.entrySet()) {
-            for (Pending p : e.getValue().docs) p.ticket().fail(t);
+            for (Pending p : e.getValue().docs) p.notStored(t);
             metrics.queueDepth(e.getKey(), -e.getValue().docs.size());
             queuedDocs -= e.getValue().docs.size();
             e.getValue().docs.clear();
@@ -382,7 +406,7 @@ public final class BatchingSink implements AutoCloseable {
                 switch (item.status()) {
                     case OK -> {
                         ok++;
-                        p.ticket().done();
+                        p.stored();
                     }
                     case REJECTED -> dead.add(new DeadLetter(p, item.reason(), attempt));
                     case RETRYABLE -> {
@@ -465,7 +489,8 @@ public final class BatchingSink implements AutoCloseable {
         return IndexSetSchema.of(name, List.of(FieldSpec.of("index_set", FieldType.KEYWORD),
                 FieldSpec.of("doc_id", FieldType.KEYWORD), FieldSpec.of("reason", FieldType.TEXT),
                 FieldSpec.of("attempts", FieldType.LONG), FieldSpec.of("original_time", FieldType.DATE),
-                FieldSpec.of("original", FieldType.TEXT)));
+                FieldSpec.of("original", FieldType.TEXT), FieldSpec.of("replayed", FieldType.BOOLEAN),
+                FieldSpec.of("replayed_at", FieldType.DATE)));
     }
 
     private void deadLetter(String indexSet, List<DeadLetter> dead) throws InterruptedException {
@@ -486,8 +511,11 @@ public final class BatchingSink implements AutoCloseable {
                 for (int i = 0; i < todo.size(); i++) {
                     BulkResult.ItemResult item = i < r.items().size() ? r.items().get(i) : null;
                     if (item != null && item.status() == BulkResult.Status.OK) {
-                        todo.get(i).pending().ticket().done();
-                        metrics.deadLetters(indexSet, 1);
+                        Pending p = todo.get(i).pending();
+                        p.ticket().settle(p.index(), BulkResult.ItemResult.rejected(p.doc().id(), todo.get(i).reason()
+                                + " (kept in the dead letters of '" + indexSet + "'; list and replay them with"
+                                + " /api/v1/dead_letters)"));
+                        metrics.deadLetters(indexSet, 1, reasonTag(todo.get(i).reason()));
                         LOG.warn("event=dead_letter index_set={} doc_id={} reason=\"{}\"", indexSet,
                                 todo.get(i).pending().doc().id(), todo.get(i).reason());
                     } else {
@@ -508,12 +536,24 @@ public final class BatchingSink implements AutoCloseable {
                 for (DeadLetter d : todo) {
                     LOG.error("event=dead_letter_failed index_set={} doc_id={} reason=\"{}\" dead_letter_error=\"{}\"",
                             indexSet, d.pending().doc().id(), d.reason(), lastReason);
-                    d.pending().ticket().fail(ex);
+                    d.pending().notStored(d.reason() + "; it could not be kept in the dead letters either: "
+                            + ex.getMessage());
                 }
                 return;
             }
             sleeper.sleep(backoff(attempt));
         }
+    }
+
+    /** The {@code reason} tag of {@code bklog_ingest_dead_letters_total}: a small fixed set, never the free text. */
+    static String reasonTag(String reason) {
+        String r = reason == null ? "" : reason.toLowerCase(java.util.Locale.ROOT);
+        if (r.startsWith("gave up after")) return "retries_exhausted";
+        if (r.contains("immense term") || r.contains("too long") || r.contains("longer than")) return "too_long";
+        if (r.contains("reserved") || r.contains("metadata field")) return "reserved_field";
+        if (r.contains("mapper_parsing") || r.contains("mapped as") || r.contains("expected") || r.contains("failed to parse")
+                || r.contains("not a valid") || r.contains("cannot be") || r.contains("is not an")) return "bad_value";
+        return "rejected";
     }
 
     static long estimateBytes(LogDocument d) {

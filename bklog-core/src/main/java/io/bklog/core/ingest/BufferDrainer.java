@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Moves documents from an {@link IngestBuffer} to a {@link BatchingSink}, committing only after the sink reports
  * every polled document stored (or dead-lettered). On failure it leaves the group without committing, so the
- * buffer delivers again (ids are deterministic: no duplicates in the store). One named thread per drainer.
+ * buffer delivers again (ids are given before the buffer: a redelivery replaces, never duplicates). One named thread per drainer.
  */
 public final class BufferDrainer implements AutoCloseable {
 
@@ -67,7 +67,7 @@ public final class BufferDrainer implements AutoCloseable {
                     while (true) {
                         BatchingSink.Offer o = sink.offer(e.getKey(), e.getValue());
                         if (o.accepted()) {
-                            futures.add(o.done());
+                            futures.add(BatchingSink.safe(o.done()));
                             break;
                         }
                         if (!running && o.reason() != null && o.reason().contains("shutting down")) {

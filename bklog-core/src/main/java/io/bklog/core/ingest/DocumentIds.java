@@ -4,10 +4,14 @@ import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Deterministic document ids, so a replay after a crash overwrites instead of duplicating: murmur3-128 (hex, 32
- * chars) of the source id and offset, or of the source id and content for sources without offsets.
+ * Document ids (32 hex chars). An id repeats only where a replay is possible and recognisable, so a replay overwrites
+ * instead of duplicating: a position in a source (a file's identity + offset, a Kafka partition + offset: murmur3-128
+ * of both), a client-given id, or an {@code Idempotency-Key} with the item's position in its request. Everything
+ * else gets a {@link #unique()} id, so two identical events are two documents, as in Elasticsearch.
  */
 public final class DocumentIds {
 
@@ -26,9 +30,24 @@ public final class DocumentIds {
                 .putString(content, StandardCharsets.UTF_8).hash().toString();
     }
 
-    /** The line's explicit id, else by offset when the line has one (>= 0), else by content. */
+    /** The line's explicit id, else by position when the line has one (offset >= 0), else a unique id. */
     public static String of(SourceLine line) {
         if (line.documentId() != null) return line.documentId();
-        return line.offset() >= 0 ? of(line.sourceId(), line.offset()) : ofContent(line.sourceId(), line.text());
+        return line.offset() >= 0 ? of(line.sourceId(), line.offset()) : unique();
+    }
+
+    /** A new random id (128 bits): for events that cannot be replayed recognisably, such as a syslog datagram. */
+    public static String unique() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return HexFormat.of().toHexDigits(r.nextLong()) + HexFormat.of().toHexDigits(r.nextLong());
+    }
+
+    /**
+     * The id of item {@code position} of a request sent with {@code Idempotency-Key: key} to {@code scope} (the
+     * index set): the same request sent again stores nothing twice.
+     */
+    public static String ofIdempotencyKey(String scope, String key, int position) {
+        return MURMUR.newHasher().putString(scope, StandardCharsets.UTF_8).putByte((byte) 2)
+                .putString(key, StandardCharsets.UTF_8).putByte((byte) 0).putInt(position).hash().toString();
     }
 }

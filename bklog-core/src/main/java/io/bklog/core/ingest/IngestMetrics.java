@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Ingest meters, each tagged {@code index_set}: {@code bklog.ingest.lines} (lines in), {@code bklog.ingest.bytes},
- * {@code bklog.ingest.parse.failures}, {@code bklog.ingest.filtered}, {@code bklog.ingest.dead.letters},
+ * {@code bklog.ingest.parse.failures}, {@code bklog.ingest.filtered}, {@code bklog.ingest.dead.letters} (also tagged
+ * {@code reason}),
  * {@code bklog.ingest.stored}, {@code bklog.ingest.queue.depth} (gauge) and {@code bklog.ingest.batch.latency}
  * (timer of one store write). Thread-safe.
  */
@@ -28,7 +29,8 @@ public final class IngestMetrics {
         final Counter bytes;
         final Counter failures;
         final Counter filtered;
-        final Counter deadLetters;
+        final ConcurrentHashMap<String, Counter> deadLetters = new ConcurrentHashMap<>();
+        final String indexSet;
         final Counter stored;
         final Timer latency;
         final AtomicLong depth = new AtomicLong();
@@ -41,8 +43,7 @@ public final class IngestMetrics {
                     .tag(TAG, indexSet).register(registry);
             filtered = Counter.builder("bklog.ingest.filtered").description("lines dropped by collection filters")
                     .tag(TAG, indexSet).register(registry);
-            deadLetters = Counter.builder("bklog.ingest.dead.letters").description("documents sent to the dead-letter index set")
-                    .tag(TAG, indexSet).register(registry);
+            this.indexSet = indexSet;
             stored = Counter.builder("bklog.ingest.stored").description("documents acknowledged by the store")
                     .tag(TAG, indexSet).register(registry);
             latency = Timer.builder("bklog.ingest.batch.latency").description("time of one batch write to the store")
@@ -83,8 +84,13 @@ public final class IngestMetrics {
         if (n > 0) m(indexSet).filtered.increment(n);
     }
 
-    public void deadLetters(String indexSet, long n) {
-        if (n > 0) m(indexSet).deadLetters.increment(n);
+    /** Documents kept in the dead letters, by {@code reason} (a small fixed set such as {@code bad_value}). */
+    public void deadLetters(String indexSet, long n, String reason) {
+        if (n <= 0) return;
+        Meters m = m(indexSet);
+        m.deadLetters.computeIfAbsent(reason, r -> Counter.builder("bklog.ingest.dead.letters")
+                .description("documents sent to the dead-letter index set, by reason").tag(TAG, indexSet)
+                .tag("reason", r).register(registry)).increment(n);
     }
 
     public void stored(String indexSet, long n) {

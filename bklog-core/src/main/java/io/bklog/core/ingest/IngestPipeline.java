@@ -248,7 +248,7 @@ public final class IngestPipeline implements AutoCloseable {
             } else {
                 synchronized (pendingStores) {
                     pendingStores.removeIf(java.util.concurrent.CompletableFuture::isDone);
-                    pendingStores.add(offer.done());
+                    pendingStores.add(BatchingSink.safe(offer.done()));
                 }
             }
         }

@@ -72,7 +72,7 @@ final class MemoryDocument {
         List<Token> out = new ArrayList<>();
         Matcher m = TOKEN.matcher(text);
         while (m.find()) {
-            out.add(new Token(DocumentValues.lower(m.group()), m.start(), m.end()));
+            out.add(new Token(TextAnalysis.truncate(DocumentValues.lower(m.group())), m.start(), m.end()));
         }
         return out;
     }

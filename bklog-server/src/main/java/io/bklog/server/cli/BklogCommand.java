@@ -15,7 +15,8 @@ import java.util.Properties;
 @Command(name = "bklog", mixinStandardHelpOptions = true, versionProvider = BklogCommand.Version.class,
         description = "bklog-java: a log platform you embed as a library or run as a server.",
         subcommands = {ServeCommand.class, MigrateCommand.class, HealthzCommand.class, VersionCommand.class,
-                BackupCommand.class, RestoreCommand.class, UpgradeCommand.class, CommandLine.HelpCommand.class})
+                BackupCommand.class, RestoreCommand.class, UpgradeCommand.class, DeadLettersCommand.class,
+                CommandLine.HelpCommand.class})
 public final class BklogCommand implements Runnable {
 
     @CommandLine.Spec

@@ -17,6 +17,7 @@ public final class ApiRoutes {
         return List.of(
                 new IndexSetRoutes(platform.indexSets(), bodies),
                 new IngestRoutes(platform.pipeline(), bodies),
+                new DeadLetterRoutes(platform.deadLetters(), platform.indexSets()),
                 new MaskedSearchRoutes(platform.search(),
                         new io.bklog.core.search.ContextService(platform.indexSets(), platform.store()),
                         new io.bklog.core.search.ExportService(platform.indexSets(), platform.search(), platform.store()),

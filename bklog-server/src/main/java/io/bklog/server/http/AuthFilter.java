@@ -189,6 +189,10 @@ public final class AuthFilter {
                 require(ctx, method == HandlerType.GET ? Role.VIEWER : Role.ADMIN);
             } else if (sub.equals("ingest")) {
                 require(ctx, Role.INGEST);
+            } else if (sub.equals("dead_letters") || sub.startsWith("dead_letters/")) {
+                // the original documents, unmasked
+                require(ctx, Role.ADMIN);
+                require(ctx, Role.UNMASKED);
             } else if (sub.startsWith("desensitize") && method != HandlerType.GET && !sub.endsWith("preview")) {
                 require(ctx, Role.ADMIN);
             } else {

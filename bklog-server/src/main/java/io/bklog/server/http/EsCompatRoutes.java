@@ -128,8 +128,13 @@ public final class EsCompatRoutes implements RouteGroup {
             error(ctx, 400, "action_request_validation_exception", "Validation Failed: 1: no requests added;");
             return;
         }
+        String key = ctx.header("Idempotency-Key");
+        if (key != null && (key.isBlank() || key.length() > 255)) {
+            error(ctx, 400, "illegal_argument_exception", "header Idempotency-Key must be 1 to 255 characters");
+            return;
+        }
         EsBulkService.Response r = bulk.bulk(body, ctx.pathParamMap().get("index"), refresh(ctx),
-                writable(ctx));
+                writable(ctx), key);
         r.retryAfterSeconds().ifPresent(s -> ctx.header("Retry-After", String.valueOf(s)));
         ctx.json(r.body());
     }

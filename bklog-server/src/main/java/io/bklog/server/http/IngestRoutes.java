@@ -12,7 +12,9 @@ import java.util.Map;
 /**
  * {@code POST /api/v1/index_sets/{name}/ingest}: a JSON array of objects or JSON lines. Answers per-item results;
  * a malformed batch is refused whole (400) and nothing of it is stored. {@code ?refresh=true} makes the batch
- * searchable before the answer. The batch goes through the platform's batching sink and is answered once stored;
+ * searchable before the answer. Each document gets a unique id (identical lines are distinct documents); a request
+ * with an {@code Idempotency-Key} header gets ids from the key and each item's position, so sending it again after a
+ * lost answer stores nothing twice. The batch goes through the platform's batching sink and is answered once stored;
  * when the sink queue is full the answer is 429 {@code ingest_busy} with {@code Retry-After} (nothing taken).
  */
 final class IngestRoutes implements RouteGroup {
@@ -30,7 +32,7 @@ final class IngestRoutes implements RouteGroup {
             DirectIngest.Result r;
             try {
                 r = ingest.ingest(ctx.pathParam("name"), bodies.documents(ctx), "true".equals(ctx.queryParam("refresh")),
-                        ctx.bodyAsBytes().length);
+                        ctx.bodyAsBytes().length, ctx.header("Idempotency-Key"));
             } catch (BklogException e) {
                 retryAfter(ctx, e);
                 throw e;

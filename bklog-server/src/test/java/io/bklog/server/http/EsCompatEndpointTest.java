@@ -186,7 +186,7 @@ class EsCompatEndpointTest {
     }
 
     @Test
-    void bulkIndexedEventsAreSearchableThroughBklogAndAReplayDoesNotDuplicate() throws Exception {
+    void bulkIndexedEventsAreSearchableThroughBklogAndAReplayWithIdsDoesNotDuplicate() throws Exception {
         List<BulkOperation> ops = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             Map<String, Object> doc = event("GET /shop/item/" + i + " HTTP/1.1 200", 200);
@@ -211,9 +211,19 @@ class EsCompatEndpointTest {
         assertThat(search("app", "http.status:200").get("total").asLong()).isEqualTo(5);
         assertThat(search("nginx_access", "healthz").get("total").asLong()).isEqualTo(1);
 
-        // Filebeat resends a batch after a timeout: still five
+        // a batch resent without _id holds new events, as Elasticsearch stores them
         assertThat(es.bulk(b -> b.operations(ops).refresh(Refresh.True)).errors()).isFalse();
-        assertThat(search("app", "shop").get("total").asLong()).isEqualTo(5);
+        assertThat(search("app", "shop").get("total").asLong()).isEqualTo(10);
+        // a shipper that sets _id (Filebeat's fingerprint / add_id processors) replays without duplicates
+        List<BulkOperation> withIds = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Map<String, Object> doc = event("GET /cart/item/" + i + " HTTP/1.1 200", 200);
+            String id = "fp-" + i;
+            withIds.add(BulkOperation.of(o -> o.create(c -> c.index("filebeat-8.19.0").id(id).document(doc))));
+        }
+        assertThat(es.bulk(b -> b.operations(withIds).refresh(Refresh.True)).errors()).isFalse();
+        assertThat(es.bulk(b -> b.operations(withIds).refresh(Refresh.True)).errors()).isFalse();
+        assertThat(search("app", "cart").get("total").asLong()).isEqualTo(5);
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.bklog.core.DirectIngest;
 import io.bklog.core.ErrorCode;
 import io.bklog.core.collect.IngestRuntime;
 import io.bklog.core.indexset.IndexSetService;
+import io.bklog.core.ingest.DocumentIds;
 import io.bklog.core.meta.IndexSet;
 import io.bklog.spi.BulkResult;
 import io.bklog.spi.LogDocument;
@@ -77,6 +78,17 @@ public final class EsBulkService {
      * @throws IllegalArgumentException a malformed action line, naming it; nothing was stored
      */
     public Response bulk(String body, String defaultIndex, boolean refresh, Predicate<IndexSet> writable) {
+        return bulk(body, defaultIndex, refresh, writable, null);
+    }
+
+    /**
+     * As {@link #bulk(String, String, boolean, Predicate)}. An item without {@code _id} gets a unique id (identical
+     * items are distinct documents, as in Elasticsearch); with an {@code idempotencyKey} (HTTP
+     * {@code Idempotency-Key}) it gets an id from the key and its position in the request instead, so sending the
+     * request again stores nothing twice.
+     */
+    public Response bulk(String body, String defaultIndex, boolean refresh, Predicate<IndexSet> writable,
+                         String idempotencyKey) {
         long t0 = System.nanoTime();
         List<EsBulkIngest.BulkItem> items = EsBulkIngest.parse(body, defaultIndex);
         Object[] results = new Object[items.size()];
@@ -122,7 +134,12 @@ public final class EsBulkService {
                         "line " + (it.line() + 1) + ": the document " + problem);
                 continue;
             }
-            if (it.id() != null) doc = new LogDocument(it.id(), doc.timestamp(), doc.fields());
+            if (it.id() != null) {
+                doc = new LogDocument(it.id(), doc.timestamp(), doc.fields());
+            } else if (idempotencyKey != null) {
+                doc = new LogDocument(DocumentIds.ofIdempotencyKey(set.name(), idempotencyKey, k), doc.timestamp(),
+                        doc.fields());
+            }
             byIndexSet.computeIfAbsent(set.name(), x -> new ArrayList<>()).add(k);
             docsByIndexSet.computeIfAbsent(set.name(), x -> new ArrayList<>()).add(doc);
             bytesByIndexSet.merge(set.name(), (long) Utf8.encodedLength(it.source()), Long::sum);

@@ -92,9 +92,13 @@ class EsBulkServiceTest {
                         .isEqualTo(java.time.Instant.parse("2026-12-05T10:00:00Z").toEpochMilli());
             });
 
-            // the same request again stores nothing new: ids are given or derived from the content
+            // the same request again: the item with an _id replaces its copy, the other is a new event (as in ES)
             bulk.bulk(body, null, true, s -> true);
-            assertThat(p.search().search("app", SearchParams.of("*")).total()).isEqualTo(2);
+            assertThat(p.search().search("app", SearchParams.of("*")).total()).isEqualTo(3);
+            // with an Idempotency-Key, sending a request twice stores it once
+            bulk.bulk(body, null, true, s -> true, "retry-me");
+            bulk.bulk(body, null, true, s -> true, "retry-me");
+            assertThat(p.search().search("app", SearchParams.of("*")).total()).isEqualTo(4);
         }
     }
 
