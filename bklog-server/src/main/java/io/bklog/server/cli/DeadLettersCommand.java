@@ -47,6 +47,7 @@ final class DeadLettersCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             return options.run(spec, ops -> {
+                ops.platform().indexSets().get(indexSet); // an unknown name: one line naming it, exit 2
                 DeadLetterService.Page page = ops.platform().deadLetters().list(indexSet, 0, size);
                 out.printf("%-24s %-32s %s%n", "TIME", "DOC_ID", "REASON / DOCUMENT");
                 for (DeadLetterService.DeadLetter d : page.items()) {
@@ -75,6 +76,7 @@ final class DeadLettersCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             return options.run(spec, ops -> {
+                ops.platform().indexSets().get(indexSet);
                 DeadLetterService.Replay r = ops.platform().deadLetters().replay(indexSet);
                 out.println("replayed " + r.replayed() + " dead letters of " + indexSet + ": " + r.stored()
                         + " stored, " + r.rejected() + " refused again, " + r.retryable() + " to retry");

@@ -77,6 +77,27 @@ class BklogCommandTest {
     }
 
     @Test
+    void deadLettersAreListedAndReplayedFromTheCommandLine(@TempDir Path dir) {
+        try (io.bklog.core.LogPlatform p = io.bklog.core.LogPlatform.builder().dataDir(dir).build()) {
+            p.indexSets().put("web", io.bklog.core.indexset.IndexSetSpec.withFields(List.of(
+                    io.bklog.spi.FieldSpec.of("log", io.bklog.spi.FieldType.TEXT),
+                    io.bklog.spi.FieldSpec.of("client_ip", io.bklog.spi.FieldType.IP))));
+            var r = p.pipeline().ingest("web", List.of(Map.of("log", "fine", "client_ip", "10.0.0.1"),
+                    Map.of("log", "refused", "client_ip", "999.1.1.1")), true);
+            assertThat(r.rejected()).isEqualTo(1);
+        }
+        Run list = run("dead-letters", "list", "web", "--data-dir", dir.toString());
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out()).contains("999.1.1.1").contains("refused").contains("1 dead letters waiting in web");
+        Run replay = run("dead-letters", "replay", "web", "--data-dir", dir.toString());
+        assertThat(replay.exit()).as("still refused: exit 1").isEqualTo(1);
+        assertThat(replay.out()).contains("replayed 1 dead letters of web: 0 stored, 1 refused again");
+        Run unknown = run("dead-letters", "list", "nosuch", "--data-dir", dir.toString());
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("nosuch");
+    }
+
+    @Test
     void versionPrintsTheBuildVersion() {
         Run r = run("version");
         assertThat(r.exit()).isZero();
