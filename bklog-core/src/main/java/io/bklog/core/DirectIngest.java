@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.bklog.core.meta.IndexSet;
+import io.bklog.core.indexset.DynamicTypes;
 import io.bklog.core.indexset.IndexSetService;
 import io.bklog.core.ingest.DocumentIds;
 import io.bklog.core.query.TimeExpressions;
 import io.bklog.spi.BulkResult;
 import io.bklog.spi.FieldSpec;
+import io.bklog.spi.FieldType;
 import io.bklog.spi.LogDocument;
 import io.bklog.spi.LogStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,10 +20,12 @@ import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The simplest ingest path: validate a batch of JSON objects against the index set, give each a deterministic id and
@@ -140,11 +144,61 @@ public final class DirectIngest {
         }
         Instant time = time(set, item, fields.get(set.timeField()));
         fields.put(set.timeField(), time.toEpochMilli());
+        set = mapDynamically(set, item, fields);
         for (FieldSpec f : set.fields()) {
             Object v = fields.get(f.name());
-            if (v != null) check(item, f, v);
+            if (v == null) continue;
+            if (f.type() == FieldType.DATE && !f.name().equals(set.timeField())) {
+                v = isoDates(v);
+                fields.put(f.name(), v);
+            }
+            check(item, f, v);
         }
         return new LogDocument(DocumentIds.unique(), time, fields);
+    }
+
+    /**
+     * The fields of a document that {@code set} does not map, as its {@code dynamic} says: {@code true} maps them
+     * with an inferred type ({@link DynamicTypes#infer}), {@code strict} refuses the document, {@code false} leaves
+     * them in the source, unsearchable. Returns the index set as it is now.
+     */
+    private IndexSet mapDynamically(IndexSet set, int item, Map<String, Object> fields) {
+        if (set.dynamic().equals(IndexSet.DYNAMIC_FALSE)) return set;
+        Set<String> mapped = new HashSet<>();
+        for (FieldSpec f : set.fields()) mapped.add(f.name());
+        List<FieldSpec> unmapped = new ArrayList<>();
+        for (Map.Entry<String, Object> e : fields.entrySet()) {
+            if (mapped.contains(e.getKey())) continue;
+            if (set.dynamic().equals(IndexSet.DYNAMIC_STRICT)) {
+                throw bad(item, e.getKey(), "has field '" + e.getKey() + "', which index set '" + set.name()
+                        + "' does not map, and its dynamic is strict: add the field to the index set first, or set"
+                        + " dynamic to true (map new fields) or false (keep them unsearchable)");
+            }
+            FieldType type = DynamicTypes.infer(e.getValue());
+            if (type != null) unmapped.add(FieldSpec.of(e.getKey(), type));
+        }
+        if (unmapped.isEmpty()) return set;
+        try {
+            return indexSets.addFields(set.name(), unmapped);
+        } catch (BklogException e) {
+            if (e.code() != ErrorCode.BAD_DOCUMENT) throw e;
+            throw bad(item, e.field().map(f -> f.replaceFirst("^fields\\.", "")).orElse(null),
+                    String.valueOf(e.details().getOrDefault("problem", e.getMessage())));
+        }
+    }
+
+    /** ISO-8601 strings of a date field as epoch millis; other values as they are (checked next). */
+    private static Object isoDates(Object v) {
+        if (v instanceof List<?> list) {
+            List<Object> out = new ArrayList<>(list.size());
+            for (Object o : list) out.add(isoDates(o));
+            return out;
+        }
+        if (v instanceof String s) {
+            Long ms = DynamicTypes.isoDateMillis(s);
+            if (ms != null) return ms;
+        }
+        return v;
     }
 
     private static void flatten(int item, String prefix, Map<?, ?> in, Map<String, Object> out) {

@@ -56,6 +56,63 @@ class DirectIngestTest {
     }
 
     @Test
+    void fieldsTheIndexSetDoesNotMapAreMappedOnFirstSightAndSearchable() {
+        platform.indexSets().create("app", IndexSetSpec.defaults());
+        DirectIngest.Result r = platform.ingest().ingest("app", List.of(Map.of("log", "x", "level", "ERROR",
+                "pid", 4242, "took", 0.5, "ok", false, "client", "10.1.2.3", "at", "2024-05-01T11:00:00Z",
+                "message", "connection refused by upstream", "k8s", Map.of("pod", "web-1"))), true);
+        assertThat(r.accepted()).isEqualTo(1);
+        Map<String, io.bklog.spi.FieldType> types = new java.util.HashMap<>();
+        platform.indexSets().get("app").fields().forEach(f -> types.put(f.name(), f.type()));
+        assertThat(types).containsEntry("level", io.bklog.spi.FieldType.KEYWORD)
+                .containsEntry("pid", io.bklog.spi.FieldType.LONG).containsEntry("took", io.bklog.spi.FieldType.DOUBLE)
+                .containsEntry("ok", io.bklog.spi.FieldType.BOOLEAN).containsEntry("client", io.bklog.spi.FieldType.IP)
+                .containsEntry("at", io.bklog.spi.FieldType.DATE).containsEntry("message", io.bklog.spi.FieldType.TEXT)
+                .containsEntry("k8s.pod", io.bklog.spi.FieldType.KEYWORD);
+        for (String q : List.of("level:ERROR", "pid:4242", "pid:>4000", "took:0.5", "ok:false", "client:10.1.2.3",
+                "message:refused", "k8s.pod:web-1", "at:[2024-05-01T10:00:00Z TO 2024-05-01T12:00:00Z]")) {
+            assertThat(platform.search().search("app", SearchParams.of(q)).total()).as(q).isEqualTo(1);
+        }
+        // a later value of the wrong type is refused, naming the field and the mapped type
+        assertThatThrownBy(() -> platform.ingest().ingest("app", List.of(Map.of("log", "y", "pid", "abc")), true))
+                .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.field()).contains("[0].pid"))
+                .hasMessageContaining("expected a long");
+    }
+
+    @Test
+    void dynamicStrictRefusesUnmappedFieldsAndFalseKeepsThemUnsearchable() {
+        platform.indexSets().create("strict_set", new IndexSetSpec(null, null, null, null, null, null, null,
+                "strict"));
+        assertThatThrownBy(() -> platform.ingest().ingest("strict_set", List.of(Map.of("log", "x", "level", "INFO")),
+                true)).isInstanceOfSatisfying(BklogException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.BAD_DOCUMENT);
+                    assertThat(e.field()).contains("[0].level");
+                }).hasMessageContaining("dynamic is strict");
+        platform.indexSets().create("loose", new IndexSetSpec(null, null, null, null, null, null, null, "false"));
+        assertThat(platform.ingest().ingest("loose", List.of(Map.of("log", "x", "level", "INFO")), true).accepted())
+                .isEqualTo(1);
+        assertThat(platform.indexSets().get("loose").fields()).extracting(io.bklog.spi.FieldSpec::name)
+                .doesNotContain("level");
+        assertThat(platform.search().search("loose", SearchParams.of("*")).hits().get(0).source())
+                .containsEntry("level", "INFO");
+        assertThatThrownBy(() -> platform.indexSets().create("bad_dyn", new IndexSetSpec(null, null, null, null,
+                null, null, null, "sometimes"))).isInstanceOf(BklogException.class)
+                .hasMessageContaining("dynamic must be true, strict or false");
+    }
+
+    @Test
+    void moreFieldsThanTheLimitIsAClearErrorAndNothingIsStored() {
+        platform.indexSets().create("wide", IndexSetSpec.defaults());
+        Map<String, Object> doc = new java.util.HashMap<>();
+        for (int i = 0; i < io.bklog.core.indexset.IndexSetService.MAX_FIELDS + 1; i++) doc.put("f" + i, "v");
+        assertThatThrownBy(() -> platform.ingest().ingest("wide", List.of(doc), true))
+                .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_DOCUMENT))
+                .hasMessageContaining("past the limit of " + io.bklog.core.indexset.IndexSetService.MAX_FIELDS);
+        platform.store().refresh("wide");
+        assertThat(platform.search().search("wide", SearchParams.of("*")).total()).isZero();
+    }
+
+    @Test
     void aFieldNamedLikeAMetadataFieldRefusesTheBatchBeforeAnythingIsStored() {
         platform.indexSets().create("app", IndexSetSpec.defaults());
         for (String reserved : List.of("_id", "_source", "_index")) {

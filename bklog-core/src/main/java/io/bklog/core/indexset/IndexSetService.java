@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -208,8 +209,8 @@ public final class IndexSetService {
         String recorded = router != null ? cluster : spec.storageCluster();
         return validated(() -> new IndexSet(0, name, space, timeField, fields,
                 orDefault(spec.retentionDays(), DEFAULT_RETENTION_DAYS), orDefault(spec.shards(), DEFAULT_SHARDS),
-                orDefault(spec.replicas(), DEFAULT_REPLICAS), null, 0, null, recorded, spec.description(), 0, null,
-                null));
+                orDefault(spec.replicas(), DEFAULT_REPLICAS), null, 0, null, recorded, spec.description(),
+                spec.dynamic(), 0, null, null));
     }
 
     private IndexSet merged(IndexSet current, IndexSetSpec spec) {
@@ -233,7 +234,50 @@ public final class IndexSetService {
                 .withRetentionDays(orDefault(spec.retentionDays(), current.retentionDays()))
                 .withStorage(orDefault(spec.shards(), current.shards()), orDefault(spec.replicas(), current.replicas()),
                         current.rolloverBytes())
-                .withDescription(spec.description() != null ? spec.description() : current.description()));
+                .withDescription(spec.description() != null ? spec.description() : current.description())
+                .withDynamic(spec.dynamic() != null ? spec.dynamic() : current.dynamic()));
+    }
+
+    /** The most fields an index set maps (Elasticsearch's {@code index.mapping.total_fields.limit}). */
+    public static final int MAX_FIELDS = 1000;
+
+    /**
+     * Maps the fields of {@code fields} that the index set does not map yet (dynamic mapping of a document's new
+     * fields); fields already mapped are left as they are, whatever type is given. Returns the index set as it is now.
+     *
+     * @throws BklogException {@link ErrorCode#BAD_DOCUMENT} when the index set would pass {@link #MAX_FIELDS}
+     */
+    public synchronized IndexSet addFields(String name, List<FieldSpec> fields) {
+        return addFields(name, fields, 1);
+    }
+
+    private IndexSet addFields(String name, List<FieldSpec> fields, int attempt) {
+        IndexSet current = get(name);
+        Set<String> mapped = new java.util.HashSet<>();
+        current.fields().forEach(f -> mapped.add(f.name()));
+        List<FieldSpec> added = fields.stream().filter(f -> !mapped.contains(f.name())).distinct().toList();
+        if (added.isEmpty()) return current;
+        if (current.fields().size() + added.size() > MAX_FIELDS) {
+            throw new BklogException(ErrorCode.BAD_DOCUMENT, "index set '" + name + "' maps " + current.fields().size()
+                    + " fields and may map at most " + MAX_FIELDS + "; the new field '" + added.get(0).name()
+                    + "' is not mapped: drop such fields at the source, set the index set's dynamic to false (kept"
+                    + " unsearchable) or strict (refused)", "fields." + added.get(0).name(),
+                    Map.of("problem", "has field '" + added.get(0).name() + "', past the limit of " + MAX_FIELDS
+                            + " fields of index set '" + name + "'"), null);
+        }
+        List<FieldSpec> all = new ArrayList<>(current.fields());
+        all.addAll(added);
+        IndexSet updated;
+        try {
+            updated = apply(validated(() -> current.withFields(all)), false);
+        } catch (BklogException e) {
+            // another instance changed the index set meanwhile (maybe mapping the same fields): read it again
+            if (e.code() != ErrorCode.CONFLICT || attempt >= 3) throw e;
+            return addFields(name, fields, attempt + 1);
+        }
+        log.info("event=fields_mapped_dynamically index_set={} fields={}", name,
+                added.stream().map(f -> f.name() + ":" + f.type().wireName()).toList());
+        return updated;
     }
 
     /**

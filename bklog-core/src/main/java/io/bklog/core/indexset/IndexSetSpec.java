@@ -15,14 +15,23 @@ import java.util.List;
  * @param storageCluster the storage cluster that holds the index set's indices ({@code storage_cluster}); null = the
  *                       default cluster on create, unchanged on update. Unknown names are refused, and so is moving an
  *                       index set that holds documents to another cluster.
+ * @param dynamic        fields documents bring that the index set lacks: {@code true} (default: mapped on first sight),
+ *                       {@code strict} (refused) or {@code false} (kept unsearchable); null = default / unchanged
  */
 public record IndexSetSpec(String timeField, List<FieldSpec> fields, Integer retentionDays, Integer shards,
-                           Integer replicas, String description, String storageCluster) {
+                           Integer replicas, String description, String storageCluster, String dynamic) {
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public IndexSetSpec {
         fields = fields == null ? null : List.copyOf(fields);
         storageCluster = storageCluster == null || storageCluster.isBlank() ? null : storageCluster.trim();
+        dynamic = dynamic == null || dynamic.isBlank() ? null : dynamic.trim();
+    }
+
+    /** Without a dynamic setting (the default on create, unchanged on update). */
+    public IndexSetSpec(String timeField, List<FieldSpec> fields, Integer retentionDays, Integer shards,
+                        Integer replicas, String description, String storageCluster) {
+        this(timeField, fields, retentionDays, shards, replicas, description, storageCluster, null);
     }
 
     /** Without a storage cluster (the default one on create, unchanged on update). */
@@ -33,7 +42,7 @@ public record IndexSetSpec(String timeField, List<FieldSpec> fields, Integer ret
 
     /** This spec with the index set's storage cluster. */
     public IndexSetSpec withStorageCluster(String cluster) {
-        return new IndexSetSpec(timeField, fields, retentionDays, shards, replicas, description, cluster);
+        return new IndexSetSpec(timeField, fields, retentionDays, shards, replicas, description, cluster, dynamic);
     }
 
     /** All defaults. */

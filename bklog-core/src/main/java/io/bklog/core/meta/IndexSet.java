@@ -19,15 +19,22 @@ import java.util.List;
  * @param rolloverBytes  start a new index of the day past this size; 0 = never by size
  * @param storeName      which configured {@code LogStore} holds it; default {@code default}
  * @param storageCluster optional cluster name within that store
+ * @param dynamic        fields a document brings that {@code fields} lacks: {@code true} (default) maps them on first
+ *                       sight with an inferred type, {@code strict} refuses the document, {@code false} keeps them in
+ *                       the source, unsearchable (Elasticsearch's {@code dynamic})
  */
 public record IndexSet(long id, String name, String spaceUid, String timeField, List<FieldSpec> fields,
                        int retentionDays, int shards, int replicas, String rotation, long rolloverBytes,
-                       String storeName, String storageCluster, String description, long version,
+                       String storeName, String storageCluster, String description, String dynamic, long version,
                        Instant createdAt, Instant updatedAt) {
 
     public static final int DEFAULT_RETENTION_DAYS = 14;
     public static final String DEFAULT_ROTATION = "daily";
     public static final String DEFAULT_STORE = "default";
+    /** The values of {@code dynamic}. */
+    public static final String DYNAMIC_TRUE = "true";
+    public static final String DYNAMIC_STRICT = "strict";
+    public static final String DYNAMIC_FALSE = "false";
 
     public IndexSet {
         Rows.required(spaceUid, "space uid of index set '" + name + "'");
@@ -41,6 +48,11 @@ public record IndexSet(long id, String name, String spaceUid, String timeField, 
         }
         rotation = rotation == null || rotation.isBlank() ? DEFAULT_ROTATION : rotation;
         storeName = storeName == null || storeName.isBlank() ? DEFAULT_STORE : storeName;
+        dynamic = dynamic == null || dynamic.isBlank() ? DYNAMIC_TRUE : dynamic.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!dynamic.equals(DYNAMIC_TRUE) && !dynamic.equals(DYNAMIC_STRICT) && !dynamic.equals(DYNAMIC_FALSE)) {
+            throw new IllegalArgumentException("index set '" + name + "' dynamic must be true, strict or false, got '"
+                    + dynamic + "'");
+        }
         createdAt = Rows.ms(createdAt);
         updatedAt = Rows.ms(updatedAt);
     }
@@ -48,7 +60,7 @@ public record IndexSet(long id, String name, String spaceUid, String timeField, 
     /** A new index set with every default. */
     public static IndexSet of(String name, String spaceUid, List<FieldSpec> fields) {
         return new IndexSet(0, name, spaceUid, null, fields, DEFAULT_RETENTION_DAYS, 1, 0, DEFAULT_ROTATION, 0,
-                DEFAULT_STORE, null, null, 0, null, null);
+                DEFAULT_STORE, null, null, null, 0, null, null);
     }
 
     /** What the store needs to create and write the indices. */
@@ -58,26 +70,31 @@ public record IndexSet(long id, String name, String spaceUid, String timeField, 
 
     public IndexSet withFields(List<FieldSpec> newFields) {
         return new IndexSet(id, name, spaceUid, timeField, newFields, retentionDays, shards, replicas, rotation,
-                rolloverBytes, storeName, storageCluster, description, version, createdAt, updatedAt);
+                rolloverBytes, storeName, storageCluster, description, dynamic, version, createdAt, updatedAt);
     }
 
     public IndexSet withRetentionDays(int days) {
         return new IndexSet(id, name, spaceUid, timeField, fields, days, shards, replicas, rotation,
-                rolloverBytes, storeName, storageCluster, description, version, createdAt, updatedAt);
+                rolloverBytes, storeName, storageCluster, description, dynamic, version, createdAt, updatedAt);
     }
 
     public IndexSet withStorage(int newShards, int newReplicas, long newRolloverBytes) {
         return new IndexSet(id, name, spaceUid, timeField, fields, retentionDays, newShards, newReplicas, rotation,
-                newRolloverBytes, storeName, storageCluster, description, version, createdAt, updatedAt);
+                newRolloverBytes, storeName, storageCluster, description, dynamic, version, createdAt, updatedAt);
     }
 
     public IndexSet withStore(String newStoreName, String newStorageCluster) {
         return new IndexSet(id, name, spaceUid, timeField, fields, retentionDays, shards, replicas, rotation,
-                rolloverBytes, newStoreName, newStorageCluster, description, version, createdAt, updatedAt);
+                rolloverBytes, newStoreName, newStorageCluster, description, dynamic, version, createdAt, updatedAt);
+    }
+
+    public IndexSet withDynamic(String newDynamic) {
+        return new IndexSet(id, name, spaceUid, timeField, fields, retentionDays, shards, replicas, rotation,
+                rolloverBytes, storeName, storageCluster, description, newDynamic, version, createdAt, updatedAt);
     }
 
     public IndexSet withDescription(String newDescription) {
         return new IndexSet(id, name, spaceUid, timeField, fields, retentionDays, shards, replicas, rotation,
-                rolloverBytes, storeName, storageCluster, newDescription, version, createdAt, updatedAt);
+                rolloverBytes, storeName, storageCluster, newDescription, dynamic, version, createdAt, updatedAt);
     }
 }

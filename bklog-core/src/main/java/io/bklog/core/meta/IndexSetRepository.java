@@ -25,13 +25,14 @@ public final class IndexSetRepository {
                         rs.getString("time_field"), fields(rs), rs.getInt("retention_days"), rs.getInt("shards"),
                         rs.getInt("replicas"), rs.getString("rotation"), rs.getLong("rollover_bytes"),
                         rs.getString("store_name"), rs.getString("storage_cluster"), rs.getString("description"),
-                        rs.getLong("version"), Db.instant(rs, "created_at"), Db.instant(rs, "updated_at")))
+                        rs.getString("dynamic_mapping"), rs.getLong("version"), Db.instant(rs, "created_at"), Db.instant(rs, "updated_at")))
                 .id(IndexSet::id).version(IndexSet::version).name(IndexSet::name)
                 .columns(s -> Db.cols("name", s.name(), "space_uid", s.spaceUid(), "time_field", s.timeField(),
                         "fields", db.json(fieldsJson(s.fields())), "retention_days", s.retentionDays(),
                         "shards", s.shards(), "replicas", s.replicas(), "rotation", s.rotation(),
                         "rollover_bytes", s.rolloverBytes(), "store_name", s.storeName(),
-                        "storage_cluster", s.storageCluster(), "description", s.description()))
+                        "storage_cluster", s.storageCluster(), "description", s.description(),
+                        "dynamic_mapping", s.dynamic()))
                 .build();
     }
 

@@ -134,6 +134,11 @@ public final class EsBulkService {
                         "line " + (it.line() + 1) + ": the document " + problem);
                 continue;
             }
+            if (!set.fields().stream().map(io.bklog.spi.FieldSpec::name).collect(java.util.stream.Collectors.toSet())
+                    .containsAll(doc.fields().keySet()) && !set.dynamic().equals(IndexSet.DYNAMIC_FALSE)) {
+                // the document mapped new fields: the next items see the index set as it is now
+                sets.put(set.name(), indexSets.find(set.name()).filter(writable));
+            }
             if (it.id() != null) {
                 doc = new LogDocument(it.id(), doc.timestamp(), doc.fields());
             } else if (idempotencyKey != null) {
