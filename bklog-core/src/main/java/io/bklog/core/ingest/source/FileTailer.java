@@ -268,6 +268,9 @@ public final class FileTailer implements AutoCloseable {
                     t.generation, t.offset);
             return true;
         }
+        if (t.head == null && t.offset > 0) {
+            t.head = head(t.channel, (int) Math.min(HEAD_BYTES, t.offset)); // started at the end, or an old checkpoint
+        }
         long size = t.channel.size();
         if (size < t.offset || headChanged(t)) {
             if (!newGeneration(t, size)) return false;
@@ -279,8 +282,6 @@ public final class FileTailer implements AutoCloseable {
         }
         boolean inactive = t.rotated && !now.isBefore(t.lastActive.plus(closeInactive));
         if (!drain(t, t.channel, inactive)) return false;
-        int want = (int) Math.min(HEAD_BYTES, t.offset);
-        if (want > 0 && (t.head == null || t.head.length() < want)) t.head = head(t.channel, want);
         if (inactive && t.offset >= t.channel.size()) {
             LOG.info("event=tail_closed path={} identity={} generation={} offset={} reason=inactive"
                     + " idle_seconds={}", t.path, t.key, t.generation, t.offset,
@@ -317,12 +318,12 @@ public final class FileTailer implements AutoCloseable {
         return t.head != null && !t.head.equals(head(t.channel, t.head.length()));
     }
 
-    /** The copy of a truncated file's old generation: same directory, same first bytes, longer than the offset. */
+    /** The copy of a truncated file's old generation: same directory, same first bytes, at least the offset long. */
     private static Path findCopy(Tracked t) {
         if (t.head == null || t.head.length() == 0) return null;
         Path dir = t.path.toAbsolutePath().getParent();
         Path best = null;
-        long bestSize = t.offset;
+        long bestSize = t.offset - 1; // a copy of exactly the offset read is found too: nothing left to read
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 try {
@@ -401,7 +402,7 @@ public final class FileTailer implements AutoCloseable {
                     batchEnd = lineStart;
                     if (batch.size() >= batchLines) {
                         if (!hand(batch)) return false;
-                        t.offset = batchEnd;
+                        advance(t, ch, batchEnd);
                         batch = new ArrayList<>();
                     }
                 } else if (line.size() <= max) {
@@ -415,8 +416,18 @@ public final class FileTailer implements AutoCloseable {
             batchEnd = pos;
         }
         if (!batch.isEmpty() && !hand(batch)) return false;
-        t.offset = batchEnd;
+        advance(t, ch, batchEnd);
         return true;
+    }
+
+    /**
+     * Moves the offset past lines handed on, and fingerprints the first bytes read (up to {@link #HEAD_BYTES}) at
+     * once, so a truncation that follows is noticed even when a later batch is refused.
+     */
+    private static void advance(Tracked t, FileChannel ch, long offset) throws IOException {
+        t.offset = offset;
+        int want = (int) Math.min(HEAD_BYTES, offset);
+        if (want > 0 && (t.head == null || t.head.length() < want)) t.head = head(ch, want);
     }
 
     private boolean hand(List<SourceLine> batch) {

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -236,6 +237,24 @@ class FileTailerTest {
         assertThat(DocumentIds.of(line("b1"))).isEqualTo(DocumentIds.ofFilePosition(src, 1, 0))
                 .isNotEqualTo(DocumentIds.of(line("a1")));
         assertThat(got.stream().map(DocumentIds::of).distinct()).hasSize(5);
+    }
+
+    @Test
+    void noticesACopytruncateThatFollowsARefusedBatch() throws IOException {
+        Path a = dir.resolve("app.log");
+        AtomicInteger batches = new AtomicInteger(1); // the first batch is taken, the next refused (backpressure)
+        try (FileChannel w = writer(a);
+             FileTailer t = FileTailer.builder(lines -> batches.getAndDecrement() > 0 && got.addAll(lines))
+                     .paths(List.of(dir + "/*.log")).tailFiles(false).batchLines(2).clock(clock).build()) {
+            write(w, "a1\na2\na3\n");
+            t.poll();
+            assertThat(texts()).containsExactly("a1", "a2");
+            copyTruncate(a, dir.resolve("app.log.1"));
+            write(w, "b1, longer than what was read before\n");
+            batches.set(100);
+            t.poll();
+        }
+        assertThat(texts()).containsExactly("a1", "a2", "a3", "b1, longer than what was read before");
     }
 
     @Test
