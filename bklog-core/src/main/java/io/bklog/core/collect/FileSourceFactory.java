@@ -14,26 +14,26 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
  * The built-in {@code file} source: tails files matching glob {@code paths} with a {@link FileTailer} (rotation by
- * rename and truncation, offsets checkpointed to {@code {dataDir}/collectors/{name}.offsets.json} so a restart
- * resumes where it stopped). {@code path_regexp} (in {@code etl_params}) applies to each line's file path.
+ * rename and truncation, offsets and generations checkpointed to {@code {dataDir}/collectors/{name}.offsets.json} so
+ * a restart resumes where it stopped). {@code path_regexp} (in {@code etl_params}) applies to each line's file path.
  *
  * <p>Params (bklog's names): {@code paths} (required, absolute globs), {@code exclude_files} (regexes of paths to
  * skip), {@code tail_files} (default true: files present at the collector's very first start are read from their
  * end), {@code scan_frequency} (seconds between scans, default 1), {@code max_bytes} (longer lines are cut and
- * marked {@code __truncated}, default 1 MiB).
+ * marked {@code __truncated}, default 1 MiB), {@code close_inactive} (Filebeat's name: seconds a rotated file is
+ * kept open after its last write, so late writes to it are read; default 300).
  */
 public final class FileSourceFactory implements CollectorSourceFactory {
 
     public static final String TYPE = "file";
     private static final Set<String> KNOWN = Set.of("paths", "exclude_files", "tail_files", "scan_frequency",
-            "max_bytes");
+            "max_bytes", "close_inactive");
 
     private final Path checkpointDir;
     private final Clock clock;
@@ -50,7 +50,7 @@ public final class FileSourceFactory implements CollectorSourceFactory {
     }
 
     private record Settings(List<String> paths, List<String> excludes, boolean tailFiles, int scanSeconds,
-                            int maxBytes) {
+                            int maxBytes, int closeInactiveSeconds) {
     }
 
     private static Settings parse(JsonNode params, List<String> problems) {
@@ -82,7 +82,9 @@ public final class FileSourceFactory implements CollectorSourceFactory {
         boolean tail = p.bool("tail_files", true);
         Integer scan = p.integer("scan_frequency", 1, 1, 3600);
         Integer max = p.integer("max_bytes", LineSanitizer.DEFAULT_MAX_LINE_BYTES, 1, 64 << 20);
-        return new Settings(paths, excludes, tail, scan, max);
+        Integer closeInactive = p.integer("close_inactive", (int) FileTailer.DEFAULT_CLOSE_INACTIVE.toSeconds(), 1,
+                7 * 86_400);
+        return new Settings(paths, excludes, tail, scan, max, closeInactive);
     }
 
     @Override
@@ -101,13 +103,16 @@ public final class FileSourceFactory implements CollectorSourceFactory {
         if (checkpoint != null) Files.createDirectories(checkpoint.getParent());
         FileTailer tailer = FileTailer.builder(LineHandler.of(pipeline)).paths(s.paths()).excludeFiles(s.excludes())
                 .tailFiles(s.tailFiles()).scanInterval(Duration.ofSeconds(s.scanSeconds())).maxLineBytes(s.maxBytes())
-                .checkpointFile(checkpoint).clock(clock).build();
+                .closeInactive(Duration.ofSeconds(s.closeInactiveSeconds())).checkpointFile(checkpoint).clock(clock)
+                .build();
         tailer.start();
         return new Running() {
             @Override
             public String describe() {
-                Map<String, Long> offsets = tailer.offsets();
-                return "tailing " + offsets.size() + " file(s) of " + String.join(", ", s.paths());
+                List<FileTailer.FilePosition> files = tailer.positions();
+                long rotated = files.stream().filter(FileTailer.FilePosition::rotated).count();
+                return "tailing " + (files.size() - rotated) + " file(s) of " + String.join(", ", s.paths())
+                        + (rotated > 0 ? " (+" + rotated + " rotated, read until idle)" : "");
             }
 
             @Override

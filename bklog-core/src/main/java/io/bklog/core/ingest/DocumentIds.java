@@ -25,6 +25,18 @@ public final class DocumentIds {
                 .hash().toString();
     }
 
+    /**
+     * The id of a line read from a file: its identity ({@code sourceId}), the generation of the file's content (it
+     * starts at 0 and grows each time the file is truncated or its identity is reused by a new file) and the line's
+     * byte offset in that generation. Generation 0 gives the same id as {@link #of(String, long)}, so lines stored
+     * before generations existed keep their ids; later generations never reuse an id of an earlier one.
+     */
+    public static String ofFilePosition(String sourceId, long generation, long offset) {
+        if (generation == 0) return of(sourceId, offset);
+        return MURMUR.newHasher().putString(sourceId, StandardCharsets.UTF_8).putByte((byte) 2).putLong(generation)
+                .putLong(offset).hash().toString();
+    }
+
     public static String ofContent(String sourceId, String content) {
         return MURMUR.newHasher().putString(sourceId, StandardCharsets.UTF_8).putByte((byte) 1)
                 .putString(content, StandardCharsets.UTF_8).hash().toString();

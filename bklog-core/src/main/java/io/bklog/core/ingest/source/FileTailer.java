@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hashing;
+import io.bklog.core.ingest.DocumentIds;
 import io.bklog.core.ingest.LineHandler;
 import io.bklog.core.ingest.LineSanitizer;
 import io.bklog.core.ingest.SourceLine;
@@ -27,43 +30,93 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Tails files matching glob {@code paths} (bklog's {@code paths}, minus {@code exclude_files} regexes). Files are
- * followed by identity (device + inode), so a rotation by rename keeps reading the old file to its end and picks
- * up the new one from the start; a file that shrank was truncated and is re-read from 0. Offsets are checkpointed
- * to a JSON file after each pass (atomic replace), and a restart resumes from them. A line's document id derives
- * from the file identity and the line's byte offset, so a re-read after a crash never duplicates. Lines are
- * handed on only when complete (ending in LF; CR stripped); a refused batch is re-read next pass (backpressure).
+ * followed by identity (device + inode), so nothing written is lost when a file is rotated:
+ * <ul>
+ *   <li><b>Rename</b> (logrotate {@code create}, or a daemon that reopens its log late): the old file is no longer
+ *   matched, but it is kept open and read on every pass, so what the writer still appends to its old handle is read,
+ *   until the file has been idle for {@code closeInactive} (Filebeat's {@code close_inactive}, default 5 min) and
+ *   everything in it was read (its last line then even without a newline); a deleted file is read through the handle
+ *   this tailer holds. The new file under the old name is read from its start.</li>
+ *   <li><b>Truncation</b> (logrotate {@code copytruncate}: the file shrank, or its first bytes changed): the file's
+ *   content starts a new <i>generation</i> at offset 0. What the old generation held past the offset read so far is
+ *   read first from the copy, when a file in the same directory starts with the same bytes (the first 256) and is
+ *   longer than that offset. A new file that reuses the identity of a closed one also starts a new generation.</li>
+ * </ul>
+ * A line's document id is {@link DocumentIds#ofFilePosition} of the file identity, the generation and the line's
+ * byte offset, so a re-read after a crash overwrites instead of duplicating, and lines written after a truncation
+ * never take the ids of older lines. Identity, generation, offset and a fingerprint of the first bytes of every open
+ * file (and of the last {@value #MAX_CLOSED} closed ones) are checkpointed to a JSON file after each pass that
+ * changed them (atomic replace); a restart resumes from them, reads what a file rotated meanwhile still held (found
+ * by identity in its directory) and notices a truncation that happened meanwhile. A checkpoint file without
+ * generations (older versions) loads with generation 0, whose ids are the ids those versions gave. Lines are handed
+ * on only when complete (ending in LF; CR stripped); a refused batch is re-read next pass (backpressure).
  * {@link #poll()} runs one pass synchronously; {@link #start()} runs passes every {@code scanInterval} on a named
  * thread owned by this tailer.
  */
 public final class FileTailer implements AutoCloseable {
 
+    /** Filebeat's {@code close_inactive} default. */
+    public static final Duration DEFAULT_CLOSE_INACTIVE = Duration.ofMinutes(5);
+    /** How many bytes of a file's start identify its content (to notice a truncation and to find its copy). */
+    static final int HEAD_BYTES = 256;
+    /** How many closed files are remembered, so a new file reusing one's identity starts a new generation. */
+    static final int MAX_CLOSED = 256;
+
     private static final Logger LOG = LoggerFactory.getLogger(FileTailer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HashFunction MURMUR = Hashing.murmur3_128();
+
+    /**
+     * Where the tailer stands in one file.
+     *
+     * @param path       where the file was last matched (for a rotated file: its name before the rotation)
+     * @param identity   device + inode
+     * @param generation the generation of the file's content (0, then one more per truncation)
+     * @param offset     bytes of that generation read and handed on
+     * @param rotated    the file is no longer matched (renamed or deleted) and is kept until idle
+     */
+    public record FilePosition(String path, String identity, long generation, long offset, boolean rotated) {
+    }
+
+    /** The first {@code length} bytes of a file, hashed. */
+    private record Head(int length, String hash) {
+    }
+
+    private record Checkpoint(String key, Path path, long offset, long generation, Head head) {
+    }
 
     private static final class Tracked {
         final String key;
+        /** where the file was last matched: the documents' path, and where a rotated file is looked for */
         Path path;
         long offset;
+        long generation;
+        Head head;
         FileChannel channel;
         boolean seen;
-        /** the first bytes of the file (up to 256), to notice a truncate-and-rewrite to the same size */
-        byte[] head;
+        boolean rotated;
+        long lastSize = -1;
+        Instant lastActive;
 
-        Tracked(String key, Path path, long offset) {
+        Tracked(String key, Path path, long offset, long generation, Head head, Instant now) {
             this.key = key;
             this.path = path;
             this.offset = offset;
+            this.generation = generation;
+            this.head = head;
+            this.lastActive = now;
+        }
+
+        Checkpoint checkpoint() {
+            return new Checkpoint(key, path, offset, generation, head);
         }
     }
 
@@ -75,15 +128,25 @@ public final class FileTailer implements AutoCloseable {
     private final LineSanitizer sanitizer;
     private final Clock clock;
     private final Duration scanInterval;
+    private final Duration closeInactive;
     private final int batchLines;
     private final Map<String, Tracked> files = new LinkedHashMap<>();
-    private final Map<String, Long> checkpoints = new HashMap<>();
+    /** checkpoints loaded at start, taken by the first pass */
+    private final Map<String, Checkpoint> resumed = new LinkedHashMap<>();
+    /** closed files, oldest first */
+    private final Map<String, Checkpoint> closed = new LinkedHashMap<>();
     private boolean firstScan = true;
+    private int handed;
+    private byte[] lastSaved;
+    private boolean stopped;
     private Thread thread;
     private volatile boolean running;
 
     private FileTailer(Builder b) {
         if (b.paths.isEmpty()) throw new IllegalArgumentException("paths must not be empty");
+        if (b.closeInactive.isNegative() || b.closeInactive.isZero()) {
+            throw new IllegalArgumentException("closeInactive must be positive but is " + b.closeInactive);
+        }
         this.globs = List.copyOf(b.paths);
         List<Pattern> ex = new ArrayList<>();
         for (String e : b.excludeFiles) ex.add(Pattern.compile(e));
@@ -94,6 +157,7 @@ public final class FileTailer implements AutoCloseable {
         this.sanitizer = new LineSanitizer(b.maxLineBytes);
         this.clock = b.clock;
         this.scanInterval = b.scanInterval;
+        this.closeInactive = b.closeInactive;
         this.batchLines = b.batchLines;
         loadCheckpoints();
     }
@@ -104,7 +168,7 @@ public final class FileTailer implements AutoCloseable {
 
     /** Starts a background thread that polls every {@code scanInterval}. */
     public synchronized void start() {
-        if (thread != null) return;
+        if (thread != null || stopped) return;
         running = true;
         thread = new Thread(() -> {
             while (running) {
@@ -126,65 +190,196 @@ public final class FileTailer implements AutoCloseable {
 
     /** One pass: find files, read what is new, checkpoint. Returns the number of lines handed on. */
     public synchronized int poll() {
+        if (stopped) return 0;
+        handed = 0;
+        Instant now = clock.instant();
         Map<String, Path> found = scan();
         for (Tracked t : files.values()) t.seen = false;
         for (Map.Entry<String, Path> e : found.entrySet()) {
             Tracked t = files.get(e.getKey());
             if (t == null) {
-                long start = checkpoints.getOrDefault(e.getKey(), -1L);
-                if (start < 0) {
-                    start = firstScan && tailFiles ? size(e.getValue()) : 0;
-                }
-                t = new Tracked(e.getKey(), e.getValue(), start);
-                files.put(e.getKey(), t);
+                t = track(e.getKey(), e.getValue(), now);
+                files.put(t.key, t);
             } else if (!t.path.equals(e.getValue())) {
                 LOG.info("event=tail_renamed from={} to={}", t.path, e.getValue());
                 t.path = e.getValue();
             }
+            if (t.rotated) {
+                LOG.info("event=tail_matched_again path={} identity={}", t.path, t.key);
+                t.rotated = false;
+            }
             t.seen = true;
         }
+        for (Checkpoint c : resumed.values()) {
+            // checkpointed but no longer matched: rotated while stopped, or a rotated file still being read
+            if (c.path() == null || files.containsKey(c.key())) continue;
+            Tracked t = new Tracked(c.key(), c.path(), c.offset(), c.generation(), c.head(), now);
+            t.rotated = true;
+            t.seen = true;
+            files.put(t.key, t);
+            LOG.info("event=tail_resumed_rotated path={} identity={} generation={} offset={}", t.path, t.key,
+                    t.generation, t.offset);
+        }
+        resumed.clear();
         firstScan = false;
-        int lines = 0;
-        List<String> gone = new ArrayList<>();
+        for (Tracked t : files.values()) {
+            if (!t.seen && !t.rotated) {
+                t.rotated = true;
+                LOG.info("event=tail_rotated path={} identity={} generation={} offset={}", t.path, t.key,
+                        t.generation, t.offset);
+            }
+        }
+        List<Tracked> done = new ArrayList<>();
         for (Tracked t : files.values()) {
             try {
-                lines += read(t, !t.seen);
+                if (read(t, now)) done.add(t);
             } catch (IOException e) {
                 LOG.warn("event=tail_read_failed path={} reason=\"{}\"", t.path, e.getMessage());
             }
-            if (!t.seen) gone.add(t.key);
         }
-        for (String k : gone) {
-            Tracked t = files.remove(k);
+        for (Tracked t : done) {
+            files.remove(t.key);
             closeQuietly(t);
-            checkpoints.remove(k);
+            closed.remove(t.key);
+            closed.put(t.key, t.checkpoint());
+            while (closed.size() > MAX_CLOSED) closed.remove(closed.keySet().iterator().next());
         }
-        for (Tracked t : files.values()) checkpoints.put(t.key, t.offset);
         saveCheckpoints();
-        return lines;
+        return handed;
     }
 
-    /** Reads new complete lines of one file; at the end of a file no longer matched, the last partial line too. */
-    private int read(Tracked t, boolean finalRead) throws IOException {
-        if (t.channel == null) {
-            try {
-                t.channel = FileChannel.open(t.path, StandardOpenOption.READ);
-            } catch (NoSuchFileException e) {
-                return 0;
-            }
-            if (!key(t.path).equals(t.key)) {
-                // replaced between scan and open: pick it up next pass
-                closeQuietly(t);
-                return 0;
-            }
+    /** A file matched for the first time in this run: where its checkpoint says, else per tail_files. */
+    private Tracked track(String key, Path path, Instant now) {
+        Checkpoint c = resumed.remove(key);
+        if (c == null) c = closed.remove(key); // its head tells whether the identity now names another file
+        if (c != null) return new Tracked(key, path, c.offset(), c.generation(), c.head(), now);
+        long start = firstScan && tailFiles ? size(path) : 0;
+        return new Tracked(key, path, start, 0, null, now);
+    }
+
+    /**
+     * Reads what is new in one file. Returns true when a rotated file is done: idle for closeInactive and read to
+     * its end (its last partial line included), or gone without a handle left to read it.
+     */
+    private boolean read(Tracked t, Instant now) throws IOException {
+        if (t.channel == null && !open(t)) {
+            if (!t.rotated) return false; // replaced between scan and open: next pass
+            LOG.info("event=tail_closed path={} identity={} generation={} offset={} reason=gone", t.path, t.key,
+                    t.generation, t.offset);
+            return true;
+        }
+        if (t.head == null && t.offset > 0) {
+            t.head = head(t.channel, (int) Math.min(HEAD_BYTES, t.offset)); // started at the end, or an old checkpoint
         }
         long size = t.channel.size();
-        if (size < t.offset || (t.head != null && !java.util.Arrays.equals(t.head, head(t.channel, t.head.length)))) {
-            LOG.info("event=tail_truncated path={} offset={} size={}", t.path, t.offset, size);
-            t.offset = 0;
-            t.head = null;
+        if (size < t.offset || headChanged(t)) {
+            if (!newGeneration(t, size)) return false;
+            size = t.channel.size();
         }
-        int total = 0;
+        if (size != t.lastSize) {
+            t.lastSize = size;
+            t.lastActive = now;
+        }
+        boolean inactive = t.rotated && !now.isBefore(t.lastActive.plus(closeInactive));
+        if (!drain(t, t.channel, inactive)) return false;
+        if (inactive && t.offset >= t.channel.size()) {
+            LOG.info("event=tail_closed path={} identity={} generation={} offset={} reason=inactive"
+                    + " idle_seconds={}", t.path, t.key, t.generation, t.offset,
+                    Duration.between(t.lastActive, now).toSeconds());
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The file was truncated, or its identity now names another file: what the old generation held past the offset
+     * is read from its copy when there is one (copytruncate), then a new generation starts at 0. Returns false when
+     * the copy's lines were refused (the truncation is seen again next pass).
+     */
+    private boolean newGeneration(Tracked t, long size) throws IOException {
+        long from = t.offset;
+        Path copy = findCopy(t);
+        if (copy != null) {
+            try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.READ)) {
+                if (!drain(t, ch, true)) return false;
+            }
+        }
+        LOG.info("event=tail_truncated path={} identity={} generation={} offset={} size={} copy={}"
+                + " recovered_bytes={}", t.path, t.key, t.generation + 1, from, size, copy == null ? "none" : copy,
+                t.offset - from);
+        t.generation++;
+        t.offset = 0;
+        t.head = null;
+        t.lastSize = -1;
+        return true;
+    }
+
+    private static boolean headChanged(Tracked t) throws IOException {
+        return t.head != null && !t.head.equals(head(t.channel, t.head.length()));
+    }
+
+    /** The copy of a truncated file's old generation: same directory, same first bytes, at least the offset long. */
+    private static Path findCopy(Tracked t) {
+        if (t.head == null || t.head.length() == 0) return null;
+        Path dir = t.path.toAbsolutePath().getParent();
+        Path best = null;
+        long bestSize = t.offset - 1; // a copy of exactly the offset read is found too: nothing left to read
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                try {
+                    if (!Files.isRegularFile(p) || t.key.equals(keyOrNull(p))) continue;
+                    long n = Files.size(p);
+                    if (n <= bestSize) continue;
+                    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+                        if (t.head.equals(head(ch, t.head.length()))) {
+                            best = p;
+                            bestSize = n;
+                        }
+                    }
+                } catch (IOException e) {
+                    LOG.debug("event=tail_copy_check_failed path={} reason=\"{}\"", p, e.getMessage());
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOG.warn("event=tail_copy_search_failed dir={} reason=\"{}\"", dir, e.getMessage());
+        }
+        return best;
+    }
+
+    /** Opens the file of {@code t}; a rotated one is looked for by identity in its directory. */
+    private static boolean open(Tracked t) throws IOException {
+        Path p = t.rotated ? locate(t) : t.path;
+        if (p == null) return false;
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(p, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        if (!t.key.equals(keyOrNull(p))) {
+            ch.close(); // replaced meanwhile
+            return false;
+        }
+        t.channel = ch;
+        return true;
+    }
+
+    private static Path locate(Tracked t) {
+        if (t.key.equals(keyOrNull(t.path))) return t.path;
+        Path dir = t.path.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) return null;
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Files::isRegularFile).filter(p -> t.key.equals(keyOrNull(p))).findFirst().orElse(null);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Reads from the offset to the end of {@code ch}, handing on complete lines (and the last partial one when
+     * {@code finalRead}) as lines of {@code t}'s generation. Returns false when a batch was refused.
+     */
+    private boolean drain(Tracked t, FileChannel ch, boolean finalRead) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
         long pos = t.offset;
         ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -195,7 +390,7 @@ public final class FileTailer implements AutoCloseable {
         int max = sanitizer.maxLineBytes();
         while (true) {
             buf.clear();
-            int n = t.channel.read(buf, pos);
+            int n = ch.read(buf, pos);
             if (n <= 0) break;
             byte[] a = buf.array();
             for (int i = 0; i < n; i++) {
@@ -206,9 +401,8 @@ public final class FileTailer implements AutoCloseable {
                     lineStart = pos + i + 1;
                     batchEnd = lineStart;
                     if (batch.size() >= batchLines) {
-                        if (!handler.accept(batch)) return total;
-                        total += batch.size();
-                        t.offset = batchEnd;
+                        if (!hand(batch)) return false;
+                        advance(t, ch, batchEnd);
                         batch = new ArrayList<>();
                     }
                 } else if (line.size() <= max) {
@@ -217,26 +411,37 @@ public final class FileTailer implements AutoCloseable {
             }
             pos += n;
         }
-        if (finalRead && line.size() > 0) {
+        if (finalRead && pos > lineStart) {
             batch.add(toLine(t, lineStart, line, now));
             batchEnd = pos;
         }
-        if (!batch.isEmpty()) {
-            if (!handler.accept(batch)) return total;
-            total += batch.size();
-        }
-        t.offset = batchEnd;
-        int want = (int) Math.min(256, t.offset);
-        if (want > 0 && (t.head == null || t.head.length < want)) t.head = head(t.channel, want);
-        return total;
+        if (!batch.isEmpty() && !hand(batch)) return false;
+        advance(t, ch, batchEnd);
+        return true;
     }
 
-    private static byte[] head(FileChannel ch, int n) throws IOException {
+    /**
+     * Moves the offset past lines handed on, and fingerprints the first bytes read (up to {@link #HEAD_BYTES}) at
+     * once, so a truncation that follows is noticed even when a later batch is refused.
+     */
+    private static void advance(Tracked t, FileChannel ch, long offset) throws IOException {
+        t.offset = offset;
+        int want = (int) Math.min(HEAD_BYTES, offset);
+        if (want > 0 && (t.head == null || t.head.length() < want)) t.head = head(ch, want);
+    }
+
+    private boolean hand(List<SourceLine> batch) {
+        if (!handler.accept(batch)) return false;
+        handed += batch.size();
+        return true;
+    }
+
+    private static Head head(FileChannel ch, int n) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(n);
         while (b.hasRemaining()) {
             if (ch.read(b, b.position()) <= 0) break;
         }
-        return java.util.Arrays.copyOf(b.array(), b.position());
+        return new Head(b.position(), MURMUR.hashBytes(b.array(), 0, b.position()).toString());
     }
 
     private SourceLine toLine(Tracked t, long start, ByteArrayOutputStream line, Instant now) {
@@ -244,8 +449,9 @@ public final class FileTailer implements AutoCloseable {
         int len = b.length;
         if (len > 0 && b[len - 1] == '\r') len--;
         LineSanitizer.Result r = sanitizer.sanitize(b, 0, len);
-        return new SourceLine("file:" + t.key, start, r.text(), t.path.toString(), now, Map.of(), r.truncated(),
-                r.invalidUtf8(), null);
+        String sourceId = "file:" + t.key;
+        return new SourceLine(sourceId, start, r.text(), t.path.toString(), now, Map.of(), r.truncated(),
+                r.invalidUtf8(), DocumentIds.ofFilePosition(sourceId, t.generation, start));
     }
 
     /** Files matching the globs and no exclude, by identity. */
@@ -292,6 +498,14 @@ public final class FileTailer implements AutoCloseable {
         return k != null ? k.toString() : p.toAbsolutePath() + "@" + a.creationTime().toMillis();
     }
 
+    private static String keyOrNull(Path p) {
+        try {
+            return key(p);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private static long size(Path p) {
         try {
             return Files.size(p);
@@ -304,38 +518,71 @@ public final class FileTailer implements AutoCloseable {
         if (checkpointFile == null || !Files.exists(checkpointFile)) return;
         try {
             JsonNode root = JSON.readTree(checkpointFile.toFile());
-            for (JsonNode f : root.path("files")) checkpoints.put(f.path("key").asText(), f.path("offset").asLong());
+            for (JsonNode f : root.path("files")) {
+                Checkpoint c = checkpoint(f);
+                resumed.put(c.key(), c);
+            }
+            for (JsonNode f : root.path("closed")) {
+                Checkpoint c = checkpoint(f);
+                closed.put(c.key(), c);
+            }
             firstScan = false; // a resumed tailer reads new files from the start
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new IllegalStateException("cannot read tail checkpoint file " + checkpointFile + ": " + e.getMessage(), e);
         }
+    }
+
+    /** One entry; {@code generation} and the head fingerprint are absent in files of older versions. */
+    private static Checkpoint checkpoint(JsonNode f) {
+        Head head = f.hasNonNull("head_hash") ? new Head(f.path("head_bytes").asInt(), f.path("head_hash").asText())
+                : null;
+        Path path = f.hasNonNull("path") ? Paths.get(f.path("path").asText()) : null;
+        return new Checkpoint(f.path("key").asText(), path, f.path("offset").asLong(), f.path("generation").asLong(0),
+                head);
+    }
+
+    private static void write(ArrayNode arr, Checkpoint c) {
+        ObjectNode o = arr.addObject().put("key", c.key()).put("path", c.path() == null ? null : c.path().toString())
+                .put("offset", c.offset()).put("generation", c.generation());
+        if (c.head() != null) o.put("head_bytes", c.head().length()).put("head_hash", c.head().hash());
     }
 
     private void saveCheckpoints() {
         if (checkpointFile == null) return;
         ObjectNode root = JSON.createObjectNode();
         ArrayNode arr = root.putArray("files");
-        Set<String> done = new HashSet<>();
-        for (Tracked t : files.values()) {
-            arr.addObject().put("key", t.key).put("path", t.path.toString()).put("offset", t.offset);
-            done.add(t.key);
-        }
+        for (Tracked t : files.values()) write(arr, t.checkpoint());
+        for (Checkpoint c : resumed.values()) write(arr, c); // not yet taken by a pass
+        ArrayNode done = root.putArray("closed");
+        for (Checkpoint c : closed.values()) write(done, c);
         try {
+            byte[] bytes = JSON.writeValueAsBytes(root);
+            if (java.util.Arrays.equals(bytes, lastSaved)) return;
             Path dir = checkpointFile.toAbsolutePath().getParent();
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, ".tail", ".tmp");
-            JSON.writeValue(tmp.toFile(), root);
+            Files.write(tmp, bytes);
             Files.move(tmp, checkpointFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            lastSaved = bytes;
         } catch (IOException e) {
             LOG.error("event=tail_checkpoint_failed file={} reason=\"{}\"", checkpointFile, e.getMessage());
         }
     }
 
-    /** Offsets by file identity (for tests and status pages). */
+    /** Offsets of the files matched now, by path (for tests and status pages); rotated files are in positions(). */
     public synchronized Map<String, Long> offsets() {
         Map<String, Long> m = new LinkedHashMap<>();
-        for (Tracked t : files.values()) m.put(t.path.toString(), t.offset);
+        for (Tracked t : files.values()) if (!t.rotated) m.put(t.path.toString(), t.offset);
         return m;
+    }
+
+    /** Every file followed: the matched ones and the rotated ones still being read. */
+    public synchronized List<FilePosition> positions() {
+        List<FilePosition> out = new ArrayList<>();
+        for (Tracked t : files.values()) {
+            out.add(new FilePosition(t.path.toString(), t.key, t.generation, t.offset, t.rotated));
+        }
+        return out;
     }
 
     private static void closeQuietly(Tracked t) {
@@ -349,15 +596,31 @@ public final class FileTailer implements AutoCloseable {
         }
     }
 
+    /** Stops the thread, closes the files and writes the checkpoint; no pass runs afterwards. */
     @Override
-    public synchronized void close() {
-        running = false;
-        if (thread != null) thread.interrupt();
-        for (Tracked t : files.values()) closeQuietly(t);
-        saveCheckpoints();
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            stopped = true;
+            t = thread;
+            for (Tracked f : files.values()) closeQuietly(f);
+            saveCheckpoints();
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(scanInterval.toMillis() + 5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
-    /** Builder. Defaults: tail_files true (files present at the first start are read from their end), 1 s scan. */
+    /**
+     * Builder. Defaults: tail_files true (files present at the first start are read from their end), 1 s scan,
+     * close_inactive 5 min, batches of 500 lines.
+     */
     public static final class Builder {
         private final LineHandler handler;
         private List<String> paths = List.of();
@@ -368,6 +631,7 @@ public final class FileTailer implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Duration scanInterval = Duration.ofSeconds(1);
         private int batchLines = 500;
+        private Duration closeInactive = DEFAULT_CLOSE_INACTIVE;
 
         private Builder(LineHandler handler) {
             this.handler = handler;
@@ -384,6 +648,11 @@ public final class FileTailer implements AutoCloseable {
         public Builder clock(Clock v) { this.clock = v; return this; }
         public Builder scanInterval(Duration v) { this.scanInterval = v; return this; }
         public Builder batchLines(int v) { this.batchLines = v; return this; }
+        /**
+         * Filebeat's {@code close_inactive}: a rotated (renamed or deleted) file is kept open, and what is still
+         * written to it read, until nothing was written to it for this long and it was read to its end. Default 5 min.
+         */
+        public Builder closeInactive(Duration v) { this.closeInactive = v; return this; }
 
         public FileTailer build() {
             return new FileTailer(this);
