@@ -37,7 +37,14 @@ class UpgradeCommandTest {
              Backend lucene = LogPlatform.builder().providers().get("lucene").create(BackendConfig.of(Map.of(), dataDir))) {
             meta.migrateTo("1");
             meta.spaces().create(Space.of("default", "Default space"));
-            IndexSet set = meta.indexSets().create(IndexSet.of("legacy", "default", IndexSetService.DEFAULT_FIELDS));
+            // the row as version 1 of bklog wrote it (today's repository writes columns V1 does not have)
+            IndexSet set = IndexSet.of("legacy", "default", IndexSetService.DEFAULT_FIELDS);
+            meta.jdbi().useHandle(h -> h.createUpdate("INSERT INTO index_sets (name, space_uid, time_field, fields,"
+                    + " created_at, updated_at) VALUES ('legacy', 'default', :time, :fields, :now, :now)")
+                    .bind("time", set.timeField())
+                    .bind("fields", "[" + String.join(",", set.fields().stream().map(f -> "{\"name\":\"" + f.name()
+                            + "\",\"type\":\"" + f.type().wireName() + "\"}").toList()) + "]")
+                    .bind("now", java.sql.Timestamp.from(Instant.parse("2026-01-01T00:00:00Z"))).execute());
             LogStore store = lucene.logStore().orElseThrow();
             store.ensureIndexSet(set.schema());
             List<LogDocument> docs = new ArrayList<>();
