@@ -127,6 +127,29 @@ class IngestTruthTest {
                 .isEqualTo(1);
         assertThat(total("log:\"carries an id field\"")).as("refused before anything was stored").isZero();
         assertThat(total("log:\"bulk bad address\"")).isZero();
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(server.uri() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).as("every refused _bulk item is counted").containsPattern(
+                "bklog_es_bulk_refused_total\\{[^}]*status=\"400\"[^}]*type=\"document_parsing_exception\"[^}]*} [2-9]");
+    }
+
+    @Test
+    void unmappedFieldsOfShippersBecomeSearchableAndTheIndexSetShowsItsDynamicSetting() throws Exception {
+        Answer a = call(ingest, "POST", "/_bulk?refresh=true", "{\"index\":{\"_index\":\"truth\"}}\n"
+                + "{\"message\":\"disk full on node\",\"HOST\":\"db-7\",\"severity\":3,\"MESSAGE\":\"x y\"}\n");
+        assertThat(a.body().get("errors").asBoolean()).as(a.raw()).isFalse();
+        assertThat(total("HOST:db-7")).isEqualTo(1);
+        assertThat(total("severity:>=3")).isEqualTo(1);
+        Answer set = call(admin, "GET", "/api/v1/index_sets/truth", null);
+        assertThat(set.body().get("dynamic").asText()).isEqualTo("true");
+        assertThat(call(admin, "PUT", "/api/v1/index_sets/truth", "{\"dynamic\": \"strict\"}").body().get("dynamic")
+                .asText()).isEqualTo("strict");
+        Answer strict = call(ingest, "POST", "/_bulk", "{\"index\":{\"_index\":\"truth\"}}\n"
+                + "{\"message\":\"new field\",\"brand_new\":1}\n");
+        assertThat(items(strict).get(0).get("status").asInt()).isEqualTo(400);
+        assertThat(items(strict).get(0).get("error").get("reason").asText()).contains("brand_new")
+                .contains("dynamic is strict");
+        assertThat(call(admin, "PUT", "/api/v1/index_sets/truth", "{\"dynamic\": \"true\"}").status()).isEqualTo(200);
     }
 
     @Test

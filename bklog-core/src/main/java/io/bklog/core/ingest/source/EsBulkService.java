@@ -30,10 +30,11 @@ import java.util.function.Predicate;
  * {@code omelasticsearch} and syslog-ng {@code elasticsearch-http}. The NDJSON body is read with
  * {@link EsBulkIngest#parse} (a malformed action line refuses the request, naming the line); each {@code index} /
  * {@code create} item's index name goes to an index set through {@link EsIndexMapping}, its source becomes a document
- * as {@link DirectIngest} makes them (flattened, the index set's time field, deterministic id unless {@code _id} is
- * given), and the documents of each index set are queued in the sink and answered once stored. Every item is answered
+ * as {@link DirectIngest} makes them (flattened, the index set's time field, unmapped fields mapped by the index
+ * set's {@code dynamic}, a unique id unless {@code _id} or an {@code Idempotency-Key} is given), and the documents of each index set are queued in the sink and answered once stored. Every item is answered
  * in the ES shape; a bad item (unknown index, source not a JSON object, a value that does not fit its field) fails
- * alone and the others are stored. When the sink is full the items of that index set answer 429
+ * alone and the others are stored; every refused item is counted in {@code bklog_es_bulk_refused_total} and logged
+ * (at most one line a second). When the sink is full the items of that index set answer 429
  * {@code es_rejected_execution_exception}, which shippers retry.
  *
  * <p>Shipper conventions: a missing time field is taken from {@code @timestamp}; bklog's raw line field {@code log}
@@ -49,6 +50,9 @@ public final class EsBulkService {
     private final DirectIngest documents;
     private final IngestRuntime runtime;
     private final EsIndexMapping mapping;
+    private final com.google.common.util.concurrent.RateLimiter refusedLogLimit =
+            com.google.common.util.concurrent.RateLimiter.create(1.0);
+    private final java.util.concurrent.atomic.AtomicLong refusedNotLogged = new java.util.concurrent.atomic.AtomicLong();
 
     public EsBulkService(IndexSetService indexSets, DirectIngest documents, IngestRuntime runtime,
                          EsIndexMapping mapping) {
@@ -188,7 +192,11 @@ public final class EsBulkService {
             out.add(o);
             @SuppressWarnings("unchecked")
             Map<String, Object> inner = (Map<String, Object>) ((Map<String, Object>) o).values().iterator().next();
-            errors |= inner.containsKey("error");
+            if (inner.get("error") instanceof Map<?, ?> err) {
+                errors = true;
+                refused(String.valueOf(inner.get("_index")), ((Number) inner.get("status")).intValue(),
+                        String.valueOf(err.get("type")), String.valueOf(err.get("reason")));
+            }
         }
         Map<String, Object> resp = new LinkedHashMap<>();
         resp.put("errors", errors);
@@ -222,6 +230,23 @@ public final class EsBulkService {
         m.put("_primary_term", 1);
         m.put("status", 201);
         return Map.of(it.action(), m);
+    }
+
+    /**
+     * Counts a refused item ({@code bklog_es_bulk_refused_total{status, type}}) and logs it with the reason, at most
+     * once a second (the next line says how many were not logged meanwhile), so a shipper's bad batch is seen in the
+     * log without flooding it.
+     */
+    private void refused(String index, int status, String type, String reason) {
+        runtime.sink().metrics().registry().counter("bklog.es.bulk.refused", "status", String.valueOf(status),
+                "type", type).increment();
+        if (refusedLogLimit.tryAcquire()) {
+            long skipped = refusedNotLogged.getAndSet(0);
+            log.warn("event=es_bulk_item_refused index={} status={} type={} reason=\"{}\" not_logged_since_last={}",
+                    index, status, type, reason, skipped);
+        } else {
+            refusedNotLogged.incrementAndGet();
+        }
     }
 
     private static Map<String, Object> error(EsBulkIngest.BulkItem it, String index, String id, int status,
