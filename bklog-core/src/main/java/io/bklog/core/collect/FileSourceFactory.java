@@ -104,7 +104,7 @@ public final class FileSourceFactory implements CollectorSourceFactory {
         FileTailer tailer = FileTailer.builder(LineHandler.of(pipeline)).paths(s.paths()).excludeFiles(s.excludes())
                 .tailFiles(s.tailFiles()).scanInterval(Duration.ofSeconds(s.scanSeconds())).maxLineBytes(s.maxBytes())
                 .closeInactive(Duration.ofSeconds(s.closeInactiveSeconds())).checkpointFile(checkpoint).clock(clock)
-                .build();
+                .stored(pipeline::handedOnStored).build();
         tailer.start();
         return new Running() {
             @Override

@@ -138,6 +138,8 @@ public final class FileTailer implements AutoCloseable {
     private boolean firstScan = true;
     private int handed;
     private byte[] lastSaved;
+    private final java.util.function.Supplier<? extends java.util.concurrent.CompletableFuture<?>> stored;
+    private final Duration storedWait;
     private boolean stopped;
     private Thread thread;
     private volatile boolean running;
@@ -153,6 +155,8 @@ public final class FileTailer implements AutoCloseable {
         this.excludes = ex;
         this.handler = b.handler;
         this.checkpointFile = b.checkpointFile;
+        this.stored = b.stored;
+        this.storedWait = b.storedWait;
         this.tailFiles = b.tailFiles;
         this.sanitizer = new LineSanitizer(b.maxLineBytes);
         this.clock = b.clock;
@@ -244,8 +248,34 @@ public final class FileTailer implements AutoCloseable {
             closed.put(t.key, t.checkpoint());
             while (closed.size() > MAX_CLOSED) closed.remove(closed.keySet().iterator().next());
         }
-        saveCheckpoints();
+        if (handedOnStored()) saveCheckpoints();
         return handed;
+    }
+
+    /** How long a pass waits by default for the lines it handed on to be stored before it leaves the checkpoint. */
+    public static final Duration DEFAULT_STORED_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Whether every line handed on so far is stored (or safe in the ingest buffer), so the checkpoint may move past
+     * it: a checkpoint saved earlier would lose the lines still in memory if the process were killed now. When the
+     * lines are not stored in time the checkpoint stays where it was (a restart reads
+     * them again, under the same position ids: nothing twice) and the next pass tries again. Waits up to
+     * {@code storedWait} (default {@link #DEFAULT_STORED_WAIT}).
+     */
+    private boolean handedOnStored() {
+        if (stored == null) return true;
+        try {
+            stored.get().get(storedWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.info("event=tail_checkpoint_deferred reason=\"lines handed on are not stored yet\" waited_ms={}",
+                    storedWait.toMillis());
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warn("event=tail_checkpoint_deferred reason=\"{}\"", String.valueOf(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     /** A file matched for the first time in this run: where its checkpoint says, else per tail_files. */
@@ -605,7 +635,7 @@ public final class FileTailer implements AutoCloseable {
             stopped = true;
             t = thread;
             for (Tracked f : files.values()) closeQuietly(f);
-            saveCheckpoints();
+            if (handedOnStored()) saveCheckpoints();
         }
         if (t != null) {
             t.interrupt();
@@ -632,6 +662,8 @@ public final class FileTailer implements AutoCloseable {
         private Duration scanInterval = Duration.ofSeconds(1);
         private int batchLines = 500;
         private Duration closeInactive = DEFAULT_CLOSE_INACTIVE;
+        private java.util.function.Supplier<? extends java.util.concurrent.CompletableFuture<?>> stored;
+        private Duration storedWait = DEFAULT_STORED_WAIT;
 
         private Builder(LineHandler handler) {
             this.handler = handler;
@@ -642,6 +674,19 @@ public final class FileTailer implements AutoCloseable {
         /** Regexes of paths to skip (bklog's {@code exclude_files}). */
         public Builder excludeFiles(List<String> v) { this.excludeFiles = v; return this; }
         public Builder checkpointFile(Path v) { this.checkpointFile = v; return this; }
+
+        /**
+         * What completes once every line handed on so far is stored (the pipeline's {@code handedOnStored}); the
+         * checkpoint moves only then, so a kill -9 never skips a line that was read but not yet stored. Default
+         * none: the checkpoint moves once the handler took the lines.
+         */
+        public Builder stored(java.util.function.Supplier<? extends java.util.concurrent.CompletableFuture<?>> v) {
+            this.stored = v;
+            return this;
+        }
+
+        /** How long a pass waits for {@link #stored}; default {@link #DEFAULT_STORED_WAIT}. */
+        public Builder storedWait(Duration v) { this.storedWait = v; return this; }
         /** bklog's {@code tail_files}: files found at the very first start are read from their end. */
         public Builder tailFiles(boolean v) { this.tailFiles = v; return this; }
         public Builder maxLineBytes(int v) { this.maxLineBytes = v; return this; }

@@ -385,4 +385,31 @@ class FileTailerTest {
                 .set("paths", json.createArrayNode().add(dir + "/*.log"))))
                 .containsExactly("close_inactive: 0 is out of range 1..604800");
     }
+
+    @Test
+    void theCheckpointMovesOnlyOnceTheLinesHandedOnAreStored() throws IOException {
+        Path log = dir.resolve("app.log");
+        append(log, "one\n");
+        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Void>> stored =
+                new java.util.concurrent.atomic.AtomicReference<>(new java.util.concurrent.CompletableFuture<>());
+        Path state = dir.resolve("state/tail.json");
+        try (FileTailer t = FileTailer.builder(got::addAll).paths(List.of(dir + "/*.log")).checkpointFile(state)
+                .tailFiles(false).clock(clock).stored(stored::get).storedWait(java.time.Duration.ofMillis(300)).build()) {
+            stored.get().complete(null);
+            t.poll();
+            String first = Files.readString(state);
+            assertThat(first).contains("\"offset\":4");
+            append(log, "two\n");
+            stored.set(new java.util.concurrent.CompletableFuture<>()); // "two" is handed on, not stored yet
+            long started = System.nanoTime();
+            t.poll();
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
+                    .isGreaterThanOrEqualTo(java.time.Duration.ofMillis(250));
+            assertThat(texts()).containsExactly("one", "two");
+            assertThat(Files.readString(state)).as("a kill -9 now re-reads 'two'").isEqualTo(first);
+            stored.get().complete(null);
+            t.poll();
+            assertThat(Files.readString(state)).contains("\"offset\":8");
+        }
+    }
 }
