@@ -399,15 +399,12 @@ public final class BatchingSink implements AutoCloseable {
             BulkResult r = indexOnce(indexSet, docs);
             List<Pending> retry = new ArrayList<>();
             String lastReason = null;
-            long ok = 0;
+            List<Pending> stored = new ArrayList<>();
             for (int i = 0; i < todo.size(); i++) {
                 BulkResult.ItemResult item = r.items().get(i);
                 Pending p = todo.get(i);
                 switch (item.status()) {
-                    case OK -> {
-                        ok++;
-                        p.stored();
-                    }
+                    case OK -> stored.add(p);
                     case REJECTED -> dead.add(new DeadLetter(p, item.reason(), attempt));
                     case RETRYABLE -> {
                         retry.add(p);
@@ -415,7 +412,9 @@ public final class BatchingSink implements AutoCloseable {
                     }
                 }
             }
-            metrics.stored(indexSet, ok);
+            // counted before they are answered: a caller that reads the meters after its answer sees them
+            metrics.stored(indexSet, stored.size());
+            for (Pending p : stored) p.stored();
             if (retry.isEmpty()) break;
             if (attempt >= config.maxAttempts()) {
                 for (Pending p : retry) {
@@ -512,10 +511,10 @@ public final class BatchingSink implements AutoCloseable {
                     BulkResult.ItemResult item = i < r.items().size() ? r.items().get(i) : null;
                     if (item != null && item.status() == BulkResult.Status.OK) {
                         Pending p = todo.get(i).pending();
+                        metrics.deadLetters(indexSet, 1, reasonTag(todo.get(i).reason()));
                         p.ticket().settle(p.index(), BulkResult.ItemResult.rejected(p.doc().id(), todo.get(i).reason()
                                 + " (kept in the dead letters of '" + indexSet + "'; list and replay them with"
-                                + " /api/v1/dead_letters)"));
-                        metrics.deadLetters(indexSet, 1, reasonTag(todo.get(i).reason()));
+                                + " /api/v1/index_sets/" + indexSet + "/dead_letters)"));
                         LOG.warn("event=dead_letter index_set={} doc_id={} reason=\"{}\"", indexSet,
                                 todo.get(i).pending().doc().id(), todo.get(i).reason());
                     } else {

@@ -38,7 +38,14 @@ class UpgradeServiceTest {
         meta = MetadataStore.open(MetadataConfig.embedded(dataDir), clock);
         meta.migrateTo("1");
         meta.spaces().create(Space.of("default", "Default space"));
-        IndexSet set = meta.indexSets().create(IndexSet.of("app", "default", IndexSetService.DEFAULT_FIELDS));
+        // the row as version 1 of bklog wrote it (today's repository writes columns V1 does not have)
+        IndexSet set = IndexSet.of("app", "default", IndexSetService.DEFAULT_FIELDS);
+        meta.jdbi().useHandle(h -> h.createUpdate("INSERT INTO index_sets (name, space_uid, time_field, fields,"
+                        + " created_at, updated_at) VALUES ('app', 'default', :time, :fields, :now, :now)")
+                .bind("time", set.timeField())
+                .bind("fields", "[" + String.join(",", set.fields().stream().map(f -> "{\"name\":\"" + f.name()
+                        + "\",\"type\":\"" + f.type().wireName() + "\"}").toList()) + "]")
+                .bind("now", java.sql.Timestamp.from(clock.instant())).execute());
         store.ensureIndexSet(set.schema());
         List<LogDocument> docs = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -111,7 +118,9 @@ class UpgradeServiceTest {
         assertThat(meta.schemaVersion()).hasValue("1");
         assertThat(SchemaDump.tables(meta)).doesNotContain("upgrade_probe", "backup_records", "archive_configs")
                 .contains("index_sets", "spaces");
-        assertThat(meta.indexSets().getByName("app").name()).isEqualTo("app");
+        List<String> names = meta.jdbi().withHandle(h -> h.createQuery("SELECT name FROM index_sets")
+                .mapTo(String.class).list());
+        assertThat(names).as("the version-1 rows are back").containsExactly("app");
         assertThat(calls).containsExactly("stop", "start");
         assertThat(store.listIndices("app")).isNotEmpty();
 
