@@ -512,10 +512,11 @@ public final class BatchingSink implements AutoCloseable {
                     BulkResult.ItemResult item = i < r.items().size() ? r.items().get(i) : null;
                     if (item != null && item.status() == BulkResult.Status.OK) {
                         Pending p = todo.get(i).pending();
+                        // counted before the outcome is told: whoever waits on it sees the counter already moved
+                        metrics.deadLetters(indexSet, 1, reasonTag(todo.get(i).reason()));
                         p.ticket().settle(p.index(), BulkResult.ItemResult.rejected(p.doc().id(), todo.get(i).reason()
                                 + " (kept in the dead letters of '" + indexSet + "'; list and replay them with"
                                 + " /api/v1/dead_letters)"));
-                        metrics.deadLetters(indexSet, 1, reasonTag(todo.get(i).reason()));
                         LOG.warn("event=dead_letter index_set={} doc_id={} reason=\"{}\"", indexSet,
                                 todo.get(i).pending().doc().id(), todo.get(i).reason());
                     } else {
