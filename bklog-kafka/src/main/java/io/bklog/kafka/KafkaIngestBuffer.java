@@ -155,7 +155,8 @@ public final class KafkaIngestBuffer implements IngestBuffer, io.micrometer.core
             } catch (TimeoutException e) {
                 String message = "the producer buffer (" + config.bufferMemoryBytes() + " bytes) stayed full for "
                         + config.maxBlock() + "; " + i + " of " + records.size()
-                        + " records were handed to the producer" + (i == 0 ? "" : " and may land") + ": retry the batch";
+                        + " records were handed to the producer" + (i == 0 ? "" : " and may land")
+                        + ": retry the batch";
                 if (i == 0) throw full(message, e);
                 throw unconfirmed(message, e);
             } catch (KafkaException e) {

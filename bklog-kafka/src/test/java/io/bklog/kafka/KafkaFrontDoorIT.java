@@ -110,7 +110,8 @@ class KafkaFrontDoorIT {
             EsBulkService.Response es = bulk.bulk(body.toString(), "app", false, s -> true);
             assertThat(es.errors()).isFalse();
             @SuppressWarnings("unchecked")
-            List<Map<String, Map<String, Object>>> items = (List<Map<String, Map<String, Object>>>) es.body().get("items");
+            List<Map<String, Map<String, Object>>> items =
+                    (List<Map<String, Map<String, Object>>>) es.body().get("items");
             items.forEach(it -> acked.add((String) it.values().iterator().next().get("_id")));
             // a client that lost the answer sends the same batch again with the same Idempotency-Key
             assertThat(ids(rt.ingest("app", lines("json", 60), false, 0, "batch-1"))).isEqualTo(ids(json));

@@ -189,7 +189,8 @@ public final class IngestRuntime implements AutoCloseable {
         List<BufferedDocument> records = new ArrayList<>(docs.size());
         for (LogDocument d : docs) records.add(new BufferedDocument(indexSet, null, d));
         // registered before the append: the drainer may write them before append returns
-        Map<String, CompletableFuture<BulkResult.ItemResult>> waits = refresh && drainer != null ? await(docs) : Map.of();
+        Map<String, CompletableFuture<BulkResult.ItemResult>> waits =
+                refresh && drainer != null ? await(docs) : Map.of();
         List<BulkResult.ItemResult> out;
         try {
             buffer.append(records);
@@ -243,7 +244,7 @@ public final class IngestRuntime implements AutoCloseable {
 
     /** Waits up to {@link #REFRESH_WAIT} for the drainer; an item it did not write in time stays OK (buffered). */
     private List<BulkResult.ItemResult> withDrainOutcome(List<BulkResult.ItemResult> out,
-                                                Map<String, CompletableFuture<BulkResult.ItemResult>> waits) {
+                                                         Map<String, CompletableFuture<BulkResult.ItemResult>> waits) {
         if (waits.isEmpty()) return out;
         try {
             CompletableFuture.allOf(waits.values().toArray(new CompletableFuture<?>[0]))
