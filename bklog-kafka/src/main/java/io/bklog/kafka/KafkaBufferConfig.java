@@ -74,7 +74,7 @@ public record KafkaBufferConfig(String bootstrapServers, String topic, int parti
         /** The producer's bound in bytes ({@code buffer.memory}); past it append waits maxBlock, then refuses. */
         public Builder bufferMemoryBytes(long v) { bufferMemoryBytes = v; return this; }
         public Builder maxBlock(Duration v) { maxBlock = v; return this; }
-        /** How long append waits for the broker's acknowledgement before refusing with BufferFullException. */
+        /** How long append waits for the broker's acknowledgement before refusing with BufferTimeoutException. */
         public Builder deliveryTimeout(Duration v) { deliveryTimeout = v; return this; }
         /** Bound on records not yet committed by the watched groups (0 = none); past it append refuses. */
         public Builder maxPendingRecords(long v) { maxPendingRecords = v; return this; }

@@ -2,6 +2,7 @@ package io.bklog.kafka;
 
 import io.bklog.spi.BackendException;
 import io.bklog.spi.BufferFullException;
+import io.bklog.spi.BufferTimeoutException;
 import io.bklog.spi.BufferedDocument;
 import io.bklog.spi.IngestBuffer;
 import org.apache.kafka.clients.admin.Admin;
@@ -47,10 +48,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * The Kafka {@link IngestBuffer}: an idempotent producer ({@code acks=all}) appends each document keyed by
  * {@link BufferedDocument#key()} (order per key), the value is the JSON of {@link DocumentCodec}. {@link #append}
  * returns once the broker acknowledged every record; when the producer's buffer stays full for {@code maxBlock}
- * or the broker does not acknowledge within {@code deliveryTimeout} it throws {@link BufferFullException} (the
- * caller backs off and retries; ids are deterministic, so a retried record that did land is not duplicated in the
- * store). With {@code maxPendingRecords > 0}, a batch that would lift the lag of a watched group past it is
- * refused whole before anything is sent.
+ * or the broker does not acknowledge within {@code deliveryTimeout} it throws {@link BufferTimeoutException} (a
+ * {@link BufferFullException}: the caller backs off and retries; part of the batch may have landed, so a retry
+ * with the same ids is not duplicated in the store), or plain {@link BufferFullException} when nothing was sent.
+ * With {@code maxPendingRecords > 0}, a batch that would lift the lag of a watched group past it is refused whole
+ * before anything is sent.
  *
  * <p>{@link #consumer(String)} joins a consumer group without auto-commit: {@code commit()} commits exactly the
  * records handed out by {@code poll}; records polled and not committed are delivered again after {@code close()}
@@ -151,9 +153,12 @@ public final class KafkaIngestBuffer implements IngestBuffer, io.micrometer.core
             try {
                 acks.add(producer.send(records.get(i)));
             } catch (TimeoutException e) {
-                throw full("the producer buffer (" + config.bufferMemoryBytes() + " bytes) stayed full for "
+                String message = "the producer buffer (" + config.bufferMemoryBytes() + " bytes) stayed full for "
                         + config.maxBlock() + "; " + i + " of " + records.size()
-                        + " records were handed to the producer and may land: retry the batch", e);
+                        + " records were handed to the producer" + (i == 0 ? "" : " and may land")
+                        + ": retry the batch";
+                if (i == 0) throw full(message, e);
+                throw unconfirmed(message, e);
             } catch (KafkaException e) {
                 throw new BackendException("kafka: cannot append to topic '" + config.topic() + "': " + e.getMessage(), e);
             }
@@ -164,8 +169,8 @@ public final class KafkaIngestBuffer implements IngestBuffer, io.micrometer.core
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 if (cause instanceof TimeoutException) {
-                    throw full("the broker did not acknowledge within " + config.deliveryTimeout()
-                            + " (is it reachable?); retry the batch", cause);
+                    throw unconfirmed("the broker did not acknowledge within " + config.deliveryTimeout()
+                            + " (is it reachable?); part of the batch may have landed: retry the batch", cause);
                 }
                 throw new BackendException("kafka: appending to topic '" + config.topic() + "' failed: "
                         + cause.getMessage(), cause instanceof RetriableException, cause);
@@ -180,6 +185,10 @@ public final class KafkaIngestBuffer implements IngestBuffer, io.micrometer.core
         BufferFullException e = new BufferFullException("kafka: topic '" + config.topic() + "': " + message);
         e.initCause(cause);
         return e;
+    }
+
+    private BufferTimeoutException unconfirmed(String message, Throwable cause) {
+        return new BufferTimeoutException("kafka: topic '" + config.topic() + "': " + message, cause);
     }
 
     /**

@@ -16,7 +16,9 @@ public interface IngestBuffer extends AutoCloseable {
      * Appends documents; when this returns they survive what the buffer promises (a process restart for Kafka, a
      * consumer crash for the in-process queue). Order is kept per {@link BufferedDocument#key()}.
      *
-     * @throws BufferFullException when the buffer is at its bound: the caller should back off and retry
+     * @throws BufferFullException when the buffer is at its bound (nothing appended): back off and retry
+     * @throws BufferTimeoutException (a {@link BufferFullException}) when the buffer could not confirm the append in
+     *         time (a broker down): part of the batch may have been appended; back off and retry with the same ids
      */
     void append(List<BufferedDocument> documents) throws BufferFullException;
 

@@ -1,6 +1,7 @@
 package io.bklog.core.ingest;
 
 import io.bklog.spi.BufferedDocument;
+import io.bklog.spi.BulkResult;
 import io.bklog.spi.IngestBuffer;
 import io.bklog.spi.LogDocument;
 import org.slf4j.Logger;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Moves documents from an {@link IngestBuffer} to a {@link BatchingSink}, committing only after the sink reports
@@ -30,6 +32,7 @@ public final class BufferDrainer implements AutoCloseable {
     private final BatchingSink sink;
     private final String group;
     private final int maxPoll;
+    private final Consumer<List<BulkResult.ItemResult>> written;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -38,10 +41,21 @@ public final class BufferDrainer implements AutoCloseable {
     }
 
     public BufferDrainer(IngestBuffer buffer, BatchingSink sink, String group, int maxPoll, String name) {
+        this(buffer, sink, group, maxPoll, name, null);
+    }
+
+    /**
+     * As {@link #BufferDrainer(IngestBuffer, BatchingSink, String, int, String)}; {@code written} (null for none) is
+     * told the sink's outcome of every batch it hands on, once known (on the sink's thread: keep it short). An item
+     * answered RETRYABLE there is not committed and comes again.
+     */
+    public BufferDrainer(IngestBuffer buffer, BatchingSink sink, String group, int maxPoll, String name,
+                         Consumer<List<BulkResult.ItemResult>> written) {
         this.buffer = buffer;
         this.sink = sink;
         this.group = group;
         this.maxPoll = maxPoll;
+        this.written = written;
         this.thread = new Thread(this::run, "bklog-drainer-" + name);
         this.thread.setDaemon(true);
         this.thread.start();
@@ -67,6 +81,7 @@ public final class BufferDrainer implements AutoCloseable {
                     while (true) {
                         BatchingSink.Offer o = sink.offer(e.getKey(), e.getValue());
                         if (o.accepted()) {
+                            if (written != null) o.done().thenAccept(this::tell);
                             futures.add(BatchingSink.safe(o.done()));
                             break;
                         }
@@ -98,6 +113,14 @@ public final class BufferDrainer implements AutoCloseable {
             LOG.error("event=drainer_stopped group={}", group, e);
         } finally {
             consumer.close();
+        }
+    }
+
+    private void tell(List<BulkResult.ItemResult> results) {
+        try {
+            written.accept(results);
+        } catch (RuntimeException e) {
+            LOG.warn("event=drain_listener_failed group={} docs={}", group, results.size(), e);
         }
     }
 

@@ -88,8 +88,9 @@ public final class DeadLetterService {
 
     /**
      * Sends the dead letters of {@code indexSet} (at most {@link #MAX_REPLAY}, oldest first) to the index set again,
-     * as the ingest path stores anything (batching sink, retries, per-item outcome), waits for their outcome and marks
-     * the stored ones replayed. A document refused again goes back to the dead letters with the new reason.
+     * through the batching sink (retries, per-item outcome; never the ingest buffer, so the answer is the store's),
+     * waits for their outcome and marks the stored ones replayed. A document refused again goes back to the dead
+     * letters with the new reason.
      */
     public Replay replay(String indexSet) {
         if (!store.indexSets().contains(deadLetterIndexSet)) return new Replay(0, 0, 0, 0, List.of());
@@ -100,7 +101,7 @@ public final class DeadLetterService {
         if (letters.isEmpty()) return new Replay(0, 0, 0, 0, List.of());
         List<LogDocument> docs = new ArrayList<>(letters.size());
         for (DeadLetter d : letters) docs.add(new LogDocument(d.docId(), d.originalTime(), d.original()));
-        DirectIngest.Result result = ingest.store(indexSet, docs, true);
+        DirectIngest.Result result = ingest.storeInSink(indexSet, docs, true);
         List<LogDocument> done = new ArrayList<>();
         Instant now = clock.instant();
         for (int i = 0; i < letters.size(); i++) {

@@ -14,8 +14,9 @@ import java.util.Map;
  * a malformed batch is refused whole (400) and nothing of it is stored. {@code ?refresh=true} makes the batch
  * searchable before the answer. Each document gets a unique id (identical lines are distinct documents); a request
  * with an {@code Idempotency-Key} header gets ids from the key and each item's position, so sending it again after a
- * lost answer stores nothing twice. The batch goes through the platform's batching sink and is answered once stored;
- * when the sink queue is full the answer is 429 {@code ingest_busy} with {@code Retry-After} (nothing taken).
+ * lost answer stores nothing twice. The batch goes through the platform's front door ({@link IngestRuntime#store}):
+ * with an ingest buffer (Kafka) it is answered once the buffer holds it, else once stored; when the buffer or the
+ * sink queue is full the answer is 429 {@code ingest_busy} with {@code Retry-After} (nothing taken).
  */
 final class IngestRoutes implements RouteGroup {
     private final IngestRuntime ingest;
