@@ -73,7 +73,8 @@ public final class BklogServer implements AutoCloseable {
         });
         routes(app, ApiRoutes.all(platform, json));
         if (es.enabled()) {
-            EsCompatRoutes.of(platform, json, new EsIndexMapping(es.indexMapping(), es.defaultIndexSet()),
+            EsCompatRoutes.of(platform, json, new EsIndexMapping(es.indexMapping(), es.defaultIndexSet(),
+                    es.autoCreateIndex()),
                     es.clusterName(), es.version()).register(app);
         }
         ApiRoutes.authFilter(platform, auth.enabled()).register(app);

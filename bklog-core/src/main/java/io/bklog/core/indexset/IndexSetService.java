@@ -128,11 +128,19 @@ public final class IndexSetService {
 
     /** The index set, or {@link ErrorCode#INDEX_SET_NOT_FOUND} naming the ones that exist. */
     public IndexSet get(String name) {
-        return repository.findByName(name).orElseThrow(() -> notFound(name));
+        return find(name).orElseThrow(() -> notFound(name));
     }
 
+    /**
+     * The index set of {@code name}, or of the Elasticsearch index name it was auto-created for
+     * ({@code logs-nginx-default} → {@code nginx}, {@code sng-test} → {@code sng_test}): an alias that search and
+     * {@code _bulk} accept. Only names that cannot be index set names are read as aliases.
+     */
     public Optional<IndexSet> find(String name) {
-        return repository.findByName(name);
+        Optional<IndexSet> direct = repository.findByName(name);
+        if (direct.isPresent() || name == null || NAME.matcher(name).matches()) return direct;
+        String alias = io.bklog.core.ingest.source.EsIndexMapping.autoCreateName(name);
+        return alias == null ? direct : repository.findByName(alias);
     }
 
     /** All index sets, by name. */
@@ -147,7 +155,7 @@ public final class IndexSetService {
 
     /** The index set if it exists in {@code space}; one of another space is not found, as if it did not exist. */
     public Optional<IndexSet> find(String name, String space) {
-        return repository.findByName(name).filter(s -> s.spaceUid().equals(space));
+        return find(name).filter(s -> s.spaceUid().equals(space));
     }
 
     /**

@@ -16,10 +16,18 @@ import java.util.Map;
  * @param version         the Elasticsearch {@code version.number} answered; default {@value #DEFAULT_VERSION}. Beats
  *                        refuse a cluster older than themselves unless {@code allow_older_versions}: raise it for a
  *                        newer shipper
+ * @param autoCreateIndex an index name that names no index set (nor pattern, nor default) makes one on first write,
+ *                        in the writer's space, named as {@code EsIndexMapping.autoCreateName} says (Elasticsearch's
+ *                        {@code action.auto_create_index}); default true, false answers such items 404
  */
 public record EsCompatConfig(boolean enabled, String defaultIndexSet, Map<String, String> indexMapping,
-                             String clusterName, String version) {
+                             String clusterName, String version, Boolean autoCreateIndex) {
     public static final String DEFAULT_VERSION = "8.19.21";
+
+    public EsCompatConfig(boolean enabled, String defaultIndexSet, Map<String, String> indexMapping,
+                          String clusterName, String version) {
+        this(enabled, defaultIndexSet, indexMapping, clusterName, version, true);
+    }
 
     public EsCompatConfig(boolean enabled, String defaultIndexSet, Map<String, String> indexMapping,
                           String clusterName) {
@@ -34,9 +42,10 @@ public record EsCompatConfig(boolean enabled, String defaultIndexSet, Map<String
         defaultIndexSet = defaultIndexSet == null ? "" : defaultIndexSet;
         indexMapping = indexMapping == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(indexMapping));
         clusterName = clusterName == null || clusterName.isBlank() ? "bklog" : clusterName;
+        autoCreateIndex = autoCreateIndex == null || autoCreateIndex;
     }
 
     public static EsCompatConfig defaults() {
-        return new EsCompatConfig(true, "", Map.of(), "bklog", DEFAULT_VERSION);
+        return new EsCompatConfig(true, "", Map.of(), "bklog", DEFAULT_VERSION, true);
     }
 }

@@ -134,7 +134,7 @@ public final class EsCompatRoutes implements RouteGroup {
             return;
         }
         EsBulkService.Response r = bulk.bulk(body, ctx.pathParamMap().get("index"), refresh(ctx),
-                writable(ctx), key);
+                writable(ctx), key, writerSpace(ctx));
         r.retryAfterSeconds().ifPresent(s -> ctx.header("Retry-After", String.valueOf(s)));
         ctx.json(r.body());
     }
@@ -152,7 +152,8 @@ public final class EsCompatRoutes implements RouteGroup {
         if (id != null) meta.put("_id", id);
         String action = ctx.path().contains("/_create/") ? "create" : "index";
         String ndjson = json.writeValueAsString(Map.of(action, meta)) + "\n" + source + "\n";
-        EsBulkService.Response r = bulk.bulk(ndjson, ctx.pathParam("index"), refresh(ctx), writable(ctx));
+        EsBulkService.Response r = bulk.bulk(ndjson, ctx.pathParam("index"), refresh(ctx), writable(ctx), null,
+                writerSpace(ctx));
         @SuppressWarnings("unchecked")
         Map<String, Object> item = (Map<String, Object>) ((Map<String, Object>) ((List<?>) r.body().get("items"))
                 .get(0)).get(action);
@@ -170,6 +171,12 @@ public final class EsCompatRoutes implements RouteGroup {
     private static boolean refresh(Context ctx) {
         String r = ctx.queryParam("refresh");
         return r != null && (r.isEmpty() || r.equals("true") || r.equals("wait_for"));
+    }
+
+    /** The space an auto-created index set goes to: the token's, or the default space with auth off. */
+    private static String writerSpace(Context ctx) {
+        return AuthFilter.principal(ctx).map(Principal::spaceUid)
+                .orElse(io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE);
     }
 
     private static java.util.function.Predicate<io.bklog.core.meta.IndexSet> writable(Context ctx) {

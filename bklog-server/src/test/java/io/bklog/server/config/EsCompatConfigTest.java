@@ -22,6 +22,9 @@ class EsCompatConfigTest {
         assertThat(c.indexMapping()).isEmpty();
         assertThat(c.clusterName()).isEqualTo("bklog");
         assertThat(c.version()).startsWith("8.19.");
+        assertThat(c.autoCreateIndex()).as("index sets made on first write, as Elasticsearch does").isTrue();
+        assertThat(ConfigLoader.load(null, Map.of("BKLOG_ES_COMPAT_AUTO_CREATE_INDEX", "false"), Map.of()).esCompat()
+                .autoCreateIndex()).isFalse();
     }
 
     @Test

@@ -232,7 +232,7 @@ class EsCompatEndpointTest {
         ops.add(BulkOperation.of(o -> o.index(c -> c.index("app").id("ok-1").document(event("mixed ok one", 200)))));
         ops.add(BulkOperation.of(o -> o.index(c -> c.index("app").document(Map.of("message", "mixed bad status",
                 "http", Map.of("status", "not-a-number"))))));
-        ops.add(BulkOperation.of(o -> o.index(c -> c.index("no-such-index").document(event("mixed lost?", 200)))));
+        ops.add(BulkOperation.of(o -> o.index(c -> c.index(".no-such-index").document(event("mixed lost?", 200)))));
         ops.add(BulkOperation.of(o -> o.index(c -> c.index("app").id("ok-2").document(event("mixed ok two", 200)))));
         ops.add(BulkOperation.of(o -> o.delete(d -> d.index("app").id("ok-1"))));
         BulkResponse r = es.bulk(b -> b.operations(ops).refresh(Refresh.True));
@@ -245,7 +245,7 @@ class EsCompatEndpointTest {
         assertThat(items.get(1).error().reason()).contains("http.status").contains("not-a-number");
         assertThat(items.get(2).status()).isEqualTo(404);
         assertThat(items.get(2).error().type()).isEqualTo("index_not_found_exception");
-        assertThat(items.get(2).error().reason()).contains("no-such-index");
+        assertThat(items.get(2).error().reason()).contains(".no-such-index"); // other unknown names are created
         assertThat(items.get(3).status()).isEqualTo(201);
         assertThat(items.get(4).status()).isEqualTo(400);
         assertThat(items.get(4).operationType()).isEqualTo(OperationType.Delete);

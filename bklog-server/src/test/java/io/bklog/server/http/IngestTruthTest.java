@@ -134,6 +134,33 @@ class IngestTruthTest {
     }
 
     @Test
+    void anUnknownIndexBecomesAnIndexSetOnFirstWriteAndItsNameStaysAnAlias() throws Exception {
+        String body = "{\"create\":{\"_index\":\"sng-Test\"}}\n{\"MESSAGE\":\"hello from syslog-ng\",\"HOST\":\"h1\"}\n"
+                + "{\"create\":{\"_index\":\"logs-nginx.error-default\"}}\n{\"message\":\"upstream down\",\"level\":\"error\"}\n"
+                + "{\"create\":{\"_index\":\".kibana\"}}\n{\"message\":\"x\"}\n";
+        Answer a = call(ingest, "POST", "/_bulk?refresh=true", body);
+        assertThat(a.status()).as(a.raw()).isEqualTo(200);
+        List<JsonNode> items = new ArrayList<>();
+        for (JsonNode item : a.body().get("items")) items.add(item.get("create"));
+        assertThat(items.get(0).get("status").asInt()).as(a.raw()).isEqualTo(201);
+        assertThat(items.get(1).get("status").asInt()).isEqualTo(201);
+        assertThat(items.get(2).get("status").asInt()).as("a system index names no index set").isEqualTo(404);
+        JsonNode sets = call(admin, "GET", "/api/v1/index_sets", null).body().get("index_sets");
+        assertThat(sets.findValuesAsText("name")).contains("sng_test", "nginx_error");
+        // the original names keep working: search and the next _bulk
+        Answer bySynonym = call(admin, "POST", "/api/v1/index_sets/sng-Test/search", "{\"keyword\": \"HOST:h1\","
+                + " \"start_time\": \"2000-01-01T00:00:00Z\", \"end_time\": \"2100-01-01T00:00:00Z\"}");
+        assertThat(bySynonym.status()).as(bySynonym.raw()).isEqualTo(200);
+        assertThat(bySynonym.body().get("total").asLong()).isEqualTo(1);
+        Answer again = call(ingest, "POST", "/_bulk?refresh=true",
+                "{\"create\":{\"_index\":\"sng-Test\"}}\n{\"MESSAGE\":\"second\",\"HOST\":\"h1\"}\n");
+        assertThat(again.body().get("errors").asBoolean()).as(again.raw()).isFalse();
+        assertThat(call(admin, "POST", "/api/v1/index_sets/sng_test/search", "{\"keyword\": \"HOST:h1\","
+                + " \"start_time\": \"2000-01-01T00:00:00Z\", \"end_time\": \"2100-01-01T00:00:00Z\"}").body()
+                .get("total").asLong()).isEqualTo(2);
+    }
+
+    @Test
     void unmappedFieldsOfShippersBecomeSearchableAndTheIndexSetShowsItsDynamicSetting() throws Exception {
         Answer a = call(ingest, "POST", "/_bulk?refresh=true", "{\"index\":{\"_index\":\"truth\"}}\n"
                 + "{\"message\":\"disk full on node\",\"HOST\":\"db-7\",\"severity\":3,\"MESSAGE\":\"x y\"}\n");

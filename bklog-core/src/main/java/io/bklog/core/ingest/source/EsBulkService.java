@@ -93,6 +93,16 @@ public final class EsBulkService {
      */
     public Response bulk(String body, String defaultIndex, boolean refresh, Predicate<IndexSet> writable,
                          String idempotencyKey) {
+        return bulk(body, defaultIndex, refresh, writable, idempotencyKey, null);
+    }
+
+    /**
+     * As {@link #bulk(String, String, boolean, Predicate, String)}; when the mapping auto-creates index sets, an
+     * index name that names none makes a new index set in {@code createInSpace} (the caller's space; null: create
+     * none) with the default fields and dynamic mapping on.
+     */
+    public Response bulk(String body, String defaultIndex, boolean refresh, Predicate<IndexSet> writable,
+                         String idempotencyKey, String createInSpace) {
         long t0 = System.nanoTime();
         List<EsBulkIngest.BulkItem> items = EsBulkIngest.parse(body, defaultIndex);
         Object[] results = new Object[items.size()];
@@ -113,6 +123,16 @@ public final class EsBulkService {
             if (r.indexSet().isEmpty()) {
                 results[k] = error(it, it.index(), it.id(), 404, "index_not_found_exception", r.reason());
                 continue;
+            }
+            if (r.create() != null && sets.getOrDefault(r.create(), Optional.empty()).isEmpty()) {
+                Optional<IndexSet> made = autoCreate(r.create(), it.index(), createInSpace);
+                if (made.isEmpty()) {
+                    results[k] = error(it, it.index(), it.id(), 404, "index_not_found_exception", "no such index ["
+                            + it.index() + "] and it cannot be created here: the name [" + r.create() + "] is taken,"
+                            + " or the caller may not create index sets");
+                    continue;
+                }
+                sets.put(r.create(), made);
             }
             IndexSet set = sets.get(r.indexSet().get()).orElseThrow();
             Map<String, Object> source;
@@ -230,6 +250,22 @@ public final class EsBulkService {
         m.put("_primary_term", 1);
         m.put("status", 201);
         return Map.of(it.action(), m);
+    }
+
+    /** Makes the index set an unknown index name stands for, in {@code space}; empty when that is not possible. */
+    private Optional<IndexSet> autoCreate(String name, String index, String space) {
+        if (space == null) return Optional.empty();
+        try {
+            IndexSetService.PutResult r = indexSets.put(name, io.bklog.core.indexset.IndexSetSpec.defaults(), space);
+            if (r.created()) {
+                log.info("event=index_set_auto_created index_set={} index={} space={}", name, index, space);
+            }
+            return Optional.of(r.indexSet());
+        } catch (BklogException e) {
+            log.info("event=index_set_auto_create_refused index_set={} index={} reason=\"{}\"", name, index,
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /**
