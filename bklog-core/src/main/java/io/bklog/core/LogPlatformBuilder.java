@@ -397,6 +397,8 @@ public final class LogPlatformBuilder {
                     meters, indexSets, ingest, search, owned, pipeline, scheduler, operations, healthTimeout, exports,
                     collectors);
             PlatformTasks.register(scheduler, platform.operations(), exports, tasks, schedulerSettings);
+            io.bklog.core.schedule.Scheduler sched = scheduler;
+            indexSets.onFieldsAdded(name -> sched.submit(PlatformTasks.REINDEX_TASK, Map.of("index_set", name)));
             platform.operations().restores().useScheduler(scheduler);
             scheduler.start();
             log.info("bklog scheduler started beat={} workers={} tasks={}", schedulerSettings.beat(),

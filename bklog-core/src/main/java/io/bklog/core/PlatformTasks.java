@@ -1,6 +1,7 @@
 package io.bklog.core;
 
 import io.bklog.core.ops.Operations;
+import io.bklog.core.schedule.AsyncTask;
 import io.bklog.core.schedule.MetadataTaskRunRecorder;
 import io.bklog.core.schedule.MetadataTaskStatusStore;
 import io.bklog.core.schedule.PeriodicTask;
@@ -68,10 +69,21 @@ final class PlatformTasks {
      * Registers the operations' tasks and the caller's extra ones in the scheduler's registry, with the schedule
      * overrides of {@code settings} (checked before by {@link #validate}).
      */
+    /**
+     * The ad-hoc task that indexes an index set's stored documents again after fields were added to it (argument
+     * {@code index_set}), so they are searchable in documents stored before; queued by every explicit field addition.
+     */
+    static final String REINDEX_TASK = "index_set_reindex";
+
     static void register(Scheduler scheduler, Operations ops, io.bklog.core.search.ExportJobService exports,
                          List<TaskSpec> extra, SchedulerSettings settings) {
         TaskRegistry staged = new TaskRegistry();
         ops.register(staged);
+        staged.register(AsyncTask.of(REINDEX_TASK, ctx -> {
+            String set = ctx.args().get("index_set");
+            ops.platform().store().reindex(set, ctx::progress);
+            return "reindexed index set " + set;
+        }).withTimeout(java.time.Duration.ofHours(6)).withMaxRetries(2));
         staged.register(PeriodicTask.builder(EXPORT_CLEANUP_TASK, Schedule.every(java.time.Duration.ofMinutes(30)),
                 ctx -> "deleted " + exports.cleanExpired() + " expired export files")
                 .timeout(java.time.Duration.ofMinutes(10)).build());

@@ -490,6 +490,31 @@ public final class EsLogStore implements LogStore {
         return b;
     }
 
+    /**
+     * {@code _update_by_query} over the index set's alias ({@code conflicts=proceed}, refreshed): Elasticsearch
+     * indexes each document again from its {@code _source} with the current mapping.
+     */
+    @Override
+    public void reindex(String indexSet, io.bklog.spi.SnapshotRepository.ProgressListener progress) {
+        schema(indexSet);
+        progress.onProgress(0, "update_by_query on " + indexSet);
+        try {
+            var r = client.updateByQuery(u -> u.index(indexSet).conflicts(co.elastic.clients.elasticsearch._types
+                    .Conflicts.Proceed).refresh(true).waitForCompletion(true).ignoreUnavailable(true)
+                    .allowNoIndices(true));
+            log.info("es-reindexed indexSet={} updated={} failures={}", indexSet, r.updated(), r.failures().size());
+            if (!r.failures().isEmpty()) {
+                throw new BackendException("update_by_query on " + indexSet + " failed for " + r.failures().size()
+                        + " documents: " + r.failures().get(0).cause().reason());
+            }
+            progress.onProgress(1, "reindexed " + r.updated() + " documents of " + indexSet);
+        } catch (ElasticsearchException e) {
+            throw backendError("reindex " + indexSet, e);
+        } catch (IOException e) {
+            throw new BackendException("reindex " + indexSet + ": " + e.getMessage(), true, e);
+        }
+    }
+
     @Override
     public void refresh(String indexSet) {
         try {

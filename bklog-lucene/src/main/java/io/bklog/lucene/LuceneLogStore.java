@@ -440,6 +440,67 @@ public final class LuceneLogStore implements LogStore {
         if (!batches.isEmpty()) LOG.info("wal replayed batches={} docs={}", batches.size(), docs);
     }
 
+    /**
+     * Rewrites every live document of the index set's indices from its stored source with the current mapping
+     * ({@code updateDocument} by id, each atomic), then commits: a field mapped later becomes searchable in documents
+     * stored before. Reads a point-in-time view of each index, so documents written meanwhile are left as written.
+     */
+    @Override
+    public void reindex(String indexSet, io.bklog.spi.SnapshotRepository.ProgressListener progress) {
+        ensureOpen();
+        IndexSetMapping m = sets.get(indexSet);
+        if (m == null) throw new IllegalArgumentException("index set '" + indexSet + "' does not exist");
+        List<PhysicalIndex> targets = indicesOf(List.of(indexSet), null, null);
+        long total = 0;
+        for (PhysicalIndex idx : targets) total += idx.writer.getDocStats().numDocs;
+        long done = 0;
+        progress.onProgress(0, "reindexing " + total + " documents of " + indexSet);
+        for (PhysicalIndex idx : targets) {
+            try {
+                idx.searchers.maybeRefreshBlocking();
+                IndexSearcher searcher = idx.searchers.acquire();
+                try {
+                    for (org.apache.lucene.index.LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                        org.apache.lucene.index.LeafReader reader = leaf.reader();
+                        org.apache.lucene.util.Bits live = reader.getLiveDocs();
+                        org.apache.lucene.index.SortedDocValues ids = reader.getSortedDocValues(DocumentMapper.ID);
+                        org.apache.lucene.index.StoredFields stored = reader.storedFields();
+                        for (int doc = 0; doc < reader.maxDoc(); doc++) {
+                            if ((live != null && !live.get(doc)) || ids == null || !ids.advanceExact(doc)) continue;
+                            String id = ids.lookupOrd(ids.ordValue()).utf8ToString();
+                            BytesRef json = stored.document(doc, Set.of(DocumentMapper.SOURCE))
+                                    .getBinaryValue(DocumentMapper.SOURCE);
+                            byte[] source = java.util.Arrays.copyOfRange(json.bytes, json.offset,
+                                    json.offset + json.length);
+                            ingestLock.readLock().lock();
+                            try {
+                                ensureOpen();
+                                idx.writer.updateDocument(new Term(DocumentMapper.ID, id),
+                                        DocumentMapper.fromLogged(m, id, source));
+                            } finally {
+                                ingestLock.readLock().unlock();
+                            }
+                            if (++done % 10_000 == 0) {
+                                progress.onProgress((double) done / Math.max(1, total), "reindexed " + done + " of "
+                                        + total + " documents");
+                            }
+                        }
+                    }
+                } finally {
+                    idx.searchers.release(searcher);
+                }
+                synchronized (commitLock) {
+                    idx.writer.commit();
+                }
+                idx.searchers.maybeRefreshBlocking();
+            } catch (IOException | AlreadyClosedException e) {
+                throw new BackendException("lucene reindex of '" + idx.name + "' failed: " + e.getMessage(), e);
+            }
+        }
+        LOG.info("lucene index set reindexed indexSet={} indices={} docs={}", indexSet, targets.size(), done);
+        progress.onProgress(1, "reindexed " + done + " documents of " + indexSet);
+    }
+
     @Override
     public void refresh(String indexSet) {
         ensureOpen();

@@ -48,6 +48,17 @@ public interface LogStore extends AutoCloseable {
     /** Deletes physical indices; missing ones are ignored. */
     void deleteIndices(Collection<String> indices);
 
+    /**
+     * Indexes the stored documents of an index set again from their stored source, with its current mapping, so a
+     * field mapped after documents were stored becomes searchable in them too. Reports progress between 0 and 1.
+     * A store whose queries read the mapping at query time has nothing to do; the default cannot.
+     *
+     * @throws UnsupportedFeatureException when the store cannot
+     */
+    default void reindex(String indexSet, SnapshotRepository.ProgressListener progress) {
+        throw new UnsupportedFeatureException("reindex", backendName());
+    }
+
     @Override
     default void close() {
     }

@@ -263,6 +263,25 @@ public abstract class LogStoreContract {
     }
 
     @Test
+    void aFieldMappedAfterDocumentsWereStoredIsSearchableInThemOnceReindexed() {
+        List<FieldSpec> fields = new ArrayList<>(NginxCorpus.fields());
+        store.ensureIndexSet(IndexSetSchema.of("late_field", fields));
+        indexAndRefresh("late_field", List.of(
+                doc("l1", at("2024-03-01T10:00:00Z"), Map.of("log", "a", "zone", "eu-west")),
+                doc("l2", at("2024-03-02T11:00:00Z"), Map.of("log", "b", "zone", "us-east"))));
+        fields.add(FieldSpec.of("zone", FieldType.KEYWORD));
+        store.ensureIndexSet(IndexSetSchema.of("late_field", fields));
+        List<Double> progress = new ArrayList<>();
+        store.reindex("late_field", (fraction, message) -> progress.add(fraction));
+        store.refresh("late_field");
+        SearchResult r = store.search(SearchRequest.builder("late_field").query(term("zone", "eu-west")).build());
+        assertThat(ids(r)).containsExactly("l1");
+        assertThat(store.search(SearchRequest.builder("late_field").build()).total()).as("nothing duplicated")
+                .isEqualTo(2);
+        assertThat(progress).isNotEmpty().last().isEqualTo(1.0);
+    }
+
+    @Test
     void ensureIndexSetRejectsChangingTheTypeOfAField() {
         store.ensureIndexSet(IndexSetSchema.of("typed", List.of(FieldSpec.of("code", FieldType.LONG))));
         assertThatThrownBy(() -> store.ensureIndexSet(

@@ -100,7 +100,30 @@ public final class IndexSetService {
 
     /** Updates an existing index set: adds fields, changes retention, shards (new indices), replicas. */
     public synchronized IndexSet update(String name, IndexSetSpec spec) {
-        return apply(merged(get(name), spec), false);
+        IndexSet before = get(name);
+        return fieldsAdded(before, apply(merged(before, spec), false));
+    }
+
+    private volatile java.util.function.Consumer<String> onFieldsAdded = name -> { };
+
+    /**
+     * Called with the index set's name whenever fields are added to an existing index set explicitly (PUT, update)
+     * — not by dynamic mapping, which maps a field before the first document that has it: the platform queues a
+     * reindex so the new fields are searchable in documents stored before.
+     */
+    public void onFieldsAdded(java.util.function.Consumer<String> listener) {
+        this.onFieldsAdded = Objects.requireNonNull(listener, "listener");
+    }
+
+    private IndexSet fieldsAdded(IndexSet before, IndexSet after) {
+        if (after.fields().size() > before.fields().size()) {
+            try {
+                onFieldsAdded.accept(after.name());
+            } catch (RuntimeException e) {
+                log.warn("event=reindex_not_queued index_set={} reason=\"{}\"", after.name(), e.toString());
+            }
+        }
+        return after;
     }
 
     /** Creates the index set, or updates it when it exists (HTTP PUT). */
@@ -122,7 +145,7 @@ public final class IndexSetService {
                     + " space (names are unique across spaces because they name the physical indices); pick another"
                     + " name", "name");
         }
-        return current.map(c -> new PutResult(apply(merged(c, spec), false), false))
+        return current.map(c -> new PutResult(fieldsAdded(c, apply(merged(c, spec), false)), false))
                 .orElseGet(() -> new PutResult(apply(fresh(name, spec, space), true), true));
     }
 

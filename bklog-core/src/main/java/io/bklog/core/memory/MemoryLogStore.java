@@ -91,6 +91,15 @@ public final class MemoryLogStore implements LogStore {
         }
     }
 
+    /** Nothing to do: queries read each document's source with the mapping as it is at query time. */
+    @Override
+    public void reindex(String indexSet, io.bklog.spi.SnapshotRepository.ProgressListener progress) {
+        if (!indexSets().contains(indexSet)) {
+            throw new IllegalArgumentException("unknown index set '" + indexSet + "'; known: " + indexSets());
+        }
+        progress.onProgress(1, "nothing to reindex: the memory store reads the mapping at query time");
+    }
+
     @Override
     public Set<String> indexSets() {
         lock.readLock().lock();

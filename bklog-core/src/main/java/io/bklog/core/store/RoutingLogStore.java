@@ -166,6 +166,11 @@ public final class RoutingLogStore implements LogStore {
     }
 
     @Override
+    public void reindex(String indexSet, io.bklog.spi.SnapshotRepository.ProgressListener progress) {
+        storeOf(indexSet).reindex(indexSet, progress);
+    }
+
+    @Override
     public SearchResult search(SearchRequest request) {
         Map<String, List<String>> byCluster = new TreeMap<>();
         for (String set : request.indexSets()) {

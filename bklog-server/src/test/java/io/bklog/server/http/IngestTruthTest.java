@@ -161,6 +161,27 @@ class IngestTruthTest {
     }
 
     @Test
+    void aFieldMappedAfterDocumentsWereStoredBecomesSearchableInThemByABackgroundReindex() throws Exception {
+        assertThat(call(admin, "PUT", "/api/v1/index_sets/late", "{\"dynamic\": \"false\"}").status()).isEqualTo(201);
+        Answer a = call(ingest, "POST", "/api/v1/index_sets/late/ingest?refresh=true",
+                "[{\"log\": \"stored before\", \"zone\": \"eu-west\"}, {\"log\": \"also\", \"zone\": \"us-east\"}]");
+        assertThat(a.body().get("accepted").asInt()).as(a.raw()).isEqualTo(2);
+        String zone = "{\"keyword\": \"zone:eu-west\", \"start_time\": \"2000-01-01T00:00:00Z\","
+                + " \"end_time\": \"2100-01-01T00:00:00Z\"}";
+        assertThat(call(admin, "POST", "/api/v1/index_sets/late/search", zone).status()).as("not mapped yet")
+                .isEqualTo(400);
+        assertThat(call(admin, "PUT", "/api/v1/index_sets/late", "{\"fields\": [{\"name\": \"zone\", \"type\":"
+                + " \"keyword\"}]}").status()).isEqualTo(200);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+            Answer r = call(admin, "POST", "/api/v1/index_sets/late/search", zone);
+            assertThat(r.status()).as(r.raw()).isEqualTo(200);
+            assertThat(r.body().get("total").asLong()).isEqualTo(1);
+        });
+        Answer runs = call(admin, "GET", "/api/v1/task_runs?task=index_set_reindex", null);
+        assertThat(runs.raw()).contains("index_set_reindex").contains("success");
+    }
+
+    @Test
     void unmappedFieldsOfShippersBecomeSearchableAndTheIndexSetShowsItsDynamicSetting() throws Exception {
         Answer a = call(ingest, "POST", "/_bulk?refresh=true", "{\"index\":{\"_index\":\"truth\"}}\n"
                 + "{\"message\":\"disk full on node\",\"HOST\":\"db-7\",\"severity\":3,\"MESSAGE\":\"x y\"}\n");
