@@ -80,12 +80,17 @@ public final class DirectIngest {
      * (otherwise within a second). Refreshing after every batch costs throughput: use it for tests and scripts.
      */
     public Result ingest(String indexSet, List<Map<String, Object>> items, boolean refresh) {
+        return ingest(indexSet, items, refresh, null);
+    }
+
+    /**
+     * As {@link #ingest(String, List, boolean)}; with an {@code idempotencyKey} each document's id comes from the
+     * key and its position ({@link DocumentIds#ofIdempotencyKey}), so ingesting the same batch again under the same
+     * key (a retry, a re-run) replaces instead of adding.
+     */
+    public Result ingest(String indexSet, List<Map<String, Object>> items, boolean refresh, String idempotencyKey) {
         long started = System.nanoTime();
-        IndexSet set = indexSets.get(indexSet);
-        List<LogDocument> docs = new ArrayList<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
-            docs.add(document(set, i, items.get(i)));
-        }
+        List<LogDocument> docs = documents(indexSet, items, idempotencyKey);
         BulkResult bulk = docs.isEmpty() ? new BulkResult(List.of()) : store.index(indexSet, docs);
         if (refresh) store.refresh(indexSet);
         long ok = bulk.count(BulkResult.Status.OK);

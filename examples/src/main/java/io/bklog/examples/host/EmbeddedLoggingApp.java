@@ -81,8 +81,10 @@ public final class EmbeddedLoggingApp {
                     FieldSpec.of("status", FieldType.LONG),
                     FieldSpec.of("latency_ms", FieldType.DOUBLE))));
 
-            // 2. ingest: searchable when ingest returns (refresh = true suits a demo; a busy app leaves it off)
-            DirectIngest.Result ingested = platform.ingest().ingest(INDEX_SET, events(), true);
+            // 2. ingest: searchable when ingest returns (refresh = true suits a demo; a busy app leaves it off). The
+            //    idempotency key makes a re-run of the same batch replace it: every other batch gets unique ids, so
+            //    two identical events are two documents
+            DirectIngest.Result ingested = platform.ingest().ingest(INDEX_SET, events(), true, "example-startup-events");
             if (ingested.errors()) {
                 throw new IllegalStateException("some events were not stored: " + ingested.items());
             }

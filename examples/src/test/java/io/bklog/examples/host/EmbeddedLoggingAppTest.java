@@ -41,7 +41,7 @@ class EmbeddedLoggingAppTest {
         new EmbeddedLoggingApp(dir, CLOCK).run();
         EmbeddedLoggingApp.Report again = new EmbeddedLoggingApp(dir, CLOCK).run();
 
-        assertThat(again.errorTotal()).as("ids are deterministic: a replay replaces, never duplicates").isEqualTo(4);
+        assertThat(again.errorTotal()).as("the same batch under the same idempotency key replaces, never duplicates").isEqualTo(4);
         assertThat(again.failedLatency().count()).isEqualTo(6);
     }
 }
