@@ -491,27 +491,58 @@ public final class EsLogStore implements LogStore {
     }
 
     /**
-     * {@code _update_by_query} over the index set's alias ({@code conflicts=proceed}, refreshed): Elasticsearch
-     * indexes each document again from its {@code _source} with the current mapping.
+     * Indexes every document of the index set again into its own physical index, with its id and {@code _source}
+     * (scroll of 1,000 + {@code _bulk}), so Elasticsearch applies the current mapping to it. Done from the client
+     * rather than with {@code _update_by_query}, which lives in Elasticsearch's {@code reindex} module that not every
+     * distribution ships.
      */
     @Override
     public void reindex(String indexSet, io.bklog.spi.SnapshotRepository.ProgressListener progress) {
         schema(indexSet);
-        progress.onProgress(0, "update_by_query on " + indexSet);
+        long done = 0;
+        String scrollId = null;
         try {
-            var r = client.updateByQuery(u -> u.index(indexSet).conflicts(co.elastic.clients.elasticsearch._types
-                    .Conflicts.Proceed).refresh(true).waitForCompletion(true).ignoreUnavailable(true)
-                    .allowNoIndices(true));
-            log.info("es-reindexed indexSet={} updated={} failures={}", indexSet, r.updated(), r.failures().size());
-            if (!r.failures().isEmpty()) {
-                throw new BackendException("update_by_query on " + indexSet + " failed for " + r.failures().size()
-                        + " documents: " + r.failures().get(0).cause().reason());
+            co.elastic.clients.elasticsearch.core.search.ResponseBody<JsonData> page = client.search(s -> s
+                    .index(indexSet).ignoreUnavailable(true)
+                    .allowNoIndices(true).size(1_000).scroll(t -> t.time("2m"))
+                    .sort(o -> o.field(f -> f.field("_doc"))), JsonData.class);
+            long total = page.hits().total() == null ? 0 : page.hits().total().value();
+            progress.onProgress(0, "reindexing " + total + " documents of " + indexSet);
+            while (true) {
+                scrollId = page.scrollId();
+                List<Hit<JsonData>> hits = page.hits().hits();
+                if (hits.isEmpty()) break;
+                List<BulkOperation> ops = new ArrayList<>(hits.size());
+                for (Hit<JsonData> h : hits) {
+                    ops.add(BulkOperation.of(o -> o.index(i -> i.index(h.index()).id(h.id()).document(h.source()))));
+                }
+                BulkResponse r = client.bulk(b -> b.operations(ops));
+                if (r.errors()) {
+                    BulkResponseItem bad = r.items().stream().filter(i -> i.error() != null).findFirst().orElseThrow();
+                    throw new BackendException("reindex " + indexSet + ": document " + bad.id() + " refused: "
+                            + bad.error().reason());
+                }
+                done += hits.size();
+                progress.onProgress((double) done / Math.max(1, total), "reindexed " + done + " of " + total);
+                String id = scrollId;
+                page = client.scroll(c -> c.scrollId(id).scroll(t -> t.time("2m")), JsonData.class);
             }
-            progress.onProgress(1, "reindexed " + r.updated() + " documents of " + indexSet);
+            refresh(indexSet);
+            log.info("es-reindexed indexSet={} docs={}", indexSet, done);
+            progress.onProgress(1, "reindexed " + done + " documents of " + indexSet);
         } catch (ElasticsearchException e) {
             throw backendError("reindex " + indexSet, e);
         } catch (IOException e) {
             throw new BackendException("reindex " + indexSet + ": " + e.getMessage(), true, e);
+        } finally {
+            if (scrollId != null) {
+                String id = scrollId;
+                try {
+                    client.clearScroll(c -> c.scrollId(id));
+                } catch (IOException | RuntimeException e) {
+                    log.debug("es-clear-scroll-failed indexSet={} error={}", indexSet, e.toString());
+                }
+            }
         }
     }
 
