@@ -76,6 +76,18 @@ public enum ErrorCode {
     COLLECTOR_EXISTS("collector_exists", 409,
             "A collector config with this name exists already.",
             "Pick another name, or update the existing one (PUT /api/v1/collectors/{id})."),
+    /** A file collector path (or a file it would read) is outside the allowed roots, or under bklog's own dirs. */
+    COLLECTOR_PATH_NOT_ALLOWED("collector_path_not_allowed", 403,
+            "A file collector's path is outside `collectors.file.allowed_paths`, climbs with `..`, or is under bklog's data directory or config file's directory (never readable, whatever the allow-list says).",
+            "Collect from a path under `collectors.file.allowed_paths` (the message names the path and the rule), or ask the server's operator to allow the directory (env BKLOG_COLLECTORS_FILE_ALLOWED_PATHS)."),
+    /** A syslog collector port is outside the allowed ports. */
+    COLLECTOR_PORT_NOT_ALLOWED("collector_port_not_allowed", 403,
+            "A syslog collector's port is outside `collectors.syslog.allowed_ports`.",
+            "Listen on an allowed port (the message names the rule), or ask the server's operator to allow it (env BKLOG_COLLECTORS_SYSLOG_ALLOWED_PORTS)."),
+    /** A masked caller queried, sorted or aggregated on a masked field. */
+    MASKED_FIELD("masked_field", 400,
+            "The token has no `unmasked` role and the query, an `addition` filter, `sort_list`, `search_after`, a terms aggregation or field analysis uses a field the index set masks; matching on it would reveal the raw values (docs/security.md).",
+            "Query, sort and aggregate on fields that are not masked, or use a token with the `unmasked` role."),
     PAYLOAD_TOO_LARGE("payload_too_large", 413,
             "The request body is larger than `server.max_request_bytes`.",
             "Send smaller batches, or raise `server.max_request_bytes` (env BKLOG_SERVER_MAX_REQUEST_BYTES)."),

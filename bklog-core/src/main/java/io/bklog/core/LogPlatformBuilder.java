@@ -75,6 +75,7 @@ public final class LogPlatformBuilder {
     private final Map<String, BackendProvider> installed = new LinkedHashMap<>();
     private final List<HealthIndicator> extraHealth = new ArrayList<>();
     private final List<io.bklog.core.collect.CollectorSourceFactory> collectorSources = new ArrayList<>();
+    private io.bklog.core.collect.CollectorConfinement collectorConfinement;
     private io.bklog.core.schedule.SchedulerSettings schedulerSettings =
             io.bklog.core.schedule.SchedulerSettings.workersOnly();
     private final List<io.bklog.core.schedule.TaskSpec> tasks = new ArrayList<>();
@@ -90,6 +91,16 @@ public final class LogPlatformBuilder {
      */
     public LogPlatformBuilder collectorSource(io.bklog.core.collect.CollectorSourceFactory factory) {
         this.collectorSources.add(Objects.requireNonNull(factory, "factory"));
+        return this;
+    }
+
+    /**
+     * The host resources the built-in {@code file} and {@code syslog} collectors may use (allowed paths, forbidden
+     * directories, allowed ports). Default: any path and port except under the data dir (the embedding host is
+     * trusted); the server sets {@code collectors.*} (docs/security.md).
+     */
+    public LogPlatformBuilder collectorConfinement(io.bklog.core.collect.CollectorConfinement confinement) {
+        this.collectorConfinement = Objects.requireNonNull(confinement, "confinement");
         return this;
     }
 
@@ -387,7 +398,7 @@ public final class LogPlatformBuilder {
                     st, dataDir, exportConfig, clock);
             owned.add(exports); // closed before the pipeline and the metadata its jobs write to
             io.bklog.core.collect.CollectorService collectors = io.bklog.core.collect.CollectorService.start(meta,
-                    indexSets, pipeline, dataDir, ingestMetrics, clock, collectorSources);
+                    indexSets, pipeline, dataDir, ingestMetrics, clock, collectorSources, collectorConfinement);
             owned.add(collectors); // closed before the ingest runtime: sources stop, their pipelines hand on
             io.bklog.core.schedule.Scheduler scheduler = PlatformTasks.scheduler(schedulerSettings, broker, lk, clock,
                     meta, meters);

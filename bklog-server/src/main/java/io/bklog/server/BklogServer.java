@@ -47,7 +47,15 @@ public final class BklogServer implements AutoCloseable {
 
     /** Builds the platform the config describes and starts serving it. */
     public static BklogServer start(BklogConfig config) {
-        return start(platform(config, config.scheduler().toSettings()), config.server(), config.auth(),
+        return start(config, null);
+    }
+
+    /**
+     * As {@link #start(BklogConfig)}, naming the YAML file the config came from: collectors never read its
+     * directory (nor the data dir), whatever {@code collectors.file.allowed_paths} says.
+     */
+    public static BklogServer start(BklogConfig config, Path configFile) {
+        return start(platform(config, config.scheduler().toSettings(), configFile), config.server(), config.auth(),
                 config.esCompat());
     }
 
@@ -105,7 +113,15 @@ public final class BklogServer implements AutoCloseable {
 
     /** The platform a config describes, with the given scheduler roles. */
     public static LogPlatform platform(BklogConfig config, io.bklog.core.schedule.SchedulerSettings scheduler) {
-        LogPlatformBuilder b = LogPlatform.builder().dataDir(dataDir(config)).meterRegistry(io.bklog.server.http.MetricsRoutes.registry())
+        return platform(config, scheduler, null);
+    }
+
+    /** The platform a config (read from {@code configFile}, or null) describes, with the given scheduler roles. */
+    public static LogPlatform platform(BklogConfig config, io.bklog.core.schedule.SchedulerSettings scheduler,
+                                       Path configFile) {
+        Path dataDir = dataDir(config);
+        LogPlatformBuilder b = LogPlatform.builder().dataDir(dataDir)
+                .collectorConfinement(config.collectors().toCore(dataDir, configFile)).meterRegistry(io.bklog.server.http.MetricsRoutes.registry())
                 .scheduler(scheduler).healthTimeout(config.health().timeout());
         if (!config.store().backend().isEmpty()) {
             b.backend(config.store().backend(), config.store().settings());

@@ -54,7 +54,9 @@ class CollectorRestartTest {
     void aFileCollectorResumesFromItsCheckpointWithoutLosingOrDuplicatingLines(@TempDir Path dataDir,
                                                                                @TempDir Path logDir) throws Exception {
         BklogConfig config = new BklogConfig(new ServerConfig("127.0.0.1", 0, 1 << 20), dataDir.toString(),
-                StoreConfig.defaults()).withAuth(new AuthConfig(false));
+                StoreConfig.defaults()).withAuth(new AuthConfig(false))
+                .withCollectors(new io.bklog.server.config.CollectorsConfig(
+                        new io.bklog.server.config.CollectorsConfig.FileCollectors(java.util.List.of(logDir.toString())), null));
         Path file = logDir.resolve("app.log");
         Files.writeString(file, "old line before the collector\n");
         try (BklogServer first = BklogServer.start(config)) {

@@ -213,7 +213,9 @@ class FileRotationLogrotateIT {
         Files.createFile(log);
 
         BklogConfig config = new BklogConfig(new ServerConfig("127.0.0.1", 0, 1 << 20), dataDir.toString(),
-                StoreConfig.defaults()).withAuth(new AuthConfig(false));
+                StoreConfig.defaults()).withAuth(new AuthConfig(false))
+                .withCollectors(new io.bklog.server.config.CollectorsConfig(
+                        new io.bklog.server.config.CollectorsConfig.FileCollectors(java.util.List.of(logDir.toString())), null));
         Writer writer = new Writer(log, pause, paused);
         Thread writing = new Thread(writer, "rotation-it-writer");
         writing.setDaemon(true);

@@ -82,14 +82,28 @@ public final class CollectorService implements AutoCloseable {
     public static CollectorService start(MetadataStore metadata, IndexSetService indexSets, IngestRuntime ingest,
                                          Path dataDir, IngestMetrics metrics, Clock clock,
                                          List<CollectorSourceFactory> given) {
+        return start(metadata, indexSets, ingest, dataDir, metrics, clock, given, null);
+    }
+
+    /**
+     * As {@link #start(MetadataStore, IndexSetService, IngestRuntime, Path, IngestMetrics, Clock, List)}, with the
+     * host resources the built-in {@code file} and {@code syslog} sources may use; null = any path and port except
+     * under {@code dataDir}.
+     */
+    public static CollectorService start(MetadataStore metadata, IndexSetService indexSets, IngestRuntime ingest,
+                                         Path dataDir, IngestMetrics metrics, Clock clock,
+                                         List<CollectorSourceFactory> given, CollectorConfinement confinement) {
         Objects.requireNonNull(metadata, "metadata");
         Clock c = clock == null ? Clock.systemUTC() : clock;
-        FileSourceFactory files = new FileSourceFactory(dataDir == null ? null : dataDir.resolve("collectors"), c);
+        CollectorConfinement conf = confinement != null ? confinement
+                : CollectorConfinement.unconfined(dataDir == null ? List.of() : List.of(dataDir));
+        FileSourceFactory files = new FileSourceFactory(dataDir == null ? null : dataDir.resolve("collectors"), c,
+                conf);
         Map<String, CollectorSourceFactory> factories = new LinkedHashMap<>();
         factories.put(files.type(), files);
         // bklog's scenario names of file collectors: row (line logs) and section (multi-line logs)
         for (String alias : FILE_ALIASES) factories.put(alias, files);
-        SyslogSourceFactory syslog = new SyslogSourceFactory(c);
+        SyslogSourceFactory syslog = new SyslogSourceFactory(c, conf);
         factories.put(syslog.type(), syslog);
         for (CollectorSourceFactory f : ServiceLoader.load(CollectorSourceFactory.class)) factories.put(f.type(), f);
         if (given != null) for (CollectorSourceFactory f : given) factories.put(f.type(), f);
@@ -108,6 +122,15 @@ public final class CollectorService implements AutoCloseable {
         for (CollectorConfig cc : active) runtime.apply(cc);
         if (!active.isEmpty()) log.info("event=collectors_started count={} types={}", active.size(), factories.keySet());
         return s;
+    }
+
+    /**
+     * Whether collectors of this source type use the host's resources (files, ports): only a platform admin may
+     * create or change them ({@link CollectorSourceFactory#hostResource()}). An unknown type is not.
+     */
+    public boolean hostResource(String sourceType) {
+        CollectorSourceFactory f = sourceType == null ? null : factories.get(sourceType);
+        return f != null && f.hostResource();
     }
 
     /** The source types collectors may use. */
@@ -173,6 +196,8 @@ public final class CollectorService implements AutoCloseable {
     private Checked checked(CollectorConfig config, String indexSetName) {
         List<EtlConfigError> errors = validate(config, indexSetName);
         if (!errors.isEmpty()) throw invalid("collector config '" + config.name() + "'", errors);
+        // valid: now refuse host resources this server does not allow (403, naming the value and the rule)
+        factories.get(config.sourceType()).checkHostAccess(config.sourceParams());
         IndexSet set = config.indexSetId() > 0
                 ? indexSets.list().stream().filter(s -> s.id() == config.indexSetId()).findFirst().orElseThrow()
                 : indexSets.get(indexSetName);

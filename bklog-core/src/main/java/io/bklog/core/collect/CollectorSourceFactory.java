@@ -26,6 +26,19 @@ public interface CollectorSourceFactory {
     List<String> validate(JsonNode params);
 
     /**
+     * Whether collectors of this type use a resource of the host the server runs on (its files, its ports): only a
+     * platform admin (an admin of the default space) may create or change them. Default false.
+     */
+    default boolean hostResource() { return false; }
+
+    /**
+     * Refuses valid {@code params} that reach host resources this server does not allow (a file outside the allowed
+     * paths, a port outside the allowed ports) with a {@link io.bklog.core.BklogException} (403) naming the value
+     * and the rule. Called when a collector is saved and before its source starts. Default: allows everything.
+     */
+    default void checkHostAccess(JsonNode params) { }
+
+    /**
      * Starts reading. {@code collector} names the source in document ids and metrics (the collector's name);
      * {@code pipeline} belongs to the caller, who closes it after closing the returned handle.
      */

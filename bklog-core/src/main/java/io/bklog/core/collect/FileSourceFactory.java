@@ -37,11 +37,34 @@ public final class FileSourceFactory implements CollectorSourceFactory {
 
     private final Path checkpointDir;
     private final Clock clock;
+    private final CollectorConfinement confinement;
 
     /** @param checkpointDir where offsets are kept, or null to keep none (a restart re-reads per tail_files) */
     public FileSourceFactory(Path checkpointDir, Clock clock) {
+        this(checkpointDir, clock, CollectorConfinement.unconfined(List.of()));
+    }
+
+    /**
+     * @param confinement the paths collectors may read: globs are checked on save and start, every concrete file
+     *                    (symlinks resolved) before it is opened
+     */
+    public FileSourceFactory(Path checkpointDir, Clock clock, CollectorConfinement confinement) {
         this.checkpointDir = checkpointDir;
         this.clock = clock == null ? Clock.systemUTC() : clock;
+        this.confinement = java.util.Objects.requireNonNull(confinement, "confinement");
+    }
+
+    @Override
+    public boolean hostResource() {
+        return true;
+    }
+
+    @Override
+    public void checkHostAccess(JsonNode params) {
+        List<String> problems = new ArrayList<>();
+        Settings s = parse(params, problems);
+        if (s == null) return;
+        for (int i = 0; i < s.paths().size(); i++) confinement.checkGlob(s.paths().get(i), "source_params.paths[" + i + "]");
     }
 
     @Override
@@ -99,12 +122,13 @@ public final class FileSourceFactory implements CollectorSourceFactory {
         List<String> problems = new ArrayList<>();
         Settings s = parse(params, problems);
         if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
+        checkHostAccess(params);
         Path checkpoint = checkpointFile(collector);
         if (checkpoint != null) Files.createDirectories(checkpoint.getParent());
         FileTailer tailer = FileTailer.builder(LineHandler.of(pipeline)).paths(s.paths()).excludeFiles(s.excludes())
                 .tailFiles(s.tailFiles()).scanInterval(Duration.ofSeconds(s.scanSeconds())).maxLineBytes(s.maxBytes())
                 .closeInactive(Duration.ofSeconds(s.closeInactiveSeconds())).checkpointFile(checkpoint).clock(clock)
-                .stored(pipeline::handedOnStored).build();
+                .fileGuard(confinement::checkFile).stored(pipeline::handedOnStored).build();
         tailer.start();
         return new Running() {
             @Override

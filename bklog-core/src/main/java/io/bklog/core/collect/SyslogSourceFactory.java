@@ -37,9 +37,29 @@ public final class SyslogSourceFactory implements CollectorSourceFactory {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Clock clock;
+    private final CollectorConfinement confinement;
 
     public SyslogSourceFactory(Clock clock) {
+        this(clock, CollectorConfinement.unconfined(List.of()));
+    }
+
+    /** @param confinement the ports syslog collectors may listen on */
+    public SyslogSourceFactory(Clock clock, CollectorConfinement confinement) {
         this.clock = clock == null ? Clock.systemUTC() : clock;
+        this.confinement = java.util.Objects.requireNonNull(confinement, "confinement");
+    }
+
+    @Override
+    public boolean hostResource() {
+        return true;
+    }
+
+    @Override
+    public void checkHostAccess(JsonNode params) {
+        List<String> problems = new ArrayList<>();
+        Settings s = parse(params, problems);
+        if (s == null || s.port() < 0) return;
+        confinement.checkPort(s.port(), "source_params.syslog_port");
     }
 
     @Override
@@ -104,6 +124,7 @@ public final class SyslogSourceFactory implements CollectorSourceFactory {
         List<String> problems = new ArrayList<>();
         Settings s = parse(params, problems);
         if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
+        checkHostAccess(params);
         SyslogServer.Builder b = SyslogServer.builder(LineHandler.of(pipeline)).bindAddress(s.host())
                 .filter(s.filter()).zone(s.zone()).maxMessageBytes(s.maxBytes()).clock(clock);
         if (s.udp()) b.udpPort(s.port());

@@ -116,7 +116,7 @@ public final class ExportJobService implements AutoCloseable {
                     + " this platform has no data dir; configure data_dir", "data_dir");
         }
         IndexSet set = indexSets.get(indexSet);
-        SearchRequest count = search.request(indexSet, params.withPage(0, 0, null).withAggs(null));
+        SearchRequest count = search.request(indexSet, params.withPage(0, 0, null).withAggs(null), masker);
         long total = store.search(count).total();
         ObjectNode request = json.createObjectNode();
         request.put("index_set", set.name());

@@ -80,7 +80,12 @@ public final class ExportService {
 
     /** How many lines match {@code params} (validated like a search); more than {@link #MAX_SYNC_ROWS} need async. */
     public long count(String indexSet, SearchParams params) {
-        return store.search(search.request(indexSet, params.withPage(0, 0, null).withAggs(null))).total();
+        return count(indexSet, params, Masker.none());
+    }
+
+    /** As {@link #count(String, SearchParams)}, refusing masked fields for a caller masked by {@code masker}. */
+    public long count(String indexSet, SearchParams params, Masker masker) {
+        return store.search(search.request(indexSet, params.withPage(0, 0, null).withAggs(null), masker)).total();
     }
 
     /**
@@ -92,7 +97,7 @@ public final class ExportService {
         IndexSet set = indexSets.get(indexSet);
         List<String> columns = params.fields().isEmpty() ? set.fields().stream().map(FieldSpec::name).toList()
                 : params.fields();
-        SearchRequest first = search.request(indexSet, params.withPage(0, PAGE, null).withAggs(null));
+        SearchRequest first = search.request(indexSet, params.withPage(0, PAGE, null).withAggs(null), masker);
         long written = 0;
         try {
             Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);

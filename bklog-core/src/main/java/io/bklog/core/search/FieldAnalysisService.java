@@ -61,6 +61,7 @@ public final class FieldAnalysisService {
             throw new BklogException(ErrorCode.BAD_REQUEST, "agg_field is required", "agg_field");
         }
         FieldSpec f = set.schema().field(field).orElseThrow(() -> SearchService.unknownField(set, field, "agg_field"));
+        MaskedFieldGuard.check(set, masker, f.name(), "agg_field");
         if (f.type() == FieldType.TEXT) {
             throw new BklogException(ErrorCode.BAD_REQUEST, "text field '" + field + "' has no values to analyze;"
                     + " pick a keyword, number, date or boolean field", "agg_field");
@@ -72,7 +73,7 @@ public final class FieldAnalysisService {
         }
         boolean numeric = f.type() == FieldType.LONG || f.type() == FieldType.DOUBLE;
         boolean masked = masker.masks(field);
-        SearchRequest.Builder b = search.request(indexSet, params.withPage(0, 0, null).withAggs(null)).toBuilder()
+        SearchRequest.Builder b = search.request(indexSet, params.withPage(0, 0, null).withAggs(null), masker).toBuilder()
                 .highlight(false)
                 .aggregation("top", new Aggregation.Terms(field, k))
                 .aggregation("distinct", new Aggregation.Cardinality(field));

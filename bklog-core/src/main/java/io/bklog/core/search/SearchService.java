@@ -63,7 +63,7 @@ public final class SearchService {
      */
     public SearchResponse search(String indexSet, SearchParams params, Masker masker) {
         return timer.record(() -> {
-            SearchRequest request = request(indexSet, params);
+            SearchRequest request = request(indexSet, params, masker);
             SearchResult result = store.search(request);
             List<SearchResult.Hit> hits = result.hits();
             if (!masker.isEmpty()) {
@@ -101,7 +101,7 @@ public final class SearchService {
     }
 
     private static void aggregations(SearchRequest.Builder b, IndexSet set, SearchAggs aggs, Instant from,
-                                     Instant to) {
+                                     Instant to, Masker masker) {
         if (aggs == null) return;
         if (aggs.histogram() != null) {
             String iv = aggs.histogram().interval();
@@ -134,6 +134,7 @@ public final class SearchService {
             String where = "aggs.terms[" + i + "]";
             if (t.field() == null) throw badRequest(where + ".field is required", where + ".field");
             FieldSpec f = field(set, t.field(), where + ".field");
+            MaskedFieldGuard.check(set, masker, f.name(), where + ".field");
             if (f.type() == FieldType.TEXT) {
                 throw badRequest(where + ": text field '" + f.name() + "' cannot be aggregated; use a keyword,"
                         + " number or date field", where + ".field");
@@ -147,8 +148,19 @@ public final class SearchService {
         }
     }
 
-    /** The store request for these parameters (validated), without running it. */
+    /** The store request for these parameters (validated), without running it, for a caller who sees raw values. */
     public SearchRequest request(String indexSet, SearchParams params) {
+        return request(indexSet, params, Masker.none());
+    }
+
+    /**
+     * The store request for these parameters (validated), without running it, for a caller whose results
+     * {@code masker} masks: a query, {@code addition} filter, sort key (and so {@code search_after}) or terms
+     * aggregation on a field it masks is refused with {@link ErrorCode#MASKED_FIELD}, and free text is kept off
+     * masked keyword fields ({@link MaskedFieldGuard}).
+     */
+    public SearchRequest request(String indexSet, SearchParams params, Masker masker) {
+        Objects.requireNonNull(masker, "masker");
         IndexSet set = indexSets.get(indexSet);
         int begin = params.begin() == null ? 0 : params.begin();
         int size = params.size() == null ? SearchParams.DEFAULT_SIZE : params.size();
@@ -166,9 +178,11 @@ public final class SearchService {
 
         String keyword = params.keyword() == null || params.keyword().isBlank() ? "*" : params.keyword();
         List<Query> must = new ArrayList<>();
-        Query q = syntax.keyword(keyword, set);
+        Query q = MaskedFieldGuard.check(syntax.keyword(keyword, set), set, masker, "keyword");
         if (!(q instanceof Query.MatchAll)) must.add(q);
-        if (!params.addition().isEmpty()) must.add(syntax.additions(params.addition(), set));
+        if (!params.addition().isEmpty()) {
+            must.add(MaskedFieldGuard.check(syntax.additions(params.addition(), set), set, masker, "addition"));
+        }
         Query query = must.isEmpty() ? Query.matchAll() : must.size() == 1 ? must.get(0) : Query.Bool.and(must);
 
         Instant now = clock.instant();
@@ -186,17 +200,17 @@ public final class SearchService {
         SearchRequest.Builder b = SearchRequest.builder(set.name())
                 .query(query)
                 .timeRange(from, to)
-                .sort(sort(set, params.sortList()))
+                .sort(sort(set, params.sortList(), masker))
                 .offset(begin)
                 .size(size)
                 .searchAfter(params.searchAfter())
                 .highlight(Boolean.TRUE.equals(params.highlight()))
                 .fields(params.fields());
-        aggregations(b, set, params.aggs(), from, to);
+        aggregations(b, set, params.aggs(), from, to, masker);
         return b.build();
     }
 
-    private static List<Sort> sort(IndexSet set, List<List<String>> sortList) {
+    private static List<Sort> sort(IndexSet set, List<List<String>> sortList, Masker masker) {
         List<Sort> sorts = new ArrayList<>();
         if (sortList.isEmpty()) {
             sorts.add(Sort.desc(set.timeField()));
@@ -208,6 +222,7 @@ public final class SearchService {
                 throw badRequest(where + " must be [field, \"asc\"|\"desc\"], got " + entry, where);
             }
             FieldSpec f = field(set, entry.get(0), where);
+            MaskedFieldGuard.check(set, masker, f.name(), where);
             if (f.type() == FieldType.TEXT) {
                 throw badRequest(where + ": text field '" + f.name() + "' cannot be a sort key; sort by a keyword,"
                         + " number or date field", where);

@@ -56,7 +56,7 @@ public final class TailService {
         String start = since == null || since.isBlank() ? "now-" + DEFAULT_SINCE.toMinutes() + "m" : since;
         SearchParams p = new SearchParams(params.keyword(), params.addition(), start, null, 0, PAGE,
                 List.of(List.of(set.timeField(), "asc")), false, params.fields(), null, null);
-        SearchRequest first = search.request(indexSet, p);
+        SearchRequest first = search.request(indexSet, p, Objects.requireNonNull(masker, "masker"));
         return new Cursor(first, Objects.requireNonNull(masker, "masker"));
     }
 

@@ -36,7 +36,7 @@ final class ServeCommand implements Callable<Integer> {
         if (host != null) overrides.put("server.host", host);
         if (dataDir != null) overrides.put("data_dir", dataDir.toString());
         BklogConfig cfg = ConfigLoader.load(config, overrides);
-        BklogServer server = BklogServer.start(cfg);
+        BklogServer server = BklogServer.start(cfg, config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -10,12 +10,14 @@ import java.util.Objects;
  * @param dataDir  directory of embedded data (Lucene indices); created when missing
  * @param esCompat the Elasticsearch-compatible {@code _bulk} endpoint for shippers
  * @param export   limits of async exports
+ * @param collectors what host resources (files, ports) collectors may use
  * @param backends more backends by provider name with their settings, e.g. {@code redis} (task broker and lock of
  *                 several instances) or {@code kafka} (ingest buffer); the store is chosen by {@code store}
  */
 public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
                           AuthConfig auth, SchedulerConfig scheduler, HealthConfig health, EsCompatConfig esCompat,
-                          ExportSettings export, Map<String, Map<String, String>> backends) {
+                          ExportSettings export, CollectorsConfig collectors,
+                          Map<String, Map<String, String>> backends) {
     public static final String DEFAULT_DATA_DIR = "bklog-data";
 
     public BklogConfig {
@@ -28,6 +30,7 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
         health = health == null ? HealthConfig.defaults() : health;
         esCompat = esCompat == null ? EsCompatConfig.defaults() : esCompat;
         export = export == null ? ExportSettings.defaults() : export;
+        collectors = collectors == null ? CollectorsConfig.defaults() : collectors;
         Map<String, Map<String, String>> b = new LinkedHashMap<>();
         if (backends != null) {
             backends.forEach((name, settings) -> b.put(name, settings == null ? Map.of() : Map.copyOf(settings)));
@@ -37,17 +40,17 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
                        AuthConfig auth, SchedulerConfig scheduler, HealthConfig health) {
-        this(server, dataDir, store, metadata, auth, scheduler, health, null, null, null);
+        this(server, dataDir, store, metadata, auth, scheduler, health, null, null, null, null);
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
                        AuthConfig auth, EsCompatConfig esCompat) {
-        this(server, dataDir, store, metadata, auth, null, null, esCompat, null, null);
+        this(server, dataDir, store, metadata, auth, null, null, esCompat, null, null, null);
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
                        AuthConfig auth) {
-        this(server, dataDir, store, metadata, auth, null, null, null, null, null);
+        this(server, dataDir, store, metadata, auth, null, null, null, null, null, null);
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata) {
@@ -61,31 +64,36 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
     public static BklogConfig defaults() {
         return new BklogConfig(ServerConfig.defaults(), DEFAULT_DATA_DIR, StoreConfig.defaults(),
                 MetadataSettings.defaults(), AuthConfig.defaults(), SchedulerConfig.defaults(), HealthConfig.defaults(),
-                EsCompatConfig.defaults(), ExportSettings.defaults(), Map.of());
+                EsCompatConfig.defaults(), ExportSettings.defaults(), CollectorsConfig.defaults(), Map.of());
     }
 
     public BklogConfig withAuth(AuthConfig a) {
         return new BklogConfig(server, dataDir, store, metadata, Objects.requireNonNull(a), scheduler, health, esCompat,
-                export, backends);
+                export, collectors, backends);
     }
 
     public BklogConfig withScheduler(SchedulerConfig s) {
         return new BklogConfig(server, dataDir, store, metadata, auth, Objects.requireNonNull(s), health, esCompat,
-                export, backends);
+                export, collectors, backends);
     }
 
     public BklogConfig withHealth(HealthConfig h) {
         return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, Objects.requireNonNull(h), esCompat,
-                export, backends);
+                export, collectors, backends);
     }
 
     public BklogConfig withExport(ExportSettings e) {
         return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, health, esCompat,
-                Objects.requireNonNull(e), backends);
+                Objects.requireNonNull(e), collectors, backends);
+    }
+
+    public BklogConfig withCollectors(CollectorsConfig c) {
+        return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, health, esCompat, export,
+                Objects.requireNonNull(c), backends);
     }
 
     public BklogConfig withBackends(Map<String, Map<String, String>> b) {
         return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, health, esCompat, export,
-                Objects.requireNonNull(b));
+                collectors, Objects.requireNonNull(b));
     }
 }

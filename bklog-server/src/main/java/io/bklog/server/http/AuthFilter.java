@@ -84,6 +84,20 @@ public final class AuthFilter {
         }
     }
 
+    /**
+     * Fails with 403 unless the caller is a platform admin: an admin token of the default space (always passes
+     * with auth disabled). {@code rule} says what needs it, e.g. {@code "create a file collector (host files)"}.
+     */
+    public static void requirePlatformAdmin(Context ctx, String what) {
+        Principal p = ctx.attribute(PRINCIPAL);
+        if (p != null && !(p.has(Role.ADMIN) && p.spaceUid().equals(io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE))) {
+            throw new AuthFailure(403, "forbidden", "token '" + p.tokenName() + "' of space '" + p.spaceUid()
+                    + "' may not " + what + ": rule: only a platform admin (an admin token of the '"
+                    + io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE + "' space) may use host resources; see"
+                    + " docs/security.md#roles");
+        }
+    }
+
     public void register(Javalin app) {
         app.exception(AuthFailure.class, (e, ctx) -> {
             if (e.es) {

@@ -64,6 +64,7 @@ final class CollectorRoutes implements RouteGroup {
         app.post("/api/v1/collectors", ctx -> {
             AuthFilter.require(ctx, Role.ADMIN);
             JsonNode body = object(ctx, CONFIG_KEYS);
+            hostResource(ctx, text(body, "source_type"), "create");
             String set = text(body, "index_set");
             if (set != null) indexSets.find(set).ifPresent(s -> visible(ctx, s.spaceUid(), set));
             CollectorConfig c = config(() -> new CollectorConfig(0, required(body, "name"), 0,
@@ -79,6 +80,8 @@ final class CollectorRoutes implements RouteGroup {
             AuthFilter.require(ctx, Role.ADMIN);
             CollectorConfig cur = find(ctx);
             JsonNode body = object(ctx, CONFIG_KEYS);
+            hostResource(ctx, cur.sourceType(), "change");
+            hostResource(ctx, text(body, "source_type"), "change");
             String set = text(body, "index_set");
             if (set != null) indexSets.find(set).ifPresent(s -> visible(ctx, s.spaceUid(), set));
             long version = body.has("version") && !body.get("version").isNull() ? longValue(body, "version")
@@ -158,6 +161,14 @@ final class CollectorRoutes implements RouteGroup {
             items.add(m);
         }
         ctx.json(Map.of("lines", items));
+    }
+
+    /** File and syslog collectors use the host's files and ports: only a platform admin may create or change them. */
+    private void hostResource(Context ctx, String sourceType, String verb) {
+        if (collectors.hostResource(sourceType)) {
+            AuthFilter.requirePlatformAdmin(ctx, verb + " a '" + sourceType + "' collector (it reads the host's"
+                    + (sourceType.equals("syslog") ? " ports" : " files") + ")");
+        }
     }
 
     /** A record refusing a blank or too long name or source type answers 400 naming it. */

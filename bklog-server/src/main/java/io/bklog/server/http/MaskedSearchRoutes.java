@@ -84,8 +84,8 @@ final class MaskedSearchRoutes implements RouteGroup {
             String name = ctx.pathParam("name");
             ExportService.Format format = ExportService.Format.parse(ctx.queryParam("file_type"));
             SearchParams p = bodies.read(ctx, SearchParams.class, DEFAULTS);
-            long total = export.count(name, p);
             Masker m = masker(ctx, masking, name);
+            long total = export.count(name, p, m);
             ctx.header("X-Bklog-Total", String.valueOf(total));
             if (total > ExportService.MAX_SYNC_ROWS) {
                 ctx.header("X-Bklog-Truncated", "only the first " + ExportService.MAX_SYNC_ROWS + " of " + total

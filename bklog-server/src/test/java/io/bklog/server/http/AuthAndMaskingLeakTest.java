@@ -138,16 +138,22 @@ class AuthAndMaskingLeakTest {
         String viewer = token("default", "leak-viewer", "viewer");
         Answer search = call(viewer, "POST", "/api/v1/index_sets/app/search", "{\"keyword\": \"login\", \"size\": 100,"
                 + " \"highlight\": true, \"aggs\": {\"histogram\": {\"interval\": \"10s\"}, \"terms\": [{\"field\":"
-                + " \"phone\", \"size\": 100}, {\"field\": \"id_no\", \"size\": 100}, {\"field\": \"api_key\", \"size\":"
-                + " 100}]}}");
+                + " \"serverIp\", \"size\": 100}]}}");
         assertNoSecret(search);
         assertThat(search.body().get("total").asLong()).isEqualTo(60);
         assertThat(search.raw()).contains("<mark>login</mark>").contains("******").contains("sk-***");
-        assertThat(search.body().get("aggregations").get("terms.phone").get("buckets").size()).isPositive();
+        assertThat(search.body().get("aggregations").get("terms.serverIp").get("buckets").size()).isPositive();
+        for (String field : List.of("phone", "id_no", "api_key")) {
+            // terms keys of a masked field would be an oracle (docs/security.md): refused, not masked
+            Answer terms = call(viewer, "POST", "/api/v1/index_sets/app/search", "{\"aggs\": {\"terms\": [{\"field\":"
+                    + " \"" + field + "\"}]}}");
+            assertThat(terms.status()).as(terms.raw()).isEqualTo(400);
+            assertThat(terms.body().get("error").asText()).isEqualTo("masked_field");
+        }
 
         String phone = secrets.get(0);
         Answer byPhone = call(viewer, "POST", "/api/v1/index_sets/app/search", "{\"keyword\": \"log:" + phone
-                + "\", \"highlight\": true, \"sort_list\": [[\"phone\", \"asc\"]]}");
+                + "\", \"highlight\": true, \"sort_list\": [[\"gseIndex\", \"asc\"]]}");
         assertNoSecret(byPhone);
         assertThat(byPhone.body().get("total").asLong()).isEqualTo(1);
 
@@ -161,9 +167,9 @@ class AuthAndMaskingLeakTest {
         for (String field : List.of("phone", "id_no", "api_key")) {
             Answer fa = call(viewer, "POST", "/api/v1/index_sets/app/field_analysis?agg_field=" + field + "&limit=100",
                     "{\"keyword\": \"login\"}");
-            assertNoSecret(fa);
-            assertThat(fa.body().get("distinct_count").asLong()).isEqualTo(60);
-            assertThat(fa.body().get("top_values").size()).isPositive();
+            assertThat(fa.status()).as(fa.raw()).isEqualTo(400);
+            assertThat(fa.body().get("error").asText()).isEqualTo("masked_field");
+            for (String secret : secrets) assertThat(fa.raw()).doesNotContain(secret);
         }
         Answer numbers = call(viewer, "POST", "/api/v1/index_sets/app/field_analysis?agg_field=gseIndex", "{}");
         assertThat(numbers.status()).as(numbers.raw()).isEqualTo(200);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bklog.server.BklogServer;
 import io.bklog.server.config.BklogConfig;
+import io.bklog.server.config.CollectorsConfig;
 import io.bklog.server.config.ServerConfig;
 import io.bklog.server.config.StoreConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -51,7 +52,8 @@ class CollectorRoutesTest {
     @BeforeAll
     void start() throws Exception {
         server = BklogServer.start(new BklogConfig(new ServerConfig("127.0.0.1", 0, 1 << 20), dataDir.toString(),
-                StoreConfig.defaults()));
+                StoreConfig.defaults()).withCollectors(new CollectorsConfig(
+                        new CollectorsConfig.FileCollectors(List.of(logs.toString())), null)));
         admin = Files.readString(dataDir.resolve("admin-token")).strip();
     }
 

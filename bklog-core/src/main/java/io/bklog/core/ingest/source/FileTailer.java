@@ -130,6 +130,9 @@ public final class FileTailer implements AutoCloseable {
     private final Duration scanInterval;
     private final Duration closeInactive;
     private final int batchLines;
+    /** why a file may not be read (symlinks resolved), or empty; checked before every open */
+    private final java.util.function.Function<Path, java.util.Optional<String>> guard;
+    private final java.util.Set<String> refusedLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Map<String, Tracked> files = new LinkedHashMap<>();
     /** checkpoints loaded at start, taken by the first pass */
     private final Map<String, Checkpoint> resumed = new LinkedHashMap<>();
@@ -163,6 +166,7 @@ public final class FileTailer implements AutoCloseable {
         this.scanInterval = b.scanInterval;
         this.closeInactive = b.closeInactive;
         this.batchLines = b.batchLines;
+        this.guard = b.guard;
         loadCheckpoints();
     }
 
@@ -349,7 +353,7 @@ public final class FileTailer implements AutoCloseable {
     }
 
     /** The copy of a truncated file's old generation: same directory, same first bytes, at least the offset long. */
-    private static Path findCopy(Tracked t) {
+    private Path findCopy(Tracked t) {
         if (t.head == null || t.head.length() == 0) return null;
         Path dir = t.path.toAbsolutePath().getParent();
         Path best = null;
@@ -357,7 +361,7 @@ public final class FileTailer implements AutoCloseable {
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 try {
-                    if (!Files.isRegularFile(p) || t.key.equals(keyOrNull(p))) continue;
+                    if (!Files.isRegularFile(p) || t.key.equals(keyOrNull(p)) || !allowed(p)) continue;
                     long n = Files.size(p);
                     if (n <= bestSize) continue;
                     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
@@ -377,9 +381,9 @@ public final class FileTailer implements AutoCloseable {
     }
 
     /** Opens the file of {@code t}; a rotated one is looked for by identity in its directory. */
-    private static boolean open(Tracked t) throws IOException {
+    private boolean open(Tracked t) throws IOException {
         Path p = t.rotated ? locate(t) : t.path;
-        if (p == null) return false;
+        if (p == null || !allowed(p)) return false;
         FileChannel ch;
         try {
             ch = FileChannel.open(p, StandardOpenOption.READ);
@@ -484,6 +488,19 @@ public final class FileTailer implements AutoCloseable {
                 r.invalidUtf8(), DocumentIds.ofFilePosition(sourceId, t.generation, start));
     }
 
+    /**
+     * Whether the file may be read: the guard checks its real path (symlinks resolved), so a link under an allowed
+     * root pointing elsewhere is never opened. A refusal is logged once per file.
+     */
+    private boolean allowed(Path p) {
+        java.util.Optional<String> why = guard.apply(p);
+        if (why.isEmpty()) return true;
+        if (refusedLogged.add(p.toString())) {
+            LOG.warn("event=tail_path_refused path={} reason=\"{}\"", p, why.get());
+        }
+        return false;
+    }
+
     /** Files matching the globs and no exclude, by identity. */
     private Map<String, Path> scan() {
         Map<String, Path> out = new LinkedHashMap<>();
@@ -497,6 +514,7 @@ public final class FileTailer implements AutoCloseable {
                 s.filter(Files::isRegularFile).filter(m::matches).forEach(p -> {
                     String name = p.toString();
                     for (Pattern ex : excludes) if (ex.matcher(name).find()) return;
+                    if (!allowed(p)) return;
                     try {
                         out.putIfAbsent(key(p), p);
                     } catch (IOException e) {
@@ -664,6 +682,7 @@ public final class FileTailer implements AutoCloseable {
         private Duration closeInactive = DEFAULT_CLOSE_INACTIVE;
         private java.util.function.Supplier<? extends java.util.concurrent.CompletableFuture<?>> stored;
         private Duration storedWait = DEFAULT_STORED_WAIT;
+        private java.util.function.Function<Path, java.util.Optional<String>> guard = p -> java.util.Optional.empty();
 
         private Builder(LineHandler handler) {
             this.handler = handler;
@@ -698,6 +717,15 @@ public final class FileTailer implements AutoCloseable {
          * written to it read, until nothing was written to it for this long and it was read to its end. Default 5 min.
          */
         public Builder closeInactive(Duration v) { this.closeInactive = v; return this; }
+
+        /**
+         * Why a file may not be read, or empty when it may; asked before every file is opened (found by a scan, a
+         * rotated file found by identity, a copytruncate copy). Default: every file may be read.
+         */
+        public Builder fileGuard(java.util.function.Function<Path, java.util.Optional<String>> v) {
+            this.guard = java.util.Objects.requireNonNull(v, "guard");
+            return this;
+        }
 
         public FileTailer build() {
             return new FileTailer(this);
