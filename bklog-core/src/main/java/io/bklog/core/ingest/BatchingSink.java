@@ -33,8 +33,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Writes documents to a {@link LogStore} in batches. A batch of one index set is written when it reaches
  * {@code maxDocs} documents or {@code maxBytes} (estimated), or its oldest document waited {@code linger}.
  * RETRYABLE items are retried with exponential backoff and jitter up to {@code maxAttempts}; REJECTED items, and
- * items still failing after the last attempt, go to the dead-letter index set ({@code bklog_dead_letter}) with the
- * reason and the original document. The queue is bounded (documents and bytes): {@link #offer} answers
+ * items still failing after the last attempt (unless their offer said {@link WhenRetriesRunOut#ANSWER_RETRYABLE}),
+ * go to the dead-letter index set ({@code bklog_dead_letter}) with the reason and the original document. The queue is bounded (documents and bytes): {@link #offer} answers
  * {@link Offer#full} instead of growing, so the HTTP layer can answer 429 with {@code Retry-After}. {@link #close}
  * drains what was accepted. One named writer thread, owned by this sink.
  */
@@ -103,15 +103,29 @@ public final class BatchingSink implements AutoCloseable {
         }
     }
 
+    /** What becomes of a document the store still answers retryable after the last of {@code maxAttempts}. */
+    public enum WhenRetriesRunOut {
+        /** It goes to the dead letters with the last reason (the default: its source cannot deliver it again). */
+        DEAD_LETTER,
+        /**
+         * It is answered RETRYABLE and is not dead-lettered: for a source that holds it durably and delivers it
+         * again (the {@link BufferDrainer}), so that an outage of the store, however long, never turns documents
+         * into dead letters. Only what the store refuses (REJECTED) goes to the dead letters.
+         */
+        ANSWER_RETRYABLE
+    }
+
     /** The outcomes of one offer, one per document, completed when the last one is known. */
     private static final class Ticket {
         final BulkResult.ItemResult[] results;
         final AtomicInteger remaining;
+        final WhenRetriesRunOut whenRetriesRunOut;
         final CompletableFuture<List<BulkResult.ItemResult>> future = new CompletableFuture<>();
 
-        Ticket(int n) {
+        Ticket(int n, WhenRetriesRunOut whenRetriesRunOut) {
             results = new BulkResult.ItemResult[n];
             remaining = new AtomicInteger(n);
+            this.whenRetriesRunOut = whenRetriesRunOut;
         }
 
         void settle(int index, BulkResult.ItemResult r) {
@@ -208,12 +222,22 @@ public final class BatchingSink implements AutoCloseable {
     }
 
     /**
-     * Queues documents of one index set, or refuses them all when the queue is at its bound.
+     * Queues documents of one index set, or refuses them all when the queue is at its bound. A document still
+     * answered retryable after the last attempt goes to the dead letters.
      *
      * @throws IllegalArgumentException when the batch alone is larger than the queue
      */
     public Offer offer(String indexSet, List<LogDocument> docs) {
+        return offer(indexSet, docs, WhenRetriesRunOut.DEAD_LETTER);
+    }
+
+    /**
+     * As {@link #offer(String, List)}; {@code whenRetriesRunOut} says what becomes of a document the store still
+     * answers retryable after the last attempt.
+     */
+    public Offer offer(String indexSet, List<LogDocument> docs, WhenRetriesRunOut whenRetriesRunOut) {
         Objects.requireNonNull(indexSet, "indexSet");
+        Objects.requireNonNull(whenRetriesRunOut, "whenRetriesRunOut");
         if (docs.size() > config.queueCapacityDocs()) {
             throw new IllegalArgumentException("batch of " + docs.size() + " documents exceeds the sink queue capacity of "
                     + config.queueCapacityDocs() + "; split it");
@@ -233,7 +257,7 @@ public final class BatchingSink implements AutoCloseable {
                 return Offer.full(retryAfter(), "ingest queue is full (" + queuedDocs + " documents, " + queuedBytes
                         + " bytes queued)");
             }
-            Ticket t = new Ticket(docs.size());
+            Ticket t = new Ticket(docs.size(), whenRetriesRunOut);
             Queue q = queues.computeIfAbsent(indexSet, k -> new Queue());
             long now = clock.millis();
             for (int i = 0; i < sizes.length; i++) q.docs.add(new Pending(docs.get(i), sizes[i], t, i, now));
@@ -417,8 +441,19 @@ public final class BatchingSink implements AutoCloseable {
             for (Pending p : stored) p.stored();
             if (retry.isEmpty()) break;
             if (attempt >= config.maxAttempts()) {
+                int answered = 0;
                 for (Pending p : retry) {
-                    dead.add(new DeadLetter(p, "gave up after " + attempt + " attempts: " + lastReason, attempt));
+                    if (p.ticket().whenRetriesRunOut == WhenRetriesRunOut.DEAD_LETTER) {
+                        dead.add(new DeadLetter(p, "gave up after " + attempt + " attempts: " + lastReason, attempt));
+                    } else {
+                        p.notStored("not stored after " + attempt + " attempts: " + lastReason
+                                + " (not dead-lettered: its source delivers it again)");
+                        answered++;
+                    }
+                }
+                if (answered > 0) {
+                    LOG.warn("event=sink_retries_run_out index_set={} docs={} attempts={} reason=\"{}\"; answered"
+                            + " retryable, their source delivers them again", indexSet, answered, attempt, lastReason);
                 }
                 break;
             }

@@ -18,8 +18,11 @@ import java.util.function.Consumer;
 
 /**
  * Moves documents from an {@link IngestBuffer} to a {@link BatchingSink}, committing only after the sink reports
- * every polled document stored (or dead-lettered). On failure it leaves the group without committing, so the
- * buffer delivers again (ids are given before the buffer: a redelivery replaces, never duplicates). One named thread per drainer.
+ * every polled document stored (or dead-lettered because the store refused it). A document the store still answers
+ * retryable after the sink's retries (the store is unreachable) is not dead-lettered: the batch is not committed,
+ * the drainer leaves the group and the buffer delivers it again, so an outage of the store never turns buffered
+ * (acknowledged) documents into dead letters (ids are given before the buffer: a redelivery replaces, never
+ * duplicates). One named thread per drainer.
  */
 public final class BufferDrainer implements AutoCloseable {
 
@@ -79,7 +82,10 @@ public final class BufferDrainer implements AutoCloseable {
                 boolean handedOn = true;
                 for (Map.Entry<String, List<LogDocument>> e : byIndex.entrySet()) {
                     while (true) {
-                        BatchingSink.Offer o = sink.offer(e.getKey(), e.getValue());
+                        // still failing after the sink's retries (the store unreachable): not dead-lettered, not
+                        // committed; the buffer delivers it again
+                        BatchingSink.Offer o = sink.offer(e.getKey(), e.getValue(),
+                                BatchingSink.WhenRetriesRunOut.ANSWER_RETRYABLE);
                         if (o.accepted()) {
                             if (written != null) o.done().thenAccept(this::tell);
                             futures.add(BatchingSink.safe(o.done()));

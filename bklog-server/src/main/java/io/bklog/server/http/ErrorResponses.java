@@ -11,13 +11,19 @@ import io.javalin.http.HttpResponseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * Writes every error as {@code {"error": code, "message": ..., "field": ..., ...details}} with the status of its
- * {@link ErrorCode}. Unexpected exceptions answer 500 with an {@code error_id} that is also in the log line.
+ * {@link ErrorCode}. A metadata database that cannot be reached (a JDBC connection failure, whichever layer lets it
+ * through) answers 503 {@code backend_unavailable} with {@code retryable: true}. Other unexpected exceptions answer
+ * 500 with an {@code error_id} that is also in the log line.
  */
 public final class ErrorResponses {
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
@@ -42,6 +48,16 @@ public final class ErrorResponses {
                 ErrorCode.UNSUPPORTED_FEATURE, e.getMessage(), null,
                 Map.of("feature", e.feature(), "backend", e.backend()), e)));
         app.exception(Exception.class, (e, ctx) -> {
+            SQLException down = connectionFailure(e);
+            if (down != null) {
+                // the metadata database is down or unreachable (auth, index sets...): a retryable 503, not a bug
+                log.warn("metadata database unreachable method={} path={} error=\"{}\"", ctx.method(), ctx.path(),
+                        firstLine(down.getMessage()));
+                write(ctx, new BklogException(ErrorCode.BACKEND_UNAVAILABLE, "the metadata database is unreachable: "
+                        + firstLine(down.getMessage()) + "; retry with backoff, and check /healthz (namespace mysql)",
+                        null, Map.of("retryable", true), e));
+                return;
+            }
             String id = UUID.randomUUID().toString();
             log.error("request failed error_id={} method={} path={}", id, ctx.method(), ctx.path(), e);
             write(ctx, new BklogException(ErrorCode.INTERNAL, "internal error (error_id=" + id
@@ -53,6 +69,28 @@ public final class ErrorResponses {
                         + ctx.path() + "; the API lives under /api/v1", null));
             }
         });
+    }
+
+    /**
+     * The JDBC connection failure among the causes of {@code e} (SQLState class {@code 08}, or one of the JDBC
+     * connection exception types, as a pool timeout or a dropped socket throws), or null when there is none.
+     */
+    static SQLException connectionFailure(Throwable e) {
+        int depth = 0;
+        for (Throwable c = e; c != null && depth < 32; c = c.getCause(), depth++) {
+            if (c instanceof SQLTransientConnectionException || c instanceof SQLNonTransientConnectionException
+                    || c instanceof SQLRecoverableException) {
+                return (SQLException) c;
+            }
+            if (c instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) return s;
+        }
+        return null;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) return "";
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
     }
 
     /** Marks an error answer as written by its route, so the 404/500 fallbacks leave its body alone. */
