@@ -82,8 +82,8 @@ public final class BklogServer implements AutoCloseable {
         routes(app, ApiRoutes.all(platform, json));
         if (es.enabled()) {
             EsCompatRoutes.of(platform, json, new EsIndexMapping(es.indexMapping(), es.defaultIndexSet(),
-                    es.autoCreateIndex()),
-                    es.clusterName(), es.version()).register(app);
+                    es.autoCreateIndexAnywhere()), es.clusterName(), es.version(), es::autoCreateIndexIn)
+                    .register(app);
         }
         ApiRoutes.authFilter(platform, auth.enabled()).register(app);
         try {

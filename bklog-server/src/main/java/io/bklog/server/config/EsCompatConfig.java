@@ -19,14 +19,33 @@ import java.util.Map;
  * @param autoCreateIndex an index name that names no index set (nor pattern, nor default) makes one on first write,
  *                        in the writer's space, named as {@code EsIndexMapping.autoCreateName} says (Elasticsearch's
  *                        {@code action.auto_create_index}); default true, false answers such items 404
+ * @param autoCreateIndexSpaces per space uid, overrides {@code autoCreateIndex} for the writers of that space
+ *                        ({@code {team_a: false}}); default none
  */
 public record EsCompatConfig(boolean enabled, String defaultIndexSet, Map<String, String> indexMapping,
-                             String clusterName, String version, Boolean autoCreateIndex) {
+                             String clusterName, String version, Boolean autoCreateIndex,
+                             Map<String, Boolean> autoCreateIndexSpaces) {
     public static final String DEFAULT_VERSION = "8.19.21";
 
     public EsCompatConfig(boolean enabled, String defaultIndexSet, Map<String, String> indexMapping,
                           String clusterName, String version) {
-        this(enabled, defaultIndexSet, indexMapping, clusterName, version, true);
+        this(enabled, defaultIndexSet, indexMapping, clusterName, version, true, Map.of());
+    }
+
+    public EsCompatConfig(boolean enabled, String defaultIndexSet, Map<String, String> indexMapping,
+                          String clusterName, String version, Boolean autoCreateIndex) {
+        this(enabled, defaultIndexSet, indexMapping, clusterName, version, autoCreateIndex, Map.of());
+    }
+
+    /** Whether a writer of {@code space} makes an index set for an unknown index name. */
+    public boolean autoCreateIndexIn(String space) {
+        Boolean v = space == null ? null : autoCreateIndexSpaces.get(space);
+        return v != null ? v : autoCreateIndex;
+    }
+
+    /** Whether a writer of any space may make index sets (the mapping offers creation only then). */
+    public boolean autoCreateIndexAnywhere() {
+        return autoCreateIndex || autoCreateIndexSpaces.containsValue(Boolean.TRUE);
     }
 
     public EsCompatConfig(boolean enabled, String defaultIndexSet, Map<String, String> indexMapping,
@@ -43,9 +62,11 @@ public record EsCompatConfig(boolean enabled, String defaultIndexSet, Map<String
         indexMapping = indexMapping == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(indexMapping));
         clusterName = clusterName == null || clusterName.isBlank() ? "bklog" : clusterName;
         autoCreateIndex = autoCreateIndex == null || autoCreateIndex;
+        autoCreateIndexSpaces = autoCreateIndexSpaces == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(autoCreateIndexSpaces));
     }
 
     public static EsCompatConfig defaults() {
-        return new EsCompatConfig(true, "", Map.of(), "bklog", DEFAULT_VERSION, true);
+        return new EsCompatConfig(true, "", Map.of(), "bklog", DEFAULT_VERSION, true, Map.of());
     }
 }

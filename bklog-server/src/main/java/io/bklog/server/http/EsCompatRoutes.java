@@ -54,7 +54,11 @@ public final class EsCompatRoutes implements RouteGroup {
     private final String nodeId = "bklog-node-0";
     private final Map<String, ConcurrentMap<String, JsonNode>> resources = new ConcurrentHashMap<>();
 
-    EsCompatRoutes(EsBulkService bulk, ObjectMapper json, String clusterName, String version) {
+    private final java.util.function.Predicate<String> autoCreateIn;
+
+    EsCompatRoutes(EsBulkService bulk, ObjectMapper json, String clusterName, String version,
+                   java.util.function.Predicate<String> autoCreateIn) {
+        this.autoCreateIn = autoCreateIn;
         this.version = version;
         this.bulk = bulk;
         this.json = json;
@@ -65,8 +69,15 @@ public final class EsCompatRoutes implements RouteGroup {
     public static EsCompatRoutes of(io.bklog.core.LogPlatform platform, ObjectMapper json,
                                     io.bklog.core.ingest.source.EsIndexMapping mapping, String clusterName,
                                     String version) {
+        return of(platform, json, mapping, clusterName, version, space -> true);
+    }
+
+    /** As above; {@code autoCreateIn} says which writers' spaces may make index sets for unknown index names. */
+    public static EsCompatRoutes of(io.bklog.core.LogPlatform platform, ObjectMapper json,
+                                    io.bklog.core.ingest.source.EsIndexMapping mapping, String clusterName,
+                                    String version, java.util.function.Predicate<String> autoCreateIn) {
         return new EsCompatRoutes(new EsBulkService(platform.indexSets(), platform.ingest(), platform.pipeline(),
-                mapping), json, clusterName, version);
+                mapping), json, clusterName, version, autoCreateIn);
     }
 
     /** Whether a request path belongs to this endpoint (for {@link AuthFilter}). */
@@ -173,10 +184,14 @@ public final class EsCompatRoutes implements RouteGroup {
         return r != null && (r.isEmpty() || r.equals("true") || r.equals("wait_for"));
     }
 
-    /** The space an auto-created index set goes to: the token's, or the default space with auth off. */
-    private static String writerSpace(Context ctx) {
-        return AuthFilter.principal(ctx).map(Principal::spaceUid)
+    /**
+     * The space an auto-created index set goes to: the token's, or the default space with auth off; null when that
+     * space may not make index sets ({@code es_compat.auto_create_index_spaces}).
+     */
+    private String writerSpace(Context ctx) {
+        String space = AuthFilter.principal(ctx).map(Principal::spaceUid)
                 .orElse(io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE);
+        return autoCreateIn.test(space) ? space : null;
     }
 
     private static java.util.function.Predicate<io.bklog.core.meta.IndexSet> writable(Context ctx) {

@@ -28,6 +28,21 @@ class EsCompatConfigTest {
     }
 
     @Test
+    void autoCreateIsSwitchedPerSpace() throws IOException {
+        Path f = Files.writeString(dir.resolve("spaces.yaml"), """
+                es_compat:
+                  auto_create_index: false
+                  auto_create_index_spaces:
+                    team_a: true
+                """);
+        EsCompatConfig c = ConfigLoader.load(f, Map.of(), Map.of()).esCompat();
+        assertThat(c.autoCreateIndexIn("team_a")).isTrue();
+        assertThat(c.autoCreateIndexIn("default")).isFalse();
+        assertThat(c.autoCreateIndexAnywhere()).isTrue();
+        assertThat(EsCompatConfig.defaults().autoCreateIndexIn("any")).isTrue();
+    }
+
+    @Test
     void refusesAVersionThatIsNotMajorMinorPatch() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(null,
                         Map.of("BKLOG_ES_COMPAT_VERSION", "8.x"), Map.of()))

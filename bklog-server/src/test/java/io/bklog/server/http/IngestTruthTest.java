@@ -161,6 +161,22 @@ class IngestTruthTest {
     }
 
     @Test
+    void aSpaceWhoseAutoCreateIsOffGetsA404ForAnUnknownIndex(@TempDir Path dir) throws Exception {
+        try (BklogServer off = BklogServer.start(LogPlatform.builder().dataDir(dir).build(),
+                new ServerConfig("127.0.0.1", 0, 1 << 20), new AuthConfig(false),
+                new EsCompatConfig(true, "", Map.of(), "bklog-test", "8.19.30", true, Map.of("default", false)))) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(off.uri() + "/_bulk"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"index\":{\"_index\":\"brand-new\"}}\n{\"message\":\"x\"}\n")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode item = JSON.readTree(r.body()).get("items").get(0).get("index");
+            assertThat(item.get("status").asInt()).as(r.body()).isEqualTo(404);
+            assertThat(item.get("error").get("reason").asText()).contains("auto_create_index is off");
+            assertThat(off.platform().indexSets().find("brand_new")).isEmpty();
+        }
+    }
+
+    @Test
     void aFieldMappedAfterDocumentsWereStoredBecomesSearchableInThemByABackgroundReindex() throws Exception {
         assertThat(call(admin, "PUT", "/api/v1/index_sets/late", "{\"dynamic\": \"false\"}").status()).isEqualTo(201);
         Answer a = call(ingest, "POST", "/api/v1/index_sets/late/ingest?refresh=true",

@@ -128,8 +128,9 @@ public final class EsBulkService {
                 Optional<IndexSet> made = autoCreate(r.create(), it.index(), createInSpace);
                 if (made.isEmpty()) {
                     results[k] = error(it, it.index(), it.id(), 404, "index_not_found_exception", "no such index ["
-                            + it.index() + "] and it cannot be created here: the name [" + r.create() + "] is taken,"
-                            + " or the caller may not create index sets");
+                            + it.index() + "] and it cannot be created here: " + (createInSpace == null
+                            ? "es_compat.auto_create_index is off for the writer's space"
+                            : "the name [" + r.create() + "] is taken"));
                     continue;
                 }
                 sets.put(r.create(), made);
