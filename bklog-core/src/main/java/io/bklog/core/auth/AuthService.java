@@ -77,6 +77,16 @@ public final class AuthService {
     /** Makes a token of a space with the given roles; the secret is in the answer only. */
     public IssuedToken createToken(String name, String spaceUid, Set<Role> roles, Instant expiresAt) {
         if (name == null || name.isBlank()) throw new BklogException(ErrorCode.BAD_REQUEST, "token name is required", "name");
+        if (name.length() > 128 || name.codePoints().anyMatch(c -> Character.isISOControl(c)
+                || Character.getType(c) == Character.LINE_SEPARATOR || Character.getType(c) == Character.PARAGRAPH_SEPARATOR)) {
+            // a name goes into the server log: no line breaks or other control characters that could forge a line
+            throw new BklogException(ErrorCode.BAD_REQUEST, "token name must be 1 to 128 printable characters (no line"
+                    + " breaks or control characters); got " + name.length() + " characters", "name");
+        }
+        if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
+            throw new BklogException(ErrorCode.BAD_REQUEST, "expires_at " + expiresAt + " is not in the future (now "
+                    + clock.instant() + ")", "expires_at");
+        }
         if (roles == null || roles.isEmpty()) {
             throw new BklogException(ErrorCode.BAD_REQUEST, "a token needs at least one role (viewer, ingest, admin,"
                     + " unmasked)", "roles");

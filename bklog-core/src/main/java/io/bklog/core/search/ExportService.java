@@ -25,7 +25,8 @@ import java.util.Objects;
 
 /**
  * Synchronous export (bklog's {@code is_export}): up to {@link #MAX_SYNC_ROWS} matching lines, masked, written as
- * CSV (a header of the index set's fields, RFC 4180 quoting) or JSON lines, without highlighting. Pages through
+ * CSV (a header of the index set's fields, RFC 4180 quoting; a text cell beginning with {@code = + - @}, tab or CR
+ * gets a leading {@code '} so a spreadsheet shows it instead of running it, as OWASP recommends) or JSON lines, without highlighting. Pages through
  * the store with {@code search_after} on the raw sort values, so masking never affects paging.
  */
 public final class ExportService {
@@ -131,6 +132,13 @@ public final class ExportService {
         return written;
     }
 
+    /** A cell a spreadsheet reads as a formula: it begins with {@code = + - @}, a tab or a carriage return. */
+    static boolean formulaLike(String s) {
+        if (s.isEmpty()) return false;
+        char c = s.charAt(0);
+        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+    }
+
     private String csvLine(List<Object> values) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < values.size(); i++) {
@@ -138,6 +146,10 @@ public final class ExportService {
             Object v = values.get(i);
             String s = v == null ? "" : v instanceof Map || v instanceof List ? json.writeValueAsString(v)
                     : String.valueOf(v);
+            if (!(v instanceof Number) && formulaLike(s)) {
+                // OWASP CSV injection: a spreadsheet would run =HYPERLINK(...) or +cmd|...; a leading ' keeps it text
+                s = "'" + s;
+            }
             if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
                 s = '"' + s.replace("\"", "\"\"") + '"';
             }

@@ -49,12 +49,28 @@ class AuthServiceTest {
 
     @Test
     void expiredAndRevokedTokensNoLongerAuthenticate() {
-        IssuedToken old = auth.createToken("old", "default", EnumSet.of(Role.VIEWER), Instant.EPOCH);
-        assertThat(auth.authenticate(old.secret())).isEmpty();
+        io.bklog.testkit.MutableClock clock = new io.bklog.testkit.MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        AuthService timed = new AuthService(platform.metadata(), clock);
+        IssuedToken old = timed.createToken("old", "default", EnumSet.of(Role.VIEWER),
+                Instant.parse("2026-01-01T01:00:00Z"));
+        assertThat(timed.authenticate(old.secret())).isPresent();
+        clock.advance(java.time.Duration.ofHours(2));
+        assertThat(timed.authenticate(old.secret())).isEmpty();
         IssuedToken t = auth.createToken("t", "default", EnumSet.of(Role.VIEWER), null);
         assertThat(auth.revoke("other", "t")).isFalse();
         assertThat(auth.revoke("default", "t")).isTrue();
         assertThat(auth.authenticate(t.secret())).isEmpty();
+    }
+
+    @Test
+    void aTokenNameThatCouldForgeALogLineOrAPastExpiryIsRefused() {
+        assertThatThrownBy(() -> auth.createToken("ok\nlevel=ERROR forged", "default", EnumSet.of(Role.VIEWER), null))
+                .isInstanceOf(BklogException.class).hasMessageContaining("printable");
+        assertThatThrownBy(() -> auth.createToken("x".repeat(5000), "default", EnumSet.of(Role.VIEWER), null))
+                .hasMessageContaining("1 to 128");
+        assertThatThrownBy(() -> auth.createToken("late", "default", EnumSet.of(Role.VIEWER), Instant.EPOCH))
+                .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.field()).contains("expires_at"))
+                .hasMessageContaining("not in the future");
     }
 
     @Test

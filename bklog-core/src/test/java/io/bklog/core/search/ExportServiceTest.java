@@ -51,4 +51,17 @@ class ExportServiceTest {
         assertThat(export.export("app", SearchParams.of("*"), ExportService.Format.JSONL, m, jsonl)).isEqualTo(2500);
         assertThat(jsonl.toString(StandardCharsets.UTF_8).lines().distinct().count()).isEqualTo(2500);
     }
+
+    @Test
+    void csvCellsThatASpreadsheetWouldRunAreNeutralised() {
+        platform.indexSets().create("app", IndexSetSpec.defaults());
+        platform.ingest().ingest("app", List.of(
+                Map.of("log", "=HYPERLINK(\"http://evil\",\"x\")", "serverIp", "+cmd|' /C calc'!A0", "gseIndex", -5,
+                        "dtEventTimeStamp", 1_700_000_000_000L)), true);
+        ByteArrayOutputStream csv = new ByteArrayOutputStream();
+        export.export("app", SearchParams.of("*"), ExportService.Format.CSV, new Masker(Map.of(), Set.of()), csv);
+        String row = csv.toString(StandardCharsets.UTF_8).lines().skip(1).findFirst().orElseThrow();
+        assertThat(row).contains("\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\"").contains("'+cmd|")
+                .contains(",-5,").doesNotContain(",=").doesNotContain(",+");
+    }
 }
