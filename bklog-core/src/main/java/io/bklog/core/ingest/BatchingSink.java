@@ -34,7 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code maxDocs} documents or {@code maxBytes} (estimated), or its oldest document waited {@code linger}.
  * RETRYABLE items are retried with exponential backoff and jitter up to {@code maxAttempts}; REJECTED items, and
  * items still failing after the last attempt (unless their offer said {@link WhenRetriesRunOut#ANSWER_RETRYABLE}),
- * go to the dead-letter index set ({@code bklog_dead_letter}) with the reason and the original document. The queue is bounded (documents and bytes): {@link #offer} answers
+ * go to the dead-letter index set ({@code bklog_dead_letter}) with the reason and the original document. The
+ * queue is bounded (documents and bytes): {@link #offer} answers
  * {@link Offer#full} instead of growing, so the HTTP layer can answer 429 with {@code Retry-After}. {@link #close}
  * drains what was accepted. One named writer thread, owned by this sink.
  */
