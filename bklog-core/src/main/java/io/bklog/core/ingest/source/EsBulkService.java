@@ -111,6 +111,7 @@ public final class EsBulkService {
         Map<String, List<Integer>> byIndexSet = new LinkedHashMap<>();
         Map<String, List<LogDocument>> docsByIndexSet = new LinkedHashMap<>();
         Map<String, Long> bytesByIndexSet = new HashMap<>();
+        Map<String, java.util.Set<String>> mappedNames = new HashMap<>(); // field names per index set, this request
         Predicate<String> exists = name -> sets.computeIfAbsent(name, n -> indexSets.find(n).filter(writable))
                 .isPresent();
         for (int k = 0; k < items.size(); k++) {
@@ -159,10 +160,13 @@ public final class EsBulkService {
                         "line " + (it.line() + 1) + ": the document " + problem);
                 continue;
             }
-            if (!set.fields().stream().map(io.bklog.spi.FieldSpec::name).collect(java.util.stream.Collectors.toSet())
-                    .containsAll(doc.fields().keySet()) && !set.dynamic().equals(IndexSet.DYNAMIC_FALSE)) {
+            IndexSet mappedBy = set;
+            if (!set.dynamic().equals(IndexSet.DYNAMIC_FALSE) && !mappedNames.computeIfAbsent(set.name(),
+                    n -> mappedBy.fields().stream().map(io.bklog.spi.FieldSpec::name)
+                            .collect(java.util.stream.Collectors.toSet())).containsAll(doc.fields().keySet())) {
                 // the document mapped new fields: the next items see the index set as it is now
                 sets.put(set.name(), indexSets.find(set.name()).filter(writable));
+                mappedNames.remove(set.name());
             }
             if (it.id() != null) {
                 doc = new LogDocument(it.id(), doc.timestamp(), doc.fields());
