@@ -1,6 +1,7 @@
 package io.bklog.lucene;
 
 import io.bklog.spi.FieldType;
+import io.bklog.spi.SearchRequest;
 import io.bklog.spi.query.Aggregation;
 import io.bklog.spi.query.AggregationResult;
 import io.bklog.spi.query.Intervals;
@@ -457,9 +458,10 @@ abstract class AggregationCollector implements Collector {
                     last = Math.max(last, buckets.lastKey());
                 }
                 long count = (last - first) / step + 1;
-                if (count > 100_000) {
-                    throw new IllegalArgumentException("date histogram on '" + field + "' would have " + count
-                            + " buckets (max 100000); use a larger interval");
+                if (count > SearchRequest.MAX_BUCKETS || count < 0) {
+                    throw new SearchRequest.InvalidRequestException("date histogram on '" + field + "' would have "
+                            + count + " buckets (max " + SearchRequest.MAX_BUCKETS + "); use a larger interval or a"
+                            + " shorter time range", "aggs.histogram.interval", null);
                 }
                 for (long b = first; b <= last; b += step) {
                     out.add(new AggregationResult.TimeBucket(Instant.ofEpochMilli(b), buckets.getOrDefault(b, 0L)));

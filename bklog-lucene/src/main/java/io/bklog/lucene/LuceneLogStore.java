@@ -577,6 +577,16 @@ public final class LuceneLogStore implements LogStore {
 
     @Override
     public SearchResult search(SearchRequest r) {
+        try {
+            return searchChecked(r);
+        } catch (IndexSearcher.TooManyClauses e) {
+            throw new SearchRequest.InvalidRequestException("the query has more than "
+                    + IndexSearcher.getMaxClauseCount() + " clauses once expanded (each term, phrase or range on"
+                    + " each field it searches counts); simplify the query", "keyword", e);
+        }
+    }
+
+    private SearchResult searchChecked(SearchRequest r) {
         ensureOpen();
         long started = System.nanoTime();
         List<IndexSetMapping> mappings = r.indexSets().stream().map(sets::get).filter(Objects::nonNull).toList();
@@ -588,8 +598,8 @@ public final class LuceneLogStore implements LogStore {
 
         Query query = new QueryTranslator(types).translate(r.query());
         if (r.from() != null || r.to() != null) {
-            long lo = r.from() == null ? Long.MIN_VALUE : r.from().toEpochMilli();
-            long hi = r.to() == null ? Long.MAX_VALUE : r.to().toEpochMilli() - 1;
+            long lo = r.from() == null ? Long.MIN_VALUE : millis(r.from());
+            long hi = r.to() == null ? Long.MAX_VALUE : millis(r.to()) - 1;
             Set<String> timeFields = new LinkedHashSet<>();
             for (IndexSetMapping m : mappings) timeFields.add(m.timeField());
             BooleanQuery.Builder time = new BooleanQuery.Builder();
@@ -626,6 +636,13 @@ public final class LuceneLogStore implements LogStore {
                 }
             }
         }
+    }
+
+    /** Epoch millis of a search bound, clamped (an Instant past the long range of millis matches as far as it can). */
+    private static long millis(Instant t) {
+        if (t.getEpochSecond() >= Long.MAX_VALUE / 1000 - 1) return Long.MAX_VALUE;
+        if (t.getEpochSecond() <= Long.MIN_VALUE / 1000 + 1) return Long.MIN_VALUE + 1;
+        return t.toEpochMilli();
     }
 
     private SearchResult run(SearchRequest r, Map<String, FieldType> types, List<PhysicalIndex> held,

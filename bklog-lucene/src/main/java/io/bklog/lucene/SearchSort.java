@@ -108,8 +108,9 @@ final class SearchSort {
     FieldDoc after(List<Object> searchAfter) {
         if (searchAfter == null) return null;
         if (searchAfter.size() != kinds.size()) {
-            throw new IllegalArgumentException("searchAfter has " + searchAfter.size() + " values but the sort has "
-                    + kinds.size() + " keys (the sort fields plus the document id); pass a hit's sortValues");
+            throw new SearchRequest.InvalidRequestException("searchAfter has " + searchAfter.size()
+                    + " values but the sort has " + kinds.size() + " keys (the sort fields plus the document id);"
+                    + " pass a hit's sortValues", "search_after", null);
         }
         Object[] values = new Object[kinds.size()];
         for (int i = 0; i < values.length; i++) {
@@ -118,7 +119,8 @@ final class SearchSort {
             values[i] = switch (kinds.get(i)) {
                 case STRING -> v == null ? null : new BytesRef(String.valueOf(v));
                 case IP -> v == null ? null : FieldValues.ipDocValue(String.valueOf(v)).orElseThrow(() ->
-                        new IllegalArgumentException("searchAfter value '" + v + "' is not an IP address"));
+                        new SearchRequest.InvalidRequestException("searchAfter value '" + v + "' is not an IP address",
+                                "search_after", null));
                 case LONG, BOOLEAN -> v == null ? Long.valueOf(rev ? Long.MIN_VALUE : Long.MAX_VALUE) : toLong(i, v);
                 case DOUBLE -> v == null ? Double.valueOf(rev ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
                         : toDouble(i, v);
@@ -133,13 +135,13 @@ final class SearchSort {
         String s = String.valueOf(v);
         return FieldValues.parseBoolean(s).map(b -> b ? 1L : 0L)
                 .or(() -> FieldValues.parseDate(s))
-                .orElseThrow(() -> new IllegalArgumentException("searchAfter value " + i + " '" + v
-                        + "' is not a number"));
+                .orElseThrow(() -> new SearchRequest.InvalidRequestException("searchAfter value " + i + " '" + v
+                        + "' is not a number", "search_after", null));
     }
 
     private static Double toDouble(int i, Object v) {
         if (v instanceof Number n) return n.doubleValue();
-        return QueryTranslator.parseDouble(String.valueOf(v)).orElseThrow(() -> new IllegalArgumentException(
-                "searchAfter value " + i + " '" + v + "' is not a number"));
+        return QueryTranslator.parseDouble(String.valueOf(v)).orElseThrow(() -> new SearchRequest.InvalidRequestException(
+                "searchAfter value " + i + " '" + v + "' is not a number", "search_after", null));
     }
 }

@@ -69,6 +69,30 @@ public record SearchRequest(List<String> indexSets, Query query, Instant from, I
         }
     }
 
+    /**
+     * Thrown by a store for a search the request itself makes impossible (not a failure of the store): a
+     * {@code searchAfter} value that does not fit its sort key, too many clauses, a histogram of more than
+     * {@link #MAX_BUCKETS} buckets. The server answers it with a 400 naming {@link #field()}.
+     */
+    public static final class InvalidRequestException extends IllegalArgumentException {
+        private final String field;
+
+        /** @param field the request parameter concerned ({@code search_after}, {@code keyword}, ...), or null */
+        public InvalidRequestException(String message, String field, Throwable cause) {
+            super(message, cause);
+            this.field = field;
+        }
+
+        public String field() {
+            return field;
+        }
+    }
+
+    /** The most buckets a date histogram may have. */
+    public static final int MAX_BUCKETS = 100_000;
+    /** The most clauses (terms, phrases, ranges... of all nesting levels) a query may have. */
+    public static final int MAX_CLAUSES = 1_024;
+
     public static final class Builder {
         private final List<String> indexSets;
         private Query query = Query.matchAll();

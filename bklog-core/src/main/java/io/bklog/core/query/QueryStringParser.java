@@ -38,6 +38,8 @@ import java.util.List;
 public final class QueryStringParser {
     /** Deepest nesting of parentheses and prefix operators accepted. */
     public static final int MAX_DEPTH = 100;
+    /** Most clauses (terms, phrases, regexes, ranges, exists) a query may have, as Lucene's default clause limit. */
+    public static final int MAX_CLAUSES = 1_024;
 
     private QueryStringParser() {}
 
@@ -79,6 +81,7 @@ public final class QueryStringParser {
         private final int n;
         private int pos;
         private int depth;
+        private int clauses;
         /** field that bare values search: the default field, or f inside f:( ... ) */
         private String context;
 
@@ -146,7 +149,12 @@ public final class QueryStringParser {
                 depth--;
                 return negation != null ? new Clause(inner.toQuery(), true) : inner;
             }
-            return new Clause(parsePrimary(), false);
+            Query q = parsePrimary();
+            if (!(q instanceof Bool) && ++clauses > MAX_CLAUSES) {
+                throw new QuerySyntaxException(start, found(start), "at most " + MAX_CLAUSES + " clauses (terms,"
+                        + " phrases, regexes, ranges)", "simplify the query, or split it into several searches");
+            }
+            return new Clause(q, false);
         }
 
         private Query parsePrimary() {

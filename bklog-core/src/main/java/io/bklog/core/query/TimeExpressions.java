@@ -27,6 +27,8 @@ import java.time.temporal.TemporalUnit;
  *       roundings (down, in the clock's zone). Units: {@code y} years, {@code M} months, {@code w} weeks (rounding
  *       to Monday), {@code d} days, {@code h}/{@code H} hours, {@code m} minutes, {@code s} seconds.</li>
  * </ul>
+ * A time must lie between {@link #MIN} and {@link #MAX} (years 0000 to 9999, as Elasticsearch's date formats):
+ * anything further is refused here rather than overflowing epoch milliseconds in a store.
  */
 public final class TimeExpressions {
     private static final String EXPECTED = "expected ISO 8601 (2024-01-31T10:00:00Z, 2024-01-31T18:00:00+08:00, "
@@ -35,6 +37,11 @@ public final class TimeExpressions {
     private static final DateTimeFormatter SPACED = new DateTimeFormatterBuilder()
             .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral(' ').append(DateTimeFormatter.ISO_LOCAL_TIME)
             .toFormatter();
+
+    /** The earliest time accepted: 0000-01-01T00:00:00Z. */
+    public static final Instant MIN = Instant.parse("0000-01-01T00:00:00Z");
+    /** The latest time accepted: 9999-12-31T23:59:59.999Z. */
+    public static final Instant MAX = Instant.parse("9999-12-31T23:59:59.999Z");
 
     private TimeExpressions() {}
 
@@ -47,14 +54,24 @@ public final class TimeExpressions {
         }
         String s = expression.trim();
         ZoneId zone = clock.getZone();
+        Instant t;
         if (s.startsWith("now")) {
-            return math(s, 3, clock.instant().atZone(zone)).toInstant();
+            t = math(s, 3, clock.instant().atZone(zone)).toInstant();
+        } else {
+            int anchorEnd = s.indexOf("||");
+            t = anchorEnd < 0 ? absolute(s, s, zone)
+                    : math(s, anchorEnd + 2, inRange(absolute(s.substring(0, anchorEnd), s, zone), s)
+                            .atZone(zone)).toInstant();
         }
-        int anchorEnd = s.indexOf("||");
-        if (anchorEnd >= 0) {
-            return math(s, anchorEnd + 2, absolute(s.substring(0, anchorEnd), s, zone).atZone(zone)).toInstant();
+        return inRange(t, s);
+    }
+
+    private static Instant inRange(Instant t, String s) {
+        if (t.isBefore(MIN) || t.isAfter(MAX)) {
+            throw new IllegalArgumentException("time '" + s + "' is out of range: " + t + " is not between " + MIN
+                    + " and " + MAX + " (years 0000 to 9999)");
         }
-        return absolute(s, s, zone);
+        return t;
     }
 
     private static Instant absolute(String s, String whole, ZoneId zone) {
@@ -70,7 +87,7 @@ public final class TimeExpressions {
             Object parsed = DateTimeFormatter.ISO_DATE_TIME.parseBest(s, ZonedDateTime::from, LocalDateTime::from);
             if (parsed instanceof ZonedDateTime z) return z.toInstant();
             return ((LocalDateTime) parsed).atZone(zone).toInstant();
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeException e) {
             throw new IllegalArgumentException("cannot parse time '" + whole + "' (" + e.getMessage() + "); "
                     + EXPECTED, e);
         }

@@ -115,9 +115,10 @@ public final class SearchService {
                         SearchAggs.Histogram.AUTO_BUCKETS));
             } else {
                 java.util.regex.Matcher m = INTERVAL.matcher(iv);
-                if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+                // at most 9 digits: 999,999,999 days fits a Duration and its milliseconds fit a long
+                if (!m.matches() || m.group(1).length() > 9 || Long.parseLong(m.group(1)) == 0) {
                     throw badRequest("aggs.histogram.interval must be auto or a positive duration like 30s, 5m, 1h,"
-                            + " 1d; got \"" + iv + "\"", "aggs.histogram.interval");
+                            + " 1d (at most 9 digits); got \"" + iv + "\"", "aggs.histogram.interval");
                 }
                 long n = Long.parseLong(m.group(1));
                 java.time.Duration d = switch (m.group(2)) {
@@ -126,6 +127,16 @@ public final class SearchService {
                     case "h" -> java.time.Duration.ofHours(n);
                     default -> java.time.Duration.ofDays(n);
                 };
+                if (from != null && to != null) {
+                    long buckets = java.time.Duration.between(from, to).toMillis() / d.toMillis() + 1;
+                    if (buckets > SearchRequest.MAX_BUCKETS) {
+                        throw new BklogException(ErrorCode.BAD_REQUEST, "aggs.histogram.interval " + iv + " over "
+                                + from + " .. " + to + " makes " + buckets + " buckets, more than "
+                                + SearchRequest.MAX_BUCKETS + "; use a larger interval (or auto) or a shorter time"
+                                + " range", "aggs.histogram.interval", Map.of("max_buckets", SearchRequest.MAX_BUCKETS),
+                                null);
+                    }
+                }
                 b.aggregation(HISTOGRAM, Aggregation.DateHistogram.fixed(set.timeField(), d));
             }
         }
@@ -197,10 +208,12 @@ public final class SearchService {
         for (int i = 0; i < params.fields().size(); i++) {
             field(set, params.fields().get(i), "fields[" + i + "]");
         }
+        List<Sort> sort = sort(set, params.sortList(), masker);
+        checkSearchAfter(set, sort, params.searchAfter());
         SearchRequest.Builder b = SearchRequest.builder(set.name())
                 .query(query)
                 .timeRange(from, to)
-                .sort(sort(set, params.sortList(), masker))
+                .sort(sort)
                 .offset(begin)
                 .size(size)
                 .searchAfter(params.searchAfter())
@@ -208,6 +221,58 @@ public final class SearchService {
                 .fields(params.fields());
         aggregations(b, set, params.aggs(), from, to, masker);
         return b.build();
+    }
+
+    /**
+     * {@code search_after} must be the {@code sort_values} of a hit: one value per sort key plus the document id,
+     * each a scalar, a number (or a time) for a numeric or date key.
+     */
+    private static void checkSearchAfter(IndexSet set, List<Sort> sort, List<Object> after) {
+        if (after == null) return;
+        List<String> keys = new ArrayList<>();
+        sort.forEach(s -> keys.add(s.field()));
+        keys.add("the document id");
+        if (after.size() != keys.size()) {
+            throw new BklogException(ErrorCode.BAD_REQUEST, "search_after has " + after.size() + " values but the"
+                    + " sort has " + keys.size() + " keys " + keys + "; send the sort_values of the last hit of the"
+                    + " previous page, with the same sort_list", "search_after",
+                    Map.of("expected", keys.size()), null);
+        }
+        for (int i = 0; i < after.size(); i++) {
+            Object v = after.get(i);
+            if (v == null) continue;
+            String where = "search_after[" + i + "]";
+            if (v instanceof Map || v instanceof List) {
+                throw badRequest(where + " must be a string, a number, a boolean or null, got " + json(v), where);
+            }
+            if (i == sort.size() || v instanceof Number || v instanceof Boolean) continue;
+            FieldType type = set.schema().field(sort.get(i).field()).map(FieldSpec::type).orElse(FieldType.KEYWORD);
+            if ((type == FieldType.LONG || type == FieldType.DOUBLE || type == FieldType.DATE)
+                    && !isNumberOrTime(String.valueOf(v))) {
+                throw badRequest(where + " is \"" + v + "\" but sort key '" + sort.get(i).field() + "' is "
+                        + type.wireName() + "; send the number of that hit's sort_values", where);
+            }
+        }
+    }
+
+    private static boolean isNumberOrTime(String s) {
+        try {
+            Double.parseDouble(s);
+            return true;
+        } catch (NumberFormatException e) {
+            try {
+                io.bklog.core.query.TimeExpressions.parse(s, java.time.Clock.fixed(Instant.EPOCH,
+                        java.time.ZoneOffset.UTC));
+                return !s.trim().startsWith("now");
+            } catch (IllegalArgumentException notATime) {
+                return false;
+            }
+        }
+    }
+
+    private static String json(Object v) {
+        String s = String.valueOf(v);
+        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }
 
     private static List<Sort> sort(IndexSet set, List<List<String>> sortList, Masker masker) {

@@ -258,4 +258,15 @@ class QueryStringParserTest {
                 .hasMessageContaining("at most 100 nested");
         assertThat(parse("(".repeat(50) + "a" + ")".repeat(50))).isEqualTo(t("a"));
     }
+
+    @Test
+    void moreThan1024ClausesIsASyntaxErrorAtTheFirstClauseTooMany() {
+        StringBuilder ok = new StringBuilder("log:a0");
+        for (int i = 1; i < QueryStringParser.MAX_CLAUSES; i++) ok.append(" OR log:a").append(i);
+        assertThat(parse(ok.toString())).isInstanceOf(Bool.class);
+        String tooMany = ok + " OR (x AND y)";
+        assertThatThrownBy(() -> parse(tooMany)).isInstanceOf(QuerySyntaxException.class)
+                .hasMessageContaining("at most 1024 clauses")
+                .extracting(e -> ((QuerySyntaxException) e).position()).isEqualTo(tooMany.length() - 8);
+    }
 }

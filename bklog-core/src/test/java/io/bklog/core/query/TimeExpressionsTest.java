@@ -74,4 +74,16 @@ class TimeExpressionsTest {
         assertThatThrownBy(() -> parse("2024-13-01", utc)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("cannot parse time '2024-13-01'");
     }
+
+    @Test
+    void timesOutsideYears0To9999AreRefusedNotOverflowed() {
+        for (String s : new String[] {"now-999999999y", "now-99999999d", "+999999999-12-31T23:59:59Z",
+                "-999999999-01-01T00:00:00Z", "+10000-01-01T00:00:00Z", "now+8000y", "2024-01-01||-3000y",
+                "+999999999-12-31T23:59:59Z||-1d", "-999999999-01-01T00:00:00"}) {
+            assertThatThrownBy(() -> parse(s, shanghai)).as(s).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'" + s + "'");
+        }
+        assertThat(parse("9999-12-31T23:59:59Z", utc)).isEqualTo(Instant.parse("9999-12-31T23:59:59Z"));
+        assertThat(parse("0000-01-01T00:00:00Z", utc)).isEqualTo(TimeExpressions.MIN);
+    }
 }

@@ -88,10 +88,49 @@ class SearchServiceTest {
         BklogException e = error(() -> search.request("app", params(null, 9_991, 10, null)));
         assertThat(e.code()).isEqualTo(ErrorCode.RESULT_WINDOW_TOO_LARGE);
         assertThat(e.getMessage()).contains("10001").contains("search_after");
-        List<Object> after = new ArrayList<>(List.of(1L, 2L));
+        List<Object> after = new ArrayList<>(List.of(1L, 2L, 3L, "id"));
         SearchRequest deep = search.request("app", new SearchParams(null, null, null, null, 0, 500, null, null, null,
                 after));
-        assertThat(deep.searchAfter()).containsExactly(1L, 2L);
+        assertThat(deep.searchAfter()).containsExactly(1L, 2L, 3L, "id");
+    }
+
+    @Test
+    void aSearchAfterThatDoesNotFitTheSortIsABadRequest() {
+        for (List<Object> after : List.<List<Object>>of(List.of(1L), List.of(1L, 2L, 3L, "id", 5L), List.of())) {
+            BklogException e = error(() -> search.request("app", new SearchParams(null, null, null, null, 0, 10,
+                    null, null, null, after)));
+            assertThat(e.code()).as(after.toString()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(e.field()).contains("search_after");
+            assertThat(e.getMessage()).contains("has " + after.size() + " values but the sort has 4 keys");
+        }
+        BklogException notANumber = error(() -> search.request("app", new SearchParams(null, null, null, null, 0, 10,
+                null, null, null, List.of("x", 2L, 3L, "id"))));
+        assertThat(notANumber.field()).contains("search_after[0]");
+        BklogException object = error(() -> search.request("app", new SearchParams(null, null, null, null, 0, 10,
+                null, null, null, List.of(1L, 2L, 3L, java.util.Map.of("a", 1)))));
+        assertThat(object.field()).contains("search_after[3]");
+        assertThat(search.request("app", new SearchParams(null, null, null, null, 0, 10, null, null, null,
+                List.of("2024-05-01T00:00:00Z", "2", 3.5, "id"))).searchAfter()).hasSize(4);
+    }
+
+    @Test
+    void aHistogramOfMoreThan100000BucketsIsABadRequest() {
+        SearchParams base = new SearchParams(null, null, "2000-01-01T00:00:00Z", "2024-01-01T00:00:00Z", null, null,
+                null, null, null, null);
+        for (String iv : new String[] {"1s", "1m"}) {
+            BklogException e = error(() -> search.request("app", base.withAggs(new SearchAggs(
+                    new SearchAggs.Histogram(iv), List.of()))));
+            assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(e.field()).contains("aggs.histogram.interval");
+            assertThat(e.getMessage()).contains("more than 100000");
+        }
+        assertThat(search.request("app", base.withAggs(new SearchAggs(new SearchAggs.Histogram("1d"), List.of())))
+                .aggregations()).containsKey(SearchService.HISTOGRAM);
+        for (String iv : new String[] {"99999999999999999999s", "9999999999d", "0s"}) {
+            BklogException e = error(() -> search.request("app", SearchParams.of("*").withAggs(new SearchAggs(
+                    new SearchAggs.Histogram(iv), List.of()))));
+            assertThat(e.field()).as(iv).contains("aggs.histogram.interval");
+        }
     }
 
     @Test

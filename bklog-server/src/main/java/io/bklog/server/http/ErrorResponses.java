@@ -4,6 +4,7 @@ import io.bklog.core.BklogException;
 import io.bklog.core.ErrorCode;
 import io.bklog.core.meta.MetadataException;
 import io.bklog.spi.BackendException;
+import io.bklog.spi.SearchRequest;
 import io.bklog.spi.UnsupportedFeatureException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -47,6 +48,13 @@ public final class ErrorResponses {
         app.exception(UnsupportedFeatureException.class, (e, ctx) -> write(ctx, new BklogException(
                 ErrorCode.UNSUPPORTED_FEATURE, e.getMessage(), null,
                 Map.of("feature", e.feature(), "backend", e.backend()), e)));
+        // a store refusing what the request asks (a search_after that does not fit the sort, too many clauses or
+        // buckets): the client's doing, so a 400 naming the parameter, not a 500
+        app.exception(SearchRequest.InvalidRequestException.class, (e, ctx) -> write(ctx, new BklogException(
+                ErrorCode.BAD_REQUEST, e.getMessage(), e.field(), Map.of(), e)));
+        app.exception(SearchRequest.ResultWindowTooLargeException.class, (e, ctx) -> write(ctx, new BklogException(
+                ErrorCode.RESULT_WINDOW_TOO_LARGE, e.getMessage(), "size",
+                Map.of("max_result_window", SearchRequest.MAX_RESULT_WINDOW), e)));
         app.exception(Exception.class, (e, ctx) -> {
             SQLException down = connectionFailure(e);
             if (down != null) {
