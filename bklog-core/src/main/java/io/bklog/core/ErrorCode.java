@@ -91,6 +91,14 @@ public enum ErrorCode {
     PAYLOAD_TOO_LARGE("payload_too_large", 413,
             "The request body is larger than `server.max_request_bytes`.",
             "Send smaller batches, or raise `server.max_request_bytes` (env BKLOG_SERVER_MAX_REQUEST_BYTES)."),
+    /** The request URI is longer than the server reads (Jetty's limit). */
+    URI_TOO_LONG("uri_too_long", 414,
+            "The request URI (path and query string) is longer than the server reads (8 KB).",
+            "Send long parameters (queries, filters) in a POST body instead of the URL."),
+    /** The request headers are larger than the server reads. */
+    HEADERS_TOO_LARGE("headers_too_large", 431,
+            "The request headers together are larger than the server reads (8 KB).",
+            "Send fewer or shorter headers (large cookies are the usual cause)."),
     /** No backend of that name is on the classpath. */
     UNKNOWN_BACKEND("unknown_backend", 500,
             "The configured backend name (`store.backend`, `.backend(name, ...)`) matches no BackendProvider on the classpath or installed.",

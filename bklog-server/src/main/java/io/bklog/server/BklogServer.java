@@ -15,6 +15,7 @@ import io.bklog.server.config.ServerConfig;
 import io.bklog.server.http.ApiRoutes;
 import io.bklog.server.http.ErrorResponses;
 import io.bklog.server.http.Json;
+import io.bklog.server.http.JsonJettyErrors;
 import io.bklog.server.http.RouteGroup;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -76,6 +77,7 @@ public final class BklogServer implements AutoCloseable {
             cfg.showJavalinBanner = false;
             cfg.http.maxRequestSize = server.maxRequestBytes();
             cfg.jsonMapper(new JavalinJackson(json, false));
+            JsonJettyErrors.install(cfg, json);
             cfg.requestLogger.http((ctx, ms) -> log.debug("http method={} path={} status={} took_ms={}",
                     ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
         });
