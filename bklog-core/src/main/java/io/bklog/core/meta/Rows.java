@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Objects;
 
 /** Normalisation shared by the row records' compact constructors, so a row reads back equal to what was saved. */
 final class Rows {
@@ -50,7 +49,8 @@ final class Rows {
     }
 
     static String required(String value, String what) {
-        Objects.requireNonNull(value, what);
+        // missing is the caller's input, as blank is: an IllegalArgumentException (a 400), not a NullPointerException
+        if (value == null) throw new IllegalArgumentException(what + " is required");
         if (value.isBlank()) throw new IllegalArgumentException(what + " must not be blank");
         return value;
     }

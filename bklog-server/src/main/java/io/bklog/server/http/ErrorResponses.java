@@ -48,6 +48,16 @@ public final class ErrorResponses {
         app.exception(UnsupportedFeatureException.class, (e, ctx) -> write(ctx, new BklogException(
                 ErrorCode.UNSUPPORTED_FEATURE, e.getMessage(), null,
                 Map.of("feature", e.feature(), "backend", e.backend()), e)));
+        // Javalin's typed parameters (ctx.pathParamAsClass("id", Long.class) ...): a 400 naming the parameter
+        app.exception(io.javalin.validation.ValidationException.class, (e, ctx) -> {
+            String field = e.getErrors().keySet().stream().findFirst().orElse(null);
+            Object value = field == null || e.getErrors().get(field).isEmpty() ? null
+                    : e.getErrors().get(field).get(0).getValue();
+            String shown = String.valueOf(value);
+            if (shown.length() > 100) shown = shown.substring(0, 100) + "...";
+            write(ctx, new BklogException(ErrorCode.BAD_REQUEST, "bad value for '" + field + "': \"" + shown
+                    + "\" is not of the expected type (a number for ids and limits)", field));
+        });
         // a store refusing what the request asks (a search_after that does not fit the sort, too many clauses or
         // buckets): the client's doing, so a 400 naming the parameter, not a 500
         app.exception(SearchRequest.InvalidRequestException.class, (e, ctx) -> write(ctx, new BklogException(

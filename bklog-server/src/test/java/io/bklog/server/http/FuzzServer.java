@@ -1,0 +1,121 @@
+package io.bklog.server.http;
+
+import io.bklog.server.BklogServer;
+import io.bklog.server.config.BklogConfig;
+import io.bklog.server.config.ServerConfig;
+import io.bklog.server.config.StoreConfig;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One embedded server (Lucene store, H2 metadata, auth on) per test JVM for the fuzz properties: an index set
+ * {@code app} with a few documents, the bootstrap admin token and a viewer token. Started on first use, stopped
+ * when the JVM exits.
+ */
+final class FuzzServer {
+    /** The bound on every answer. */
+    static final Duration BOUND = Duration.ofSeconds(5);
+    private static FuzzServer shared;
+
+    final BklogServer server;
+    final String admin;
+    final String viewer;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(BOUND).build();
+
+    record Answer(int status, String contentType, String body, long millis) {}
+
+    private FuzzServer() throws Exception {
+        Path dir = Files.createTempDirectory("bklog-fuzz");
+        server = BklogServer.start(new BklogConfig(new ServerConfig("127.0.0.1", 0, 1024 * 1024), dir.toString(),
+                StoreConfig.defaults()));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "fuzz-server-stop"));
+        admin = Files.readString(dir.resolve("admin-token")).strip();
+        check(send("PUT", "/api/v1/index_sets/app", admin, Map.of(), "{\"fields\": [{\"name\": \"status\","
+                + " \"type\": \"long\"}, {\"name\": \"ip\", \"type\": \"ip\"}]}"), 201);
+        List<String> docs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            docs.add("{\"dtEventTimeStamp\": " + (1_700_000_000_000L + i * 60_000L) + ", \"serverIp\": \"10.0.0."
+                    + (i % 3) + "\", \"path\": \"/var/log/a.log\", \"gseIndex\": " + i + ", \"iterationIndex\": 0,"
+                    + " \"status\": " + (200 + i) + ", \"ip\": \"192.168.0." + i + "\", \"log\": \"GET /x " + i
+                    + " error timeout\"}");
+        }
+        check(send("POST", "/api/v1/index_sets/app/ingest?refresh=true", admin, Map.of(), "[" + String.join(",", docs)
+                + "]"), 200);
+        Answer v = send("POST", "/api/v1/tokens", admin, Map.of(), "{\"name\": \"fuzz-viewer\", \"roles\":"
+                + " [\"viewer\"]}");
+        check(v, 201);
+        viewer = Json.mapper().readTree(v.body()).get("token").asText();
+    }
+
+    static synchronized FuzzServer get() {
+        if (shared == null) {
+            try {
+                shared = new FuzzServer();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start the fuzz server", e);
+            }
+        }
+        return shared;
+    }
+
+    private static void check(Answer a, int status) {
+        if (a.status() != status) throw new IllegalStateException("setup call answered " + a.status() + ": " + a.body());
+    }
+
+    /**
+     * Sends one request; {@code pathAndQuery} must already be a valid URI reference (percent-encoded). A streamed
+     * answer (server-sent events) is closed after its headers.
+     */
+    Answer send(String method, String pathAndQuery, String token, Map<String, String> headers, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.uri() + pathAndQuery)).timeout(BOUND);
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        headers.forEach(b::header);
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        long t0 = System.nanoTime();
+        HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        String type = r.headers().firstValue("Content-Type").orElse("");
+        String text;
+        try (InputStream in = r.body()) {
+            text = type.startsWith("text/event-stream") ? "" : read(in);
+        }
+        return new Answer(r.statusCode(), type, text, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static String read(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        int n;
+        while ((n = in.read(buf)) > 0 && out.size() < 4 * 1024 * 1024) out.write(buf, 0, n);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Percent-encodes every byte of {@code s} but the unreserved characters, so any string is one path segment. */
+    static String encode(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
+                sb.append((char) c);
+            } else {
+                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return sb.toString();
+    }
+}
