@@ -116,8 +116,25 @@ class NoServerErrorProperties {
         }
         ObjectNode body = JsonNodeFactory.instance.objectNode().put("start_time", from).put("end_time", to);
         if (path.endsWith("/search")) body.putObject("aggs").putObject("histogram").put("interval", interval);
-        if (path.endsWith("/field_analysis")) body.put("agg_field", "status");
-        check("POST", path, token, Map.of("Content-Type", "application/json"), body.toString());
+        check("POST", path.endsWith("/field_analysis") ? path + "?agg_field=status" : path, token,
+                Map.of("Content-Type", "application/json"), body.toString());
+    }
+
+    /** Search-shaped bodies (only the known parameters, with random values) on the routes that search. */
+    @Property(tries = TRIES, seed = SEED, shrinking = ShrinkingMode.OFF)
+    void anySearchShapedBodyOnTheSearchingRoutes(@ForAll("searching") String path, @ForAll("tokens") String token,
+                                                 @ForAll("searchBodies") String body,
+                                                 @ForAll("aggFields") String aggField) throws Exception {
+        if (path.endsWith("/tail")) {
+            JsonNode b = Json.mapper().readTree(body);
+            check("GET", path + "?keyword=" + FuzzServer.encode(b.path("keyword").asText("")) + "&fields="
+                    + FuzzServer.encode(b.path("fields").toString()) + "&since="
+                    + FuzzServer.encode(b.path("start_time").asText("")), token, Map.of(), null);
+            return;
+        }
+        String p = path.endsWith("/field_analysis") ? path + "?agg_field=" + FuzzServer.encode(aggField) : path;
+        if (path.endsWith("/export")) p += "?file_type=" + FuzzServer.encode(aggField);
+        check("POST", p, token, Map.of("Content-Type", "application/json"), body);
     }
 
     @Property(tries = TRIES, seed = SEED, shrinking = ShrinkingMode.OFF)
@@ -191,7 +208,11 @@ class NoServerErrorProperties {
         }
         String what = method + " " + clip(path) + " body " + clip(body) + " headers " + headers + " -> " + a.status()
                 + " " + clip(a.body());
-        assertThat(a.status()).as(what).isLessThan(500);
+        // a health probe answers 503 when a check fails; an unknown ?include= namespace is a failed check, as in
+        // bklog (docs/health.md), so that 503 is the probe's answer, not a server error
+        boolean probe = (path.startsWith("/healthz") || path.startsWith("/readyz")) && a.status() == 503
+                && a.body().contains("unsupported namespace");
+        if (!probe) assertThat(a.status()).as(what).isLessThan(500);
         assertThat(a.millis()).as(what).isLessThan(FuzzServer.BOUND.toMillis());
         if (a.status() >= 400 && path.startsWith("/api/") && !method.equals("HEAD")) {
             assertErrorShape(a, null);
@@ -344,6 +365,72 @@ class NoServerErrorProperties {
             out.computeIfPresent("Authorization", (k, v) -> v.startsWith("Bearer x") ? "Bearer " + s.viewer : v);
             return out;
         });
+    }
+
+    private static final List<String> FIELDS = List.of("log", "serverIp", "path", "gseIndex", "iterationIndex",
+            "dtEventTimeStamp", "status", "ip", "nope", "", "*", "__parse_failure", "_id");
+
+    @Provide
+    Arbitrary<String> aggFields() {
+        return Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.of(FIELDS)), Tuple.of(1, weird()));
+    }
+
+    @Provide
+    Arbitrary<String> searchBodies() {
+        Arbitrary<JsonNode> field = Arbitraries.frequencyOf(Tuple.of(5, Arbitraries.of(FIELDS)), Tuple.of(1, weird()))
+                .map(TextNode::valueOf);
+        Arbitrary<JsonNode> anything = Arbitraries.frequencyOf(Tuple.of(6, json(0)), Tuple.of(1, json(2)));
+        Arbitrary<JsonNode> smallInt = Arbitraries.frequencyOf(
+                Tuple.of(4, Arbitraries.integers().between(-5, 10_005).map(i -> (JsonNode) LongNode.valueOf(i))),
+                Tuple.of(1, json(0)));
+        Arbitrary<JsonNode> sortList = Combinators.combine(field, Arbitraries.of("asc", "desc", "ASC", "up", ""))
+                .as((f, o) -> (JsonNode) JsonNodeFactory.instance.arrayNode().add(f).add(o))
+                .list().ofMaxSize(3).map(NoServerErrorProperties::array);
+        Arbitrary<JsonNode> searchAfter = anything.list().ofMaxSize(6).map(NoServerErrorProperties::array);
+        Arbitrary<JsonNode> addition = Combinators.combine(field, Arbitraries.of("is", "is not", "is one of",
+                        "=", "!=", "contains", "not contains", "gt", "gte", "lt", "lte", "between", "exists",
+                        "does not exists", "~=", "regex", "", "nope"), anything,
+                Arbitraries.of("and", "or", ""))
+                .as((f, op, v, c) -> (JsonNode) JsonNodeFactory.instance.objectNode().<ObjectNode>set("field", f)
+                        .put("operator", op).<ObjectNode>set("value", v).put("condition", c))
+                .list().ofMaxSize(3).map(NoServerErrorProperties::array);
+        Arbitrary<JsonNode> aggs = Combinators.combine(intervals(), field, smallInt)
+                .as((iv, f, n) -> {
+                    ObjectNode a = JsonNodeFactory.instance.objectNode();
+                    a.putObject("histogram").put("interval", iv);
+                    a.putArray("terms").addObject().<ObjectNode>set("field", f).set("size", n);
+                    return (JsonNode) a;
+                });
+        Map<String, Arbitrary<JsonNode>> params = new LinkedHashMap<>();
+        params.put("keyword", keywords().map(TextNode::valueOf));
+        params.put("start_time", times().map(TextNode::valueOf));
+        params.put("end_time", times().map(TextNode::valueOf));
+        params.put("begin", smallInt);
+        params.put("size", smallInt);
+        params.put("sort_list", sortList);
+        params.put("search_after", searchAfter);
+        params.put("addition", addition);
+        params.put("aggs", aggs);
+        params.put("highlight", anything);
+        params.put("fields", field.list().ofMaxSize(3).map(NoServerErrorProperties::array));
+        List<Arbitrary<Tuple.Tuple2<String, JsonNode>>> entries = new ArrayList<>();
+        params.forEach((k, v) -> entries.add(v.map(x -> Tuple.of(k, x))));
+        return Arbitraries.subsetOf(entries).flatMap(chosen -> Combinators.combine(new ArrayList<>(chosen))
+                .as(kvs -> {
+                    ObjectNode o = JsonNodeFactory.instance.objectNode();
+                    for (Object kv : kvs) {
+                        @SuppressWarnings("unchecked")
+                        Tuple.Tuple2<String, JsonNode> t = (Tuple.Tuple2<String, JsonNode>) kv;
+                        o.set(t.get1(), t.get2());
+                    }
+                    return o.toString();
+                }));
+    }
+
+    private static JsonNode array(List<JsonNode> items) {
+        ArrayNode a = JsonNodeFactory.instance.arrayNode();
+        items.forEach(a::add);
+        return a;
     }
 
     private static final List<String> KEYS = List.of("keyword", "start_time", "end_time", "begin", "size",
