@@ -48,6 +48,15 @@ class ErrorResponsesTest {
         app.get("/bug", ctx -> {
             throw new IllegalStateException("a bug", new SQLException("syntax error", "42000"));
         });
+        // what a store throws for a request it cannot run (a search_after that does not fit the sort ...)
+        app.get("/invalid-request", ctx -> {
+            throw new io.bklog.spi.SearchRequest.InvalidRequestException("searchAfter has 1 values but the sort has 4"
+                    + " keys", "search_after", null);
+        });
+        app.get("/typed/{id}", ctx -> ctx.result(String.valueOf(ctx.pathParamAsClass("id", Long.class).get())));
+        app.get("/backend-down", ctx -> {
+            throw new io.bklog.spi.BackendException("lucene search failed: disk gone", new java.io.IOException("x"));
+        });
         app.start("127.0.0.1", 0);
     }
 
@@ -82,5 +91,20 @@ class ErrorResponsesTest {
         JsonNode body = JSON.readTree(r.body());
         assertThat(body.path("error").asText()).isEqualTo("internal");
         assertThat(body.path("error_id").asText()).isNotBlank();
+    }
+
+    @Test
+    void aStoreRefusingTheRequestIsA400NamingTheParameterButAFailingStoreStaysA503() throws Exception {
+        HttpResponse<String> r = get("/invalid-request");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.path("error").asText()).isEqualTo("bad_request");
+        assertThat(body.path("field").asText()).isEqualTo("search_after");
+        HttpResponse<String> typed = get("/typed/abc");
+        assertThat(typed.statusCode()).as(typed.body()).isEqualTo(400);
+        assertThat(JSON.readTree(typed.body()).path("field").asText()).isEqualTo("id");
+        HttpResponse<String> down = get("/backend-down");
+        assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
+        assertThat(JSON.readTree(down.body()).path("error").asText()).isEqualTo("backend_unavailable");
     }
 }
