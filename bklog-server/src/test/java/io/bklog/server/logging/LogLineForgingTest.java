@@ -31,12 +31,34 @@ class LogLineForgingTest {
     }
 
     @Test
+    void aValueWithCrLfInAnExceptionMessageStaysOnTheExceptionsLine() throws Exception {
+        IllegalStateException e = new IllegalStateException("bad name " + FORGED,
+                new IllegalArgumentException("cause " + FORGED));
+        String text = encode("TEXT", e);
+        String[] lines = text.split("\n", -1);
+        assertThat(lines[0]).startsWith("ts=").contains("token created name=web\\r\\n");
+        assertThat(lines[1]).startsWith("java.lang.IllegalStateException: bad name web\\r\\nts=")
+                .endsWith("forged\\rx\\n");
+        for (int i = 2; i < lines.length; i++) {
+            // every other line is a frame, a cause (its message escaped too), or the final empty string
+            String l = lines[i];
+            assertThat(l.isEmpty() || l.startsWith("\tat ") || l.startsWith("\t... ")
+                    || l.startsWith("Caused by: java.lang.IllegalArgumentException: cause web\\r\\nts=")).as(text).isTrue();
+        }
+        assertThat(text).doesNotContain("\r").contains("Caused by: ");
+    }
+
+    @Test
     void aValueWithCrLfIsOneLineInTheJsonFormat() throws Exception {
         String line = encode("JSON");
         assertThat(line.strip()).doesNotContain("\n").doesNotContain("\r").contains("forged");
     }
 
     private static String encode(String appender) throws Exception {
+        return encode(appender, null);
+    }
+
+    private static String encode(String appender, Throwable thrown) throws Exception {
         LoggerContext ctx = new LoggerContext();
         ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
         try {
@@ -48,7 +70,7 @@ class LogLineForgingTest {
                     .getAppender("TEXT");
             Encoder<ILoggingEvent> encoder = appender.equals("TEXT") ? a.getEncoder() : jsonEncoder(ctx);
             LoggingEvent e = new LoggingEvent("x", ctx.getLogger("io.bklog.core.auth.AuthService"), Level.INFO,
-                    "token created name={} path={}", null, new Object[] {FORGED, "/a"});
+                    "token created name={} path={}", thrown, new Object[] {FORGED, "/a"});
             return new String(encoder.encode(e), StandardCharsets.UTF_8);
         } finally {
             ctx.stop();
