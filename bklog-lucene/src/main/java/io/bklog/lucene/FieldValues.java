@@ -128,24 +128,36 @@ final class FieldValues {
         String v = s.trim();
         if (INTEGER.matcher(v).matches()) return parseLong(v);
         try {
-            return Optional.of(Instant.parse(v).toEpochMilli());
+            return Optional.of(millis(Instant.parse(v)));
         } catch (DateTimeParseException ignored) {
             // try the next form
         }
         try {
-            return Optional.of(OffsetDateTime.parse(v).toInstant().toEpochMilli());
+            return Optional.of(millis(OffsetDateTime.parse(v).toInstant()));
         } catch (DateTimeParseException ignored) {
             // try the next form
         }
         try {
-            return Optional.of(LocalDateTime.parse(v).toInstant(ZoneOffset.UTC).toEpochMilli());
+            return Optional.of(millis(LocalDateTime.parse(v).toInstant(ZoneOffset.UTC)));
         } catch (DateTimeParseException ignored) {
             // try the next form
         }
         try {
-            return Optional.of(LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli());
+            return Optional.of(millis(LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant()));
         } catch (DateTimeParseException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Epoch millis of {@code t}, clamped to the long range: a year such as +999999999 is past every stored date (a
+     * range bound on it matches as far as a long reaches) instead of an overflow.
+     */
+    static long millis(Instant t) {
+        try {
+            return t.toEpochMilli();
+        } catch (ArithmeticException e) {
+            return t.isAfter(Instant.EPOCH) ? Long.MAX_VALUE : Long.MIN_VALUE;
         }
     }
 
