@@ -141,6 +141,10 @@ public final class DirectIngest {
         Map<String, Object> fields = new LinkedHashMap<>();
         flatten(item, "", raw, fields);
         for (String name : fields.keySet()) {
+            if (name.isBlank()) {
+                throw bad(item, name, "has a field whose name is empty or blank (\"" + name + "\"); give the field"
+                        + " a name");
+            }
             if (LogDocument.RESERVED_FIELDS.contains(name)) {
                 throw bad(item, name, "has field '" + name + "', a metadata field that cannot be inside a document"
                         + " (reserved: _id, _index, _source, _routing, ...); give an id as the _bulk action's _id,"
