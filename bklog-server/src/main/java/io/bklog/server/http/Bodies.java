@@ -29,11 +29,17 @@ public final class Bodies {
     public <T> T read(Context ctx, Class<T> type, T empty) {
         byte[] body = ctx.bodyAsBytes();
         if (isBlank(body)) return empty;
+        T value;
         try {
-            return json.readValue(body, type);
+            value = json.readValue(body, type);
         } catch (IOException e) {
             throw JsonErrors.of(e);
         }
+        if (value == null) {
+            throw new BklogException(ErrorCode.BAD_JSON, "the request body is the JSON null; send a JSON object (or"
+                    + " no body for the defaults)", null);
+        }
+        return value;
     }
 
     /**
