@@ -22,12 +22,19 @@ public final class CollectorConfigRepository {
                         "source_type", c.sourceType(), "source_params", db.json(c.sourceParams()),
                         "filters", db.json(c.filters()), "multiline", db.json(c.multiline()),
                         "etl_config", c.etlConfig(), "etl_params", db.json(c.etlParams()),
-                        "fields", db.json(c.fields()), "active", c.active(), "description", c.description()))
+                        "fields", db.json(c.fields()), "active", c.active(), "description", c.description(),
+                        "space_uid", spaceOf(db, c.indexSetId())))
                 .build();
     }
 
+    /** The space of the index set (the collector's space, kept on its row: names are unique per space). */
+    private static String spaceOf(Db db, long indexSetId) {
+        return db.jdbi.withHandle(h -> h.createQuery("SELECT space_uid FROM index_sets WHERE id = :i")
+                .bind("i", indexSetId).mapTo(String.class).findOne().orElse(null));
+    }
+
     /**
-     * Creates the collector; {@link DuplicateNameException} if the name is taken,
+     * Creates the collector; {@link DuplicateNameException} if its space has a collector of that name,
      * {@link MetadataReferenceException} if the index set does not exist.
      */
     public CollectorConfig create(CollectorConfig config) {
@@ -46,12 +53,13 @@ public final class CollectorConfigRepository {
         return table.find(id);
     }
 
-    public Optional<CollectorConfig> findByName(String name) {
-        return table.findOne("name = :name", Map.of("name", name));
+    /** The collector of that name in the space (names are unique per space only). */
+    public Optional<CollectorConfig> findByName(String spaceUid, String name) {
+        return table.findOne("space_uid = :s AND name = :name", Map.of("s", spaceUid, "name", name));
     }
 
-    public CollectorConfig getByName(String name) {
-        return findByName(name).orElseThrow(() -> new MetadataNotFoundException("collector config", name));
+    public CollectorConfig getByName(String spaceUid, String name) {
+        return findByName(spaceUid, name).orElseThrow(() -> new MetadataNotFoundException("collector config", name));
     }
 
     public List<CollectorConfig> listByIndexSet(long indexSetId) {
