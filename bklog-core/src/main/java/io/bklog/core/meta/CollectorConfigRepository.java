@@ -1,5 +1,7 @@
 package io.bklog.core.meta;
 
+import org.jdbi.v3.core.Handle;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -7,9 +9,11 @@ import java.util.Optional;
 /** Collector configs. */
 public final class CollectorConfigRepository {
     static final String TABLE = "collector_configs";
+    private final Db db;
     private final Table<CollectorConfig> table;
 
     CollectorConfigRepository(Db db) {
+        this.db = db;
         this.table = Table.<CollectorConfig>builder(db, TABLE, "collector config")
                 .mapper((rs, ctx) -> new CollectorConfig(rs.getLong("id"), rs.getString("name"),
                         rs.getLong("index_set_id"), rs.getString("source_type"), db.jsonNode(rs, "source_params"),
@@ -22,15 +26,18 @@ public final class CollectorConfigRepository {
                         "source_type", c.sourceType(), "source_params", db.json(c.sourceParams()),
                         "filters", db.json(c.filters()), "multiline", db.json(c.multiline()),
                         "etl_config", c.etlConfig(), "etl_params", db.json(c.etlParams()),
-                        "fields", db.json(c.fields()), "active", c.active(), "description", c.description(),
-                        "space_uid", spaceOf(db, c.indexSetId())))
+                        "fields", db.json(c.fields()), "active", c.active(), "description", c.description()))
                 .build();
     }
 
-    /** The space of the index set (the collector's space, kept on its row: names are unique per space). */
-    private static String spaceOf(Db db, long indexSetId) {
-        return db.jdbi.withHandle(h -> h.createQuery("SELECT space_uid FROM index_sets WHERE id = :i")
-                .bind("i", indexSetId).mapTo(String.class).findOne().orElse(null));
+    /**
+     * Sets the row's {@code space_uid} to its index set's, in the same transaction: the space is kept on the row so
+     * that the name is unique per space ({@code uq_collector_configs_space_name}).
+     */
+    private static CollectorConfig withSpace(Handle h, CollectorConfig saved) {
+        h.createUpdate("UPDATE " + TABLE + " SET space_uid = (SELECT i.space_uid FROM index_sets i"
+                + " WHERE i.id = " + TABLE + ".index_set_id) WHERE id = :id").bind("id", saved.id()).execute();
+        return saved;
     }
 
     /**
@@ -38,11 +45,13 @@ public final class CollectorConfigRepository {
      * {@link MetadataReferenceException} if the index set does not exist.
      */
     public CollectorConfig create(CollectorConfig config) {
-        return table.insert(config);
+        return db.write(table.entity, config.name(), () -> db.jdbi.inTransaction(h ->
+                withSpace(h, table.insert(h, config))));
     }
 
     public CollectorConfig update(CollectorConfig config) {
-        return table.update(config);
+        return db.write(table.entity, config.name(), () -> db.jdbi.inTransaction(h ->
+                withSpace(h, table.update(h, config))));
     }
 
     public void delete(CollectorConfig config) {
