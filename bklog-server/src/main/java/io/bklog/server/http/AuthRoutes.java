@@ -85,10 +85,7 @@ final class AuthRoutes implements RouteGroup {
     }
 
     private static void requirePlatformAdmin(Context ctx, String what) {
-        Principal p = AuthFilter.principal(ctx).orElse(null);
-        if (p != null && !(p.spaceUid().equals(LogPlatformBuilder.DEFAULT_SPACE) && p.has(Role.ADMIN))) {
-            throw new AuthFilter.AuthFailure(403, "forbidden", "only an admin token of the default space may " + what);
-        }
+        AuthFilter.requirePlatformAdmin(ctx, what);
     }
 
     /** Only a holder of {@code unmasked} may grant it (docs/security.md#granting-unmasked). */

@@ -126,6 +126,9 @@ class RolesNamesAndHistoryRoutesTest {
             assertThat(a.raw()).as(r[0] + " " + r[1]).doesNotContain("a_secret_logs")
                     .doesNotContain(dataDir.toString()).doesNotContain("capacity_sync\",");
         }
+        assertForbiddenNamingTheRule(call(adminB, "POST", "/api/v1/spaces", q("{'space_uid': 'team_c'}")),
+                "platform admin");
+        assertForbiddenNamingTheRule(makeToken(adminB, "default", "b-into-default", "viewer"), "platform admin");
         // the platform admin still may, for every space's index sets
         assertThat(call(admin, "GET", "/api/v1/backups", null).status()).isEqualTo(200);
         assertThat(call(admin, "GET", "/api/v1/tasks", null).status()).isEqualTo(200);
