@@ -104,8 +104,7 @@ public final class AuthService {
             return new IssuedToken(secret, t);
         } catch (DuplicateNameException e) {
             throw new BklogException(ErrorCode.CONFLICT, "a token named '" + name + "' exists already in space '"
-                    + spaceUid + "'", "name",
-                    Map.of(), e);
+                    + spaceUid + "'", "name", Map.of(), e);
         }
     }
 
@@ -146,8 +145,8 @@ public final class AuthService {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the bootstrap admin token to " + file, e);
         }
-        log.warn("auth bootstrap: created admin+unmasked token name={} space={} file={} (mode 600; read it, then keep it safe)",
-                BOOTSTRAP_TOKEN_NAME, spaceUid, file.toAbsolutePath());
+        log.warn("auth bootstrap: created admin+unmasked token name={} space={} file={} (mode 600; read it, then keep"
+                + " it safe)", BOOTSTRAP_TOKEN_NAME, spaceUid, file.toAbsolutePath());
         return Optional.of(file);
     }
 }

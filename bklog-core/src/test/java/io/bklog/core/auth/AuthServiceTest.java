@@ -89,7 +89,8 @@ class AuthServiceTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         Principal p = auth.authenticate(Files.readString(file)).orElseThrow();
         assertThat(p.has(Role.ADMIN)).isTrue();
-        assertThat(p.has(Role.UNMASKED)).as("only a holder of unmasked may grant it: the first token holds it").isTrue();
+        assertThat(p.has(Role.UNMASKED)).as("only a holder of unmasked may grant it: the first token holds it")
+                .isTrue();
         assertThat(auth.bootstrap(dir, "default")).isEmpty();
     }
 }

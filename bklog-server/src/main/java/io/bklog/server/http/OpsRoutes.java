@@ -20,10 +20,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Backups and restores as async tasks (platform admin only: a backup holds every space and a restore fills the
- * shared store's disk; docs/security.md#platform-and-space-roles), and index set capacity (admin of its space): {@code POST|GET /api/v1/backups},
+ * Backups and restores as async tasks, platform admin only (a backup holds every space and a restore fills the shared
+ * store's disk; docs/security.md#platform-and-space-roles): {@code POST|GET /api/v1/backups},
  * {@code POST /api/v1/backups/{id}/verify}, {@code POST /api/v1/index_sets/{name}/restores},
- * {@code GET /api/v1/restores}, {@code DELETE /api/v1/restores/{id}}, {@code GET /api/v1/index_sets/{name}/capacity}.
+ * {@code GET /api/v1/restores}, {@code DELETE /api/v1/restores/{id}}; and index set capacity (admin of its space),
+ * {@code GET /api/v1/index_sets/{name}/capacity}.
  */
 final class OpsRoutes implements RouteGroup {
     /** Days a restore is kept when the request gives no expiry. */

@@ -18,9 +18,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The scheduler's tasks (platform admin only: tasks act on every space, and their runs name indices and paths of all
- * of them; docs/security.md#platform-and-space-roles): {@code GET /api/v1/tasks}, {@code POST /api/v1/tasks/{name}/run},
- * {@code GET /api/v1/tasks/status/{id}}, {@code GET /api/v1/task_runs?task=&limit=}.
+ * The scheduler's tasks, platform admin only (tasks act on every space, and their runs name indices and paths of all
+ * of them; docs/security.md#platform-and-space-roles): {@code GET /api/v1/tasks},
+ * {@code POST /api/v1/tasks/{name}/run}, {@code GET /api/v1/tasks/status/{id}},
+ * {@code GET /api/v1/task_runs?task=&limit=}.
  */
 final class TaskRoutes implements RouteGroup {
     static final int DEFAULT_RUNS = 50;
