@@ -38,8 +38,10 @@ public record NamedRegex(SafePattern pattern, Map<String, List<String>> groups, 
             String translated = translate(regex, groups);
             return new NamedRegex(SafePattern.compile(translated, SafePattern.DOTALL), groups, Map.of());
         } catch (UserRegex.InvalidRegexException e) {
+            // RE2/J saw the translated pattern: find the position in what the user wrote
+            int at = e.fragment() != null && !e.fragment().isEmpty() ? regex.indexOf(e.fragment()) : e.index();
             throw new IllegalArgumentException("invalid regex: " + e.getMessage()
-                    + (e.index() >= 0 ? " near index " + e.index() : "") + " of '" + regex + "'");
+                    + (at >= 0 ? " near index " + at : "") + " of '" + regex + "'");
         }
     }
 

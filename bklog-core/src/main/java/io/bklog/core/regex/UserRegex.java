@@ -33,7 +33,7 @@ public final class UserRegex {
         } catch (PatternSyntaxException e) {
             int at = e.getIndex();
             if (at < 0 && e.getPattern() != null && !e.getPattern().isEmpty()) at = regex.indexOf(e.getPattern());
-            throw new InvalidRegexException(describe(e), at);
+            throw new InvalidRegexException(describe(e), at, e.getPattern());
         }
     }
 
@@ -160,10 +160,21 @@ public final class UserRegex {
     /** A user regex that does not compile or uses a refused construct; the message says which. */
     public static final class InvalidRegexException extends IllegalArgumentException {
         private final int index;
+        private final String fragment;
 
         public InvalidRegexException(String message, int index) {
+            this(message, index, null);
+        }
+
+        public InvalidRegexException(String message, int index, String fragment) {
             super(message);
             this.index = index;
+            this.fragment = fragment;
+        }
+
+        /** The part of the pattern the error is about, when known. */
+        public String fragment() {
+            return fragment;
         }
 
         /** Where in the pattern, or -1. */

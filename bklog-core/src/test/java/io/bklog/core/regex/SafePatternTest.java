@@ -91,6 +91,10 @@ class SafePatternTest {
         assertThat(m.find()).isTrue();
         assertThat(m.group(r.groups().get("user_name").get(0))).isEqualTo("bob");
         assertThat(m.group(r.groups().get("msg").get(0))).isEqualTo("hello\nworld"); // DOTALL
+        assertThatThrownBy(() -> NamedRegex.regex("(?P<a>[0-9"))
+                .hasMessage("invalid regex: missing closing ] '[0-9' near index 6 of '(?P<a>[0-9'");
+        NamedRegex dotted = NamedRegex.regex("(?P<req.ip>[0-9.]+)");
+        assertThat(dotted.groups()).containsKey("req.ip");
         assertThatThrownBy(() -> NamedRegex.regex("(?P<a>x)(?P=a)")).hasMessageContaining("backreference")
                 .hasMessageContaining("linear time");
     }
