@@ -17,8 +17,8 @@ import java.util.Objects;
  *
  * <p>Both engines take the leftmost-first match with Perl's greedy/lazy rules, so they agree on RE2 syntax; the
  * Java side runs with {@code UNIX_LINES} ({@code \n} is the only line terminator, as in RE2). Patterns whose Java
- * reading would differ (POSIX classes {@code [[:alpha:]]}, the {@code U} flag, {@code (?P<name>}) run on RE2/J
- * only. Immutable and thread-safe.
+ * reading would differ (POSIX classes {@code [[:alpha:]]}, the {@code U} flag) or that Java refuses (group names
+ * with {@code _}) run on RE2/J only; {@code (?P<name>} is Java's {@code (?<name>}. Immutable and thread-safe.
  */
 public final class SafePattern {
     public static final int DOTALL = Pattern.DOTALL;
@@ -62,7 +62,9 @@ public final class SafePattern {
 
     /** The same pattern on java.util.regex, or null when Java would read it differently (or not at all). */
     private static java.util.regex.Pattern javaForm(String regex, int flags) {
-        if (regex.contains("[:") || regex.contains("(?P") || hasUngreedyFlag(regex)) return null;
+        if (regex.contains("[:") || hasUngreedyFlag(regex)) return null;
+        regex = pythonGroupsToJava(regex);
+        if (regex == null) return null;
         int jf = java.util.regex.Pattern.UNIX_LINES;
         if ((flags & DOTALL) != 0) jf |= java.util.regex.Pattern.DOTALL;
         if ((flags & CASE_INSENSITIVE) != 0) jf |= java.util.regex.Pattern.CASE_INSENSITIVE;
@@ -71,6 +73,26 @@ public final class SafePattern {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /** {@code (?P<name>} as Java's {@code (?<name>}; null when some {@code (?P} is anything else. */
+    private static String pythonGroupsToJava(String regex) {
+        if (!regex.contains("(?P")) return regex;
+        StringBuilder out = new StringBuilder(regex.length());
+        for (int i = 0; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            if (c == '\\' && i + 1 < regex.length()) {
+                out.append(c).append(regex.charAt(++i));
+            } else if (regex.startsWith("(?P<", i)) {
+                out.append("(?<");
+                i += 3;
+            } else if (regex.startsWith("(?P", i)) {
+                return null;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** RE2's {@code U} flag (ungreedy) is Java's UNICODE_CHARACTER_CLASS. */

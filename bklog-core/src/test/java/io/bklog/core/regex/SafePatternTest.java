@@ -86,6 +86,10 @@ class SafePatternTest {
     @Test
     void namedGroupsInBothSyntaxesAndPythonNamesKeepWorking() {
         assertThat(SafePattern.compile("(?<a>x)(?P<b_c>y)").groupNames()).containsExactly("a", "b_c");
+        SafePattern.SafeMatcher py = SafePattern.compile("(?P<p>1[3-9]\\d)\\d{8}").matcher("call 13812345678");
+        assertThat(py.find()).isTrue();
+        assertThat(py.group("p")).isEqualTo("138");
+        assertThat(py.usedRe2()).as("(?P<name> runs on java.util.regex as (?<name>").isFalse();
         NamedRegex r = NamedRegex.regex("(?P<user_name>\\w+) (?<level>[A-Z]+) (?P<msg>.*)");
         SafePattern.SafeMatcher m = r.pattern().matcher("bob INFO hello\nworld");
         assertThat(m.find()).isTrue();
