@@ -25,25 +25,30 @@ public final class SafePattern {
     public static final int CASE_INSENSITIVE = Pattern.CASE_INSENSITIVE;
     static final int STEPS_PER_CHAR = 64;
     static final int BASE_STEPS = 10_000;
+    static final long JAVA_ONLY_MIN_STEPS = 10_000_000;
 
     private final String regex;
     private final Pattern re2;
     private final java.util.regex.Pattern jdk;
     private final List<String> groupNames;
+    private final long minBudget;
 
-    private SafePattern(String regex, Pattern re2, java.util.regex.Pattern jdk) {
+    private SafePattern(String regex, Pattern re2, java.util.regex.Pattern jdk, long minBudget) {
         this.regex = regex;
         this.re2 = re2;
         this.jdk = jdk;
+        this.minBudget = minBudget;
         this.groupNames = re2 == null ? List.of() : List.copyOf(UserRegex.groupNames(re2));
     }
 
     /**
      * A pattern that needs java.util.regex (grok's vocabulary uses lookbehind and atomic groups): it runs under the
-     * same step budget, and a text that exhausts it counts as no match ({@link SafeMatcher#exhausted()}).
+     * step budget, and a text that exhausts it counts as no match ({@link SafeMatcher#exhausted()}). With no
+     * engine to finish the match, the budget is at least {@value #JAVA_ONLY_MIN_STEPS} character reads (tens of
+     * milliseconds), so a merely quadratic pattern ({@code %{GREEDYDATA} %{GREEDYDATA}}) still parses long lines.
      */
     public static SafePattern javaOnly(java.util.regex.Pattern pattern) {
-        return new SafePattern(pattern.pattern(), null, pattern);
+        return new SafePattern(pattern.pattern(), null, pattern, JAVA_ONLY_MIN_STEPS);
     }
 
     /**
@@ -53,7 +58,7 @@ public final class SafePattern {
      */
     public static SafePattern compile(String regex, int flags) {
         Pattern re2 = UserRegex.compile(regex, flags);
-        return new SafePattern(regex, re2, javaForm(regex, flags));
+        return new SafePattern(regex, re2, javaForm(regex, flags), 0);
     }
 
     public static SafePattern compile(String regex) {
@@ -162,9 +167,9 @@ public final class SafePattern {
         private final String s;
         private long left;
 
-        Budgeted(String s) {
+        Budgeted(String s, long minBudget) {
             this.s = s;
-            this.left = (long) STEPS_PER_CHAR * s.length() + BASE_STEPS;
+            this.left = Math.max(minBudget, (long) STEPS_PER_CHAR * s.length() + BASE_STEPS);
         }
 
         @Override
@@ -201,7 +206,7 @@ public final class SafePattern {
         SafeMatcher(SafePattern p, String text) {
             this.p = p;
             this.text = text;
-            if (p.jdk != null) jm = p.jdk.matcher(new Budgeted(text));
+            if (p.jdk != null) jm = p.jdk.matcher(new Budgeted(text, p.minBudget));
             else rm = p.re2.matcher(text);
         }
 
