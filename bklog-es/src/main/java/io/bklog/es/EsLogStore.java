@@ -346,8 +346,9 @@ public final class EsLogStore implements LogStore {
     }
 
     /**
-     * Elasticsearch's refusal of a regexp query whose automaton is too large ({@code too_complex_to_determinize_exception},
-     * usually inside a 400 {@code search_phase_execution_exception}), as the SPI's exception; null for other errors.
+     * Elasticsearch's refusal of a regexp query whose automaton is too large
+     * ({@code too_complex_to_determinize_exception}, usually inside a 400 {@code search_phase_execution_exception}),
+     * as the SPI's exception; null for other errors.
      */
     static RegexTooComplexException regexTooComplex(io.bklog.spi.query.Query query, ElasticsearchException e) {
         StringBuilder all = new StringBuilder(describe(e.error()));

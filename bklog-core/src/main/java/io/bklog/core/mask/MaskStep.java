@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param name       the rule name, or {@code inline}, for messages
  * @param groupNames the named groups of {@code pattern}, fed to {@link MaskOperator#apply}
  */
-public record MaskStep(String name, SafePattern pattern, List<String> groupNames, MaskOperator operator, int sortIndex) {
+public record MaskStep(String name, SafePattern pattern, List<String> groupNames, MaskOperator operator,
+                       int sortIndex) {
     public MaskStep {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(operator, "operator");

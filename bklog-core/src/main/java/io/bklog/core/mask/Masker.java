@@ -16,8 +16,8 @@ import java.util.Set;
  * The masking of one index set, compiled once and applied at read time (bklog's desensitize handler).
  *
  * <p>Per field, every step finds its regex matches in the original value (no pattern = the whole value); a match
- * that overlaps no other is replaced by its operator, overlapping matches are merged so that every character any of
- * them masks stays masked, whatever the order of the steps (see {@code replacements}; docs/masking.md). A nested key {@code a.b} uses the steps of its top-level field {@code a}. In a <em>text field</em>
+ * that overlaps no other is replaced by its operator, overlapping matches are merged so that every character any
+ * of them masks stays masked, whatever the order of the steps (see {@code replacements}; docs/masking.md). A nested key {@code a.b} uses the steps of its top-level field {@code a}. In a <em>text field</em>
  * (raw log, e.g. {@code log}) the field's own steps run, plus every step with a pattern configured on any other
  * field, so a phone number inside the raw line is masked like the {@code phone} field.
  *

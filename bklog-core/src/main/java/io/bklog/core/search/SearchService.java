@@ -88,7 +88,10 @@ public final class SearchService {
         });
     }
 
-    /** The 400 {@code regex_too_complex} for a query regex a store (or {@link io.bklog.core.query.QueryRegexLimits}) refused. */
+    /**
+     * The 400 {@code regex_too_complex} for a query regex a store (or {@link io.bklog.core.query.QueryRegexLimits})
+     * refused.
+     */
     public static BklogException regexTooComplex(RegexTooComplexException e) {
         return new BklogException(ErrorCode.REGEX_TOO_COMPLEX, e.getMessage(), "keyword",
                 Map.of("pattern", e.pattern()), e);

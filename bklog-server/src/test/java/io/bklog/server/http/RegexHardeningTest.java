@@ -44,7 +44,8 @@ class RegexHardeningTest {
     private Answer call(String method, String path, String body) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.uri() + path))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + admin);
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
         long t = System.nanoTime();
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         long ms = (System.nanoTime() - t) / 1_000_000;
