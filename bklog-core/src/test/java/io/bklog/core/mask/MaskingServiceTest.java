@@ -42,6 +42,19 @@ class MaskingServiceTest {
     }
 
     @Test
+    void aSavedRuleThatNoLongerCompilesFailsClosedMaskingItsFieldAndTheTextFieldsWhole() {
+        platform.indexSets().create("app", IndexSetSpec.defaults());
+        DesensitizeRule rule = phoneRule();
+        masking.configure("app", List.of(FieldMaskConfig.ofRule("log", rule.id(), 0)), List.of("log"));
+        // saved before regexes became RE2 syntax: written straight to the metadata store, as an old row would be
+        platform.metadata().desensitizeRules().update(platform.metadata().desensitizeRules().findById(rule.id())
+                .orElseThrow().withMatch("1[3-9]\\d{9}(?!\\d)", List.of("log")));
+        MaskingService fresh = new MaskingService(platform.metadata(), platform.indexSets());
+        assertThat(fresh.masker("app").maskSource(Map.of("log", "call 13812345678")))
+                .containsEntry("log", "*".repeat("call 13812345678".length()));
+    }
+
+    @Test
     void ruleWhoseMatchFieldsExcludeTheFieldIsSkippedAndInactiveRuleIsIgnored() {
         platform.indexSets().create("app", IndexSetSpec.defaults());
         DesensitizeRule rule = phoneRule();

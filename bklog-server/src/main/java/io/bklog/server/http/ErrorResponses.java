@@ -3,8 +3,10 @@ package io.bklog.server.http;
 import io.bklog.core.BklogException;
 import io.bklog.core.ErrorCode;
 import io.bklog.core.meta.MetadataException;
+import io.bklog.core.search.SearchService;
 import io.bklog.spi.BackendException;
 import io.bklog.spi.UnsupportedFeatureException;
+import io.bklog.spi.query.RegexTooComplexException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -44,6 +46,7 @@ public final class ErrorResponses {
             log.warn("metadata failed method={} path={} error=\"{}\"", ctx.method(), ctx.path(), e.getMessage(), e);
             write(ctx, new BklogException(ErrorCode.BACKEND_UNAVAILABLE, e.getMessage(), null, Map.of(), e));
         });
+        app.exception(RegexTooComplexException.class, (e, ctx) -> write(ctx, SearchService.regexTooComplex(e)));
         app.exception(UnsupportedFeatureException.class, (e, ctx) -> write(ctx, new BklogException(
                 ErrorCode.UNSUPPORTED_FEATURE, e.getMessage(), null,
                 Map.of("feature", e.feature(), "backend", e.backend()), e)));
