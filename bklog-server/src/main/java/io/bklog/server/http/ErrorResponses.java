@@ -64,7 +64,9 @@ public final class ErrorResponses {
                     + "); see the server log", null, Map.of("error_id", id), e));
         });
         app.error(404, ctx -> {
-            if (ctx.attribute(WRITTEN) == null) {
+            if (ctx.attribute(WRITTEN) == null && EsCompatRoutes.handles(ctx.path())) {
+                EsCompatRoutes.noHandler(ctx);
+            } else if (ctx.attribute(WRITTEN) == null) {
                 write(ctx, new BklogException(ErrorCode.ROUTE_NOT_FOUND, "no route " + ctx.method() + " "
                         + ctx.path() + "; the API lives under /api/v1", null));
             }
