@@ -198,8 +198,8 @@ public final class EsCompatRoutes implements RouteGroup {
             m.put("shards_acknowledged", true);
             m.put("index", name);
             if (!made.name().equals(name)) {
-                ctx.header("Warning", warning("index [" + name + "] is bklog index set [" + made.name() + "]; both"
-                        + " names reach it"));
+                log.info("es compat index created index={} index_set={} note=\"both names reach it\"", name,
+                        made.name());
             }
             ctx.json(m);
         }));
