@@ -331,6 +331,11 @@ public final class EsCompatRoutes implements RouteGroup {
 
     private Handler es(Handler h) {
         return ctx -> {
+            if (!isEs(ctx)) {
+                // a bklog path ("/api", "/metrics") that a pattern like /{index} also matches: not ours, and not
+                // authenticated as ours
+                throw new io.javalin.http.NotFoundResponse();
+            }
             ctx.header("X-Elastic-Product", "Elasticsearch");
             try {
                 h.handle(ctx);
@@ -339,12 +344,29 @@ public final class EsCompatRoutes implements RouteGroup {
             } catch (EsBulkIngest.MalformedBulkException e) {
                 error(ctx, 400, e.type(), e.getMessage());
             } catch (BklogException e) {
-                int status = e.code().httpStatus();
-                error(ctx, status, esType(e.code()), e.getMessage());
+                if (e.code() == ErrorCode.INDEX_SET_NOT_FOUND) {
+                    // bklog's message lists index sets; an ES caller learns only that its index is missing
+                    error(ctx, 404, "index_not_found_exception", "no such index");
+                } else {
+                    error(ctx, e.code().httpStatus(), esType(e.code()), e.getMessage());
+                }
             } catch (IllegalArgumentException e) {
                 error(ctx, 400, "illegal_argument_exception", e.getMessage());
             } catch (IOException e) {
                 error(ctx, 400, "parse_exception", "cannot read the request body: " + e.getMessage());
+            } catch (io.javalin.http.HttpResponseException e) {
+                throw e; // 413 and the like: ErrorResponses answers them in the ES shape
+            } catch (io.bklog.spi.BackendException | io.bklog.core.meta.MetadataException e) {
+                log.warn("es compat backend failed method={} path={} error=\"{}\"", ctx.method(), ctx.path(),
+                        e.getMessage(), e);
+                error(ctx, 503, "unavailable_shards_exception", "the store or the metadata database is unavailable: "
+                        + e.getMessage() + "; retry with backoff and check /healthz");
+            } catch (io.bklog.spi.UnsupportedFeatureException e) {
+                error(ctx, 501, "illegal_argument_exception", e.getMessage());
+            } catch (RuntimeException e) {
+                String id = UUID.randomUUID().toString();
+                log.error("es compat request failed error_id={} method={} path={}", id, ctx.method(), ctx.path(), e);
+                error(ctx, 500, "exception", "internal error (error_id=" + id + "); see the server log");
             }
         };
     }

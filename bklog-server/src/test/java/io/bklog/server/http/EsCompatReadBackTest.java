@@ -307,8 +307,18 @@ class EsCompatReadBackTest {
         Answer anonymous = call(null, "GET", "/app/_refresh", null);
         assertThat(anonymous.status()).isEqualTo(401);
         assertThat(anonymous.body().at("/error/type").asText()).isEqualTo("security_exception");
-        // bklog's own API keeps its own shape
+        // bklog's own API keeps its own shape, and its paths are never taken for index names
         Answer own = api("GET", "/api/v1/nothing_here", null);
         assertThat(own.body().get("error").asText()).isEqualTo("route_not_found");
+        for (String method : new String[]{"GET", "HEAD", "PUT"}) {
+            for (String path : new String[]{"/api", "/metrics/_search", "/healthz/_bulk", "/api/_refresh"}) {
+                Answer notEs = call(null, method, path, method.equals("PUT") ? "{}" : null);
+                if (!method.equals("HEAD")) { // Javalin answers HEAD itself (200, no body) where a GET pattern matches
+                    assertThat(notEs.status()).as(method + " " + path).isIn(401, 404, 405);
+                }
+                assertThat(notEs.raw()).as(method + " " + path).doesNotContain("acknowledged");
+            }
+        }
+        assertThat(api("GET", "/api/v1/index_sets/api", null).status()).isEqualTo(404);
     }
 }
