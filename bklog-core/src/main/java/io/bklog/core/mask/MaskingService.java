@@ -44,9 +44,19 @@ public final class MaskingService {
         this.indexSets = Objects.requireNonNull(indexSets, "indexSets");
     }
 
-    /** Creates a rule after checking it compiles; {@code conflict} when a live rule has the name. */
+    /**
+     * Creates a rule after checking it compiles; {@code conflict} when a live rule of the same space, or a public
+     * one, has the name (a public rule's name clashes with any live rule). Another space's names are never revealed.
+     */
     public DesensitizeRule createRule(DesensitizeRule rule) {
         MaskRules.validate(rule);
+        boolean clash = rule.isPublic() ? meta.desensitizeRules().anyLiveNamed(rule.ruleName())
+                : meta.desensitizeRules().findByName(rule.spaceUid(), rule.ruleName()).isPresent();
+        if (clash) {
+            throw new BklogException(ErrorCode.CONFLICT, "a desensitize rule named '" + rule.ruleName()
+                    + "' exists already " + (rule.isPublic() ? "(public rule names are platform-wide)"
+                    : "in this space or among the public rules"), "rule_name");
+        }
         try {
             DesensitizeRule saved = meta.desensitizeRules().create(rule);
             log.info("desensitize rule created name={} operator={} space={}", saved.ruleName(), saved.operator(),
@@ -54,7 +64,7 @@ public final class MaskingService {
             return saved;
         } catch (DuplicateNameException e) {
             throw new BklogException(ErrorCode.CONFLICT, "a desensitize rule named '" + rule.ruleName()
-                    + "' exists already", "rule_name", Map.of(), e);
+                    + "' exists already in this space", "rule_name", Map.of(), e);
         }
     }
 

@@ -60,7 +60,7 @@ class MaskingServiceTest {
         assertThatThrownBy(() -> masking.createRule(DesensitizeRule.of("bad", "text_replace",
                 params("{\"template_string\":\"${x}\"}"), "\\d+", List.of(), "default")))
                 .isInstanceOf(BklogException.class).hasMessageContaining("${x}");
-        assertThat(platform.metadata().desensitizeRules().findByName("bad")).isEmpty();
+        assertThat(platform.metadata().desensitizeRules().findByName("default", "bad")).isEmpty();
         assertThatThrownBy(() -> masking.configure("app", List.of(FieldMaskConfig.inline("nope", "mask_shield",
                 null, null, 0)), List.of())).hasMessageContaining("unknown field 'nope'");
         DesensitizeRule rule = phoneRule();

@@ -90,12 +90,16 @@ public final class AuthFilter {
      */
     public static void requirePlatformAdmin(Context ctx, String what) {
         Principal p = ctx.attribute(PRINCIPAL);
-        if (p != null && !(p.has(Role.ADMIN) && p.spaceUid().equals(io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE))) {
+        if (p != null && !platformAdmin(p)) {
             throw new AuthFailure(403, "forbidden", "token '" + p.tokenName() + "' of space '" + p.spaceUid()
                     + "' may not " + what + ": rule: only a platform admin (an admin token of the '"
-                    + io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE + "' space) may use host resources; see"
-                    + " docs/security.md#roles");
+                    + io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE + "' space) may use host resources or act on"
+                    + " the whole platform; see docs/security.md#roles");
         }
+    }
+
+    private static boolean platformAdmin(Principal p) {
+        return p.has(Role.ADMIN) && p.spaceUid().equals(io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE);
     }
 
     public void register(Javalin app) {
@@ -204,7 +208,9 @@ public final class AuthFilter {
             String sub = slash < 0 ? "" : rest.substring(slash + 1);
             Optional<IndexSet> set = indexSets.find(name);
             boolean create = sub.isEmpty() && method == HandlerType.PUT;
-            if (!create && (set.isEmpty() || !p.canSee(set.get().spaceUid()))) {
+            // restores are platform operations (OpsRoutes): the platform admin reaches every space's index sets
+            boolean platformWide = sub.equals("restores") && platformAdmin(p);
+            if (!create && (set.isEmpty() || !(p.canSee(set.get().spaceUid()) || platformWide))) {
                 // as if it did not exist, and naming only the caller's own index sets
                 throw indexSets.notFoundIn(name, p.spaceUid());
             }
