@@ -238,7 +238,9 @@ public final class EsCompatSearch {
             Object existing = at.get(parts[parts.length - 1]);
             Map<String, Object> leaf = new LinkedHashMap<>();
             leaf.put("type", esType(f.type()));
-            if (existing instanceof Map<?, ?> e && e.get("properties") != null) leaf.put("properties", e.get("properties"));
+            if (existing instanceof Map<?, ?> e && e.get("properties") != null) {
+                leaf.put("properties", e.get("properties"));
+            }
             at.put(parts[parts.length - 1], leaf);
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -333,7 +335,9 @@ public final class EsCompatSearch {
                 Map.Entry<String, JsonNode> e = single(type, body);
                 JsonNode v = e.getValue().isObject() ? e.getValue().get(type.equals("term") ? "value" : "query")
                         : e.getValue();
-                if (v == null || !v.isValueNode()) throw parsing("[" + type + "] on [" + e.getKey() + "] needs a value");
+                if (v == null || !v.isValueNode()) {
+                    throw parsing("[" + type + "] on [" + e.getKey() + "] needs a value");
+                }
                 return field(set, e.getKey()) + ":" + quote(v.asText());
             }
             case "terms": {
@@ -413,7 +417,10 @@ public final class EsCompatSearch {
         }
     }
 
-    /** The index set's field a query names: {@code @timestamp}, {@code time}, {@code timestamp} are the time field unless mapped. */
+    /**
+     * The index set's field a query names: {@code @timestamp}, {@code time}, {@code timestamp} are the time field
+     * unless mapped.
+     */
     private static String field(IndexSet set, String name) {
         return timeAlias(set, name);
     }
@@ -486,8 +493,8 @@ public final class EsCompatSearch {
                 JsonNode o = e.getValue();
                 add(out, e.getKey(), o.isTextual() ? o.asText() : o.path("order").asText("asc"));
             } else {
-                throw parsing("[sort] entries are \"field\", {\"field\": \"asc\"} or {\"field\": {\"order\": \"desc\"}};"
-                        + " got " + s);
+                throw parsing("[sort] entries are \"field\", {\"field\": \"asc\"} or"
+                        + " {\"field\": {\"order\": \"desc\"}}; got " + s);
             }
         }
         return out;

@@ -38,7 +38,8 @@ import java.util.zip.InflaterInputStream;
 /**
  * The Elasticsearch-compatible endpoint for shippers (Filebeat, Logstash, rsyslog {@code omelasticsearch}, syslog-ng
  * {@code elasticsearch-http}): {@code POST /_bulk}, {@code POST /{index}/_bulk}, {@code POST /{index}/_doc} into
- * {@link EsBulkService}, and the calls those clients make on start-up, answered as Elasticsearch {@code es_compat.version} (8.19.x)
+ * {@link EsBulkService}, and the calls those clients make on start-up, answered as Elasticsearch
+ * {@code es_compat.version} (8.19.x)
  * answers them: {@code GET /}, {@code /_cluster/health}, {@code /_license}, {@code /_xpack}, {@code /_nodes}, and
  * {@code HEAD/GET/PUT} of {@code /_template/{name}}, {@code /_index_template/{name}},
  * {@code /_component_template/{name}}, {@code /_ilm/policy/{name}} and {@code /_ingest/pipeline/{id}} (accepted and
@@ -90,7 +91,8 @@ public final class EsCompatRoutes implements RouteGroup {
                                     io.bklog.core.ingest.source.EsIndexMapping mapping, String clusterName,
                                     String version, java.util.function.Predicate<String> autoCreateIn) {
         return new EsCompatRoutes(new EsBulkService(platform.indexSets(), platform.ingest(), platform.pipeline(),
-                mapping), EsCompatSearch.of(platform, mapping), new MaskingService(platform.metadata(), platform.indexSets()), json, clusterName,
+                mapping), EsCompatSearch.of(platform, mapping),
+                new MaskingService(platform.metadata(), platform.indexSets()), json, clusterName,
                 version, autoCreateIn);
     }
 

@@ -248,7 +248,8 @@ class EsCompatReadBackTest {
         assertThat(count.status()).as(count.raw()).isEqualTo(200);
         assertThat(count.body().get("count").asLong()).isEqualTo(3);
         Answer range = call(rw, "POST", "/app/_count", "{\"query\":{\"bool\":{\"filter\":[{\"range\":{\"@timestamp\":"
-                + "{\"gte\":\"2026-12-01T10:00:01Z\",\"lte\":" + (T0 + 2000) + "}}},{\"match\":{\"level\":\"warn\"}}]}}}");
+                + "{\"gte\":\"2026-12-01T10:00:01Z\",\"lte\":" + (T0 + 2000) + "}}},"
+                + "{\"match\":{\"level\":\"warn\"}}]}}}");
         assertThat(range.body().get("count").asLong()).as(range.raw()).isEqualTo(1);
 
         Answer hits = call(rw, "POST", "/app/_search", "{\"query\":{\"match_all\":{}},\"size\":2,"

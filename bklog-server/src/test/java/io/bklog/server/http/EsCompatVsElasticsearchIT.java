@@ -116,24 +116,28 @@ class EsCompatVsElasticsearchIT {
 
     @Test
     void theEsSurfaceAnswersWithElasticsearchsStatusesAndShapes() throws Exception {
-        String mapping = "{\"mappings\":{\"properties\":{\"level\":{\"type\":\"keyword\"},\"pid\":{\"type\":\"long\"}}}}";
+        String mapping = "{\"mappings\":{\"properties\":{\"level\":{\"type\":\"keyword\"},"
+                + "\"pid\":{\"type\":\"long\"}}}}";
         Answer[] create = both("PUT", "/" + INDEX, mapping);
         assertThat(keys(create[0].body())).containsExactlyInAnyOrderElementsOf(keys(create[1].body()));
         both("PUT", "/" + INDEX, mapping); // resource_already_exists_exception
         both("HEAD", "/" + INDEX, null);
         both("HEAD", "/esapi-missing", null);
         Answer[] missing = both("GET", "/esapi-missing", null);
-        assertThat(missing[0].body().at("/error/index").asText()).isEqualTo(missing[1].body().at("/error/index").asText());
+        assertThat(missing[0].body().at("/error/index").asText())
+                .isEqualTo(missing[1].body().at("/error/index").asText());
 
         // _bulk leniency and strictness
-        String doc = "{\"@timestamp\":\"2026-12-01T10:00:00Z\",\"message\":\"compare one\",\"level\":\"info\",\"pid\":7}";
+        String doc = "{\"@timestamp\":\"2026-12-01T10:00:00Z\",\"message\":\"compare one\",\"level\":\"info\","
+                + "\"pid\":7}";
         Answer[] winston = both("POST", "/_bulk", ndjson("{\"index\":{\"_index\":\"" + INDEX + "\"},\"attempts\":0}",
                 doc));
         assertThat(winston[0].warning()).contains("A bulk action object contained multiple keys");
         assertThat(winston[1].warning()).contains("A bulk action object contained multiple keys");
         both("POST", "/_bulk", ndjson("{\"index\":{\"_index\":\"" + INDEX + "\",\"routing\":\"r\",\"pipeline\":"
                 + "\"_none\",\"require_alias\":false}}", doc.replace("one", "two").replace(":7}", ":8}")));
-        Answer[] mixed = both("POST", "/" + INDEX + "/_bulk", ndjson("{\"index\":{}}", doc.replace("one", "three").replace(":7}", ":9}"),
+        Answer[] mixed = both("POST", "/" + INDEX + "/_bulk", ndjson("{\"index\":{}}",
+                doc.replace("one", "three").replace(":7}", ":9}"),
                 "{\"create\":{}}", "{\"message\":\"bad pid\",\"pid\":\"not-a-number\"}", "{\"index\":{}}", "[1]"));
         List<Integer> statusesB = new ArrayList<>();
         List<Integer> statusesE = new ArrayList<>();
@@ -174,7 +178,8 @@ class EsCompatVsElasticsearchIT {
                 + " AND pid:7\"}}}");
         assertThat(qs[0].body().get("count").asLong()).isEqualTo(qs[1].body().get("count").asLong());
         Answer[] search = both("POST", "/" + INDEX + "/_search", "{\"query\":{\"range\":{\"@timestamp\":{\"gte\":"
-                + "\"2026-12-01T00:00:00Z\",\"lt\":\"2026-12-02T00:00:00Z\"}}},\"size\":2,\"sort\":[{\"pid\":\"asc\"}]}");
+                + "\"2026-12-01T00:00:00Z\",\"lt\":\"2026-12-02T00:00:00Z\"}}},\"size\":2,"
+                + "\"sort\":[{\"pid\":\"asc\"}]}");
         assertThat(keys(search[0].body())).containsExactlyInAnyOrderElementsOf(keys(search[1].body()));
         assertThat(search[0].body().at("/hits/total").toString()).isEqualTo(search[1].body().at("/hits/total")
                 .toString());

@@ -37,9 +37,12 @@ import java.util.function.Predicate;
  * (at most one line a second). When the sink is full the items of that index set answer 429
  * {@code es_rejected_execution_exception}, which shippers retry.
  *
- * <p>Shipper conventions: a missing time field is taken from {@code @timestamp}; bklog's raw line field {@code log}
- * from {@code message} (an ECS {@code log} object, as Filebeat sends, keeps its fields as {@code log.file.path},
- * {@code log.offset}...). Thread-safe.
+ * <p>Shipper conventions ({@link #TIME_CONVENTIONS}, {@link #TEXT_CONVENTIONS}), each only when the index set's own
+ * field is absent: the time field from {@code @timestamp}, {@code time} or {@code timestamp} (ISO-8601, epoch millis
+ * or seconds); bklog's raw line field {@code log} from {@code message}, {@code msg} or {@code MESSAGE} (an ECS
+ * {@code log} object, as Filebeat sends, keeps its fields as {@code log.file.path}, {@code log.level}...). Action
+ * lines are read as leniently as Elasticsearch 8 reads them ({@link EsBulkIngest}); its deprecation warnings come
+ * back in {@link Response#warnings()}. Thread-safe.
  */
 public final class EsBulkService {
     private static final Logger log = LoggerFactory.getLogger(EsBulkService.class);
