@@ -155,7 +155,15 @@ public final class EsCompatSearch {
                     sortList.add(List.of(f, s[1]));
                 }
             }
-            SearchResponse r = run(set, t.params(0, from + size, sortList, fields), masker.apply(set));
+            List<String> setFields = new ArrayList<>(); // _source names the index set maps (others: none there)
+            for (String f : fields) {
+                String name = timeAlias(set, f);
+                if (set.fields().stream().anyMatch(x -> x.name().equals(name)) && !setFields.contains(name)) {
+                    setFields.add(name);
+                }
+            }
+            if (!fields.isEmpty() && setFields.isEmpty()) setFields.add(set.timeField());
+            SearchResponse r = run(set, t.params(0, from + size, sortList, setFields), masker.apply(set));
             total += r.total();
             for (SearchResult.Hit h : r.hits()) {
                 Map<String, Object> hit = new LinkedHashMap<>();

@@ -265,6 +265,12 @@ class EsCompatReadBackTest {
         assertThat(onMasked.status()).isEqualTo(400);
         assertThat(onMasked.raw()).doesNotContain("13812345678\"]");
 
+        Answer some = call(rw, "POST", "/app/_search", "{\"_source\":[\"level\",\"no_such_field\"],"
+                + "\"query\":{\"match\":{\"level\":\"error\"}}}");
+        assertThat(some.body().at("/hits/total/value").asLong()).as(some.raw()).isEqualTo(1);
+        assertThat(some.body().at("/hits/hits/0/_source/level").asText()).isEqualTo("error");
+        assertThat(some.body().at("/hits/hits/0/_source").has("log")).isFalse();
+
         Answer uri = call(rw, "GET", "/app/_search?q=lost&size=5", null);
         assertThat(uri.body().at("/hits/total/value").asLong()).isEqualTo(1);
 
