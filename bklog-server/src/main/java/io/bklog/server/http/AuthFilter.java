@@ -21,7 +21,9 @@ import java.util.Optional;
  * without the role the route needs 403 {@code forbidden}, and an index set of another space 404
  * {@code index_set_not_found} (exactly as if it did not exist). The caller is kept on the request for the routes
  * ({@link #principal}). The Elasticsearch-compatible paths of {@link EsCompatRoutes} take the token in the shapes
- * shippers send (Basic password, Bearer, ApiKey) and need the {@code ingest} role. When disabled, every request passes and nothing is masked less (no {@code unmasked} role).
+ * shippers send (Basic password, Bearer, ApiKey) and need the {@code ingest} role to write, {@code viewer} to read
+ * documents back ({@link EsCompatRoutes#requiredRole}). When disabled, every request passes and nothing is masked
+ * less (no {@code unmasked} role).
  */
 public final class AuthFilter {
     private static final Logger log = LoggerFactory.getLogger(AuthFilter.class);
