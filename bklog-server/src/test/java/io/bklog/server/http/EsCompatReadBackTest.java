@@ -36,8 +36,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EsCompatReadBackTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Fixed event times (2026-12-01T10:00:00Z and after): nothing depends on the clock. */
-    private static final long T0 = 1_796_119_200_000L;
+    /**
+     * Event times: two days back, on the hour, fixed for the run (inside any retention, and no assertion depends on
+     * the hour, date or time zone).
+     */
+    private static final long T0 = java.time.Instant.now().minus(java.time.Duration.ofDays(2))
+            .truncatedTo(java.time.temporal.ChronoUnit.HOURS).toEpochMilli();
+
+    private static String iso(long millis) {
+        return java.time.Instant.ofEpochMilli(millis).toString();
+    }
 
     @TempDir
     static Path dataDir;
@@ -118,13 +126,13 @@ class EsCompatReadBackTest {
         assertThat(rule.status()).as(rule.raw()).isEqualTo(201);
         Answer bulk = call(rw, "POST", "/_bulk?refresh=true", ndjson(
                 Map.of("index", Map.of("_index", "app")),
-                Map.of("@timestamp", "2026-12-01T10:00:00Z", "message", "order paid", "phone", "13812345678",
+                Map.of("@timestamp", iso(T0), "message", "order paid", "phone", "13812345678",
                         "level", "info"),
                 Map.of("index", Map.of("_index", "app")),
-                Map.of("@timestamp", "2026-12-01T10:00:01Z", "message", "order shipped", "phone", "13900001111",
+                Map.of("@timestamp", iso(T0 + 1000), "message", "order shipped", "phone", "13900001111",
                         "level", "warn"),
                 Map.of("index", Map.of("_index", "app")),
-                Map.of("@timestamp", "2026-12-01T10:00:02Z", "message", "order lost", "phone", "13700002222",
+                Map.of("@timestamp", iso(T0 + 2000), "message", "order lost", "phone", "13700002222",
                         "level", "error")));
         assertThat(bulk.body().get("errors").asBoolean()).as(bulk.raw()).isFalse();
         Answer cfg = api("PUT", "/api/v1/index_sets/app/desensitize", "{\"field_configs\": [{\"field_name\":"
@@ -143,10 +151,10 @@ class EsCompatReadBackTest {
         // winston-elasticsearch's action lines
         Answer a = call(ingestOnly, "POST", "/_bulk?refresh=true", ndjson(
                 "{\"index\":{\"_index\":\"winston\"},\"attempts\":0}",
-                Map.of("@timestamp", "2026-12-01T10:00:00Z", "message", "winston says hi", "severity", "info"),
+                Map.of("@timestamp", iso(T0), "message", "winston says hi", "severity", "info"),
                 "{\"index\":{\"_index\":\"winston\",\"pipeline\":\"p\",\"routing\":\"r\",\"require_alias\":false,"
                         + "\"op_type\":\"create\"}}",
-                Map.of("@timestamp", "2026-12-01T10:00:01Z", "message", "winston again")));
+                Map.of("@timestamp", iso(T0 + 1000), "message", "winston again")));
         assertThat(a.status()).as(a.raw()).isEqualTo(200);
         assertThat(a.body().get("errors").asBoolean()).as(a.raw()).isFalse();
         assertThat(a.body().get("items").get(1).has("create")).isTrue(); // op_type create
@@ -184,7 +192,7 @@ class EsCompatReadBackTest {
         pino.put("hostname", "pino-host");
         pino.put("msg", "pino request completed");
         Map<String, Object> seconds = Map.of("timestamp", (T0 / 1000) + 60, "MESSAGE", "syslog-ng style line");
-        Map<String, Object> ecs = Map.of("@timestamp", "2026-12-01T10:02:00Z", "message", "ecs structured line",
+        Map<String, Object> ecs = Map.of("@timestamp", iso(T0 + 120_000), "message", "ecs structured line",
                 "log", Map.of("level", "warn", "logger", "checkout"), "host", Map.of("name", "ecs-host"),
                 "service", Map.of("name", "checkout"));
         Answer a = call(ingestOnly, "POST", "/pinolog-2026.12.01/_bulk?refresh=true", ndjson(
@@ -248,7 +256,7 @@ class EsCompatReadBackTest {
         assertThat(count.status()).as(count.raw()).isEqualTo(200);
         assertThat(count.body().get("count").asLong()).isEqualTo(3);
         Answer range = call(rw, "POST", "/app/_count", "{\"query\":{\"bool\":{\"filter\":[{\"range\":{\"@timestamp\":"
-                + "{\"gte\":\"2026-12-01T10:00:01Z\",\"lte\":" + (T0 + 2000) + "}}},"
+                + "{\"gte\":\"" + iso(T0 + 1000) + "\",\"lte\":" + (T0 + 2000) + "}}},"
                 + "{\"match\":{\"level\":\"warn\"}}]}}}");
         assertThat(range.body().get("count").asLong()).as(range.raw()).isEqualTo(1);
 
