@@ -279,7 +279,8 @@ class NodeClientsConformanceIT {
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException("node --version: " + version);
         } catch (IOException e) {
             throw new AssertionError("Node.js 20 or newer is needed by this test and was not found (" + e.getMessage()
-                    + "): install it (Debian: apt-get install nodejs npm; or https://nodejs.org), then run "
+                    + "): install Node.js 20 or newer with npm (https://nodejs.org/en/download or NodeSource's Debian packages; "
+                    + "Debian 12's own nodejs is 18, too old for @elastic/elasticsearch 8.19), then run "
                     + NODE_DIR.resolve("install") + " (mvn verify runs it before the integration tests)", e);
         }
         int major = Integer.parseInt(version.replaceFirst("^v(\\d+).*", "$1"));
