@@ -101,7 +101,9 @@ export function message(o, i) {
   return `${i % 2 === 0 ? 'alpha' : 'beta'} conformance ${o.run} item ${i}`;
 }
 
-export function fail(e) {
+/** Ends the script with status 2; with a tally, first prints its summary with "failure" saying why. */
+export function fail(e, tally, extra = {}) {
   process.stderr.write(`${e?.stack ?? e}\n`);
+  if (tally) tally.print({ ...extra, failure: String(e?.message ?? e).substring(0, 500) });
   process.exit(2);
 }

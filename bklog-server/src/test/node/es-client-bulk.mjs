@@ -8,9 +8,11 @@ const o = options();
 const tally = new Tally('@elastic/elasticsearch helpers.bulk');
 const client = tally.watch(new Client({ node: o.url, auth: auth(o), maxRetries: 3, requestTimeout: 30000 }));
 
+let generated = 0;
 async function* documents() {
   const t0 = Date.now();
   for (let i = 0; i < o.count; i++) {
+    generated++;
     yield {
       '@timestamp': new Date(t0 + i).toISOString(),
       message: message(o, i),
@@ -35,5 +37,5 @@ try {
     dropped });
   await client.close();
 } catch (e) {
-  fail(e);
+  fail(e, tally, { sent: generated, dropped });
 }

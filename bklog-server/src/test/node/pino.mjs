@@ -15,7 +15,7 @@ stream.on('insertError', (e) => {
   const s = e.document?.status ?? 'unknown';
   insertErrors[s] = (insertErrors[s] ?? 0) + 1;
 });
-stream.on('error', fail);
+stream.on('error', (e) => fail(e, tally, { sent: o.count, dropped: insertErrors }));
 stream.on('insert', (stats) => {
   tally.print({ hostname: os.hostname(), sent: stats.total, errors: stats.failed, successful: stats.successful, dropped: insertErrors });
   process.exit(0);
@@ -27,4 +27,4 @@ for (let i = 0; i < o.count; i++) {
   else logger.info({ seq: i }, message(o, i));
 }
 stream.end();
-setTimeout(() => fail(new Error('pino-elasticsearch did not finish within 90 s')), 90000).unref();
+setTimeout(() => fail(new Error('pino-elasticsearch did not finish within 90 s'), tally), 90000).unref();

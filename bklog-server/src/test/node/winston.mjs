@@ -21,14 +21,14 @@ const transport = new ElasticsearchTransport({
 });
 const warnings = [];
 transport.on('warning', (e) => warnings.push(e.message));
-transport.on('error', fail);
+transport.on('error', (e) => fail(e, tally, { sent: o.count }));
 
 const logger = winston.createLogger({ transports: [transport] });
 const finished = new Promise((resolve) => transport.on('finish', resolve));
 for (let i = 0; i < o.count; i++) {
   logger.log(isWarn(i) ? 'warn' : 'info', message(o, i), { tenant: i % 5 === 0 ? 'acme' : 'globex', seq: i });
 }
-setTimeout(() => fail(new Error('winston-elasticsearch did not finish within 90 s')), 90000).unref();
+setTimeout(() => fail(new Error('winston-elasticsearch did not finish within 90 s'), tally), 90000).unref();
 try {
   logger.end();
   await finished;
@@ -36,5 +36,5 @@ try {
     indexing_errors: indexingErrors.slice(0, 5) });
   process.exit(0); // not client.close(): the transport's own connection check may still be running
 } catch (e) {
-  fail(e);
+  fail(e, tally, { sent: o.count });
 }
