@@ -122,7 +122,9 @@ public final class AuthFilter {
     /**
      * The Elasticsearch-compatible paths ({@link EsCompatRoutes}): shippers send their credentials as Elasticsearch
      * expects them, so a token with the {@code ingest} role is taken as the password of Basic auth (any user name),
-     * as {@code Bearer <token>}, or as {@code ApiKey base64(<id>:<token>)}. Failures answer in the ES error shape.
+     * as {@code Bearer <token>}, or as {@code ApiKey base64(<id>:<token>)}. Writing needs the {@code ingest} role,
+     * reading documents back ({@code _search}, {@code _count}) the {@code viewer} role, the rest either
+     * ({@link EsCompatRoutes#requiredRole}). Failures answer in the ES error shape.
      */
     private void checkEsCompat(Context ctx) {
         String token = esToken(ctx.header("Authorization"));
@@ -136,9 +138,17 @@ public final class AuthFilter {
             return new AuthFailure(401, "security_exception", "unable to authenticate with the provided credentials"
                     + " for REST request [" + ctx.path() + "]: the token is unknown, revoked or expired", true);
         });
-        if (!p.has(Role.INGEST)) {
+        Role needed = EsCompatRoutes.requiredRole(ctx.method().name(), ctx.path());
+        if (needed != null && !p.has(needed)) {
             throw new AuthFailure(403, "security_exception", "action [" + ctx.method() + " " + ctx.path()
-                    + "] is unauthorized for token [" + p.tokenName() + "]: it lacks the role 'ingest'", true);
+                    + "] is unauthorized for token [" + p.tokenName() + "]: it lacks the role '" + needed.wireName()
+                    + "'" + (needed == Role.VIEWER ? " (reading documents back needs a token with the viewer role)"
+                    : ""), true);
+        }
+        if (needed == null && !p.has(Role.INGEST) && !p.has(Role.VIEWER)) {
+            throw new AuthFailure(403, "security_exception", "action [" + ctx.method() + " " + ctx.path()
+                    + "] is unauthorized for token [" + p.tokenName() + "]: it lacks the role 'ingest' (or 'viewer')",
+                    true);
         }
         ctx.attribute(PRINCIPAL, p);
     }

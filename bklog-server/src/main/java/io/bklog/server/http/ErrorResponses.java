@@ -33,7 +33,18 @@ public final class ErrorResponses {
 
     public static void register(Javalin app) {
         app.exception(BklogException.class, (e, ctx) -> write(ctx, e));
-        app.exception(HttpResponseException.class, (e, ctx) -> write(ctx, fromHttp(e)));
+        app.exception(HttpResponseException.class, (e, ctx) -> {
+            if (EsCompatRoutes.handles(ctx.path())) { // the Elasticsearch surface answers as Elasticsearch
+                if (e.getStatus() == 404) {
+                    EsCompatRoutes.noHandler(ctx);
+                } else {
+                    EsCompatRoutes.error(ctx, e.getStatus(), e.getStatus() == 413 ? "content_too_long_exception"
+                            : e.getStatus() >= 500 ? "exception" : "illegal_argument_exception", e.getMessage());
+                }
+                return;
+            }
+            write(ctx, fromHttp(e));
+        });
         app.exception(BackendException.class, (e, ctx) -> {
             log.warn("backend failed method={} path={} retryable={} error=\"{}\"", ctx.method(), ctx.path(),
                     e.retryable(), e.getMessage(), e);
@@ -64,7 +75,9 @@ public final class ErrorResponses {
                     + "); see the server log", null, Map.of("error_id", id), e));
         });
         app.error(404, ctx -> {
-            if (ctx.attribute(WRITTEN) == null) {
+            if (ctx.attribute(WRITTEN) == null && EsCompatRoutes.handles(ctx.path())) {
+                EsCompatRoutes.noHandler(ctx);
+            } else if (ctx.attribute(WRITTEN) == null) {
                 write(ctx, new BklogException(ErrorCode.ROUTE_NOT_FOUND, "no route " + ctx.method() + " "
                         + ctx.path() + "; the API lives under /api/v1", null));
             }
