@@ -15,7 +15,6 @@ const transport = new ElasticsearchTransport({
   client,
   index: o.index,
   level: 'info',
-  flushInterval: 500,
   retryLimit: 3,
   internalLogger: (...args) => indexingErrors.push(args.map((a) => JSON.stringify(a)).join(' ').substring(0, 300)),
 });
