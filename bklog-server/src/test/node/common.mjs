@@ -8,9 +8,12 @@
 //   --count N          documents to send                              [ES_COUNT]     default 2000
 //   --run ID           a word put in every message, to find this run  [ES_RUN]       default "run1"
 // and prints one JSON line to stdout when the library has finished (flushed and closed):
-//   {"library", "sent", "errors", "dropped", "bulk_requests", "statuses": {"201": n, ...}, "warnings": [...]}
+//   {"library", "sent", "errors", "dropped", "bulk_requests", "statuses": {"201": n, ...},
+//    "error_types": {"400 document_parsing_exception": n, ...}, "warnings": [...], "request_errors": [...]}
 // "statuses" counts the per-item statuses of every _bulk answer the library received (a retried item is counted
-// once per attempt), "warnings" are the distinct HTTP Warning headers of those answers.
+// once per attempt), "error_types" the failed items by status and error.type, "warnings" are the distinct HTTP
+// Warning headers of the answers, "request_errors" requests that failed as a whole. A script that fails prints the
+// summary so far with "failure" saying why, and exits with status 2.
 import { Client } from '@elastic/elasticsearch';
 
 export function options(argv = process.argv.slice(2)) {
@@ -43,6 +46,7 @@ export class Tally {
     this.library = library;
     this.bulkRequests = 0;
     this.statuses = {};
+    this.errorTypes = {};
     this.warnings = new Set();
     this.requestErrors = [];
   }
@@ -63,6 +67,10 @@ export class Tally {
       for (const item of result.body?.items ?? []) {
         const op = Object.values(item)[0];
         this.statuses[op.status] = (this.statuses[op.status] ?? 0) + 1;
+        if (op.error) {
+          const key = `${op.status} ${op.error.type}`;
+          this.errorTypes[key] = (this.errorTypes[key] ?? 0) + 1;
+        }
       }
     });
     return client;
@@ -85,6 +93,7 @@ export class Tally {
       ...extra,
       bulk_requests: this.bulkRequests,
       statuses: this.statuses,
+      error_types: this.errorTypes,
       warnings: [...this.warnings],
       request_errors: this.requestErrors.slice(0, 10),
     }) + '\n');

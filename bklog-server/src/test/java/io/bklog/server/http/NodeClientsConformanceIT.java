@@ -180,6 +180,11 @@ class NodeClientsConformanceIT {
         soft.assertThat(onBklog.path("dropped")).as("bklog: items dropped by status (as Elasticsearch)")
                 .isEqualTo(onEs.path("dropped"));
         soft.assertThat(statuses(onBklog)).as("bklog: per-item statuses (as Elasticsearch)").isEqualTo(statuses(onEs));
+        soft.assertThat(onBklog.path("error_types")).as("bklog: failed items by status and error.type (as Elasticsearch)")
+                .isEqualTo(onEs.path("error_types"));
+        soft.assertThat(onBklog.path("warnings").isEmpty()).as("bklog: answers with a Warning header when Elasticsearch "
+                + "does (Elasticsearch: %s, bklog: %s)", onEs.path("warnings"), onBklog.path("warnings"))
+                .isEqualTo(onEs.path("warnings").isEmpty());
         soft.assertThat(bklogCounts).as("bklog: counts by text and by the library's fields (as Elasticsearch)")
                 .isEqualTo(esCounts);
         soft.assertAll();
