@@ -10,6 +10,7 @@ import io.bklog.server.config.AuthConfig;
 import io.bklog.server.config.EsCompatConfig;
 import io.bklog.server.config.ServerConfig;
 import org.assertj.core.api.SoftAssertions;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,11 +36,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Issue 21, "Elasticsearch clients and logging libraries work unchanged", for Node.js: the official
@@ -59,7 +63,10 @@ class NodeClientsConformanceIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int DEFAULT_COUNT = 2000;
     private static final int COUNT = Integer.getInteger("conformance.count", DEFAULT_COUNT);
-    private static final Path NODE_DIR = Path.of(System.getProperty("bklog.node.dir", "src/test/node")).toAbsolutePath();
+    /** The node binary: {@code -Dbklog.node=/path/to/node}, default {@code node} on the PATH. */
+    private static final String NODE = System.getProperty("bklog.node", "node");
+    private static final Path NODE_DIR =
+            Path.of(System.getProperty("bklog.node.dir", "src/test/node")).toAbsolutePath();
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration COUNT_TIMEOUT = Duration.ofSeconds(15);
     private static final String RUN = "r" + Long.toString(System.nanoTime() & 0xffffff, 36);
@@ -180,10 +187,12 @@ class NodeClientsConformanceIT {
         soft.assertThat(onBklog.path("dropped")).as("bklog: items dropped by status (as Elasticsearch)")
                 .isEqualTo(onEs.path("dropped"));
         soft.assertThat(statuses(onBklog)).as("bklog: per-item statuses (as Elasticsearch)").isEqualTo(statuses(onEs));
-        soft.assertThat(onBklog.path("error_types")).as("bklog: failed items by status and error.type (as Elasticsearch)")
+        soft.assertThat(onBklog.path("error_types"))
+                .as("bklog: failed items by status and error.type (as Elasticsearch)")
                 .isEqualTo(onEs.path("error_types"));
-        soft.assertThat(onBklog.path("warnings").isEmpty()).as("bklog: answers with a Warning header when Elasticsearch "
-                + "does (Elasticsearch: %s, bklog: %s)", onEs.path("warnings"), onBklog.path("warnings"))
+        soft.assertThat(onBklog.path("warnings").isEmpty())
+                .as("bklog: answers with a Warning header when Elasticsearch does (Elasticsearch: %s, bklog: %s)",
+                        onEs.path("warnings"), onBklog.path("warnings"))
                 .isEqualTo(onEs.path("warnings").isEmpty());
         soft.assertThat(bklogCounts).as("bklog: counts by text and by the library's fields (as Elasticsearch)")
                 .isEqualTo(esCounts);
@@ -220,7 +229,7 @@ class NodeClientsConformanceIT {
      * with its output when it failed.
      */
     private JsonNode runScript(String script, String url, String index, String password) throws Exception {
-        List<String> command = new ArrayList<>(List.of("node", script, "--url", url, "--index", index,
+        List<String> command = new ArrayList<>(List.of(NODE, script, "--url", url, "--index", index,
                 "--count", Integer.toString(COUNT), "--run", RUN));
         if (password != null) command.addAll(List.of("--user", "conformance", "--password", password));
         Path out = Files.createTempFile(dataDir, script, ".out");
@@ -262,14 +271,25 @@ class NodeClientsConformanceIT {
     }
 
     /** The count once it reaches {@code expected} (documents become searchable within a second), or the last one. */
-    private static int awaitCount(Count q, int expected) throws Exception {
-        long deadline = System.nanoTime() + COUNT_TIMEOUT.toNanos();
-        int n = q.count();
-        while (n != expected && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-            n = q.count();
+    private static int awaitCount(Count q, int expected) {
+        AtomicInteger last = new AtomicInteger(-1);
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        try {
+            await().atMost(COUNT_TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250)).until(() -> {
+                try {
+                    last.set(q.count());
+                } catch (Throwable e) {
+                    failed.set(e);
+                    return true;
+                }
+                return last.get() == expected;
+            });
+        } catch (ConditionTimeoutException e) {
+            // the last count is reported by the comparison
         }
-        return n;
+        if (failed.get() instanceof AssertionError e) throw e;
+        if (failed.get() != null) throw new IllegalStateException("counting failed", failed.get());
+        return last.get();
     }
 
     private int bklogCount(String index, Check c) throws Exception {
@@ -306,7 +326,7 @@ class NodeClientsConformanceIT {
     }
 
     private static String node(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("node"));
+        List<String> command = new ArrayList<>(List.of(NODE));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -316,18 +336,18 @@ class NodeClientsConformanceIT {
 
     /** Fails saying how to get node and the libraries when they are missing: this test never skips silently. */
     private static void requireNodeAndLibraries() throws Exception {
+        String install = "install Node.js 20 or newer with npm (https://nodejs.org/en/download or NodeSource's Debian "
+                + "packages; Debian 12's own nodejs 18 is too old for @elastic/elasticsearch 8.19), then run "
+                + NODE_DIR.resolve("install") + " (mvn verify runs it before the integration tests)";
         String version;
         try {
             version = node("--version");
         } catch (IOException e) {
-            throw new AssertionError("Node.js 20 or newer is needed by this test and was not found (" + e.getMessage()
-                    + "): install Node.js 20 or newer with npm (https://nodejs.org/en/download or NodeSource's Debian packages; "
-                    + "Debian 12's own nodejs is 18, too old for @elastic/elasticsearch 8.19), then run "
-                    + NODE_DIR.resolve("install") + " (mvn verify runs it before the integration tests)", e);
+            throw new AssertionError("Node.js is needed by this test and '" + NODE + "' did not run (" + e.getMessage()
+                    + "): " + install, e);
         }
         int major = Integer.parseInt(version.replaceFirst("^v(\\d+).*", "$1"));
-        assertThat(major).as("node %s is too old: Node.js 20 or newer is needed by this test", version)
-                .isGreaterThanOrEqualTo(20);
+        assertThat(major).as("node %s is too old for this test: %s", version, install).isGreaterThanOrEqualTo(20);
         Path stamp = NODE_DIR.resolve("node_modules/.bklog-lock.sha256");
         String want = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest(Files.readAllBytes(NODE_DIR.resolve("package-lock.json"))));
