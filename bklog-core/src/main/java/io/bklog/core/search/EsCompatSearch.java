@@ -62,6 +62,12 @@ public final class EsCompatSearch {
         this.clock = clock;
     }
 
+    /** The read side over a platform's index sets, search and store. */
+    public static EsCompatSearch of(io.bklog.core.LogPlatform platform, EsIndexMapping mapping) {
+        return new EsCompatSearch(platform.indexSets(), platform.search(), platform.store(), mapping,
+                platform.clock());
+    }
+
     /**
      * The index sets an index expression names among those {@code visible} to the caller: {@code _all}, {@code *} or
      * none for all of them; a comma list; a wildcard (matching index set names and {@code es_compat.index_mapping}

@@ -115,7 +115,7 @@ public final class AuthFilter {
         if (!enabled) return;
         app.before("/api/*", this::check);
         app.before(ctx -> {
-            if (EsCompatRoutes.handles(ctx.path())) checkEsCompat(ctx);
+            if (EsCompatRoutes.isEs(ctx)) checkEsCompat(ctx);
         });
     }
 

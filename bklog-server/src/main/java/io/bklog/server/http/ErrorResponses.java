@@ -34,7 +34,7 @@ public final class ErrorResponses {
     public static void register(Javalin app) {
         app.exception(BklogException.class, (e, ctx) -> write(ctx, e));
         app.exception(HttpResponseException.class, (e, ctx) -> {
-            if (EsCompatRoutes.handles(ctx.path())) { // the Elasticsearch surface answers as Elasticsearch
+            if (EsCompatRoutes.isEs(ctx)) { // the Elasticsearch surface answers as Elasticsearch
                 if (e.getStatus() == 404) {
                     EsCompatRoutes.noHandler(ctx);
                 } else {
@@ -75,7 +75,7 @@ public final class ErrorResponses {
                     + "); see the server log", null, Map.of("error_id", id), e));
         });
         app.error(404, ctx -> {
-            if (ctx.attribute(WRITTEN) == null && EsCompatRoutes.handles(ctx.path())) {
+            if (ctx.attribute(WRITTEN) == null && EsCompatRoutes.isEs(ctx)) {
                 EsCompatRoutes.noHandler(ctx);
             } else if (ctx.attribute(WRITTEN) == null) {
                 write(ctx, new BklogException(ErrorCode.ROUTE_NOT_FOUND, "no route " + ctx.method() + " "

@@ -90,8 +90,7 @@ public final class EsCompatRoutes implements RouteGroup {
                                     io.bklog.core.ingest.source.EsIndexMapping mapping, String clusterName,
                                     String version, java.util.function.Predicate<String> autoCreateIn) {
         return new EsCompatRoutes(new EsBulkService(platform.indexSets(), platform.ingest(), platform.pipeline(),
-                mapping), new EsCompatSearch(platform.indexSets(), platform.search(), platform.store(), mapping,
-                platform.clock()), new MaskingService(platform.metadata(), platform.indexSets()), json, clusterName,
+                mapping), EsCompatSearch.of(platform, mapping), new MaskingService(platform.metadata(), platform.indexSets()), json, clusterName,
                 version, autoCreateIn);
     }
 
@@ -100,6 +99,16 @@ public final class EsCompatRoutes implements RouteGroup {
     private static final Pattern SEARCH_PATH = Pattern.compile("(/[^/]+)?/_(search|count)");
     private static final Pattern WRITE_PATH = Pattern.compile("(/[^/]+)?/_(bulk|doc|create)(/.*)?"
             + "|/_(index_template|component_template|template|ilm|ingest|data_stream)(/.*)?");
+
+    private static final String ES_SURFACE = "bklog.es_surface";
+
+    /**
+     * Whether this request is on the Elasticsearch surface: its path is ({@link #handles}) and the surface is
+     * served ({@code es_compat.enabled}); such requests authenticate and fail in Elasticsearch's ways.
+     */
+    static boolean isEs(Context ctx) {
+        return ctx.attribute(ES_SURFACE) != null;
+    }
 
     /**
      * Whether a request path belongs to this endpoint (for {@link AuthFilter}): every path but bklog's own
@@ -130,6 +139,9 @@ public final class EsCompatRoutes implements RouteGroup {
 
     @Override
     public void register(Javalin app) {
+        app.before(ctx -> {
+            if (handles(ctx.path())) ctx.attribute(ES_SURFACE, Boolean.TRUE);
+        });
         app.get("/", es(ctx -> ctx.json(info())));
         app.head("/", es(ctx -> ctx.status(200)));
         for (String path : List.of("/_bulk", "/{index}/_bulk")) {
@@ -198,8 +210,8 @@ public final class EsCompatRoutes implements RouteGroup {
             m.put("shards_acknowledged", true);
             m.put("index", name);
             if (!made.name().equals(name)) {
-                ctx.header("Warning", warning("index [" + name + "] is bklog index set [" + made.name() + "]; both"
-                        + " names reach it"));
+                log.info("es compat index created index={} index_set={} note=\"both names reach it\"", name,
+                        made.name());
             }
             ctx.json(m);
         }));

@@ -198,9 +198,9 @@ public final class EsBulkIngest {
             }
             return new Action(name, index, id, opType, extra);
         } catch (JsonProcessingException e) {
-            throw new MalformedBulkException("x_content_parse_exception", "_bulk line " + lineNo
-                    + ": action is not valid JSON: [" + lineNo + ":" + e.getLocation().getColumnNr() + "] "
-                    + e.getOriginalMessage());
+            throw new MalformedBulkException("x_content_parse_exception", "Malformed action/metadata line ["
+                    + lineNo + "] (_bulk line " + lineNo + "): action is not valid JSON: [" + lineNo + ":"
+                    + e.getLocation().getColumnNr() + "] " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new MalformedBulkException("illegal_argument_exception", "_bulk line " + lineNo + ": " + e);
         }
