@@ -107,7 +107,14 @@ class NodeClientsConformanceIT {
     void stop() throws Exception {
         if (server != null) server.close();
         // a node still starting when this class ends would outlive the JVM: its stop hook is added once it started
-        if (es != null) es.handle((node, e) -> null).get(5, TimeUnit.MINUTES);
+        if (es == null) return;
+        EsFixture node = es.handle((n, e) -> n).get(5, TimeUnit.MINUTES);
+        if (node != null) {
+            // the node is shared by the JVM's ITs: leave nothing of this test on it (winston-elasticsearch installs
+            // the index template template_logs, for logs-*)
+            esCall(node, "DELETE", "/nodeconf_es,nodeconf_pino,nodeconf_winston?ignore_unavailable=true", null);
+            esCall(node, "DELETE", "/_index_template/template_logs", null);
+        }
     }
 
     @Test
