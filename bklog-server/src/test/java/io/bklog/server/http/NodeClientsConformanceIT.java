@@ -110,7 +110,7 @@ class NodeClientsConformanceIT {
         if (es == null) return;
         EsFixture node = es.handle((n, e) -> n).get(5, TimeUnit.MINUTES);
         if (node != null) {
-            // the node is shared by the JVM's ITs: leave nothing of this test on it (winston-elasticsearch installs
+            // the node is shared by the JVM's ITs: leave nothing of this test on it (winston-elasticsearch may install
             // the index template template_logs, for logs-*)
             esCall(node, "DELETE", "/nodeconf_es,nodeconf_pino,nodeconf_winston?ignore_unavailable=true", null);
             esCall(node, "DELETE", "/_index_template/template_logs", null);
