@@ -17,6 +17,10 @@ public enum ErrorCode {
     BAD_QUERY("bad_query", 400,
             "The `keyword` query string does not parse.",
             "Fix the query at the reported position (0-based character offset); quote values with spaces or special characters."),
+    /** A query regular expression is too long or too complex for the store's automaton. */
+    REGEX_TOO_COMPLEX("regex_too_complex", 400,
+            "A regular expression in the query (`field:/.../`) is longer than 1,000 characters, repeats more than 1,000 times (`{1,100000}`), or its automaton would need more determinization work than the store allows (Lucene's and Elasticsearch's limit of 10,000).",
+            "Use a shorter pattern with fewer alternatives and smaller repetitions, or a prefix (`msg:abc*`) or term query; the message names the pattern and the bound."),
     /** A query, filter, sort or field list names a field the index set does not have. */
     UNKNOWN_FIELD("unknown_field", 400,
             "The query, an `addition` filter, `sort_list` or `fields` names a field the index set does not map.",

@@ -30,6 +30,7 @@ import io.bklog.spi.SearchRequest;
 import io.bklog.spi.SearchResult;
 import io.bklog.spi.query.Aggregation;
 import io.bklog.spi.query.AggregationResult;
+import io.bklog.spi.query.RegexTooComplexException;
 import io.bklog.spi.query.Sort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -344,6 +345,40 @@ public final class EsLogStore implements LogStore {
         return status == 429 || status >= 500 || status == 408;
     }
 
+    /**
+     * Elasticsearch's refusal of a regexp query whose automaton is too large
+     * ({@code too_complex_to_determinize_exception}, usually inside a 400 {@code search_phase_execution_exception}),
+     * as the SPI's exception; null for other errors.
+     */
+    static RegexTooComplexException regexTooComplex(io.bklog.spi.query.Query query, ElasticsearchException e) {
+        StringBuilder all = new StringBuilder(describe(e.error()));
+        if (e.error() != null) {
+            for (ErrorCause c : e.error().rootCause()) all.append(' ').append(describe(c));
+            if (e.error().metadata() != null) all.append(' ').append(e.error().metadata());
+        }
+        String text = all.toString();
+        if (!text.contains("too_complex_to_determinize") && !text.contains("Determinizing")
+                && !text.contains("maxDeterminizedStates")) {
+            return null;
+        }
+        io.bklog.spi.query.Query.Regex r = firstRegex(query);
+        return new RegexTooComplexException(r == null ? null : r.field(), r == null ? "?" : r.pattern(),
+                "Elasticsearch refused to determinize it (too_complex_to_determinize_exception)", e);
+    }
+
+    private static io.bklog.spi.query.Query.Regex firstRegex(io.bklog.spi.query.Query q) {
+        if (q instanceof io.bklog.spi.query.Query.Regex r) return r;
+        if (q instanceof io.bklog.spi.query.Query.Bool b) {
+            for (List<io.bklog.spi.query.Query> l : List.of(b.must(), b.should(), b.mustNot())) {
+                for (io.bklog.spi.query.Query c : l) {
+                    io.bklog.spi.query.Query.Regex r = firstRegex(c);
+                    if (r != null) return r;
+                }
+            }
+        }
+        return null;
+    }
+
     private static String describe(ErrorCause e) {
         if (e == null) return "unknown error";
         StringBuilder sb = new StringBuilder().append(e.type()).append(": ").append(e.reason());
@@ -644,6 +679,8 @@ public final class EsLogStore implements LogStore {
             }, Map.class);
         } catch (ElasticsearchException e) {
             if (e.status() == 400) {
+                RegexTooComplexException tooComplex = regexTooComplex(request.query(), e);
+                if (tooComplex != null) throw tooComplex;
                 throw new IllegalArgumentException("Elasticsearch rejected the search: " + describe(e.error()), e);
             }
             throw backendError("search " + request.indexSets(), e);

@@ -7,6 +7,7 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.search.WildcardQuery;
 import org.apache.lucene.util.automaton.CharacterRunAutomaton;
 import org.apache.lucene.util.automaton.RegExp;
+import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -68,8 +69,13 @@ final class Highlighter {
             m.valuePatterns.add(new CharacterRunAutomaton(WildcardQuery.toAutomaton(new Term("", w.pattern()))));
         } else if (q instanceof Query.Regex r) {
             Matchers m = matchers(r.field());
-            m.tokenPatterns.add(new CharacterRunAutomaton(new RegExp(r.pattern().toLowerCase(Locale.ROOT)).toAutomaton()));
-            m.valuePatterns.add(new CharacterRunAutomaton(new RegExp(r.pattern()).toAutomaton()));
+            try {
+                m.tokenPatterns.add(new CharacterRunAutomaton(
+                        new RegExp(r.pattern().toLowerCase(Locale.ROOT)).toAutomaton()));
+                m.valuePatterns.add(new CharacterRunAutomaton(new RegExp(r.pattern()).toAutomaton()));
+            } catch (TooComplexToDeterminizeException e) {
+                throw QueryTranslator.tooComplex(r.field(), r.pattern(), e);
+            }
         }
     }
 

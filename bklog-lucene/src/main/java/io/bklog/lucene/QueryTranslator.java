@@ -2,6 +2,7 @@ package io.bklog.lucene;
 
 import io.bklog.spi.FieldType;
 import io.bklog.spi.query.Query;
+import io.bklog.spi.query.RegexTooComplexException;
 import io.bklog.spi.query.TextAnalysis;
 import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.InetAddressPoint;
@@ -18,6 +19,8 @@ import org.apache.lucene.search.RegexpQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.search.WildcardQuery;
+import org.apache.lucene.util.automaton.Operations;
+import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -129,10 +132,18 @@ final class QueryTranslator {
                 case KEYWORD, IP -> new RegexpQuery(new Term(field, pattern));
                 default -> new MatchNoDocsQuery("regex on " + type.wireName() + " field '" + field + "'");
             };
+        } catch (TooComplexToDeterminizeException e) {
+            throw tooComplex(field, pattern, e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bad regular expression '" + pattern + "' on field '" + field + "': "
                     + e.getMessage(), e);
         }
+    }
+
+    /** Lucene's refusal to determinize a regex, as the SPI's exception (a 400, not a 500). */
+    static RegexTooComplexException tooComplex(String field, String pattern, TooComplexToDeterminizeException e) {
+        return new RegexTooComplexException(field, pattern, "its automaton needs more than "
+                + Operations.DEFAULT_DETERMINIZE_WORK_LIMIT + " units of determinization work", e);
     }
 
     private org.apache.lucene.search.Query range(Query.Range r) {

@@ -16,6 +16,7 @@ import io.bklog.spi.query.AggregationResult.Bucket;
 import io.bklog.spi.query.AggregationResult.TimeBucket;
 import io.bklog.spi.query.Intervals;
 import io.bklog.spi.query.Query;
+import io.bklog.spi.query.RegexTooComplexException;
 import io.bklog.spi.query.Sort;
 import io.bklog.testkit.store.NginxCorpus;
 import io.bklog.testkit.store.NginxCorpus.Row;
@@ -585,6 +586,24 @@ public abstract class LogStoreContract {
         assertMatchesIds(new Query.Regex("log", "refus(ed|al)"), "n04", "n08", "n11", "n18");
         assertMatchesIds(new Query.Regex("log", "Conn.*"), "n04", "n08", "n11", "n12", "n18");
         assertMatchesIds(new Query.Regex("log", "connection refused"));
+    }
+
+    /**
+     * A regex whose deterministic automaton would explode ({@code (a|b)*a(a|b){24}} has 2^25 states): a store on an
+     * automaton engine refuses it with {@link RegexTooComplexException} (so the server answers 400, not 500); a
+     * store on a linear-time engine may answer it. Any other exception fails.
+     */
+    @Test
+    void aRegexTooComplexToDeterminizeIsRefusedWithRegexTooComplexExceptionOrAnswered() {
+        String p = "(a|b)*a(a|b){24}";
+        for (Query q : List.of(new Query.Regex("host", p), new Query.Regex("log", p), new Query.Regex(null, p))) {
+            try {
+                assertThat(idsOf(q)).as("%s", q).isEmpty();
+            } catch (RegexTooComplexException e) {
+                assertThat(e.pattern()).isEqualTo(p);
+                assertThat(e.getMessage()).contains("too complex");
+            }
+        }
     }
 
     @Test

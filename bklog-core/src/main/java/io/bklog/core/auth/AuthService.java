@@ -103,14 +103,14 @@ public final class AuthService {
             log.info("token created name={} space={} roles={}", name, spaceUid, roleNames);
             return new IssuedToken(secret, t);
         } catch (DuplicateNameException e) {
-            throw new BklogException(ErrorCode.CONFLICT, "a token named '" + name + "' exists already", "name",
-                    Map.of(), e);
+            throw new BklogException(ErrorCode.CONFLICT, "a token named '" + name + "' exists already in space '"
+                    + spaceUid + "'", "name", Map.of(), e);
         }
     }
 
     /** Revokes (deletes) a token of the space; {@code false} when there is none of that name in it. */
     public boolean revoke(String spaceUid, String name) {
-        Optional<Token> t = meta.tokens().findByName(name).filter(x -> spaceUid.equals(x.spaceUid()));
+        Optional<Token> t = meta.tokens().findByName(spaceUid, name);
         t.ifPresent(x -> {
             meta.tokens().delete(x);
             log.info("token revoked name={} space={}", name, spaceUid);
@@ -124,12 +124,14 @@ public final class AuthService {
     }
 
     /**
-     * When no token exists yet, makes an admin token of {@code spaceUid} and writes its secret to
-     * {@code {dataDir}/admin-token} (owner read/write only). Returns the file when it made one.
+     * When no token exists yet, makes an admin token of {@code spaceUid} that also holds {@code unmasked} (only a
+     * holder of {@code unmasked} may grant it, so the first token must hold it; migration V6 adds it to a bootstrap
+     * token made before) and writes its secret to {@code {dataDir}/admin-token} (owner read/write only). Returns
+     * the file when it made one.
      */
     public Optional<Path> bootstrap(Path dataDir, String spaceUid) {
         if (!meta.tokens().list().isEmpty()) return Optional.empty();
-        IssuedToken t = createToken(BOOTSTRAP_TOKEN_NAME, spaceUid, EnumSet.of(Role.ADMIN), null);
+        IssuedToken t = createToken(BOOTSTRAP_TOKEN_NAME, spaceUid, EnumSet.of(Role.ADMIN, Role.UNMASKED), null);
         Path file = dataDir.resolve(BOOTSTRAP_FILE);
         try {
             Files.createDirectories(dataDir);
@@ -143,8 +145,8 @@ public final class AuthService {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the bootstrap admin token to " + file, e);
         }
-        log.warn("auth bootstrap: created admin token name={} space={} file={} (mode 600; read it, then keep it safe)",
-                BOOTSTRAP_TOKEN_NAME, spaceUid, file.toAbsolutePath());
+        log.warn("auth bootstrap: created admin+unmasked token name={} space={} file={} (mode 600; read it, then keep"
+                + " it safe)", BOOTSTRAP_TOKEN_NAME, spaceUid, file.toAbsolutePath());
         return Optional.of(file);
     }
 }

@@ -249,9 +249,10 @@ public final class CollectorService implements AutoCloseable {
     public synchronized CollectorConfig create(CollectorConfig config, String indexSetName) {
         Checked checked = checked(config, indexSetName);
         CollectorConfig c = checked.config();
-        if (repository.findByName(c.name()).isPresent()) {
+        // names are unique per space: another space's collectors are never named nor counted
+        if (repository.findByName(checked.indexSet().spaceUid(), c.name()).isPresent()) {
             throw new BklogException(ErrorCode.COLLECTOR_EXISTS, "collector config '" + c.name() + "' exists"
-                    + " already", "name", Map.of(), null);
+                    + " already in this space", "name", Map.of(), null);
         }
         map(checked);
         CollectorConfig saved;
@@ -259,7 +260,7 @@ public final class CollectorService implements AutoCloseable {
             saved = repository.create(c);
         } catch (DuplicateNameException e) {
             throw new BklogException(ErrorCode.COLLECTOR_EXISTS, "collector config '" + c.name() + "' exists"
-                    + " already", "name", Map.of(), e);
+                    + " already in this space", "name", Map.of(), e);
         } catch (MetadataReferenceException e) {
             throw invalid("collector config '" + c.name() + "'", List.of(new EtlConfigError("index_set", null,
                     "the index set was deleted meanwhile")));
@@ -298,7 +299,7 @@ public final class CollectorService implements AutoCloseable {
                     + "); read it again and retry", "version", Map.of("current_version", e.currentVersion()), e);
         } catch (DuplicateNameException e) {
             throw new BklogException(ErrorCode.COLLECTOR_EXISTS, "collector config '" + c.name() + "' exists"
-                    + " already", "name", Map.of(), e);
+                    + " already in this space", "name", Map.of(), e);
         } catch (MetadataNotFoundException e) {
             throw notFound(config.id());
         }

@@ -10,6 +10,8 @@ import io.bklog.core.ingest.FilterCondition;
 import io.bklog.core.ingest.LineFilter;
 import io.bklog.core.ingest.MultilineConfig;
 import io.bklog.core.meta.CollectorConfig;
+import io.bklog.core.regex.SafePattern;
+import io.bklog.core.regex.UserRegex;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,8 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The processing parts of a collector config, read and checked: the ETL ({@code etl_config} + {@code etl_params} +
@@ -110,16 +110,17 @@ public record CollectorSettings(EtlConfig etl, MultilineConfig multiline, LineFi
             }
         });
         JsonNode p = m.get("multiline_pattern");
-        Pattern pattern = null;
+        SafePattern pattern = null;
         if (p == null || p.isNull() || p.asText().isEmpty()) {
             errors.add(new EtlConfigError("multiline.multiline_pattern", null, "required: the regex of an event's"
                     + " first line, e.g. ^\\d{4}-\\d{2}-\\d{2}"));
         } else {
             try {
-                pattern = Pattern.compile(p.asText());
-            } catch (PatternSyntaxException e) {
+                pattern = SafePattern.compile(p.asText());
+            } catch (UserRegex.InvalidRegexException e) {
                 errors.add(new EtlConfigError("multiline.multiline_pattern", null, "not a valid regex: "
-                        + e.getDescription() + " near index " + e.getIndex() + " of '" + p.asText() + "'"));
+                        + e.getMessage() + (e.index() >= 0 ? " near index " + e.index() : "") + " of '"
+                        + p.asText() + "'"));
             }
         }
         Integer max = intIn(m, "multiline_max_lines", 1, MultilineConfig.MAX_LINES_LIMIT, errors);
@@ -242,10 +243,10 @@ public record CollectorSettings(EtlConfig etl, MultilineConfig multiline, LineFi
         }
         if ((op.equals("regex") || op.equals("nregex")) && !word.isEmpty()) {
             try {
-                Pattern.compile(word);
-            } catch (PatternSyntaxException e) {
-                errors.add(new EtlConfigError(at + "." + wordKey, null, "not a valid regex: " + e.getDescription()
-                        + " near index " + e.getIndex() + " of '" + word + "'"));
+                UserRegex.compile(word);
+            } catch (UserRegex.InvalidRegexException e) {
+                errors.add(new EtlConfigError(at + "." + wordKey, null, "not a valid regex: " + e.getMessage()
+                        + (e.index() >= 0 ? " near index " + e.index() : "") + " of '" + word + "'"));
             }
         }
         if (index != FilterCondition.WHOLE_LINE && (separator == null || separator.isEmpty())) {

@@ -5,6 +5,7 @@ import io.bklog.core.ingest.IngestPipeline;
 import io.bklog.core.ingest.LineHandler;
 import io.bklog.core.ingest.LineSanitizer;
 import io.bklog.core.ingest.source.FileTailer;
+import io.bklog.core.regex.UserRegex;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,8 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The built-in {@code file} source: tails files matching glob {@code paths} with a {@link FileTailer} (rotation by
@@ -96,10 +95,10 @@ public final class FileSourceFactory implements CollectorSourceFactory {
         List<String> excludes = p.strings("exclude_files");
         for (int i = 0; i < excludes.size(); i++) {
             try {
-                Pattern.compile(excludes.get(i));
-            } catch (PatternSyntaxException e) {
-                problems.add("exclude_files[" + i + "]: not a valid regex: " + e.getDescription() + " near index "
-                        + e.getIndex());
+                UserRegex.compile(excludes.get(i));
+            } catch (UserRegex.InvalidRegexException e) {
+                problems.add("exclude_files[" + i + "]: not a valid regex: " + e.getMessage()
+                        + (e.index() >= 0 ? " near index " + e.index() : ""));
             }
         }
         boolean tail = p.bool("tail_files", true);

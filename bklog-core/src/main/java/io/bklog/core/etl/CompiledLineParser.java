@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bklog.core.etl.time.TimeFormat;
 import io.bklog.core.etl.time.TimeFormats;
+import io.bklog.core.regex.SafePattern;
 
 import java.io.IOException;
 import java.time.Clock;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
 
 /** The {@link LineParser} of every clean type. Immutable after construction; thread-safe. */
 final class CompiledLineParser implements LineParser {
@@ -146,7 +146,7 @@ final class CompiledLineParser implements LineParser {
         if (path != null) {
             out.put(DocumentFields.PATH, path);
             if (pathRegex != null) {
-                Matcher m = pathRegex.pattern().matcher(path);
+                SafePattern.SafeMatcher m = pathRegex.pattern().matcher(path);
                 if (m.find()) {
                     for (Map.Entry<String, List<String>> e : pathRegex.groups().entrySet()) {
                         String v = first(m, e.getValue());
@@ -366,9 +366,11 @@ final class CompiledLineParser implements LineParser {
     // ---- regexp / grok ----
 
     private boolean regexp(String line, Map<String, Object> out, State st) {
-        Matcher m = regex.pattern().matcher(line);
+        SafePattern.SafeMatcher m = regex.pattern().matcher(line);
         if (!m.find()) {
-            st.fail("line does not match " + (params.isGrok() ? "the grok expression" : "separator_regexp"));
+            st.fail(m.exhausted() ? "line needs too many steps to match the grok expression (it backtracks too much;"
+                    + " make the expression more specific)"
+                    : "line does not match " + (params.isGrok() ? "the grok expression" : "separator_regexp"));
             return false;
         }
         for (RegexField f : regexFields) {
@@ -378,7 +380,7 @@ final class CompiledLineParser implements LineParser {
         return true;
     }
 
-    private static String first(Matcher m, String[] groups) {
+    private static String first(SafePattern.SafeMatcher m, String[] groups) {
         for (String g : groups) {
             String v = m.group(g);
             if (v != null) return v;
@@ -386,7 +388,7 @@ final class CompiledLineParser implements LineParser {
         return null;
     }
 
-    private static String first(Matcher m, List<String> groups) {
+    private static String first(SafePattern.SafeMatcher m, List<String> groups) {
         for (String g : groups) {
             String v = m.group(g);
             if (v != null) return v;

@@ -1,5 +1,7 @@
 package io.bklog.core.etl;
 
+import io.bklog.core.regex.SafePattern;
+import io.bklog.core.regex.UserRegex;
 import io.krakens.grok.api.Grok;
 import io.krakens.grok.api.GrokCompiler;
 
@@ -14,24 +16,32 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * A compiled regex (or grok expression) with its named groups mapped to field names. Accepts Python's
- * {@code (?P<name>...)} / {@code (?P=name)} syntax and group names Java does not allow (underscores...), which bklog
- * users write. Immutable and thread-safe.
+ * {@code (?P<name>...)} syntax and group names Java does not allow (underscores...), which bklog users write.
+ * Regexes are RE2 syntax and match in linear time ({@link SafePattern}): backreferences and lookaround are refused.
+ * Grok expressions run on java.util.regex (its pattern vocabulary uses lookbehind and atomic groups) under
+ * {@link SafePattern}'s step budget: a line that exhausts it is a parse failure. Immutable and thread-safe.
  *
- * @param pattern  the Java pattern (DOTALL, so multi-line events match as a whole)
+ * @param pattern  the pattern (DOTALL, so multi-line events match as a whole)
  * @param groups   field name → Java group names carrying it (grok may capture one field in several alternatives)
  * @param hints    field name → type declared in a grok semantic ({@code %{NUMBER:bytes:int}}), when given
  */
-public record NamedRegex(Pattern pattern, Map<String, List<String>> groups, Map<String, String> hints) {
+public record NamedRegex(SafePattern pattern, Map<String, List<String>> groups, Map<String, String> hints) {
 
-    /** Compiles a regex; throws {@link IllegalArgumentException} naming the position of a syntax error. */
+    /**
+     * Compiles a regex (RE2 syntax); throws {@link IllegalArgumentException} naming the position of a syntax error
+     * or the construct RE2 lacks.
+     */
     public static NamedRegex regex(String regex) {
         Map<String, List<String>> groups = new LinkedHashMap<>();
-        String java = translate(regex, groups);
         try {
-            return new NamedRegex(Pattern.compile(java, Pattern.DOTALL), groups, Map.of());
-        } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("invalid regex: " + e.getDescription() + " near index " + e.getIndex()
-                    + " of '" + regex + "'");
+            UserRegex.check(regex);
+            String translated = translate(regex, groups);
+            return new NamedRegex(SafePattern.compile(translated, SafePattern.DOTALL), groups, Map.of());
+        } catch (UserRegex.InvalidRegexException e) {
+            // RE2/J saw the translated pattern: find the position in what the user wrote
+            int at = e.fragment() != null && !e.fragment().isEmpty() ? regex.indexOf(e.fragment()) : e.index();
+            throw new IllegalArgumentException("invalid regex: " + e.getMessage()
+                    + (at >= 0 ? " near index " + at : "") + " of '" + regex + "'");
         }
     }
 
@@ -66,7 +76,8 @@ public record NamedRegex(Pattern pattern, Map<String, List<String>> groups, Map<
             groups.computeIfAbsent(field, k -> new ArrayList<>()).add(g);
         }
         try {
-            return new NamedRegex(Pattern.compile(grok.getNamedRegex(), Pattern.DOTALL), groups, hints);
+            return new NamedRegex(SafePattern.javaOnly(Pattern.compile(grok.getNamedRegex(), Pattern.DOTALL)), groups,
+                    hints);
         } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException("grok expression '" + expression + "' gives an invalid regex: "
                     + e.getDescription());

@@ -1,15 +1,17 @@
 package io.bklog.core.ingest;
 
+import io.bklog.core.regex.SafePattern;
+import io.bklog.core.regex.UserRegex;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * bklog's collection filter ({@code conditions}): conditions joined by AND form a group, an {@code or} item starts
  * a new group, groups are OR-ed. A line is collected when some group matches (or when there is no condition).
+ * {@code regex} / {@code nregex} words are RE2 syntax ({@link SafePattern}), matched in linear time.
  * Immutable, thread-safe.
  */
 public final class LineFilter {
@@ -113,14 +115,14 @@ public final class LineFilter {
             case "neq" -> s -> !s.equals(w);
             case "!=" -> line ? s -> !s.contains(w) : s -> !s.equals(w);
             case "regex", "nregex" -> {
-                Pattern p;
+                SafePattern p;
                 try {
-                    p = Pattern.compile(w);
-                } catch (PatternSyntaxException e) {
+                    p = SafePattern.compile(w);
+                } catch (UserRegex.InvalidRegexException e) {
                     throw new IllegalArgumentException("conditions[" + i + "].word is not a valid regex: "
-                            + e.getDescription());
+                            + e.getMessage());
                 }
-                yield c.op().equals("regex") ? s -> p.matcher(s).find() : s -> !p.matcher(s).find();
+                yield c.op().equals("regex") ? p::find : s -> !p.find(s);
             }
             default -> line ? s -> s.contains(w) : s -> s.equals(w); // "=" and unknown ops, as bklog
         };

@@ -43,7 +43,7 @@ public sealed interface MaskOperator permits MaskOperator.MaskShield, MaskOperat
      * {@code name} of the match (empty when the group did not take part).
      */
     record TextReplace(String templateString) implements MaskOperator {
-        static final Pattern REF = Pattern.compile("\\$\\{([A-Za-z][A-Za-z0-9]*)}");
+        static final Pattern REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
         public TextReplace {
             Objects.requireNonNull(templateString, "template_string");

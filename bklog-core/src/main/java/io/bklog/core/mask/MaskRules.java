@@ -4,37 +4,34 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.bklog.core.BklogException;
 import io.bklog.core.ErrorCode;
 import io.bklog.core.meta.DesensitizeRule;
+import io.bklog.core.regex.SafePattern;
+import io.bklog.core.regex.UserRegex;
 
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Checks and compiles rule definitions (operator, params, regex). Bad definitions fail with {@code bad_request}
- * naming the rule and the problem, so nothing invalid is ever saved.
+ * naming the rule and the problem, so nothing invalid is ever saved. Patterns are RE2 syntax ({@link UserRegex}):
+ * lookaround and backreferences are refused, matching is linear in the text.
  */
 public final class MaskRules {
-    private static final Pattern NAMED_GROUP = Pattern.compile("\\(\\?<([A-Za-z][A-Za-z0-9]*)>");
-
     private MaskRules() {}
 
     /** Compiles one step; {@code what} names it in errors (e.g. {@code rule 'phone'}). */
     public static MaskStep compile(String what, String operator, JsonNode params, String matchPattern, int sortIndex) {
-        Pattern pattern = null;
+        SafePattern pattern = null;
         List<String> groups = List.of();
         if (matchPattern != null && !matchPattern.isEmpty()) {
             try {
-                pattern = Pattern.compile(matchPattern);
-            } catch (PatternSyntaxException e) {
-                throw bad(what + ": match_pattern does not compile: " + e.getDescription() + " near index "
-                        + e.getIndex() + " of \"" + matchPattern + "\"", "match_pattern");
+                pattern = SafePattern.compile(matchPattern);
+            } catch (UserRegex.InvalidRegexException e) {
+                throw bad(what + ": match_pattern does not compile: " + e.getMessage()
+                        + (e.index() >= 0 ? " at index " + e.index() : "") + " of \"" + matchPattern + "\"",
+                        "match_pattern");
             }
-            groups = groupNames(matchPattern);
+            groups = pattern.groupNames();
         }
         return new MaskStep(what, pattern, groups, operator(what, operator, params, groups), sortIndex);
     }
@@ -84,13 +81,6 @@ public final class MaskRules {
             throw bad(what + ": params." + name + " must be an integer >= 0, got " + v, "params." + name);
         }
         return v.asInt();
-    }
-
-    static List<String> groupNames(String regex) {
-        Set<String> names = new LinkedHashSet<>();
-        Matcher m = NAMED_GROUP.matcher(regex);
-        while (m.find()) names.add(m.group(1));
-        return new ArrayList<>(names);
     }
 
     static BklogException bad(String message, String field) {

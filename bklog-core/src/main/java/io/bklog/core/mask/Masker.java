@@ -1,5 +1,6 @@
 package io.bklog.core.mask;
 
+import io.bklog.core.regex.SafePattern;
 import io.bklog.spi.SearchResult;
 import io.bklog.spi.query.AggregationResult;
 
@@ -10,14 +11,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 
 /**
  * The masking of one index set, compiled once and applied at read time (bklog's desensitize handler).
  *
- * <p>Per field, steps run by priority (ascending {@code sortIndex}); each finds its regex matches (no pattern =
- * the whole value). A match overlapping an earlier, higher-priority match is dropped; the rest are replaced left
- * to right. A nested key {@code a.b} uses the steps of its top-level field {@code a}. In a <em>text field</em>
+ * <p>Per field, every step finds its regex matches in the original value (no pattern = the whole value); a match
+ * that overlaps no other is replaced by its operator, overlapping matches are merged so that every character any
+ * of them masks stays masked, whatever the order of the steps (see {@code replacements}; docs/masking.md). A nested key {@code a.b} uses the steps of its top-level field {@code a}. In a <em>text field</em>
  * (raw log, e.g. {@code log}) the field's own steps run, plus every step with a pattern configured on any other
  * field, so a phone number inside the raw line is masked like the {@code phone} field.
  *
@@ -171,33 +171,121 @@ public final class Masker {
 
     private record Replacement(int start, int end, String text) {}
 
+    /** One regex match of one step, found in the original value. */
+    private record Hit(int start, int end, MaskStep step, int priority, Map<String, String> groups) {}
+
+    /**
+     * Every step finds its matches in the original value (never in another step's output), so the result does not
+     * depend on the order of the steps. A match that overlaps no other is replaced by its operator. Matches that
+     * overlap form a cluster, masked character by character: a character stays visible only if every match
+     * covering it is a {@code mask_shield} that keeps it (head or tail); any other character of the cluster becomes
+     * the mark of the highest-priority {@code mask_shield} masking it ({@code *} when only {@code text_replace}
+     * matches cover it: a template could copy raw characters another rule masks, so it is not applied there).
+     */
     private static List<Replacement> replacements(List<MaskStep> steps, String value) {
-        List<Replacement> taken = new ArrayList<>();
-        for (MaskStep step : steps) {
+        if (value.isEmpty()) return List.of();
+        List<Hit> hits = new ArrayList<>();
+        for (int p = 0; p < steps.size(); p++) {
+            MaskStep step = steps.get(p);
             if (step.pattern() == null) {
-                if (!value.isEmpty() && overlapsNone(taken, 0, value.length())) {
-                    taken.add(new Replacement(0, value.length(), step.operator().apply(value, Map.of())));
-                }
+                hits.add(new Hit(0, value.length(), step, p, Map.of()));
                 continue;
             }
-            Matcher m = step.pattern().matcher(value);
+            SafePattern.SafeMatcher m = step.pattern().matcher(value);
             while (m.find()) {
-                if (m.end() == m.start() || !overlapsNone(taken, m.start(), m.end())) continue;
-                Map<String, String> groups = new HashMap<>();
-                for (String g : step.groupNames()) {
-                    String v = m.group(g);
-                    if (v != null) groups.put(g, v);
+                if (m.end() == m.start()) continue;
+                Map<String, String> groups = Map.of();
+                if (!step.groupNames().isEmpty()) {
+                    groups = new HashMap<>();
+                    for (String g : step.groupNames()) {
+                        String v = m.group(g);
+                        if (v != null) groups.put(g, v);
+                    }
                 }
-                taken.add(new Replacement(m.start(), m.end(), step.operator().apply(m.group(), groups)));
+                hits.add(new Hit(m.start(), m.end(), step, p, groups));
             }
         }
-        taken.sort(Comparator.comparingInt(Replacement::start));
-        return taken;
+        if (hits.isEmpty()) return List.of();
+        hits.sort(Comparator.comparingInt(Hit::start).thenComparingInt(Hit::priority));
+        List<Replacement> out = new ArrayList<>();
+        int i = 0;
+        while (i < hits.size()) {
+            int j = i + 1;
+            int end = hits.get(i).end();
+            while (j < hits.size() && hits.get(j).start() < end) {
+                end = Math.max(end, hits.get(j).end());
+                j++;
+            }
+            List<Hit> cluster = distinct(hits.subList(i, j));
+            if (cluster.size() == 1) {
+                Hit h = cluster.get(0);
+                out.add(new Replacement(h.start(), h.end(),
+                        h.step().operator().apply(value.substring(h.start(), h.end()), h.groups())));
+            } else {
+                out.add(new Replacement(hits.get(i).start(), end, merge(value, cluster, hits.get(i).start(), end)));
+            }
+            i = j;
+        }
+        return out;
     }
 
-    private static boolean overlapsNone(List<Replacement> taken, int start, int end) {
-        for (Replacement r : taken) if (start < r.end() && r.start() < end) return false;
-        return true;
+    /** The hits of a cluster without repeats (two steps with the same range and operator, e.g. one rule twice). */
+    private static List<Hit> distinct(List<Hit> cluster) {
+        if (cluster.size() == 1) return cluster;
+        List<Hit> out = new ArrayList<>(cluster.size());
+        for (Hit h : cluster) {
+            boolean dup = false;
+            for (Hit o : out) {
+                if (o.start() == h.start() && o.end() == h.end() && o.step().operator().equals(h.step().operator())) {
+                    dup = true;
+                    break;
+                }
+            }
+            if (!dup) out.add(h);
+        }
+        return out;
+    }
+
+    /** Renders a cluster of overlapping hits over {@code [start, end)} of {@code value}, code point by code point. */
+    private static String merge(String value, List<Hit> cluster, int start, int end) {
+        StringBuilder sb = new StringBuilder(end - start);
+        int pos = start;
+        while (pos < end) {
+            int cp = value.codePointAt(pos);
+            int next = pos + Character.charCount(cp);
+            boolean kept = true;
+            String mark = null;
+            int markPriority = Integer.MAX_VALUE;
+            for (Hit h : cluster) {
+                if (pos < h.start() || pos >= h.end()) continue;
+                if (h.step().operator() instanceof MaskOperator.MaskShield ms) {
+                    if (!keeps(value, h, ms, pos)) {
+                        kept = false;
+                        if (h.priority() < markPriority) {
+                            mark = ms.replaceMark();
+                            markPriority = h.priority();
+                        }
+                    }
+                } else {
+                    kept = false;
+                }
+            }
+            if (kept) sb.appendCodePoint(cp);
+            else sb.append(mark == null ? MaskOperator.MaskShield.DEFAULT_MARK : mark);
+            pos = next;
+        }
+        return sb.toString();
+    }
+
+    /** Whether {@code mask_shield} keeps the code point at {@code pos} of its match (the same rule as its apply). */
+    private static boolean keeps(String value, Hit h, MaskOperator.MaskShield ms, int pos) {
+        int head = ms.preserveHead();
+        int tail = ms.preserveTail();
+        if (head == 0 && tail == 0) return false;
+        int len = value.codePointCount(h.start(), h.end());
+        if (head + tail >= len) return true;
+        int before = value.codePointCount(h.start(), pos);
+        return before < head || before >= len - tail;
     }
 
     /** Writes {@code text} with replacements applied and marks (in text positions) re-inserted. */

@@ -44,9 +44,19 @@ public final class MaskingService {
         this.indexSets = Objects.requireNonNull(indexSets, "indexSets");
     }
 
-    /** Creates a rule after checking it compiles; {@code conflict} when a live rule has the name. */
+    /**
+     * Creates a rule after checking it compiles; {@code conflict} when a live rule of the same space, or a public
+     * one, has the name (a public rule's name clashes with any live rule). Another space's names are never revealed.
+     */
     public DesensitizeRule createRule(DesensitizeRule rule) {
         MaskRules.validate(rule);
+        boolean clash = rule.isPublic() ? meta.desensitizeRules().anyLiveNamed(rule.ruleName())
+                : meta.desensitizeRules().findByName(rule.spaceUid(), rule.ruleName()).isPresent();
+        if (clash) {
+            throw new BklogException(ErrorCode.CONFLICT, "a desensitize rule named '" + rule.ruleName()
+                    + "' exists already " + (rule.isPublic() ? "(public rule names are platform-wide)"
+                    : "in this space or among the public rules"), "rule_name");
+        }
         try {
             DesensitizeRule saved = meta.desensitizeRules().create(rule);
             log.info("desensitize rule created name={} operator={} space={}", saved.ruleName(), saved.operator(),
@@ -54,7 +64,7 @@ public final class MaskingService {
             return saved;
         } catch (DuplicateNameException e) {
             throw new BklogException(ErrorCode.CONFLICT, "a desensitize rule named '" + rule.ruleName()
-                    + "' exists already", "rule_name", Map.of(), e);
+                    + "' exists already in this space", "rule_name", Map.of(), e);
         }
     }
 
@@ -142,13 +152,39 @@ public final class MaskingService {
         List<DesensitizeFieldConfig> rows = meta.desensitizeFieldConfigs().listByIndexSet(set.id());
         List<String> text = meta.desensitizeConfigs().findByIndexSet(set.id()).map(DesensitizeConfig::textFields)
                 .orElse(List.of());
-        return compile(set, rows, text);
+        return compile(set, rows, text, true);
     }
 
     private Masker compile(IndexSet set, List<DesensitizeFieldConfig> rows, List<String> textFields) {
+        return compile(set, rows, textFields, false);
+    }
+
+    /**
+     * @param stored a saved config: a step that no longer compiles (a pattern saved before regexes became RE2
+     *               syntax, e.g. with a lookahead) fails closed: its field, and every text field, is masked whole,
+     *               and a warning names the rule, so searches keep working and nothing leaks until it is fixed
+     */
+    private Masker compile(IndexSet set, List<DesensitizeFieldConfig> rows, List<String> textFields, boolean stored) {
         Map<String, List<MaskStep>> steps = new LinkedHashMap<>();
         for (DesensitizeFieldConfig c : rows) {
             MaskStep step;
+            if (stored) {
+                try {
+                    step = compileRow(c);
+                } catch (BklogException e) {
+                    log.warn("index set {} field {}: a saved masking step no longer compiles, the field and the text"
+                            + " fields are masked whole until it is fixed: {}", set.name(), c.fieldName(),
+                            e.getMessage());
+                    MaskStep whole = new MaskStep("unusable", null, List.of(), new MaskOperator.MaskShield(0, 0, null),
+                            c.sortIndex());
+                    steps.computeIfAbsent(c.fieldName(), k -> new ArrayList<>()).add(whole);
+                    for (String t : textFields) steps.computeIfAbsent(t, k -> new ArrayList<>()).add(whole);
+                    continue;
+                }
+                if (step == null) continue;
+                steps.computeIfAbsent(c.fieldName(), k -> new ArrayList<>()).add(step);
+                continue;
+            }
             if (c.ruleId() != null) {
                 DesensitizeRule r = meta.desensitizeRules().findByIdIncludingDeleted(c.ruleId()).orElse(null);
                 if (r == null || !r.isActive()) continue;
@@ -163,6 +199,19 @@ public final class MaskingService {
         }
         if (steps.isEmpty() && textFields.isEmpty()) return Masker.none();
         return new Masker(steps, new HashSet<>(textFields));
+    }
+
+    /** The step of one saved row; null when its rule is gone, inactive or not for this field. */
+    private MaskStep compileRow(DesensitizeFieldConfig c) {
+        if (c.ruleId() != null) {
+            DesensitizeRule r = meta.desensitizeRules().findByIdIncludingDeleted(c.ruleId()).orElse(null);
+            if (r == null || !r.isActive()) return null;
+            if (!r.matchFields().isEmpty() && !r.matchFields().contains(c.fieldName())) return null;
+            String pattern = c.matchPattern() != null && !c.matchPattern().isEmpty() ? c.matchPattern()
+                    : r.matchPattern();
+            return MaskRules.compile(r.ruleName(), r.operator(), r.params(), pattern, c.sortIndex());
+        }
+        return MaskRules.compile("inline", c.operator(), c.params(), c.matchPattern(), c.sortIndex());
     }
 
     private List<DesensitizeFieldConfig> rows(IndexSet set, List<FieldMaskConfig> configs, List<String> textFields) {

@@ -1,10 +1,13 @@
 package io.bklog.core.memory;
 
 import io.bklog.core.memory.MemoryDocument.Token;
+import io.bklog.core.regex.SafePattern;
+import io.bklog.core.regex.UserRegex;
 import io.bklog.spi.FieldSpec;
 import io.bklog.spi.FieldType;
 import io.bklog.spi.IndexSetSchema;
 import io.bklog.spi.query.Query;
+import io.bklog.spi.query.RegexTooComplexException;
 import io.bklog.spi.query.TextAnalysis;
 
 import java.math.BigDecimal;
@@ -17,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The query AST compiled against one index set mapping, as the {@link Query} javadoc defines it: evaluates a
@@ -140,19 +142,23 @@ final class MemoryQueryMatcher {
         return switch (type) {
             case TEXT -> new TextPatternNode(field, compilePattern(lower, original));
             case KEYWORD, IP -> {
-                Pattern p = compilePattern(exact, original);
-                yield new FieldNode(field, type, v -> v instanceof String s && p.matcher(s).matches(),
-                        v -> v instanceof String s && p.matcher(s).matches());
+                SafePattern p = compilePattern(exact, original);
+                yield new FieldNode(field, type, v -> v instanceof String s && p.find(s),
+                        v -> v instanceof String s && p.find(s));
             }
             default -> NONE;
         };
     }
 
-    private static Pattern compilePattern(String regex, String original) {
+    /** The whole-value pattern, matched in linear time ({@link SafePattern}: no query can hold the thread). */
+    private static SafePattern compilePattern(String regex, String original) {
         try {
-            return Pattern.compile(regex, Pattern.DOTALL);
-        } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("invalid pattern '" + original + "': " + e.getDescription(), e);
+            return SafePattern.compile("\\A(?:" + regex + ")\\z", SafePattern.DOTALL);
+        } catch (UserRegex.InvalidRegexException e) {
+            if (e.getMessage().contains("repeat count")) {
+                throw new RegexTooComplexException(null, original, e.getMessage(), e);
+            }
+            throw new IllegalArgumentException("invalid pattern '" + original + "': " + e.getMessage(), e);
         }
     }
 
@@ -284,7 +290,7 @@ final class MemoryQueryMatcher {
                     i = end;
                 }
                 case '@' -> sb.append(".*");
-                case '#' -> sb.append("(?!)");
+                case '#' -> sb.append("[^\\x00-\\x{10FFFF}]");
                 case '^', '$', '&', '~', '<', '>' -> sb.append('\\').append(c);
                 default -> sb.append(c);
             }
@@ -432,12 +438,12 @@ final class MemoryQueryMatcher {
         }
     }
 
-    private record TextPatternNode(String field, Pattern pattern) implements Node {
+    private record TextPatternNode(String field, SafePattern pattern) implements Node {
         @Override
         public boolean matches(MemoryDocument d) {
             for (List<Token> value : d.tokens(field)) {
                 for (Token t : value) {
-                    if (pattern.matcher(t.term()).matches()) return true;
+                    if (pattern.find(t.term())) return true;
                 }
             }
             return false;
@@ -448,7 +454,7 @@ final class MemoryQueryMatcher {
             List<List<Token>> values = d.tokens(field);
             for (int i = 0; i < values.size(); i++) {
                 for (Token t : values.get(i)) {
-                    if (pattern.matcher(t.term()).matches()) marks.span(field, i, t.start(), t.end());
+                    if (pattern.find(t.term())) marks.span(field, i, t.start(), t.end());
                 }
             }
         }

@@ -1,5 +1,7 @@
 package io.bklog.core.meta;
 
+import org.jdbi.v3.core.Handle;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -7,9 +9,11 @@ import java.util.Optional;
 /** Collector configs. */
 public final class CollectorConfigRepository {
     static final String TABLE = "collector_configs";
+    private final Db db;
     private final Table<CollectorConfig> table;
 
     CollectorConfigRepository(Db db) {
+        this.db = db;
         this.table = Table.<CollectorConfig>builder(db, TABLE, "collector config")
                 .mapper((rs, ctx) -> new CollectorConfig(rs.getLong("id"), rs.getString("name"),
                         rs.getLong("index_set_id"), rs.getString("source_type"), db.jsonNode(rs, "source_params"),
@@ -27,15 +31,27 @@ public final class CollectorConfigRepository {
     }
 
     /**
-     * Creates the collector; {@link DuplicateNameException} if the name is taken,
+     * Sets the row's {@code space_uid} to its index set's, in the same transaction: the space is kept on the row so
+     * that the name is unique per space ({@code uq_collector_configs_space_name}).
+     */
+    private static CollectorConfig withSpace(Handle h, CollectorConfig saved) {
+        h.createUpdate("UPDATE " + TABLE + " SET space_uid = (SELECT i.space_uid FROM index_sets i"
+                + " WHERE i.id = " + TABLE + ".index_set_id) WHERE id = :id").bind("id", saved.id()).execute();
+        return saved;
+    }
+
+    /**
+     * Creates the collector; {@link DuplicateNameException} if its space has a collector of that name,
      * {@link MetadataReferenceException} if the index set does not exist.
      */
     public CollectorConfig create(CollectorConfig config) {
-        return table.insert(config);
+        return db.write(table.entity, config.name(), () -> db.jdbi.inTransaction(h ->
+                withSpace(h, table.insert(h, config))));
     }
 
     public CollectorConfig update(CollectorConfig config) {
-        return table.update(config);
+        return db.write(table.entity, config.name(), () -> db.jdbi.inTransaction(h ->
+                withSpace(h, table.update(h, config))));
     }
 
     public void delete(CollectorConfig config) {
@@ -46,12 +62,13 @@ public final class CollectorConfigRepository {
         return table.find(id);
     }
 
-    public Optional<CollectorConfig> findByName(String name) {
-        return table.findOne("name = :name", Map.of("name", name));
+    /** The collector of that name in the space (names are unique per space only). */
+    public Optional<CollectorConfig> findByName(String spaceUid, String name) {
+        return table.findOne("space_uid = :s AND name = :name", Map.of("s", spaceUid, "name", name));
     }
 
-    public CollectorConfig getByName(String name) {
-        return findByName(name).orElseThrow(() -> new MetadataNotFoundException("collector config", name));
+    public CollectorConfig getByName(String spaceUid, String name) {
+        return findByName(spaceUid, name).orElseThrow(() -> new MetadataNotFoundException("collector config", name));
     }
 
     public List<CollectorConfig> listByIndexSet(long indexSetId) {

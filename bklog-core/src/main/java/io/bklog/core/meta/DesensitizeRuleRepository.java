@@ -22,11 +22,15 @@ public final class DesensitizeRuleRepository {
                 .columns(r -> Db.cols("rule_name", r.ruleName(), "operator", r.operator(),
                         "params", db.json(r.params()), "match_pattern", r.matchPattern(),
                         "match_fields", db.json(r.matchFields()), "space_uid", r.spaceUid(),
-                        "is_public", r.isPublic(), "is_active", r.isActive()))
+                        "is_public", r.isPublic(), "is_active", r.isActive(),
+                        "name_scope", r.isPublic() || r.spaceUid() == null ? "" : r.spaceUid()))
                 .build();
     }
 
-    /** Creates the rule; {@link DuplicateNameException} if a live rule has the name. */
+    /**
+     * Creates the rule; {@link DuplicateNameException} if a live rule of its scope has the name: names are unique
+     * among the public rules and within each space (a space may reuse another space's name).
+     */
     public DesensitizeRule create(DesensitizeRule rule) {
         if (rule.isDeleted()) throw new IllegalArgumentException("cannot create deleted rule '" + rule.ruleName() + "'");
         return table.insert(rule);
@@ -74,8 +78,15 @@ public final class DesensitizeRuleRepository {
         return table.find(id);
     }
 
-    public Optional<DesensitizeRule> findByName(String ruleName) {
-        return table.findOne("rule_name = :n AND deleted_id = 0", Map.of("n", ruleName));
+    /** The live rule of that name the space sees: its own, else a public one. */
+    public Optional<DesensitizeRule> findByName(String spaceUid, String ruleName) {
+        return table.list("rule_name = :n AND deleted_id = 0 AND (name_scope = :s OR name_scope = '')",
+                Map.of("n", ruleName, "s", spaceUid), "name_scope DESC", 1).stream().findFirst();
+    }
+
+    /** Whether any live rule, of any space or public, has the name (a new public rule's name is platform-wide). */
+    public boolean anyLiveNamed(String ruleName) {
+        return !table.list("rule_name = :n AND deleted_id = 0", Map.of("n", ruleName), "id", 1).isEmpty();
     }
 
     /** Live public rules. */

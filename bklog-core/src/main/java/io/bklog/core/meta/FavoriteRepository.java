@@ -16,12 +16,13 @@ public final class FavoriteRepository {
                         db.jsonNode(rs, "addition"), db.stringList(rs, "display_fields"),
                         rs.getString("group_name"), rs.getString("created_by"), rs.getLong("version"),
                         Db.instant(rs, "created_at"), Db.instant(rs, "updated_at"), rs.getString("start_time"),
-                        rs.getString("end_time")))
+                        rs.getString("end_time"), rs.getBoolean("unmasked")))
                 .id(Favorite::id).version(Favorite::version).name(Favorite::name)
                 .columns(f -> Db.cols("name", f.name(), "space_uid", f.spaceUid(), "index_set_id", f.indexSetId(),
                         "visible_type", f.visibleType(), "keyword", f.keyword(), "addition", db.json(f.addition()),
                         "display_fields", db.json(f.displayFields()), "group_name", f.groupName(),
-                        "created_by", f.createdBy(), "start_time", f.startTime(), "end_time", f.endTime()))
+                        "created_by", f.createdBy(), "start_time", f.startTime(), "end_time", f.endTime(),
+                        "unmasked", f.unmasked()))
                 .build();
     }
 
@@ -46,6 +47,16 @@ public final class FavoriteRepository {
     public List<Favorite> listVisibleTo(String spaceUid, String username) {
         return table.list("space_uid = :s AND (visible_type = :pub OR created_by = :u)",
                 Map.of("s", spaceUid, "pub", Favorite.PUBLIC, "u", username), "group_name, name", 0);
+    }
+
+    /**
+     * What {@code username} sees in the space when {@code masked}: as {@link #listVisibleTo(String, String)}
+     * without the favorites saved by an unmasked caller ({@link Favorite#unmasked}).
+     */
+    public List<Favorite> listVisibleTo(String spaceUid, String username, boolean masked) {
+        if (!masked) return listVisibleTo(spaceUid, username);
+        return table.list("space_uid = :s AND (visible_type = :pub OR created_by = :u) AND unmasked = :f",
+                Map.of("s", spaceUid, "pub", Favorite.PUBLIC, "u", username, "f", false), "group_name, name", 0);
     }
 
     public List<Favorite> listBySpace(String spaceUid) {

@@ -7,10 +7,12 @@ import java.time.Instant;
 /**
  * One search a user ran (append-only).
  *
- * @param params the rest of the request (time range, addition filters...) as JSON
+ * @param params   the rest of the request (time range, addition filters...) as JSON
+ * @param unmasked run by a caller holding {@code unmasked}: the query may hold raw values, so a masked reader never
+ *                 sees it (docs/security.md)
  */
 public record SearchHistoryEntry(long id, String username, long indexSetId, String keyword, JsonNode params,
-                                 Instant createdAt) {
+                                 Instant createdAt, boolean unmasked) {
 
     public SearchHistoryEntry {
         Rows.max(Rows.required(username, "search history username"), 255, "username");
@@ -20,6 +22,11 @@ public record SearchHistoryEntry(long id, String username, long indexSetId, Stri
     }
 
     public static SearchHistoryEntry of(String username, long indexSetId, String keyword, JsonNode params) {
-        return new SearchHistoryEntry(0, username, indexSetId, keyword, params, null);
+        return of(username, indexSetId, keyword, params, false);
+    }
+
+    public static SearchHistoryEntry of(String username, long indexSetId, String keyword, JsonNode params,
+                                        boolean unmasked) {
+        return new SearchHistoryEntry(0, username, indexSetId, keyword, params, null, unmasked);
     }
 }

@@ -23,7 +23,7 @@ public final class TokenRepository {
                 .build();
     }
 
-    /** Creates the token; {@link DuplicateNameException} if the name (or the secret) is already used. */
+    /** Creates the token; {@link DuplicateNameException} if its space has the name (or the secret is used). */
     public Token create(Token token) {
         return table.insert(token);
     }
@@ -40,8 +40,9 @@ public final class TokenRepository {
         return table.find(id);
     }
 
-    public Optional<Token> findByName(String name) {
-        return table.findOne("name = :name", Map.of("name", name));
+    /** The token of that name in the space (names are unique per space only). */
+    public Optional<Token> findByName(String spaceUid, String name) {
+        return table.findOne("space_uid = :s AND name = :name", Map.of("s", spaceUid, "name", name));
     }
 
     public Optional<Token> findByHash(String tokenHash) {

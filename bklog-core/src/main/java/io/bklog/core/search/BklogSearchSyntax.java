@@ -4,6 +4,7 @@ import io.bklog.core.BklogException;
 import io.bklog.core.ErrorCode;
 import io.bklog.core.meta.IndexSet;
 import io.bklog.core.query.QueryFields;
+import io.bklog.core.query.QueryRegexLimits;
 import io.bklog.core.query.QueryStringParser;
 import io.bklog.core.query.QuerySyntaxException;
 import io.bklog.core.query.QueryValidationException;
@@ -11,6 +12,7 @@ import io.bklog.core.query.StructuredFilter;
 import io.bklog.core.query.StructuredFilters;
 import io.bklog.core.query.TimeExpressions;
 import io.bklog.spi.query.Query;
+import io.bklog.spi.query.RegexTooComplexException;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -36,6 +38,11 @@ public final class BklogSearchSyntax implements SearchSyntax {
                     Map.of("position", e.position()), e);
         }
         validate(q, indexSet, "keyword");
+        try {
+            QueryRegexLimits.check(q);
+        } catch (RegexTooComplexException e) {
+            throw SearchService.regexTooComplex(e);
+        }
         return q;
     }
 

@@ -59,21 +59,24 @@ public final class FavoriteService {
                        String startTime, String endTime, List<String> displayFields, String visibleType,
                        String groupName, String createdBy, Instant createdAt, Instant updatedAt) {}
 
-    /** The favorites {@code user} sees in the space: their own and the public ones, by group and name. */
-    public List<View> list(String spaceUid, String user) {
+    /**
+     * The favorites {@code user} sees in the space: their own and the public ones, by group and name. A
+     * {@code masked} reader never sees one saved by an unmasked caller: its query may hold raw values.
+     */
+    public List<View> list(String spaceUid, String user, boolean masked) {
         Map<Long, String> names = indexSetNames();
-        return favorites.listVisibleTo(spaceUid, user).stream().map(f -> view(f, names)).toList();
+        return favorites.listVisibleTo(spaceUid, user, masked).stream().map(f -> view(f, names)).toList();
     }
 
     /** One favorite the user sees, or {@link ErrorCode#FAVORITE_NOT_FOUND}. */
-    public View get(String spaceUid, String user, long id) {
-        return view(visible(spaceUid, user, id), indexSetNames());
+    public View get(String spaceUid, String user, long id, boolean masked) {
+        return view(visible(spaceUid, user, id, masked), indexSetNames());
     }
 
-    /** Creates a favorite owned by {@code user}. */
-    public View create(String spaceUid, String user, Spec spec) {
+    /** Creates a favorite owned by {@code user}, marked unmasked when the caller is not {@code masked}. */
+    public View create(String spaceUid, String user, Spec spec, boolean masked) {
         IndexSet set = validate(spaceUid, spec);
-        Favorite f = Favorite.of(spec.name(), spaceUid, set.id(), spec.keyword(), user);
+        Favorite f = Favorite.of(spec.name(), spaceUid, set.id(), spec.keyword(), user).withUnmasked(!masked);
         f = fill(f, spec);
         try {
             return view(favorites.create(f), indexSetNames());
@@ -83,10 +86,11 @@ public final class FavoriteService {
     }
 
     /** Replaces every part of a favorite the user owns. */
-    public View update(String spaceUid, String user, long id, Spec spec) {
-        Favorite current = owned(spaceUid, user, id);
+    public View update(String spaceUid, String user, long id, Spec spec, boolean masked) {
+        Favorite current = owned(spaceUid, user, id, masked);
         IndexSet set = validate(spaceUid, spec);
-        Favorite f = fill(current.withTarget(spec.name(), set.id()).withSearch(spec.keyword(), null, null), spec);
+        Favorite f = fill(current.withTarget(spec.name(), set.id()).withSearch(spec.keyword(), null, null), spec)
+                .withUnmasked(!masked);
         try {
             return view(favorites.update(f), indexSetNames());
         } catch (DuplicateNameException e) {
@@ -98,8 +102,8 @@ public final class FavoriteService {
     }
 
     /** Deletes a favorite the user owns. */
-    public void delete(String spaceUid, String user, long id) {
-        favorites.delete(owned(spaceUid, user, id));
+    public void delete(String spaceUid, String user, long id, boolean masked) {
+        favorites.delete(owned(spaceUid, user, id, masked));
     }
 
     private Favorite fill(Favorite f, Spec spec) {
@@ -133,15 +137,15 @@ public final class FavoriteService {
         return set;
     }
 
-    private Favorite visible(String spaceUid, String user, long id) {
+    private Favorite visible(String spaceUid, String user, long id, boolean masked) {
         return favorites.findById(id)
-                .filter(f -> f.spaceUid().equals(spaceUid)
+                .filter(f -> f.spaceUid().equals(spaceUid) && !(masked && f.unmasked())
                         && (f.createdBy().equals(user) || Favorite.PUBLIC.equals(f.visibleType())))
                 .orElseThrow(() -> notFound(id, spaceUid));
     }
 
-    private Favorite owned(String spaceUid, String user, long id) {
-        Favorite f = visible(spaceUid, user, id);
+    private Favorite owned(String spaceUid, String user, long id, boolean masked) {
+        Favorite f = visible(spaceUid, user, id, masked);
         if (!f.createdBy().equals(user)) {
             throw new BklogException(ErrorCode.FAVORITE_NOT_FOUND, "favorite " + id + " is public but belongs to '"
                     + f.createdBy() + "'; only its creator can change or delete it", "id");

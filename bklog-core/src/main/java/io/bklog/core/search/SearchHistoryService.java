@@ -27,8 +27,11 @@ public final class SearchHistoryService {
         this.indexSets = Objects.requireNonNull(indexSets, "indexSets");
     }
 
-    /** Saves the search of {@code user} when it is worth remembering; returns whether it was saved. */
-    public boolean record(String user, String indexSet, SearchParams params) {
+    /**
+     * Saves the search of {@code user} when it is worth remembering, marked unmasked when the caller is not
+     * {@code masked} (its query may hold raw values); returns whether it was saved.
+     */
+    public boolean record(String user, String indexSet, SearchParams params, boolean masked) {
         String keyword = params.keyword() == null ? "" : params.keyword().strip();
         if ((keyword.isEmpty() || keyword.equals("*")) && params.addition().isEmpty()) return false;
         IndexSet set = indexSets.get(indexSet);
@@ -37,13 +40,19 @@ public final class SearchHistoryService {
         if (params.startTime() != null) p.put("start_time", params.startTime());
         if (params.endTime() != null) p.put("end_time", params.endTime());
         List<SearchHistoryEntry> last = meta.searchHistory().listByUser(user, set.id(), 1);
-        if (!last.isEmpty() && last.get(0).keyword().equals(keyword) && last.get(0).params().equals(p)) return false;
-        meta.searchHistory().record(SearchHistoryEntry.of(user, set.id(), keyword, p));
+        if (!last.isEmpty() && last.get(0).keyword().equals(keyword) && last.get(0).params().equals(p)
+                && last.get(0).unmasked() == !masked) {
+            return false;
+        }
+        meta.searchHistory().record(SearchHistoryEntry.of(user, set.id(), keyword, p, !masked));
         return true;
     }
 
-    /** The user's latest searches of the index set, newest first. */
-    public List<SearchHistoryEntry> recent(String user, String indexSet, int limit) {
-        return meta.searchHistory().listByUser(user, indexSets.get(indexSet).id(), limit);
+    /**
+     * The user's latest searches of the index set, newest first; a {@code masked} reader never sees a search run
+     * unmasked (a token re-created under a revoked token's name must not read its raw queries).
+     */
+    public List<SearchHistoryEntry> recent(String user, String indexSet, int limit, boolean masked) {
+        return meta.searchHistory().listByUser(user, indexSets.get(indexSet).id(), limit, masked);
     }
 }

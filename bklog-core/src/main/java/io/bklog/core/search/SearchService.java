@@ -13,6 +13,7 @@ import io.bklog.core.mask.Masker;
 import io.bklog.spi.query.Aggregation;
 import io.bklog.spi.query.AggregationResult;
 import io.bklog.spi.query.Query;
+import io.bklog.spi.query.RegexTooComplexException;
 import io.bklog.spi.query.Sort;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -64,7 +65,12 @@ public final class SearchService {
     public SearchResponse search(String indexSet, SearchParams params, Masker masker) {
         return timer.record(() -> {
             SearchRequest request = request(indexSet, params, masker);
-            SearchResult result = store.search(request);
+            SearchResult result;
+            try {
+                result = store.search(request);
+            } catch (RegexTooComplexException e) {
+                throw regexTooComplex(e);
+            }
             List<SearchResult.Hit> hits = result.hits();
             if (!masker.isEmpty()) {
                 List<SearchResult.Hit> masked = new ArrayList<>(hits.size());
@@ -80,6 +86,15 @@ public final class SearchService {
             });
             return new SearchResponse(result.total(), result.tookMillis(), hits, aggs);
         });
+    }
+
+    /**
+     * The 400 {@code regex_too_complex} for a query regex a store (or {@link io.bklog.core.query.QueryRegexLimits})
+     * refused.
+     */
+    public static BklogException regexTooComplex(RegexTooComplexException e) {
+        return new BklogException(ErrorCode.REGEX_TOO_COMPLEX, e.getMessage(), "keyword",
+                Map.of("pattern", e.pattern()), e);
     }
 
     /** Name prefix of a terms aggregation in {@link SearchResponse#aggregations()}. */

@@ -28,7 +28,7 @@ class AuthServiceTest {
     @Test
     void tokenIsStoredHashedAndAuthenticatesToItsSpaceAndRoles() {
         IssuedToken t = auth.createToken("ci", "default", EnumSet.of(Role.VIEWER), null);
-        Token row = platform.metadata().tokens().findByName("ci").orElseThrow();
+        Token row = platform.metadata().tokens().findByName("default", "ci").orElseThrow();
         assertThat(row.tokenHash()).isEqualTo(Token.hash(t.secret())).doesNotContain(t.secret());
         Principal p = auth.authenticate(t.secret()).orElseThrow();
         assertThat(p.spaceUid()).isEqualTo("default");
@@ -89,6 +89,8 @@ class AuthServiceTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         Principal p = auth.authenticate(Files.readString(file)).orElseThrow();
         assertThat(p.has(Role.ADMIN)).isTrue();
+        assertThat(p.has(Role.UNMASKED)).as("only a holder of unmasked may grant it: the first token holds it")
+                .isTrue();
         assertThat(auth.bootstrap(dir, "default")).isEmpty();
     }
 }

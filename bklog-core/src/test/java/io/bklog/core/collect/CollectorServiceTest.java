@@ -115,7 +115,7 @@ class CollectorServiceTest {
                 .withSource("file", json("{'paths': ['/var/log/x.log']}"), null,
                         json("{'multiline_pattern': '^\\\\d{4', 'multiline_max_lines': 9000, 'multiline_timeout': 60}"));
         List<Map<String, Object>> errors = errorsOf(() -> collectors.create(c, "app"));
-        assertThat((String) at(errors, "multiline.multiline_pattern").get("message")).contains("near index 5");
+        assertThat((String) at(errors, "multiline.multiline_pattern").get("message")).contains("near index 3");
         assertThat((String) at(errors, "multiline.multiline_max_lines").get("message")).contains("1..5000");
         assertThat((String) at(errors, "multiline.multiline_timeout").get("message")).contains("1..10");
     }

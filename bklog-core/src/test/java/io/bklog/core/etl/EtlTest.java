@@ -105,6 +105,26 @@ class EtlTest {
     }
 
     @Test
+    void pathologicalRegexpAndGrokLinesCannotHoldTheParser() {
+        String line = "a".repeat(5000);
+        // regexp: RE2 finishes what java.util.regex cannot within its budget, with the right answer
+        ParsedDocument r = Etl.compile(EtlConfig.of("regexp", EtlParams.builder()
+                .separatorRegexp("^(?P<x>(a|a)*)b?$").build(), List.of()), CLOCK).parse(line);
+        assertThat(r.parseFailure()).isFalse();
+        assertThat(r.fields()).containsEntry("x", line);
+        // grok stays on java.util.regex (its vocabulary needs lookbehind): past the budget the line is a failure
+        ParsedDocument g = Etl.compile(EtlConfig.of("grok", EtlParams.builder().separatorRegexp("%{EVIL:x}")
+                .grokPatterns(Map.of("EVIL", "(.*a){25}b")).build(), List.of()), CLOCK).parse(line);
+        assertThat(g.parseFailure()).isTrue();
+        assertThat(g.failureReason()).contains("too many steps");
+        // a merely quadratic search (each start rescans the run of x) still parses a long line
+        ParsedDocument q = Etl.compile(EtlConfig.of("grok", EtlParams.builder().separatorRegexp("%{WORD:w}=%{INT:n}")
+                .build(), List.of()), CLOCK).parse("x".repeat(3000) + " k=5");
+        assertThat(q.parseFailure()).as(q.failureReason()).isFalse();
+        assertThat(q.fields()).containsEntry("w", "k").containsEntry("n", "5");
+    }
+
+    @Test
     void grokUsesDefaultPatternsAndTypeHints() {
         EtlConfig c = EtlConfig.of("grok", EtlParams.builder().separatorRegexp("%{COMBINEDAPACHELOG}").build(),
                 List.of(EtlField.time("timestamp", "dd/MMM/yyyy:HH:mm:ss Z", null), EtlField.of("response", "int")));

@@ -60,12 +60,46 @@ class MaskerTest {
     }
 
     @Test
-    void higherPriorityMatchWinsAndOverlappingLowerPriorityMatchIsDropped() {
+    void overlappingMatchesMergeSoEveryCharacterAnyOfThemMasksStaysMasked() {
         MaskStep digits4 = MaskRules.compile("t", "text_replace", params("{\"template_string\":\"[N]\"}"),
                 "\\d{4}", 2);
         MaskStep phone = shield(PHONE, 3, 2, 1);
         Masker m = new Masker(Map.of("log", List.of(digits4, phone)), Set.of());
-        assertThat(m.mask("log", "13812345678 pin 1234")).isEqualTo("138******78 pin [N]");
+        // 1381|2345 (text_replace) overlap the phone: their digits are masked; the phone's tail "78" is kept by the
+        // only rule covering it; "1234" overlaps nothing and gets its template
+        assertThat(m.mask("log", "13812345678 pin 1234")).isEqualTo("*********78 pin [N]");
+        Masker reversed = new Masker(Map.of("log", List.of(MaskRules.compile("t", "text_replace",
+                params("{\"template_string\":\"[N]\"}"), "\\d{4}", 1), shield(PHONE, 3, 2, 2))), Set.of());
+        assertThat(reversed.mask("log", "13812345678 pin 1234")).isEqualTo("*********78 pin [N]");
+    }
+
+    @Test
+    void aPhoneRuleInsideACardNumberDoesNotUncoverCardDigits() {
+        MaskStep card = shield("\\d{16,19}", 6, 4, 0);
+        MaskStep phone = shield(PHONE, 3, 4, 1);
+        String[] cards = {"6222021234567890123", "6222021381234567890", "6222138123456789012", "6222021234567891380"};
+        for (List<MaskStep> order : List.of(List.of(card, phone), List.of(phone, card),
+                List.of(shield(PHONE, 3, 4, 0), shield("\\d{16,19}", 6, 4, 1)))) {
+            Masker m = new Masker(Map.of("card_no", order), Set.of("log"));
+            for (String c : cards) {
+                String alone = new MaskOperator.MaskShield(6, 4, null).apply(c, Map.of());
+                assertThat(m.mask("card_no", c)).as("%s with %s", c, order).isEqualTo(alone);
+                assertThat(m.mask("log", "paid with " + c + " ok")).isEqualTo("paid with " + alone + " ok");
+            }
+        }
+        // the phone alone is still masked by its own rule
+        Masker m = new Masker(Map.of("card_no", List.of(card, phone)), Set.of("log"));
+        assertThat(m.mask("log", "call 13812345678")).isEqualTo("call 138****5678");
+    }
+
+    @Test
+    void overlapUsesTheMarkOfTheHighestPriorityShieldAndNeverAppliesATemplateThatCouldCopyRawDigits() {
+        MaskStep hash = MaskRules.compile("t", "mask_shield", params("{\"replace_mark\":\"#\"}"), "\\d{6}", 0);
+        MaskStep keepAll = MaskRules.compile("t", "text_replace", params("{\"template_string\":\"${a}\"}"),
+                "(?P<a>\\d{3}x)", 1);
+        Masker m = new Masker(Map.of("f", List.of(hash, keepAll)), Set.of());
+        assertThat(m.mask("f", "123456x")).isEqualTo("#######".substring(0, 6) + "*");
+        assertThat(m.mask("f", "999x")).isEqualTo("999x");
     }
 
     @Test

@@ -153,6 +153,49 @@ abstract class MetadataStoreContract {
     }
 
     @Test
+    void version6GivesTheBootstrapTokenUnmaskedAndKeepsRowsOfVersion5PerSpace() {
+        MetadataStore store = open();
+        store.migrateTo("5");
+        store.spaces().create(Space.of("default", "Default"));
+        store.spaces().create(Space.of("bkcc__2", "B"));
+        store.tokens().create(Token.of("bootstrap-admin", "boot-secret", "default", List.of("admin"), null));
+        store.tokens().create(Token.of("reader", "reader-secret", "bkcc__2", List.of("viewer"), null));
+        store.tokens().create(Token.of("raw", "raw-secret", "bkcc__2", List.of("viewer", "unmasked"), null));
+        IndexSet set = store.indexSets().create(IndexSet.of("nginx_access", "bkcc__2", FIELDS));
+        store.jdbi().useHandle(h -> {
+            String now = "'2026-03-01 00:00:00.000'";
+            h.execute("INSERT INTO collector_configs (name, index_set_id, source_type, source_params, filters,"
+                    + " multiline, etl_config, etl_params, fields, created_at, updated_at) VALUES ('nginx', ?, 'row',"
+                    + " '{}', '[]', '{}', 'bk_log_json', '{}', '[]', " + now + ", " + now + ")", set.id());
+            h.execute("INSERT INTO desensitize_rules (rule_name, operator, params, match_fields, space_uid,"
+                    + " is_public, created_at, updated_at) VALUES ('phone', 'mask_shield', '{}', '[]', 'bkcc__2',"
+                    + " FALSE, " + now + ", " + now + ")");
+            for (String user : List.of("bkcc__2/reader", "bkcc__2/raw", "bkcc__2/revoked", "anonymous")) {
+                h.execute("INSERT INTO search_history (username, index_set_id, keyword, params, created_at)"
+                        + " VALUES (?, ?, 'k', '{}', " + now + ")", user, set.id());
+                h.execute("INSERT INTO favorites (name, space_uid, index_set_id, visible_type, keyword, addition,"
+                        + " display_fields, created_by, created_at, updated_at) VALUES (?, 'bkcc__2', ?, 'public',"
+                        + " 'k', '[]', '[]', ?, " + now + ", " + now + ")", "f-" + user, set.id(), user);
+            }
+        });
+
+        store.migrate();
+
+        assertThat(store.tokens().findByName("default", "bootstrap-admin").orElseThrow().roles())
+                .containsExactly("admin", "unmasked");
+        assertThat(store.tokens().findByName("bkcc__2", "reader").orElseThrow().roles()).containsExactly("viewer");
+        assertThat(store.collectorConfigs().findByName("bkcc__2", "nginx")).isPresent();
+        assertThat(store.desensitizeRules().findByName("bkcc__2", "phone")).isPresent();
+        assertThat(store.searchHistory().listByUser("bkcc__2/reader", set.id(), 0, true)).hasSize(1);
+        assertThat(store.searchHistory().listByUser("anonymous", set.id(), 0, true)).hasSize(1);
+        assertThat(store.searchHistory().listByUser("bkcc__2/raw", set.id(), 0, true)).isEmpty();
+        assertThat(store.searchHistory().listByUser("bkcc__2/revoked", set.id(), 0, true)).isEmpty();
+        assertThat(store.favorites().listVisibleTo("bkcc__2", "bkcc__2/reader", true)).extracting(Favorite::name)
+                .containsExactlyInAnyOrder("f-bkcc__2/reader", "f-anonymous");
+        assertThat(store.favorites().listVisibleTo("bkcc__2", "bkcc__2/raw", false)).hasSize(4);
+    }
+
+    @Test
     void keepsDataAcrossReopen() {
         long id;
         try (MetadataStore store = MetadataStore.open(config, clock)) {
@@ -334,7 +377,7 @@ abstract class MetadataStoreContract {
                         json("[{\"field_name\":\"a\",\"field_type\":\"string\",\"is_time\":false}]"))
                 .withActive(false));
 
-        CollectorConfig read = store.collectorConfigs().getByName("nginx");
+        CollectorConfig read = store.collectorConfigs().getByName("bkcc__2", "nginx");
         assertThat(read).isEqualTo(changed);
         assertThat(read.etlParams().get("big").asLong()).isEqualTo(12345678901234L);
         assertThat(read.etlParams().get("unicode").asText()).isEqualTo("日志 ✓");
@@ -456,7 +499,7 @@ abstract class MetadataStoreContract {
         DesensitizeRule again = store.desensitizeRules().create(DesensitizeRule.of("phone", "mask_shield", null,
                 null, null, "bkcc__2"));
         assertThat(again.id()).isNotEqualTo(phone.id());
-        assertThat(store.desensitizeRules().findByName("phone")).contains(again);
+        assertThat(store.desensitizeRules().findByName("bkcc__2", "phone")).contains(again);
         assertThat(store.desensitizeRules().listIncludingDeleted()).hasSize(3);
     }
 
@@ -658,6 +701,59 @@ abstract class MetadataStoreContract {
     }
 
     @Test
+    void namesAreUniquePerSpaceNotAcrossSpaces() {
+        MetadataStore store = migrated();
+        IndexSet b = indexSet(store, "nginx_access");
+        store.spaces().create(Space.of("team_c", "C"));
+        IndexSet c = store.indexSets().create(IndexSet.of("c_access", "team_c", FIELDS));
+        store.tokens().create(Token.of("ci", "secret-b", "bkcc__2", List.of("ingest"), null));
+        Token ciC = store.tokens().create(Token.of("ci", "secret-c", "team_c", List.of("viewer"), null));
+        assertThat(store.tokens().findByName("team_c", "ci")).contains(ciC);
+        assertThatThrownBy(() -> store.tokens().create(Token.of("ci", "secret-c2", "team_c", List.of("viewer"), null)))
+                .isInstanceOf(DuplicateNameException.class);
+
+        store.collectorConfigs().create(CollectorConfig.of("nginx", b.id(), "row", json("{}"), "bk_log_json"));
+        CollectorConfig nginxC = store.collectorConfigs().create(CollectorConfig.of("nginx", c.id(), "row",
+                json("{}"), "bk_log_json"));
+        assertThat(store.collectorConfigs().getByName("team_c", "nginx")).isEqualTo(nginxC);
+        assertThatThrownBy(() -> store.collectorConfigs().create(CollectorConfig.of("nginx", c.id(), "row",
+                json("{}"), "bk_log_json"))).isInstanceOf(DuplicateNameException.class);
+
+        store.desensitizeRules().create(DesensitizeRule.of("phone", "mask_shield", null, null, null, "bkcc__2"));
+        DesensitizeRule phoneC = store.desensitizeRules().create(DesensitizeRule.of("phone", "mask_shield", null, null,
+                null, "team_c"));
+        assertThat(store.desensitizeRules().findByName("team_c", "phone")).contains(phoneC);
+        assertThatThrownBy(() -> store.desensitizeRules().create(DesensitizeRule.of("phone", "mask_shield", null,
+                null, null, "team_c"))).isInstanceOf(DuplicateNameException.class);
+        DesensitizeRule email = store.desensitizeRules().create(DesensitizeRule.publicRule("email", "mask_shield",
+                null, null, null));
+        assertThat(store.desensitizeRules().findByName("team_c", "email")).contains(email);
+        assertThatThrownBy(() -> store.desensitizeRules().create(DesensitizeRule.publicRule("email", "mask_shield",
+                null, null, null))).isInstanceOf(DuplicateNameException.class);
+    }
+
+    @Test
+    void whatAnUnmaskedCallerSavedIsHiddenFromMaskedReaders() {
+        MetadataStore store = migrated();
+        IndexSet set = indexSet(store, "nginx_access");
+        SearchHistoryEntry raw = store.searchHistory().record(SearchHistoryEntry.of("bkcc__2/alice", set.id(),
+                "token:sk-abc123", null, true));
+        SearchHistoryEntry plain = store.searchHistory().record(SearchHistoryEntry.of("bkcc__2/alice", set.id(),
+                "status:500", null, false));
+        assertThat(store.searchHistory().listByUser("bkcc__2/alice", set.id(), 0, false))
+                .containsExactlyInAnyOrder(raw, plain);
+        assertThat(store.searchHistory().listByUser("bkcc__2/alice", set.id(), 0, true)).containsExactly(plain);
+
+        Favorite secret = store.favorites().create(Favorite.of("raw", "bkcc__2", set.id(), "token:sk-abc123",
+                "bkcc__2/alice").withVisibility(Favorite.PUBLIC, null).withUnmasked(true));
+        Favorite open = store.favorites().create(Favorite.of("open", "bkcc__2", set.id(), "status:500",
+                "bkcc__2/alice").withVisibility(Favorite.PUBLIC, null));
+        assertThat(secret.unmasked()).isTrue();
+        assertThat(store.favorites().listVisibleTo("bkcc__2", "bkcc__2/bob", false)).containsExactly(open, secret);
+        assertThat(store.favorites().listVisibleTo("bkcc__2", "bkcc__2/bob", true)).containsExactly(open);
+    }
+
+    @Test
     void favoritesArePrivateUnlessPublicAndUniquePerSpace() {
         MetadataStore store = migrated();
         IndexSet set = indexSet(store, "nginx_access");
@@ -744,8 +840,8 @@ abstract class MetadataStoreContract {
         store.taskRuns().create(TaskRun.started("r-1", "capacity_sync", "default", null, clock.instant(), 1));
         store.asyncTasks().create(AsyncTask.pending("t-1", "restore"));
         store.exportJobs().create(ExportJob.started("e-1", null, set.id(), json("{\"keyword\":\"*\"}")));
-        store.searchHistory().record(SearchHistoryEntry.of("alice", set.id(), "日志 \"quoted\"\nline", null));
-        store.favorites().create(Favorite.of("5xx", "bkcc__2", set.id(), "status:500", "alice"));
+        store.searchHistory().record(SearchHistoryEntry.of("alice", set.id(), "日志 \"quoted\"\nline", null, true));
+        store.favorites().create(Favorite.of("5xx", "bkcc__2", set.id(), "status:500", "alice").withUnmasked(true));
         store.capacity().record(IndexSetCapacity.of(set.id(), 1, 2, 3, clock.instant()));
     }
 
@@ -773,7 +869,8 @@ abstract class MetadataStoreContract {
         assertThat(withoutExportTime(again.toString(java.nio.charset.StandardCharsets.UTF_8)))
                 .isEqualTo(withoutExportTime(out.toString(java.nio.charset.StandardCharsets.UTF_8)));
         assertThat(target.indexSets().getByName("nginx_access")).isEqualTo(source.indexSets().getByName("nginx_access"));
-        assertThat(target.collectorConfigs().getByName("nginx")).isEqualTo(source.collectorConfigs().getByName("nginx"));
+        assertThat(target.collectorConfigs().getByName("bkcc__2", "nginx"))
+                .isEqualTo(source.collectorConfigs().getByName("bkcc__2", "nginx"));
 
         // generated ids continue after the imported ones
         IndexSet next = indexSet(target, "after_import");

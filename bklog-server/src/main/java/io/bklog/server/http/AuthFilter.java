@@ -21,7 +21,9 @@ import java.util.Optional;
  * without the role the route needs 403 {@code forbidden}, and an index set of another space 404
  * {@code index_set_not_found} (exactly as if it did not exist). The caller is kept on the request for the routes
  * ({@link #principal}). The Elasticsearch-compatible paths of {@link EsCompatRoutes} take the token in the shapes
- * shippers send (Basic password, Bearer, ApiKey) and need the {@code ingest} role. When disabled, every request passes and nothing is masked less (no {@code unmasked} role).
+ * shippers send (Basic password, Bearer, ApiKey) and need the {@code ingest} role to write, {@code viewer} to read
+ * documents back ({@link EsCompatRoutes#requiredRole}). When disabled, every request passes and nothing is masked
+ * less (no {@code unmasked} role).
  */
 public final class AuthFilter {
     private static final Logger log = LoggerFactory.getLogger(AuthFilter.class);
@@ -90,12 +92,16 @@ public final class AuthFilter {
      */
     public static void requirePlatformAdmin(Context ctx, String what) {
         Principal p = ctx.attribute(PRINCIPAL);
-        if (p != null && !(p.has(Role.ADMIN) && p.spaceUid().equals(io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE))) {
+        if (p != null && !platformAdmin(p)) {
             throw new AuthFailure(403, "forbidden", "token '" + p.tokenName() + "' of space '" + p.spaceUid()
                     + "' may not " + what + ": rule: only a platform admin (an admin token of the '"
-                    + io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE + "' space) may use host resources; see"
-                    + " docs/security.md#roles");
+                    + io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE + "' space) may use host resources or act on"
+                    + " the whole platform; see docs/security.md#roles");
         }
+    }
+
+    private static boolean platformAdmin(Principal p) {
+        return p.has(Role.ADMIN) && p.spaceUid().equals(io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE);
     }
 
     public void register(Javalin app) {
@@ -115,14 +121,16 @@ public final class AuthFilter {
         if (!enabled) return;
         app.before("/api/*", this::check);
         app.before(ctx -> {
-            if (EsCompatRoutes.handles(ctx.path())) checkEsCompat(ctx);
+            if (EsCompatRoutes.isEs(ctx)) checkEsCompat(ctx);
         });
     }
 
     /**
      * The Elasticsearch-compatible paths ({@link EsCompatRoutes}): shippers send their credentials as Elasticsearch
      * expects them, so a token with the {@code ingest} role is taken as the password of Basic auth (any user name),
-     * as {@code Bearer <token>}, or as {@code ApiKey base64(<id>:<token>)}. Failures answer in the ES error shape.
+     * as {@code Bearer <token>}, or as {@code ApiKey base64(<id>:<token>)}. Writing needs the {@code ingest} role,
+     * reading documents back ({@code _search}, {@code _count}) the {@code viewer} role, the rest either
+     * ({@link EsCompatRoutes#requiredRole}). Failures answer in the ES error shape.
      */
     private void checkEsCompat(Context ctx) {
         String token = esToken(ctx.header("Authorization"));
@@ -136,9 +144,17 @@ public final class AuthFilter {
             return new AuthFailure(401, "security_exception", "unable to authenticate with the provided credentials"
                     + " for REST request [" + ctx.path() + "]: the token is unknown, revoked or expired", true);
         });
-        if (!p.has(Role.INGEST)) {
+        Role needed = EsCompatRoutes.requiredRole(ctx.method().name(), ctx.path());
+        if (needed != null && !p.has(needed)) {
             throw new AuthFailure(403, "security_exception", "action [" + ctx.method() + " " + ctx.path()
-                    + "] is unauthorized for token [" + p.tokenName() + "]: it lacks the role 'ingest'", true);
+                    + "] is unauthorized for token [" + p.tokenName() + "]: it lacks the role '" + needed.wireName()
+                    + "'" + (needed == Role.VIEWER ? " (reading documents back needs a token with the viewer role)"
+                    : ""), true);
+        }
+        if (needed == null && !p.has(Role.INGEST) && !p.has(Role.VIEWER)) {
+            throw new AuthFailure(403, "security_exception", "action [" + ctx.method() + " " + ctx.path()
+                    + "] is unauthorized for token [" + p.tokenName() + "]: it lacks the role 'ingest' (or 'viewer')",
+                    true);
         }
         ctx.attribute(PRINCIPAL, p);
     }
@@ -194,7 +210,9 @@ public final class AuthFilter {
             String sub = slash < 0 ? "" : rest.substring(slash + 1);
             Optional<IndexSet> set = indexSets.find(name);
             boolean create = sub.isEmpty() && method == HandlerType.PUT;
-            if (!create && (set.isEmpty() || !p.canSee(set.get().spaceUid()))) {
+            // restores are platform operations (OpsRoutes): the platform admin reaches every space's index sets
+            boolean platformWide = sub.equals("restores") && platformAdmin(p);
+            if (!create && (set.isEmpty() || !(p.canSee(set.get().spaceUid()) || platformWide))) {
                 // as if it did not exist, and naming only the caller's own index sets
                 throw indexSets.notFoundIn(name, p.spaceUid());
             }

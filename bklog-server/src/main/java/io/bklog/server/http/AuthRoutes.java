@@ -60,6 +60,7 @@ final class AuthRoutes implements RouteGroup {
                             "roles[" + i + "]");
                 }
             }
+            if (roles.contains(Role.UNMASKED)) requireUnmaskedToGrantIt(ctx);
             IssuedToken t = auth.createToken(b.name(), space, roles, b.expiresAt());
             Map<String, Object> out = view(t.token());
             out.put("token", t.secret());
@@ -84,9 +85,16 @@ final class AuthRoutes implements RouteGroup {
     }
 
     private static void requirePlatformAdmin(Context ctx, String what) {
+        AuthFilter.requirePlatformAdmin(ctx, what);
+    }
+
+    /** Only a holder of {@code unmasked} may grant it (docs/security.md#granting-unmasked). */
+    private static void requireUnmaskedToGrantIt(Context ctx) {
         Principal p = AuthFilter.principal(ctx).orElse(null);
-        if (p != null && !(p.spaceUid().equals(LogPlatformBuilder.DEFAULT_SPACE) && p.has(Role.ADMIN))) {
-            throw new AuthFilter.AuthFailure(403, "forbidden", "only an admin token of the default space may " + what);
+        if (p != null && !p.has(Role.UNMASKED)) {
+            throw new AuthFilter.AuthFailure(403, "forbidden", "token '" + p.tokenName() + "' may not grant the role"
+                    + " 'unmasked': rule: only a token holding 'unmasked' may make a token with it; see"
+                    + " docs/security.md#granting-unmasked");
         }
     }
 

@@ -3,9 +3,11 @@ package io.bklog.server.http;
 import io.bklog.core.BklogException;
 import io.bklog.core.ErrorCode;
 import io.bklog.core.meta.MetadataException;
+import io.bklog.core.search.SearchService;
 import io.bklog.spi.BackendException;
 import io.bklog.spi.SearchRequest;
 import io.bklog.spi.UnsupportedFeatureException;
+import io.bklog.spi.query.RegexTooComplexException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -34,7 +36,18 @@ public final class ErrorResponses {
 
     public static void register(Javalin app) {
         app.exception(BklogException.class, (e, ctx) -> write(ctx, e));
-        app.exception(HttpResponseException.class, (e, ctx) -> write(ctx, fromHttp(e)));
+        app.exception(HttpResponseException.class, (e, ctx) -> {
+            if (EsCompatRoutes.isEs(ctx)) { // the Elasticsearch surface answers as Elasticsearch
+                if (e.getStatus() == 404) {
+                    EsCompatRoutes.noHandler(ctx);
+                } else {
+                    EsCompatRoutes.error(ctx, e.getStatus(), e.getStatus() == 413 ? "content_too_long_exception"
+                            : e.getStatus() >= 500 ? "exception" : "illegal_argument_exception", e.getMessage());
+                }
+                return;
+            }
+            write(ctx, fromHttp(e));
+        });
         app.exception(BackendException.class, (e, ctx) -> {
             log.warn("backend failed method={} path={} retryable={} error=\"{}\"", ctx.method(), ctx.path(),
                     e.retryable(), e.getMessage(), e);
@@ -45,6 +58,7 @@ public final class ErrorResponses {
             log.warn("metadata failed method={} path={} error=\"{}\"", ctx.method(), ctx.path(), e.getMessage(), e);
             write(ctx, new BklogException(ErrorCode.BACKEND_UNAVAILABLE, e.getMessage(), null, Map.of(), e));
         });
+        app.exception(RegexTooComplexException.class, (e, ctx) -> write(ctx, SearchService.regexTooComplex(e)));
         app.exception(UnsupportedFeatureException.class, (e, ctx) -> write(ctx, new BklogException(
                 ErrorCode.UNSUPPORTED_FEATURE, e.getMessage(), null,
                 Map.of("feature", e.feature(), "backend", e.backend()), e)));
@@ -82,7 +96,9 @@ public final class ErrorResponses {
                     + "); see the server log", null, Map.of("error_id", id), e));
         });
         app.error(404, ctx -> {
-            if (ctx.attribute(WRITTEN) == null) {
+            if (ctx.attribute(WRITTEN) == null && EsCompatRoutes.isEs(ctx)) {
+                EsCompatRoutes.noHandler(ctx);
+            } else if (ctx.attribute(WRITTEN) == null) {
                 write(ctx, new BklogException(ErrorCode.ROUTE_NOT_FOUND, "no route " + ctx.method() + " "
                         + ctx.path() + "; the API lives under /api/v1", null));
             }

@@ -4,7 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bklog.core.auth.Principal;
+import io.bklog.core.BklogException;
+import io.bklog.core.ErrorCode;
+import io.bklog.core.auth.Role;
+import io.bklog.core.ingest.source.EsBulkIngest;
 import io.bklog.core.ingest.source.EsBulkService;
+import io.bklog.core.mask.Masker;
+import io.bklog.core.mask.MaskingService;
+import io.bklog.core.meta.IndexSet;
+import io.bklog.core.search.EsCompatException;
+import io.bklog.core.search.EsCompatSearch;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -29,7 +38,8 @@ import java.util.zip.InflaterInputStream;
 /**
  * The Elasticsearch-compatible endpoint for shippers (Filebeat, Logstash, rsyslog {@code omelasticsearch}, syslog-ng
  * {@code elasticsearch-http}): {@code POST /_bulk}, {@code POST /{index}/_bulk}, {@code POST /{index}/_doc} into
- * {@link EsBulkService}, and the calls those clients make on start-up, answered as Elasticsearch {@code es_compat.version} (8.19.x)
+ * {@link EsBulkService}, and the calls those clients make on start-up, answered as Elasticsearch
+ * {@code es_compat.version} (8.19.x)
  * answers them: {@code GET /}, {@code /_cluster/health}, {@code /_license}, {@code /_xpack}, {@code /_nodes}, and
  * {@code HEAD/GET/PUT} of {@code /_template/{name}}, {@code /_index_template/{name}},
  * {@code /_component_template/{name}}, {@code /_ilm/policy/{name}} and {@code /_ingest/pipeline/{id}} (accepted and
@@ -55,10 +65,14 @@ public final class EsCompatRoutes implements RouteGroup {
     private final Map<String, ConcurrentMap<String, JsonNode>> resources = new ConcurrentHashMap<>();
 
     private final java.util.function.Predicate<String> autoCreateIn;
+    private final EsCompatSearch reads;
+    private final MaskingService masking;
 
-    EsCompatRoutes(EsBulkService bulk, ObjectMapper json, String clusterName, String version,
-                   java.util.function.Predicate<String> autoCreateIn) {
+    EsCompatRoutes(EsBulkService bulk, EsCompatSearch reads, MaskingService masking, ObjectMapper json,
+                   String clusterName, String version, java.util.function.Predicate<String> autoCreateIn) {
         this.autoCreateIn = autoCreateIn;
+        this.reads = reads;
+        this.masking = masking;
         this.version = version;
         this.bulk = bulk;
         this.json = json;
@@ -77,20 +91,59 @@ public final class EsCompatRoutes implements RouteGroup {
                                     io.bklog.core.ingest.source.EsIndexMapping mapping, String clusterName,
                                     String version, java.util.function.Predicate<String> autoCreateIn) {
         return new EsCompatRoutes(new EsBulkService(platform.indexSets(), platform.ingest(), platform.pipeline(),
-                mapping), json, clusterName, version, autoCreateIn);
+                mapping), EsCompatSearch.of(platform, mapping),
+                new MaskingService(platform.metadata(), platform.indexSets()), json, clusterName,
+                version, autoCreateIn);
     }
 
-    /** Whether a request path belongs to this endpoint (for {@link AuthFilter}). */
+    /** Paths that are bklog's own; every other path is the Elasticsearch surface. */
+    private static final List<String> BKLOG_PATHS = List.of("/api", "/healthz", "/livez", "/readyz", "/metrics");
+    private static final Pattern SEARCH_PATH = Pattern.compile("(/[^/]+)?/_(search|count)");
+    private static final Pattern WRITE_PATH = Pattern.compile("(/[^/]+)?/_(bulk|doc|create)(/.*)?"
+            + "|/_(index_template|component_template|template|ilm|ingest|data_stream)(/.*)?");
+
+    private static final String ES_SURFACE = "bklog.es_surface";
+
+    /**
+     * Whether this request is on the Elasticsearch surface: its path is ({@link #handles}) and the surface is
+     * served ({@code es_compat.enabled}); such requests authenticate and fail in Elasticsearch's ways.
+     */
+    static boolean isEs(Context ctx) {
+        return ctx.attribute(ES_SURFACE) != null;
+    }
+
+    /**
+     * Whether a request path belongs to this endpoint (for {@link AuthFilter}): every path but bklog's own
+     * ({@code /api/**}, {@code /healthz}, {@code /livez}, {@code /readyz}, {@code /metrics}), so an unknown path
+     * answers in Elasticsearch's error shape.
+     */
     static boolean handles(String path) {
-        if (path.equals("/")) return true;
-        for (String p : ROOT_PATHS) {
-            if (path.equals(p) || path.startsWith(p + "/")) return true;
+        for (String p : BKLOG_PATHS) {
+            if (path.equals(p) || path.startsWith(p + "/")) return false;
         }
-        return DOC_PATH.matcher(path).matches();
+        return true;
+    }
+
+    /**
+     * The role a request of the Elasticsearch surface needs: {@code viewer} to read documents ({@code _search},
+     * {@code _count}), {@code ingest} to write ({@code _bulk}, {@code _doc}, {@code PUT /{index}}, templates, data
+     * streams); null when either does (start-up and existence checks, {@code _mapping}, {@code _refresh}).
+     */
+    static Role requiredRole(String method, String path) {
+        if (SEARCH_PATH.matcher(path).matches()) return Role.VIEWER;
+        boolean read = method.equals("GET") || method.equals("HEAD");
+        if (WRITE_PATH.matcher(path).matches() && (!read || path.contains("/_bulk") || path.contains("/_doc"))) {
+            return Role.INGEST;
+        }
+        if (method.equals("PUT") && path.indexOf('/', 1) < 0) return Role.INGEST; // PUT /{index}
+        return null;
     }
 
     @Override
     public void register(Javalin app) {
+        app.before(ctx -> {
+            if (handles(ctx.path())) ctx.attribute(ES_SURFACE, Boolean.TRUE);
+        });
         app.get("/", es(ctx -> ctx.json(info())));
         app.head("/", es(ctx -> ctx.status(200)));
         for (String path : List.of("/_bulk", "/{index}/_bulk")) {
@@ -101,6 +154,7 @@ public final class EsCompatRoutes implements RouteGroup {
         app.put("/{index}/_doc/{id}", es(this::singleDoc));
         app.post("/{index}/_doc/{id}", es(this::singleDoc));
         app.put("/{index}/_create/{id}", es(this::singleDoc));
+        app.post("/{index}/_create/{id}", es(this::singleDoc));
         app.get("/_cluster/health", es(ctx -> ctx.json(health())));
         app.get("/_cluster/health/{index}", es(ctx -> ctx.json(health())));
         app.get("/_license", es(ctx -> ctx.json(Map.of("license", license()))));
@@ -118,17 +172,203 @@ public final class EsCompatRoutes implements RouteGroup {
             app.put(path, es(ctx -> putResource(ctx, kind)));
             app.post(path, es(ctx -> putResource(ctx, kind)));
         }
+        for (String op : List.of("_refresh", "_flush")) {
+            app.get("/" + op, es(ctx -> ctx.json(reads.refresh(readable(ctx, null)))));
+            app.post("/" + op, es(ctx -> ctx.json(reads.refresh(readable(ctx, null)))));
+            app.get("/{index}/" + op, es(ctx -> ctx.json(reads.refresh(readable(ctx, ctx.pathParam("index"))))));
+            app.post("/{index}/" + op, es(ctx -> ctx.json(reads.refresh(readable(ctx, ctx.pathParam("index"))))));
+        }
+        for (String path : List.of("/_search", "/{index}/_search")) {
+            app.get(path, es(this::search));
+            app.post(path, es(this::search));
+        }
+        for (String path : List.of("/_count", "/{index}/_count")) {
+            app.get(path, es(this::count));
+            app.post(path, es(this::count));
+        }
+        app.get("/_mapping", es(ctx -> ctx.json(reads.mappings(readable(ctx, null)))));
+        app.get("/{index}/_mapping", es(ctx -> ctx.json(reads.mappings(readable(ctx, ctx.pathParam("index"))))));
+        app.get("/_data_stream", es(ctx -> ctx.json(dataStreams(readable(ctx, null)))));
+        app.get("/_data_stream/{name}", es(ctx -> ctx.json(dataStreams(readable(ctx, ctx.pathParam("name"))))));
+        app.put("/_data_stream/{name}", es(ctx -> {
+            createIndex(ctx, ctx.pathParam("name"), null);
+            ctx.json(Map.of("acknowledged", true));
+        }));
+        app.head("/{index}", es(ctx -> {
+            ErrorResponses.markWritten(ctx);
+            try {
+                ctx.status(readable(ctx, ctx.pathParam("index")).isEmpty() ? 404 : 200);
+            } catch (EsCompatException e) {
+                ctx.status(e.status());
+            }
+        }));
+        app.get("/{index}", es(ctx -> ctx.json(reads.indices(readable(ctx, indexName(ctx))))));
+        app.put("/{index}", es(ctx -> {
+            String name = indexName(ctx);
+            String body = body(ctx);
+            IndexSet made = createIndex(ctx, name, body.isBlank() ? null : json.readTree(body));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("acknowledged", true);
+            m.put("shards_acknowledged", true);
+            m.put("index", name);
+            if (!made.name().equals(name)) {
+                log.info("es compat index created index={} index_set={} note=\"both names reach it\"", name,
+                        made.name());
+            }
+            ctx.json(m);
+        }));
+    }
+
+    /** The 404 fallback of the Elasticsearch surface: Elasticsearch's answer for a path it has no handler for. */
+    static void noHandler(Context ctx) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", "no handler found for uri [" + ctx.path() + "] and method [" + ctx.method() + "]"
+                + " (bklog serves the Elasticsearch calls of shippers and log clients listed in docs/shipping.md)");
+        body.put("status", 400);
+        ctx.header("X-Elastic-Product", "Elasticsearch");
+        ErrorResponses.markWritten(ctx);
+        ctx.status(400).json(body);
+    }
+
+    /** The {@code {index}} path parameter, refused as Elasticsearch refuses a name starting with {@code _}. */
+    private static String indexName(Context ctx) {
+        String name = ctx.pathParam("index");
+        if (name.startsWith("_")) {
+            throw new EsCompatException(400, "invalid_index_name_exception", "Invalid index name [" + name
+                    + "], must not start with '_'.", Map.of("index_uuid", "_na_", "index", name));
+        }
+        return name;
+    }
+
+    /** The index sets an index expression names that the caller may see (its space). */
+    private List<IndexSet> readable(Context ctx, String expression) {
+        Principal p = AuthFilter.principal(ctx).orElse(null);
+        return reads.resolve(expression, set -> p == null || p.canSee(set.spaceUid()));
+    }
+
+    private java.util.function.Function<IndexSet, Masker> maskers(Context ctx) {
+        boolean masked = AuthFilter.masked(ctx);
+        return set -> masked ? masking.masker(set) : Masker.none();
+    }
+
+    private JsonNode jsonBody(Context ctx) throws IOException {
+        String body = body(ctx);
+        if (body.isBlank()) return null;
+        JsonNode n = json.readTree(body);
+        if (n != null && !n.isObject()) {
+            throw new EsCompatException(400, "parsing_exception", "the request body must be a JSON object");
+        }
+        return n;
+    }
+
+    private void search(Context ctx) throws IOException {
+        JsonNode body = jsonBody(ctx);
+        Map<String, String> uri = new LinkedHashMap<>();
+        for (String k : List.of("q", "from", "size", "sort")) {
+            String v = ctx.queryParam(k);
+            if (v != null) uri.put(k, v);
+        }
+        ctx.json(reads.search(readable(ctx, ctx.pathParamMap().get("index")), body, uri, maskers(ctx)));
+    }
+
+    private void count(Context ctx) throws IOException {
+        ctx.json(reads.count(readable(ctx, ctx.pathParamMap().get("index")), jsonBody(ctx), ctx.queryParam("q"),
+                maskers(ctx)));
+    }
+
+    /** {@code PUT /{index}}, {@code PUT /_data_stream/{name}}: makes the index set the name stands for. */
+    private IndexSet createIndex(Context ctx, String name, JsonNode body) {
+        Principal p = AuthFilter.principal(ctx).orElse(null);
+        java.util.function.Predicate<IndexSet> visible = set -> p == null || p.canSee(set.spaceUid());
+        List<io.bklog.spi.FieldSpec> fields = new java.util.ArrayList<>();
+        JsonNode props = body == null ? null : body.path("mappings").path("properties");
+        if (props != null && props.isObject()) mappedFields("", props, fields);
+        EsBulkService.Created c = bulk.createIndex(name, visible, writerSpace(ctx), fields);
+        return switch (c.outcome()) {
+            case CREATED -> c.indexSet();
+            case EXISTS -> throw new EsCompatException(400, "resource_already_exists_exception", "index ["
+                    + name + "] already exists (bklog index set [" + c.indexSet().name() + "])",
+                    Map.of("index_uuid", "_na_", "index", name));
+            case REFUSED -> throw new EsCompatException(400, "illegal_argument_exception", "index [" + name
+                    + "] cannot be created: " + c.reason());
+        };
+    }
+
+    /** The fields of an Elasticsearch mapping's {@code properties}, dotted; types bklog lacks are left to dynamic. */
+    private static void mappedFields(String prefix, JsonNode props, List<io.bklog.spi.FieldSpec> out) {
+        props.fields().forEachRemaining(e -> {
+            JsonNode def = e.getValue();
+            if (def.has("properties")) {
+                mappedFields(prefix + e.getKey() + ".", def.get("properties"), out);
+                return;
+            }
+            io.bklog.spi.FieldType t = EsCompatSearch.fieldType(def.path("type").asText(null));
+            if (t != null) out.add(io.bklog.spi.FieldSpec.of(prefix + e.getKey(), t));
+        });
+    }
+
+    /** {@code GET /_data_stream[/{name}]}: each index set as a data stream with one backing index. */
+    private static Map<String, Object> dataStreams(List<IndexSet> sets) {
+        List<Object> out = new java.util.ArrayList<>();
+        for (IndexSet s : sets) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("name", s.name());
+            d.put("timestamp_field", Map.of("name", s.timeField()));
+            d.put("indices", List.of(Map.of("index_name", s.name(), "index_uuid", UUID.nameUUIDFromBytes(
+                    s.name().getBytes(StandardCharsets.UTF_8)).toString())));
+            d.put("generation", 1);
+            d.put("status", "GREEN");
+            d.put("hidden", false);
+            d.put("system", false);
+            d.put("allow_custom_routing", false);
+            d.put("replicated", false);
+            out.add(d);
+        }
+        return Map.of("data_streams", out);
+    }
+
+    private String warning(String text) {
+        return "299 Elasticsearch-" + version + "-bklog \"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     private Handler es(Handler h) {
         return ctx -> {
+            if (!isEs(ctx)) {
+                // a bklog path ("/api", "/metrics") that a pattern like /{index} also matches: not ours, and not
+                // authenticated as ours
+                throw new io.javalin.http.NotFoundResponse();
+            }
             ctx.header("X-Elastic-Product", "Elasticsearch");
             try {
                 h.handle(ctx);
+            } catch (EsCompatException e) {
+                error(ctx, e.status(), e.type(), e.getMessage(), e.details());
+            } catch (EsBulkIngest.MalformedBulkException e) {
+                error(ctx, 400, e.type(), e.getMessage());
+            } catch (BklogException e) {
+                if (e.code() == ErrorCode.INDEX_SET_NOT_FOUND) {
+                    // bklog's message lists index sets; an ES caller learns only that its index is missing
+                    error(ctx, 404, "index_not_found_exception", "no such index");
+                } else {
+                    error(ctx, e.code().httpStatus(), esType(e.code()), e.getMessage());
+                }
             } catch (IllegalArgumentException e) {
                 error(ctx, 400, "illegal_argument_exception", e.getMessage());
             } catch (IOException e) {
                 error(ctx, 400, "parse_exception", "cannot read the request body: " + e.getMessage());
+            } catch (io.javalin.http.HttpResponseException e) {
+                throw e; // 413 and the like: ErrorResponses answers them in the ES shape
+            } catch (io.bklog.spi.BackendException | io.bklog.core.meta.MetadataException e) {
+                log.warn("es compat backend failed method={} path={} error=\"{}\"", ctx.method(), ctx.path(),
+                        e.getMessage(), e);
+                error(ctx, 503, "unavailable_shards_exception", "the store or the metadata database is unavailable: "
+                        + e.getMessage() + "; retry with backoff and check /healthz");
+            } catch (io.bklog.spi.UnsupportedFeatureException e) {
+                error(ctx, 501, "illegal_argument_exception", e.getMessage());
+            } catch (RuntimeException e) {
+                String id = UUID.randomUUID().toString();
+                log.error("es compat request failed error_id={} method={} path={}", id, ctx.method(), ctx.path(), e);
+                error(ctx, 500, "exception", "internal error (error_id=" + id + "); see the server log");
             }
         };
     }
@@ -147,7 +387,20 @@ public final class EsCompatRoutes implements RouteGroup {
         EsBulkService.Response r = bulk.bulk(body, ctx.pathParamMap().get("index"), refresh(ctx),
                 writable(ctx), key, writerSpace(ctx));
         r.retryAfterSeconds().ifPresent(s -> ctx.header("Retry-After", String.valueOf(s)));
+        for (String w : r.warnings()) ctx.header("Warning", warning(w));
         ctx.json(r.body());
+    }
+
+    /** The Elasticsearch error type of a bklog error. */
+    private static String esType(ErrorCode code) {
+        return switch (code) {
+            case INDEX_SET_NOT_FOUND -> "index_not_found_exception";
+            case BAD_QUERY -> "query_shard_exception";
+            case BAD_JSON -> "parsing_exception";
+            case INGEST_BUSY -> "es_rejected_execution_exception";
+            case PAYLOAD_TOO_LARGE -> "content_too_long_exception";
+            default -> code.httpStatus() >= 500 ? "exception" : "illegal_argument_exception";
+        };
     }
 
     /** {@code POST /{index}/_doc[/{id}]}: one document, answered as Elasticsearch answers an index request. */
@@ -379,9 +632,15 @@ public final class EsCompatRoutes implements RouteGroup {
 
     /** Writes an error in the Elasticsearch shape {@code {"error": {"root_cause", "type", "reason"}, "status"}}. */
     static void error(Context ctx, int status, String type, String reason) {
+        error(ctx, status, type, reason, Map.of());
+    }
+
+    /** As {@link #error(Context, int, String, String)}, with extra keys of the error ({@code index}...). */
+    static void error(Context ctx, int status, String type, String reason, Map<String, Object> details) {
         Map<String, Object> cause = new LinkedHashMap<>();
         cause.put("type", type);
         cause.put("reason", reason);
+        cause.putAll(details);
         Map<String, Object> err = new LinkedHashMap<>(cause);
         err.put("root_cause", List.of(cause));
         Map<String, Object> body = new LinkedHashMap<>();

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Favorites (saved searches) of the caller: {@code GET|POST /api/v1/favorites}, {@code GET|PUT|DELETE
  * /api/v1/favorites/{id}}. The owner is the token (its space and name); a favorite is private unless
- * {@code visible_type} is {@code public}, which shows it to every token of the space.
+ * {@code visible_type} is {@code public}, which shows it to every token of the space. A favorite saved by an
+ * {@code unmasked} token is never shown to a masked one (its query may hold raw values; docs/security.md).
  */
 final class FavoriteRoutes implements RouteGroup {
     private final FavoriteService favorites;
@@ -36,15 +37,18 @@ final class FavoriteRoutes implements RouteGroup {
     @Override
     public void register(Javalin app) {
         app.get("/api/v1/favorites", ctx ->
-                ctx.json(Map.of("favorites", favorites.list(space(ctx), MaskedSearchRoutes.user(ctx)))));
+                ctx.json(Map.of("favorites", favorites.list(space(ctx), MaskedSearchRoutes.user(ctx),
+                        AuthFilter.masked(ctx)))));
         app.post("/api/v1/favorites", ctx ->
-                ctx.status(201).json(favorites.create(space(ctx), MaskedSearchRoutes.user(ctx), spec(ctx))));
+                ctx.status(201).json(favorites.create(space(ctx), MaskedSearchRoutes.user(ctx), spec(ctx),
+                        AuthFilter.masked(ctx))));
         app.get("/api/v1/favorites/{id}", ctx ->
-                ctx.json(favorites.get(space(ctx), MaskedSearchRoutes.user(ctx), id(ctx))));
+                ctx.json(favorites.get(space(ctx), MaskedSearchRoutes.user(ctx), id(ctx), AuthFilter.masked(ctx))));
         app.put("/api/v1/favorites/{id}", ctx ->
-                ctx.json(favorites.update(space(ctx), MaskedSearchRoutes.user(ctx), id(ctx), spec(ctx))));
+                ctx.json(favorites.update(space(ctx), MaskedSearchRoutes.user(ctx), id(ctx), spec(ctx),
+                        AuthFilter.masked(ctx))));
         app.delete("/api/v1/favorites/{id}", ctx -> {
-            favorites.delete(space(ctx), MaskedSearchRoutes.user(ctx), id(ctx));
+            favorites.delete(space(ctx), MaskedSearchRoutes.user(ctx), id(ctx), AuthFilter.masked(ctx));
             ctx.status(204);
         });
     }

@@ -62,11 +62,12 @@ final class MaskedSearchRoutes implements RouteGroup {
             String name = ctx.pathParam("name");
             SearchParams p = bodies.read(ctx, SearchParams.class, DEFAULTS);
             ctx.json(search.search(name, p, masker(ctx, masking, name)));
-            history.record(user(ctx), name, p);
+            history.record(user(ctx), name, p, AuthFilter.masked(ctx));
         });
         app.get("/api/v1/index_sets/{name}/search_history", ctx -> {
             int limit = ctx.queryParamAsClass("limit", Integer.class).getOrDefault(SearchHistoryService.DEFAULT_LIMIT);
-            ctx.json(java.util.Map.of("history", history.recent(user(ctx), ctx.pathParam("name"), limit)));
+            ctx.json(java.util.Map.of("history", history.recent(user(ctx), ctx.pathParam("name"), limit,
+                    AuthFilter.masked(ctx))));
         });
         app.post("/api/v1/index_sets/{name}/context", ctx -> {
             String name = ctx.pathParam("name");

@@ -20,9 +20,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Backups and restores as async tasks, and index set capacity (admin role): {@code POST|GET /api/v1/backups},
+ * Backups and restores as async tasks, platform admin only (a backup holds every space and a restore fills the shared
+ * store's disk; docs/security.md#platform-and-space-roles): {@code POST|GET /api/v1/backups},
  * {@code POST /api/v1/backups/{id}/verify}, {@code POST /api/v1/index_sets/{name}/restores},
- * {@code GET /api/v1/restores}, {@code DELETE /api/v1/restores/{id}}, {@code GET /api/v1/index_sets/{name}/capacity}.
+ * {@code GET /api/v1/restores}, {@code DELETE /api/v1/restores/{id}}; and index set capacity (admin of its space),
+ * {@code GET /api/v1/index_sets/{name}/capacity}.
  */
 final class OpsRoutes implements RouteGroup {
     /** Days a restore is kept when the request gives no expiry. */
@@ -47,7 +49,7 @@ final class OpsRoutes implements RouteGroup {
     @Override
     public void register(Javalin app) {
         app.post("/api/v1/backups", ctx -> {
-            AuthFilter.require(ctx, Role.ADMIN);
+            platformAdmin(ctx);
             BackupRequest req = bodies.read(ctx, BackupRequest.class, new BackupRequest(null));
             String kind = req.kind() == null ? "full" : req.kind();
             String id = OpsCalls.call(() -> ops.submitBackup(kind));
@@ -56,12 +58,12 @@ final class OpsRoutes implements RouteGroup {
             ctx.status(HttpStatus.ACCEPTED).json(body);
         });
         app.get("/api/v1/backups", ctx -> {
-            AuthFilter.require(ctx, Role.ADMIN);
+            platformAdmin(ctx);
             ctx.json(Map.of("location", ops.backups().location().toString(),
                     "backups", OpsCalls.call(() -> ops.backups().list()).stream().map(OpsRoutes::backup).toList()));
         });
         app.post("/api/v1/backups/{id}/verify", ctx -> {
-            AuthFilter.require(ctx, Role.ADMIN);
+            platformAdmin(ctx);
             String id = ctx.pathParam("id");
             BackupService.Verification v = OpsCalls.call(() -> {
                 ops.backups().get(id);
@@ -70,7 +72,7 @@ final class OpsRoutes implements RouteGroup {
             ctx.json(Map.of("id", v.id(), "ok", v.ok(), "problems", v.problems()));
         });
         app.post("/api/v1/index_sets/{name}/restores", ctx -> {
-            AuthFilter.require(ctx, Role.ADMIN);
+            platformAdmin(ctx);
             String name = ctx.pathParam("name");
             indexSets.get(name);
             RestoreRequest req = bodies.read(ctx, RestoreRequest.class, new RestoreRequest(null, null, null, null));
@@ -93,11 +95,11 @@ final class OpsRoutes implements RouteGroup {
             ctx.status(HttpStatus.ACCEPTED).json(body);
         });
         app.get("/api/v1/restores", ctx -> {
-            AuthFilter.require(ctx, Role.ADMIN);
+            platformAdmin(ctx);
             ctx.json(Map.of("restores", ops.platform().metadata().restoreJobs().list()));
         });
         app.delete("/api/v1/restores/{id}", ctx -> {
-            AuthFilter.require(ctx, Role.ADMIN);
+            platformAdmin(ctx);
             long id;
             try {
                 id = Long.parseLong(ctx.pathParam("id"));
@@ -124,6 +126,11 @@ final class OpsRoutes implements RouteGroup {
             body.put("synced_at", c.syncedAt());
             ctx.json(body);
         });
+    }
+
+    private static void platformAdmin(io.javalin.http.Context ctx) {
+        AuthFilter.require(ctx, Role.ADMIN);
+        AuthFilter.requirePlatformAdmin(ctx, ctx.method() + " " + ctx.path() + " (backups and restores)");
     }
 
     private static Map<String, Object> backup(BackupManifest m) {

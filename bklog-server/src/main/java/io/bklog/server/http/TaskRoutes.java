@@ -18,8 +18,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The scheduler's tasks (admin role): {@code GET /api/v1/tasks}, {@code POST /api/v1/tasks/{name}/run},
- * {@code GET /api/v1/tasks/status/{id}}, {@code GET /api/v1/task_runs?task=&limit=}.
+ * The scheduler's tasks, platform admin only (tasks act on every space, and their runs name indices and paths of all
+ * of them; docs/security.md#platform-and-space-roles): {@code GET /api/v1/tasks},
+ * {@code POST /api/v1/tasks/{name}/run}, {@code GET /api/v1/tasks/status/{id}},
+ * {@code GET /api/v1/task_runs?task=&limit=}.
  */
 final class TaskRoutes implements RouteGroup {
     static final int DEFAULT_RUNS = 50;
@@ -39,7 +41,7 @@ final class TaskRoutes implements RouteGroup {
     @Override
     public void register(Javalin app) {
         app.get("/api/v1/tasks", ctx -> {
-            AuthFilter.require(ctx, Role.ADMIN);
+            platformAdmin(ctx);
             List<Map<String, Object>> out = new ArrayList<>();
             for (String name : scheduler.registry().names()) {
                 out.add(describe(scheduler.registry().find(name).orElseThrow()));
@@ -52,7 +54,7 @@ final class TaskRoutes implements RouteGroup {
             ctx.json(body);
         });
         app.post("/api/v1/tasks/{name}/run", ctx -> {
-            AuthFilter.require(ctx, Role.ADMIN);
+            platformAdmin(ctx);
             String name = ctx.pathParam("name");
             if (scheduler.registry().find(name).isEmpty()) {
                 throw new BklogException(ErrorCode.TASK_NOT_FOUND, "no task named '" + name + "'; registered: "
@@ -63,13 +65,13 @@ final class TaskRoutes implements RouteGroup {
             ctx.status(HttpStatus.ACCEPTED).json(OpsCalls.accepted(id, name));
         });
         app.get("/api/v1/tasks/status/{id}", ctx -> {
-            AuthFilter.require(ctx, Role.ADMIN);
+            platformAdmin(ctx);
             String id = ctx.pathParam("id");
             ctx.json(OpsCalls.status(scheduler.status(id).orElseThrow(() -> new BklogException(
                     ErrorCode.TASK_NOT_FOUND, "no task with id '" + id + "'", "id"))));
         });
         app.get("/api/v1/task_runs", ctx -> {
-            AuthFilter.require(ctx, Role.ADMIN);
+            platformAdmin(ctx);
             int limit = limit(ctx);
             String task = ctx.queryParam("task");
             List<TaskRun> runs;
@@ -84,6 +86,11 @@ final class TaskRoutes implements RouteGroup {
             }
             ctx.json(Map.of("runs", runs.stream().map(TaskRoutes::run).toList()));
         });
+    }
+
+    private static void platformAdmin(Context ctx) {
+        AuthFilter.require(ctx, Role.ADMIN);
+        AuthFilter.requirePlatformAdmin(ctx, ctx.method() + " " + ctx.path() + " (the scheduler's tasks)");
     }
 
     private static int limit(Context ctx) {

@@ -265,7 +265,7 @@ class EsCompatEndpointTest {
                 body.getBytes(StandardCharsets.UTF_8));
         assertThat(a.status()).isEqualTo(400);
         assertThat(a.body().get("status").asInt()).isEqualTo(400);
-        assertThat(a.body().get("error").get("type").asText()).isEqualTo("illegal_argument_exception");
+        assertThat(a.body().get("error").get("type").asText()).isEqualTo("x_content_parse_exception"); // as ES 8
         assertThat(a.body().get("error").get("reason").asText()).contains("line 3");
         assertThat(search("app", "malformed").get("total").asLong()).isZero();
 

@@ -37,9 +37,12 @@ import java.util.function.Predicate;
  * (at most one line a second). When the sink is full the items of that index set answer 429
  * {@code es_rejected_execution_exception}, which shippers retry.
  *
- * <p>Shipper conventions: a missing time field is taken from {@code @timestamp}; bklog's raw line field {@code log}
- * from {@code message} (an ECS {@code log} object, as Filebeat sends, keeps its fields as {@code log.file.path},
- * {@code log.offset}...). Thread-safe.
+ * <p>Shipper conventions ({@link #TIME_CONVENTIONS}, {@link #TEXT_CONVENTIONS}), each only when the index set's own
+ * field is absent: the time field from {@code @timestamp}, {@code time} or {@code timestamp} (ISO-8601, epoch millis
+ * or seconds); bklog's raw line field {@code log} from {@code message}, {@code msg} or {@code MESSAGE} (an ECS
+ * {@code log} object, as Filebeat sends, keeps its fields as {@code log.file.path}, {@code log.level}...). Action
+ * lines are read as leniently as Elasticsearch 8 reads them ({@link EsBulkIngest}); its deprecation warnings come
+ * back in {@link Response#warnings()}. Thread-safe.
  */
 public final class EsBulkService {
     private static final Logger log = LoggerFactory.getLogger(EsBulkService.class);
@@ -70,7 +73,16 @@ public final class EsBulkService {
      * The ES answer body and, when some items were refused for backpressure, the seconds to wait before retrying
      * (for a {@code Retry-After} header).
      */
-    public record Response(Map<String, Object> body, boolean errors, OptionalLong retryAfterSeconds) {}
+    public record Response(Map<String, Object> body, boolean errors, OptionalLong retryAfterSeconds,
+                           List<String> warnings) {
+        public Response(Map<String, Object> body, boolean errors, OptionalLong retryAfterSeconds) {
+            this(body, errors, retryAfterSeconds, List.of());
+        }
+
+        public Response {
+            warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        }
+    }
 
     /**
      * Handles one {@code _bulk} request.
@@ -104,7 +116,8 @@ public final class EsBulkService {
     public Response bulk(String body, String defaultIndex, boolean refresh, Predicate<IndexSet> writable,
                          String idempotencyKey, String createInSpace) {
         long t0 = System.nanoTime();
-        List<EsBulkIngest.BulkItem> items = EsBulkIngest.parse(body, defaultIndex);
+        EsBulkIngest.Parsed parsed = EsBulkIngest.parseWithWarnings(body, defaultIndex);
+        List<EsBulkIngest.BulkItem> items = parsed.items();
         Object[] results = new Object[items.size()];
         Map<String, Optional<IndexSet>> sets = new HashMap<>();
         Map<String, EsIndexMapping.Resolution> resolved = new HashMap<>();
@@ -228,20 +241,72 @@ public final class EsBulkService {
         resp.put("took", (System.nanoTime() - t0) / 1_000_000);
         resp.put("items", out);
         log.debug("es bulk items={} errors={} index_sets={}", items.size(), errors, byIndexSet.keySet());
-        return new Response(resp, errors, retryAfter < 0 ? OptionalLong.empty() : OptionalLong.of(retryAfter));
+        return new Response(resp, errors, retryAfter < 0 ? OptionalLong.empty() : OptionalLong.of(retryAfter),
+                parsed.warnings());
     }
 
-    /** {@code @timestamp} → the time field, {@code message} → {@code log}, when those are missing. */
-    private static void conventions(IndexSet set, Map<String, Object> source) {
-        if (!source.containsKey(set.timeField()) && source.get("@timestamp") != null) {
-            source.put(set.timeField(), source.get("@timestamp"));
-        }
-        if (source.get("message") instanceof String m && !(source.get("log") instanceof String)) {
-            if (source.remove("log") instanceof Map<?, ?> ecsLog) { // ECS log.file.path, log.offset, log.level
-                for (Map.Entry<?, ?> e : ecsLog.entrySet()) source.putIfAbsent("log." + e.getKey(), e.getValue());
+    /** Where shippers put the event time, in the order tried: ECS/Beats, pino/bunyan, others. */
+    public static final List<String> TIME_CONVENTIONS = List.of("@timestamp", "time", "timestamp");
+    /** Where shippers put the text, in the order tried: ECS/winston/Logstash, pino/bunyan, syslog-ng/journald. */
+    public static final List<String> TEXT_CONVENTIONS = List.of("message", "msg", "MESSAGE");
+    /** bklog's raw line field. */
+    static final String TEXT_FIELD = "log";
+
+    /**
+     * The shipper conventions, applied only when the index set's own field is absent from the source: the time
+     * field from the first of {@link #TIME_CONVENTIONS} that holds a time (ISO-8601, or epoch millis or seconds, a
+     * number or a string of digits; epoch values below 10^11 are seconds, as no shipper sends 1973 in millis), and
+     * {@code log} from the first of {@link #TEXT_CONVENTIONS} that is a string. An ECS {@code log} object (Filebeat's
+     * {@code log.file.path}, {@code log.level}) keeps its fields as {@code log.file.path}, {@code log.level}. The
+     * convention fields themselves are kept too.
+     */
+    static void conventions(IndexSet set, Map<String, Object> source) {
+        if (!source.containsKey(set.timeField())) {
+            for (String k : TIME_CONVENTIONS) {
+                Object v = source.get(k);
+                if (k.equals("@timestamp") && v instanceof String s) { // as it always was: any time bklog reads
+                    source.put(set.timeField(), s);
+                    break;
+                }
+                Long ms = epochMillis(v);
+                if (ms != null) {
+                    source.put(set.timeField(), ms);
+                    break;
+                }
             }
-            source.put("log", m);
         }
+        if (source.get(TEXT_FIELD) instanceof String) return;
+        for (String k : TEXT_CONVENTIONS) {
+            if (source.get(k) instanceof String m) {
+                if (source.remove(TEXT_FIELD) instanceof Map<?, ?> ecsLog) {
+                    for (Map.Entry<?, ?> e : ecsLog.entrySet()) {
+                        source.putIfAbsent(TEXT_FIELD + "." + e.getKey(), e.getValue());
+                    }
+                }
+                source.put(TEXT_FIELD, m);
+                return;
+            }
+        }
+    }
+
+    /** A shipper's time value as epoch millis, or null when it is not a time. */
+    static Long epochMillis(Object v) {
+        if (v instanceof String s) {
+            String t = s.strip();
+            if (t.matches("-?\\d{1,19}")) return epochMillis(Long.parseLong(t));
+            if (t.matches("-?\\d{1,12}\\.\\d+")) return epochMillis(Double.parseDouble(t));
+            return io.bklog.core.indexset.DynamicTypes.isoDateMillis(t);
+        }
+        if (v instanceof Integer || v instanceof Long || v instanceof Short) {
+            long n = ((Number) v).longValue();
+            return Math.abs(n) < 100_000_000_000L ? n * 1000 : n;
+        }
+        if (v instanceof Number n) {
+            double d = n.doubleValue();
+            if (!Double.isFinite(d)) return null;
+            return Math.abs(d) < 1e11 ? Math.round(d * 1000) : Math.round(d);
+        }
+        return null;
     }
 
     private static Map<String, Object> created(EsBulkIngest.BulkItem it, String id) {
@@ -255,6 +320,55 @@ public final class EsBulkService {
         m.put("_primary_term", 1);
         m.put("status", 201);
         return Map.of(it.action(), m);
+    }
+
+    /** What {@link #createIndex} did. */
+    public enum Outcome { CREATED, EXISTS, REFUSED }
+
+    /** The outcome of {@link #createIndex}: the index set (made or found), or why none was made. */
+    public record Created(Outcome outcome, IndexSet indexSet, String reason) {}
+
+    /**
+     * Elasticsearch's create index ({@code PUT /{index}}, {@code PUT /_data_stream/{name}}): makes the index set
+     * {@code index} stands for (named as {@code _bulk}'s auto-create names it) in {@code space}, with the default
+     * fields plus {@code fields} (the request's mapping, which win over a default of the same name) and dynamic
+     * mapping on. An index name that already reaches one of the caller's index sets answers
+     * {@link Outcome#EXISTS}; a null {@code space} (auto-create off for the caller's space), a name that cannot name
+     * an index set, or a name another space holds answer {@link Outcome#REFUSED} (saying nothing about the other
+     * space).
+     */
+    public Created createIndex(String index, Predicate<IndexSet> visible, String space,
+                               List<io.bklog.spi.FieldSpec> fields) {
+        EsIndexMapping.Resolution r = mapping.resolve(index, n -> indexSets.find(n).filter(visible).isPresent());
+        if (r.indexSet().isPresent() && r.create() == null) {
+            return new Created(Outcome.EXISTS, indexSets.find(r.indexSet().get()).orElseThrow(), null);
+        }
+        String name = EsIndexMapping.autoCreateName(index);
+        if (name == null) {
+            return new Created(Outcome.REFUSED, null, "the name cannot name a bklog index set (it is empty or"
+                    + " starts with '.', '_', '-' or '+')");
+        }
+        if (space == null) {
+            return new Created(Outcome.REFUSED, null, "es_compat.auto_create_index is off for the writer's space;"
+                    + " create the index set with PUT /api/v1/index_sets/" + name);
+        }
+        Map<String, io.bklog.spi.FieldSpec> all = new LinkedHashMap<>();
+        for (io.bklog.spi.FieldSpec f : IndexSetService.DEFAULT_FIELDS) all.put(f.name(), f);
+        for (io.bklog.spi.FieldSpec f : fields) all.put(f.name(), f);
+        try {
+            IndexSetService.PutResult made = indexSets.put(name, fields.isEmpty()
+                    ? io.bklog.core.indexset.IndexSetSpec.defaults()
+                    : io.bklog.core.indexset.IndexSetSpec.withFields(List.copyOf(all.values())), space);
+            if (!made.created()) return new Created(Outcome.EXISTS, made.indexSet(), null);
+            log.info("event=index_set_created_by_es_api index_set={} index={} space={} fields={}", name, index,
+                    space, fields.size());
+            return new Created(Outcome.CREATED, made.indexSet(), null);
+        } catch (BklogException e) {
+            if (e.code() == ErrorCode.INDEX_SET_EXISTS) {
+                return new Created(Outcome.REFUSED, null, "the name [" + name + "] is taken");
+            }
+            return new Created(Outcome.REFUSED, null, e.getMessage());
+        }
     }
 
     /** Makes the index set an unknown index name stands for, in {@code space}; empty when that is not possible. */

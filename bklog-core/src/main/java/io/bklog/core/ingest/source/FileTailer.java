@@ -8,6 +8,7 @@ import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
 import io.bklog.core.ingest.DocumentIds;
 import io.bklog.core.ingest.LineHandler;
+import io.bklog.core.regex.SafePattern;
 import io.bklog.core.ingest.LineSanitizer;
 import io.bklog.core.ingest.SourceLine;
 import org.slf4j.Logger;
@@ -33,7 +34,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -121,7 +121,7 @@ public final class FileTailer implements AutoCloseable {
     }
 
     private final List<String> globs;
-    private final List<Pattern> excludes;
+    private final List<SafePattern> excludes;
     private final LineHandler handler;
     private final Path checkpointFile;
     private final boolean tailFiles;
@@ -153,8 +153,8 @@ public final class FileTailer implements AutoCloseable {
             throw new IllegalArgumentException("closeInactive must be positive but is " + b.closeInactive);
         }
         this.globs = List.copyOf(b.paths);
-        List<Pattern> ex = new ArrayList<>();
-        for (String e : b.excludeFiles) ex.add(Pattern.compile(e));
+        List<SafePattern> ex = new ArrayList<>();
+        for (String e : b.excludeFiles) ex.add(SafePattern.compile(e));
         this.excludes = ex;
         this.handler = b.handler;
         this.checkpointFile = b.checkpointFile;
@@ -513,7 +513,7 @@ public final class FileTailer implements AutoCloseable {
             try (Stream<Path> s = Files.walk(base, depth)) {
                 s.filter(Files::isRegularFile).filter(m::matches).forEach(p -> {
                     String name = p.toString();
-                    for (Pattern ex : excludes) if (ex.matcher(name).find()) return;
+                    for (SafePattern ex : excludes) if (ex.find(name)) return;
                     if (!allowed(p)) return;
                     try {
                         out.putIfAbsent(key(p), p);

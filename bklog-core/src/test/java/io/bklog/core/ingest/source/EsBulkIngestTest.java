@@ -36,4 +36,53 @@ class EsBulkIngestTest {
         assertThat(items.get(1).id()).isNull();
         assertThat(items.get(2).errorType()).isEqualTo("illegal_argument_exception");
     }
+
+    @Test
+    void ignoresExtraKeysAfterTheActionObjectWithOneWarningAsElasticsearch8Does() {
+        EsBulkIngest.Parsed p = EsBulkIngest.parseWithWarnings("""
+                {"index":{"_index":"app"},"attempts":0}
+                {"msg":"one"}
+                {"index":{"_index":"app","pipeline":"p","routing":"r","require_alias":false},"attempts":1,"x":{}}
+                {"msg":"two"}
+                """, null);
+        assertThat(p.items()).hasSize(2).allSatisfy(i -> assertThat(i.errorType()).isNull());
+        assertThat(p.warnings()).singleElement().satisfies(w -> assertThat(w)
+                .startsWith(EsBulkIngest.EXTRA_KEYS_WARNING).contains("[attempts, x]").contains("line 1"));
+        assertThat(EsBulkIngest.parseWithWarnings("{\"index\":{}}\n{}\n", "a").warnings()).isEmpty();
+    }
+
+    @Test
+    void opTypeCreateMakesAnIndexActionACreate() {
+        assertThat(EsBulkIngest.parse("{\"index\":{\"op_type\":\"create\"}}\n{}\n", "a").get(0).action())
+                .isEqualTo("create");
+    }
+
+    @Test
+    void refusesWhatElasticsearch8RefusesNamingTheLineAndTheKey() {
+        assertThatThrownBy(() -> EsBulkIngest.parse("{\"index\":{}}\n{}\n{\"index\":{\"attempts\":0}}\n{}\n", "x"))
+                .hasMessageContaining("line [3] contains an unknown parameter [attempts]");
+        assertThatThrownBy(() -> EsBulkIngest.parse("{\"upsert\":{}}\n{}\n", "x"))
+                .hasMessageContaining("line [1]").hasMessageContaining("but found [upsert]");
+        assertThatThrownBy(() -> EsBulkIngest.parse("{\"index\":{\"_index\":[\"a\"]}}\n{}\n", "x"))
+                .hasMessageContaining("simple value for field [_index]");
+        assertThatThrownBy(() -> EsBulkIngest.parse("{}\n{}\n", "x"))
+                .hasMessageContaining("expected FIELD_NAME but found [END_OBJECT]");
+        assertThatThrownBy(() -> EsBulkIngest.parse("[1]\n{}\n", "x"))
+                .isInstanceOfSatisfying(EsBulkIngest.MalformedBulkException.class, e ->
+                        assertThat(e.type()).isEqualTo("illegal_argument_exception"));
+        assertThatThrownBy(() -> EsBulkIngest.parse("{\"index\": nope}\n{}\n", "x"))
+                .isInstanceOfSatisfying(EsBulkIngest.MalformedBulkException.class, e ->
+                        assertThat(e.type()).isEqualTo("x_content_parse_exception"));
+    }
+
+    @Test
+    void readsShipperTimesAsEpochMillisOrSecondsOrIso() {
+        assertThat(EsBulkService.epochMillis(1_796_119_200_123L)).isEqualTo(1_796_119_200_123L);
+        assertThat(EsBulkService.epochMillis(1_796_119_200)).isEqualTo(1_796_119_200_000L);
+        assertThat(EsBulkService.epochMillis(1_796_119_200.5)).isEqualTo(1_796_119_200_500L);
+        assertThat(EsBulkService.epochMillis("1796119200")).isEqualTo(1_796_119_200_000L);
+        assertThat(EsBulkService.epochMillis("2026-12-01T10:00:00Z")).isEqualTo(1_796_119_200_000L);
+        assertThat(EsBulkService.epochMillis("fast")).isNull();
+        assertThat(EsBulkService.epochMillis(true)).isNull();
+    }
 }

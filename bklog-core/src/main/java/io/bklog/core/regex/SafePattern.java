@@ -1,0 +1,261 @@
+package io.bklog.core.regex;
+
+import com.google.re2j.Pattern;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A user regex that matches in time linear in the text, and as fast as {@code java.util.regex} on ordinary input.
+ *
+ * <p>The pattern is checked and compiled by RE2/J ({@link UserRegex}), so it has no lookaround, backreference,
+ * atomic group or possessive quantifier: it is a true regular expression. Matching first runs the same pattern on
+ * {@code java.util.regex} (about 20 times faster than RE2/J on a typical ETL line) under a step budget of
+ * {@value #STEPS_PER_CHAR} character reads per character of the text plus {@value #BASE_STEPS}; a pattern that
+ * backtracks past the budget (or overflows the stack) is finished by RE2/J, whose time is linear. So no text can
+ * hold a thread: {@code (.*a){25}b} or {@code (a|a)*b} on 5,000 characters answer in milliseconds.
+ *
+ * <p>Both engines take the leftmost-first match with Perl's greedy/lazy rules, so they agree on RE2 syntax; the
+ * Java side runs with {@code UNIX_LINES} ({@code \n} is the only line terminator, as in RE2). Patterns whose Java
+ * reading would differ (POSIX classes {@code [[:alpha:]]}, the {@code U} flag) or that Java refuses (group names
+ * with {@code _}) run on RE2/J only; {@code (?P<name>} is Java's {@code (?<name>}. Immutable and thread-safe.
+ */
+public final class SafePattern {
+    public static final int DOTALL = Pattern.DOTALL;
+    public static final int CASE_INSENSITIVE = Pattern.CASE_INSENSITIVE;
+    static final int STEPS_PER_CHAR = 64;
+    static final int BASE_STEPS = 10_000;
+    static final long JAVA_ONLY_MIN_STEPS = 10_000_000;
+
+    private final String regex;
+    private final Pattern re2;
+    private final java.util.regex.Pattern jdk;
+    private final List<String> groupNames;
+    private final long minBudget;
+
+    private SafePattern(String regex, Pattern re2, java.util.regex.Pattern jdk, long minBudget) {
+        this.regex = regex;
+        this.re2 = re2;
+        this.jdk = jdk;
+        this.minBudget = minBudget;
+        this.groupNames = re2 == null ? List.of() : List.copyOf(UserRegex.groupNames(re2));
+    }
+
+    /**
+     * A pattern that needs java.util.regex (grok's vocabulary uses lookbehind and atomic groups): it runs under the
+     * step budget, and a text that exhausts it counts as no match ({@link SafeMatcher#exhausted()}). With no
+     * engine to finish the match, the budget is at least {@value #JAVA_ONLY_MIN_STEPS} character reads (tens of
+     * milliseconds), so a merely quadratic pattern ({@code %{GREEDYDATA} %{GREEDYDATA}}) still parses long lines.
+     */
+    public static SafePattern javaOnly(java.util.regex.Pattern pattern) {
+        return new SafePattern(pattern.pattern(), null, pattern, JAVA_ONLY_MIN_STEPS);
+    }
+
+    /**
+     * Compiles a user regex (RE2 syntax); flags are {@link #DOTALL} and {@link #CASE_INSENSITIVE}.
+     *
+     * @throws UserRegex.InvalidRegexException naming the problem (syntax, or a construct RE2 lacks)
+     */
+    public static SafePattern compile(String regex, int flags) {
+        Pattern re2 = UserRegex.compile(regex, flags);
+        return new SafePattern(regex, re2, javaForm(regex, flags), 0);
+    }
+
+    public static SafePattern compile(String regex) {
+        return compile(regex, 0);
+    }
+
+    /** The same pattern on java.util.regex, or null when Java would read it differently (or not at all). */
+    private static java.util.regex.Pattern javaForm(String regex, int flags) {
+        if (regex.contains("[:") || hasUngreedyFlag(regex)) return null;
+        regex = pythonGroupsToJava(regex);
+        if (regex == null) return null;
+        int jf = java.util.regex.Pattern.UNIX_LINES;
+        if ((flags & DOTALL) != 0) jf |= java.util.regex.Pattern.DOTALL;
+        if ((flags & CASE_INSENSITIVE) != 0) jf |= java.util.regex.Pattern.CASE_INSENSITIVE;
+        try {
+            return java.util.regex.Pattern.compile(regex, jf);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** {@code (?P<name>} as Java's {@code (?<name>}; null when some {@code (?P} is anything else. */
+    private static String pythonGroupsToJava(String regex) {
+        if (!regex.contains("(?P")) return regex;
+        StringBuilder out = new StringBuilder(regex.length());
+        for (int i = 0; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            if (c == '\\' && i + 1 < regex.length()) {
+                out.append(c).append(regex.charAt(++i));
+            } else if (regex.startsWith("(?P<", i)) {
+                out.append("(?<");
+                i += 3;
+            } else if (regex.startsWith("(?P", i)) {
+                return null;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** RE2's {@code U} flag (ungreedy) is Java's UNICODE_CHARACTER_CLASS. */
+    private static boolean hasUngreedyFlag(String regex) {
+        int i = regex.indexOf("(?");
+        while (i >= 0) {
+            int j = i + 2;
+            while (j < regex.length() && (Character.isLetter(regex.charAt(j)) || regex.charAt(j) == '-')) {
+                if (regex.charAt(j) == 'U') return true;
+                j++;
+            }
+            i = regex.indexOf("(?", i + 2);
+        }
+        return false;
+    }
+
+    public String pattern() {
+        return regex;
+    }
+
+    /** The named groups, in the order they appear. */
+    public List<String> groupNames() {
+        return groupNames;
+    }
+
+    /** Whether the pattern occurs in {@code text}. */
+    public boolean find(String text) {
+        return matcher(text).find();
+    }
+
+    public SafeMatcher matcher(String text) {
+        return new SafeMatcher(this, text);
+    }
+
+    boolean hasJavaForm() {
+        return jdk != null;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SafePattern p && p.regex.equals(regex) && flags(p) == flags(this);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(regex, flags(this));
+    }
+
+    private static int flags(SafePattern p) {
+        return p.re2 != null ? p.re2.flags() : p.jdk.flags();
+    }
+
+    @Override
+    public String toString() {
+        return regex;
+    }
+
+    /** Thrown inside java.util.regex when it used up its budget. */
+    private static final class BudgetExceeded extends RuntimeException {
+        BudgetExceeded() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** The text as java.util.regex reads it, counting the reads. */
+    private static final class Budgeted implements CharSequence {
+        private final String s;
+        private long left;
+
+        Budgeted(String s, long minBudget) {
+            this.s = s;
+            this.left = Math.max(minBudget, (long) STEPS_PER_CHAR * s.length() + BASE_STEPS);
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (--left < 0) throw new BudgetExceeded();
+            return s.charAt(index);
+        }
+
+        @Override
+        public int length() {
+            return s.length();
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return s.substring(start, end);
+        }
+
+        @Override
+        public String toString() {
+            return s;
+        }
+    }
+
+    /** Successive matches in one text, like {@link java.util.regex.Matcher#find()}. Not thread-safe. */
+    public static final class SafeMatcher {
+        private final SafePattern p;
+        private final String text;
+        private java.util.regex.Matcher jm;
+        private com.google.re2j.Matcher rm;
+        private int from;
+        private boolean exhausted;
+
+        SafeMatcher(SafePattern p, String text) {
+            this.p = p;
+            this.text = text;
+            if (p.jdk != null) jm = p.jdk.matcher(new Budgeted(text, p.minBudget));
+            else rm = p.re2.matcher(text);
+        }
+
+        /** The next match; false when there is none. */
+        public boolean find() {
+            if (jm != null) {
+                try {
+                    boolean found = jm.find();
+                    if (found) from = jm.end() > jm.start() ? jm.end() : jm.end() + 1;
+                    return found;
+                } catch (BudgetExceeded | StackOverflowError e) {
+                    jm = null;
+                    if (p.re2 == null) {
+                        exhausted = true;
+                        return false;
+                    }
+                    rm = p.re2.matcher(text);
+                    if (from > text.length()) return false;
+                    return rm.find(from);
+                }
+            }
+            return rm != null && rm.find();
+        }
+
+        /** Whether a java-only pattern gave up on this text (it used up its step budget). */
+        public boolean exhausted() {
+            return exhausted;
+        }
+
+        public int start() {
+            return jm != null ? jm.start() : rm.start();
+        }
+
+        public int end() {
+            return jm != null ? jm.end() : rm.end();
+        }
+
+        public String group() {
+            return jm != null ? jm.group() : rm.group();
+        }
+
+        /** A named group of the match, null when it took no part. */
+        public String group(String name) {
+            return jm != null ? jm.group(name) : rm.group(name);
+        }
+
+        /** Whether RE2/J answered (the pattern has no Java form, or java.util.regex ran out of budget). */
+        public boolean usedRe2() {
+            return jm == null;
+        }
+    }
+}
