@@ -1,5 +1,5 @@
 -- bklog metadata, version 6: roles, names per space and masked history (issue 14, docs/security.md).
--- Same conventions as V1; runs on MariaDB/MySQL and on H2 in MODE=MySQL.
+-- Same conventions as V1; runs on MariaDB 10.4+, MySQL 8.0.19+ (DROP CONSTRAINT) and on H2 in MODE=MySQL.
 
 -- Only a holder of 'unmasked' may grant it, so the bootstrap admin token (the platform's first token) holds it too;
 -- a token made by an older bklog gets it here.
@@ -15,6 +15,7 @@ ALTER TABLE tokens ADD CONSTRAINT uq_tokens_space_name UNIQUE (space_uid, name);
 ALTER TABLE collector_configs ADD COLUMN space_uid VARCHAR(128) NULL;
 UPDATE collector_configs SET space_uid =
     (SELECT i.space_uid FROM index_sets i WHERE i.id = collector_configs.index_set_id);
+-- (every collector has its index set: fk_collector_configs_index_set refuses to delete one still used)
 ALTER TABLE collector_configs DROP CONSTRAINT uq_collector_configs_name;
 ALTER TABLE collector_configs ADD CONSTRAINT uq_collector_configs_space_name UNIQUE (space_uid, name);
 

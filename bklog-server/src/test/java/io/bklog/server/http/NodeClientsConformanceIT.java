@@ -335,10 +335,19 @@ class NodeClientsConformanceIT {
     private static String node(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(NODE));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException(command + ": " + out);
-        return out;
+        Path out = Files.createTempFile("bklog-node", ".out");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IOException(command + " did not finish within 30 s");
+            }
+            String text = Files.readString(out, StandardCharsets.UTF_8).strip();
+            if (p.exitValue() != 0) throw new IOException(command + ": " + text);
+            return text;
+        } finally {
+            Files.deleteIfExists(out);
+        }
     }
 
     /** Fails saying how to get node and the libraries when they are missing: this test never skips silently. */
