@@ -117,7 +117,8 @@ public final class EsCompatRoutes implements RouteGroup {
      * ({@code /api/**}, {@code /healthz}, {@code /livez}, {@code /readyz}, {@code /metrics}), so an unknown path
      * answers in Elasticsearch's error shape.
      */
-    static boolean handles(String path) {
+    static boolean handles(String rawPath) {
+        String path = normalize(rawPath);
         for (String p : BKLOG_PATHS) {
             if (path.equals(p) || path.startsWith(p + "/")) return false;
         }
@@ -129,7 +130,9 @@ public final class EsCompatRoutes implements RouteGroup {
      * {@code _count}), {@code ingest} to write ({@code _bulk}, {@code _doc}, {@code PUT /{index}}, templates, data
      * streams); null when either does (start-up and existence checks, {@code _mapping}, {@code _refresh}).
      */
-    static Role requiredRole(String method, String path) {
+    static Role requiredRole(String method, String rawPath) {
+        // Javalin routes "/app/_search/" to "/app/_search": decide on the path as it is routed, never the raw one
+        String path = normalize(rawPath);
         if (SEARCH_PATH.matcher(path).matches()) return Role.VIEWER;
         boolean read = method.equals("GET") || method.equals("HEAD");
         if (WRITE_PATH.matcher(path).matches() && (!read || path.contains("/_bulk") || path.contains("/_doc"))) {
@@ -137,6 +140,18 @@ public final class EsCompatRoutes implements RouteGroup {
         }
         if (method.equals("PUT") && path.indexOf('/', 1) < 0) return Role.INGEST; // PUT /{index}
         return null;
+    }
+
+    /**
+     * The path as Javalin routes it: runs of {@code /} collapsed to one and trailing {@code /} dropped
+     * ({@code "/app/_search//"} is {@code "/app/_search"}); {@code "/"} stays {@code "/"}. Role checks decide on this,
+     * so a trailing slash never reaches a handler under a weaker rule.
+     */
+    static String normalize(String path) {
+        if (path == null || path.isEmpty()) return "/";
+        String p = path.indexOf("//") >= 0 ? path.replaceAll("/{2,}", "/") : path;
+        while (p.length() > 1 && p.endsWith("/")) p = p.substring(0, p.length() - 1);
+        return p;
     }
 
     @Override
