@@ -164,4 +164,23 @@ class EsCompatSecurityFixesTest {
         assertThat(EsCompatRoutes.requiredRole("POST", "/_count//")).isEqualTo(io.bklog.core.auth.Role.VIEWER);
         assertThat(EsCompatRoutes.requiredRole("PUT", "/viewermade/")).isEqualTo(io.bklog.core.auth.Role.INGEST);
     }
+    @Test
+    void aSearchOfManyIndexSetsHasASmallerResultWindowAndHugeFromIsAClear400() throws Exception {
+        assertThat(bearer(admin, "PUT", "/api/v1/index_sets/app2", "").status()).isIn(200, 201);
+        Answer many = call(viewerOnly, "POST", "/app*/_search", "{\"from\": 900, \"size\": 101}");
+        assertThat(many.status()).as(many.raw()).isEqualTo(400);
+        assertThat(many.body().at("/error/reason").asText()).contains("Result window is too large")
+                .contains("[1000]").contains("[1001]");
+        Answer fits = call(viewerOnly, "POST", "/app*/_search", "{\"from\": 0, \"size\": 1000}");
+        assertThat(fits.status()).as(fits.raw()).isEqualTo(200);
+        Answer one = call(viewerOnly, "POST", "/app/_search", "{\"from\": 900, \"size\": 101}");
+        assertThat(one.status()).as(one.raw()).isEqualTo(200);
+        for (String q : List.of("/app/_search?from=2147483647&size=1", "/app*/_search?from=2147483647&size=1",
+                "/app/_search?from=1&size=2147483647")) {
+            Answer huge = call(viewerOnly, "GET", q, null);
+            assertThat(huge.status()).as(q + ": " + huge.raw()).isEqualTo(400);
+            assertThat(huge.body().at("/error/reason").asText()).as(q).contains("Result window is too large")
+                    .doesNotContain("-2147483648");
+        }
+    }
 }
