@@ -183,4 +183,32 @@ class EsCompatSecurityFixesTest {
                     .doesNotContain("-2147483648");
         }
     }
+    private Answer gzip(String token, String path, byte[] plain) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(plain);
+        }
+        HttpRequest r = HttpRequest.newBuilder(URI.create(server.uri() + path))
+                .header("Content-Type", "application/x-ndjson").header("Content-Encoding", "gzip")
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())).build();
+        HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
+        return new Answer(resp.statusCode(), resp.body(), resp.body().isEmpty() ? null : JSON.readTree(resp.body()),
+                resp);
+    }
+
+    @Test
+    void aGzipBodyIsInflatedOnlyUpToTheServersMaxRequestSize() throws Exception {
+        // the server allows 1 MiB: 4 MiB of zeros gzip to a few KiB, and must not be inflated whole
+        byte[] bomb = new byte[4 * 1024 * 1024];
+        Answer a = gzip(ingestOnly, "/_bulk", bomb);
+        assertThat(a.status()).as(a.raw()).isEqualTo(413);
+        assertThat(a.body().at("/error/type").asText()).isEqualTo("content_too_long_exception");
+        assertThat(a.body().at("/error/reason").asText()).contains("1048576");
+        assertThat(a.response().headers().firstValue("X-Elastic-Product")).contains("Elasticsearch");
+        Answer ok = gzip(ingestOnly, "/_bulk?refresh=true", ("{\"index\":{\"_index\":\"app\"}}\n"
+                + "{\"message\":\"zipped fine\"}\n").getBytes(StandardCharsets.UTF_8));
+        assertThat(ok.status()).as(ok.raw()).isEqualTo(200);
+        assertThat(ok.body().get("errors").asBoolean()).as(ok.raw()).isFalse();
+    }
 }
