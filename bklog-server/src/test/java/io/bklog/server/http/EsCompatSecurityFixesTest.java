@@ -211,4 +211,14 @@ class EsCompatSecurityFixesTest {
         assertThat(ok.status()).as(ok.raw()).isEqualTo(200);
         assertThat(ok.body().get("errors").asBoolean()).as(ok.raw()).isFalse();
     }
+    @Test
+    void noOtherSpellingOfASearchPathLetsAnIngestTokenRead() throws Exception {
+        for (String path : List.of("/app/_s%65arch", "/%5Fsearch", "/app/%5Fcount", "/app/./_search",
+                "/x/../app/_search", "/app;x=1/_search", "/app/_search;x=1", "/app/_search/.", "/APP/_search",
+                "/app/_SEARCH", "/app/_search%2F", "/app%2F_search")) {
+            Answer a = call(ingestOnly, "POST", path, "{}");
+            assertThat(a.raw()).as("POST " + path + " -> " + a.status()).doesNotContain("order paid")
+                    .doesNotContain("\"hits\"").doesNotContain("\"count\"");
+        }
+    }
 }
