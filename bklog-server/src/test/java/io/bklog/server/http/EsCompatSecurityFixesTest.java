@@ -221,4 +221,37 @@ class EsCompatSecurityFixesTest {
                     .doesNotContain("\"hits\"").doesNotContain("\"count\"");
         }
     }
+    @Test
+    void aSortedSearchOfSeveralIndexSetsMergesPagesInOrder() throws Exception {
+        long t0 = java.time.Instant.now().minus(java.time.Duration.ofDays(1))
+                .truncatedTo(java.time.temporal.ChronoUnit.HOURS).toEpochMilli();
+        StringBuilder nd = new StringBuilder();
+        for (int i = 0; i < 12; i++) { // interleaved between two index sets, seconds apart
+            nd.append("{\"index\":{\"_index\":\"").append(i % 2 == 0 ? "merge_a" : "merge_b").append("\"}}\n")
+                    .append("{\"@timestamp\":").append(t0 + i * 1000L).append(",\"message\":\"m").append(i)
+                    .append("\",\"seq\":").append(i).append("}\n");
+        }
+        Answer bulk = call(ingestOnly, "POST", "/_bulk?refresh=true", nd.toString());
+        assertThat(bulk.body().get("errors").asBoolean()).as(bulk.raw()).isFalse();
+        for (String order : List.of("asc", "desc")) {
+            for (int from : List.of(0, 3, 10)) {
+                Answer a = call(viewerOnly, "POST", "/merge_*/_search", "{\"from\":" + from + ",\"size\":4,"
+                        + "\"sort\":[{\"@timestamp\":\"" + order + "\"}]}");
+                assertThat(a.status()).as(a.raw()).isEqualTo(200);
+                assertThat(a.body().at("/hits/total/value").asLong()).isEqualTo(12);
+                List<Integer> seqs = new java.util.ArrayList<>();
+                a.body().at("/hits/hits").forEach(h -> seqs.add(h.at("/_source/seq").asInt()));
+                List<Integer> want = new java.util.ArrayList<>();
+                for (int k = from; k < Math.min(from + 4, 12); k++) want.add(order.equals("asc") ? k : 11 - k);
+                assertThat(seqs).as(order + " from " + from).isEqualTo(want);
+            }
+        }
+        // unsorted: the page is cut from the index sets' hits one after the other, nothing lost or repeated
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int from = 0; from < 12; from += 5) {
+            Answer a = call(viewerOnly, "POST", "/merge_*/_search", "{\"from\":" + from + ",\"size\":5}");
+            a.body().at("/hits/hits").forEach(h -> assertThat(seen.add(h.at("/_source/seq").asInt())).isTrue());
+        }
+        assertThat(seen).hasSize(12);
+    }
 }
