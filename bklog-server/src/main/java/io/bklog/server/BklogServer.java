@@ -84,7 +84,8 @@ public final class BklogServer implements AutoCloseable {
         routes(app, ApiRoutes.all(platform, json));
         if (es.enabled()) {
             EsCompatRoutes.of(platform, json, new EsIndexMapping(es.indexMapping(), es.defaultIndexSet(),
-                    es.autoCreateIndexAnywhere()), es.clusterName(), es.version(), es::autoCreateIndexIn)
+                    es.autoCreateIndexAnywhere()), es.clusterName(), es.version(), es::autoCreateIndexIn,
+                    server.maxRequestBytes())
                     .register(app);
         }
         ApiRoutes.authFilter(platform, auth.enabled()).register(app);

@@ -45,6 +45,12 @@ import java.util.regex.Pattern;
  * matches nothing there (as in Elasticsearch), instead of bklog's {@code unknown_field}. Thread-safe.
  */
 public final class EsCompatSearch {
+    /**
+     * The largest {@code from + size} of a {@code _search} that reaches more than one index set (one index set:
+     * {@link SearchRequest#MAX_RESULT_WINDOW}): each set is asked for the whole window, so the cap bounds the work
+     * and the memory of a wildcard search.
+     */
+    public static final int MAX_MULTI_INDEX_WINDOW = 1_000;
     private static final Set<String> TIME_ALIASES = Set.of("@timestamp", "time", "timestamp");
 
     private final IndexSetService indexSets;
@@ -133,12 +139,16 @@ public final class EsCompatSearch {
         if (from < 0 || size < 0) {
             throw new EsCompatException(400, "illegal_argument_exception", "[from] and [size] must be >= 0");
         }
-        if (from + size > SearchRequest.MAX_RESULT_WINDOW) {
+        long requested = (long) from + size; // from=2147483647&size=1 must not wrap around
+        int maxWindow = sets.size() > 1 ? MAX_MULTI_INDEX_WINDOW : SearchRequest.MAX_RESULT_WINDOW;
+        if (requested > maxWindow) {
             throw new EsCompatException(400, "illegal_argument_exception", "Result window is too large, from + size"
-                    + " must be less than or equal to: [" + SearchRequest.MAX_RESULT_WINDOW + "] but was ["
-                    + (from + size) + "]. See bklog's search_after (POST /api/v1/index_sets/{name}/search) for"
-                    + " deeper pages.");
+                    + " must be less than or equal to: [" + maxWindow + "] but was [" + requested + "]"
+                    + (sets.size() > 1 ? " (a search of " + sets.size() + " index sets; one index set allows "
+                    + SearchRequest.MAX_RESULT_WINDOW + ")" : "") + ". See bklog's search_after"
+                    + " (POST /api/v1/index_sets/{name}/search) for deeper pages.");
         }
+        int window = (int) requested;
         List<String[]> sort = sort(body, uri.get("sort"));
         List<String> fields = sourceFields(body);
         boolean noSource = body != null && body.has("_source") && body.get("_source").isBoolean()
@@ -163,7 +173,9 @@ public final class EsCompatSearch {
                 }
             }
             if (!fields.isEmpty() && setFields.isEmpty()) setFields.add(set.timeField());
-            SearchResponse r = run(set, t.params(0, from + size, sortList, setFields), masker.apply(set));
+            // bounded merge: never more than the window kept from the sets before, plus this set's window
+            int fetch = sort.isEmpty() ? Math.max(0, window - hits.size()) : window;
+            SearchResponse r = run(set, t.params(0, fetch, sortList, setFields), masker.apply(set));
             total += r.total();
             for (SearchResult.Hit h : r.hits()) {
                 Map<String, Object> hit = new LinkedHashMap<>();
@@ -175,9 +187,12 @@ public final class EsCompatSearch {
                         h.sortValues().size())));
                 hits.add(hit);
             }
+            if (sets.size() > 1 && !sort.isEmpty()) {
+                hits.sort(bySortValues(sort));
+                if (hits.size() > window) hits.subList(window, hits.size()).clear();
+            }
         }
-        if (sets.size() > 1 && !sort.isEmpty()) hits.sort(bySortValues(sort));
-        List<Map<String, Object>> page = hits.subList(Math.min(from, hits.size()), Math.min(from + size, hits.size()));
+        List<Map<String, Object>> page = hits.subList(Math.min(from, hits.size()), Math.min(window, hits.size()));
         Map<String, Object> totalObj = new LinkedHashMap<>();
         totalObj.put("value", total);
         totalObj.put("relation", "eq");

@@ -67,9 +67,19 @@ public final class EsCompatRoutes implements RouteGroup {
     private final java.util.function.Predicate<String> autoCreateIn;
     private final EsCompatSearch reads;
     private final MaskingService masking;
+    private final long maxBodyBytes;
+
+    /**
+     * The largest inflated request body when the server's {@code server.max_request_bytes} is not given:
+     * Elasticsearch's {@code http.max_content_length} default.
+     */
+    public static final long DEFAULT_MAX_BODY_BYTES = 100L * 1024 * 1024;
 
     EsCompatRoutes(EsBulkService bulk, EsCompatSearch reads, MaskingService masking, ObjectMapper json,
-                   String clusterName, String version, java.util.function.Predicate<String> autoCreateIn) {
+                   String clusterName, String version, java.util.function.Predicate<String> autoCreateIn,
+                   long maxBodyBytes) {
+        if (maxBodyBytes < 1) throw new IllegalArgumentException("maxBodyBytes must be positive, got " + maxBodyBytes);
+        this.maxBodyBytes = maxBodyBytes;
         this.autoCreateIn = autoCreateIn;
         this.reads = reads;
         this.masking = masking;
@@ -90,10 +100,21 @@ public final class EsCompatRoutes implements RouteGroup {
     public static EsCompatRoutes of(io.bklog.core.LogPlatform platform, ObjectMapper json,
                                     io.bklog.core.ingest.source.EsIndexMapping mapping, String clusterName,
                                     String version, java.util.function.Predicate<String> autoCreateIn) {
+        return of(platform, json, mapping, clusterName, version, autoCreateIn, DEFAULT_MAX_BODY_BYTES);
+    }
+
+    /**
+     * As above; {@code maxBodyBytes} bounds a request body after gzip/deflate inflation (the server passes its
+     * {@code server.max_request_bytes}), past which the answer is 413 {@code content_too_long_exception}.
+     */
+    public static EsCompatRoutes of(io.bklog.core.LogPlatform platform, ObjectMapper json,
+                                    io.bklog.core.ingest.source.EsIndexMapping mapping, String clusterName,
+                                    String version, java.util.function.Predicate<String> autoCreateIn,
+                                    long maxBodyBytes) {
         return new EsCompatRoutes(new EsBulkService(platform.indexSets(), platform.ingest(), platform.pipeline(),
                 mapping), EsCompatSearch.of(platform, mapping),
                 new MaskingService(platform.metadata(), platform.indexSets()), json, clusterName,
-                version, autoCreateIn);
+                version, autoCreateIn, maxBodyBytes);
     }
 
     /** Paths that are bklog's own; every other path is the Elasticsearch surface. */
@@ -117,7 +138,8 @@ public final class EsCompatRoutes implements RouteGroup {
      * ({@code /api/**}, {@code /healthz}, {@code /livez}, {@code /readyz}, {@code /metrics}), so an unknown path
      * answers in Elasticsearch's error shape.
      */
-    static boolean handles(String path) {
+    static boolean handles(String rawPath) {
+        String path = normalize(rawPath);
         for (String p : BKLOG_PATHS) {
             if (path.equals(p) || path.startsWith(p + "/")) return false;
         }
@@ -129,7 +151,9 @@ public final class EsCompatRoutes implements RouteGroup {
      * {@code _count}), {@code ingest} to write ({@code _bulk}, {@code _doc}, {@code PUT /{index}}, templates, data
      * streams); null when either does (start-up and existence checks, {@code _mapping}, {@code _refresh}).
      */
-    static Role requiredRole(String method, String path) {
+    static Role requiredRole(String method, String rawPath) {
+        // Javalin routes "/app/_search/" to "/app/_search": decide on the path as it is routed, never the raw one
+        String path = normalize(rawPath);
         if (SEARCH_PATH.matcher(path).matches()) return Role.VIEWER;
         boolean read = method.equals("GET") || method.equals("HEAD");
         if (WRITE_PATH.matcher(path).matches() && (!read || path.contains("/_bulk") || path.contains("/_doc"))) {
@@ -137,6 +161,18 @@ public final class EsCompatRoutes implements RouteGroup {
         }
         if (method.equals("PUT") && path.indexOf('/', 1) < 0) return Role.INGEST; // PUT /{index}
         return null;
+    }
+
+    /**
+     * The path as Javalin routes it: runs of {@code /} collapsed to one and trailing {@code /} dropped
+     * ({@code "/app/_search//"} is {@code "/app/_search"}); {@code "/"} stays {@code "/"}. Role checks decide on this,
+     * so a trailing slash never reaches a handler under a weaker rule.
+     */
+    static String normalize(String path) {
+        if (path == null || path.isEmpty()) return "/";
+        String p = path.indexOf("//") >= 0 ? path.replaceAll("/{2,}", "/") : path;
+        while (p.length() > 1 && p.endsWith("/")) p = p.substring(0, p.length() - 1);
+        return p;
     }
 
     @Override
@@ -452,8 +488,11 @@ public final class EsCompatRoutes implements RouteGroup {
         return set -> p == null || p.canSee(set.spaceUid());
     }
 
-    /** The body, inflated when the client compressed it ({@code Content-Encoding: gzip|deflate}). */
-    private static String body(Context ctx) throws IOException {
+    /**
+     * The body, inflated when the client compressed it ({@code Content-Encoding: gzip|deflate}), never past
+     * {@code maxBodyBytes} inflated (a small gzip of zeros may inflate a thousandfold): 413 beyond.
+     */
+    private String body(Context ctx) throws IOException {
         byte[] raw = ctx.bodyAsBytes();
         String enc = ctx.header("Content-Encoding");
         if (enc == null || enc.isBlank() || enc.equalsIgnoreCase("identity")) {
@@ -466,7 +505,13 @@ public final class EsCompatRoutes implements RouteGroup {
                     + "]; send gzip, deflate or an uncompressed body");
         };
         try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            byte[] inflated = in.readNBytes((int) Math.min(maxBodyBytes + 1, Integer.MAX_VALUE - 8));
+            if (inflated.length > maxBodyBytes) {
+                throw new io.javalin.http.ContentTooLargeResponse("the " + enc.strip() + " request body inflates to"
+                        + " more than the limit of " + maxBodyBytes + " bytes (server.max_request_bytes); send"
+                        + " smaller bulk requests");
+            }
+            return new String(inflated, StandardCharsets.UTF_8);
         }
     }
 

@@ -30,6 +30,7 @@ final class IngestRoutes implements RouteGroup {
     @Override
     public void register(Javalin app) {
         app.post("/api/v1/index_sets/{name}/ingest", ctx -> {
+            AuthFilter.require(ctx, io.bklog.core.auth.Role.INGEST); // again here: defence in depth over AuthFilter
             DirectIngest.Result r;
             try {
                 r = ingest.ingest(ctx.pathParam("name"), bodies.documents(ctx), "true".equals(ctx.queryParam("refresh")),

@@ -130,8 +130,26 @@ public final class EsBulkIngest {
             }
         }
         List<String> warnings = extraKeys.isEmpty() ? List.of() : List.of(EXTRA_KEYS_WARNING + " bklog ignored "
-                + extraKeys + " (first on _bulk line " + firstExtraLine + ").");
+                + keyList(extraKeys) + " (first on _bulk line " + firstExtraLine + ").");
         return new Parsed(items, warnings);
+    }
+
+    /** At most this many extra keys are named in the warning (a header), the rest counted. */
+    static final int MAX_WARNED_KEYS = 10;
+    /** Longer extra key names are cut in the warning. */
+    static final int MAX_WARNED_KEY_CHARS = 64;
+
+    /** {@code [a, b, ...]}: the first {@link #MAX_WARNED_KEYS} keys, each cut, then "and N more". */
+    static String keyList(Set<String> keys) {
+        StringBuilder sb = new StringBuilder("[");
+        int n = 0;
+        for (String k : keys) {
+            if (n == MAX_WARNED_KEYS) break;
+            if (n++ > 0) sb.append(", ");
+            sb.append(k.length() <= MAX_WARNED_KEY_CHARS ? k : k.substring(0, MAX_WARNED_KEY_CHARS) + "...");
+        }
+        if (keys.size() > MAX_WARNED_KEYS) sb.append(" and ").append(keys.size() - MAX_WARNED_KEYS).append(" more");
+        return sb.append(']').toString();
     }
 
     private record Action(String name, String index, String id, String opType, List<String> extraKeys) {}

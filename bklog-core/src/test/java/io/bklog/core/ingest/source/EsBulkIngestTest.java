@@ -52,6 +52,22 @@ class EsBulkIngestTest {
     }
 
     @Test
+    void theExtraKeysWarningNamesAtMostTenKeysEachCutAndCountsTheRest() {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 500; i++) {
+            body.append("{\"index\":{\"_index\":\"app\"},\"k").append(i).append("\":0}\n{\"msg\":1}\n");
+        }
+        body.append("{\"index\":{\"_index\":\"app\"},\"").append("L".repeat(5000)).append("\":0}\n{}\n");
+        String w = EsBulkIngest.parseWithWarnings(body.toString(), null).warnings().get(0);
+        assertThat(w).contains("[k0, k1, k2, k3, k4, k5, k6, k7, k8, k9 and 491 more]").doesNotContain("k10")
+                .doesNotContain("LLLL");
+        assertThat(w.length()).isLessThan(EsBulkIngest.EXTRA_KEYS_WARNING.length() + 300);
+        String longKey = EsBulkIngest.parseWithWarnings("{\"index\":{},\"" + "L".repeat(5000) + "\":0}\n{}\n",
+                "app").warnings().get(0);
+        assertThat(longKey).contains("[" + "L".repeat(64) + "...]").doesNotContain("L".repeat(65));
+    }
+
+    @Test
     void opTypeCreateMakesAnIndexActionACreate() {
         assertThat(EsBulkIngest.parse("{\"index\":{\"op_type\":\"create\"}}\n{}\n", "a").get(0).action())
                 .isEqualTo("create");
