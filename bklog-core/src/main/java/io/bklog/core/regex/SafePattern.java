@@ -15,10 +15,13 @@ import java.util.Objects;
  * backtracks past the budget (or overflows the stack) is finished by RE2/J, whose time is linear. So no text can
  * hold a thread: {@code (.*a){25}b} or {@code (a|a)*b} on 5,000 characters answer in milliseconds.
  *
- * <p>Both engines take the leftmost-first match with Perl's greedy/lazy rules, so they agree on RE2 syntax; the
- * Java side runs with {@code UNIX_LINES} ({@code \n} is the only line terminator, as in RE2). Patterns whose Java
- * reading would differ (POSIX classes {@code [[:alpha:]]}, the {@code U} flag) or that Java refuses (group names
- * with {@code _}) run on RE2/J only; {@code (?P<name>} is Java's {@code (?<name>}. Immutable and thread-safe.
+ * <p>The answer is always RE2's (the documented semantics), whichever engine gives it: both take the leftmost-first
+ * match with Perl's greedy/lazy rules, the Java side runs with {@code UNIX_LINES} and {@code UNICODE_CASE}, and
+ * the constructs Java reads differently are rewritten to exact equivalents ({@code $} without {@code m} is
+ * {@code \z}, {@code \s} is {@code [\t\n\f\r ]}, {@code \v} is {@code \x0B}, {@code (?P<name>} is
+ * {@code (?<name>}) or, when there is none at hand ({@code \b}, {@code \p}, the {@code m} and {@code U} flags,
+ * {@code &&} or a nested {@code [} in a class; see {@link #toJava}), run on RE2/J only. Otherwise input length
+ * (which decides when RE2/J takes over) could decide whether a masking rule fires. Immutable and thread-safe.
  */
 public final class SafePattern {
     public static final int DOTALL = Pattern.DOTALL;
@@ -67,51 +70,115 @@ public final class SafePattern {
 
     /** The same pattern on java.util.regex, or null when Java would read it differently (or not at all). */
     private static java.util.regex.Pattern javaForm(String regex, int flags) {
-        if (regex.contains("[:") || hasUngreedyFlag(regex)) return null;
-        regex = pythonGroupsToJava(regex);
-        if (regex == null) return null;
-        int jf = java.util.regex.Pattern.UNIX_LINES;
+        String translated = toJava(regex, (flags & CASE_INSENSITIVE) != 0);
+        if (translated == null) return null;
+        // UNICODE_CASE: RE2's (?i) folds all of Unicode (MÜLLER ~ müller), Java's alone only ASCII.
+        int jf = java.util.regex.Pattern.UNIX_LINES | java.util.regex.Pattern.UNICODE_CASE;
         if ((flags & DOTALL) != 0) jf |= java.util.regex.Pattern.DOTALL;
         if ((flags & CASE_INSENSITIVE) != 0) jf |= java.util.regex.Pattern.CASE_INSENSITIVE;
         try {
-            return java.util.regex.Pattern.compile(regex, jf);
+            return java.util.regex.Pattern.compile(translated, jf);
         } catch (RuntimeException e) {
             return null;
         }
     }
 
-    /** {@code (?P<name>} as Java's {@code (?<name>}; null when some {@code (?P} is anything else. */
-    private static String pythonGroupsToJava(String regex) {
-        if (!regex.contains("(?P")) return regex;
-        StringBuilder out = new StringBuilder(regex.length());
-        for (int i = 0; i < regex.length(); i++) {
+    /** RE2's {@code \s}; Java's also holds {@code \u000B}. */
+    private static final String SPACE = "\\t\\n\\f\\r ";
+
+    /**
+     * The RE2 pattern as a java.util.regex pattern with exactly RE2's meaning, or null when some construct has no
+     * exact translation here (the pattern then runs on RE2/J only). Rewritten: {@code $} (RE2's is {@code \z}
+     * without {@code m}; Java's also matches before a final {@code \n}), {@code \s}/{@code \S} (Java's hold
+     * {@code \u000B}), {@code \v} (RE2's is {@code \u000B} alone), {@code (?P<name>}. RE2/J only: {@code \b}/{@code \B}
+     * (Java's are Unicode-aware), {@code \p}, octal escapes, the {@code m} and {@code U} flags, flag groups past the
+     * start, nested {@code [} (POSIX classes; Java's class union) or {@code &&} (Java's intersection) in a class, a
+     * class opening with {@code ]}, {@code \S} or {@code \Q} in a class; and under case-insensitivity ({@code ci} or
+     * an {@code i} flag), non-ASCII text, {@code \w}, {@code \W} and {@code \x}: RE2 folds by Unicode's orbits
+     * ({@code \w} holds {@code \u017F} and {@code \u212A}, {@code ß} matches {@code ẞ}), Java by its own rules.
+     * Nothing inside {@code \Q...\E} is rewritten.
+     */
+    static String toJava(String regex, boolean ci) {
+        StringBuilder out = new StringBuilder(regex.length() + 16);
+        boolean inClass = false;
+        boolean foldSensitive = false;
+        int n = regex.length();
+        for (int i = 0; i < n; i++) {
             char c = regex.charAt(i);
-            if (c == '\\' && i + 1 < regex.length()) {
-                out.append(c).append(regex.charAt(++i));
-            } else if (regex.startsWith("(?P<", i)) {
-                out.append("(?<");
-                i += 3;
-            } else if (regex.startsWith("(?P", i)) {
-                return null;
+            if (c == '\\') {
+                if (i + 1 >= n) return null;
+                char e = regex.charAt(++i);
+                if (e == 'Q') {
+                    if (inClass) return null;
+                    int q = regex.indexOf("\\E", i + 1);
+                    int stop = q < 0 ? n : q;
+                    foldSensitive |= !isAscii(regex, i + 1, stop);
+                    out.append(java.util.regex.Pattern.quote(regex.substring(i + 1, stop)));
+                    i = q < 0 ? n : q + 1;
+                    continue;
+                }
+                switch (e) {
+                    case 's' -> out.append(inClass ? SPACE : "[" + SPACE + "]");
+                    case 'S' -> {
+                        if (inClass) return null;
+                        out.append("[^" + SPACE + "]");
+                    }
+                    case 'v' -> out.append("\\x0B");
+                    case 'w', 'W', 'x' -> {
+                        foldSensitive = true;
+                        out.append('\\').append(e);
+                    }
+                    case 'b', 'B', 'p', 'P', 'Z', 'h', 'H', 'R', 'X', 'G', 'e', 'c', 'u', 'N', 'k' -> {
+                        return null;
+                    }
+                    default -> {
+                        if (e >= '0' && e <= '9') return null;
+                        foldSensitive |= e > 0x7f;
+                        out.append('\\').append(e);
+                    }
+                }
+            } else if (inClass) {
+                if (c == '[' || (c == '&' && i + 1 < n && regex.charAt(i + 1) == '&')) return null;
+                if (c == ']') inClass = false;
+                out.append(c);
+            } else if (c == '[') {
+                out.append(c);
+                if (i + 1 < n && regex.charAt(i + 1) == '^') out.append(regex.charAt(++i));
+                if (i + 1 < n && regex.charAt(i + 1) == ']') return null;
+                inClass = true;
+            } else if (c == '$') {
+                out.append("\\z");
+            } else if (c == '(' && regex.startsWith("(?", i)) {
+                if (regex.startsWith("(?P<", i)) {
+                    out.append("(?<");
+                    i += 3;
+                } else if (regex.startsWith("(?<", i) || regex.startsWith("(?:", i)) {
+                    out.append(c);
+                } else {
+                    int j = i + 2;
+                    while (j < n && (Character.isLetter(regex.charAt(j)) || regex.charAt(j) == '-')) {
+                        char f = regex.charAt(j);
+                        if (f != 'i' && f != 's' && f != '-') return null;
+                        ci |= f == 'i';
+                        j++;
+                    }
+                    if (j >= n) return null;
+                    // (?flags) past the start: Java and RE2 may scope it differently; (?flags:...) is scoped in both.
+                    if (regex.charAt(j) == ')' && i != 0) return null;
+                    if (regex.charAt(j) != ')' && regex.charAt(j) != ':') return null;
+                    out.append(c);
+                }
             } else {
                 out.append(c);
             }
+            foldSensitive |= c > 0x7f;
         }
-        return out.toString();
+        return inClass || (ci && foldSensitive) ? null : out.toString();
     }
 
-    /** RE2's {@code U} flag (ungreedy) is Java's UNICODE_CHARACTER_CLASS. */
-    private static boolean hasUngreedyFlag(String regex) {
-        int i = regex.indexOf("(?");
-        while (i >= 0) {
-            int j = i + 2;
-            while (j < regex.length() && (Character.isLetter(regex.charAt(j)) || regex.charAt(j) == '-')) {
-                if (regex.charAt(j) == 'U') return true;
-                j++;
-            }
-            i = regex.indexOf("(?", i + 2);
-        }
-        return false;
+    private static boolean isAscii(String s, int from, int to) {
+        for (int i = from; i < to; i++) if (s.charAt(i) > 0x7f) return false;
+        return true;
     }
 
     public String pattern() {
