@@ -93,7 +93,8 @@ public final class SafePattern {
      * {@code \u000B}), {@code \v} (RE2's is {@code \u000B} alone), {@code (?P<name>}. RE2/J only: {@code \b}/{@code \B}
      * (Java's are Unicode-aware), {@code \p}, octal escapes, the {@code m} and {@code U} flags, flag groups past the
      * start, nested {@code [} (POSIX classes; Java's class union) or {@code &&} (Java's intersection) in a class, a
-     * class opening with {@code ]}, {@code \S} or {@code \Q} in a class; and under case-insensitivity ({@code ci} or
+     * class opening with {@code ]}, {@code \S} or {@code \Q} in a class; a capture inside a loop ({@code *},
+     * {@code +}, {@code {n,m}}: Java records an empty last iteration, RE2 does not); and under case-insensitivity ({@code ci} or
      * an {@code i} flag), non-ASCII text, {@code \w}, {@code \W} and {@code \x}: RE2 folds by Unicode's orbits
      * ({@code \w} holds {@code \u017F} and {@code \u212A}, {@code ß} matches {@code ẞ}), Java by its own rules.
      * Nothing inside {@code \Q...\E} is rewritten.
@@ -102,6 +103,8 @@ public final class SafePattern {
         StringBuilder out = new StringBuilder(regex.length() + 16);
         boolean inClass = false;
         boolean foldSensitive = false;
+        // per open group (innermost first): whether it is or holds a capture
+        java.util.ArrayDeque<Boolean> groups = new java.util.ArrayDeque<>();
         int n = regex.length();
         for (int i = 0; i < n; i++) {
             char c = regex.charAt(i);
@@ -148,7 +151,20 @@ public final class SafePattern {
                 inClass = true;
             } else if (c == '$') {
                 out.append("\\z");
-            } else if (c == '(' && regex.startsWith("(?", i)) {
+            } else if (c == '(' && !regex.startsWith("(?", i)) {
+                groups.push(true);
+                out.append(c);
+            } else if (c == ')') {
+                boolean captures = !groups.isEmpty() && groups.pop();
+                if (captures && i + 1 < n && "*+{".indexOf(regex.charAt(i + 1)) >= 0) return null;
+                if (captures && !groups.isEmpty()) {
+                    groups.pop();
+                    groups.push(true);
+                }
+                out.append(c);
+            } else if (c == '(') {
+                boolean named = regex.startsWith("(?P<", i) || regex.startsWith("(?<", i);
+                if (named || regex.startsWith("(?:", i)) groups.push(named);
                 if (regex.startsWith("(?P<", i)) {
                     out.append("(?<");
                     i += 3;
@@ -166,6 +182,7 @@ public final class SafePattern {
                     // (?flags) past the start: Java and RE2 may scope it differently; (?flags:...) is scoped in both.
                     if (regex.charAt(j) == ')' && i != 0) return null;
                     if (regex.charAt(j) != ')' && regex.charAt(j) != ':') return null;
+                    groups.push(false);
                     out.append(c);
                 }
             } else {

@@ -9,6 +9,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +68,10 @@ class SafePatternRe2Properties {
             Assume.that(false);
             return;
         }
-        assertAgree(SafePattern.compile(regex, flags), re2, text);
+        SafePattern p = SafePattern.compile(regex, flags);
+        Statistics.label("engine").collect(p.hasJavaForm() ? "java" : "re2j");
+        assertAgree(p, re2, text);
+        Statistics.label("engine").coverage(c -> c.check("java").percentage(pc -> pc > 25));
     }
 
     @Provide
