@@ -97,7 +97,7 @@ public final class FileSourceFactory implements CollectorSourceFactory {
             try {
                 UserRegex.compile(excludes.get(i));
             } catch (UserRegex.InvalidRegexException e) {
-                problems.add("exclude_files[" + i + "]: not a valid regex: " + e.getMessage()
+                problems.add("exclude_files[" + i + "]: '" + excludes.get(i) + "' is not a valid regex: " + e.getMessage()
                         + (e.index() >= 0 ? " near index " + e.index() : ""));
             }
         }

@@ -255,6 +255,25 @@ class CollectorServiceTest {
         }
     }
 
+    /**
+     * A collector saved before exclude_files were RE2 (its exclusion uses lookbehind) does not build after the
+     * upgrade: it is failed, and the reason names the pattern and the RE2 rule (not silently tailing everything).
+     */
+    @Test
+    void aStoredCollectorWhoseExcludeFilesUsesLookaroundIsFailedNamingThePatternAndTheRe2Rule() {
+        long set = platform.indexSets().get("app").id();
+        CollectorConfig old = new CollectorConfig(0, "legacy", set, "file",
+                json("{'paths': ['" + dir.resolve("logs").toAbsolutePath() + "/*.log'], 'tail_files': false,"
+                        + " 'exclude_files': ['(?<!keep)\\\\.gz$']}"),
+                null, null, "bk_log_text", null, null, true, null, 0, null, null);
+        CollectorConfig stored = platform.metadata().collectorConfigs().create(old);
+        collectors.start(stored.id());
+        CollectorStatus s = collectors.status(stored.id());
+        assertThat(s.state()).isEqualTo(CollectorStatus.FAILED);
+        assertThat(s.reason()).contains("exclude_files[0]").contains("(?<!keep)\\.gz$")
+                .contains("lookbehind").contains(io.bklog.core.regex.UserRegex.WHY);
+    }
+
     @Test
     void previewParsesSampleLinesThroughMultilineFiltersAndEtlWithoutStoring() {
         List<CollectorService.PreviewLine> out = collectors.preview(
