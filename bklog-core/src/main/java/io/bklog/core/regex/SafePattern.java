@@ -94,7 +94,8 @@ public final class SafePattern {
      * (Java's are Unicode-aware), {@code \p}, octal escapes, the {@code m} and {@code U} flags, flag groups past the
      * start, nested {@code [} (POSIX classes; Java's class union) or {@code &&} (Java's intersection) in a class, a
      * class opening with {@code ]}, {@code \S} or {@code \Q} in a class; a capture inside a loop ({@code *},
-     * {@code +}, {@code {n,m}}: Java records an empty last iteration, RE2 does not); and under case-insensitivity ({@code ci} or
+     * {@code +}, {@code {n,m}}: Java records an empty last iteration, RE2 does not), or a loop over a body that may
+     * match empty or over an anchor ({@link #mayMatchEmpty}); and under case-insensitivity ({@code ci} or
      * an {@code i} flag), non-ASCII text, {@code \w}, {@code \W} and {@code \x}: RE2 folds by Unicode's orbits
      * ({@code \w} holds {@code \u017F} and {@code \u212A}, {@code ß} matches {@code ẞ}), Java by its own rules.
      * Nothing inside {@code \Q...\E} is rewritten.
@@ -103,8 +104,8 @@ public final class SafePattern {
         StringBuilder out = new StringBuilder(regex.length() + 16);
         boolean inClass = false;
         boolean foldSensitive = false;
-        // per open group (innermost first): whether it is or holds a capture
-        java.util.ArrayDeque<Boolean> groups = new java.util.ArrayDeque<>();
+        // per open group (innermost first): {index of its '(', 1 when it is or holds a capture}
+        java.util.ArrayDeque<int[]> groups = new java.util.ArrayDeque<>();
         int n = regex.length();
         for (int i = 0; i < n; i++) {
             char c = regex.charAt(i);
@@ -149,22 +150,22 @@ public final class SafePattern {
                 if (i + 1 < n && regex.charAt(i + 1) == '^') out.append(regex.charAt(++i));
                 if (i + 1 < n && regex.charAt(i + 1) == ']') return null;
                 inClass = true;
+            } else if ((c == '$' || c == '^') && i + 1 < n && "*+?{".indexOf(regex.charAt(i + 1)) >= 0) {
+                return null;
             } else if (c == '$') {
                 out.append("\\z");
             } else if (c == '(' && !regex.startsWith("(?", i)) {
-                groups.push(true);
+                groups.push(new int[] {i, 1});
                 out.append(c);
             } else if (c == ')') {
-                boolean captures = !groups.isEmpty() && groups.pop();
-                if (captures && i + 1 < n && "*+{".indexOf(regex.charAt(i + 1)) >= 0) return null;
-                if (captures && !groups.isEmpty()) {
-                    groups.pop();
-                    groups.push(true);
-                }
+                int[] g = groups.isEmpty() ? new int[] {i, 0} : groups.pop();
+                boolean loop = i + 1 < n && "*+{".indexOf(regex.charAt(i + 1)) >= 0;
+                if (loop && (g[1] == 1 || mayMatchEmpty(regex.substring(g[0] + 1, i)))) return null;
+                if (g[1] == 1 && !groups.isEmpty()) groups.peek()[1] = 1;
                 out.append(c);
             } else if (c == '(') {
                 boolean named = regex.startsWith("(?P<", i) || regex.startsWith("(?<", i);
-                if (named || regex.startsWith("(?:", i)) groups.push(named);
+                if (named || regex.startsWith("(?:", i)) groups.push(new int[] {i, named ? 1 : 0});
                 if (regex.startsWith("(?P<", i)) {
                     out.append("(?<");
                     i += 3;
@@ -182,7 +183,7 @@ public final class SafePattern {
                     // (?flags) past the start: Java and RE2 may scope it differently; (?flags:...) is scoped in both.
                     if (regex.charAt(j) == ')' && i != 0) return null;
                     if (regex.charAt(j) != ')' && regex.charAt(j) != ':') return null;
-                    groups.push(false);
+                    groups.push(new int[] {i, 0});
                     out.append(c);
                 }
             } else {
@@ -191,6 +192,24 @@ public final class SafePattern {
             foldSensitive |= c > 0x7f;
         }
         return inClass || (ci && foldSensitive) ? null : out.toString();
+    }
+
+    /**
+     * Whether a group body might match the empty string (over-approximated: any {@code * ? {} quantifier, anchor or
+     * empty alternative): a loop over such a body is where java.util.regex stops after an empty iteration and RE2
+     * goes on to the next choice, so {@code (?: |a*?)*} on " a" matches " " in Java and " a" in RE2.
+     */
+    private static boolean mayMatchEmpty(String body) {
+        if (body.isEmpty() || body.startsWith("|") || body.endsWith("|") || body.contains("||")
+                || body.contains("(|") || body.contains("|)") || body.contains("()")) return true;
+        for (int k = 0; k < body.length(); k++) {
+            char c = body.charAt(k);
+            if (c == '*' || c == '{' || c == '^' || c == '$' || (c == '?' && k > 0 && body.charAt(k - 1) != '(')) {
+                return true;
+            }
+            if (c == '\\' && k + 1 < body.length() && "AzbB".indexOf(body.charAt(k + 1)) >= 0) return true;
+        }
+        return false;
     }
 
     private static boolean isAscii(String s, int from, int to) {

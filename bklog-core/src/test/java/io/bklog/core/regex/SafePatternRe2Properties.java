@@ -29,6 +29,10 @@ class SafePatternRe2Properties {
             "[^\\s]", "[\\v]", "[\\d\\s]", "[[:alpha:]]", "\\Q$a\\E", "\\Q(?P<q>\\E", "\\x{e9}", "\\pL", "[é-ü]",
             "\\.", "\\$", "[$]", "[]a]");
 
+    /** Constructs SafePattern translates for java.util.regex (the fast path) rather than leaving to RE2/J. */
+    static final List<String> JAVA_ATOMS = List.of("a", "b", "1", " ", "é", "\\n", ".", "\\d", "\\w", "\\s", "\\S",
+            "\\v", "$", "^", "[a-z]", "[^b]", "[\\s]", "[^\\s]", "[\\v]", "[\\d\\s]", "\\Q$a\\E", "\\x{e9}", "\\$");
+
     static final String CHARS = "ab kKsS1_\n\u000B\t\r\féüÜßẞ\u212A\u017F.$";
 
     @Provide
@@ -37,10 +41,19 @@ class SafePatternRe2Properties {
                 .as(String::concat);
     }
 
+    @Provide
+    Arbitrary<String> javaPatterns() {
+        return Combinators.combine(Arbitraries.of("", "", "(?s)"), node(3, JAVA_ATOMS)).as(String::concat);
+    }
+
     private Arbitrary<String> node(int depth) {
-        Arbitrary<String> atom = Arbitraries.of(ATOMS);
+        return node(depth, ATOMS);
+    }
+
+    private Arbitrary<String> node(int depth, List<String> atoms) {
+        Arbitrary<String> atom = Arbitraries.of(atoms);
         if (depth == 0) return atom;
-        Arbitrary<String> sub = Arbitraries.lazy(() -> node(depth - 1));
+        Arbitrary<String> sub = Arbitraries.lazy(() -> node(depth - 1, atoms));
         return Arbitraries.frequencyOf(
                 Tuple.of(4, atom),
                 Tuple.of(4, Combinators.combine(sub, sub).as(String::concat)),
@@ -72,6 +85,24 @@ class SafePatternRe2Properties {
         Statistics.label("engine").collect(p.hasJavaForm() ? "java" : "re2j");
         assertAgree(p, re2, text);
         Statistics.label("engine").coverage(c -> c.check("java").percentage(pc -> pc > 25));
+    }
+
+    /** The same on patterns that mostly keep the java.util.regex fast path, so it is what gets compared. */
+    @Property(tries = 3000)
+    void theJavaFastPathAgreesWithRe2j(@ForAll("javaPatterns") String regex, @ForAll("texts") String text,
+                                       @ForAll boolean dotall) {
+        int flags = dotall ? SafePattern.DOTALL : 0;
+        com.google.re2j.Pattern re2;
+        try {
+            re2 = UserRegex.compile(regex, flags);
+        } catch (IllegalArgumentException e) {
+            Assume.that(false);
+            return;
+        }
+        SafePattern p = SafePattern.compile(regex, flags);
+        Statistics.label("engine").collect(p.hasJavaForm() ? "java" : "re2j");
+        assertAgree(p, re2, text);
+        Statistics.label("engine").coverage(c -> c.check("java").percentage(pc -> pc > 40));
     }
 
     @Provide
@@ -114,7 +145,9 @@ class SafePatternRe2Properties {
     @Example
     void ordinaryEtlPatternsKeepTheJavaFastPath() {
         for (String r : List.of("^(?P<ip>\\d+\\.\\d+\\.\\d+\\.\\d+) (?P<rest>.*)$", "(?i)error\\s+(\\d+)",
-                "\\d{11}$", "user=(?P<user>[^\\s]+)", "\\Q(?P<x>\\E")) {
+                "\\d{11}$", "user=(?P<user>[^\\s]+)", "\\Q(?P<x>\\E", "(?:, \\d+)*$",
+                "^(?<ts>\\S+ \\S+) \\[(?<thread>[^\\]]+)\\] (?<level>[A-Z]+) +(?<logger>\\S+) - "
+                        + "status=(?<status>\\d+) (?<msg>.*)$")) {
             assertThat(SafePattern.compile(r).hasJavaForm()).as(r).isTrue();
         }
     }
