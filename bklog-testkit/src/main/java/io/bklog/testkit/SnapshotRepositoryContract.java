@@ -258,11 +258,21 @@ public abstract class SnapshotRepositoryContract {
 
     @Test
     void progressIsReportedBetweenZeroAndOne() {
-        List<Double> fractions = new ArrayList<>();
+        List<Double> ofCreate = new ArrayList<>();
         created.add("snap1");
-        repository.create("snap1", List.of(day1, day2), (f, m) -> fractions.add(f));
-        repository.restore("snap1", List.of(), RESTORE, (f, m) -> fractions.add(f));
-        assertThat(fractions).allSatisfy(f -> assertThat(f).isBetween(0.0, 1.0));
+        repository.create("snap1", List.of(day1, day2), (f, m) -> ofCreate.add(f));
+        List<Double> ofRestore = new ArrayList<>();
+        repository.restore("snap1", List.of(), RESTORE, (f, m) -> ofRestore.add(f));
+        assertProgress("create", ofCreate);
+        assertProgress("restore", ofRestore);
+    }
+
+    /** At least one report, every one within [0, 1], never going back, the last one 1. */
+    private static void assertProgress(String operation, List<Double> fractions) {
+        assertThat(fractions).as("progress reported by " + operation).isNotEmpty()
+                .allSatisfy(f -> assertThat(f).isBetween(0.0, 1.0));
+        assertThat(fractions).as("progress of " + operation + " never goes back").isSorted();
+        assertThat(fractions.get(fractions.size() - 1)).as("last progress of " + operation).isEqualTo(1.0);
     }
 
     private Map<String, Map<String, Object>> sourcesOfDay(String index) {
