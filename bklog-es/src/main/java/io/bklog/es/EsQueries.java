@@ -6,6 +6,7 @@ import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch._types.query_dsl.UntypedRangeQuery;
 import co.elastic.clients.json.JsonData;
 import io.bklog.spi.FieldType;
+import io.bklog.spi.FieldValues;
 import io.bklog.spi.query.Query.Bool;
 import io.bklog.spi.query.Query.Exists;
 import io.bklog.spi.query.Query.MatchAll;
@@ -127,17 +128,17 @@ final class EsQueries {
         FieldValue v = switch (type) {
             case TEXT -> null;
             case KEYWORD -> FieldValue.of(value);
-            case IP -> Values.isIp(value) ? FieldValue.of(value.trim()) : null;
+            case IP -> FieldValues.isIp(value) ? FieldValue.of(value.trim()) : null;
             case LONG -> {
-                Long l = Values.parseLongExact(value);
+                Long l = FieldValues.parseLong(value);
                 yield l == null ? null : FieldValue.of(l);
             }
             case DOUBLE -> {
-                Double d = Values.parseDouble(value);
+                Double d = FieldValues.parseDouble(value);
                 yield d == null ? null : FieldValue.of(d);
             }
             case DATE -> {
-                Long millis = Values.parseDateMillis(value);
+                Long millis = FieldValues.parseDateMillis(value);
                 yield millis == null ? null : FieldValue.of(millis);
             }
             case BOOLEAN -> {
@@ -171,14 +172,14 @@ final class EsQueries {
     private static JsonData bound(FieldType type, String v) {
         return switch (type) {
             case LONG, DOUBLE -> {
-                BigDecimal d = Values.parseDecimal(v);
+                BigDecimal d = FieldValues.parseDecimal(v);
                 yield d == null ? null : JsonData.of(d);
             }
             case DATE -> {
-                Long millis = Values.parseDateMillis(v);
+                Long millis = FieldValues.parseDateMillis(v);
                 yield millis == null ? null : JsonData.of(millis);
             }
-            case IP -> Values.isIp(v) ? JsonData.of(v.trim()) : null;
+            case IP -> FieldValues.isIp(v) ? JsonData.of(v.trim()) : null;
             case BOOLEAN -> {
                 String s = v.trim().toLowerCase(Locale.ROOT);
                 yield s.equals("true") || s.equals("false") ? JsonData.of(Boolean.parseBoolean(s)) : null;

@@ -72,7 +72,7 @@ abstract class AggregationCollector implements Collector {
 
     /** The bucket key of a set-field doc value: IP doc values are address bytes, keywords are UTF-8 text. */
     static String keyOf(FieldType type, org.apache.lucene.util.BytesRef value) {
-        return type == FieldType.IP ? FieldValues.ipFromDocValue(value) : value.utf8ToString();
+        return type == FieldType.IP ? LuceneValues.ipFromDocValue(value) : value.utf8ToString();
     }
 
     /** Visits the values of each collected document (deduplicated per document for set fields). */
@@ -229,7 +229,7 @@ abstract class AggregationCollector implements Collector {
                 for (Map.Entry<Long, long[]> e : entries) all.add(new AggregationResult.Bucket(key(e.getKey()), e.getValue()[0]));
             } else {
                 List<Map.Entry<String, long[]>> entries = new ArrayList<>(byKey.entrySet());
-                Comparator<String> keyOrder = type == FieldType.IP ? FieldValues.IP_ORDER : Comparator.naturalOrder();
+                Comparator<String> keyOrder = type == FieldType.IP ? LuceneValues.IP_ORDER : Comparator.naturalOrder();
                 entries.sort(Comparator.<Map.Entry<String, long[]>>comparingLong(e -> -e.getValue()[0])
                         .thenComparing(Map.Entry::getKey, keyOrder));
                 for (Map.Entry<String, long[]> e : entries) all.add(new AggregationResult.Bucket(e.getKey(), e.getValue()[0]));

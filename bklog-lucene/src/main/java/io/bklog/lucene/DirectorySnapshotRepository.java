@@ -129,8 +129,8 @@ public final class DirectorySnapshotRepository implements SnapshotRepository {
         Path tmp = root.resolve(".tmp-" + snapshot);
         try {
             Files.createDirectories(root);
-            LuceneLogStore.deleteRecursively(tmp);
-            if (Files.exists(dir)) LuceneLogStore.deleteRecursively(dir); // a failed attempt without manifest
+            IndexCatalog.deleteRecursively(tmp);
+            if (Files.exists(dir)) IndexCatalog.deleteRecursively(dir); // a failed attempt without manifest
             Map<String, Object> indexEntries = new TreeMap<>();
             Map<String, Long> docCounts = new TreeMap<>();
             long size = 0;
@@ -177,7 +177,7 @@ public final class DirectorySnapshotRepository implements SnapshotRepository {
             return new SnapshotInfo(snapshot, State.SUCCESS, docCounts, size, start, end, null);
         } catch (IOException e) {
             try {
-                LuceneLogStore.deleteRecursively(tmp);
+                IndexCatalog.deleteRecursively(tmp);
             } catch (IOException ignored) {
                 // best effort
             }
@@ -309,7 +309,7 @@ public final class DirectorySnapshotRepository implements SnapshotRepository {
             for (String index : selected) {
                 String target = prefix + index;
                 Path staging = store.indicesDir().resolve(".restoring-" + target);
-                LuceneLogStore.deleteRecursively(staging);
+                IndexCatalog.deleteRecursively(staging);
                 Files.createDirectories(staging);
                 Map<String, Map<String, Object>> files = (Map<String, Map<String, Object>>) entries.get(index).get("files");
                 for (String file : files.keySet()) {
@@ -338,7 +338,7 @@ public final class DirectorySnapshotRepository implements SnapshotRepository {
     public void delete(String snapshot) {
         if (!NAME.matcher(snapshot).matches()) return;
         try {
-            LuceneLogStore.deleteRecursively(root.resolve(snapshot));
+            IndexCatalog.deleteRecursively(root.resolve(snapshot));
         } catch (IOException e) {
             throw new BackendException("cannot delete snapshot '" + snapshot + "' from repository '" + name + "': "
                     + e, e);

@@ -1,5 +1,6 @@
 package io.bklog.lucene;
 
+import io.bklog.spi.FieldValues;
 import io.bklog.spi.FieldType;
 import io.bklog.spi.LogDocument;
 import org.apache.lucene.document.Document;
@@ -17,6 +18,7 @@ import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.NumericUtils;
 
+import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +57,7 @@ final class DocumentMapper {
             }
             Object value = e.getValue();
             FieldType type = mapping.types().get(name);
-            source.put(name, type == null || value == null ? value : FieldValues.normalize(name, type, value));
+            source.put(name, type == null || value == null ? value : FieldValues.convert(name, type, value));
         }
         if (!timePlaced) source.put(timeField, ts);
         byte[] json = Json.write(source);
@@ -94,7 +96,7 @@ final class DocumentMapper {
             FieldType type = mapping.types().get(e.getKey());
             if (type == null || e.getValue() == null) continue;
             try {
-                normalized.put(e.getKey(), FieldValues.normalize(e.getKey(), type, e.getValue()));
+                normalized.put(e.getKey(), FieldValues.convert(e.getKey(), type, e.getValue()));
             } catch (IllegalArgumentException ignored) {
                 // kept in the source only
             }
@@ -126,8 +128,9 @@ final class DocumentMapper {
                 // the text as a term (exact, wildcard, regex), the address as a point (ranges) and as address-ordered
                 // doc values (sort and terms ties in address order, as Elasticsearch orders ip fields)
                 d.add(new StringField(name, new BytesRef(s), Field.Store.NO));
-                FieldValues.parseIp(s).ifPresent(a -> d.add(new InetAddressPoint(name, a)));
-                FieldValues.ipDocValue(s).ifPresent(b -> d.add(new SortedSetDocValuesField(name, b)));
+                InetAddress address = FieldValues.parseIp(s);
+                if (address != null) d.add(new InetAddressPoint(name, address));
+                LuceneValues.ipDocValue(s).ifPresent(b -> d.add(new SortedSetDocValuesField(name, b)));
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.bklog.lucene;
 
+import io.bklog.spi.FieldValues;
 import io.bklog.spi.FieldType;
 import io.bklog.spi.query.Query;
 import io.bklog.spi.query.TextAnalysis;
@@ -57,7 +58,8 @@ final class Highlighter {
             Matchers m = matchers(t.field());
             m.tokens.addAll(TextAnalysis.tokens(t.value()));
             m.values.add(t.value());
-            FieldValues.canonicalIp(t.value()).ifPresent(m.values::add);
+            String ip = FieldValues.canonicalIp(t.value());
+            if (ip != null) m.values.add(ip);
         } else if (q instanceof Query.Phrase p) {
             Matchers m = matchers(p.field());
             m.tokens.addAll(TextAnalysis.tokens(p.text()));

@@ -1,5 +1,6 @@
 package io.bklog.lucene;
 
+import io.bklog.spi.FieldValues;
 import io.bklog.spi.FieldType;
 import io.bklog.spi.query.Query;
 import io.bklog.spi.query.RegexTooComplexException;
@@ -86,15 +87,15 @@ final class QueryTranslator {
         return switch (type) {
             case TEXT -> allTokens(field, TextAnalysis.tokens(value));
             case KEYWORD -> new TermQuery(new Term(field, value));
-            case IP -> FieldValues.canonicalIp(value).<org.apache.lucene.search.Query>map(
+            case IP -> Optional.ofNullable(FieldValues.canonicalIp(value)).<org.apache.lucene.search.Query>map(
                     v -> new TermQuery(new Term(field, v))).orElseGet(() -> none(field, value));
-            case LONG -> FieldValues.parseLong(value).map(v -> LongPoint.newExactQuery(field, v))
+            case LONG -> Optional.ofNullable(FieldValues.parseLong(value)).map(v -> LongPoint.newExactQuery(field, v))
                     .orElseGet(() -> none(field, value));
-            case DATE -> FieldValues.parseDate(value).map(v -> LongPoint.newExactQuery(field, v))
+            case DATE -> Optional.ofNullable(FieldValues.parseDateMillis(value)).map(v -> LongPoint.newExactQuery(field, v))
                     .orElseGet(() -> none(field, value));
             case DOUBLE -> parseDouble(value).map(v -> DoublePoint.newExactQuery(field, v))
                     .orElseGet(() -> none(field, value));
-            case BOOLEAN -> FieldValues.parseBoolean(value).<org.apache.lucene.search.Query>map(
+            case BOOLEAN -> Optional.ofNullable(FieldValues.parseBoolean(value)).<org.apache.lucene.search.Query>map(
                     v -> new TermQuery(new Term(field, v.toString()))).orElseGet(() -> none(field, value));
         };
     }
@@ -155,12 +156,12 @@ final class QueryTranslator {
                 long lo = Long.MIN_VALUE;
                 long hi = Long.MAX_VALUE;
                 if (r.lower() != null) {
-                    Optional<Long> v = FieldValues.longBound(type, r.lower(), true, r.includeLower());
+                    Optional<Long> v = LuceneValues.longBound(type, r.lower(), true, r.includeLower());
                     if (v.isEmpty()) return none(field, r.lower());
                     lo = v.get();
                 }
                 if (r.upper() != null) {
-                    Optional<Long> v = FieldValues.longBound(type, r.upper(), false, r.includeUpper());
+                    Optional<Long> v = LuceneValues.longBound(type, r.upper(), false, r.includeUpper());
                     if (v.isEmpty()) return none(field, r.upper());
                     hi = v.get();
                 }
@@ -185,12 +186,12 @@ final class QueryTranslator {
                 long lo = 0;
                 long hi = 1;
                 if (r.lower() != null) {
-                    Optional<Boolean> v = FieldValues.parseBoolean(r.lower());
+                    Optional<Boolean> v = Optional.ofNullable(FieldValues.parseBoolean(r.lower()));
                     if (v.isEmpty()) return none(field, r.lower());
                     lo = (v.get() ? 1 : 0) + (r.includeLower() ? 0 : 1);
                 }
                 if (r.upper() != null) {
-                    Optional<Boolean> v = FieldValues.parseBoolean(r.upper());
+                    Optional<Boolean> v = Optional.ofNullable(FieldValues.parseBoolean(r.upper()));
                     if (v.isEmpty()) return none(field, r.upper());
                     hi = (v.get() ? 1 : 0) - (r.includeUpper() ? 0 : 1);
                 }
@@ -200,12 +201,12 @@ final class QueryTranslator {
                 InetAddress lo = null;
                 InetAddress hi = null;
                 if (r.lower() != null) {
-                    Optional<InetAddress> v = FieldValues.parseIp(r.lower());
+                    Optional<InetAddress> v = Optional.ofNullable(FieldValues.parseIp(r.lower()));
                     if (v.isEmpty()) return none(field, r.lower());
                     lo = r.includeLower() ? v.get() : InetAddressPoint.nextUp(v.get());
                 }
                 if (r.upper() != null) {
-                    Optional<InetAddress> v = FieldValues.parseIp(r.upper());
+                    Optional<InetAddress> v = Optional.ofNullable(FieldValues.parseIp(r.upper()));
                     if (v.isEmpty()) return none(field, r.upper());
                     hi = r.includeUpper() ? v.get() : InetAddressPoint.nextDown(v.get());
                 }

@@ -1,5 +1,6 @@
 package io.bklog.lucene;
 
+import io.bklog.spi.FieldValues;
 import io.bklog.spi.FieldType;
 import io.bklog.spi.SearchRequest;
 import io.bklog.spi.query.Sort;
@@ -11,6 +12,7 @@ import org.apache.lucene.search.SortedSetSelector;
 import org.apache.lucene.search.SortedSetSortField;
 import org.apache.lucene.util.BytesRef;
 
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +96,7 @@ final class SearchSort {
             boolean rev = reverse.get(i);
             out.add(switch (kinds.get(i)) {
                 case STRING -> v == null ? null : ((BytesRef) v).utf8ToString();
-                case IP -> v == null ? null : FieldValues.ipFromDocValue((BytesRef) v);
+                case IP -> v == null ? null : LuceneValues.ipFromDocValue((BytesRef) v);
                 case LONG -> v == null || ((Long) v) == (rev ? Long.MIN_VALUE : Long.MAX_VALUE) ? null : v;
                 case BOOLEAN -> v == null || ((Long) v) == (rev ? Long.MIN_VALUE : Long.MAX_VALUE) ? null : ((Long) v) != 0;
                 case DOUBLE -> v == null || ((Double) v) == (rev ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
@@ -118,7 +120,7 @@ final class SearchSort {
             boolean rev = reverse.get(i);
             values[i] = switch (kinds.get(i)) {
                 case STRING -> v == null ? null : new BytesRef(String.valueOf(v));
-                case IP -> v == null ? null : FieldValues.ipDocValue(String.valueOf(v)).orElseThrow(() ->
+                case IP -> v == null ? null : LuceneValues.ipDocValue(String.valueOf(v)).orElseThrow(() ->
                         new SearchRequest.InvalidRequestException("searchAfter value '" + v + "' is not an IP address",
                                 "search_after", null));
                 case LONG, BOOLEAN -> v == null ? Long.valueOf(rev ? Long.MIN_VALUE : Long.MAX_VALUE) : toLong(i, v);
@@ -133,8 +135,8 @@ final class SearchSort {
         if (v instanceof Boolean b) return b ? 1L : 0L;
         if (v instanceof Number n) return n.longValue();
         String s = String.valueOf(v);
-        return FieldValues.parseBoolean(s).map(b -> b ? 1L : 0L)
-                .or(() -> FieldValues.parseDate(s))
+        return Optional.ofNullable(FieldValues.parseBoolean(s)).map(b -> b ? 1L : 0L)
+                .or(() -> Optional.ofNullable(FieldValues.parseDateMillis(s)))
                 .orElseThrow(() -> new SearchRequest.InvalidRequestException("searchAfter value " + i + " '" + v
                         + "' is not a number", "search_after", null));
     }

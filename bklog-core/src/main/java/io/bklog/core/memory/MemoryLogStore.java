@@ -3,6 +3,7 @@ package io.bklog.core.memory;
 import io.bklog.spi.BulkResult;
 import io.bklog.spi.FieldSpec;
 import io.bklog.spi.FieldType;
+import io.bklog.spi.FieldValues;
 import io.bklog.spi.IndexInfo;
 import io.bklog.spi.IndexNames;
 import io.bklog.spi.IndexSetSchema;
@@ -173,7 +174,7 @@ public final class MemoryLogStore implements LogStore {
             if (type == null) {
                 source.put(field, v instanceof List<?> l ? Collections.unmodifiableList(new ArrayList<>(l)) : v);
             } else {
-                source.put(field, DocumentValues.normalize(field, type, v));
+                source.put(field, FieldValues.convert(field, type, v));
             }
         }
         source.putIfAbsent(schema.timeField(), millis);
@@ -435,7 +436,7 @@ public final class MemoryLogStore implements LogStore {
 
         private static Long toLong(Object v) {
             if (v instanceof Number n) return n.longValue();
-            if (v instanceof String s) return DocumentValues.parseDate(s);
+            if (v instanceof String s) return FieldValues.parseDateMillis(s);
             return null;
         }
     }

@@ -5,6 +5,7 @@ import io.bklog.core.regex.SafePattern;
 import io.bklog.core.regex.UserRegex;
 import io.bklog.spi.FieldSpec;
 import io.bklog.spi.FieldType;
+import io.bklog.spi.FieldValues;
 import io.bklog.spi.IndexSetSchema;
 import io.bklog.spi.query.Query;
 import io.bklog.spi.query.RegexTooComplexException;
@@ -182,8 +183,8 @@ final class MemoryQueryMatcher {
                                 && !(v instanceof Double), null);
             }
             case DOUBLE -> {
-                Double lo = r.lower() == null ? null : DocumentValues.parseDouble(r.lower());
-                Double hi = r.upper() == null ? null : DocumentValues.parseDouble(r.upper());
+                Double lo = r.lower() == null ? null : FieldValues.parseDouble(r.lower());
+                Double hi = r.upper() == null ? null : FieldValues.parseDouble(r.upper());
                 if ((r.lower() != null && lo == null) || (r.upper() != null && hi == null)) return NONE;
                 return new FieldNode(r.field(), type, v -> {
                     if (!(v instanceof Number n)) return false;
@@ -219,11 +220,11 @@ final class MemoryQueryMatcher {
     private static Long integralBound(FieldType type, String s, boolean inclusive, boolean lower) {
         BigDecimal d;
         if (type == FieldType.DATE) {
-            Long millis = DocumentValues.parseDate(s);
+            Long millis = FieldValues.parseDateMillis(s);
             if (millis == null) return null;
             d = BigDecimal.valueOf(millis);
         } else {
-            d = DocumentValues.parseDecimal(s);
+            d = FieldValues.parseDecimal(s);
             if (d == null) return null;
         }
         boolean integral = d.stripTrailingZeros().scale() <= 0;

@@ -1,0 +1,405 @@
+package io.bklog.lucene;
+
+import io.bklog.spi.BackendException;
+import io.bklog.spi.FieldSpec;
+import io.bklog.spi.IndexInfo;
+import io.bklog.spi.IndexNames;
+import io.bklog.spi.IndexSetSchema;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.index.IndexCommit;
+import org.apache.lucene.store.AlreadyClosedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The catalogue of a {@link LuceneLogStore}: index sets and their mappings ({@code indexsets/{name}.json}), the open
+ * physical indices ({@code indices/{index}/}), the index each day of a set writes to (with size rollover) and the
+ * aliases ({@code aliases.json}). Structural changes hold {@link #structure}; lookups are lock-free.
+ */
+final class IndexCatalog {
+    private static final Logger LOG = LoggerFactory.getLogger(IndexCatalog.class);
+
+    private final Path dataDir;
+    private final Path indicesDir;
+    private final Path setsDir;
+    private final Path aliasesFile;
+    private final double ramBufferMb;
+    private final Analyzer analyzer = new TextAnalyzer();
+    private final Map<String, IndexSetMapping> sets = new ConcurrentHashMap<>();
+    private final Map<String, PhysicalIndex> indices = new ConcurrentHashMap<>();
+    /** The index written to, per index set and day ({@code set/yyyyMMdd}). */
+    private final Map<String, PhysicalIndex> current = new ConcurrentHashMap<>();
+    private final Object structure = new Object();
+
+    private IndexCatalog(Path dataDir, double ramBufferMb) {
+        this.dataDir = dataDir;
+        this.indicesDir = dataDir.resolve("indices");
+        this.setsDir = dataDir.resolve("indexsets");
+        this.aliasesFile = dataDir.resolve("aliases.json");
+        this.ramBufferMb = ramBufferMb;
+    }
+
+    /** Opens the catalogue under {@code dataDir}: every stored mapping, index and alias. */
+    static IndexCatalog open(Path dataDir, double ramBufferMb) throws IOException {
+        IndexCatalog c = new IndexCatalog(dataDir, ramBufferMb);
+        try {
+            Files.createDirectories(c.indicesDir);
+            Files.createDirectories(c.setsDir);
+            c.loadIndexSets();
+            c.openIndices();
+            c.loadAliases();
+            return c;
+        } catch (IOException | RuntimeException e) {
+            c.closeQuietly();
+            throw e;
+        }
+    }
+
+    Path indicesDir() {
+        return indicesDir;
+    }
+
+    int indexSetCount() {
+        return sets.size();
+    }
+
+    int indexCount() {
+        return indices.size();
+    }
+
+    /** The open physical indices (a live view). */
+    Collection<PhysicalIndex> all() {
+        return indices.values();
+    }
+
+    // ---------------------------------------------------------------- index sets
+
+    private void loadIndexSets() throws IOException {
+        try (Stream<Path> files = Files.list(setsDir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> json = Json.read(f, Map.class);
+                IndexSetMapping m = IndexSetMapping.fromJson(json);
+                sets.put(m.name(), m);
+            }
+        }
+    }
+
+    void ensureIndexSet(IndexSetSchema schema) {
+        synchronized (structure) {
+            IndexSetMapping old = sets.get(schema.name());
+            IndexSetSchema merged = schema;
+            if (old != null) {
+                if (!old.timeField().equals(schema.timeField())) {
+                    throw new IllegalArgumentException("index set '" + schema.name() + "' has time field '"
+                            + old.timeField() + "'; it cannot change to '" + schema.timeField() + "'");
+                }
+                Map<String, FieldSpec> fields = new LinkedHashMap<>();
+                for (FieldSpec f : old.schema().fields()) fields.put(f.name(), f);
+                for (FieldSpec f : schema.fields()) {
+                    FieldSpec prev = fields.get(f.name());
+                    if (prev != null && prev.type() != f.type()) {
+                        throw new IllegalArgumentException("field '" + f.name() + "' of index set '" + schema.name()
+                                + "' is mapped as " + prev.type().wireName() + "; it cannot change to "
+                                + f.type().wireName());
+                    }
+                    fields.putIfAbsent(f.name(), f);
+                }
+                merged = new IndexSetSchema(schema.name(), schema.timeField(), List.copyOf(fields.values()),
+                        schema.shards(), schema.replicas(), schema.rolloverBytes());
+            }
+            IndexSetMapping m = IndexSetMapping.of(merged);
+            try {
+                Json.writeAtomically(setsDir.resolve(schema.name() + ".json"), m.toJson());
+            } catch (IOException e) {
+                throw new BackendException("lucene store cannot write the mapping of '" + schema.name() + "': "
+                        + e.getMessage(), e);
+            }
+            sets.put(m.name(), m);
+        }
+    }
+
+    Set<String> indexSets() {
+        return Set.copyOf(sets.keySet());
+    }
+
+    /** The mapping of an index set, or null. */
+    IndexSetMapping mapping(String indexSet) {
+        return sets.get(indexSet);
+    }
+
+    /** The mapping of an index set; throws naming the known ones when it does not exist. */
+    IndexSetMapping requireMapping(String indexSet) {
+        IndexSetMapping m = sets.get(indexSet);
+        if (m == null) {
+            throw new IllegalArgumentException("index set '" + indexSet + "' does not exist; known: "
+                    + new TreeSet<>(sets.keySet()) + " (call ensureIndexSet first)");
+        }
+        return m;
+    }
+
+    // ---------------------------------------------------------------- physical indices
+
+    private void openIndices() throws IOException {
+        try (Stream<Path> dirs = Files.list(indicesDir)) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                String name = d.getFileName().toString();
+                if (name.startsWith(".")) {
+                    LOG.warn("lucene store removes an unfinished restore dir={}", d);
+                    deleteRecursively(d);
+                    continue;
+                }
+                openIndex(name);
+            }
+        }
+    }
+
+    private PhysicalIndex openIndex(String name) throws IOException {
+        PhysicalIndex idx = PhysicalIndex.open(name, indicesDir.resolve(name), analyzer, ramBufferMb);
+        indices.put(name, idx);
+        return idx;
+    }
+
+    /** The index a day's documents go to, rolling over to {@code _n+1} once it passes the set's rolloverBytes. */
+    PhysicalIndex writeIndex(IndexSetMapping m, LocalDate day) throws IOException {
+        String key = m.name() + "/" + IndexNames.DAY.format(day);
+        PhysicalIndex idx = current.get(key);
+        long limit = m.schema().rolloverBytes();
+        if (idx != null && indices.get(idx.name) == idx && (limit <= 0 || idx.sizeBytes() <= limit)) return idx;
+        synchronized (structure) {
+            idx = current.get(key);
+            if (idx != null && indices.get(idx.name) == idx && (limit <= 0 || idx.sizeBytes() <= limit)) return idx;
+            int n = -1;
+            PhysicalIndex latest = null;
+            for (PhysicalIndex i : indices.values()) {
+                Optional<IndexNames.Parsed> p = IndexNames.parse(i.name);
+                if (p.isPresent() && !p.get().restored() && p.get().indexSet().equals(m.name())
+                        && p.get().day().equals(day) && p.get().n() > n) {
+                    n = p.get().n();
+                    latest = i;
+                }
+            }
+            if (latest == null || (limit > 0 && latest.sizeBytes() > limit)) {
+                String name = IndexNames.daily(m.name(), day, n + 1);
+                latest = openIndex(name);
+                LOG.info("lucene index created index={} reason={}", name, n < 0 ? "new_day" : "rollover_bytes");
+            }
+            current.put(key, latest);
+            return latest;
+        }
+    }
+
+    /** The other (non-restored) indices of the same set and day as {@code target}. */
+    List<PhysicalIndex> siblings(String set, LocalDate day, PhysicalIndex target) {
+        List<PhysicalIndex> out = new ArrayList<>();
+        for (PhysicalIndex idx : indices.values()) {
+            if (idx == target) continue;
+            Optional<IndexNames.Parsed> p = IndexNames.parse(idx.name);
+            if (p.isPresent() && !p.get().restored() && p.get().indexSet().equals(set) && p.get().day().equals(day)) {
+                out.add(idx);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Physical indices of the given index sets (their daily indices, {@code restore_} copies and indices aliased
+     * to the set name) whose day overlaps {@code [from, to)}.
+     */
+    List<PhysicalIndex> indicesOf(List<String> indexSets, Instant from, Instant to) {
+        LocalDate first = from == null ? null : IndexNames.dayOf(from);
+        LocalDate last = to == null ? null : IndexNames.dayOf(to.minusMillis(1));
+        List<PhysicalIndex> out = new ArrayList<>();
+        for (PhysicalIndex idx : indices.values()) {
+            Optional<IndexNames.Parsed> p = IndexNames.parse(idx.name);
+            boolean member = p.isPresent() && indexSets.contains(p.get().indexSet());
+            for (String a : idx.aliases) member |= indexSets.contains(a);
+            if (!member) continue;
+            if (p.isPresent()) {
+                LocalDate day = p.get().day();
+                if (first != null && day.isBefore(first)) continue;
+                if (last != null && day.isAfter(last)) continue;
+            }
+            out.add(idx);
+        }
+        out.sort(Comparator.comparing(i -> i.name));
+        return out;
+    }
+
+    List<IndexInfo> listIndices(String indexSetOrPattern) {
+        Pattern glob = globPattern(indexSetOrPattern);
+        List<IndexInfo> out = new ArrayList<>();
+        for (PhysicalIndex idx : indices.values()) {
+            Optional<IndexNames.Parsed> p = IndexNames.parse(idx.name);
+            String set = p.map(IndexNames.Parsed::indexSet)
+                    .orElseGet(() -> idx.aliases.stream().filter(sets::containsKey).findFirst().orElse(""));
+            boolean match = glob.matcher(idx.name).matches() || glob.matcher(set).matches()
+                    || idx.aliases.stream().anyMatch(a -> glob.matcher(a).matches());
+            if (!match) continue;
+            try {
+                out.add(new IndexInfo(idx.name, set, idx.docCount(), idx.sizeBytes(), Set.copyOf(idx.aliases)));
+            } catch (IOException | AlreadyClosedException e) {
+                // deleted meanwhile
+            }
+        }
+        out.sort(Comparator.comparing(IndexInfo::name));
+        return out;
+    }
+
+    private static Pattern globPattern(String glob) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            if (c == '*') sb.append(".*");
+            else sb.append(Pattern.quote(String.valueOf(c)));
+        }
+        return Pattern.compile(sb.toString());
+    }
+
+    /** Closes and deletes the named indices (missing names ignored); the caller made the write-ahead log forget them. */
+    void delete(Collection<String> names) throws IOException {
+        synchronized (structure) {
+            boolean aliased = false;
+            for (String name : names) {
+                PhysicalIndex idx = indices.remove(name);
+                if (idx == null) continue;
+                current.values().remove(idx);
+                aliased |= !idx.aliases.isEmpty();
+                idx.abandon();
+                deleteRecursively(idx.path);
+                LOG.info("lucene index deleted index={}", name);
+            }
+            if (aliased) saveAliases();
+        }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    // ---------------------------------------------------------------- aliases
+
+    void addAlias(String index, String alias) {
+        synchronized (structure) {
+            PhysicalIndex idx = requireIndex(index);
+            if (idx.aliases.add(alias)) saveAliases();
+        }
+    }
+
+    void removeAlias(String index, String alias) {
+        synchronized (structure) {
+            PhysicalIndex idx = indices.get(index);
+            if (idx != null && idx.aliases.remove(alias)) saveAliases();
+        }
+    }
+
+    private PhysicalIndex requireIndex(String index) {
+        PhysicalIndex idx = indices.get(index);
+        if (idx == null) {
+            throw new IllegalArgumentException("index '" + index + "' does not exist in the lucene store");
+        }
+        return idx;
+    }
+
+    private void loadAliases() throws IOException {
+        if (!Files.exists(aliasesFile)) return;
+        @SuppressWarnings("unchecked")
+        Map<String, List<String>> all = Json.read(aliasesFile, Map.class);
+        all.forEach((index, aliases) -> {
+            PhysicalIndex idx = indices.get(index);
+            if (idx != null) idx.aliases.addAll(aliases);
+        });
+    }
+
+    private void saveAliases() {
+        Map<String, List<String>> all = new TreeMap<>();
+        for (PhysicalIndex idx : indices.values()) {
+            if (!idx.aliases.isEmpty()) all.put(idx.name, new ArrayList<>(new TreeSet<>(idx.aliases)));
+        }
+        try {
+            Json.writeAtomically(aliasesFile, all);
+        } catch (IOException e) {
+            throw new BackendException("lucene store cannot write " + aliasesFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- for snapshots
+
+    boolean hasIndex(String name) {
+        return indices.containsKey(name);
+    }
+
+    /** Commits an index and pins that commit; its files are safe to copy until {@link #release}. */
+    IndexCommit pin(String name) {
+        PhysicalIndex idx = requireIndex(name);
+        try {
+            return idx.snapshot();
+        } catch (IOException e) {
+            throw new BackendException("lucene store cannot commit index '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    void release(String name, IndexCommit commit) {
+        PhysicalIndex idx = indices.get(name);
+        if (idx == null) return;
+        try {
+            idx.release(commit);
+        } catch (IOException | AlreadyClosedException e) {
+            LOG.warn("lucene store cannot release a snapshot commit index={} error={}", name, e.toString());
+        }
+    }
+
+    /** Opens an index whose files were just placed under {@link #indicesDir()} (a restore). */
+    void attach(String name) {
+        synchronized (structure) {
+            if (indices.containsKey(name)) throw new IllegalArgumentException("index '" + name + "' already exists");
+            try {
+                openIndex(name);
+            } catch (IOException e) {
+                throw new BackendException("lucene store cannot open restored index '" + name + "': "
+                        + e.getMessage(), false, e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Closes every index (failures logged), leaving the catalogue empty. */
+    void closeQuietly() {
+        for (PhysicalIndex idx : indices.values()) {
+            try {
+                idx.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("lucene index close failed index={} error={}", idx.name, e.toString());
+            }
+        }
+        indices.clear();
+        current.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "lucene catalog at " + dataDir;
+    }
+}

@@ -1,0 +1,180 @@
+package io.bklog.lucene;
+
+import io.bklog.spi.BackendException;
+import io.bklog.spi.FieldType;
+import io.bklog.spi.IndexSetSchema;
+import io.bklog.spi.SearchRequest;
+import io.bklog.spi.SearchResult;
+import io.bklog.spi.query.AggregationResult;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.MultiReader;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.Collector;
+import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MultiCollector;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopFieldCollector;
+import org.apache.lucene.search.TopFieldCollectorManager;
+import org.apache.lucene.search.TotalHitCountCollector;
+import org.apache.lucene.store.AlreadyClosedException;
+import org.apache.lucene.util.BytesRef;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The read side of a {@link LuceneLogStore}: a {@link SearchRequest} over the physical indices of its index sets and
+ * time range — query translation ({@link QueryTranslator}), time filter, sort and paging ({@link SearchSort}),
+ * aggregations ({@link AggregationCollector}) and highlight ({@link Highlighter}) in one pass over a
+ * {@link MultiReader}. An index that was search idle is refreshed before it is searched.
+ */
+final class StoreSearcher {
+    private final IndexCatalog catalog;
+    private final long searchIdleNanos;
+
+    StoreSearcher(IndexCatalog catalog, Duration searchIdleAfter) {
+        this.catalog = catalog;
+        this.searchIdleNanos = searchIdleAfter.toNanos();
+    }
+
+    SearchResult search(SearchRequest r) {
+        try {
+            return searchChecked(r);
+        } catch (IndexSearcher.TooManyClauses e) {
+            throw new SearchRequest.InvalidRequestException("the query has more than "
+                    + IndexSearcher.getMaxClauseCount() + " clauses once expanded (each term, phrase or range on"
+                    + " each field it searches counts); simplify the query", "keyword", e);
+        }
+    }
+
+    private SearchResult searchChecked(SearchRequest r) {
+        long started = System.nanoTime();
+        List<IndexSetMapping> mappings = r.indexSets().stream().map(catalog::mapping).filter(Objects::nonNull).toList();
+        Map<String, FieldType> types = new HashMap<>();
+        for (IndexSetMapping m : mappings) m.types().forEach(types::putIfAbsent);
+        String defaultTimeField = mappings.isEmpty() ? IndexSetSchema.DEFAULT_TIME_FIELD : mappings.get(0).timeField();
+        List<PhysicalIndex> targets = catalog.indicesOf(r.indexSets(), r.from(), r.to());
+        SearchSort sort = SearchSort.of(r, types, defaultTimeField);
+
+        Query query = new QueryTranslator(types).translate(r.query());
+        if (r.from() != null || r.to() != null) {
+            long lo = r.from() == null ? Long.MIN_VALUE : millis(r.from());
+            long hi = r.to() == null ? Long.MAX_VALUE : millis(r.to()) - 1;
+            Set<String> timeFields = new LinkedHashSet<>();
+            for (IndexSetMapping m : mappings) timeFields.add(m.timeField());
+            BooleanQuery.Builder time = new BooleanQuery.Builder();
+            for (String tf : timeFields) time.add(LongPoint.newRangeQuery(tf, lo, hi), Occur.SHOULD);
+            query = new BooleanQuery.Builder().add(query, Occur.FILTER).add(time.build(), Occur.FILTER).build();
+        }
+
+        List<IndexSearcher> acquired = new ArrayList<>(targets.size());
+        List<PhysicalIndex> held = new ArrayList<>(targets.size());
+        try {
+            for (PhysicalIndex idx : targets) {
+                try {
+                    long now = System.nanoTime();
+                    if (now - idx.lastSearchNanos >= searchIdleNanos) idx.searchers.maybeRefreshBlocking();
+                    idx.lastSearchNanos = now;
+                    acquired.add(idx.searchers.acquire());
+                    held.add(idx);
+                } catch (AlreadyClosedException ignored) {
+                    // deleted meanwhile
+                }
+            }
+            IndexReader[] readers = acquired.stream().map(IndexSearcher::getIndexReader).toArray(IndexReader[]::new);
+            try (MultiReader reader = new MultiReader(readers, false)) {
+                return run(r, types, held, readers, reader, query, sort, started);
+            }
+        } catch (IOException e) {
+            throw new BackendException("lucene search failed: " + e.getMessage(), e);
+        } finally {
+            for (int i = 0; i < acquired.size(); i++) {
+                try {
+                    held.get(i).searchers.release(acquired.get(i));
+                } catch (IOException | AlreadyClosedException ignored) {
+                    // the index was closed; its reader goes with it
+                }
+            }
+        }
+    }
+
+    /** Epoch millis of a search bound, clamped (an Instant past the long range of millis matches as far as it can). */
+    private static long millis(Instant t) {
+        if (t.getEpochSecond() >= Long.MAX_VALUE / 1000 - 1) return Long.MAX_VALUE;
+        if (t.getEpochSecond() <= Long.MIN_VALUE / 1000 + 1) return Long.MIN_VALUE + 1;
+        return t.toEpochMilli();
+    }
+
+    private SearchResult run(SearchRequest r, Map<String, FieldType> types, List<PhysicalIndex> held,
+                             IndexReader[] readers, MultiReader reader,
+                             Query query, SearchSort sort, long started) throws IOException {
+        IndexSearcher searcher = new IndexSearcher(reader);
+        Map<String, AggregationCollector> aggs = new LinkedHashMap<>();
+        r.aggregations().forEach((name, a) ->
+                aggs.put(name, AggregationCollector.create(name, a, types.get(a.field()), r.from(), r.to())));
+        int window = r.offset() + r.size();
+        TopFieldCollector top = window > 0
+                ? new TopFieldCollectorManager(sort.sort(), window, sort.after(r.searchAfter()), Integer.MAX_VALUE, false)
+                        .newCollector()
+                : null;
+        TotalHitCountCollector counter = top == null ? new TotalHitCountCollector() : null;
+        List<Collector> collectors = new ArrayList<>();
+        collectors.add(top != null ? top : counter);
+        collectors.addAll(aggs.values());
+        searcher.search(query, MultiCollector.wrap(collectors));
+
+        long total;
+        List<SearchResult.Hit> hits = new ArrayList<>();
+        if (top != null) {
+            var docs = top.topDocs(r.offset(), r.size());
+            total = docs.totalHits.value;
+            int[] starts = new int[held.size()];
+            int base = 0;
+            for (int i = 0; i < held.size(); i++) {
+                starts[i] = base;
+                base += readers[i].maxDoc();
+            }
+            Highlighter highlighter = r.highlight() ? new Highlighter(types, r.query()) : null;
+            var stored = searcher.storedFields();
+            Set<String> sourceOnly = Set.of(DocumentMapper.SOURCE);
+            for (ScoreDoc sd : docs.scoreDocs) {
+                FieldDoc fd = (FieldDoc) sd;
+                String index = held.get(ReaderUtil.subIndex(fd.doc, starts)).name;
+                BytesRef json = stored.document(fd.doc, sourceOnly).getBinaryValue(DocumentMapper.SOURCE);
+                Map<String, Object> source = Json.readMap(json.bytes, json.offset, json.length);
+                String id = ((BytesRef) fd.fields[fd.fields.length - 1]).utf8ToString();
+                Map<String, List<String>> highlights = highlighter == null || highlighter.isEmpty()
+                        ? Map.of() : highlighter.highlight(source);
+                hits.add(new SearchResult.Hit(index, id, select(source, r.fields()), highlights, sort.values(fd)));
+            }
+        } else {
+            total = counter.getTotalHits();
+        }
+        Map<String, AggregationResult> results = new LinkedHashMap<>();
+        aggs.forEach((name, c) -> results.put(name, c.result()));
+        return new SearchResult(total, hits, results, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private static Map<String, Object> select(Map<String, Object> source, List<String> fields) {
+        if (fields.isEmpty()) return source;
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String f : fields) {
+            if (source.containsKey(f)) out.put(f, source.get(f));
+        }
+        return out;
+    }
+}

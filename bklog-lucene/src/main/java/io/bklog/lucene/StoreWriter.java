@@ -1,0 +1,409 @@
+package io.bklog.lucene;
+
+import io.bklog.spi.BackendException;
+import io.bklog.spi.BulkResult;
+import io.bklog.spi.BulkResult.ItemResult;
+import io.bklog.spi.IndexNames;
+import io.bklog.spi.LogDocument;
+import io.bklog.spi.SnapshotRepository;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.store.AlreadyClosedException;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The write side of a {@link LuceneLogStore}: bulk indexing into daily indices, the write-ahead log and its replay,
+ * commits (per batch, or periodic with the log), near-real-time refresh, reindex and index deletion, and the two
+ * background threads ({@code bklog-lucene-refresh}, {@code bklog-lucene-commit}) it owns until {@link #close}.
+ *
+ * <p>{@code index} holds the read lock of {@link #ingestLock}; rolling a log generation, deleting indices and
+ * closing hold its write lock; commits are serialised on {@link #commitLock}.
+ */
+final class StoreWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreWriter.class);
+
+    private final Path dataDir;
+    private final IndexCatalog catalog;
+    private final CommitPolicy commitPolicy;
+    private final long searchIdleNanos;
+    private final WriteAheadLog wal;
+    /** index() holds the read lock; WAL generation rolls and index deletion hold the write lock. */
+    private final ReentrantReadWriteLock ingestLock = new ReentrantReadWriteLock();
+    private final Object commitLock = new Object();
+    private final AtomicBoolean commitScheduled = new AtomicBoolean();
+    private ScheduledExecutorService refresher;
+    private ScheduledExecutorService committer;
+    private volatile boolean closed;
+
+    /** A writer over {@code catalog}; with a write-ahead log ({@code wal} not null) it replays what it holds. */
+    StoreWriter(Path dataDir, IndexCatalog catalog, CommitPolicy commitPolicy, Duration searchIdleAfter,
+                WriteAheadLog wal) throws IOException {
+        this.dataDir = dataDir;
+        this.catalog = catalog;
+        this.commitPolicy = commitPolicy;
+        this.searchIdleNanos = searchIdleAfter.toNanos();
+        this.wal = wal;
+        if (wal != null) replay();
+    }
+
+    /** Starts the periodic refresh and, with a write-ahead log, the periodic commit. */
+    void start(Duration refreshInterval) {
+        refresher = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bklog-lucene-refresh"));
+        committer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bklog-lucene-commit"));
+        long refreshMs = refreshInterval.toMillis();
+        refresher.scheduleWithFixedDelay(this::refreshAll, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
+        if (wal != null) {
+            long commitMs = commitPolicy.commitInterval().toMillis();
+            committer.scheduleWithFixedDelay(this::periodicCommit, commitMs, commitMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    boolean writeAheadLog() {
+        return wal != null;
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    void ensureOpen() {
+        if (closed) throw new IllegalStateException("lucene store at " + dataDir + " is closed");
+    }
+
+    // ---------------------------------------------------------------- indexing
+
+    BulkResult index(String indexSet, List<LogDocument> documents) {
+        IndexSetMapping m = catalog.requireMapping(indexSet);
+        ItemResult[] results = new ItemResult[documents.size()];
+        List<DocumentMapper.Prepared> ok = new ArrayList<>(documents.size());
+        List<Integer> positions = new ArrayList<>(documents.size());
+        for (int i = 0; i < documents.size(); i++) {
+            LogDocument d = documents.get(i);
+            try {
+                ok.add(DocumentMapper.prepare(m, d));
+                positions.add(i);
+            } catch (IllegalArgumentException e) {
+                results[i] = ItemResult.rejected(d.id(), e.getMessage());
+            }
+        }
+        if (!ok.isEmpty()) {
+            ingestLock.readLock().lock();
+            try {
+                ensureOpen();
+                if (wal != null) {
+                    List<WriteAheadLog.Entry> entries = new ArrayList<>(ok.size());
+                    for (DocumentMapper.Prepared p : ok) entries.add(new WriteAheadLog.Entry(p.id(), p.timestamp(), p.source()));
+                    wal.appendAndSync(WriteAheadLog.encode(indexSet, entries));
+                }
+                Set<PhysicalIndex> touched = write(m, ok, positions, results);
+                if (wal == null) {
+                    for (PhysicalIndex idx : touched) idx.writer.commit();
+                }
+            } catch (IOException | AlreadyClosedException e) {
+                LOG.warn("lucene index failed indexSet={} docs={} error={}", indexSet, ok.size(), e.toString());
+                for (int k = 0; k < positions.size(); k++) {
+                    int i = positions.get(k);
+                    if (results[i] == null || results[i].status() == BulkResult.Status.OK) {
+                        results[i] = ItemResult.retryable(ok.get(k).id(), "lucene store failed: " + e.getMessage());
+                    }
+                }
+            } finally {
+                ingestLock.readLock().unlock();
+            }
+            if (wal != null && wal.bytesInGeneration() > commitPolicy.maxLogBytes()
+                    && commitScheduled.compareAndSet(false, true)) {
+                try {
+                    committer.execute(this::periodicCommit);
+                } catch (RejectedExecutionException ignored) {
+                    // closing: close() commits
+                }
+            }
+        }
+        return new BulkResult(List.of(results));
+    }
+
+    /** Adds or replaces documents in their daily indices; fills OK / REJECTED per item. */
+    private Set<PhysicalIndex> write(IndexSetMapping m, List<DocumentMapper.Prepared> docs, List<Integer> positions,
+                                     ItemResult[] results) throws IOException {
+        Map<LocalDate, List<Integer>> byDay = new TreeMap<>();
+        for (int k = 0; k < docs.size(); k++) {
+            byDay.computeIfAbsent(IndexNames.dayOf(Instant.ofEpochMilli(docs.get(k).timestamp())), d -> new ArrayList<>())
+                    .add(k);
+        }
+        Set<PhysicalIndex> touched = new LinkedHashSet<>();
+        for (Map.Entry<LocalDate, List<Integer>> e : byDay.entrySet()) {
+            PhysicalIndex target = catalog.writeIndex(m, e.getKey());
+            touched.add(target);
+            List<Term> ids = new ArrayList<>(e.getValue().size());
+            for (int k : e.getValue()) {
+                DocumentMapper.Prepared p = docs.get(k);
+                Term id = new Term(DocumentMapper.ID, p.id());
+                try {
+                    target.writer.updateDocument(id, p.document());
+                    results[positions.get(k)] = ItemResult.ok(p.id());
+                    ids.add(id);
+                } catch (IllegalArgumentException ex) {
+                    results[positions.get(k)] = ItemResult.rejected(p.id(), ex.getMessage());
+                }
+            }
+            deleteFromSiblings(m.name(), e.getKey(), target, ids);
+        }
+        return touched;
+    }
+
+    /** After a size rollover, a replayed id may live in an older index of the day: keep only the newest copy. */
+    private void deleteFromSiblings(String set, LocalDate day, PhysicalIndex target, List<Term> ids) throws IOException {
+        if (ids.isEmpty() || IndexNames.parse(target.name).map(p -> p.n() == 0).orElse(true)) return;
+        Term[] terms = ids.toArray(Term[]::new);
+        for (PhysicalIndex idx : catalog.siblings(set, day, target)) idx.writer.deleteDocuments(terms);
+    }
+
+    private void replay() throws IOException {
+        List<WriteAheadLog.Batch> batches = wal.readExisting();
+        long docs = 0;
+        for (WriteAheadLog.Batch b : batches) {
+            IndexSetMapping m = catalog.mapping(b.indexSet());
+            if (m == null) {
+                LOG.warn("wal replay skips batch of unknown indexSet={} docs={}", b.indexSet(), b.entries().size());
+                continue;
+            }
+            List<DocumentMapper.Prepared> prepared = new ArrayList<>(b.entries().size());
+            List<Integer> positions = new ArrayList<>();
+            for (WriteAheadLog.Entry e : b.entries()) {
+                Document doc = DocumentMapper.fromLogged(m, e.id(), e.source());
+                positions.add(prepared.size());
+                prepared.add(new DocumentMapper.Prepared(e.id(), e.timestamp(), e.source(), doc));
+            }
+            write(m, prepared, positions, new ItemResult[prepared.size()]);
+            docs += prepared.size();
+        }
+        commitIndices();
+        List<Long> gens = wal.generations();
+        if (gens.size() > 1) wal.deleteUpTo(gens.get(gens.size() - 2));
+        if (!batches.isEmpty()) LOG.info("wal replayed batches={} docs={}", batches.size(), docs);
+    }
+
+    /**
+     * Rewrites every live document of the index set's indices from its stored source with the current mapping
+     * ({@code updateDocument} by id, each atomic), then commits: a field mapped later becomes searchable in documents
+     * stored before. Reads a point-in-time view of each index, so documents written meanwhile are left as written.
+     */
+    void reindex(String indexSet, SnapshotRepository.ProgressListener progress) {
+        IndexSetMapping m = catalog.mapping(indexSet);
+        if (m == null) throw new IllegalArgumentException("index set '" + indexSet + "' does not exist");
+        List<PhysicalIndex> targets = catalog.indicesOf(List.of(indexSet), null, null);
+        long total = 0;
+        for (PhysicalIndex idx : targets) total += idx.writer.getDocStats().numDocs;
+        long done = 0;
+        progress.onProgress(0, "reindexing " + total + " documents of " + indexSet);
+        for (PhysicalIndex idx : targets) {
+            try {
+                idx.searchers.maybeRefreshBlocking();
+                IndexSearcher searcher = idx.searchers.acquire();
+                try {
+                    for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                        LeafReader reader = leaf.reader();
+                        Bits live = reader.getLiveDocs();
+                        SortedDocValues ids = reader.getSortedDocValues(DocumentMapper.ID);
+                        StoredFields stored = reader.storedFields();
+                        for (int doc = 0; doc < reader.maxDoc(); doc++) {
+                            if ((live != null && !live.get(doc)) || ids == null || !ids.advanceExact(doc)) continue;
+                            String id = ids.lookupOrd(ids.ordValue()).utf8ToString();
+                            BytesRef json = stored.document(doc, Set.of(DocumentMapper.SOURCE))
+                                    .getBinaryValue(DocumentMapper.SOURCE);
+                            byte[] source = Arrays.copyOfRange(json.bytes, json.offset, json.offset + json.length);
+                            ingestLock.readLock().lock();
+                            try {
+                                ensureOpen();
+                                idx.writer.updateDocument(new Term(DocumentMapper.ID, id),
+                                        DocumentMapper.fromLogged(m, id, source));
+                            } finally {
+                                ingestLock.readLock().unlock();
+                            }
+                            if (++done % 10_000 == 0) {
+                                progress.onProgress((double) done / Math.max(1, total), "reindexed " + done + " of "
+                                        + total + " documents");
+                            }
+                        }
+                    }
+                } finally {
+                    idx.searchers.release(searcher);
+                }
+                synchronized (commitLock) {
+                    idx.writer.commit();
+                }
+                idx.searchers.maybeRefreshBlocking();
+            } catch (IOException | AlreadyClosedException e) {
+                throw new BackendException("lucene reindex of '" + idx.name + "' failed: " + e.getMessage(), e);
+            }
+        }
+        LOG.info("lucene index set reindexed indexSet={} indices={} docs={}", indexSet, targets.size(), done);
+        progress.onProgress(1, "reindexed " + done + " documents of " + indexSet);
+    }
+
+    // ---------------------------------------------------------------- refresh
+
+    void refresh(String indexSet) {
+        for (PhysicalIndex idx : catalog.indicesOf(List.of(indexSet), null, null)) {
+            try {
+                idx.searchers.maybeRefreshBlocking();
+            } catch (IOException | AlreadyClosedException e) {
+                throw new BackendException("lucene refresh of '" + idx.name + "' failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void refreshAll() {
+        long now = System.nanoTime();
+        for (PhysicalIndex idx : catalog.all()) {
+            if (now - idx.lastSearchNanos >= searchIdleNanos) continue; // search idle: the next search refreshes
+            try {
+                idx.searchers.maybeRefresh();
+            } catch (AlreadyClosedException ignored) {
+                // deleted meanwhile
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("lucene refresh failed index={} error={}", idx.name, e.toString());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- commits
+
+    private void periodicCommit() {
+        commitScheduled.set(false);
+        if (closed) return;
+        try {
+            commit();
+        } catch (RuntimeException e) {
+            LOG.warn("lucene periodic commit failed error={}", e.toString());
+        }
+    }
+
+    /** Commits every index and drops the write-ahead-log generations the commit covers. */
+    void commit() {
+        synchronized (commitLock) {
+            try {
+                long covered = -1;
+                if (wal != null) {
+                    ingestLock.writeLock().lock();
+                    try {
+                        covered = wal.roll();
+                    } finally {
+                        ingestLock.writeLock().unlock();
+                    }
+                }
+                commitIndices();
+                if (wal != null) wal.deleteUpTo(covered);
+            } catch (IOException e) {
+                throw new BackendException("lucene commit failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void commitIndices() throws IOException {
+        for (PhysicalIndex idx : catalog.all()) {
+            try {
+                if (idx.writer.hasUncommittedChanges()) idx.writer.commit();
+            } catch (AlreadyClosedException ignored) {
+                // deleted meanwhile
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- deletion
+
+    void deleteIndices(Collection<String> names) {
+        synchronized (commitLock) {
+            ingestLock.writeLock().lock();
+            try {
+                // first make the log forget them: a replay must not bring a deleted index back
+                long covered = wal != null ? wal.roll() : -1;
+                commitIndices();
+                if (wal != null) wal.deleteUpTo(covered);
+                catalog.delete(names);
+            } catch (IOException e) {
+                throw new BackendException("lucene store cannot delete indices " + names + ": " + e.getMessage(), e);
+            } finally {
+                ingestLock.writeLock().unlock();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Stops the background threads, commits, empties the log and closes every index and the log. */
+    @Override
+    public void close() {
+        if (closed) return;
+        if (refresher != null) refresher.shutdown();
+        if (committer != null) committer.shutdown();
+        try {
+            if (refresher != null) refresher.awaitTermination(30, TimeUnit.SECONDS);
+            if (committer != null) committer.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (commitLock) {
+            ingestLock.writeLock().lock();
+            try {
+                closed = true;
+                try {
+                    commitIndices();
+                    if (wal != null) {
+                        long covered = wal.roll();
+                        wal.deleteUpTo(covered);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("lucene final commit failed (the write-ahead log is kept for replay) error={}", e.toString());
+                }
+                catalog.closeQuietly();
+                closeLog(wal);
+            } finally {
+                ingestLock.writeLock().unlock();
+            }
+        }
+    }
+
+    static void closeLog(WriteAheadLog wal) {
+        if (wal == null) return;
+        try {
+            wal.close();
+        } catch (IOException e) {
+            LOG.warn("wal close failed error={}", e.toString());
+        }
+    }
+}
