@@ -31,6 +31,9 @@ import java.util.Optional;
 public final class EsBackendProvider implements BackendProvider {
     public static final String NAME = "elasticsearch";
 
+    /** Every setting this backend reads; any other is refused (docs/config.md). */
+    static final java.util.Set<String> SETTINGS = java.util.Set.of("hosts", "connect.timeout", "request.timeout", "bulk.max.retries", "bulk.initial.backoff", "bulk.max.backoff", "index.prefix", "repository.name", "repository.type", "repository.location", "health.heap.max.percent", "health.pending.tasks.max");
+
     @Override
     public String name() {
         return NAME;
@@ -38,17 +41,19 @@ public final class EsBackendProvider implements BackendProvider {
 
     @Override
     public Backend create(BackendConfig config) {
+        config.refuseUnknownKeys(name(), SETTINGS, "repository.settings.");
         List<String> hosts = Arrays.stream(config.get("hosts", "http://127.0.0.1:9200").split(","))
                 .map(String::trim).filter(h -> !h.isEmpty()).toList();
         String cluster = config.get("cluster", "default");
         BulkRetryPolicy retry = new BulkRetryPolicy(config.getInt("bulk.max.retries", 3),
                 config.getDuration("bulk.initial.backoff", Duration.ofMillis(100)),
                 config.getDuration("bulk.max.backoff", Duration.ofSeconds(5)));
+        EsLogStore.Builder storeBuilder = BackendConfig.named("index.prefix",
+                () -> EsLogStore.builder().indexPrefix(config.get("index.prefix", "bklog_")));
         EsConnection connection = EsConnection.connect(hosts, config.getDuration("connect.timeout", Duration.ofSeconds(5)),
                 config.getDuration("request.timeout", Duration.ofSeconds(60)));
         try {
-            EsLogStore store = EsLogStore.builder().connection(connection).bulkRetry(retry)
-                    .indexPrefix(config.get("index.prefix", "bklog_")).build();
+            EsLogStore store = storeBuilder.connection(connection).bulkRetry(retry).build();
             EsSnapshotRepository repository = null;
             Optional<String> repoName = config.get("repository.name");
             if (repoName.isPresent()) {

@@ -25,6 +25,9 @@ import java.util.Set;
  */
 public final class KafkaBackendProvider implements BackendProvider {
 
+    /** Every setting this backend reads; any other is refused (docs/config.md). */
+    static final java.util.Set<String> SETTINGS = java.util.Set.of("bootstrap.servers", "topic", "partitions", "replication", "group", "linger", "compression", "buffer.memory", "max.block", "delivery.timeout", "max.pending.records", "lag.threshold", "health.timeout");
+
     @Override
     public String name() {
         return KafkaIngestBuffer.BACKEND;
@@ -32,6 +35,7 @@ public final class KafkaBackendProvider implements BackendProvider {
 
     @Override
     public Backend create(BackendConfig config) {
+        config.refuseUnknownKeys(name(), SETTINGS, "client.");
         Map<String, String> client = new HashMap<>();
         config.settings().forEach((k, v) -> {
             if (k.startsWith("client.")) client.put(k.substring("client.".length()), v);

@@ -7,6 +7,7 @@ import io.bklog.spi.LogStore;
 import io.bklog.spi.SnapshotRepository;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -19,6 +20,9 @@ import java.util.Optional;
  */
 public final class LuceneBackendProvider implements BackendProvider {
 
+    /** Every setting this backend reads; any other is refused (docs/config.md). */
+    static final java.util.Set<String> SETTINGS = java.util.Set.of("path", "refresh.interval", "commit.mode", "commit.interval", "ram_buffer_mb", "repository.path", "repository.name");
+
     @Override
     public String name() {
         return LuceneLogStore.BACKEND;
@@ -26,18 +30,21 @@ public final class LuceneBackendProvider implements BackendProvider {
 
     @Override
     public Backend create(BackendConfig config) {
+        config.refuseUnknownKeys(name(), SETTINGS);
         Path dir = config.get("path").map(Path::of)
                 .orElseGet(() -> config.dataDir() == null ? null : config.dataDir().resolve("lucene"));
         if (dir == null) {
             throw new IllegalArgumentException("lucene backend needs setting 'path' or a platform data dir");
         }
-        LuceneLogStore store = LuceneLogStore.builder()
-                .dataDir(dir)
-                .refreshInterval(config.getDuration("refresh.interval", LuceneLogStore.DEFAULT_REFRESH_INTERVAL))
-                .commitPolicy(CommitPolicy.parse(config.get("commit.mode", "wal"),
-                        config.getDuration("commit.interval", CommitPolicy.DEFAULT_COMMIT_INTERVAL)))
-                .ramBufferMb(config.getInt("ram_buffer_mb", (int) LuceneLogStore.DEFAULT_RAM_BUFFER_MB))
-                .build();
+        Duration refresh = config.getDuration("refresh.interval", LuceneLogStore.DEFAULT_REFRESH_INTERVAL);
+        Duration commitInterval = config.getDuration("commit.interval", CommitPolicy.DEFAULT_COMMIT_INTERVAL);
+        CommitPolicy commitPolicy = BackendConfig.named("commit.mode",
+                () -> CommitPolicy.parse(config.get("commit.mode", "wal"), commitInterval));
+        int ramBufferMb = config.getInt("ram_buffer_mb", (int) LuceneLogStore.DEFAULT_RAM_BUFFER_MB);
+        LuceneLogStore.Builder builder = LuceneLogStore.builder().dataDir(dir).commitPolicy(commitPolicy);
+        BackendConfig.named("refresh.interval", () -> builder.refreshInterval(refresh).checkRefreshInterval());
+        BackendConfig.named("ram_buffer_mb", () -> builder.ramBufferMb(ramBufferMb).checkRamBuffer());
+        LuceneLogStore store = builder.build();
         DirectorySnapshotRepository repository;
         try {
             repository = DirectorySnapshotRepository.builder()

@@ -29,6 +29,9 @@ import java.util.Optional;
  */
 public final class RedisBackendProvider implements BackendProvider {
 
+    /** Every setting this backend reads; any other is refused (docs/config.md). */
+    static final java.util.Set<String> SETTINGS = java.util.Set.of("uri", "prefix", "visibilityTimeout", "group", "maxLength", "queues", "queueLengthLimit");
+
     @Override
     public String name() {
         return "redis";
@@ -36,6 +39,7 @@ public final class RedisBackendProvider implements BackendProvider {
 
     @Override
     public Backend create(BackendConfig config) {
+        config.refuseUnknownKeys(name(), SETTINGS);
         String uri = config.get("uri", RedisSupport.DEFAULT_URI);
         String prefix = config.get("prefix", RedisTaskBroker.DEFAULT_PREFIX);
         Duration visibility = config.getDuration("visibilityTimeout", RedisTaskBroker.DEFAULT_VISIBILITY_TIMEOUT);

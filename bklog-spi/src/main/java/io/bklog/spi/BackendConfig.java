@@ -11,12 +11,47 @@ import java.util.TreeMap;
  * {@code repository.path}), plus the platform's data directory.
  */
 public record BackendConfig(Map<String, String> settings, Path dataDir) {
+    /** Keys the platform itself may give every backend ({@code cluster}: the storage cluster it serves). */
+    public static final java.util.Set<String> PLATFORM_KEYS = java.util.Set.of("cluster");
+
     public BackendConfig {
         settings = Map.copyOf(settings);
     }
 
     public static BackendConfig of(Map<String, String> settings, Path dataDir) {
         return new BackendConfig(settings, dataDir);
+    }
+
+    /**
+     * Refuses a setting the backend does not know, so a typo ({@code hots} for {@code hosts}) stops start-up instead
+     * of being ignored: throws {@link IllegalArgumentException} naming the key, the backend and its known keys.
+     * Keys in {@link #PLATFORM_KEYS} and keys starting with one of {@code prefixes} (passed through, such as
+     * Kafka's {@code client.}) are accepted.
+     */
+    public void refuseUnknownKeys(String backend, java.util.Collection<String> known, String... prefixes) {
+        for (String key : new java.util.TreeSet<>(settings.keySet())) {
+            if (known.contains(key) || PLATFORM_KEYS.contains(key)) continue;
+            boolean passed = false;
+            for (String p : prefixes) passed |= key.startsWith(p);
+            if (passed) continue;
+            StringBuilder knownText = new StringBuilder(new java.util.TreeSet<>(known).toString());
+            for (String p : prefixes) knownText.append(", ").append(p).append('*');
+            throw new IllegalArgumentException("unknown setting '" + key + "' for backend '" + backend
+                    + "'; its settings are " + knownText);
+        }
+    }
+
+    /**
+     * Runs {@code build} (a builder call that validates the value of setting {@code key}); an
+     * {@link IllegalArgumentException} it throws is rethrown naming the key, so a bad setting is always named.
+     */
+    public static <T> T named(String key, java.util.function.Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().contains("'" + key + "'")) throw e;
+            throw new IllegalArgumentException("setting '" + key + "': " + e.getMessage(), e);
+        }
     }
 
     public Optional<String> get(String key) {

@@ -19,6 +19,8 @@ import java.util.Optional;
  */
 public final class JdbcBackendProvider implements BackendProvider {
     public static final String NAME = "example-jdbc";
+    /** Every setting this backend reads; any other is refused naming it. */
+    static final java.util.Set<String> SETTINGS = java.util.Set.of("url", "user", "password", "pool.size");
 
     @Override
     public String name() {
@@ -27,6 +29,7 @@ public final class JdbcBackendProvider implements BackendProvider {
 
     @Override
     public Backend create(BackendConfig config) {
+        config.refuseUnknownKeys(NAME, SETTINGS);
         String url = config.require("url");
         if (!url.startsWith("jdbc:")) {
             throw new IllegalArgumentException("setting 'url' must be a JDBC URL (jdbc:...), was '" + url + "'");
