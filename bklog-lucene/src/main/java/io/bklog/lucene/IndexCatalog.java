@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  * aliases ({@code aliases.json}). Structural changes hold {@link #structure}; lookups are lock-free.
  */
 final class IndexCatalog {
-    private static final Logger LOG = LoggerFactory.getLogger(IndexCatalog.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LuceneLogStore.class);
 
     private final Path dataDir;
     private final Path indicesDir;

@@ -48,7 +48,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * closing hold its write lock; commits are serialised on {@link #commitLock}.
  */
 final class StoreWriter implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(StoreWriter.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LuceneLogStore.class);
 
     private final Path dataDir;
     private final IndexCatalog catalog;
