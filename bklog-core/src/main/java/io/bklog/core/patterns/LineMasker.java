@@ -16,7 +16,7 @@ import java.util.Set;
 final class LineMasker {
 
     /** Tokens kept per line; the rest of a longer line is one trailing variable. */
-    static final int MAX_TOKENS = 100;
+    static final int MAX_TOKENS = 64;
     /** A token longer than this is a variable (a blob: base64, a stack of ids...). */
     static final int MAX_TOKEN_CHARS = 160;
 
@@ -65,9 +65,14 @@ final class LineMasker {
         boolean lastWasQuantity = false;
         for (int i = 0; i < raw.size(); i++) {
             String tok = raw.get(i);
-            if (i == MAX_TOKENS - 1 && raw.size() > MAX_TOKENS) {
+            if ((i == MAX_TOKENS - 1 && raw.size() > MAX_TOKENS) || tok == TAIL_TOKEN) {
                 display.add(WILDCARD);
                 break;
+            }
+            if (tok == BLOB_TOKEN) {
+                display.add("<BLOB>");
+                lastWasQuantity = false;
+                continue;
             }
             // a number followed by a unit word is one quantity: "5 ms", "<1 sec", "1034 bytes", "(1.00 KB)"
             if (number && i + 1 < raw.size() && isPlainNumber(strip(tok))) {
@@ -123,18 +128,27 @@ final class LineMasker {
         return out.toString();
     }
 
+    /** Characters of a line read at most; a longer line ends with one trailing variable. */
+    static final int MAX_LINE_CHARS = 65_536;
+    /** Stand-ins produced by {@link #split}, compared by identity (a token never equals them by accident). */
+    @SuppressWarnings("StringOperationCanBeSimplified")
+    private static final String BLOB_TOKEN = new String("<BLOB>");
+    @SuppressWarnings("StringOperationCanBeSimplified")
+    private static final String TAIL_TOKEN = new String(WILDCARD);
+
     static List<String> split(String text) {
         List<String> out = new ArrayList<>();
-        int n = text.length();
+        int n = Math.min(text.length(), MAX_LINE_CHARS);
         int i = 0;
         while (i < n) {
             while (i < n && isSpace(text.charAt(i))) i++;
             if (i >= n) break;
             int start = i;
             while (i < n && !isSpace(text.charAt(i))) i++;
-            out.add(text.substring(start, i));
-            if (out.size() > MAX_TOKENS) break; // enough to know the line is long; the rest is never read
+            out.add(i - start > MAX_TOKEN_CHARS ? BLOB_TOKEN : text.substring(start, i));
+            if (out.size() > MAX_TOKENS) return out; // enough to know the line is long; the rest is never read
         }
+        if (text.length() > MAX_LINE_CHARS) out.add(TAIL_TOKEN);
         return out;
     }
 
@@ -143,7 +157,6 @@ final class LineMasker {
     }
 
     String maskToken(String tok) {
-        if (tok.length() > MAX_TOKEN_CHARS) return "<BLOB>";
         int eq = tok.indexOf('=');
         if (eq > 0 && eq < tok.length() - 1) {
             return tok.substring(0, eq + 1) + maskValue(tok.substring(eq + 1));

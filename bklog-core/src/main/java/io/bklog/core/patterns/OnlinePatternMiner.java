@@ -9,11 +9,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The miner described in docs/patterns-algorithm.md: masking, exact match on the masked line, then match against
@@ -41,7 +39,7 @@ final class OnlinePatternMiner implements PatternMiner {
     private final Map<Integer, List<Pattern>> allByLength = new HashMap<>();
     private final Map<Integer, List<Pattern>> generalByLength = new HashMap<>();
     /** Family = patterns equal except at one position; the distinct words seen there (up to k). */
-    private final Map<Long, Set<String>> families = new HashMap<>();
+    private final Map<Long, long[]> families = new HashMap<>();
 
     OnlinePatternMiner(PatternSettings settings, int maxPatterns) {
         this.masker = new LineMasker(settings.maskers());
@@ -62,6 +60,8 @@ final class OnlinePatternMiner implements PatternMiner {
             this.id = id;
             this.key = key;
             this.joinedKey = String.join(" ", key);
+            // share the strings display and key have in common (most tokens): half the memory
+            for (int i = 0; i < display.length && i < key.length; i++) if (display[i].equals(key[i])) display[i] = key[i];
             this.display = display;
             int w = 0;
             for (String t : key) if (t.equals(W)) w++;
@@ -198,8 +198,8 @@ final class OnlinePatternMiner implements PatternMiner {
             // frequency-based generalisation: enough distinct words at one position of otherwise equal patterns
             for (int i = 0; i < p.key.length; i++) {
                 if (p.key[i].equals(W)) continue;
-                Set<String> words = families.computeIfAbsent(familyHash(p.key, i), h -> new HashSet<>(4));
-                if (words.size() < k) words.add(p.key[i]);
+                long[] words = families.computeIfAbsent(familyHash(p.key, i), h -> new long[k]);
+                addWord(words, p.key[i]);
                 if (enoughEvidence(words) && keepsEnoughConstants(p, i) && byId.size() + work.size() < maxPatterns) {
                     String[] gk = p.key.clone();
                     gk[i] = W;
@@ -217,12 +217,36 @@ final class OnlinePatternMiner implements PatternMiner {
     /**
      * A position is variable once k distinct words were seen there, or as soon as two differ and one of them holds a
      * masked value ({@code rhost=<IP>} against {@code rhost=example.org}, {@code (<ID>)} against {@code ()}).
+     * A family keeps up to k word hashes (64-bit, never 0; the sign bit set for a word holding a masked value).
      */
-    private boolean enoughEvidence(Set<String> words) {
-        if (words.size() >= k) return true;
-        if (words.size() < 2) return false;
-        for (String w : words) if (w.contains(LineMasker.MASKED)) return true;
-        return false;
+    private static boolean enoughEvidence(long[] words) {
+        int n = 0;
+        boolean masked = false;
+        for (long w : words) {
+            if (w == 0) break;
+            n++;
+            masked |= w < 0;
+        }
+        return n == words.length || (n >= 2 && masked);
+    }
+
+    private static void addWord(long[] words, String word) {
+        long h = hash64(word) & Long.MAX_VALUE;
+        if (h == 0) h = 1;
+        if (word.contains(LineMasker.MASKED)) h |= Long.MIN_VALUE;
+        for (int i = 0; i < words.length; i++) {
+            if (words[i] == h) return;
+            if (words[i] == 0) {
+                words[i] = h;
+                return;
+            }
+        }
+    }
+
+    private static long hash64(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (int j = 0; j < s.length(); j++) h = (h ^ s.charAt(j)) * 0x100000001b3L;
+        return h ^ (h >>> 29);
     }
 
     /** Words a generalised pattern keeps at least: below, lines stay apart (Drain's lesson: short lines are events). */
