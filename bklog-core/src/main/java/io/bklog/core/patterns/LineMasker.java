@@ -157,6 +157,8 @@ final class LineMasker {
     }
 
     String maskToken(String tok) {
+        // a literal "<*>" in a line is text, not the miner's wildcard
+        if (tok.indexOf('<') >= 0 && tok.contains(WILDCARD)) tok = tok.replace(WILDCARD, "‹*›");
         int eq = tok.indexOf('=');
         if (eq > 0 && eq < tok.length() - 1) {
             return tok.substring(0, eq + 1) + maskValue(tok.substring(eq + 1));

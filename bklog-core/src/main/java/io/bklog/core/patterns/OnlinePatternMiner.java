@@ -37,7 +37,8 @@ final class OnlinePatternMiner implements PatternMiner {
     private final Map<String, Pattern> byKey = new HashMap<>();
     /** Every pattern by token count; the general ones (with a full wildcard) separately, for matching. */
     private final Map<Integer, List<Pattern>> allByLength = new HashMap<>();
-    private final Map<Integer, List<Pattern>> generalByLength = new HashMap<>();
+    /** General patterns (with a {@code <*>}) by token count and first token ({@code <*>} for a wildcard there). */
+    private final Map<Integer, Map<String, List<Pattern>>> generalByLength = new HashMap<>();
     /** Family = patterns equal except at one position; the distinct words seen there (up to k). */
     private final Map<Long, long[]> families = new HashMap<>();
 
@@ -139,9 +140,14 @@ final class OnlinePatternMiner implements PatternMiner {
     }
 
     private Pattern matchGeneral(String[] key) {
-        List<Pattern> candidates = generalByLength.get(key.length);
-        if (candidates == null) return null;
-        Pattern best = null;
+        Map<String, List<Pattern>> byFirst = generalByLength.get(key.length);
+        if (byFirst == null || key.length == 0) return null;
+        Pattern best = best(byFirst.get(key[0]), key, null);
+        return best(byFirst.get(W), key, best);
+    }
+
+    private static Pattern best(List<Pattern> candidates, String[] key, Pattern best) {
+        if (candidates == null) return best;
         for (Pattern c : candidates) {
             if (c.target != null || !covers(c.key, key)) continue;
             if (best == null || c.wildcards < best.wildcards
@@ -264,7 +270,10 @@ final class OnlinePatternMiner implements PatternMiner {
         Pattern sameKey = byKey.get(p.joinedKey);
         if (sameKey == null || p.id.compareTo(sameKey.id) < 0) byKey.put(p.joinedKey, p);
         allByLength.computeIfAbsent(p.key.length, n -> new ArrayList<>()).add(p);
-        if (p.wildcards > 0) generalByLength.computeIfAbsent(p.key.length, n -> new ArrayList<>()).add(p);
+        if (p.wildcards > 0) {
+            generalByLength.computeIfAbsent(p.key.length, n -> new HashMap<>())
+                    .computeIfAbsent(p.key[0], t -> new ArrayList<>()).add(p);
+        }
     }
 
     /** q's display with the positions p generalised shown as {@code <*>}. */

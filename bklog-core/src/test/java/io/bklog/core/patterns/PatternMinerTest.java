@@ -147,6 +147,41 @@ class PatternMinerTest {
     }
 
     @Test
+    void concurrentAssignsCountEveryLineOnce() throws Exception {
+        PatternMiner m = miner(0.5);
+        String[] users = {"alice", "bob", "carol", "dave", "erin", "frank"};
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int seed = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 2_000; i++) {
+                        m.assign("Failed password for " + users[(i + seed) % users.length] + " from 10.0.0." + i % 250
+                                + " port " + i + " ssh2");
+                        m.assign("session closed for user " + users[i % 3]);
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) f.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(m.snapshot().stream().mapToLong(PatternState::count).sum()).isEqualTo(16_000);
+        assertThat(m.snapshot()).filteredOn(s -> s.mergedInto() == null).extracting(PatternState::template)
+                .containsExactlyInAnyOrder("Failed password for <*> from <IP> port <NUM> ssh2",
+                        "session closed for user alice", "session closed for user bob", "session closed for user carol");
+    }
+
+    @Test
+    void aLiteralWildcardInALineIsTextNotAVariable() {
+        PatternMiner m = miner(0.5);
+        String literal = m.assign("template is alpha <*> gamma delta").patternId();
+        String plain = m.assign("template is alpha beta gamma delta").patternId();
+        assertThat(m.resolve(plain)).isEqualTo(plain).isNotEqualTo(m.resolve(literal));
+    }
+
+    @Test
     void precisionOutsideZeroToOneIsRefused() {
         assertThatThrownBy(() -> new PatternSettings("log", Set.of(), 1.5))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("precision");
