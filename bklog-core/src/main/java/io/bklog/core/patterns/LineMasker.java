@@ -90,6 +90,10 @@ final class LineMasker {
                 }
             }
             String m = maskToken(tok);
+            // a run of values of one type is one variable, a list of any length ("nodes n-1 n-2 n-3" = "nodes <ID>")
+            if (m.startsWith("<") && !display.isEmpty() && display.get(display.size() - 1).equals(m) && TYPED.contains(m)) {
+                continue;
+            }
             display.add(m);
             lastWasQuantity = m.contains("<NUM>") || m.contains("<SIZE>") || m.contains("<DURATION>");
         }

@@ -26,8 +26,18 @@ class PatternMinerTest {
                 + "at 2024-05-01T12:00:01Z file /var/log/app.log hash 0xdeadbeef job job_1445_0001 took 15 ms, "
                 + "sent 1034 bytes (1.01 KB) count 42, on Sat Jul 9 22:53:19");
         assertThat(a.template()).isEqualTo("conn from <IP> id=<UUID> at <TS> file <PATH> hash <HEX> job <ID> took "
-                + "<DURATION>, sent <SIZE> count <NUM>, on <TS> <TS> <NUM> <TS>");
+                + "<DURATION>, sent <SIZE> count <NUM>, on <TS> <NUM> <TS>");
         assertThat(a.created()).isTrue();
+    }
+
+    @Test
+    void aListOfValuesOfOneTypeIsOneVariableWhateverItsLength() {
+        PatternMiner m = miner(0.5);
+        String two = m.assign("inconsistent nodesets node-1 node-2 in rack r1").patternId();
+        String five = m.assign("inconsistent nodesets node-1 node-2 node-3 node-4 node-9 in rack r1").patternId();
+        assertThat(five).isEqualTo(two);
+        assertThat(m.assign("inconsistent nodesets node-7 in rack r1").template())
+                .isEqualTo("inconsistent nodesets <ID> in rack r1");
     }
 
     @Test
