@@ -22,7 +22,7 @@ import java.util.Map;
  */
 final class OnlinePatternMiner implements PatternMiner {
 
-    /** Patterns kept (including merged ones) before new lines go to the catch-all pattern {@code <*>}. */
+    /** Patterns kept (including merged ones) before new lines go to the catch-all pattern {@link #OTHER}. */
     static final int DEFAULT_MAX_PATTERNS = 5_000;
 
     private static final String W = LineMasker.WILDCARD;
@@ -260,8 +260,11 @@ final class OnlinePatternMiner implements PatternMiner {
 
     /** Whether the pattern generalised at {@code hole} keeps {@link #MIN_CONSTANTS} tokens that are not variables. */
     private static boolean keepsEnoughConstants(Pattern p, int hole) {
-        int constants = -1;
-        for (String t : p.key) if (!t.equals(W) && !t.equals(LineMasker.MASKED)) constants++;
+        int constants = 0;
+        for (int i = 0; i < p.key.length; i++) {
+            String t = p.key[i];
+            if (i != hole && !t.equals(W) && !t.equals(LineMasker.MASKED)) constants++;
+        }
         return constants >= MIN_CONSTANTS;
     }
 
