@@ -255,7 +255,7 @@ final class OnlinePatternMiner implements PatternMiner {
         return h ^ (h >>> 29);
     }
 
-    /** Words a generalised pattern keeps at least: below, lines stay apart (Drain's lesson: short lines are events). */
+    /** Words a generalised pattern keeps at least: in shorter lines the few words are the event. */
     static final int MIN_CONSTANTS = 3;
 
     /** Whether the pattern generalised at {@code hole} keeps {@link #MIN_CONSTANTS} tokens that are not variables. */
