@@ -187,6 +187,11 @@ public final class PatternService implements AutoCloseable {
         });
     }
 
+    /** The field an index set's patterns are mined from (templates and labels are masked as this field). */
+    public String fieldOf(String indexSet) {
+        return config(indexSet).field();
+    }
+
     /** The clustering settings of an index set (off for an unknown one), cached. */
     PatternConfig config(String indexSet) {
         PatternConfig c = configs.get(indexSet);
