@@ -31,6 +31,8 @@ final class PlaceholderPatternMiner implements PatternMiner {
 
     private final Set<PatternSettings.Masker> maskers;
     private final Map<String, State> byId = new ConcurrentHashMap<>();
+    /** template → id, so a known template is not hashed again. */
+    private final Map<String, String> ids = new ConcurrentHashMap<>();
 
     private record State(String template, AtomicLong count) {}
 
@@ -41,7 +43,11 @@ final class PlaceholderPatternMiner implements PatternMiner {
     @Override
     public Assignment assign(String text) {
         String template = template(text == null ? "" : text);
-        String id = idOf(template);
+        String id = ids.get(template);
+        if (id == null) {
+            id = idOf(template);
+            if (ids.size() < 100_000) ids.put(template, id);
+        }
         boolean[] created = {false};
         State s = byId.computeIfAbsent(id, k -> {
             created[0] = true;
@@ -78,9 +84,23 @@ final class PlaceholderPatternMiner implements PatternMiner {
             return "<PATH>";
         }
         if (!digit) return token;
-        if (maskers.contains(PatternSettings.Masker.IP) && IP.matcher(token).matches()) return "<IP>";
-        if (maskers.contains(PatternSettings.Masker.UUID) && UUID.matcher(token).matches()) return "<UUID>";
-        if (maskers.contains(PatternSettings.Masker.TIMESTAMP) && TS.matcher(token).matches()) return "<TS>";
+        boolean allDigits = true;
+        int dots = 0;
+        boolean dashOrColon = false;
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c < '0' || c > '9') allDigits = false;
+            if (c == '.') dots++;
+            if (c == '-' || c == ':') dashOrColon = true;
+        }
+        if (allDigits) return maskers.contains(PatternSettings.Masker.NUMBER) ? "<NUM>" : token;
+        if (dots >= 3 && maskers.contains(PatternSettings.Masker.IP) && IP.matcher(token).matches()) return "<IP>";
+        if (token.length() == 36 && maskers.contains(PatternSettings.Masker.UUID) && UUID.matcher(token).matches()) {
+            return "<UUID>";
+        }
+        if (dashOrColon && maskers.contains(PatternSettings.Masker.TIMESTAMP) && TS.matcher(token).matches()) {
+            return "<TS>";
+        }
         if (maskers.contains(PatternSettings.Masker.NUMBER) && NUM.matcher(token).matches()) return "<NUM>";
         if (maskers.contains(PatternSettings.Masker.HEX) && token.length() >= 6 && HEX.matcher(token).matches()) {
             return "<HEX>";
