@@ -120,7 +120,10 @@ public final class IndexSetService {
     }
 
     private IndexSet fieldsAdded(IndexSet before, IndexSet after) {
-        if (after.fields().size() > before.fields().size()) {
+        // a change of log clustering re-mines (patterns_remine), which writes every document again under the new
+        // mapping: a reindex besides would race it
+        boolean remined = before.patterns().miningChangedBy(after.patterns());
+        if (after.fields().size() > before.fields().size() && !remined) {
             try {
                 onFieldsAdded.accept(after.name());
             } catch (RuntimeException e) {
