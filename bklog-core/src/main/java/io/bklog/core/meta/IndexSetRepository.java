@@ -28,13 +28,24 @@ public final class IndexSetRepository {
                         rs.getString("dynamic_mapping"), rs.getLong("version"), Db.instant(rs, "created_at"), Db.instant(rs, "updated_at"),
                         patterns(rs)))
                 .id(IndexSet::id).version(IndexSet::version).name(IndexSet::name)
-                .columns(s -> Db.cols("name", s.name(), "space_uid", s.spaceUid(), "time_field", s.timeField(),
+                .columns(s -> withPatterns(s, Db.cols("name", s.name(), "space_uid", s.spaceUid(), "time_field", s.timeField(),
                         "fields", db.json(fieldsJson(s.fields())), "retention_days", s.retentionDays(),
                         "shards", s.shards(), "replicas", s.replicas(), "rotation", s.rotation(),
                         "rollover_bytes", s.rolloverBytes(), "store_name", s.storeName(),
                         "storage_cluster", s.storageCluster(), "description", s.description(),
-                        "dynamic_mapping", s.dynamic(), "patterns", db.json(Rows.MAPPER.valueToTree(s.patterns()))))
+                        "dynamic_mapping", s.dynamic())))
                 .build();
+    }
+
+    /**
+     * The columns with {@code patterns}: a new index set with clustering off leaves it NULL (= off), so rows can be
+     * written before V7 (upgrade tests); an update always writes it.
+     */
+    private Map<String, Object> withPatterns(IndexSet s, Map<String, Object> cols) {
+        if (s.id() != 0 || s.patterns().enabled()) {
+            cols.put("patterns", db.json(Rows.MAPPER.valueToTree(s.patterns())));
+        }
+        return cols;
     }
 
     private static JsonNode fieldsJson(List<FieldSpec> fields) {
@@ -55,6 +66,11 @@ public final class IndexSetRepository {
     }
 
     private io.bklog.core.patterns.PatternConfig patterns(ResultSet rs) throws SQLException {
+        try {
+            rs.findColumn("patterns");
+        } catch (SQLException beforeV7) {
+            return null;
+        }
         JsonNode node = db.jsonNode(rs, "patterns");
         if (node.isNull() || node.isMissingNode()) return null;
         try {
