@@ -478,7 +478,7 @@ public final class PatternService implements AutoCloseable {
         for (String id : top) {
             items.add(item(set, e, base, id, counts.get(id), prev, interval, masker));
         }
-        return new PatternsResponse(main.total(), distinct, interval, items);
+        return new PatternsResponse(main.total(), distinct, interval == null ? null : interval.toString(), items);
     }
 
     private static double growth(long count, long previous) {

@@ -2,7 +2,6 @@ package io.bklog.core.patterns;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +11,11 @@ import java.util.Map;
  *
  * @param total    lines matched in the range
  * @param patterns how many distinct patterns (after merges) the matched lines have
- * @param interval the trend buckets' width (chosen like the search histogram's {@code auto}); null without trends
+ * @param interval the trend buckets' width as an ISO-8601 duration ({@code PT1M}), chosen like the search
+ *                 histogram's {@code auto}; null without trends
  * @param items    the patterns, sorted and cut to the size asked for
  */
-public record PatternsResponse(long total, int patterns, Duration interval, List<Item> items) {
+public record PatternsResponse(long total, int patterns, String interval, List<Item> items) {
 
     /**
      * One pattern.
