@@ -46,12 +46,26 @@ public final class DirectIngest {
     private final LogStore store;
     private final Clock clock;
     private final MeterRegistry meters;
+    private volatile io.bklog.core.ingest.DocumentEnricher enricher = io.bklog.core.ingest.DocumentEnricher.NONE;
 
     public DirectIngest(IndexSetService indexSets, LogStore store, Clock clock, MeterRegistry meters) {
         this.indexSets = Objects.requireNonNull(indexSets, "indexSets");
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.meters = Objects.requireNonNull(meters, "meters");
+    }
+
+    /**
+     * Adds fields to every document this makes (and the pipelines built on it, {@link #enricher()}) once it is
+     * valid, e.g. the pattern id of log clustering.
+     */
+    public void enrichWith(io.bklog.core.ingest.DocumentEnricher e) {
+        this.enricher = Objects.requireNonNull(e, "enricher");
+    }
+
+    /** What {@link #enrichWith} set; {@link io.bklog.core.ingest.DocumentEnricher#NONE} by default. */
+    public io.bklog.core.ingest.DocumentEnricher enricher() {
+        return enricher;
     }
 
     /** Per-item outcome, in request order, with counts. */
@@ -163,6 +177,7 @@ public final class DirectIngest {
             }
             check(item, f, v);
         }
+        enricher.enrich(set.name(), fields);
         return new LogDocument(DocumentIds.unique(), time, fields);
     }
 

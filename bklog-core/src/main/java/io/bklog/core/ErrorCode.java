@@ -72,6 +72,14 @@ public enum ErrorCode {
     FAVORITE_NOT_FOUND("favorite_not_found", 404,
             "The favorite named in the path does not exist, or belongs to another user or space.",
             "GET /api/v1/favorites lists the favorites you can see."),
+    /** The patterns route or a pattern search was used on an index set with log clustering off. */
+    PATTERNS_OFF("patterns_off", 400,
+            "The index set does not cluster its lines into patterns (`patterns.enabled` is false), so it has no patterns to list, label or re-mine.",
+            "Turn clustering on: PUT the index set with `\"patterns\": {\"enabled\": true}` (docs/patterns.md); lines stored before are re-mined by the `patterns_remine` task."),
+    /** A pattern id named in the path is not a pattern of the index set. */
+    PATTERN_NOT_FOUND("pattern_not_found", 404,
+            "The pattern id named in the path is not a pattern of the index set (ids are per index set).",
+            "GET /api/v1/index_sets/{name}/patterns lists the patterns with their ids; a pattern created on another instance is known everywhere within `patterns.sync_interval`."),
     /** A collector config does not validate; {@code errors} lists every problem with its position. */
     INVALID_COLLECTOR_CONFIG("invalid_collector_config", 400,
             "A collector config (or an ETL preview) is invalid: unknown index set or source type, bad source params, a regex or grok that does not compile, unknown time format, reserved field name, delimiter field without field_index, bad multiline or filter.",

@@ -149,6 +149,13 @@ public final class LogPlatform implements AutoCloseable {
     /** The dead letters per index set: list them with the reason and the document, replay them once fixed. */
     public io.bklog.core.ingest.DeadLetterService deadLetters() { return deadLetters; }
 
+    private volatile io.bklog.core.patterns.PatternService patterns;
+
+    void patterns(io.bklog.core.patterns.PatternService service) { this.patterns = service; }
+
+    /** Log clustering: patterns per index set, labels, re-mining (docs/patterns.md). */
+    public io.bklog.core.patterns.PatternService patterns() { return patterns; }
+
     /** Search an index set. */
     public SearchService search() { return search; }
 

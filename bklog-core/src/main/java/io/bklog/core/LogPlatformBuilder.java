@@ -70,6 +70,8 @@ public final class LogPlatformBuilder {
     private Boolean migrateOnStart;
     private SearchSyntax searchSyntax;
     private io.bklog.core.search.ExportJobConfig exportConfig = io.bklog.core.search.ExportJobConfig.defaults();
+    private io.bklog.core.patterns.PatternService.Settings patternSettings =
+            io.bklog.core.patterns.PatternService.Settings.defaults();
     private String defaultCluster;
     private final List<BackendSelection> backends = new ArrayList<>();
     private final Map<String, BackendProvider> installed = new LinkedHashMap<>();
@@ -147,6 +149,15 @@ public final class LogPlatformBuilder {
     }
 
     /** Async export settings (size limit, expiry, threads). Default {@link io.bklog.core.search.ExportJobConfig#defaults()}. */
+    /**
+     * Log clustering: how often new patterns are written to the metadata database and what other instances mined is
+     * read back (docs/patterns.md); default 1 s and 5 s.
+     */
+    public LogPlatformBuilder patterns(io.bklog.core.patterns.PatternService.Settings settings) {
+        this.patternSettings = java.util.Objects.requireNonNull(settings, "settings");
+        return this;
+    }
+
     public LogPlatformBuilder exports(io.bklog.core.search.ExportJobConfig config) {
         this.exportConfig = Objects.requireNonNull(config, "config");
         return this;
@@ -384,7 +395,14 @@ public final class LogPlatformBuilder {
             IndexSetService indexSets = new IndexSetService(meta.indexSets(), st, DEFAULT_SPACE, singleCluster);
             indexSets.syncStore();
             DirectIngest ingest = new DirectIngest(indexSets, st, clock, meters);
-            SearchService search = new SearchService(indexSets, st, syntax(), clock, meters);
+            // log clustering (docs/patterns.md): closed after the pipeline (its documents are enriched) and before
+            // the metadata database (its last batch is written there)
+            io.bklog.core.patterns.PatternService patterns = new io.bklog.core.patterns.PatternService(indexSets, st,
+                    meta.patterns(), clock, patternSettings);
+            opened.add(patterns);
+            ingest.enrichWith(patterns::enrich);
+            SearchService search = new SearchService(indexSets, st, patterns.searchSyntax(syntax()), clock, meters);
+            patterns.useSearch(search);
             log.info("bklog platform started store={} data_dir={} backends={}", st.backendName(), dataDir,
                     selected.stream().map(BackendSelection::name).toList());
             owned.addAll(opened);
@@ -411,6 +429,9 @@ public final class LogPlatformBuilder {
             io.bklog.core.schedule.Scheduler sched = scheduler;
             indexSets.onFieldsAdded(name -> sched.submit(PlatformTasks.REINDEX_TASK, Map.of("index_set", name)));
             platform.operations().restores().useScheduler(scheduler);
+            scheduler.registry().register(patterns.remineTask());
+            patterns.useScheduler(scheduler);
+            platform.patterns(patterns);
             scheduler.start();
             log.info("bklog scheduler started beat={} workers={} tasks={}", schedulerSettings.beat(),
                     schedulerSettings.workers(), scheduler.registry().names());

@@ -26,6 +26,11 @@ import java.util.Map;
  * {@code MemoryLogStore.index} of batches of the same size. Alternates the two for {@code rounds} rounds on a fresh
  * store each and prints lines/s of both and the median ratio: {@code pipeline-memory/jackson-direct = x.xx}.
  * Args: {@code [lines=200000] [rounds=5]}.
+ *
+ * <p>With {@code --patterns} as first argument it compares instead the platform's ingest of the same lines into an
+ * index set with log clustering on (patterns mined from {@code message}) and off, alternating, a fresh
+ * {@code LogPlatform} (memory store, in-memory H2) per run, and prints {@code ingest-patterns-on/off = x.xx}
+ * (the aim is at least 0.85: clustering costs at most 15 % of ingest throughput).
  */
 public final class PipelineVsDirectStoreDriver {
     private static final int BATCH = 1_000;
@@ -34,6 +39,8 @@ public final class PipelineVsDirectStoreDriver {
     private PipelineVsDirectStoreDriver() {}
 
     public static void main(String[] args) throws Exception {
+        boolean patterns = args.length > 0 && args[0].equals("--patterns");
+        if (patterns) args = Arrays.copyOfRange(args, 1, args.length);
         int lines = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         List<String> input = new ArrayList<>(lines);
@@ -48,6 +55,10 @@ public final class PipelineVsDirectStoreDriver {
                 EtlField.time("time", "yyyy-MM-dd HH:mm:ss.SSS", 0).withAlias("log_time"),
                 EtlField.of("level", "string"), EtlField.of("status", "long"), EtlField.of("latency_ms", "double"),
                 EtlField.of("request", "object"), EtlField.of("message", "string")));
+        if (patterns) {
+            patternsOnVsOff(input, etl, rounds);
+            return;
+        }
         ObjectMapper mapper = new ObjectMapper();
         double[] ratios = new double[rounds];
         double[] ours = new double[rounds];
@@ -67,6 +78,65 @@ public final class PipelineVsDirectStoreDriver {
                 ours[rounds / 2], raw[rounds / 2]);
         System.out.printf(Locale.ROOT, "pipeline-memory/jackson-direct = %.2f (rounds %s)%n", ratios[rounds / 2],
                 Arrays.toString(ratios));
+    }
+
+    private static void patternsOnVsOff(List<String> input, EtlConfig etl, int rounds) throws Exception {
+        double[] ratios = new double[rounds];
+        double[] on = new double[rounds];
+        double[] off = new double[rounds];
+        for (int r = -1; r < rounds; r++) { // round -1 warms the JIT
+            boolean onFirst = r % 2 == 0;
+            double a = onFirst ? platformIngest(input, etl, true) : 0;
+            double b = platformIngest(input, etl, false);
+            if (!onFirst) a = platformIngest(input, etl, true);
+            if (r < 0) continue;
+            on[r] = a;
+            off[r] = b;
+            ratios[r] = a / b;
+        }
+        Arrays.sort(ratios);
+        Arrays.sort(on);
+        Arrays.sort(off);
+        System.out.printf(Locale.ROOT, "ingest with patterns on: %.0f lines/s (median), off: %.0f lines/s%n",
+                on[rounds / 2], off[rounds / 2]);
+        System.out.printf(Locale.ROOT, "ingest-patterns-on/off = %.2f (rounds %s)%n", ratios[rounds / 2],
+                Arrays.toString(ratios));
+    }
+
+    /** Lines/s of the platform's pipeline into a fresh index set with clustering on or off. */
+    private static double platformIngest(List<String> input, EtlConfig etl, boolean patterns) throws Exception {
+        try (io.bklog.core.LogPlatform platform = io.bklog.core.LogPlatform.builder().build()) {
+            io.bklog.core.indexset.IndexSetSpec spec = io.bklog.core.indexset.IndexSetSpec.withFields(
+                    EtlSchema.schema("bench", etl).fields());
+            if (patterns) {
+                spec = spec.withPatterns(new io.bklog.core.patterns.PatternConfig.Spec(true, "message", null, null));
+            }
+            platform.indexSets().create("bench", spec);
+            long start = System.nanoTime();
+            try (IngestPipeline p = platform.pipeline().pipeline("bench").etl(etl).build()) {
+                Instant now = Instant.now();
+                for (int from = 0; from < input.size(); from += BATCH) {
+                    List<SourceLine> chunk = new ArrayList<>(BATCH);
+                    for (int i = from; i < Math.min(input.size(), from + BATCH); i++) {
+                        chunk.add(SourceLine.of("bench-host:/var/log/app.log", i, input.get(i), now));
+                    }
+                    while (!p.submit(chunk).accepted()) Thread.sleep(1);
+                }
+                p.flush();
+                if (!platform.pipeline().sink().flush(Duration.ofMinutes(2))) {
+                    throw new IllegalStateException("sink did not drain");
+                }
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            platform.store().refresh("bench");
+            long stored = platform.store().listIndices("bench").stream().mapToLong(i -> i.docCount()).sum();
+            if (stored != input.size()) throw new IllegalStateException("stored " + stored + " of " + input.size());
+            if (patterns && platform.search().search("bench", io.bklog.core.search.SearchParams.of("__pattern:*"))
+                    .total() != input.size()) {
+                throw new IllegalStateException("not every line got a pattern");
+            }
+            return input.size() / secs;
+        }
     }
 
     private static double pipeline(List<String> input, EtlConfig etl) throws InterruptedException {

@@ -105,7 +105,7 @@ public final class IngestRuntime implements AutoCloseable {
 
     /** A pipeline builder for {@code indexSet} delivering into the buffer when configured, else into the sink. */
     public IngestPipeline.Builder pipeline(String indexSet) {
-        IngestPipeline.Builder b = IngestPipeline.builder(indexSet).clock(clock);
+        IngestPipeline.Builder b = IngestPipeline.builder(indexSet).clock(clock).enricher(direct.enricher());
         return buffer != null ? b.buffer(buffer) : b.sink(sink);
     }
 

@@ -22,7 +22,8 @@ public final class ReservedFields {
 
     /** fields this pipeline adds. */
     public static final Set<String> PIPELINE = Set.of(
-            "__parse_failure_reason", "__time_missing", "__truncated", "__invalid_utf8");
+            "__parse_failure_reason", "__time_missing", "__truncated", "__invalid_utf8", "__pattern",
+            "__pattern_label");
 
     private ReservedFields() {
     }

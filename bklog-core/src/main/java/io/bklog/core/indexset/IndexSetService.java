@@ -95,13 +95,17 @@ public final class IndexSetService {
     public synchronized IndexSet create(String name, IndexSetSpec spec) {
         validateName(name);
         if (repository.findByName(name).isPresent()) throw exists(name, null);
-        return apply(fresh(name, spec), true);
+        IndexSet created = apply(fresh(name, spec), true);
+        changed(null, created);
+        return created;
     }
 
     /** Updates an existing index set: adds fields, changes retention, shards (new indices), replicas. */
     public synchronized IndexSet update(String name, IndexSetSpec spec) {
         IndexSet before = get(name);
-        return fieldsAdded(before, apply(merged(before, spec), false));
+        IndexSet after = fieldsAdded(before, apply(merged(before, spec), false));
+        changed(before, after);
+        return after;
     }
 
     private volatile java.util.function.Consumer<String> onFieldsAdded = name -> { };
@@ -116,7 +120,10 @@ public final class IndexSetService {
     }
 
     private IndexSet fieldsAdded(IndexSet before, IndexSet after) {
-        if (after.fields().size() > before.fields().size()) {
+        // a change of log clustering re-mines (patterns_remine), which writes every document again under the new
+        // mapping: a reindex besides would race it
+        boolean remined = before.patterns().miningChangedBy(after.patterns());
+        if (after.fields().size() > before.fields().size() && !remined) {
             try {
                 onFieldsAdded.accept(after.name());
             } catch (RuntimeException e) {
@@ -145,8 +152,10 @@ public final class IndexSetService {
                     + " space (names are unique across spaces because they name the physical indices); pick another"
                     + " name", "name");
         }
-        return current.map(c -> new PutResult(fieldsAdded(c, apply(merged(c, spec), false)), false))
+        PutResult r = current.map(c -> new PutResult(fieldsAdded(c, apply(merged(c, spec), false)), false))
                 .orElseGet(() -> new PutResult(apply(fresh(name, spec, space), true), true));
+        changed(current.orElse(null), r.indexSet());
+        return r;
     }
 
     /** The index set, or {@link ErrorCode#INDEX_SET_NOT_FOUND} naming the ones that exist. */
@@ -238,10 +247,12 @@ public final class IndexSetService {
         checkFields(timeField, fields);
         String cluster = knownCluster(spec.storageCluster());
         String recorded = router != null ? cluster : spec.storageCluster();
-        return validated(() -> new IndexSet(0, name, space, timeField, fields,
+        io.bklog.core.patterns.PatternConfig patterns = io.bklog.core.patterns.PatternConfig.resolve(null,
+                spec.patterns(), fields);
+        return validated(() -> new IndexSet(0, name, space, timeField, withPatternField(fields, patterns),
                 orDefault(spec.retentionDays(), DEFAULT_RETENTION_DAYS), orDefault(spec.shards(), DEFAULT_SHARDS),
                 orDefault(spec.replicas(), DEFAULT_REPLICAS), null, 0, null, recorded, spec.description(),
-                spec.dynamic(), 0, null, null));
+                spec.dynamic(), 0, null, null, patterns));
     }
 
     private IndexSet merged(IndexSet current, IndexSetSpec spec) {
@@ -260,13 +271,50 @@ public final class IndexSetService {
                         + f.type().wireName() + "; add a field with a new name instead", "fields." + f.name());
             }
         }
+        io.bklog.core.patterns.PatternConfig patterns = io.bklog.core.patterns.PatternConfig.resolve(
+                current.patterns(), spec.patterns(), List.copyOf(fields.values()));
         IndexSet moved = movedTo(current, spec.storageCluster());
-        return validated(() -> moved.withFields(new ArrayList<>(fields.values()))
+        return validated(() -> moved.withFields(withPatternField(new ArrayList<>(fields.values()), patterns))
+                .withPatterns(patterns)
                 .withRetentionDays(orDefault(spec.retentionDays(), current.retentionDays()))
                 .withStorage(orDefault(spec.shards(), current.shards()), orDefault(spec.replicas(), current.replicas()),
                         current.rolloverBytes())
                 .withDescription(spec.description() != null ? spec.description() : current.description())
                 .withDynamic(spec.dynamic() != null ? spec.dynamic() : current.dynamic()));
+    }
+
+    /**
+     * The fields with the keyword field {@value io.bklog.core.patterns.PatternConfig#PATTERN_FIELD} added when log
+     * clustering is on (it stays mapped when it is turned off: stored documents keep it).
+     */
+    private static List<FieldSpec> withPatternField(List<FieldSpec> fields,
+                                                    io.bklog.core.patterns.PatternConfig patterns) {
+        String name = io.bklog.core.patterns.PatternConfig.PATTERN_FIELD;
+        if (!patterns.enabled() || fields.stream().anyMatch(f -> f.name().equals(name))) return fields;
+        List<FieldSpec> out = new ArrayList<>(fields);
+        out.add(FieldSpec.of(name, FieldType.KEYWORD));
+        return out;
+    }
+
+    private final List<java.util.function.BiConsumer<IndexSet, IndexSet>> onChanged =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Called after an index set was created ({@code before} null) or updated through this service, with the index
+     * set before and after; a listener's failure is logged, never the caller's.
+     */
+    public void onChanged(java.util.function.BiConsumer<IndexSet, IndexSet> listener) {
+        onChanged.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private void changed(IndexSet before, IndexSet after) {
+        for (var l : onChanged) {
+            try {
+                l.accept(before, after);
+            } catch (RuntimeException e) {
+                log.warn("event=index_set_listener_failed index_set={} reason=\"{}\"", after.name(), e.toString());
+            }
+        }
     }
 
     /** The most fields an index set maps (Elasticsearch's {@code index.mapping.total_fields.limit}). */

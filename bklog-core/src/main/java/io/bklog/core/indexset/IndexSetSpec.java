@@ -17,9 +17,18 @@ import java.util.List;
  *                       index set that holds documents to another cluster.
  * @param dynamic        fields documents bring that the index set lacks: {@code true} (default: mapped on first sight),
  *                       {@code strict} (refused) or {@code false} (kept unsearchable); null = default / unchanged
+ * @param patterns       log clustering settings (docs/patterns.md); null = off on create, unchanged on update (and
+ *                       each of its components likewise)
  */
 public record IndexSetSpec(String timeField, List<FieldSpec> fields, Integer retentionDays, Integer shards,
-                           Integer replicas, String description, String storageCluster, String dynamic) {
+                           Integer replicas, String description, String storageCluster, String dynamic,
+                           io.bklog.core.patterns.PatternConfig.Spec patterns) {
+
+    /** Without log clustering settings (off on create, unchanged on update). */
+    public IndexSetSpec(String timeField, List<FieldSpec> fields, Integer retentionDays, Integer shards,
+                        Integer replicas, String description, String storageCluster, String dynamic) {
+        this(timeField, fields, retentionDays, shards, replicas, description, storageCluster, dynamic, null);
+    }
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public IndexSetSpec {
@@ -42,7 +51,14 @@ public record IndexSetSpec(String timeField, List<FieldSpec> fields, Integer ret
 
     /** This spec with the index set's storage cluster. */
     public IndexSetSpec withStorageCluster(String cluster) {
-        return new IndexSetSpec(timeField, fields, retentionDays, shards, replicas, description, cluster, dynamic);
+        return new IndexSetSpec(timeField, fields, retentionDays, shards, replicas, description, cluster, dynamic,
+                patterns);
+    }
+
+    /** This spec with log clustering settings. */
+    public IndexSetSpec withPatterns(io.bklog.core.patterns.PatternConfig.Spec newPatterns) {
+        return new IndexSetSpec(timeField, fields, retentionDays, shards, replicas, description, storageCluster,
+                dynamic, newPatterns);
     }
 
     /** All defaults. */

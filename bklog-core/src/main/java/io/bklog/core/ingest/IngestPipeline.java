@@ -66,6 +66,7 @@ public final class IngestPipeline implements AutoCloseable {
     private final IngestBuffer buffer;
     private final BatchingSink sink;
     private final Clock clock;
+    private final DocumentEnricher enricher;
     private final IngestMetrics metrics;
     private final ScheduledExecutorService scheduler;
     private final boolean ownScheduler;
@@ -81,6 +82,7 @@ public final class IngestPipeline implements AutoCloseable {
             throw new IllegalArgumentException("give exactly one of buffer(...) or sink(...) for index set " + indexSet);
         }
         this.clock = b.clock;
+        this.enricher = b.enricher;
         this.parser = Etl.compile(b.etl, b.clock);
         this.multiline = b.multiline == null ? null : new MultilineAggregator(b.multiline, b.clock);
         this.filter = b.filter;
@@ -194,6 +196,7 @@ public final class IngestPipeline implements AutoCloseable {
             if (ev.truncated()) fields.put(DocumentFields.TRUNCATED, Boolean.TRUE);
             if (ev.invalidUtf8()) fields.put(DocumentFields.INVALID_UTF8, Boolean.TRUE);
             if (ev.offset() >= 0) fields.putIfAbsent(DocumentFields.OFFSET, ev.offset());
+            if (pd.retain()) enricher.enrich(indexSet, fields);
             LogDocument doc = new LogDocument(DocumentIds.of(ev), pd.timestamp(), fields);
             String target = indexSet;
             if (!pd.retain()) {
@@ -353,6 +356,7 @@ public final class IngestPipeline implements AutoCloseable {
         private IngestBuffer buffer;
         private BatchingSink sink;
         private Clock clock = Clock.systemUTC();
+        private DocumentEnricher enricher = DocumentEnricher.NONE;
         private IngestMetrics metrics = IngestMetrics.noop();
         private ScheduledExecutorService scheduler;
         private String deadLetterIndexSet = BatchingSink.DEAD_LETTER_INDEX_SET;
@@ -372,6 +376,8 @@ public final class IngestPipeline implements AutoCloseable {
         /** Deliver straight to a sink (no buffer). */
         public Builder sink(BatchingSink v) { this.sink = v; return this; }
         public Builder clock(Clock v) { this.clock = v; return this; }
+        /** Adds fields to each document made (log clustering's {@code __pattern}); default none. */
+        public Builder enricher(DocumentEnricher v) { this.enricher = v == null ? DocumentEnricher.NONE : v; return this; }
         public Builder metrics(IngestMetrics v) { this.metrics = v; return this; }
         /** Runs multi-line timeouts and spill retries; default: an own single thread. */
         public Builder scheduler(ScheduledExecutorService v) { this.scheduler = v; return this; }

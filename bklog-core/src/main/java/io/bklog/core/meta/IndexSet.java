@@ -22,11 +22,21 @@ import java.util.List;
  * @param dynamic        fields a document brings that {@code fields} lacks: {@code true} (default) maps them on first
  *                       sight with an inferred type, {@code strict} refuses the document, {@code false} keeps them in
  *                       the source, unsearchable (Elasticsearch's {@code dynamic})
+ * @param patterns       log clustering (docs/patterns.md); default off
  */
 public record IndexSet(long id, String name, String spaceUid, String timeField, List<FieldSpec> fields,
                        int retentionDays, int shards, int replicas, String rotation, long rolloverBytes,
                        String storeName, String storageCluster, String description, String dynamic, long version,
-                       Instant createdAt, Instant updatedAt) {
+                       Instant createdAt, Instant updatedAt, io.bklog.core.patterns.PatternConfig patterns) {
+
+    /** Without log clustering (off). */
+    public IndexSet(long id, String name, String spaceUid, String timeField, List<FieldSpec> fields,
+                    int retentionDays, int shards, int replicas, String rotation, long rolloverBytes,
+                    String storeName, String storageCluster, String description, String dynamic, long version,
+                    Instant createdAt, Instant updatedAt) {
+        this(id, name, spaceUid, timeField, fields, retentionDays, shards, replicas, rotation, rolloverBytes,
+                storeName, storageCluster, description, dynamic, version, createdAt, updatedAt, null);
+    }
 
     public static final int DEFAULT_RETENTION_DAYS = 14;
     public static final String DEFAULT_ROTATION = "daily";
@@ -55,6 +65,7 @@ public record IndexSet(long id, String name, String spaceUid, String timeField, 
         }
         createdAt = Rows.ms(createdAt);
         updatedAt = Rows.ms(updatedAt);
+        patterns = patterns == null ? io.bklog.core.patterns.PatternConfig.off() : patterns;
     }
 
     /** A new index set with every default. */
@@ -70,31 +81,37 @@ public record IndexSet(long id, String name, String spaceUid, String timeField, 
 
     public IndexSet withFields(List<FieldSpec> newFields) {
         return new IndexSet(id, name, spaceUid, timeField, newFields, retentionDays, shards, replicas, rotation,
-                rolloverBytes, storeName, storageCluster, description, dynamic, version, createdAt, updatedAt);
+                rolloverBytes, storeName, storageCluster, description, dynamic, version, createdAt, updatedAt, patterns);
     }
 
     public IndexSet withRetentionDays(int days) {
         return new IndexSet(id, name, spaceUid, timeField, fields, days, shards, replicas, rotation,
-                rolloverBytes, storeName, storageCluster, description, dynamic, version, createdAt, updatedAt);
+                rolloverBytes, storeName, storageCluster, description, dynamic, version, createdAt, updatedAt, patterns);
     }
 
     public IndexSet withStorage(int newShards, int newReplicas, long newRolloverBytes) {
         return new IndexSet(id, name, spaceUid, timeField, fields, retentionDays, newShards, newReplicas, rotation,
-                newRolloverBytes, storeName, storageCluster, description, dynamic, version, createdAt, updatedAt);
+                newRolloverBytes, storeName, storageCluster, description, dynamic, version, createdAt, updatedAt, patterns);
     }
 
     public IndexSet withStore(String newStoreName, String newStorageCluster) {
         return new IndexSet(id, name, spaceUid, timeField, fields, retentionDays, shards, replicas, rotation,
-                rolloverBytes, newStoreName, newStorageCluster, description, dynamic, version, createdAt, updatedAt);
+                rolloverBytes, newStoreName, newStorageCluster, description, dynamic, version, createdAt, updatedAt, patterns);
     }
 
     public IndexSet withDynamic(String newDynamic) {
         return new IndexSet(id, name, spaceUid, timeField, fields, retentionDays, shards, replicas, rotation,
-                rolloverBytes, storeName, storageCluster, description, newDynamic, version, createdAt, updatedAt);
+                rolloverBytes, storeName, storageCluster, description, newDynamic, version, createdAt, updatedAt, patterns);
     }
 
     public IndexSet withDescription(String newDescription) {
         return new IndexSet(id, name, spaceUid, timeField, fields, retentionDays, shards, replicas, rotation,
-                rolloverBytes, storeName, storageCluster, newDescription, dynamic, version, createdAt, updatedAt);
+                rolloverBytes, storeName, storageCluster, newDescription, dynamic, version, createdAt, updatedAt, patterns);
+    }
+
+    public IndexSet withPatterns(io.bklog.core.patterns.PatternConfig newPatterns) {
+        return new IndexSet(id, name, spaceUid, timeField, fields, retentionDays, shards, replicas, rotation,
+                rolloverBytes, storeName, storageCluster, description, dynamic, version, createdAt, updatedAt,
+                newPatterns);
     }
 }

@@ -25,15 +25,27 @@ public final class IndexSetRepository {
                         rs.getString("time_field"), fields(rs), rs.getInt("retention_days"), rs.getInt("shards"),
                         rs.getInt("replicas"), rs.getString("rotation"), rs.getLong("rollover_bytes"),
                         rs.getString("store_name"), rs.getString("storage_cluster"), rs.getString("description"),
-                        rs.getString("dynamic_mapping"), rs.getLong("version"), Db.instant(rs, "created_at"), Db.instant(rs, "updated_at")))
+                        rs.getString("dynamic_mapping"), rs.getLong("version"), Db.instant(rs, "created_at"), Db.instant(rs, "updated_at"),
+                        patterns(rs)))
                 .id(IndexSet::id).version(IndexSet::version).name(IndexSet::name)
-                .columns(s -> Db.cols("name", s.name(), "space_uid", s.spaceUid(), "time_field", s.timeField(),
+                .columns(s -> withPatterns(s, Db.cols("name", s.name(), "space_uid", s.spaceUid(), "time_field", s.timeField(),
                         "fields", db.json(fieldsJson(s.fields())), "retention_days", s.retentionDays(),
                         "shards", s.shards(), "replicas", s.replicas(), "rotation", s.rotation(),
                         "rollover_bytes", s.rolloverBytes(), "store_name", s.storeName(),
                         "storage_cluster", s.storageCluster(), "description", s.description(),
-                        "dynamic_mapping", s.dynamic()))
+                        "dynamic_mapping", s.dynamic())))
                 .build();
+    }
+
+    /**
+     * The columns with {@code patterns}: a new index set with clustering off leaves it NULL (= off), so rows can be
+     * written before V7 (upgrade tests); an update always writes it.
+     */
+    private Map<String, Object> withPatterns(IndexSet s, Map<String, Object> cols) {
+        if (s.id() != 0 || s.patterns().enabled()) {
+            cols.put("patterns", db.json(Rows.MAPPER.valueToTree(s.patterns())));
+        }
+        return cols;
     }
 
     private static JsonNode fieldsJson(List<FieldSpec> fields) {
@@ -51,6 +63,21 @@ public final class IndexSetRepository {
             out.add(new FieldSpec(f.path("name").asText(), FieldType.parse(f.path("type").asText())));
         }
         return out;
+    }
+
+    private io.bklog.core.patterns.PatternConfig patterns(ResultSet rs) throws SQLException {
+        try {
+            rs.findColumn("patterns");
+        } catch (SQLException beforeV7) {
+            return null;
+        }
+        JsonNode node = db.jsonNode(rs, "patterns");
+        if (node.isNull() || node.isMissingNode()) return null;
+        try {
+            return Rows.MAPPER.treeToValue(node, io.bklog.core.patterns.PatternConfig.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new MetadataException("column patterns holds invalid settings: " + e.getOriginalMessage(), e);
+        }
     }
 
     /** Creates the index set; {@link DuplicateNameException} if the name is taken. */

@@ -59,7 +59,8 @@ public final class MetadataDump {
             DesensitizeRuleRepository.TABLE, DesensitizeFieldConfigRepository.TABLE, DesensitizeConfigRepository.TABLE,
             ArchiveConfigRepository.TABLE, ArchivedSnapshotRepository.TABLE, RestoreJobRepository.TABLE,
             BackupRecordRepository.TABLE, TaskRunRepository.TABLE, AsyncTaskRepository.TABLE, ExportJobRepository.TABLE,
-            SearchHistoryRepository.TABLE, FavoriteRepository.TABLE, IndexSetCapacityRepository.TABLE);
+            SearchHistoryRepository.TABLE, FavoriteRepository.TABLE, IndexSetCapacityRepository.TABLE,
+            PatternRepository.TABLE);
 
     private static final Logger log = LoggerFactory.getLogger(MetadataDump.class);
     private static final int BATCH = 500;

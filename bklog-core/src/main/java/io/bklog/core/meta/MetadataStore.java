@@ -76,6 +76,7 @@ public final class MetadataStore implements AutoCloseable {
     private final SearchHistoryRepository searchHistory;
     private final FavoriteRepository favorites;
     private final IndexSetCapacityRepository capacity;
+    private final PatternRepository patterns;
 
     private MetadataStore(MetadataConfig config, Clock clock) {
         this.config = config;
@@ -106,6 +107,7 @@ public final class MetadataStore implements AutoCloseable {
         this.searchHistory = new SearchHistoryRepository(db);
         this.favorites = new FavoriteRepository(db);
         this.capacity = new IndexSetCapacityRepository(db);
+        this.patterns = new PatternRepository(db);
     }
 
     /** Opens the pool (failing fast if the database cannot be reached); does not migrate. */
@@ -320,6 +322,11 @@ public final class MetadataStore implements AutoCloseable {
 
     public FavoriteRepository favorites() {
         return favorites;
+    }
+
+    /** Mined log patterns per index set (docs/patterns.md). */
+    public PatternRepository patterns() {
+        return patterns;
     }
 
     public IndexSetCapacityRepository capacity() {

@@ -821,6 +821,9 @@ abstract class MetadataStoreContract {
     static void populate(MetadataStore store, MutableClock clock) {
         IndexSet set = indexSet(store, "nginx_access");
         store.tokens().create(Token.of("ci", "secret", "bkcc__2", List.of("ingest"), T0.plusSeconds(3600)));
+        store.patterns().upsert(List.of(new PatternRecord("nginx_access", "3f2a9c01d4e7", "GET <PATH> <NUM>", null, 3,
+                T0, T0.plusSeconds(5), null)));
+        store.patterns().label("nginx_access", "3f2a9c01d4e7", "requests");
         store.collectorConfigs().create(CollectorConfig.of("nginx", set.id(), "row",
                 json("{\"paths\":[\"/var/log/*.log\"],\"ratio\":0.75}"), "bk_log_json").withActive(false));
         DesensitizeRule rule = store.desensitizeRules().create(DesensitizeRule.of("phone", "mask_shield",
@@ -944,5 +947,29 @@ abstract class MetadataStoreContract {
         assertThatThrownBy(() -> store.dump().importFrom(new java.io.ByteArrayInputStream(
                 "{\"hello\":1}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))))
                 .isInstanceOf(MetadataException.class).hasMessageContaining("not a bklog metadata dump");
+    }
+
+    // ---- patterns ----
+
+    @Test
+    void patternUpsertsInsertOnceAddCountsAndKeepLabelsAndFirstSeen() {
+        MetadataStore store = migrated();
+        java.time.Instant t1 = T0.plusSeconds(10);
+        java.time.Instant t2 = T0.plusSeconds(20);
+        store.patterns().upsert(List.of(new PatternRecord("app", "p1", "user <NUM> in", null, 2, t1, t1, null),
+                new PatternRecord("app", "p2", "disk full", null, 1, t1, t1, null),
+                new PatternRecord("other", "p1", "elsewhere", null, 5, t1, t1, null)));
+        assertThat(store.patterns().label("app", "p2", "disk full")).isTrue();
+        assertThat(store.patterns().label("app", "nope", "x")).isFalse();
+        // another instance writes the same id again (insert-if-absent), and a merge
+        store.patterns().upsert(List.of(new PatternRecord("app", "p1", "user <NUM> <*>", null, 3, t2, t2, null),
+                new PatternRecord("app", "p2", "disk full", "p1", 0, t2, t2, null)));
+        assertThat(store.patterns().list("app")).containsExactly(
+                new PatternRecord("app", "p1", "user <NUM> <*>", null, 5, t1, t2, null),
+                new PatternRecord("app", "p2", "disk full", "p1", 1, t1, t2, "disk full"));
+        assertThat(store.patterns().list("other")).singleElement()
+                .satisfies(p -> assertThat(p.count()).isEqualTo(5));
+        assertThat(store.patterns().deleteIndexSet("app")).isEqualTo(2);
+        assertThat(store.patterns().list("app")).isEmpty();
     }
 }

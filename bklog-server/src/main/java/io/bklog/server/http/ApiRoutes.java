@@ -35,7 +35,8 @@ public final class ApiRoutes {
                 new CollectorRoutes(platform.collectors(), platform.indexSets(), bodies),
                 new HealthRoutes(platform.health()), new MetricsRoutes(platform.meterRegistry()),
                 new TaskRoutes(platform.scheduler(), bodies),
-                new OpsRoutes(platform.operations(), platform.indexSets(), bodies));
+                new OpsRoutes(platform.operations(), platform.indexSets(), bodies),
+                new PatternRoutes(platform.patterns(), masking, bodies, json));
     }
 
     private static MaskingService masking(LogPlatform platform) {

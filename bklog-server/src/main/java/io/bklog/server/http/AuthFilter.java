@@ -233,6 +233,9 @@ public final class AuthFilter {
                 require(ctx, Role.UNMASKED);
             } else if (sub.startsWith("desensitize") && method != HandlerType.GET && !sub.endsWith("preview")) {
                 require(ctx, Role.ADMIN);
+            } else if (sub.startsWith("patterns/") && method != HandlerType.GET) {
+                // labelling a pattern and re-mining change what every reader sees; listing is a search (viewer)
+                require(ctx, Role.ADMIN);
             } else {
                 require(ctx, Role.VIEWER);
             }
