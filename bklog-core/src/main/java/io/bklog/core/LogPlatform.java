@@ -7,6 +7,7 @@ import io.bklog.core.indexset.IndexSetService;
 import io.bklog.core.meta.MetadataHealthIndicator;
 import io.bklog.core.meta.MetadataStore;
 import io.bklog.core.search.SearchService;
+import io.bklog.core.store.StorageTopology;
 import io.bklog.spi.DistributedLock;
 import io.bklog.spi.HealthIndicator;
 import io.bklog.spi.IngestBuffer;
@@ -40,8 +41,8 @@ public final class LogPlatform implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogPlatform.class);
 
     private final MetadataStore metadata;
+    private final StorageTopology topology;
     private final LogStore store;
-    private final SnapshotRepository snapshotRepository;
     private final IngestBuffer ingestBuffer;
     private final TaskBroker taskBroker;
     private final DistributedLock lock;
@@ -63,21 +64,22 @@ public final class LogPlatform implements AutoCloseable {
     private final io.bklog.core.schedule.Scheduler scheduler;
     private final io.bklog.core.ops.Operations operations;
 
-    LogPlatform(MetadataStore metadata, LogStore store, SnapshotRepository snapshotRepository, IngestBuffer ingestBuffer,
+    LogPlatform(MetadataStore metadata, StorageTopology topology, IngestBuffer ingestBuffer,
                 TaskBroker taskBroker, DistributedLock lock, List<HealthIndicator> healthIndicators, Path dataDir,
                 Clock clock, MeterRegistry meterRegistry, IndexSetService indexSets, DirectIngest ingest,
                 SearchService search, List<AutoCloseable> owned, io.bklog.core.collect.IngestRuntime pipeline,
-                io.bklog.core.schedule.Scheduler scheduler, io.bklog.core.ops.Operations.Builder operations,
+                io.bklog.core.schedule.Scheduler scheduler, io.bklog.core.ops.Operations operations,
                 java.time.Duration healthTimeout, io.bklog.core.search.ExportJobService exports,
                 io.bklog.core.collect.CollectorService collectors) {
         this.pipeline = pipeline;
-        this.deadLetters = pipeline == null ? null : new io.bklog.core.ingest.DeadLetterService(store, pipeline, clock);
+        this.deadLetters = pipeline == null ? null
+                : new io.bklog.core.ingest.DeadLetterService(topology.store(), pipeline, clock);
         this.collectors = collectors;
         this.scheduler = scheduler;
         this.exports = exports;
         this.metadata = metadata;
-        this.store = store;
-        this.snapshotRepository = snapshotRepository;
+        this.topology = topology;
+        this.store = topology.store();
         this.ingestBuffer = ingestBuffer;
         this.taskBroker = taskBroker;
         this.lock = lock;
@@ -91,7 +93,7 @@ public final class LogPlatform implements AutoCloseable {
         this.owned = List.copyOf(owned);
         this.health = healthCollector(healthIndicators, metadata, dataDir, meterRegistry, pipeline, deadLetters,
                 healthTimeout);
-        this.operations = operations.build(this);
+        this.operations = operations;
     }
 
     /**
@@ -160,18 +162,18 @@ public final class LogPlatform implements AutoCloseable {
     /** The metadata database: index sets, spaces, tokens, archive and restore records. */
     public MetadataStore metadata() { return metadata; }
 
-    public Optional<SnapshotRepository> snapshotRepository() { return Optional.ofNullable(snapshotRepository); }
+    public Optional<SnapshotRepository> snapshotRepository() { return topology.repository(); }
 
     /**
-     * The snapshot repository of the storage cluster holding an index set: with several clusters
-     * ({@link io.bklog.core.store.RoutingLogStore}) each keeps its own, else {@link #snapshotRepository()}.
+     * The snapshot repository of the storage cluster holding an index set: with several clusters each keeps its own,
+     * else {@link #snapshotRepository()}.
      */
     public Optional<SnapshotRepository> snapshotRepositoryOf(String indexSet) {
-        if (store instanceof io.bklog.core.store.RoutingLogStore router) {
-            return router.clusterOf(indexSet).snapshotRepository();
-        }
-        return snapshotRepository();
+        return topology.repositoryOf(indexSet);
     }
+
+    /** The storage clusters and which store and snapshot repository serve each index set. */
+    public StorageTopology topology() { return topology; }
 
     public Optional<IngestBuffer> ingestBuffer() { return Optional.ofNullable(ingestBuffer); }
 

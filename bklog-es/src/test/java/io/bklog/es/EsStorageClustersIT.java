@@ -6,7 +6,6 @@ import io.bklog.core.LogPlatform;
 import io.bklog.core.health.NamespaceData;
 import io.bklog.core.indexset.IndexSetSpec;
 import io.bklog.core.search.SearchParams;
-import io.bklog.core.store.RoutingLogStore;
 import io.bklog.spi.HealthzMetric;
 import io.bklog.spi.IndexInfo;
 import io.bklog.spi.SnapshotRepository;
@@ -142,9 +141,9 @@ class EsStorageClustersIT {
 
     @Test
     void healthReportsEachClusterUnderTheElasticsearchNamespace() {
-        assertThat(((RoutingLogStore) platform.store()).clusterNames()).containsExactly("hot", "cold");
+        assertThat(platform.topology().clusterNames()).containsExactly("hot", "cold");
         // each cluster verifies its own repository (registered on first use)
-        ((RoutingLogStore) platform.store()).clusters().values()
+        platform.topology().clusters()
                 .forEach(c -> c.snapshotRepository().orElseThrow().verify());
         NamespaceData es = platform.health().collect().namespace("elasticsearch").orElseThrow();
         assertThat(es.status()).as("%s", es).isTrue();

@@ -83,12 +83,13 @@ class RestoreServiceTest {
     @Test
     void runsAsAsyncTaskOnTheSchedulerWithProgress() {
         archivedApp();
-        RestoreService restores = new RestoreService(f.platform.metadata(), f.store, f.repo, f.clock, () -> 1L << 40,
-                0.85);
         TaskRegistry registry = new TaskRegistry();
-        restores.register(registry);
-        try (Scheduler scheduler = Scheduler.builder(registry).clock(Clock.systemUTC()).beat(false).build().start()) {
-            restores.useScheduler(scheduler);
+        try (Scheduler scheduler = Scheduler.builder(registry).clock(Clock.systemUTC()).beat(false).build()) {
+            RestoreService restores = new RestoreService(f.platform.metadata(),
+                    io.bklog.core.store.StorageTopology.single(f.store, f.repo), f.clock, () -> 1L << 40, 0.85,
+                    scheduler);
+            restores.register(registry);
+            scheduler.start();
             RestoreJob job = restores.start("app", daysAgo(11), daysAgo(4), daysAgo(-7));
             assertThat(job.status()).isEqualTo(RestoreJob.PENDING);
             assertThat(job.totalDocCount()).isEqualTo(15);

@@ -29,7 +29,7 @@ class LuceneBackupDrillTest {
         try (LogPlatform p = LogPlatform.builder().dataDir(dataDir).build()) {
             assertThat(p.store().backendName()).isEqualTo("lucene");
             BackupDrill.createAndIngest(p, 3, 300);
-            Operations ops = Operations.builder(p).build();
+            Operations ops = p.operations();
             inc = BackupDrill.fullThenIncremental(ops, p);
             before = BackupDrill.observe(p);
             assertThat(ops.backups().verify(inc.id()).ok()).isTrue();
@@ -44,7 +44,7 @@ class LuceneBackupDrillTest {
         try (LogPlatform p = LogPlatform.builder().dataDir(dataDir).build()) {
             assertThat(p.metadata().indexSets().list()).isEmpty();
             assertThat(p.store().listIndices("*")).isEmpty();
-            Operations ops = Operations.builder(p).build();
+            Operations ops = p.operations();
             assertThat(ops.backups().list()).hasSize(2);
 
             BackupService.RestoreResult r = ops.backups().restore(inc.id());
