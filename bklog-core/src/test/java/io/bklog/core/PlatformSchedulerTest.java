@@ -81,7 +81,8 @@ class PlatformSchedulerTest {
             assertThat(p.operations().backups().verify(backup.result()).ok()).isTrue();
 
             assertThatThrownBy(() -> p.operations().submitBackup("weekly"))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'full' or 'incremental'");
+                    .isInstanceOf(BklogException.class).hasMessageContaining("'full' or 'incremental'")
+                    .extracting(e -> ((BklogException) e).code()).isEqualTo(ErrorCode.BAD_REQUEST);
         }
     }
 

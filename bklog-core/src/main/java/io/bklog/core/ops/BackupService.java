@@ -239,10 +239,12 @@ public final class BackupService {
 
     private Path dirOf(String id) {
         if (id == null || !id.matches("[a-z0-9][a-z0-9-]*")) {
-            throw new IllegalArgumentException("backup id '" + id + "' is not valid; expected e.g. full-20260320-120000-000");
+            throw new OpsException(io.bklog.core.ErrorCode.BAD_REQUEST, "backup id '" + id
+                    + "' is not valid; expected e.g. full-20260320-120000-000", "id");
         }
         Path dir = location.resolve(id);
-        if (!Files.isDirectory(dir)) throw new OpsException("no backup '" + id + "' in " + location);
+        if (!Files.isDirectory(dir)) throw new OpsException(io.bklog.core.ErrorCode.OPERATION_NOT_FOUND, "no backup '" + id + "' in "
+                + location, "id");
         return dir;
     }
 

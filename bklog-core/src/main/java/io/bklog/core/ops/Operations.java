@@ -120,7 +120,8 @@ public final class Operations {
     public static BackupRecord.Kind parseKind(String kind) {
         if ("full".equalsIgnoreCase(kind)) return BackupRecord.Kind.FULL;
         if ("incremental".equalsIgnoreCase(kind)) return BackupRecord.Kind.INCREMENTAL;
-        throw new IllegalArgumentException("backup kind must be 'full' or 'incremental', got '" + kind + "'");
+        throw new OpsException(io.bklog.core.ErrorCode.BAD_REQUEST, "backup kind must be 'full' or 'incremental', got '"
+                + kind + "'", "kind");
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.bklog.core.ops;
 
+import io.bklog.core.ErrorCode;
 import io.bklog.core.meta.ArchiveConfig;
 import io.bklog.core.meta.ArchivedSnapshot;
 import io.bklog.core.meta.IndexSet;
@@ -106,10 +107,15 @@ public final class RestoreService {
 
     /**
      * Drops a restore now: deletes its {@code restore_*} indices and marks it expired (as its expiry would). Returns
-     * the indices deleted. Throws {@link io.bklog.core.meta.MetadataNotFoundException} for an unknown id.
+     * the indices deleted. Throws {@link ErrorCode#OPERATION_NOT_FOUND} for an unknown id.
      */
     public List<String> delete(long jobId) {
-        RestoreJob job = meta.restoreJobs().getById(jobId);
+        RestoreJob job;
+        try {
+            job = meta.restoreJobs().getById(jobId);
+        } catch (io.bklog.core.meta.MetadataNotFoundException e) {
+            throw new OpsException(ErrorCode.OPERATION_NOT_FOUND, e.getMessage(), "id");
+        }
         List<String> indices = targets(meta, job);
         store.deleteIndices(indices);
         Instant now = clock.instant();
@@ -144,13 +150,15 @@ public final class RestoreService {
     }
 
     private RestoreJob prepare(String indexSet, Instant start, Instant end, Instant expiresAt) {
-        IndexSet set = meta.indexSets().getByName(indexSet);
+        IndexSet set = meta.indexSets().findByName(indexSet).orElseThrow(() -> new OpsException(
+                ErrorCode.INDEX_SET_NOT_FOUND, "no index set named '" + indexSet + "'", "index_set"));
         if (end.isBefore(start)) {
-            throw new IllegalArgumentException("restore of '" + indexSet + "': end " + end + " is before start " + start);
+            throw new OpsException(ErrorCode.BAD_REQUEST, "restore of '" + indexSet + "': end " + end
+                    + " is before start " + start, "end_time");
         }
         if (!expiresAt.isAfter(clock.instant())) {
-            throw new IllegalArgumentException("restore of '" + indexSet + "': expiresAt " + expiresAt
-                    + " is not in the future");
+            throw new OpsException(ErrorCode.BAD_REQUEST, "restore of '" + indexSet + "': expiresAt " + expiresAt
+                    + " is not in the future", "expires_at");
         }
         List<ArchiveConfig> archives = meta.archiveConfigs().listByIndexSet(set.id());
         if (archives.isEmpty()) {
