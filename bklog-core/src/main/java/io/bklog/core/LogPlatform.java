@@ -29,6 +29,11 @@ import java.util.Optional;
  * {@link #builder()}; {@code LogPlatform.builder().build()} works with nothing running (embedded store).
  * {@link #close()} closes everything the platform owns, in reverse order of creation.
  *
+ * <p>The public API is the services: {@link #indexSets()}, {@link #ingest()}, {@link #pipeline()},
+ * {@link #search()}, {@link #masking()}, {@link #exports()}, {@link #collectors()}, {@link #deadLetters()}, {@link #operations()},
+ * {@link #scheduler()}, {@link #health()}. Their methods throw {@link BklogException} with the {@link ErrorCode} the
+ * server answers. The raw components are behind {@link #internals()}, not a stable API.
+ *
  * <pre>{@code
  * try (LogPlatform bklog = LogPlatform.builder().dataDir(Path.of("data")).build()) {
  *     bklog.indexSets().put("app_logs", IndexSetSpec.defaults());
@@ -63,6 +68,8 @@ public final class LogPlatform implements AutoCloseable {
     private final io.bklog.core.collect.CollectorService collectors;
     private final io.bklog.core.schedule.Scheduler scheduler;
     private final io.bklog.core.ops.Operations operations;
+    private final io.bklog.core.internal.PlatformInternals internals;
+    private final io.bklog.core.mask.MaskingService masking;
 
     LogPlatform(MetadataStore metadata, StorageTopology topology, IngestBuffer ingestBuffer,
                 TaskBroker taskBroker, DistributedLock lock, List<HealthIndicator> healthIndicators, Path dataDir,
@@ -94,6 +101,9 @@ public final class LogPlatform implements AutoCloseable {
         this.health = healthCollector(healthIndicators, metadata, dataDir, meterRegistry, pipeline, deadLetters,
                 healthTimeout);
         this.operations = operations;
+        this.masking = new io.bklog.core.mask.MaskingService(metadata, indexSets);
+        this.internals = new io.bklog.core.internal.PlatformInternals(metadata, topology, ingestBuffer, taskBroker,
+                lock, healthIndicators, dataDir);
     }
 
     /**
@@ -151,43 +161,29 @@ public final class LogPlatform implements AutoCloseable {
     /** The dead letters per index set: list them with the reason and the document, replay them once fixed. */
     public io.bklog.core.ingest.DeadLetterService deadLetters() { return deadLetters; }
 
+    /**
+     * The read-time masking rules (per space and index set) and the {@code Masker} a search applies:
+     * {@code search().search(set, params, masking().masker(set))}.
+     */
+    public io.bklog.core.mask.MaskingService masking() { return masking; }
+
     /** Search an index set. */
     public SearchService search() { return search; }
 
     /** Async exports to files under {@code {dataDir}/exports}; closed with the platform. */
     public io.bklog.core.search.ExportJobService exports() { return exports; }
 
-    public LogStore store() { return store; }
-
-    /** The metadata database: index sets, spaces, tokens, archive and restore records. */
-    public MetadataStore metadata() { return metadata; }
-
-    public Optional<SnapshotRepository> snapshotRepository() { return topology.repository(); }
-
     /**
-     * The snapshot repository of the storage cluster holding an index set: with several clusters each keeps its own,
-     * else {@link #snapshotRepository()}.
+     * <b>Not a stable API:</b> the raw components behind the services (store, metadata database, buffer, broker,
+     * lock, storage topology), for the reference server, tests and benchmarks. An embedding host uses the services
+     * above; see {@link io.bklog.core.internal}.
      */
-    public Optional<SnapshotRepository> snapshotRepositoryOf(String indexSet) {
-        return topology.repositoryOf(indexSet);
-    }
+    public io.bklog.core.internal.PlatformInternals internals() { return internals; }
 
-    /** The storage clusters and which store and snapshot repository serve each index set. */
-    public StorageTopology topology() { return topology; }
-
-    public Optional<IngestBuffer> ingestBuffer() { return Optional.ofNullable(ingestBuffer); }
-
-    public Optional<TaskBroker> taskBroker() { return Optional.ofNullable(taskBroker); }
-
-    public Optional<DistributedLock> lock() { return Optional.ofNullable(lock); }
-
-    /** Health indicators of the configured backends and of the metadata database ({@code mysql}). */
-    public List<HealthIndicator> healthIndicators() { return healthIndicators; }
-
-    public Optional<Path> dataDir() { return Optional.ofNullable(dataDir); }
-
+    /** The clock of the platform (ingest times, relative search times, task schedules). */
     public Clock clock() { return clock; }
 
+    /** Where the platform's metrics go (the registry given to the builder). */
     public MeterRegistry meterRegistry() { return meterRegistry; }
 
     /**

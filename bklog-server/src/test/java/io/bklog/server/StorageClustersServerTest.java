@@ -71,7 +71,7 @@ class StorageClustersServerTest {
     }
 
     private LogStore cluster(String name) {
-        return server.platform().topology().storeOf(name).orElseThrow();
+        return server.platform().internals().topology().storeOf(name).orElseThrow();
     }
 
     private static List<String> names(List<IndexInfo> indices) {

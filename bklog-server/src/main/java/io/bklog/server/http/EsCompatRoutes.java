@@ -113,7 +113,7 @@ public final class EsCompatRoutes implements RouteGroup {
                                     long maxBodyBytes) {
         return new EsCompatRoutes(new EsBulkService(platform.indexSets(), platform.ingest(), platform.pipeline(),
                 mapping), EsCompatSearch.of(platform, mapping),
-                new MaskingService(platform.metadata(), platform.indexSets()), json, clusterName,
+                new MaskingService(platform.internals().metadata(), platform.indexSets()), json, clusterName,
                 version, autoCreateIn, maxBodyBytes);
     }
 

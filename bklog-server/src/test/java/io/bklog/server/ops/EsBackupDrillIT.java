@@ -57,7 +57,7 @@ class EsBackupDrillIT {
         Map<String, Object> before;
         BackupManifest inc;
         try (LogPlatform p = platform(es)) {
-            assertThat(p.store().backendName()).startsWith("elasticsearch");
+            assertThat(p.internals().store().backendName()).startsWith("elasticsearch");
             BackupDrill.createAndIngest(p, 3, 200);
             Operations ops = p.operations();
             inc = BackupDrill.fullThenIncremental(ops, p);
@@ -69,7 +69,7 @@ class EsBackupDrillIT {
         assertThat(before.get("drill_app q=* total")).isEqualTo(640L);
 
         try (LogPlatform p = platform(es)) {
-            assertThat(p.metadata().indexSets().list()).isEmpty();
+            assertThat(p.internals().metadata().indexSets().list()).isEmpty();
             BackupService.RestoreResult r = p.operations().backups().restore(inc.id());
             assertThat(r.docCount()).isEqualTo(2 * 640L);
             assertThat(BackupDrill.observe(p)).isEqualTo(before);
