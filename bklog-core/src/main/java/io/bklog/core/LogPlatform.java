@@ -12,7 +12,6 @@ import io.bklog.spi.DistributedLock;
 import io.bklog.spi.HealthIndicator;
 import io.bklog.spi.IngestBuffer;
 import io.bklog.spi.LogStore;
-import io.bklog.spi.SnapshotRepository;
 import io.bklog.spi.TaskBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -22,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The front door of the library: one configured set of backends and the services built on them. Build one with
@@ -45,14 +43,7 @@ import java.util.Optional;
 public final class LogPlatform implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogPlatform.class);
 
-    private final MetadataStore metadata;
-    private final StorageTopology topology;
     private final LogStore store;
-    private final IngestBuffer ingestBuffer;
-    private final TaskBroker taskBroker;
-    private final DistributedLock lock;
-    private final List<HealthIndicator> healthIndicators;
-    private final Path dataDir;
     private final Clock clock;
     private final MeterRegistry meterRegistry;
     private final IndexSetService indexSets;
@@ -84,14 +75,7 @@ public final class LogPlatform implements AutoCloseable {
         this.collectors = collectors;
         this.scheduler = scheduler;
         this.exports = exports;
-        this.metadata = metadata;
-        this.topology = topology;
         this.store = topology.store();
-        this.ingestBuffer = ingestBuffer;
-        this.taskBroker = taskBroker;
-        this.lock = lock;
-        this.healthIndicators = List.copyOf(healthIndicators);
-        this.dataDir = dataDir;
         this.clock = clock;
         this.meterRegistry = meterRegistry;
         this.indexSets = indexSets;
