@@ -53,7 +53,7 @@ public enum ErrorCode {
     ROUTE_NOT_FOUND("route_not_found", 404,
             "No API route matches the method and path.",
             "Check the method and path against the README's API section."),
-    /** The request body is larger than the server accepts. */
+    /** The ingest queue is full; nothing of the request was taken, retry after {@code Retry-After} seconds. */
     INGEST_BUSY("ingest_busy", 429,
             "The ingest queue is full (the store writes slower than documents arrive); nothing of the request was taken.",
             "Send the same request again after the `Retry-After` header's seconds; nothing of the request was taken, so resending stores nothing twice."),
@@ -100,6 +100,7 @@ public enum ErrorCode {
     MASKED_FIELD("masked_field", 400,
             "The token has no `unmasked` role and the query, an `addition` filter, `sort_list`, `search_after`, a terms aggregation or field analysis uses a field the index set masks; matching on it would reveal the raw values (docs/security.md).",
             "Query, sort and aggregate on fields that are not masked, or use a token with the `unmasked` role."),
+    /** The request body is larger than the server accepts. */
     PAYLOAD_TOO_LARGE("payload_too_large", 413,
             "The request body is larger than `server.max_request_bytes`.",
             "Send smaller batches, or raise `server.max_request_bytes` (env BKLOG_SERVER_MAX_REQUEST_BYTES)."),

@@ -7,11 +7,11 @@ import io.bklog.core.indexset.IndexSetService;
 import io.bklog.core.meta.MetadataHealthIndicator;
 import io.bklog.core.meta.MetadataStore;
 import io.bklog.core.search.SearchService;
+import io.bklog.core.store.StorageTopology;
 import io.bklog.spi.DistributedLock;
 import io.bklog.spi.HealthIndicator;
 import io.bklog.spi.IngestBuffer;
 import io.bklog.spi.LogStore;
-import io.bklog.spi.SnapshotRepository;
 import io.bklog.spi.TaskBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -21,12 +21,16 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The front door of the library: one configured set of backends and the services built on them. Build one with
  * {@link #builder()}; {@code LogPlatform.builder().build()} works with nothing running (embedded store).
  * {@link #close()} closes everything the platform owns, in reverse order of creation.
+ *
+ * <p>The public API is the services: {@link #indexSets()}, {@link #ingest()}, {@link #pipeline()},
+ * {@link #search()}, {@link #masking()}, {@link #exports()}, {@link #collectors()}, {@link #deadLetters()}, {@link #operations()},
+ * {@link #scheduler()}, {@link #health()}. Their methods throw {@link BklogException} with the {@link ErrorCode} the
+ * server answers. The raw components are behind {@link #internals()}, not a stable API.
  *
  * <pre>{@code
  * try (LogPlatform bklog = LogPlatform.builder().dataDir(Path.of("data")).build()) {
@@ -39,14 +43,7 @@ import java.util.Optional;
 public final class LogPlatform implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogPlatform.class);
 
-    private final MetadataStore metadata;
     private final LogStore store;
-    private final SnapshotRepository snapshotRepository;
-    private final IngestBuffer ingestBuffer;
-    private final TaskBroker taskBroker;
-    private final DistributedLock lock;
-    private final List<HealthIndicator> healthIndicators;
-    private final Path dataDir;
     private final Clock clock;
     private final MeterRegistry meterRegistry;
     private final IndexSetService indexSets;
@@ -62,27 +59,23 @@ public final class LogPlatform implements AutoCloseable {
     private final io.bklog.core.collect.CollectorService collectors;
     private final io.bklog.core.schedule.Scheduler scheduler;
     private final io.bklog.core.ops.Operations operations;
+    private final io.bklog.core.internal.PlatformInternals internals;
+    private final io.bklog.core.mask.MaskingService masking;
 
-    LogPlatform(MetadataStore metadata, LogStore store, SnapshotRepository snapshotRepository, IngestBuffer ingestBuffer,
+    LogPlatform(MetadataStore metadata, StorageTopology topology, IngestBuffer ingestBuffer,
                 TaskBroker taskBroker, DistributedLock lock, List<HealthIndicator> healthIndicators, Path dataDir,
                 Clock clock, MeterRegistry meterRegistry, IndexSetService indexSets, DirectIngest ingest,
                 SearchService search, List<AutoCloseable> owned, io.bklog.core.collect.IngestRuntime pipeline,
-                io.bklog.core.schedule.Scheduler scheduler, io.bklog.core.ops.Operations.Builder operations,
+                io.bklog.core.schedule.Scheduler scheduler, io.bklog.core.ops.Operations operations,
                 java.time.Duration healthTimeout, io.bklog.core.search.ExportJobService exports,
                 io.bklog.core.collect.CollectorService collectors) {
         this.pipeline = pipeline;
-        this.deadLetters = pipeline == null ? null : new io.bklog.core.ingest.DeadLetterService(store, pipeline, clock);
+        this.deadLetters = pipeline == null ? null
+                : new io.bklog.core.ingest.DeadLetterService(topology.store(), pipeline, clock);
         this.collectors = collectors;
         this.scheduler = scheduler;
         this.exports = exports;
-        this.metadata = metadata;
-        this.store = store;
-        this.snapshotRepository = snapshotRepository;
-        this.ingestBuffer = ingestBuffer;
-        this.taskBroker = taskBroker;
-        this.lock = lock;
-        this.healthIndicators = List.copyOf(healthIndicators);
-        this.dataDir = dataDir;
+        this.store = topology.store();
         this.clock = clock;
         this.meterRegistry = meterRegistry;
         this.indexSets = indexSets;
@@ -91,7 +84,10 @@ public final class LogPlatform implements AutoCloseable {
         this.owned = List.copyOf(owned);
         this.health = healthCollector(healthIndicators, metadata, dataDir, meterRegistry, pipeline, deadLetters,
                 healthTimeout);
-        this.operations = operations.build(this);
+        this.operations = operations;
+        this.masking = new io.bklog.core.mask.MaskingService(metadata, indexSets);
+        this.internals = new io.bklog.core.internal.PlatformInternals(metadata, topology, ingestBuffer, taskBroker,
+                lock, healthIndicators, dataDir);
     }
 
     /**
@@ -156,43 +152,29 @@ public final class LogPlatform implements AutoCloseable {
     /** Log clustering: patterns per index set, labels, re-mining (docs/patterns.md). */
     public io.bklog.core.patterns.PatternService patterns() { return patterns; }
 
+    /**
+     * The read-time masking rules (per space and index set) and the {@code Masker} a search applies:
+     * {@code search().search(set, params, masking().masker(set))}.
+     */
+    public io.bklog.core.mask.MaskingService masking() { return masking; }
+
     /** Search an index set. */
     public SearchService search() { return search; }
 
     /** Async exports to files under {@code {dataDir}/exports}; closed with the platform. */
     public io.bklog.core.search.ExportJobService exports() { return exports; }
 
-    public LogStore store() { return store; }
-
-    /** The metadata database: index sets, spaces, tokens, archive and restore records. */
-    public MetadataStore metadata() { return metadata; }
-
-    public Optional<SnapshotRepository> snapshotRepository() { return Optional.ofNullable(snapshotRepository); }
-
     /**
-     * The snapshot repository of the storage cluster holding an index set: with several clusters
-     * ({@link io.bklog.core.store.RoutingLogStore}) each keeps its own, else {@link #snapshotRepository()}.
+     * <b>Not a stable API:</b> the raw components behind the services (store, metadata database, buffer, broker,
+     * lock, storage topology), for the reference server, tests and benchmarks. An embedding host uses the services
+     * above; see {@link io.bklog.core.internal}.
      */
-    public Optional<SnapshotRepository> snapshotRepositoryOf(String indexSet) {
-        if (store instanceof io.bklog.core.store.RoutingLogStore router) {
-            return router.clusterOf(indexSet).snapshotRepository();
-        }
-        return snapshotRepository();
-    }
+    public io.bklog.core.internal.PlatformInternals internals() { return internals; }
 
-    public Optional<IngestBuffer> ingestBuffer() { return Optional.ofNullable(ingestBuffer); }
-
-    public Optional<TaskBroker> taskBroker() { return Optional.ofNullable(taskBroker); }
-
-    public Optional<DistributedLock> lock() { return Optional.ofNullable(lock); }
-
-    /** Health indicators of the configured backends and of the metadata database ({@code mysql}). */
-    public List<HealthIndicator> healthIndicators() { return healthIndicators; }
-
-    public Optional<Path> dataDir() { return Optional.ofNullable(dataDir); }
-
+    /** The clock of the platform (ingest times, relative search times, task schedules). */
     public Clock clock() { return clock; }
 
+    /** Where the platform's metrics go (the registry given to the builder). */
     public MeterRegistry meterRegistry() { return meterRegistry; }
 
     /**

@@ -1,21 +1,9 @@
 package io.bklog.core;
 
-import io.bklog.core.indexset.IndexSetService;
-import io.bklog.core.memory.InProcessLock;
-import io.bklog.core.memory.InProcessTaskBroker;
-import io.bklog.core.memory.MemoryLogStore;
-import io.bklog.core.memory.MemorySnapshotRepository;
 import io.bklog.core.meta.MetadataConfig;
-import io.bklog.core.meta.MetadataHealthIndicator;
 import io.bklog.core.meta.MetadataStore;
-import io.bklog.core.meta.Space;
-import io.bklog.core.search.BklogSearchSyntax;
-import io.bklog.core.search.SearchService;
 import io.bklog.core.search.SearchSyntax;
-import io.bklog.core.store.RoutingLogStore;
-import io.bklog.core.store.StoreCluster;
-import io.bklog.spi.Backend;
-import io.bklog.spi.BackendConfig;
+import io.bklog.core.store.StorageTopology;
 import io.bklog.spi.BackendProvider;
 import io.bklog.spi.DistributedLock;
 import io.bklog.spi.HealthIndicator;
@@ -25,8 +13,6 @@ import io.bklog.spi.SnapshotRepository;
 import io.bklog.spi.TaskBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,10 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.TreeMap;
-import java.util.UUID;
 
 /**
  * Builds a {@link LogPlatform}. Components are given explicitly ({@link #store}, {@link #taskBroker}, ...) or chosen
@@ -55,34 +38,32 @@ import java.util.UUID;
  * created first.
  */
 public final class LogPlatformBuilder {
-    private static final Logger log = LoggerFactory.getLogger(LogPlatformBuilder.class);
-
+    // the options; package-private: read by the build steps (BackendResolution, MetadataBootstrap, PlatformWiring)
     private LogStore store;
     private SnapshotRepository snapshotRepository;
     private IngestBuffer ingestBuffer;
     private TaskBroker taskBroker;
     private DistributedLock lock;
-    private Path dataDir;
-    private Clock clock = Clock.systemUTC();
-    private MeterRegistry meterRegistry;
+    Path dataDir;
+    Clock clock = Clock.systemUTC();
+    MeterRegistry meterRegistry;
     private MetadataStore metadata;
     private MetadataConfig metadataConfig;
     private Boolean migrateOnStart;
-    private SearchSyntax searchSyntax;
-    private io.bklog.core.search.ExportJobConfig exportConfig = io.bklog.core.search.ExportJobConfig.defaults();
-    private io.bklog.core.patterns.PatternService.Settings patternSettings =
+    SearchSyntax searchSyntax;
+    io.bklog.core.search.ExportJobConfig exportConfig = io.bklog.core.search.ExportJobConfig.defaults();
+    io.bklog.core.patterns.PatternService.Settings patternSettings =
             io.bklog.core.patterns.PatternService.Settings.defaults();
     private String defaultCluster;
     private final List<BackendSelection> backends = new ArrayList<>();
     private final Map<String, BackendProvider> installed = new LinkedHashMap<>();
     private final List<HealthIndicator> extraHealth = new ArrayList<>();
-    private final List<io.bklog.core.collect.CollectorSourceFactory> collectorSources = new ArrayList<>();
-    private io.bklog.core.collect.CollectorConfinement collectorConfinement;
-    private io.bklog.core.schedule.SchedulerSettings schedulerSettings =
-            io.bklog.core.schedule.SchedulerSettings.workersOnly();
-    private final List<io.bklog.core.schedule.TaskSpec> tasks = new ArrayList<>();
-    private java.time.Duration healthTimeout;
-    private final io.bklog.core.ops.Operations.Builder operations = io.bklog.core.ops.Operations.Builder.detached();
+    final List<io.bklog.core.collect.CollectorSourceFactory> collectorSources = new ArrayList<>();
+    io.bklog.core.collect.CollectorConfinement collectorConfinement;
+    io.bklog.core.schedule.SchedulerSettings schedulerSettings = io.bklog.core.schedule.SchedulerSettings.workersOnly();
+    final List<io.bklog.core.schedule.TaskSpec> tasks = new ArrayList<>();
+    java.time.Duration healthTimeout;
+    final io.bklog.core.ops.Operations.Builder operations = io.bklog.core.ops.Operations.builder();
 
     LogPlatformBuilder() {
     }
@@ -221,7 +202,10 @@ public final class LogPlatformBuilder {
         return this;
     }
 
-    /** Options of {@link LogPlatform#operations()}: backup location, restore disk watermark. */
+    /**
+     * Options of {@link LogPlatform#operations()}: backup location, restore disk watermark. The dependencies
+     * (metadata, topology, clock, data dir, scheduler) are the platform's, set by {@link #build()}.
+     */
     public LogPlatformBuilder operations(java.util.function.Consumer<io.bklog.core.ops.Operations.Builder> options) {
         options.accept(operations);
         return this;
@@ -268,49 +252,7 @@ public final class LogPlatformBuilder {
 
     /** The providers {@link #build()} chooses from: installed ones, then the classpath's, by name. */
     public Map<String, BackendProvider> providers() {
-        Map<String, BackendProvider> all = new TreeMap<>();
-        for (BackendProvider p : ServiceLoader.load(BackendProvider.class, LogPlatformBuilder.class.getClassLoader())) {
-            all.putIfAbsent(p.name(), p);
-        }
-        all.putIfAbsent(MemoryLogStore.BACKEND, new MemoryProvider());
-        all.putAll(installed);
-        return all;
-    }
-
-    /** The built-in {@code memory} backend: {@link MemoryLogStore} and a {@link MemorySnapshotRepository}. */
-    private static final class MemoryProvider implements BackendProvider {
-        @Override
-        public String name() {
-            return MemoryLogStore.BACKEND;
-        }
-
-        @Override
-        public Backend create(BackendConfig config) {
-            MemoryLogStore store = new MemoryLogStore();
-            MemorySnapshotRepository snapshots = new MemorySnapshotRepository(MemoryLogStore.BACKEND, store);
-            return new Backend() {
-                @Override
-                public String name() {
-                    return MemoryLogStore.BACKEND;
-                }
-
-                @Override
-                public Optional<LogStore> logStore() {
-                    return Optional.of(store);
-                }
-
-                @Override
-                public Optional<SnapshotRepository> snapshotRepository() {
-                    return Optional.of(snapshots);
-                }
-
-                @Override
-                public void close() {
-                    snapshots.close();
-                    store.close();
-                }
-            };
-        }
+        return BackendResolution.providers(installed);
     }
 
     /**
@@ -319,219 +261,31 @@ public final class LogPlatformBuilder {
      * settings; backends opened before the failure are closed again (given components are left open).
      */
     public LogPlatform build() {
-        Map<String, BackendProvider> providers = providers();
-        List<BackendSelection> selected = new ArrayList<>(backends);
-        if (store == null && selected.isEmpty()) {
-            selected.add(BackendSelection.of(defaultStoreBackend(providers)));
-        }
         List<AutoCloseable> owned = new ArrayList<>();
         for (AutoCloseable c : new AutoCloseable[] {metadata, store, snapshotRepository, ingestBuffer, taskBroker,
                 lock}) {
             if (c != null) owned.add(c);
         }
-        LogStore st = store;
-        SnapshotRepository snapshots = snapshotRepository;
-        IngestBuffer buffer = ingestBuffer;
-        TaskBroker broker = taskBroker;
-        DistributedLock lk = lock;
-        List<HealthIndicator> health = new ArrayList<>();
         List<AutoCloseable> opened = new ArrayList<>();
-        List<StoreCluster> clusters = new ArrayList<>();
-        String singleCluster = io.bklog.core.meta.IndexSet.DEFAULT_STORE;
         try {
             PlatformTasks.validate(schedulerSettings, tasks);
-            for (int i = 0; i < selected.size(); i++) {
-                BackendSelection sel = selected.get(i);
-                Backend backend = open(providers, sel);
-                opened.add(backend);
-                if (store == null && backend.logStore().isPresent()) {
-                    if (clusters.isEmpty()) singleCluster = sel.settings().getOrDefault("cluster", singleCluster);
-                    clusters.add(clusterOf(sel, backend, clusters));
-                }
-                if (st == null) st = backend.logStore().orElse(null);
-                if (snapshots == null) snapshots = backend.snapshotRepository().orElse(null);
-                if (buffer == null) buffer = backend.ingestBuffer().orElse(null);
-                if (broker == null) broker = backend.taskBroker().orElse(null);
-                if (lk == null) lk = backend.distributedLock().orElse(null);
-                health.addAll(backend.healthIndicators());
-                if (i == selected.size() - 1 && st == null && store == null
-                        && selected.stream().noneMatch(b -> b.name().equals(defaultStoreBackend(providers)))) {
-                    // only non-store backends (redis, kafka) were selected: the default store joins them
-                    selected.add(BackendSelection.of(defaultStoreBackend(providers)));
-                }
-            }
-            if (st == null) {
-                throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "no log store: none of the selected backends "
-                        + selected.stream().map(BackendSelection::name).toList() + " offers one; select a store"
-                        + " backend (" + String.join(", ", providers.keySet()) + ") or give .store(...)");
-            }
-            if (broker == null) {
-                // longer than the longest built-in task (restore_backup, 6 h): a run is never handed out twice
-                broker = InProcessTaskBroker.builder().clock(clock).visibilityTimeout(java.time.Duration.ofHours(7))
-                        .build();
-                opened.add(broker);
-            }
-            if (lk == null) {
-                lk = new InProcessLock(clock);
-                opened.add(lk);
-            }
-            health.addAll(extraHealth);
-            MetadataStore meta = metadata != null ? metadata : openMetadata(opened);
-            health.add(new MetadataHealthIndicator(meta));
-            if (clusters.size() > 1) {
-                RoutingLogStore router = router(clusters, meta);
-                st = router;
-                if (snapshotRepository == null) {
-                    snapshots = router.cluster(router.defaultCluster()).flatMap(StoreCluster::snapshotRepository)
-                            .orElse(snapshots);
-                }
-            } else if (defaultCluster != null && !defaultCluster.equals(singleCluster)) {
-                throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "default cluster '" + defaultCluster
-                        + "' is not a configured storage cluster; configured: " + singleCluster, "default_cluster");
-            }
-            MeterRegistry meters = meterRegistry != null ? meterRegistry : new SimpleMeterRegistry();
-            // a buffer with its own meters (kafka: bklog_kafka_consumer_lag{group,topic})
-            if (buffer instanceof io.micrometer.core.instrument.binder.MeterBinder mb) mb.bindTo(meters);
-            IndexSetService indexSets = new IndexSetService(meta.indexSets(), st, DEFAULT_SPACE, singleCluster);
-            indexSets.syncStore();
-            DirectIngest ingest = new DirectIngest(indexSets, st, clock, meters);
-            // log clustering (docs/patterns.md): closed after the pipeline (its documents are enriched) and before
-            // the metadata database (its last batch is written there)
-            io.bklog.core.patterns.PatternService patterns = new io.bklog.core.patterns.PatternService(indexSets, st,
-                    meta.patterns(), clock, patternSettings);
-            opened.add(patterns);
-            ingest.enrichWith(patterns::enrich);
-            SearchService search = new SearchService(indexSets, st, patterns.searchSyntax(syntax()), clock, meters);
-            patterns.useSearch(search);
-            log.info("bklog platform started store={} data_dir={} backends={}", st.backendName(), dataDir,
-                    selected.stream().map(BackendSelection::name).toList());
+            BackendResolution.Resolved backends = new BackendResolution(providers(), dataDir, clock).resolve(
+                    new BackendResolution.Given(store, snapshotRepository, ingestBuffer, taskBroker, lock), this.backends,
+                    opened);
+            MetadataStore meta = metadata != null ? metadata
+                    : new MetadataBootstrap(metadataConfig, migrateOnStart, dataDir, clock).open(opened);
+            List<io.bklog.spi.HealthIndicator> health = PlatformWiring.health(backends, extraHealth, meta);
+            StorageTopology topology = BackendResolution.topology(backends, meta, defaultCluster, snapshotRepository);
             owned.addAll(opened);
-            io.bklog.core.ingest.IngestMetrics ingestMetrics = new io.bklog.core.ingest.IngestMetrics(meters);
-            io.bklog.core.collect.IngestRuntime pipeline = io.bklog.core.collect.IngestRuntime.start(ingest, st, buffer, clock,
-                    io.bklog.core.ingest.BatchingSink.builder(st).linger(java.time.Duration.ofMillis(50)).clock(clock)
-                            .name("platform").metrics(ingestMetrics));
-            owned.add(pipeline); // closed before the store: drains into it
-            io.bklog.core.search.ExportJobService exports = new io.bklog.core.search.ExportJobService(
-                    meta.exportJobs(), indexSets, search, new io.bklog.core.search.ExportService(indexSets, search, st),
-                    st, dataDir, exportConfig, clock);
-            owned.add(exports); // closed before the pipeline and the metadata its jobs write to
-            io.bklog.core.collect.CollectorService collectors = io.bklog.core.collect.CollectorService.start(meta,
-                    indexSets, pipeline, dataDir, ingestMetrics, clock, collectorSources, collectorConfinement);
-            owned.add(collectors); // closed before the ingest runtime: sources stop, their pipelines hand on
-            io.bklog.core.schedule.Scheduler scheduler = PlatformTasks.scheduler(schedulerSettings, broker, lk, clock,
-                    meta, meters);
-            health.add(scheduler.healthIndicator());
-            owned.add(scheduler); // closed first: no task runs on closed components
-            LogPlatform platform = new LogPlatform(meta, st, snapshots, buffer, broker, lk, health, dataDir, clock,
-                    meters, indexSets, ingest, search, owned, pipeline, scheduler, operations, healthTimeout, exports,
-                    collectors);
-            PlatformTasks.register(scheduler, platform.operations(), exports, tasks, schedulerSettings);
-            io.bklog.core.schedule.Scheduler sched = scheduler;
-            indexSets.onFieldsAdded(name -> sched.submit(PlatformTasks.REINDEX_TASK, Map.of("index_set", name)));
-            platform.operations().restores().useScheduler(scheduler);
-            scheduler.registry().register(patterns.remineTask());
-            patterns.useScheduler(scheduler);
-            platform.patterns(patterns);
-            scheduler.start();
-            log.info("bklog scheduler started beat={} workers={} tasks={}", schedulerSettings.beat(),
-                    schedulerSettings.workers(), scheduler.registry().names());
-            return platform;
+            return PlatformWiring.wire(this, backends, meta, topology, health, owned);
         } catch (RuntimeException e) {
             closeQuietly(opened, e);
             throw e;
         }
     }
 
-    /** A store backend as a storage cluster, named by its {@code cluster} setting, else by the provider name. */
-    private static StoreCluster clusterOf(BackendSelection sel, Backend backend, List<StoreCluster> before) {
-        String name = sel.settings().getOrDefault("cluster", "").isBlank() ? sel.name() : sel.settings().get("cluster");
-        for (StoreCluster c : before) {
-            if (c.name().equals(name)) {
-                throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "two store backends are both storage cluster '"
-                        + name + "'; give each a different `cluster` setting", "cluster");
-            }
-        }
-        try {
-            return new StoreCluster(name, backend.logStore().orElseThrow(), backend.snapshotRepository().orElse(null));
-        } catch (IllegalArgumentException e) {
-            throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, e.getMessage(), "cluster");
-        }
-    }
-
-    /** The router over several store backends; index sets' clusters are looked up in the metadata database. */
-    private RoutingLogStore router(List<StoreCluster> clusters, MetadataStore meta) {
-        String def = defaultCluster != null ? defaultCluster : clusters.get(0).name();
-        if (clusters.stream().noneMatch(c -> c.name().equals(def))) {
-            throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "default cluster '" + def + "' is not a configured"
-                    + " storage cluster; configured: " + String.join(", ", clusters.stream().map(StoreCluster::name)
-                    .toList()), "default_cluster");
-        }
-        var repo = meta.indexSets();
-        RoutingLogStore router = new RoutingLogStore(clusters, def,
-                name -> repo.findByName(name).map(io.bklog.core.meta.IndexSet::storageCluster));
-        log.info("storage clusters={} default_cluster={}", router.clusterNames(), def);
-        return router;
-    }
-
-    /** {@code lucene} in the data dir when there is one and Lucene is on the classpath, else {@code memory}. */
-    private String defaultStoreBackend(Map<String, BackendProvider> providers) {
-        return dataDir != null && providers.containsKey("lucene") ? "lucene" : "memory";
-    }
-
-    private SearchSyntax syntax() {
-        return searchSyntax != null ? searchSyntax : new BklogSearchSyntax();
-    }
-
     /** The space index sets are created in until spaces are managed through the API. */
     public static final String DEFAULT_SPACE = "default";
-
-    private MetadataStore openMetadata(List<AutoCloseable> opened) {
-        MetadataConfig cfg = metadataConfig;
-        boolean embedded = cfg == null;
-        if (cfg == null) {
-            cfg = dataDir != null ? MetadataConfig.embedded(dataDir) : MetadataConfig.builder()
-                    .jdbcUrl("jdbc:h2:mem:bklog_" + UUID.randomUUID().toString().replace("-", "")
-                            + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;CASE_INSENSITIVE_IDENTIFIERS=TRUE"
-                            + ";DEFAULT_NULL_ORDERING=HIGH")
-                    .user("sa").maxPoolSize(2).build();
-        }
-        if (cfg.jdbcUrl().startsWith("jdbc:h2:mem:")) {
-            // an in-memory H2 database lives while a connection is open: hold one until the platform closes
-            try {
-                opened.add(java.sql.DriverManager.getConnection(cfg.jdbcUrl(), cfg.user(), cfg.password()));
-            } catch (java.sql.SQLException e) {
-                throw new IllegalStateException("cannot open the in-memory metadata database: " + e.getMessage(), e);
-            }
-        }
-        MetadataStore meta = MetadataStore.open(cfg, clock);
-        opened.add(meta);
-        if (migrateOnStart != null ? migrateOnStart : embedded) {
-            meta.migrate();
-        } else if (!meta.isSchemaCurrent()) {
-            throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "the metadata schema of " + cfg.jdbcUrl()
-                    + " is at version " + meta.schemaVersion().orElse("none") + " but this bklog needs "
-                    + meta.expectedSchemaVersion() + "; run `bklog migrate` first");
-        }
-        if (meta.spaces().findByUid(DEFAULT_SPACE).isEmpty()) {
-            meta.spaces().create(Space.of(DEFAULT_SPACE, "Default space"));
-        }
-        return meta;
-    }
-
-    private Backend open(Map<String, BackendProvider> providers, BackendSelection sel) {
-        BackendProvider provider = providers.get(sel.name());
-        if (provider == null) {
-            throw new BklogException(ErrorCode.UNKNOWN_BACKEND, "no backend named '" + sel.name()
-                    + "'; on the classpath: " + (providers.isEmpty() ? "none" : String.join(", ", providers.keySet())),
-                    "backend", Map.of("known", List.copyOf(providers.keySet())), null);
-        }
-        try {
-            return provider.create(BackendConfig.of(sel.settings(), dataDir));
-        } catch (IllegalArgumentException e) {
-            throw new BklogException(ErrorCode.BAD_BACKEND_CONFIG, "backend '" + sel.name() + "' refused its settings: "
-                    + e.getMessage(), "settings", Map.of(), e);
-        }
-    }
 
     private static void closeQuietly(List<AutoCloseable> owned, RuntimeException failure) {
         for (int i = owned.size() - 1; i >= 0; i--) {

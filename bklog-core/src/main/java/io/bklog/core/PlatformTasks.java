@@ -75,13 +75,14 @@ final class PlatformTasks {
      */
     static final String REINDEX_TASK = "index_set_reindex";
 
-    static void register(Scheduler scheduler, Operations ops, io.bklog.core.search.ExportJobService exports,
-                         List<TaskSpec> extra, SchedulerSettings settings) {
+    static void register(Scheduler scheduler, Operations ops, io.bklog.spi.LogStore store,
+                         io.bklog.core.search.ExportJobService exports, List<TaskSpec> extra,
+                         SchedulerSettings settings) {
         TaskRegistry staged = new TaskRegistry();
         ops.register(staged);
         staged.register(AsyncTask.of(REINDEX_TASK, ctx -> {
             String set = ctx.args().get("index_set");
-            ops.platform().store().reindex(set, ctx::progress);
+            store.reindex(set, ctx::progress);
             return "reindexed index set " + set;
         }).withTimeout(java.time.Duration.ofHours(6)).withMaxRetries(2));
         staged.register(PeriodicTask.builder(EXPORT_CLEANUP_TASK, Schedule.every(java.time.Duration.ofMinutes(30)),

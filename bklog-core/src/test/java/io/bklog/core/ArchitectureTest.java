@@ -19,6 +19,13 @@ class ArchitectureTest {
             .because("core talks to backends only through io.bklog.spi");
 
     @ArchTest
+    static final ArchRule onlyTheTopologyKnowsTheRouter = noClasses().that()
+            .resideOutsideOfPackage("io.bklog.core.store..")
+            .should().dependOnClassesThat().haveFullyQualifiedName("io.bklog.core.store.RoutingLogStore")
+            .because("services take the StorageTopology (clusters, which repository serves an index set), never"
+                    + " ask a store whether it routes");
+
+    @ArchTest
     static final ArchRule coreDoesNotPrint = noClasses().that().resideInAPackage("io.bklog.core..")
             .should().accessField(System.class, "out").orShould().accessField(System.class, "err")
             .because("library code logs through SLF4J");

@@ -108,7 +108,7 @@ class DirectIngestTest {
         assertThatThrownBy(() -> platform.ingest().ingest("wide", List.of(doc), true))
                 .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_DOCUMENT))
                 .hasMessageContaining("past the limit of " + io.bklog.core.indexset.IndexSetService.MAX_FIELDS);
-        platform.store().refresh("wide");
+        platform.internals().store().refresh("wide");
         assertThat(platform.search().search("wide", SearchParams.of("*")).total()).isZero();
     }
 
@@ -124,7 +124,7 @@ class DirectIngestTest {
                     })
                     .hasMessageContaining("'" + reserved + "', a metadata field");
         }
-        platform.store().refresh("app");
+        platform.internals().store().refresh("app");
         assertThat(platform.search().search("app", SearchParams.of("*")).total()).isZero();
     }
 
@@ -146,7 +146,7 @@ class DirectIngestTest {
                     assertThat(e.field()).contains("[1].gseIndex");
                 })
                 .hasMessageContaining("item 1").hasMessageContaining("expected a long");
-        platform.store().refresh("app");
+        platform.internals().store().refresh("app");
         assertThat(platform.search().search("app", SearchParams.of("*")).total()).isZero();
     }
 }

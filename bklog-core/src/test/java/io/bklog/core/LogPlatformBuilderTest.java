@@ -66,11 +66,11 @@ class LogPlatformBuilderTest {
     @Test
     void buildWithNothingSetWorksOnTheMemoryBackendAndListsItAmongTheProviders() {
         try (LogPlatform p = LogPlatform.builder().build()) {
-            assertThat(p.store().backendName()).isEqualTo("memory");
-            assertThat(p.taskBroker()).isPresent();
-            assertThat(p.lock()).isPresent();
-            assertThat(p.snapshotRepository()).isPresent();
-            assertThat(p.healthIndicators()).extracting(h -> h.namespace()).contains("mysql");
+            assertThat(p.internals().store().backendName()).isEqualTo("memory");
+            assertThat(p.internals().taskBroker()).isPresent();
+            assertThat(p.internals().lock()).isPresent();
+            assertThat(p.internals().snapshotRepository()).isPresent();
+            assertThat(p.internals().healthIndicators()).extracting(h -> h.namespace()).contains("mysql");
         }
         assertThat(LogPlatform.builder().providers()).containsKey("memory");
     }
@@ -81,7 +81,7 @@ class LogPlatformBuilderTest {
         LogPlatform p = LogPlatform.builder()
                 .installProvider(recording("first", closed)).installProvider(recording("second", closed))
                 .backend("first", Map.of()).backend("second", Map.of()).build();
-        assertThat(p.store()).isNotNull();
+        assertThat(p.internals().store()).isNotNull();
         p.close();
         p.close();
         assertThat(closed).containsExactly("second", "first");
@@ -118,7 +118,7 @@ class LogPlatformBuilderTest {
     void aBackendWithoutAStoreGetsTheDefaultStoreBesideIt() {
         try (LogPlatform p = LogPlatform.builder().installProvider(NEEDS_HOSTS)
                 .backend("needs_hosts", Map.of("hosts", "h:1")).build()) {
-            assertThat(p.store().backendName()).isEqualTo("memory");
+            assertThat(p.internals().store().backendName()).isEqualTo("memory");
         }
     }
 }

@@ -66,7 +66,7 @@ class PlatformSchedulerTest {
             assertThat(export.state()).isEqualTo(TaskStatus.State.DONE);
             assertThat(export.result()).isEqualTo("rows=1");
             // the run is in the metadata database
-            assertThat(p.metadata().taskRuns().findByRunId(export.id())).get()
+            assertThat(p.internals().metadata().taskRuns().findByRunId(export.id())).get()
                     .satisfies(r -> assertThat(r.outcome()).isEqualTo("success"));
             assertThat(p.meterRegistry().find("bklog.task.runs").tag("task", "export").tag("outcome", "success")
                     .counter().count()).isEqualTo(1.0);
@@ -81,7 +81,8 @@ class PlatformSchedulerTest {
             assertThat(p.operations().backups().verify(backup.result()).ok()).isTrue();
 
             assertThatThrownBy(() -> p.operations().submitBackup("weekly"))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'full' or 'incremental'");
+                    .isInstanceOf(BklogException.class).hasMessageContaining("'full' or 'incremental'")
+                    .extracting(e -> ((BklogException) e).code()).isEqualTo(ErrorCode.BAD_REQUEST);
         }
     }
 
@@ -92,13 +93,13 @@ class PlatformSchedulerTest {
                 .healthTimeout(Duration.ofMillis(1500)).build()) {
             assertThat(p.health().timeout()).isEqualTo(Duration.ofMillis(1500));
             String dl = BatchingSink.DEAD_LETTER_INDEX_SET;
-            p.store().ensureIndexSet(BatchingSink.deadLetterSchema(dl));
+            p.internals().store().ensureIndexSet(BatchingSink.deadLetterSchema(dl));
             List<LogDocument> dead = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 dead.add(new LogDocument("d" + i, Instant.now(), Map.of("log", "refused " + i)));
             }
-            p.store().index(dl, dead);
-            p.store().refresh(dl);
+            p.internals().store().index(dl, dead);
+            p.internals().store().refresh(dl);
 
             await().atMost(Duration.ofSeconds(10)).until(() -> p.scheduler().beat().isActive());
             HealthReport r = p.health().collect();

@@ -40,7 +40,7 @@ class EsPatternsIT {
     @AfterAll
     void stop() {
         if (platform == null) return;
-        platform.store().deleteIndices(platform.store().listIndices("*").stream().map(IndexInfo::name)
+        platform.internals().store().deleteIndices(platform.internals().store().listIndices("*").stream().map(IndexInfo::name)
                 .filter(n -> n.startsWith("v2_patterns_it")).toList());
         platform.close();
     }
@@ -97,11 +97,11 @@ class EsPatternsIT {
         ingest("patterns_it_remine", T0, "user 1 logged in", "user 2 logged in", "cache miss 4");
         platform.indexSets().update("patterns_it_remine", IndexSetSpec.defaults()
                 .withPatterns(PatternConfig.Spec.on()));
-        String taskId = platform.metadata().asyncTasks().listByKind("patterns_remine", 10).stream()
+        String taskId = platform.internals().metadata().asyncTasks().listByKind("patterns_remine", 10).stream()
                 .filter(t -> true).findFirst().orElseThrow().id();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(platform.scheduler().status(taskId))
                 .hasValueSatisfying(s -> assertThat(s.state()).isEqualTo(TaskStatus.State.DONE)));
-        platform.store().refresh("patterns_it_remine");
+        platform.internals().store().refresh("patterns_it_remine");
         List<SearchResult.Hit> all = search("patterns_it_remine", "*");
         assertThat(all).hasSize(3).allSatisfy(h -> assertThat(h.source()).containsKey("__pattern"));
         String login = String.valueOf(search("patterns_it_remine", "logged").get(0).source().get("__pattern"));

@@ -6,7 +6,6 @@ import io.bklog.core.LogPlatform;
 import io.bklog.core.health.NamespaceData;
 import io.bklog.core.indexset.IndexSetSpec;
 import io.bklog.core.search.SearchParams;
-import io.bklog.core.store.RoutingLogStore;
 import io.bklog.spi.HealthzMetric;
 import io.bklog.spi.IndexInfo;
 import io.bklog.spi.SnapshotRepository;
@@ -64,7 +63,7 @@ class EsStorageClustersIT {
     void stop() {
         try {
             if (platform != null) {
-                platform.store().deleteIndices(platform.store().listIndices("*").stream().map(IndexInfo::name)
+                platform.internals().store().deleteIndices(platform.internals().store().listIndices("*").stream().map(IndexInfo::name)
                         .filter(n -> n.startsWith("v2_clusters_it_")).toList());
                 platform.close();
             }
@@ -107,9 +106,9 @@ class EsStorageClustersIT {
         assertThat(platform.search().search("clusters_it_cold", params("log:cold")).total()).isEqualTo(5);
 
         // list indices through the platform: one set from its cluster, all from both
-        assertThat(platform.store().listIndices("clusters_it_cold")).extracting(IndexInfo::name)
+        assertThat(platform.internals().store().listIndices("clusters_it_cold")).extracting(IndexInfo::name)
                 .containsExactly("v2_clusters_it_cold_" + DAY + "_0");
-        assertThat(platform.store().listIndices("*")).extracting(IndexInfo::name)
+        assertThat(platform.internals().store().listIndices("*")).extracting(IndexInfo::name)
                 .contains("v2_clusters_it_hot_" + DAY + "_0", "v2_clusters_it_cold_" + DAY + "_0");
 
         // each node holds only its own index set's indices
@@ -118,14 +117,14 @@ class EsStorageClustersIT {
         assertThat(catIndices(cold)).containsExactly("v2_clusters_it_cold_" + DAY + "_0");
 
         // snapshots of an index set go to its own cluster's repository
-        SnapshotRepository coldRepo = platform.snapshotRepositoryOf("clusters_it_cold").orElseThrow();
+        SnapshotRepository coldRepo = platform.internals().snapshotRepositoryOf("clusters_it_cold").orElseThrow();
         assertThat(coldRepo.name()).isEqualTo("clusters_it_cold");
         SnapshotRepository.SnapshotInfo snap = coldRepo.create("clusters_it_snap",
                 List.of("v2_clusters_it_cold_" + DAY + "_0"), SnapshotRepository.ProgressListener.NONE);
         assertThat(snap.state()).isEqualTo(SnapshotRepository.State.SUCCESS);
         assertThat(snap.docCounts()).containsEntry("v2_clusters_it_cold_" + DAY + "_0", 5L);
         coldRepo.delete("clusters_it_snap");
-        assertThat(platform.snapshotRepositoryOf("clusters_it_hot").orElseThrow().name()).isEqualTo("clusters_it_hot");
+        assertThat(platform.internals().snapshotRepositoryOf("clusters_it_hot").orElseThrow().name()).isEqualTo("clusters_it_hot");
 
         // moving the cold set (it has documents) is refused; an unknown cluster is refused naming the known ones
         assertThatThrownBy(() -> platform.indexSets().update("clusters_it_cold",
@@ -142,9 +141,9 @@ class EsStorageClustersIT {
 
     @Test
     void healthReportsEachClusterUnderTheElasticsearchNamespace() {
-        assertThat(((RoutingLogStore) platform.store()).clusterNames()).containsExactly("hot", "cold");
+        assertThat(platform.internals().topology().clusterNames()).containsExactly("hot", "cold");
         // each cluster verifies its own repository (registered on first use)
-        ((RoutingLogStore) platform.store()).clusters().values()
+        platform.internals().topology().clusters()
                 .forEach(c -> c.snapshotRepository().orElseThrow().verify());
         NamespaceData es = platform.health().collect().namespace("elasticsearch").orElseThrow();
         assertThat(es.status()).as("%s", es).isTrue();

@@ -40,7 +40,7 @@ class KafkaCollectorSourceIT {
     private static final int LINES = 400;
 
     private static long stored(LogPlatform p, String query) {
-        p.store().refresh("app");
+        p.internals().store().refresh("app");
         return p.search().search("app", SearchParams.of(query)).total();
     }
 

@@ -76,7 +76,7 @@ class KafkaFrontDoorIT {
 
     /** Hits of {@code app} by id: every id once means stored exactly once. */
     private static Map<String, Integer> storedIds(LogPlatform p) {
-        p.store().refresh("app");
+        p.internals().store().refresh("app");
         Map<String, Integer> out = new HashMap<>();
         for (SearchResult.Hit h : p.search().search("app", SearchParams.of("*").withPage(0, 500, null)).hits()) {
             out.merge(h.id(), 1, Integer::sum);
@@ -90,8 +90,8 @@ class KafkaFrontDoorIT {
         KafkaIngestBuffer buffer = new KafkaIngestBuffer(KafkaBufferConfig.builder(KAFKA.bootstrapServers())
                 .topic(topic).partitions(3).linger(Duration.ofMillis(2)).watchedGroups(Set.of()).build());
         try (LogPlatform p = LogPlatform.builder().build();
-             IngestRuntime rt = IngestRuntime.startWithoutDrainer(p.ingest(), p.store(), buffer, p.clock(),
-                     BatchingSink.builder(p.store()).linger(Duration.ofMillis(20)).name("front-door-it"))) {
+             IngestRuntime rt = IngestRuntime.startWithoutDrainer(p.ingest(), p.internals().store(), buffer, p.clock(),
+                     BatchingSink.builder(p.internals().store()).linger(Duration.ofMillis(20)).name("front-door-it"))) {
             p.indexSets().put("app", IndexSetSpec.defaults());
             Set<String> acked = new LinkedHashSet<>();
 
@@ -159,8 +159,8 @@ class KafkaFrontDoorIT {
                 .topic(topic).partitions(2).linger(Duration.ofMillis(2)).deliveryTimeout(Duration.ofSeconds(3))
                 .maxBlock(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(2)).watchedGroups(Set.of()).build());
         try (LogPlatform p = LogPlatform.builder().build();
-             IngestRuntime rt = IngestRuntime.start(p.ingest(), p.store(), buffer, p.clock(),
-                     BatchingSink.builder(p.store()).linger(Duration.ofMillis(20)).name("front-door-outage-it"))) {
+             IngestRuntime rt = IngestRuntime.start(p.ingest(), p.internals().store(), buffer, p.clock(),
+                     BatchingSink.builder(p.internals().store()).linger(Duration.ofMillis(20)).name("front-door-outage-it"))) {
             p.indexSets().put("app", IndexSetSpec.defaults());
             DirectIngest.Result before = rt.ingest("app", lines("before", 10), false, 0, "before");
             assertThat(before.accepted()).isEqualTo(10);

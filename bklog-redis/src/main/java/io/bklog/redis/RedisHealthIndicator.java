@@ -35,8 +35,9 @@ public final class RedisHealthIndicator implements HealthIndicator {
     private StatefulRedisConnection<String, String> connection;
 
     private RedisHealthIndicator(Builder b) {
-        this.ownsClient = b.client == null;
-        this.client = b.client != null ? b.client : RedisSupport.createClient(b.uri);
+        RedisSupport.Client c = b.openClient();
+        this.ownsClient = c.owned();
+        this.client = c.client();
         this.broker = b.broker;
         this.queues = List.copyOf(b.queues);
         this.queueLengthLimit = b.queueLengthLimit;
@@ -160,26 +161,12 @@ public final class RedisHealthIndicator implements HealthIndicator {
     }
 
     /** Options of a {@link RedisHealthIndicator}. */
-    public static final class Builder {
-        private RedisClient client;
-        private String uri = RedisSupport.DEFAULT_URI;
+    public static final class Builder extends RedisClientOptions<Builder> {
         private TaskBroker broker;
         private List<String> queues = List.of(TaskBroker.QUEUE_HIGH, TaskBroker.QUEUE_DEFAULT);
         private long queueLengthLimit = DEFAULT_QUEUE_LENGTH_LIMIT;
 
         private Builder() {}
-
-        /** A shared client (not closed by the indicator); default one made from {@link #uri}. */
-        public Builder client(RedisClient client) {
-            this.client = client;
-            return this;
-        }
-
-        /** Default {@code redis://127.0.0.1:6379}. */
-        public Builder uri(String uri) {
-            this.uri = Objects.requireNonNull(uri, "uri");
-            return this;
-        }
 
         /** The broker whose queues are measured; none by default (no {@code queue_len}). */
         public Builder broker(TaskBroker broker) {

@@ -56,16 +56,12 @@ public final class RedisLock implements DistributedLock {
     private final RedisCommands<String, String> cmd;
 
     private RedisLock(Builder b) {
-        this.ownsClient = b.client == null;
-        this.client = b.client != null ? b.client : RedisSupport.createClient(b.uri);
+        RedisSupport.Client c = b.openClient();
+        this.ownsClient = c.owned();
+        this.client = c.client();
         this.prefix = b.prefix;
         this.fenceRetention = b.fenceRetention;
-        try {
-            this.connection = RedisSupport.connect(client);
-        } catch (RuntimeException e) {
-            if (ownsClient) RedisSupport.shutdown(client);
-            throw e;
-        }
+        this.connection = c.connect();
         this.cmd = connection.sync();
     }
 
@@ -157,25 +153,11 @@ public final class RedisLock implements DistributedLock {
     }
 
     /** Options of a {@link RedisLock}. */
-    public static final class Builder {
-        private RedisClient client;
-        private String uri = RedisSupport.DEFAULT_URI;
+    public static final class Builder extends RedisClientOptions<Builder> {
         private String prefix = RedisTaskBroker.DEFAULT_PREFIX;
         private Duration fenceRetention = DEFAULT_FENCE_RETENTION;
 
         private Builder() {}
-
-        /** A client shared with other components (not closed by the lock); default: one made from {@link #uri}. */
-        public Builder client(RedisClient client) {
-            this.client = client;
-            return this;
-        }
-
-        /** Redis URI; default {@code redis://127.0.0.1:6379}. */
-        public Builder uri(String uri) {
-            this.uri = Objects.requireNonNull(uri, "uri");
-            return this;
-        }
 
         /** Key prefix; default {@code bklog}. */
         public Builder prefix(String prefix) {

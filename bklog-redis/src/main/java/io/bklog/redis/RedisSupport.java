@@ -16,6 +16,19 @@ final class RedisSupport {
 
     private RedisSupport() {}
 
+    /** A client and whether the component using it owns it (made it, so shuts it down). */
+    record Client(RedisClient client, boolean owned) {
+        /** A connection; when it cannot be made, an owned client is shut down before the error is thrown. */
+        StatefulRedisConnection<String, String> connect() {
+            try {
+                return RedisSupport.connect(client);
+            } catch (RuntimeException e) {
+                if (owned) shutdown(client);
+                throw e;
+            }
+        }
+    }
+
     static RedisClient createClient(String uri) {
         RedisURI parsed;
         try {

@@ -164,20 +164,16 @@ public final class RedisTaskBroker implements TaskBroker {
     private volatile boolean closed;
 
     private RedisTaskBroker(Builder b) {
-        this.ownsClient = b.client == null;
-        this.client = b.client != null ? b.client : RedisSupport.createClient(b.uri);
+        RedisSupport.Client c = b.openClient();
+        this.ownsClient = c.owned();
+        this.client = c.client();
         this.prefix = b.prefix;
         this.group = b.group;
         this.visibilityTimeout = b.visibilityTimeout;
         this.maxLength = b.maxLength;
         this.deadLetterMaxLength = b.deadLetterMaxLength;
         this.clock = b.clock;
-        try {
-            this.connection = RedisSupport.connect(client);
-        } catch (RuntimeException e) {
-            if (ownsClient) RedisSupport.shutdown(client);
-            throw e;
-        }
+        this.connection = c.connect();
         this.cmd = connection.sync();
     }
 
@@ -463,9 +459,7 @@ public final class RedisTaskBroker implements TaskBroker {
     }
 
     /** Options of a {@link RedisTaskBroker}. */
-    public static final class Builder {
-        private RedisClient client;
-        private String uri = RedisSupport.DEFAULT_URI;
+    public static final class Builder extends RedisClientOptions<Builder> {
         private String prefix = DEFAULT_PREFIX;
         private String group = DEFAULT_GROUP;
         private Duration visibilityTimeout = DEFAULT_VISIBILITY_TIMEOUT;
@@ -474,18 +468,6 @@ public final class RedisTaskBroker implements TaskBroker {
         private Clock clock = Clock.systemUTC();
 
         private Builder() {}
-
-        /** A client shared with other components (not closed by the broker); default: one made from {@link #uri}. */
-        public Builder client(RedisClient client) {
-            this.client = client;
-            return this;
-        }
-
-        /** Redis URI; default {@code redis://127.0.0.1:6379}. */
-        public Builder uri(String uri) {
-            this.uri = Objects.requireNonNull(uri, "uri");
-            return this;
-        }
 
         /** Key prefix; default {@code bklog}. */
         public Builder prefix(String prefix) {

@@ -71,8 +71,8 @@ class RedisTwoPlatformsIT {
     void apiOnlyInstanceQueuesAndReadsWhatTheWorkerInstanceRan() {
         try (LogPlatform api = instance("api", SchedulerSettings.apiOnly());
              LogPlatform worker = instance("worker", SchedulerSettings.workersOnly())) {
-            assertThat(api.taskBroker()).get().isInstanceOf(RedisTaskBroker.class);
-            assertThat(api.lock()).get().isInstanceOf(RedisLock.class);
+            assertThat(api.internals().taskBroker()).get().isInstanceOf(RedisTaskBroker.class);
+            assertThat(api.internals().lock()).get().isInstanceOf(RedisLock.class);
 
             String id = api.scheduler().submit("whoami", Map.of());
             await().atMost(Duration.ofSeconds(30)).until(() -> api.scheduler().status(id)

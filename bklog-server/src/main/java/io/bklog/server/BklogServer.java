@@ -96,7 +96,7 @@ public final class BklogServer implements AutoCloseable {
             throw e;
         }
         BklogServer s = new BklogServer(platform, app, server.host());
-        log.info("bklog server listening url={} store={}", s.uri(), platform.store().backendName());
+        log.info("bklog server listening url={} store={}", s.uri(), platform.internals().store().backendName());
         return s;
     }
 

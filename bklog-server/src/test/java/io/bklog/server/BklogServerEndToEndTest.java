@@ -80,7 +80,7 @@ class BklogServerEndToEndTest {
 
     @Test
     void theDefaultStoreIsLuceneInTheDataDir() {
-        assertThat(server.platform().store().backendName()).isEqualTo("lucene");
+        assertThat(server.platform().internals().store().backendName()).isEqualTo("lucene");
     }
 
     @Test

@@ -265,7 +265,7 @@ class FileRotationLogrotateIT {
             }
 
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            new ExportService(s.platform().indexSets(), s.platform().search(), s.platform().store())
+            new ExportService(s.platform().indexSets(), s.platform().search(), s.platform().internals().store())
                     .write("rotation", SearchParams.of(""), ExportService.Format.JSONL, Masker.none(), out,
                             Long.MAX_VALUE, n -> { });
             BitSet seen = new BitSet();

@@ -2,7 +2,6 @@ package io.bklog.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bklog.core.store.RoutingLogStore;
 import io.bklog.server.config.BklogConfig;
 import io.bklog.server.config.ConfigLoader;
 import io.bklog.spi.IndexInfo;
@@ -72,7 +71,7 @@ class StorageClustersServerTest {
     }
 
     private LogStore cluster(String name) {
-        return ((RoutingLogStore) server.platform().store()).cluster(name).orElseThrow().store();
+        return server.platform().internals().topology().storeOf(name).orElseThrow();
     }
 
     private static List<String> names(List<IndexInfo> indices) {

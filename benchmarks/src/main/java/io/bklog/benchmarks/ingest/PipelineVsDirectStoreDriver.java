@@ -128,8 +128,8 @@ public final class PipelineVsDirectStoreDriver {
                 }
             }
             double secs = (System.nanoTime() - start) / 1e9;
-            platform.store().refresh("bench");
-            long stored = platform.store().listIndices("bench").stream().mapToLong(i -> i.docCount()).sum();
+            platform.internals().store().refresh("bench");
+            long stored = platform.internals().store().listIndices("bench").stream().mapToLong(i -> i.docCount()).sum();
             if (stored != input.size()) throw new IllegalStateException("stored " + stored + " of " + input.size());
             if (patterns && platform.search().search("bench", io.bklog.core.search.SearchParams.of("__pattern:*"))
                     .total() != input.size()) {

@@ -46,9 +46,9 @@ public final class MaskedSearchVsStoreDriver {
                 }
                 platform.ingest().ingest("bench", batch, false);
             }
-            platform.store().refresh("bench");
+            platform.internals().store().refresh("bench");
             ObjectMapper json = new ObjectMapper();
-            MaskingService masking = new MaskingService(platform.metadata(), platform.indexSets());
+            MaskingService masking = new MaskingService(platform.internals().metadata(), platform.indexSets());
             masking.configure("bench", List.of(
                     FieldMaskConfig.inline("log", "mask_shield", json.createObjectNode().put("preserve_head", 3)
                             .put("preserve_tail", 2), "1[3-9]\\d{9}", 0),
@@ -60,14 +60,14 @@ public final class MaskedSearchVsStoreDriver {
                     null, null);
             SearchRequest request = search.request("bench", params);
             for (int i = 0; i < 50; i++) {
-                platform.store().search(request);
+                platform.internals().store().search(request);
                 search.search("bench", params, masker);
             }
             long[] direct = new long[rounds];
             long[] masked = new long[rounds];
             for (int i = 0; i < rounds; i++) {
                 long a = System.nanoTime();
-                platform.store().search(request);
+                platform.internals().store().search(request);
                 long b = System.nanoTime();
                 search.search("bench", params, masker);
                 long c = System.nanoTime();
@@ -79,7 +79,7 @@ public final class MaskedSearchVsStoreDriver {
             double d = direct[rounds / 2] / 1e6;
             double m = masked[rounds / 2] / 1e6;
             System.out.printf(Locale.ROOT, "search-masked: docs=%d store=%s store-direct p50=%.3f ms, search-masked"
-                    + " p50=%.3f ms%n", docs, platform.store().backendName(), d, m);
+                    + " p50=%.3f ms%n", docs, platform.internals().store().backendName(), d, m);
             System.out.printf(Locale.ROOT, "search-masked/store-direct = %.2f%n", m / d);
         }
     }

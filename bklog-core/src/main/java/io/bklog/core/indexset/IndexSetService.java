@@ -6,7 +6,7 @@ import io.bklog.core.meta.DuplicateNameException;
 import io.bklog.core.meta.IndexSet;
 import io.bklog.core.meta.IndexSetRepository;
 import io.bklog.core.meta.MetadataConflictException;
-import io.bklog.core.store.RoutingLogStore;
+import io.bklog.core.store.StorageTopology;
 import io.bklog.spi.FieldSpec;
 import io.bklog.spi.FieldType;
 import io.bklog.spi.IndexInfo;
@@ -51,41 +51,33 @@ public final class IndexSetService {
     private final IndexSetRepository repository;
     private final LogStore store;
     private final String spaceUid;
-    /** Set when the store routes index sets to several storage clusters. */
-    private final RoutingLogStore router;
-    /** The name of the one cluster of a store that does not route. */
-    private final String singleCluster;
+    /** The storage clusters index sets live in; routed when there are several. */
+    private final StorageTopology topology;
 
     /** @param spaceUid the space new index sets belong to */
     public IndexSetService(IndexSetRepository repository, LogStore store, String spaceUid) {
-        this(repository, store, spaceUid, IndexSet.DEFAULT_STORE);
+        this(repository, StorageTopology.single(store, null), spaceUid);
     }
 
     /**
-     * @param singleCluster the storage cluster name index sets may give when {@code store} is not a
-     *                      {@link RoutingLogStore} (e.g. the {@code cluster} setting of the one Elasticsearch backend)
+     * @param topology the storage clusters (and the store) index sets are created in
+     * @param spaceUid the space new index sets belong to
      */
-    public IndexSetService(IndexSetRepository repository, LogStore store, String spaceUid, String singleCluster) {
+    public IndexSetService(IndexSetRepository repository, StorageTopology topology, String spaceUid) {
         this.repository = Objects.requireNonNull(repository, "repository");
-        this.store = Objects.requireNonNull(store, "store");
+        this.topology = Objects.requireNonNull(topology, "topology");
+        this.store = topology.store();
         this.spaceUid = Objects.requireNonNull(spaceUid, "spaceUid");
-        this.router = store instanceof RoutingLogStore r ? r : null;
-        this.singleCluster = Objects.requireNonNull(singleCluster, "singleCluster");
     }
 
     /** The storage clusters index sets may name, the default first. */
     public List<String> storageClusters() {
-        if (router == null) return List.of(singleCluster);
-        List<String> out = new ArrayList<>();
-        out.add(router.defaultCluster());
-        router.clusterNames().stream().filter(c -> !c.equals(router.defaultCluster())).forEach(out::add);
-        return out;
+        return topology.clusterNames();
     }
 
     /** The cluster an index set's indices live in (its {@code storage_cluster}, else the default cluster). */
     public String storageClusterOf(IndexSet indexSet) {
-        if (router == null) return indexSet.storageCluster() != null ? indexSet.storageCluster() : singleCluster;
-        return indexSet.storageCluster() != null ? indexSet.storageCluster() : router.defaultCluster();
+        return indexSet.storageCluster() != null ? indexSet.storageCluster() : topology.defaultCluster();
     }
 
     /** The outcome of {@link #put}: the index set as stored, and whether it was new. */
@@ -209,14 +201,14 @@ public final class IndexSetService {
     public synchronized void syncStore() {
         List<IndexSet> all = repository.list();
         for (IndexSet s : all) {
-            if (router != null) {
-                if (router.cluster(storageClusterOf(s)).isEmpty()) {
+            if (topology.isRouted()) {
+                if (!topology.hasCluster(storageClusterOf(s))) {
                     log.error("index set skipped index_set={} storage_cluster={} reason=\"cluster not configured\""
                             + " configured=\"{}\"", s.name(), s.storageCluster(), String.join(", ",
-                            router.clusterNames()));
+                            topology.clusterNames()));
                     continue;
                 }
-                router.assign(s.name(), storageClusterOf(s));
+                topology.assign(s.name(), storageClusterOf(s));
             }
             store.ensureIndexSet(s.schema());
         }
@@ -246,7 +238,7 @@ public final class IndexSetService {
         List<FieldSpec> fields = spec.fields() == null ? DEFAULT_FIELDS : spec.fields();
         checkFields(timeField, fields);
         String cluster = knownCluster(spec.storageCluster());
-        String recorded = router != null ? cluster : spec.storageCluster();
+        String recorded = topology.isRouted() ? cluster : spec.storageCluster();
         io.bklog.core.patterns.PatternConfig patterns = io.bklog.core.patterns.PatternConfig.resolve(null,
                 spec.patterns(), fields);
         return validated(() -> new IndexSet(0, name, space, timeField, withPatternField(fields, patterns),
@@ -383,13 +375,13 @@ public final class IndexSetService {
         String to = knownCluster(requested);
         String from = storageClusterOf(current);
         if (to.equals(from)) {
-            return router != null || current.storageCluster() != null ? current.withStore(current.storeName(), to)
+            return topology.isRouted() || current.storageCluster() != null ? current.withStore(current.storeName(), to)
                     : current;
         }
         List<IndexInfo> indices = List.of();
         long docs = 0;
-        if (router != null) {
-            LogStore old = router.clusterOf(current.name()).store();
+        if (topology.isRouted()) {
+            LogStore old = topology.clusterOf(current.name()).store();
             old.refresh(current.name());
             indices = old.listIndices(current.name());
             docs = indices.stream().mapToLong(IndexInfo::docCount).sum();
@@ -400,16 +392,16 @@ public final class IndexSetService {
                     + " stay behind; create a new index set in '" + to + "' instead", "storage_cluster",
                     Map.of("storage_cluster", from, "documents", docs), null);
         }
-        if (!indices.isEmpty()) router.deleteIndices(indices.stream().map(IndexInfo::name).toList());
+        if (!indices.isEmpty()) store.deleteIndices(indices.stream().map(IndexInfo::name).toList());
         log.info("index set moved name={} from_cluster={} to_cluster={}", current.name(), from, to);
         return current.withStore(current.storeName(), to);
     }
 
     private IndexSet apply(IndexSet indexSet, boolean created) {
         String routedBefore = null;
-        if (router != null) {
-            routedBefore = created ? null : router.clusterOf(indexSet.name()).name();
-            router.assign(indexSet.name(), storageClusterOf(indexSet));
+        if (topology.isRouted()) {
+            routedBefore = created ? null : topology.clusterOf(indexSet.name()).name();
+            topology.assign(indexSet.name(), storageClusterOf(indexSet));
         }
         try {
             try {
@@ -433,8 +425,8 @@ public final class IndexSetService {
                     saved.shards(), saved.replicas(), storageClusterOf(saved));
             return saved;
         } catch (RuntimeException e) {
-            if (router != null && routedBefore != null) router.assign(indexSet.name(), routedBefore);
-            if (router != null && created) router.unassign(indexSet.name());
+            if (routedBefore != null) topology.assign(indexSet.name(), routedBefore);
+            if (topology.isRouted() && created) topology.unassign(indexSet.name());
             throw e;
         }
     }

@@ -11,6 +11,7 @@ import io.bklog.core.meta.MetadataStore;
 import io.bklog.core.meta.Space;
 import io.bklog.spi.IndexInfo;
 import io.bklog.spi.IndexNames;
+import io.bklog.core.store.StorageTopology;
 import io.bklog.spi.LogStore;
 import io.bklog.spi.SnapshotRepository;
 import io.bklog.spi.SnapshotRepository.ProgressListener;
@@ -64,15 +65,22 @@ public final class BackupService {
 
     private final MetadataStore meta;
     private final LogStore store;
+    private final StorageTopology topology;
     private final SnapshotRepository repository;
     private final Path location;
     private final Clock clock;
 
     public BackupService(MetadataStore meta, LogStore store, SnapshotRepository repository, Path location,
                          Clock clock) {
+        this(meta, StorageTopology.single(store, repository), location, clock);
+    }
+
+    /** @param topology the store and the platform's snapshot repository (backups of one storage cluster only) */
+    public BackupService(MetadataStore meta, StorageTopology topology, Path location, Clock clock) {
         this.meta = Objects.requireNonNull(meta, "meta");
-        this.store = Objects.requireNonNull(store, "store");
-        this.repository = repository;
+        this.topology = Objects.requireNonNull(topology, "topology");
+        this.store = topology.store();
+        this.repository = topology.repository().orElse(null);
         this.location = Objects.requireNonNull(location, "location").toAbsolutePath().normalize();
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -117,8 +125,9 @@ public final class BackupService {
 
     private BackupManifest take(BackupRecord.Kind kind, BackupManifest parent, ProgressListener progress) {
         SnapshotRepository repo = Repositories.required(repository, "a backup");
-        if (store instanceof io.bklog.core.store.RoutingLogStore router && router.clusters().size() > 1) {
-            throw new OpsException("a backup of several storage clusters " + router.clusterNames() + " is not"
+        if (topology.clusters().size() > 1) {
+            throw new OpsException("a backup of several storage clusters " + topology.clusters().stream()
+                    .map(io.bklog.core.store.StoreCluster::name).toList() + " is not"
                     + " supported yet: one snapshot cannot hold indices of different clusters; archive each index"
                     + " set to its own cluster's snapshot repository (archive configs) instead");
         }
@@ -230,10 +239,12 @@ public final class BackupService {
 
     private Path dirOf(String id) {
         if (id == null || !id.matches("[a-z0-9][a-z0-9-]*")) {
-            throw new IllegalArgumentException("backup id '" + id + "' is not valid; expected e.g. full-20260320-120000-000");
+            throw new OpsException(io.bklog.core.ErrorCode.BAD_REQUEST, "backup id '" + id
+                    + "' is not valid; expected e.g. full-20260320-120000-000", "id");
         }
         Path dir = location.resolve(id);
-        if (!Files.isDirectory(dir)) throw new OpsException("no backup '" + id + "' in " + location);
+        if (!Files.isDirectory(dir)) throw new OpsException(io.bklog.core.ErrorCode.OPERATION_NOT_FOUND, "no backup '" + id + "' in "
+                + location, "id");
         return dir;
     }
 

@@ -8,6 +8,7 @@ import io.bklog.core.meta.MetadataStore;
 import io.bklog.core.meta.RestoreJob;
 import io.bklog.spi.IndexInfo;
 import io.bklog.spi.IndexNames;
+import io.bklog.core.store.StorageTopology;
 import io.bklog.spi.LogStore;
 import io.bklog.spi.SnapshotRepository;
 import org.slf4j.Logger;
@@ -33,19 +34,22 @@ public final class IndexLifecycle {
 
     private final MetadataStore meta;
     private final LogStore store;
-    private final SnapshotRepository repository;
+    private final StorageTopology topology;
     private final Clock clock;
 
     /**
      * @param repository the snapshot repository archive configs may name; null when there is none (index sets with an
-     *                   archive config then keep their expired indices and each pass logs why). With a
-     *                   {@link io.bklog.core.store.RoutingLogStore} each index set uses its storage cluster's
-     *                   repository instead.
+     *                   archive config then keep their expired indices and each pass logs why)
      */
     public IndexLifecycle(MetadataStore meta, LogStore store, SnapshotRepository repository, Clock clock) {
+        this(meta, StorageTopology.single(store, repository), clock);
+    }
+
+    /** @param topology the store and which snapshot repository serves each index set (its storage cluster's) */
+    public IndexLifecycle(MetadataStore meta, StorageTopology topology, Clock clock) {
         this.meta = Objects.requireNonNull(meta, "meta");
-        this.store = Objects.requireNonNull(store, "store");
-        this.repository = repository;
+        this.topology = Objects.requireNonNull(topology, "topology");
+        this.store = topology.store();
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -126,7 +130,7 @@ public final class IndexLifecycle {
         String name = IndexNames.snapshotName(index, today);
         SnapshotRepository repo;
         try {
-            repo = Repositories.byName(Repositories.ofIndexSet(store, repository, meta, archive.indexSetId()),
+            repo = Repositories.byName(Repositories.ofIndexSet(topology, meta, archive.indexSetId()),
                     archive.repository());
         } catch (OpsException e) {
             log.warn("archive skipped index={} archive_config={} reason={}", index, archive.id(), e.getMessage());
@@ -164,7 +168,7 @@ public final class IndexLifecycle {
             for (ArchivedSnapshot s : meta.archivedSnapshots().listCreatedBefore(archive.id(), before)) {
                 if (ArchivedSnapshot.DELETED.equals(s.state())) continue;
                 try {
-                    Repositories.byName(Repositories.ofIndexSet(store, repository, meta, archive.indexSetId()),
+                    Repositories.byName(Repositories.ofIndexSet(topology, meta, archive.indexSetId()),
                             archive.repository()).delete(s.snapshotName());
                 } catch (RuntimeException e) {
                     log.warn("snapshot expiry failed snapshot={} error={}", s.snapshotName(), e.toString());
@@ -176,6 +180,14 @@ public final class IndexLifecycle {
         }
         if (!deleted.isEmpty()) log.info("archive snapshots expired snapshots={}", deleted);
         return deleted;
+    }
+
+    /** The recorded capacity of an index set, synced first when none is recorded yet. */
+    public IndexSetCapacity capacity(long indexSetId) {
+        return meta.capacity().findByIndexSet(indexSetId).orElseGet(() -> {
+            syncCapacity();
+            return meta.capacity().findByIndexSet(indexSetId).orElseThrow();
+        });
     }
 
     /** Records each index set's documents, bytes and index count (restored copies excluded) in index_set_capacity. */

@@ -1,7 +1,8 @@
 package io.bklog.core.ops;
 
-import io.bklog.core.LogPlatform;
 import io.bklog.core.meta.BackupRecord;
+import io.bklog.core.meta.MetadataStore;
+import io.bklog.core.store.StorageTopology;
 import io.bklog.core.schedule.AsyncTask;
 import io.bklog.core.schedule.Scheduler;
 import io.bklog.core.schedule.TaskContext;
@@ -11,19 +12,22 @@ import io.bklog.spi.TaskBroker;
 import io.bklog.core.schedule.TaskRegistry;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Objects;
 
 /**
- * The operations of one {@link LogPlatform}: index lifecycle, restore of archives, backups. Built from a platform;
- * owns no thread (the periodic work runs on a {@link Scheduler} after {@link #register(TaskRegistry)}).
+ * The operations of one platform: index lifecycle, restore of archives, backups. Takes its dependencies explicitly
+ * (the metadata database, the {@link StorageTopology}, the clock, the scheduler long operations run on) and owns no
+ * thread: the periodic work runs on the {@link Scheduler} after {@link #register(TaskRegistry)}.
+ * {@link io.bklog.core.LogPlatform#operations()} is the one of a platform.
  *
  * <pre>{@code
- * Operations ops = Operations.builder(platform).build();
+ * Operations ops = Operations.builder().metadata(meta).topology(topology).clock(clock).scheduler(scheduler).build();
+ * ops.register(scheduler.registry());   // lifecycle tasks + the restore and backup tasks
  * BackupManifest full = ops.backups().full();
- * ops.register(registry);           // lifecycle tasks + the restore task
  * }</pre>
  */
 public final class Operations {
@@ -34,30 +38,40 @@ public final class Operations {
     /** The async task that restores archived data of an index set ({@link RestoreService#TASK}). */
     public static final String ARCHIVE_RESTORE_TASK = RestoreService.TASK;
 
-    private final LogPlatform platform;
+    private final Builder config;
+    private final Clock clock;
+    private final Scheduler scheduler;
     private final IndexLifecycle lifecycle;
     private final RestoreService restores;
     private final BackupService backups;
 
     private Operations(Builder b) {
-        this.platform = b.platform;
-        var repo = platform.snapshotRepository().orElse(null);
-        this.lifecycle = new IndexLifecycle(platform.metadata(), platform.store(), repo, platform.clock());
-        Path diskDir = platform.dataDir().orElse(Path.of(System.getProperty("java.io.tmpdir")));
-        this.restores = new RestoreService(platform.metadata(), platform.store(), repo, platform.clock(),
-                b.diskSpace != null ? b.diskSpace : DiskSpace.of(diskDir), b.watermarkRatio);
+        this.config = b.copy();
+        this.clock = b.clock;
+        this.scheduler = b.scheduler;
+        this.lifecycle = new IndexLifecycle(b.metadata, b.topology, b.clock);
+        Path diskDir = b.dataDir != null ? b.dataDir : Path.of(System.getProperty("java.io.tmpdir"));
+        this.restores = new RestoreService(b.metadata, b.topology, b.clock,
+                b.diskSpace != null ? b.diskSpace : DiskSpace.of(diskDir), b.watermarkRatio, b.scheduler);
         Path location = b.backupLocation != null ? b.backupLocation
-                : platform.dataDir().map(d -> d.resolve("backups"))
-                .orElse(Path.of(System.getProperty("java.io.tmpdir"), "bklog-backups"));
-        this.backups = new BackupService(platform.metadata(), platform.store(), repo, location, platform.clock());
+                : b.dataDir != null ? b.dataDir.resolve("backups")
+                : Path.of(System.getProperty("java.io.tmpdir"), "bklog-backups");
+        this.backups = new BackupService(b.metadata, b.topology, location, b.clock);
     }
 
-    public static Builder builder(LogPlatform platform) {
-        return new Builder(platform);
+    /** A builder; {@link Builder#metadata}, {@link Builder#topology} and {@link Builder#clock} are required. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public LogPlatform platform() {
-        return platform;
+    /** These operations with backups in {@code dir} instead (e.g. {@code bklog backup --dir}). */
+    public Operations withBackupLocation(Path dir) {
+        return config.copy().backupLocation(dir).build();
+    }
+
+    /** The clock of the operations (restore expiries, backup ids). */
+    public Clock clock() {
+        return clock;
     }
 
     public IndexLifecycle lifecycle() {
@@ -106,7 +120,8 @@ public final class Operations {
     public static BackupRecord.Kind parseKind(String kind) {
         if ("full".equalsIgnoreCase(kind)) return BackupRecord.Kind.FULL;
         if ("incremental".equalsIgnoreCase(kind)) return BackupRecord.Kind.INCREMENTAL;
-        throw new IllegalArgumentException("backup kind must be 'full' or 'incremental', got '" + kind + "'");
+        throw new OpsException(io.bklog.core.ErrorCode.BAD_REQUEST, "backup kind must be 'full' or 'incremental', got '"
+                + kind + "'", "kind");
     }
 
     /**
@@ -115,13 +130,13 @@ public final class Operations {
      */
     public String submitBackup(String kind) {
         parseKind(kind);
-        return platform.scheduler().submit(BACKUP_TASK, java.util.Map.of("kind", kind.toLowerCase(java.util.Locale.ROOT)));
+        return scheduler().submit(BACKUP_TASK, java.util.Map.of("kind", kind.toLowerCase(java.util.Locale.ROOT)));
     }
 
     /** Queues the restore of backup {@code id} (with its chain) into this platform; returns the task id. */
     public String submitBackupRestore(String id) {
         backups.get(id); // fails now when the backup does not exist
-        return platform.scheduler().submit(RESTORE_BACKUP_TASK, java.util.Map.of("id", id));
+        return scheduler().submit(RESTORE_BACKUP_TASK, java.util.Map.of("id", id));
     }
 
     /**
@@ -132,9 +147,16 @@ public final class Operations {
         return restores.startTask(indexSet, start, end, expiresAt);
     }
 
+    private Scheduler scheduler() {
+        if (scheduler == null) {
+            throw new IllegalStateException("these operations have no scheduler to run tasks on; give one to the builder");
+        }
+        return scheduler;
+    }
+
     /** The status of a task queued by one of these methods (or any ad-hoc task). */
     public Optional<TaskStatus> taskStatus(String taskId) {
-        return platform.scheduler().status(taskId);
+        return scheduler().status(taskId);
     }
 
     /**
@@ -163,25 +185,48 @@ public final class Operations {
 
     /**
      * Builder; defaults: backups in {@code {dataDir}/backups} ({@code {tmp}/bklog-backups} without a data dir), the
-     * disk of the data dir for the restore watermark, watermark ratio {@value RestoreService#DEFAULT_WATERMARK_RATIO}.
+     * disk of the data dir for the restore watermark, watermark ratio {@value RestoreService#DEFAULT_WATERMARK_RATIO},
+     * no scheduler (restores run synchronously, task submission is refused).
      */
     public static final class Builder {
-        private final LogPlatform platform;
+        private MetadataStore metadata;
+        private StorageTopology topology;
+        private Clock clock;
+        private Path dataDir;
+        private Scheduler scheduler;
         private Path backupLocation;
         private DiskSpace diskSpace;
         private double watermarkRatio = RestoreService.DEFAULT_WATERMARK_RATIO;
 
-        private Builder(LogPlatform platform) {
-            this.platform = Objects.requireNonNull(platform, "platform");
-        }
-
-        /** Options for the operations of a platform not built yet ({@link LogPlatformBuilder#operations}). */
-        public static Builder detached() {
-            return new Builder();
-        }
-
         private Builder() {
-            this.platform = null;
+        }
+
+        public Builder metadata(MetadataStore metadata) {
+            this.metadata = Objects.requireNonNull(metadata, "metadata");
+            return this;
+        }
+
+        /** The store and which snapshot repository serves each index set. */
+        public Builder topology(StorageTopology topology) {
+            this.topology = Objects.requireNonNull(topology, "topology");
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The data dir: default backup location and restore disk; null = none (the temp dir is used). */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        /** Where backups and restores run as tasks (their tasks registered by {@link Operations#register}). */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
         }
 
         public Builder backupLocation(Path dir) {
@@ -200,18 +245,24 @@ public final class Operations {
             return this;
         }
 
-        public Operations build() {
-            if (platform == null) throw new IllegalStateException("these options are for a platform's builder");
-            return new Operations(this);
-        }
-
-        /** Builds the operations of a platform still being built (its constructor passes itself). */
-        public Operations build(LogPlatform forPlatform) {
-            Builder b = new Builder(forPlatform);
+        private Builder copy() {
+            Builder b = new Builder();
+            b.metadata = metadata;
+            b.topology = topology;
+            b.clock = clock;
+            b.dataDir = dataDir;
+            b.scheduler = scheduler;
             b.backupLocation = backupLocation;
             b.diskSpace = diskSpace;
             b.watermarkRatio = watermarkRatio;
-            return new Operations(b);
+            return b;
+        }
+
+        public Operations build() {
+            Objects.requireNonNull(metadata, "metadata");
+            Objects.requireNonNull(topology, "topology");
+            Objects.requireNonNull(clock, "clock");
+            return new Operations(this);
         }
     }
 }

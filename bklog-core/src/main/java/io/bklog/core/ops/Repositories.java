@@ -2,32 +2,25 @@ package io.bklog.core.ops;
 
 import io.bklog.core.meta.IndexSet;
 import io.bklog.core.meta.MetadataStore;
-import io.bklog.core.store.RoutingLogStore;
-import io.bklog.spi.LogStore;
+import io.bklog.core.store.StorageTopology;
 import io.bklog.spi.SnapshotRepository;
 
-/** Finds the snapshot repository an archive config names. */
+/** Finds the snapshot repository an archive config names, in a {@link StorageTopology}. */
 final class Repositories {
     private Repositories() {}
 
-    /**
-     * The snapshot repository of the storage cluster holding an index set: with a {@link RoutingLogStore} each
-     * cluster snapshots only its own indices, so that cluster's repository (null when it has none); otherwise the
-     * platform's one.
-     */
-    static SnapshotRepository ofIndexSet(LogStore store, SnapshotRepository configured, String indexSet) {
-        if (store instanceof RoutingLogStore router) return router.clusterOf(indexSet).repository();
-        return configured;
-    }
-
-    /** {@link #ofIndexSet} for the index set of an archive config, by its id. */
-    static SnapshotRepository ofIndexSet(LogStore store, SnapshotRepository configured, MetadataStore meta,
-                                         long indexSetId) {
-        if (!(store instanceof RoutingLogStore)) return configured;
+    /** The repository serving the index set of an archive config, by the index set's id; null when none. */
+    static SnapshotRepository ofIndexSet(StorageTopology topology, MetadataStore meta, long indexSetId) {
+        if (!topology.isRouted()) return topology.repository().orElse(null);
         return meta.indexSets().findById(indexSetId).map(IndexSet::name)
-                .map(name -> ofIndexSet(store, configured, name)).orElse(configured);
+                .map(name -> topology.repositoryOf(name).orElse(null))
+                .orElse(topology.repository().orElse(null));
     }
 
+    /** The repository serving an index set; null when none. */
+    static SnapshotRepository ofIndexSet(StorageTopology topology, String indexSet) {
+        return topology.repositoryOf(indexSet).orElse(null);
+    }
 
     static SnapshotRepository byName(SnapshotRepository configured, String name) {
         if (configured == null) {

@@ -1,5 +1,6 @@
 package io.bklog.core.ops;
 
+import io.bklog.core.ErrorCode;
 import io.bklog.core.meta.ArchiveConfig;
 import io.bklog.core.meta.ArchivedSnapshot;
 import io.bklog.core.meta.IndexSet;
@@ -8,6 +9,7 @@ import io.bklog.core.meta.RestoreJob;
 import io.bklog.core.schedule.AsyncTask;
 import io.bklog.core.schedule.Scheduler;
 import io.bklog.core.schedule.TaskRegistry;
+import io.bklog.core.store.StorageTopology;
 import io.bklog.spi.IndexNames;
 import io.bklog.spi.LogStore;
 import io.bklog.spi.SnapshotRepository;
@@ -43,17 +45,30 @@ public final class RestoreService {
 
     private final MetadataStore meta;
     private final LogStore store;
-    private final SnapshotRepository repository;
+    private final StorageTopology topology;
     private final Clock clock;
     private final DiskSpace disk;
     private final double watermarkRatio;
-    private volatile Scheduler scheduler;
+    private final Scheduler scheduler;
 
+    /** Restores that run synchronously in {@link #start}, from {@code repository} (may be null). */
     public RestoreService(MetadataStore meta, LogStore store, SnapshotRepository repository, Clock clock,
                           DiskSpace disk, double watermarkRatio) {
+        this(meta, StorageTopology.single(store, repository), clock, disk, watermarkRatio, null);
+    }
+
+    /**
+     * @param topology  the store and which snapshot repository serves each index set
+     * @param scheduler where {@link #start} and {@link #startTask} submit restores (the task {@value #TASK}, to be
+     *                  {@linkplain #register registered} on it); null = {@link #start} runs the restore before
+     *                  returning and {@link #startTask} is refused
+     */
+    public RestoreService(MetadataStore meta, StorageTopology topology, Clock clock, DiskSpace disk,
+                          double watermarkRatio, Scheduler scheduler) {
         this.meta = Objects.requireNonNull(meta, "meta");
-        this.store = Objects.requireNonNull(store, "store");
-        this.repository = repository;
+        this.topology = Objects.requireNonNull(topology, "topology");
+        this.store = topology.store();
+        this.scheduler = scheduler;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.disk = Objects.requireNonNull(disk, "disk");
         if (!(watermarkRatio > 0 && watermarkRatio <= 1)) {
@@ -62,7 +77,7 @@ public final class RestoreService {
         this.watermarkRatio = watermarkRatio;
     }
 
-    /** Registers the restore task; restores started afterwards run on {@code scheduler}. */
+    /** Registers the restore task (on the registry of the scheduler given to the constructor). */
     public void register(TaskRegistry registry) {
         registry.register(AsyncTask.of(TASK, ctx -> {
             String id = ctx.args().get("job");
@@ -75,16 +90,11 @@ public final class RestoreService {
         }).withTimeout(java.time.Duration.ofHours(2)));
     }
 
-    /** Where {@link #start} submits restores; without one, {@link #start} runs the restore before returning. */
-    public void useScheduler(Scheduler scheduler) {
-        this.scheduler = scheduler;
-    }
-
     /** A restore started as a task: its job (progress in the metadata) and the id of the task that runs it. */
     public record Started(RestoreJob job, String taskId) {}
 
     /**
-     * As {@link #start}, but always on the scheduler given to {@link #useScheduler}: returns at once with the job and
+     * As {@link #start}, but always on the scheduler given to the constructor: returns at once with the job and
      * the task id whose status shows the progress.
      */
     public Started startTask(String indexSet, Instant start, Instant end, Instant expiresAt) {
@@ -97,10 +107,15 @@ public final class RestoreService {
 
     /**
      * Drops a restore now: deletes its {@code restore_*} indices and marks it expired (as its expiry would). Returns
-     * the indices deleted. Throws {@link io.bklog.core.meta.MetadataNotFoundException} for an unknown id.
+     * the indices deleted. Throws {@link ErrorCode#OPERATION_NOT_FOUND} for an unknown id.
      */
     public List<String> delete(long jobId) {
-        RestoreJob job = meta.restoreJobs().getById(jobId);
+        RestoreJob job;
+        try {
+            job = meta.restoreJobs().getById(jobId);
+        } catch (io.bklog.core.meta.MetadataNotFoundException e) {
+            throw new OpsException(ErrorCode.OPERATION_NOT_FOUND, e.getMessage(), "id");
+        }
         List<String> indices = targets(meta, job);
         store.deleteIndices(indices);
         Instant now = clock.instant();
@@ -109,6 +124,11 @@ public final class RestoreService {
                 job.totalStoreSize()));
         log.info("restore deleted job={} indices={}", jobId, indices);
         return indices;
+    }
+
+    /** Every restore job recorded, as the metadata database lists them. */
+    public List<RestoreJob> list() {
+        return meta.restoreJobs().list();
     }
 
     /** One index to restore from one snapshot. */
@@ -130,20 +150,22 @@ public final class RestoreService {
     }
 
     private RestoreJob prepare(String indexSet, Instant start, Instant end, Instant expiresAt) {
-        IndexSet set = meta.indexSets().getByName(indexSet);
+        IndexSet set = meta.indexSets().findByName(indexSet).orElseThrow(() -> new OpsException(
+                ErrorCode.INDEX_SET_NOT_FOUND, "no index set named '" + indexSet + "'", "index_set"));
         if (end.isBefore(start)) {
-            throw new IllegalArgumentException("restore of '" + indexSet + "': end " + end + " is before start " + start);
+            throw new OpsException(ErrorCode.BAD_REQUEST, "restore of '" + indexSet + "': end " + end
+                    + " is before start " + start, "end_time");
         }
         if (!expiresAt.isAfter(clock.instant())) {
-            throw new IllegalArgumentException("restore of '" + indexSet + "': expiresAt " + expiresAt
-                    + " is not in the future");
+            throw new OpsException(ErrorCode.BAD_REQUEST, "restore of '" + indexSet + "': expiresAt " + expiresAt
+                    + " is not in the future", "expires_at");
         }
         List<ArchiveConfig> archives = meta.archiveConfigs().listByIndexSet(set.id());
         if (archives.isEmpty()) {
             throw new OpsException("index set '" + indexSet + "' has no archive config: nothing to restore");
         }
         ArchiveConfig archive = archives.get(0);
-        SnapshotRepository repo = Repositories.byName(Repositories.ofIndexSet(store, repository, set.name()),
+        SnapshotRepository repo = Repositories.byName(Repositories.ofIndexSet(topology, set.name()),
                 archive.repository());
         List<Item> plan = plan(meta, archive.id(), IndexNames.dayOf(start), IndexNames.dayOf(end), true);
         if (plan.isEmpty()) {
@@ -180,7 +202,7 @@ public final class RestoreService {
         if (job.done()) return job;
         long began = clock.millis();
         ArchiveConfig archive = meta.archiveConfigs().getById(job.archiveConfigId());
-        SnapshotRepository repo = Repositories.byName(Repositories.ofIndexSet(store, repository, meta,
+        SnapshotRepository repo = Repositories.byName(Repositories.ofIndexSet(topology, meta,
                 archive.indexSetId()), archive.repository());
         List<Item> plan = plan(meta, archive.id(), IndexNames.dayOf(job.startTime()), IndexNames.dayOf(job.endTime()),
                 true);

@@ -221,12 +221,10 @@ public final class Beat implements AutoCloseable {
     }
 
     /** Options of a {@link Beat}. */
-    public static final class Builder {
+    public static final class Builder extends TaskRunnerOptions<Builder> {
         private final TaskRegistry registry;
         private final TaskBroker broker;
         private final DistributedLock lock;
-        private Clock clock = Clock.systemUTC();
-        private String instanceId = Scheduler.defaultInstanceId();
         private Duration leaseTtl = Duration.ofSeconds(30);
         private Duration tickInterval = Duration.ofSeconds(1);
 
@@ -234,18 +232,6 @@ public final class Beat implements AutoCloseable {
             this.registry = Objects.requireNonNull(registry, "registry");
             this.broker = Objects.requireNonNull(broker, "broker");
             this.lock = Objects.requireNonNull(lock, "lock");
-        }
-
-        /** Default system UTC. */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** Owner name in the locks; default host name + random suffix. */
-        public Builder instanceId(String instanceId) {
-            this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
-            return this;
         }
 
         /** Beat lease TTL, the longest gap after the active beat dies; default 30 s. */

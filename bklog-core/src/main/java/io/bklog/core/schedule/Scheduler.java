@@ -5,8 +5,6 @@ import io.bklog.core.memory.InProcessTaskBroker;
 import io.bklog.spi.DistributedLock;
 import io.bklog.spi.TaskBroker;
 import io.bklog.spi.TaskMessage;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.net.InetAddress;
 import java.time.Clock;
@@ -59,9 +57,7 @@ public final class Scheduler implements AutoCloseable {
         this.queues = b.queues;
         this.beat = Beat.builder(b.registry, b.broker, b.lock).clock(b.clock).instanceId(b.instanceId)
                 .leaseTtl(b.leaseTtl).tickInterval(b.tickInterval).build();
-        this.worker = Worker.builder(b.registry, b.broker, b.lock).clock(b.clock).instanceId(b.instanceId)
-                .statusStore(b.statusStore).recorder(b.recorder).meterRegistry(b.meters).threads(b.workerThreads)
-                .queues(b.queues).pollWait(b.pollWait).retryBackoff(b.retryBackoff).maxBackoff(b.maxBackoff).build();
+        this.worker = b.copyTo(Worker.builder(b.registry, b.broker, b.lock)).build();
     }
 
     /** A scheduler over {@code registry}; by default in-process broker and lock, beat and 2 worker threads. */
@@ -169,24 +165,14 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /** Options of a {@link Scheduler}. */
-    public static final class Builder {
+    public static final class Builder extends WorkerOptions<Builder> {
         private final TaskRegistry registry;
         private TaskBroker broker;
         private DistributedLock lock;
-        private Clock clock = Clock.systemUTC();
-        private TaskStatusStore statusStore = new InMemoryTaskStatusStore();
-        private TaskRunRecorder recorder = new InMemoryTaskRunRecorder();
-        private MeterRegistry meters = new SimpleMeterRegistry();
-        private String instanceId = defaultInstanceId();
         private boolean beat = true;
         private boolean worker = true;
-        private int workerThreads = 2;
-        private java.util.List<String> queues = java.util.List.of(TaskBroker.QUEUE_HIGH, TaskBroker.QUEUE_DEFAULT);
         private Duration leaseTtl = Duration.ofSeconds(30);
         private Duration tickInterval = Duration.ofSeconds(1);
-        private Duration pollWait = Duration.ofSeconds(1);
-        private Duration retryBackoff = Duration.ofSeconds(5);
-        private Duration maxBackoff = Duration.ofMinutes(10);
         private AutoCloseable ownedBroker;
         private AutoCloseable ownedLock;
 
@@ -206,36 +192,6 @@ public final class Scheduler implements AutoCloseable {
             return this;
         }
 
-        /** Default system UTC. */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** Default in memory (use a shared store when several instances run). */
-        public Builder statusStore(TaskStatusStore statusStore) {
-            this.statusStore = Objects.requireNonNull(statusStore, "statusStore");
-            return this;
-        }
-
-        /** Default in memory (use a shared store when several instances run). */
-        public Builder recorder(TaskRunRecorder recorder) {
-            this.recorder = Objects.requireNonNull(recorder, "recorder");
-            return this;
-        }
-
-        /** Default a private {@link SimpleMeterRegistry}. */
-        public Builder meterRegistry(MeterRegistry meters) {
-            this.meters = Objects.requireNonNull(meters, "meters");
-            return this;
-        }
-
-        /** Owner name in locks and consumer names; default host name + random suffix. */
-        public Builder instanceId(String instanceId) {
-            this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
-            return this;
-        }
-
         /** Whether this instance runs a beat (role {@code beat}); default true. */
         public Builder beat(boolean beat) {
             this.beat = beat;
@@ -250,13 +206,7 @@ public final class Scheduler implements AutoCloseable {
 
         /** Default 2. */
         public Builder workerThreads(int workerThreads) {
-            this.workerThreads = workerThreads;
-            return this;
-        }
-
-        /** Queues the workers consume, in priority order; default {@code high, default}. */
-        public Builder queues(java.util.List<String> queues) {
-            this.queues = java.util.List.copyOf(queues);
+            this.threads = workerThreads;
             return this;
         }
 
@@ -269,24 +219,6 @@ public final class Scheduler implements AutoCloseable {
         /** Beat tick interval; default 1 s. */
         public Builder tickInterval(Duration tickInterval) {
             this.tickInterval = Objects.requireNonNull(tickInterval, "tickInterval");
-            return this;
-        }
-
-        /** How long a worker's receive waits; default 1 s. */
-        public Builder pollWait(Duration pollWait) {
-            this.pollWait = Objects.requireNonNull(pollWait, "pollWait");
-            return this;
-        }
-
-        /** First retry back-off, doubled per attempt; default 5 s. */
-        public Builder retryBackoff(Duration retryBackoff) {
-            this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
-            return this;
-        }
-
-        /** Longest retry back-off; default 10 min. */
-        public Builder maxBackoff(Duration maxBackoff) {
-            this.maxBackoff = Objects.requireNonNull(maxBackoff, "maxBackoff");
             return this;
         }
 

@@ -8,7 +8,6 @@ import io.bklog.spi.TaskMessage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -413,56 +412,16 @@ public final class Worker implements AutoCloseable {
     }
 
     /** Options of a {@link Worker}. */
-    public static final class Builder {
+    public static final class Builder extends WorkerOptions<Builder> {
         private final TaskRegistry registry;
         private final TaskBroker broker;
         private final DistributedLock lock;
-        private Clock clock = Clock.systemUTC();
-        private TaskStatusStore statusStore = new InMemoryTaskStatusStore();
-        private TaskRunRecorder recorder = new InMemoryTaskRunRecorder();
-        private MeterRegistry meters = new SimpleMeterRegistry();
-        private String instanceId = Scheduler.defaultInstanceId();
-        private int threads = 2;
-        private List<String> queues = List.of(TaskBroker.QUEUE_HIGH, TaskBroker.QUEUE_DEFAULT);
         private int fairnessEvery = 5;
-        private Duration pollWait = Duration.ofSeconds(1);
-        private Duration retryBackoff = Duration.ofSeconds(5);
-        private Duration maxBackoff = Duration.ofMinutes(10);
 
         private Builder(TaskRegistry registry, TaskBroker broker, DistributedLock lock) {
             this.registry = Objects.requireNonNull(registry, "registry");
             this.broker = Objects.requireNonNull(broker, "broker");
             this.lock = Objects.requireNonNull(lock, "lock");
-        }
-
-        /** Default system UTC. */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** Default in memory. */
-        public Builder statusStore(TaskStatusStore statusStore) {
-            this.statusStore = Objects.requireNonNull(statusStore, "statusStore");
-            return this;
-        }
-
-        /** Default in memory. */
-        public Builder recorder(TaskRunRecorder recorder) {
-            this.recorder = Objects.requireNonNull(recorder, "recorder");
-            return this;
-        }
-
-        /** Default a private {@link SimpleMeterRegistry}. */
-        public Builder meterRegistry(MeterRegistry meters) {
-            this.meters = Objects.requireNonNull(meters, "meters");
-            return this;
-        }
-
-        /** Default host name + random suffix. */
-        public Builder instanceId(String instanceId) {
-            this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
-            return this;
         }
 
         /** Consumer threads; default 2. */
@@ -471,33 +430,9 @@ public final class Worker implements AutoCloseable {
             return this;
         }
 
-        /** Queues in priority order; default {@code high, default}. */
-        public Builder queues(List<String> queues) {
-            this.queues = List.copyOf(queues);
-            return this;
-        }
-
         /** Every n-th poll tries the queues rotated (lower priority first); default 5. */
         public Builder fairnessEvery(int fairnessEvery) {
             this.fairnessEvery = fairnessEvery;
-            return this;
-        }
-
-        /** How long one receive waits; default 1 s. */
-        public Builder pollWait(Duration pollWait) {
-            this.pollWait = Objects.requireNonNull(pollWait, "pollWait");
-            return this;
-        }
-
-        /** Back-off before the first retry, doubled per attempt; default 5 s. */
-        public Builder retryBackoff(Duration retryBackoff) {
-            this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
-            return this;
-        }
-
-        /** Longest back-off; default 10 min. */
-        public Builder maxBackoff(Duration maxBackoff) {
-            this.maxBackoff = Objects.requireNonNull(maxBackoff, "maxBackoff");
             return this;
         }
 

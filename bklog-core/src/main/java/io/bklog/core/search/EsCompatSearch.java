@@ -70,7 +70,7 @@ public final class EsCompatSearch {
 
     /** The read side over a platform's index sets, search and store. */
     public static EsCompatSearch of(io.bklog.core.LogPlatform platform, EsIndexMapping mapping) {
-        return new EsCompatSearch(platform.indexSets(), platform.search(), platform.store(), mapping,
+        return new EsCompatSearch(platform.indexSets(), platform.search(), platform.internals().store(), mapping,
                 platform.clock());
     }
 

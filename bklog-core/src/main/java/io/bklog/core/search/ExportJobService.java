@@ -292,6 +292,9 @@ public final class ExportJobService implements AutoCloseable {
             fail(job, file, e.getMessage());
         } catch (IOException | UncheckedIOException e) {
             fail(job, file, "writing " + file + " failed: " + e.getMessage());
+        } catch (io.bklog.core.meta.MetadataException e) {
+            log.error("export failed id={}", job.id(), e);
+            fail(job, file, "internal error: " + e);
         } catch (BklogException e) {
             fail(job, file, e.getMessage());
         } catch (RuntimeException e) {

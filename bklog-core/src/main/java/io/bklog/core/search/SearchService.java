@@ -174,6 +174,20 @@ public final class SearchService {
         }
     }
 
+    /**
+     * Runs a request built by {@link #request} (e.g. with aggregations added through
+     * {@link SearchRequest#toBuilder()}) on the store, as it is: raw values, no masking. The request's index sets
+     * were checked when it was built.
+     */
+    public io.bklog.spi.SearchResult execute(SearchRequest request) {
+        return store.search(Objects.requireNonNull(request, "request"));
+    }
+
+    /** The name of the store backend searches run on ({@code lucene}, {@code elasticsearch}, ...). */
+    public String backendName() {
+        return store.backendName();
+    }
+
     /** The store request for these parameters (validated), without running it, for a caller who sees raw values. */
     public SearchRequest request(String indexSet, SearchParams params) {
         return request(indexSet, params, Masker.none());

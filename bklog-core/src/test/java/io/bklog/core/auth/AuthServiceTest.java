@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AuthServiceTest {
     private final LogPlatform platform = LogPlatform.builder().build();
-    private final AuthService auth = new AuthService(platform.metadata(), platform.clock());
+    private final AuthService auth = new AuthService(platform.internals().metadata(), platform.clock());
 
     @AfterEach
     void close() {
@@ -28,7 +28,7 @@ class AuthServiceTest {
     @Test
     void tokenIsStoredHashedAndAuthenticatesToItsSpaceAndRoles() {
         IssuedToken t = auth.createToken("ci", "default", EnumSet.of(Role.VIEWER), null);
-        Token row = platform.metadata().tokens().findByName("default", "ci").orElseThrow();
+        Token row = platform.internals().metadata().tokens().findByName("default", "ci").orElseThrow();
         assertThat(row.tokenHash()).isEqualTo(Token.hash(t.secret())).doesNotContain(t.secret());
         Principal p = auth.authenticate(t.secret()).orElseThrow();
         assertThat(p.spaceUid()).isEqualTo("default");
@@ -50,7 +50,7 @@ class AuthServiceTest {
     @Test
     void expiredAndRevokedTokensNoLongerAuthenticate() {
         io.bklog.testkit.MutableClock clock = new io.bklog.testkit.MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        AuthService timed = new AuthService(platform.metadata(), clock);
+        AuthService timed = new AuthService(platform.internals().metadata(), clock);
         IssuedToken old = timed.createToken("old", "default", EnumSet.of(Role.VIEWER),
                 Instant.parse("2026-01-01T01:00:00Z"));
         assertThat(timed.authenticate(old.secret())).isPresent();

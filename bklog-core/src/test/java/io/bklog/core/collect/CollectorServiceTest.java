@@ -198,7 +198,7 @@ class CollectorServiceTest {
                 "app");
         Files.writeString(file, "{\"level\": \"ERROR\", \"msg\": \"payment failed\"}\n", StandardOpenOption.APPEND);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            platform.store().refresh("app");
+            platform.internals().store().refresh("app");
             assertThat(platform.search().search("app", SearchParams.of("*")).total()).isEqualTo(2);
         });
         var hits = platform.search().search("app", SearchParams.of("*")).hits();
@@ -221,7 +221,7 @@ class CollectorServiceTest {
         CollectorConfig saved = collectors.create(section, "app");
         assertThat(saved.sourceType()).isEqualTo("section");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            platform.store().refresh("app");
+            platform.internals().store().refresh("app");
             assertThat(platform.search().search("app", SearchParams.of("*")).total()).isEqualTo(2);
         });
         assertThat(platform.search().search("app", SearchParams.of("log:boom")).hits()).singleElement()
@@ -266,7 +266,7 @@ class CollectorServiceTest {
                 json("{'paths': ['" + dir.resolve("logs").toAbsolutePath() + "/*.log'], 'tail_files': false,"
                         + " 'exclude_files': ['(?<!keep)\\\\.gz$']}"),
                 null, null, "bk_log_text", null, null, true, null, 0, null, null);
-        CollectorConfig stored = platform.metadata().collectorConfigs().create(old);
+        CollectorConfig stored = platform.internals().metadata().collectorConfigs().create(old);
         collectors.start(stored.id());
         CollectorStatus s = collectors.status(stored.id());
         assertThat(s.state()).isEqualTo(CollectorStatus.FAILED);

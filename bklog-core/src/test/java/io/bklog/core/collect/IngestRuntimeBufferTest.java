@@ -40,12 +40,12 @@ class IngestRuntimeBufferTest {
     }
 
     private static long total(LogPlatform p, String query) {
-        p.store().refresh("app");
+        p.internals().store().refresh("app");
         return p.search().search("app", SearchParams.of(query)).total();
     }
 
     private static BatchingSink.Builder sink(LogPlatform p, IngestMetrics metrics) {
-        return BatchingSink.builder(p.store()).linger(Duration.ofMillis(10)).metrics(metrics).name("buffer-test");
+        return BatchingSink.builder(p.internals().store()).linger(Duration.ofMillis(10)).metrics(metrics).name("buffer-test");
     }
 
     @Test
@@ -53,7 +53,7 @@ class IngestRuntimeBufferTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         InProcessIngestBuffer buffer = new InProcessIngestBuffer(100);
         try (LogPlatform p = LogPlatform.builder().build();
-             IngestRuntime rt = IngestRuntime.startWithoutDrainer(p.ingest(), p.store(), buffer, p.clock(),
+             IngestRuntime rt = IngestRuntime.startWithoutDrainer(p.ingest(), p.internals().store(), buffer, p.clock(),
                      sink(p, new IngestMetrics(meters)))) {
             p.indexSets().put("app", IndexSetSpec.defaults());
 
@@ -87,7 +87,7 @@ class IngestRuntimeBufferTest {
     void answersIngestBusyAndTakesNothingWhenTheBufferIsFull() {
         InProcessIngestBuffer buffer = new InProcessIngestBuffer(4);
         try (LogPlatform p = LogPlatform.builder().build();
-             IngestRuntime rt = IngestRuntime.startWithoutDrainer(p.ingest(), p.store(), buffer, p.clock(),
+             IngestRuntime rt = IngestRuntime.startWithoutDrainer(p.ingest(), p.internals().store(), buffer, p.clock(),
                      sink(p, IngestMetrics.noop()))) {
             p.indexSets().put("app", IndexSetSpec.defaults());
             assertThat(rt.ingest("app", docs("a", "b", "c"), false).accepted()).isEqualTo(3);
@@ -115,7 +115,7 @@ class IngestRuntimeBufferTest {
     void answersEveryItemRetryableWithTheReasonWhenTheBufferFailsToTakeTheBatch() {
         InProcessIngestBuffer buffer = new InProcessIngestBuffer(100);
         try (LogPlatform p = LogPlatform.builder().build();
-             IngestRuntime rt = IngestRuntime.startWithoutDrainer(p.ingest(), p.store(), buffer, p.clock(),
+             IngestRuntime rt = IngestRuntime.startWithoutDrainer(p.ingest(), p.internals().store(), buffer, p.clock(),
                      sink(p, IngestMetrics.noop()))) {
             p.indexSets().put("app", IndexSetSpec.defaults());
             buffer.close();

@@ -39,8 +39,8 @@ class IngestRuntimeTest {
     void answersIngestBusyWhenTheSinkQueueIsFullAndCloseDrainsWhatWasAccepted() {
         try (LogPlatform p = LogPlatform.builder().build()) {
             p.indexSets().put("app", IndexSetSpec.defaults());
-            IngestRuntime rt = IngestRuntime.start(p.ingest(), p.store(), null, p.clock(),
-                    BatchingSink.builder(p.store()).maxDocs(5).queueCapacityDocs(5).linger(Duration.ofHours(1))
+            IngestRuntime rt = IngestRuntime.start(p.ingest(), p.internals().store(), null, p.clock(),
+                    BatchingSink.builder(p.internals().store()).maxDocs(5).queueCapacityDocs(5).linger(Duration.ofHours(1))
                             .name("test"));
             CompletableFuture<DirectIngest.Result> first = CompletableFuture.supplyAsync(
                     () -> rt.ingest("app", docs("x1", "x2", "x3"), false));
@@ -56,7 +56,7 @@ class IngestRuntimeTest {
             rt.close();
             DirectIngest.Result r = first.join();
             assertThat(r.accepted()).isEqualTo(3);
-            p.store().refresh("app");
+            p.internals().store().refresh("app");
             assertThat(p.search().search("app", io.bklog.core.search.SearchParams.of("*")).total()).isEqualTo(3);
         }
     }

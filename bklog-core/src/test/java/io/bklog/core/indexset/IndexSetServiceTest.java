@@ -38,7 +38,7 @@ class IndexSetServiceTest {
         assertThat(s.retentionDays()).isEqualTo(14);
         assertThat(s.shards()).isEqualTo(1);
         assertThat(s.replicas()).isZero();
-        assertThat(platform.store().indexSets()).contains("app_logs");
+        assertThat(platform.internals().store().indexSets()).contains("app_logs");
         assertThat(service.list()).extracting(IndexSet::name).containsExactly("app_logs");
     }
 
@@ -97,7 +97,7 @@ class IndexSetServiceTest {
         }
         try (LogPlatform second = LogPlatform.builder().dataDir(dir).backend("memory", java.util.Map.of()).build()) {
             assertThat(second.indexSets().get("kept").name()).isEqualTo("kept");
-            assertThat(second.store().indexSets()).contains("kept");
+            assertThat(second.internals().store().indexSets()).contains("kept");
         }
     }
 

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MaskingServiceTest {
     private final LogPlatform platform = LogPlatform.builder().build();
-    private final MaskingService masking = new MaskingService(platform.metadata(), platform.indexSets());
+    private final MaskingService masking = new MaskingService(platform.internals().metadata(), platform.indexSets());
 
     @AfterEach
     void close() {
@@ -35,7 +35,7 @@ class MaskingServiceTest {
         DesensitizeRule rule = phoneRule();
         masking.configure("app", List.of(FieldMaskConfig.ofRule("log", rule.id(), 0)), List.of("log"));
 
-        MaskingService fresh = new MaskingService(platform.metadata(), platform.indexSets());
+        MaskingService fresh = new MaskingService(platform.internals().metadata(), platform.indexSets());
         assertThat(fresh.masker("app").maskSource(Map.of("log", "call 13812345678")))
                 .containsEntry("log", "call 138******78");
         assertThat(fresh.textFields("app")).containsExactly("log");
@@ -47,9 +47,9 @@ class MaskingServiceTest {
         DesensitizeRule rule = phoneRule();
         masking.configure("app", List.of(FieldMaskConfig.ofRule("log", rule.id(), 0)), List.of("log"));
         // saved before regexes became RE2 syntax: written straight to the metadata store, as an old row would be
-        platform.metadata().desensitizeRules().update(platform.metadata().desensitizeRules().findById(rule.id())
+        platform.internals().metadata().desensitizeRules().update(platform.internals().metadata().desensitizeRules().findById(rule.id())
                 .orElseThrow().withMatch("1[3-9]\\d{9}(?!\\d)", List.of("log")));
-        MaskingService fresh = new MaskingService(platform.metadata(), platform.indexSets());
+        MaskingService fresh = new MaskingService(platform.internals().metadata(), platform.indexSets());
         assertThat(fresh.masker("app").maskSource(Map.of("log", "call 13812345678")))
                 .containsEntry("log", "*".repeat("call 13812345678".length()));
     }
@@ -63,7 +63,7 @@ class MaskingServiceTest {
 
         masking.configure("app", List.of(FieldMaskConfig.ofRule("log", rule.id(), 0)), List.of());
         assertThat(masking.masker("app").mask("log", "13812345678")).isEqualTo("138******78");
-        masking.updateRule(platform.metadata().desensitizeRules().findById(rule.id()).orElseThrow().withActive(false));
+        masking.updateRule(platform.internals().metadata().desensitizeRules().findById(rule.id()).orElseThrow().withActive(false));
         assertThat(masking.masker("app").mask("log", "13812345678")).isEqualTo("13812345678");
     }
 
@@ -73,7 +73,7 @@ class MaskingServiceTest {
         assertThatThrownBy(() -> masking.createRule(DesensitizeRule.of("bad", "text_replace",
                 params("{\"template_string\":\"${x}\"}"), "\\d+", List.of(), "default")))
                 .isInstanceOf(BklogException.class).hasMessageContaining("${x}");
-        assertThat(platform.metadata().desensitizeRules().findByName("default", "bad")).isEmpty();
+        assertThat(platform.internals().metadata().desensitizeRules().findByName("default", "bad")).isEmpty();
         assertThatThrownBy(() -> masking.configure("app", List.of(FieldMaskConfig.inline("nope", "mask_shield",
                 null, null, 0)), List.of())).hasMessageContaining("unknown field 'nope'");
         DesensitizeRule rule = phoneRule();

@@ -30,14 +30,14 @@ class BackupServiceTest {
     }
 
     private BackupService backups() {
-        return new BackupService(f.platform.metadata(), f.store, f.repo, dir, f.clock);
+        return new BackupService(f.platform.internals().metadata(), f.store, f.repo, dir, f.clock);
     }
 
     /** Deletes every index and opens a new platform with an empty metadata database on the same store. */
     private BackupService wipe() {
         f.store.deleteIndices(f.indices());
         fresh = LogPlatform.builder().store(f.store).snapshotRepository(f.repo).clock(f.clock).build();
-        return new BackupService(fresh.metadata(), f.store, f.repo, dir, f.clock);
+        return new BackupService(fresh.internals().metadata(), f.store, f.repo, dir, f.clock);
     }
 
     @Test
@@ -55,7 +55,7 @@ class BackupServiceTest {
         assertThat(m.files()).containsKey(BackupService.DUMP);
         assertThat(Files.readString(dir.resolve(m.id()).resolve(BackupService.MANIFEST))).contains("\"id\" : \"" + m.id());
         assertThat(f.repo.get(m.snapshot())).isPresent();
-        assertThat(f.platform.metadata().backupRecords().getById(m.id()).status()).isEqualTo(BackupRecord.SUCCESS);
+        assertThat(f.platform.internals().metadata().backupRecords().getById(m.id()).status()).isEqualTo(BackupRecord.SUCCESS);
         assertThat(backups().verify(m.id()).ok()).isTrue();
         assertThat(backups().list()).extracting(BackupManifest::id).containsExactly(m.id());
     }
@@ -84,11 +84,11 @@ class BackupServiceTest {
 
         assertThat(r.indices()).hasSize(4);
         assertThat(progress).isSorted().endsWith(1.0);
-        assertThat(fresh.metadata().indexSets().list()).extracting(s -> s.name()).containsExactlyInAnyOrder("app", "web");
+        assertThat(fresh.internals().metadata().indexSets().list()).extracting(s -> s.name()).containsExactlyInAnyOrder("app", "web");
         assertThat(fresh.search().search("app", new io.bklog.core.search.SearchParams(null, null,
                 "2000-01-01 00:00:00", "2100-01-01 00:00:00", 0, 1, null, null, null, null)).total())
                 .isEqualTo(appBefore).isEqualTo(8);
-        assertThat(fresh.metadata().backupRecords().getById(inc.id()).status()).isEqualTo(BackupRecord.SUCCESS);
+        assertThat(fresh.internals().metadata().backupRecords().getById(inc.id()).status()).isEqualTo(BackupRecord.SUCCESS);
     }
 
     @Test
@@ -109,8 +109,8 @@ class BackupServiceTest {
         BackupService target = wipe();
         assertThatThrownBy(() -> target.restore(m.id())).isInstanceOf(OpsException.class)
                 .hasMessageContaining("failed verification, nothing was changed");
-        assertThat(fresh.metadata().indexSets().list()).isEmpty();
-        assertThat(fresh.metadata().spaces().list()).hasSize(1);
+        assertThat(fresh.internals().metadata().indexSets().list()).isEmpty();
+        assertThat(fresh.internals().metadata().spaces().list()).hasSize(1);
         assertThat(f.indices()).isEmpty();
     }
 

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class IndexLifecycleTest {
     private final OpsFixture f = new OpsFixture();
-    private final IndexLifecycle lifecycle = new IndexLifecycle(f.platform.metadata(), f.store, f.repo, f.clock);
+    private final IndexLifecycle lifecycle = new IndexLifecycle(f.platform.internals().metadata(), f.store, f.repo, f.clock);
     private final LocalDate today = IndexNames.dayOf(OpsFixture.NOW);
 
     @AfterEach
@@ -55,7 +55,7 @@ class IndexLifecycleTest {
         assertThat(r.snapshotted()).containsExactly(snapshot);
         assertThat(r.deleted()).containsExactly(expired);
         assertThat(f.repo.get(snapshot)).hasValueSatisfying(s -> assertThat(s.docCounts()).containsEntry(expired, 4L));
-        assertThat(f.platform.metadata().archivedSnapshots().findByName(archive.id(), snapshot))
+        assertThat(f.platform.internals().metadata().archivedSnapshots().findByName(archive.id(), snapshot))
                 .hasValueSatisfying(s -> assertThat(s.state()).isEqualTo(ArchivedSnapshot.SUCCESS));
         assertThat(f.indices()).doesNotContain(expired);
     }
@@ -63,7 +63,7 @@ class IndexLifecycleTest {
     @Test
     void retentionKeepsIndexWhoseArchiveSnapshotFailed() {
         IndexSet set = f.indexSet("app", 7);
-        ArchiveConfig archive = f.platform.metadata().archiveConfigs()
+        ArchiveConfig archive = f.platform.internals().metadata().archiveConfigs()
                 .create(ArchiveConfig.of(set.id(), 30, "no_such_repository"));
         f.ingest("app", 2, 10);
 
@@ -72,7 +72,7 @@ class IndexLifecycleTest {
         assertThat(r.deleted()).isEmpty();
         assertThat(r.kept()).containsExactly(index("app", 10));
         assertThat(f.indices()).contains(index("app", 10));
-        assertThat(f.platform.metadata().archivedSnapshots().listByArchiveConfig(archive.id())).isEmpty();
+        assertThat(f.platform.internals().metadata().archivedSnapshots().listByArchiveConfig(archive.id())).isEmpty();
     }
 
     @Test
@@ -103,7 +103,7 @@ class IndexLifecycleTest {
 
         lifecycle.syncCapacity();
 
-        IndexSetCapacity c = f.platform.metadata().capacity().findByIndexSet(set.id()).orElseThrow();
+        IndexSetCapacity c = f.platform.internals().metadata().capacity().findByIndexSet(set.id()).orElseThrow();
         assertThat(c.docCount()).isEqualTo(15);
         assertThat(c.indexCount()).isEqualTo(3);
         assertThat(c.sizeBytes()).isPositive();
@@ -116,7 +116,7 @@ class IndexLifecycleTest {
         f.archive(set, 0);
         f.ingest("app", 3, 5);
         lifecycle.retention();
-        RestoreService restores = new RestoreService(f.platform.metadata(), f.store, f.repo, f.clock,
+        RestoreService restores = new RestoreService(f.platform.internals().metadata(), f.store, f.repo, f.clock,
                 () -> Long.MAX_VALUE / 2, 0.85);
         RestoreJob job = restores.start("app", OpsFixture.NOW.minus(Duration.ofDays(6)), OpsFixture.NOW,
                 OpsFixture.NOW.plus(Duration.ofDays(1)));
@@ -127,7 +127,7 @@ class IndexLifecycleTest {
         assertThat(lifecycle.expireRestores()).containsExactly("restore_" + index("app", 5));
 
         assertThat(f.indices()).doesNotContain("restore_" + index("app", 5));
-        assertThat(f.platform.metadata().restoreJobs().getById(job.id()).status()).isEqualTo(RestoreJob.EXPIRED);
+        assertThat(f.platform.internals().metadata().restoreJobs().getById(job.id()).status()).isEqualTo(RestoreJob.EXPIRED);
     }
 
     @Test

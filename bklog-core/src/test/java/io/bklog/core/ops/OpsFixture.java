@@ -25,11 +25,11 @@ final class OpsFixture implements AutoCloseable {
 
     IndexSet indexSet(String name, int retentionDays) {
         platform.indexSets().put(name, new IndexSetSpec(null, null, retentionDays, null, null, null));
-        return platform.metadata().indexSets().getByName(name);
+        return platform.internals().metadata().indexSets().getByName(name);
     }
 
     ArchiveConfig archive(IndexSet set, int snapshotDays) {
-        return platform.metadata().archiveConfigs().create(ArchiveConfig.of(set.id(), snapshotDays, "archive"));
+        return platform.internals().metadata().archiveConfigs().create(ArchiveConfig.of(set.id(), snapshotDays, "archive"));
     }
 
     /** {@code perDay} documents on each of the days {@code daysAgo}. */

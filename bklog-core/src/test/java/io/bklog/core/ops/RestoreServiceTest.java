@@ -19,7 +19,7 @@ import static org.awaitility.Awaitility.await;
 
 class RestoreServiceTest {
     private final OpsFixture f = new OpsFixture();
-    private final IndexLifecycle lifecycle = new IndexLifecycle(f.platform.metadata(), f.store, f.repo, f.clock);
+    private final IndexLifecycle lifecycle = new IndexLifecycle(f.platform.internals().metadata(), f.store, f.repo, f.clock);
 
     @AfterEach
     void close() {
@@ -41,7 +41,7 @@ class RestoreServiceTest {
     @Test
     void restoresArchivedRangeIntoRestoreIndicesSearchableWithTheIndexSet() {
         archivedApp();
-        RestoreService restores = new RestoreService(f.platform.metadata(), f.store, f.repo, f.clock,
+        RestoreService restores = new RestoreService(f.platform.internals().metadata(), f.store, f.repo, f.clock,
                 () -> 1L << 40, 0.85);
 
         RestoreJob job = restores.start("app", daysAgo(6), daysAgo(5), daysAgo(-7));
@@ -59,7 +59,7 @@ class RestoreServiceTest {
     @Test
     void refusesWhenEstimatedSizePassesTheDiskWatermarkNamingTheFigures() {
         archivedApp();
-        RestoreService restores = new RestoreService(f.platform.metadata(), f.store, f.repo, f.clock, () -> 100, 0.5);
+        RestoreService restores = new RestoreService(f.platform.internals().metadata(), f.store, f.repo, f.clock, () -> 100, 0.5);
 
         assertThatThrownBy(() -> restores.start("app", daysAgo(30), OpsFixture.NOW, daysAgo(-1)))
                 .isInstanceOf(OpsException.class)
@@ -67,14 +67,14 @@ class RestoreServiceTest {
                 .hasMessageContaining("100 bytes free")
                 .hasMessageContaining("50%")
                 .hasMessageContaining("(50 bytes)");
-        assertThat(f.platform.metadata().restoreJobs().list()).isEmpty();
+        assertThat(f.platform.internals().metadata().restoreJobs().list()).isEmpty();
         assertThat(f.indices()).noneMatch(i -> i.startsWith("restore_"));
     }
 
     @Test
     void refusesIndexSetWithoutArchive() {
         f.indexSet("plain", 3);
-        RestoreService restores = new RestoreService(f.platform.metadata(), f.store, f.repo, f.clock, () -> 1L << 40,
+        RestoreService restores = new RestoreService(f.platform.internals().metadata(), f.store, f.repo, f.clock, () -> 1L << 40,
                 0.85);
         assertThatThrownBy(() -> restores.start("plain", daysAgo(3), OpsFixture.NOW, daysAgo(-1)))
                 .hasMessageContaining("index set 'plain' has no archive config");
@@ -83,20 +83,21 @@ class RestoreServiceTest {
     @Test
     void runsAsAsyncTaskOnTheSchedulerWithProgress() {
         archivedApp();
-        RestoreService restores = new RestoreService(f.platform.metadata(), f.store, f.repo, f.clock, () -> 1L << 40,
-                0.85);
         TaskRegistry registry = new TaskRegistry();
-        restores.register(registry);
-        try (Scheduler scheduler = Scheduler.builder(registry).clock(Clock.systemUTC()).beat(false).build().start()) {
-            restores.useScheduler(scheduler);
+        try (Scheduler scheduler = Scheduler.builder(registry).clock(Clock.systemUTC()).beat(false).build()) {
+            RestoreService restores = new RestoreService(f.platform.internals().metadata(),
+                    io.bklog.core.store.StorageTopology.single(f.store, f.repo), f.clock, () -> 1L << 40, 0.85,
+                    scheduler);
+            restores.register(registry);
+            scheduler.start();
             RestoreJob job = restores.start("app", daysAgo(11), daysAgo(4), daysAgo(-7));
             assertThat(job.status()).isEqualTo(RestoreJob.PENDING);
             assertThat(job.totalDocCount()).isEqualTo(15);
 
             await().atMost(20, TimeUnit.SECONDS).until(() ->
-                    f.platform.metadata().restoreJobs().getById(job.id()).done());
+                    f.platform.internals().metadata().restoreJobs().getById(job.id()).done());
 
-            RestoreJob done = f.platform.metadata().restoreJobs().getById(job.id());
+            RestoreJob done = f.platform.internals().metadata().restoreJobs().getById(job.id());
             assertThat(done.status()).isEqualTo(RestoreJob.DONE);
             assertThat(done.progress()).isEqualTo(1.0);
             assertThat(done.completeDocCount()).isEqualTo(15);

@@ -222,13 +222,13 @@ class PatternServiceTest {
         platform.indexSets().create("app", clustered());
         ingest("app", T0, "user 1 logged in", "user 2 logged in", "disk full");
         platform.patterns().flush();
-        List<PatternRecord> rows = platform.metadata().patterns().list("app");
+        List<PatternRecord> rows = platform.internals().metadata().patterns().list("app");
         assertThat(rows).hasSize(2);
         assertThat(rows).filteredOn(p -> p.template().startsWith("user")).singleElement()
                 .satisfies(p -> assertThat(p.count()).isEqualTo(2));
         ingest("app", T0, "user 3 logged in");
         platform.patterns().flush();
-        assertThat(platform.metadata().patterns().list("app")).filteredOn(p -> p.template().startsWith("user"))
+        assertThat(platform.internals().metadata().patterns().list("app")).filteredOn(p -> p.template().startsWith("user"))
                 .singleElement().satisfies(p -> {
                     assertThat(p.count()).isEqualTo(3);
                     assertThat(p.firstSeen()).isEqualTo(T0.plusSeconds(7200));

@@ -87,13 +87,13 @@ class PatternSharingTest {
             assertThat(hits(p, "*")).allSatisfy(h -> assertThat(h.source()).doesNotContainKey("__pattern"));
 
             p.indexSets().update("app", IndexSetSpec.defaults().withPatterns(PatternConfig.Spec.on()));
-            String taskId = p.metadata().asyncTasks().listByKind(PatternService.REMINE_TASK, 10).get(0).id();
+            String taskId = p.internals().metadata().asyncTasks().listByKind(PatternService.REMINE_TASK, 10).get(0).id();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(p.scheduler().status(taskId))
                     .hasValueSatisfying(s -> assertThat(s.state()).isEqualTo(TaskStatus.State.DONE)));
             TaskStatus done = p.scheduler().status(taskId).orElseThrow();
             assertThat(done.progress()).isEqualTo(1.0);
             assertThat(done.result()).contains("re-mined 3 lines");
-            p.store().refresh("app");
+            p.internals().store().refresh("app");
             assertThat(hits(p, "*")).hasSize(3).allSatisfy(h -> assertThat(h.source()).containsKey("__pattern"));
             String login = patternOf(p, "logged");
             assertThat(hits(p, "__pattern:" + login)).hasSize(2);
@@ -101,9 +101,9 @@ class PatternSharingTest {
             // changing how lines are mined re-mines again; an unrelated change does not
             p.indexSets().update("app", IndexSetSpec.defaults().withPatterns(
                     new PatternConfig.Spec(null, null, List.of("ip"), null)));
-            assertThat(p.metadata().asyncTasks().listByKind(PatternService.REMINE_TASK, 10)).hasSize(2);
+            assertThat(p.internals().metadata().asyncTasks().listByKind(PatternService.REMINE_TASK, 10)).hasSize(2);
             p.indexSets().update("app", new IndexSetSpec(null, null, 20, null, null, "described"));
-            assertThat(p.metadata().asyncTasks().listByKind(PatternService.REMINE_TASK, 10)).hasSize(2);
+            assertThat(p.internals().metadata().asyncTasks().listByKind(PatternService.REMINE_TASK, 10)).hasSize(2);
         }
     }
 }

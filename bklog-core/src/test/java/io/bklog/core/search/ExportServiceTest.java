@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ExportServiceTest {
     private final LogPlatform platform = LogPlatform.builder().build();
-    private final ExportService export = new ExportService(platform.indexSets(), platform.search(), platform.store());
+    private final ExportService export = new ExportService(platform.indexSets(), platform.search(), platform.internals().store());
 
     @AfterEach
     void close() {

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TailServiceTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-10T00:00:00Z"));
     private final LogPlatform platform = LogPlatform.builder().clock(clock).build();
-    private final TailService tail = new TailService(platform.indexSets(), platform.search(), platform.store());
+    private final TailService tail = new TailService(platform.indexSets(), platform.search(), platform.internals().store());
     private final Masker phones = new Masker(Map.of("log", List.of(MaskRules.compile("phone", "mask_shield",
             new ObjectMapper().createObjectNode().put("preserve_head", 3).put("preserve_tail", 2), "1[3-9]\\d{9}",
             0))), Set.of());

@@ -39,8 +39,8 @@ class RoutingLogStoreTest {
     }
 
     private RoutingLogStore router() {
-        assertThat(platform.store()).isInstanceOf(RoutingLogStore.class);
-        return (RoutingLogStore) platform.store();
+        assertThat(platform.internals().store()).isInstanceOf(RoutingLogStore.class);
+        return (RoutingLogStore) platform.internals().store();
     }
 
     private LogStore cluster(String name) {
@@ -75,10 +75,10 @@ class RoutingLogStoreTest {
         assertThat(platform.search().search("alpha", SearchParams.of("log:500")).total()).isEqualTo(1);
         assertThat(platform.search().search("beta", SearchParams.of("*")).total()).isEqualTo(1);
         // the router lists one set's indices from its cluster, and all indices from both
-        assertThat(names(platform.store().listIndices("beta"))).allMatch(n -> n.startsWith("v2_beta_")).hasSize(1);
-        assertThat(names(platform.store().listIndices("*"))).hasSize(2)
+        assertThat(names(platform.internals().store().listIndices("beta"))).allMatch(n -> n.startsWith("v2_beta_")).hasSize(1);
+        assertThat(names(platform.internals().store().listIndices("*"))).hasSize(2)
                 .anyMatch(n -> n.startsWith("v2_alpha_")).anyMatch(n -> n.startsWith("v2_beta_"));
-        assertThat(platform.store().indexSets()).contains("alpha", "beta");
+        assertThat(platform.internals().store().indexSets()).contains("alpha", "beta");
         assertThat(platform.indexSets().get("alpha").storageCluster()).isEqualTo("one");
         assertThat(platform.indexSets().get("beta").storageCluster()).isEqualTo("two");
     }
@@ -100,13 +100,13 @@ class RoutingLogStoreTest {
         ingest("alpha", "a");
         ingest("beta", "b");
         String betaIndex = names(cluster("two").listIndices("beta")).get(0);
-        platform.store().addAlias(betaIndex, "beta_extra");
+        platform.internals().store().addAlias(betaIndex, "beta_extra");
         assertThat(cluster("two").listIndices(betaIndex).get(0).aliases()).contains("beta_extra");
-        platform.store().removeAlias(betaIndex, "beta_extra");
+        platform.internals().store().removeAlias(betaIndex, "beta_extra");
         assertThat(cluster("two").listIndices(betaIndex).get(0).aliases()).doesNotContain("beta_extra");
 
         String alphaIndex = names(cluster("one").listIndices("alpha")).get(0);
-        platform.store().deleteIndices(List.of(betaIndex, alphaIndex, "not_ours"));
+        platform.internals().store().deleteIndices(List.of(betaIndex, alphaIndex, "not_ours"));
         assertThat(cluster("one").listIndices("alpha")).isEmpty();
         assertThat(cluster("two").listIndices("beta")).isEmpty();
     }
@@ -123,7 +123,7 @@ class RoutingLogStoreTest {
                     assertThat(e.details()).containsEntry("known", List.of("one", "two"));
                 });
         assertThat(platform.indexSets().find("alpha")).isEmpty();
-        assertThat(platform.store().indexSets()).doesNotContain("alpha");
+        assertThat(platform.internals().store().indexSets()).doesNotContain("alpha");
     }
 
     @Test
@@ -156,7 +156,7 @@ class RoutingLogStoreTest {
     void searchOverIndexSetsOfTwoClustersIsRefused() {
         platform.indexSets().create("alpha", IndexSetSpec.defaults().withStorageCluster("one"));
         platform.indexSets().create("beta", IndexSetSpec.defaults().withStorageCluster("two"));
-        assertThatThrownBy(() -> platform.store().search(SearchRequest.builder("alpha", "beta").build()))
+        assertThatThrownBy(() -> platform.internals().store().search(SearchRequest.builder("alpha", "beta").build()))
                 .isInstanceOf(UnsupportedFeatureException.class).hasMessageContaining("several storage clusters");
     }
 
@@ -164,12 +164,12 @@ class RoutingLogStoreTest {
     void eachClusterKeepsItsOwnSnapshotRepository() {
         platform.indexSets().create("alpha", IndexSetSpec.defaults().withStorageCluster("one"));
         platform.indexSets().create("beta", IndexSetSpec.defaults().withStorageCluster("two"));
-        assertThat(platform.snapshotRepositoryOf("alpha")).containsSame(router().cluster("one").orElseThrow()
+        assertThat(platform.internals().snapshotRepositoryOf("alpha")).containsSame(router().cluster("one").orElseThrow()
                 .repository());
-        assertThat(platform.snapshotRepositoryOf("beta")).containsSame(router().cluster("two").orElseThrow()
+        assertThat(platform.internals().snapshotRepositoryOf("beta")).containsSame(router().cluster("two").orElseThrow()
                 .repository());
-        assertThat(platform.snapshotRepositoryOf("alpha").orElseThrow())
-                .isNotSameAs(platform.snapshotRepositoryOf("beta").orElseThrow());
+        assertThat(platform.internals().snapshotRepositoryOf("alpha").orElseThrow())
+                .isNotSameAs(platform.internals().snapshotRepositoryOf("beta").orElseThrow());
     }
 
     @Test
@@ -210,7 +210,7 @@ class RoutingLogStoreTest {
     @Test
     void aSingleStoreIsOneClusterNamedByItsClusterSetting() {
         try (LogPlatform single = LogPlatform.builder().backend("memory", Map.of("cluster", "main")).build()) {
-            assertThat(single.store()).isNotInstanceOf(RoutingLogStore.class);
+            assertThat(single.internals().store()).isNotInstanceOf(RoutingLogStore.class);
             assertThat(single.indexSets().storageClusters()).containsExactly("main");
             assertThat(single.indexSets().create("a", IndexSetSpec.defaults().withStorageCluster("main"))
                     .storageCluster()).isEqualTo("main");

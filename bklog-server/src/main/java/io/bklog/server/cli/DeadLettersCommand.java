@@ -46,9 +46,9 @@ final class DeadLettersCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            return options.run(spec, ops -> {
-                ops.platform().indexSets().get(indexSet); // an unknown name: one line naming it, exit 2
-                DeadLetterService.Page page = ops.platform().deadLetters().list(indexSet, 0, size);
+            return options.runOnPlatform(spec, platform -> {
+                platform.indexSets().get(indexSet); // an unknown name: one line naming it, exit 2
+                DeadLetterService.Page page = platform.deadLetters().list(indexSet, 0, size);
                 out.printf("%-24s %-32s %s%n", "TIME", "DOC_ID", "REASON / DOCUMENT");
                 for (DeadLetterService.DeadLetter d : page.items()) {
                     out.printf("%-24s %-32s %s%n", d.time(), d.docId(), d.reason());
@@ -75,9 +75,9 @@ final class DeadLettersCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            return options.run(spec, ops -> {
-                ops.platform().indexSets().get(indexSet);
-                DeadLetterService.Replay r = ops.platform().deadLetters().replay(indexSet);
+            return options.runOnPlatform(spec, platform -> {
+                platform.indexSets().get(indexSet);
+                DeadLetterService.Replay r = platform.deadLetters().replay(indexSet);
                 out.println("replayed " + r.replayed() + " dead letters of " + indexSet + ": " + r.stored()
                         + " stored, " + r.rejected() + " refused again, " + r.retryable() + " to retry");
                 r.items().stream().filter(i -> i.status() != io.bklog.spi.BulkResult.Status.OK)

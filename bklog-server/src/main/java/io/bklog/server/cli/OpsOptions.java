@@ -36,11 +36,17 @@ final class OpsOptions {
 
     /** Opens the platform, runs {@code action} on its operations and closes it; OpsException prints and exits 2. */
     int run(CommandLine.Model.CommandSpec spec, Function<Operations, Integer> action) {
+        return runOnPlatform(spec, platform -> {
+            Operations ops = platform.operations();
+            return action.apply(backupDir != null ? ops.withBackupLocation(backupDir) : ops);
+        });
+    }
+
+    /** Opens the platform, runs {@code action} on it and closes it; OpsException prints and exits 2. */
+    int runOnPlatform(CommandLine.Model.CommandSpec spec, Function<LogPlatform, Integer> action) {
         PrintWriter err = spec.commandLine().getErr();
         try (LogPlatform platform = BklogServer.platform(load())) {
-            Operations.Builder b = Operations.builder(platform);
-            if (backupDir != null) b.backupLocation(backupDir);
-            return action.apply(b.build());
+            return action.apply(platform);
         } catch (OpsException | IllegalArgumentException e) {
             err.println("bklog: " + e.getMessage());
             return 2;

@@ -19,17 +19,17 @@ public final class ApiRoutes {
                 new IngestRoutes(platform.pipeline(), bodies),
                 new DeadLetterRoutes(platform.deadLetters(), platform.indexSets()),
                 new MaskedSearchRoutes(platform.search(),
-                        new io.bklog.core.search.ContextService(platform.indexSets(), platform.store()),
-                        new io.bklog.core.search.ExportService(platform.indexSets(), platform.search(), platform.store()),
+                        new io.bklog.core.search.ContextService(platform.indexSets(), platform.internals().store()),
+                        new io.bklog.core.search.ExportService(platform.indexSets(), platform.search(), platform.internals().store()),
                         new io.bklog.core.search.FieldAnalysisService(platform.indexSets(), platform.search(),
-                                platform.store()),
-                        new io.bklog.core.search.SearchHistoryService(platform.metadata(), platform.indexSets()),
+                                platform.internals().store()),
+                        new io.bklog.core.search.SearchHistoryService(platform.internals().metadata(), platform.indexSets()),
                         masking, bodies),
                 new MaskingRoutes(masking, bodies),
                 new TailRoutes(new io.bklog.core.search.TailService(platform.indexSets(), platform.search(),
-                        platform.store()), masking, json, java.time.Duration.ofSeconds(1), platform.meterRegistry()),
+                        platform.internals().store()), masking, json, java.time.Duration.ofSeconds(1), platform.meterRegistry()),
                 new ExportJobRoutes(platform.exports(), masking, bodies),
-                new FavoriteRoutes(new io.bklog.core.search.FavoriteService(platform.metadata().favorites(),
+                new FavoriteRoutes(new io.bklog.core.search.FavoriteService(platform.internals().metadata().favorites(),
                         platform.indexSets(), platform.search()), bodies),
                 new AuthRoutes(auth(platform), bodies),
                 new CollectorRoutes(platform.collectors(), platform.indexSets(), bodies),
@@ -40,11 +40,11 @@ public final class ApiRoutes {
     }
 
     private static MaskingService masking(LogPlatform platform) {
-        return new MaskingService(platform.metadata(), platform.indexSets());
+        return new MaskingService(platform.internals().metadata(), platform.indexSets());
     }
 
     private static AuthService auth(LogPlatform platform) {
-        return new AuthService(platform.metadata(), platform.clock());
+        return new AuthService(platform.internals().metadata(), platform.clock());
     }
 
     /**
@@ -54,7 +54,7 @@ public final class ApiRoutes {
     public static AuthFilter authFilter(LogPlatform platform, boolean enabled) {
         AuthService auth = auth(platform);
         if (enabled) {
-            java.nio.file.Path dir = platform.dataDir().orElseThrow(() -> new IllegalStateException("auth is enabled"
+            java.nio.file.Path dir = platform.internals().dataDir().orElseThrow(() -> new IllegalStateException("auth is enabled"
                     + " but the platform has no data dir to write the bootstrap admin token to; set data_dir or"
                     + " auth.enabled=false"));
             auth.bootstrap(dir, io.bklog.core.LogPlatformBuilder.DEFAULT_SPACE);

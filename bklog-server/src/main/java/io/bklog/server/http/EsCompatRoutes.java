@@ -113,7 +113,7 @@ public final class EsCompatRoutes implements RouteGroup {
                                     long maxBodyBytes) {
         return new EsCompatRoutes(new EsBulkService(platform.indexSets(), platform.ingest(), platform.pipeline(),
                 mapping), EsCompatSearch.of(platform, mapping),
-                new MaskingService(platform.metadata(), platform.indexSets()), json, clusterName,
+                new MaskingService(platform.internals().metadata(), platform.indexSets()), json, clusterName,
                 version, autoCreateIn, maxBodyBytes);
     }
 
@@ -381,6 +381,11 @@ public final class EsCompatRoutes implements RouteGroup {
                 error(ctx, e.status(), e.type(), e.getMessage(), e.details());
             } catch (EsBulkIngest.MalformedBulkException e) {
                 error(ctx, 400, e.type(), e.getMessage());
+            } catch (io.bklog.spi.BackendException | io.bklog.core.meta.MetadataException e) {
+                log.warn("es compat backend failed method={} path={} error=\"{}\"", ctx.method(), ctx.path(),
+                        e.getMessage(), e);
+                error(ctx, 503, "unavailable_shards_exception", "the store or the metadata database is unavailable: "
+                        + e.getMessage() + "; retry with backoff and check /healthz");
             } catch (BklogException e) {
                 if (e.code() == ErrorCode.INDEX_SET_NOT_FOUND) {
                     // bklog's message lists index sets; an ES caller learns only that its index is missing
@@ -394,11 +399,6 @@ public final class EsCompatRoutes implements RouteGroup {
                 error(ctx, 400, "parse_exception", "cannot read the request body: " + e.getMessage());
             } catch (io.javalin.http.HttpResponseException e) {
                 throw e; // 413 and the like: ErrorResponses answers them in the ES shape
-            } catch (io.bklog.spi.BackendException | io.bklog.core.meta.MetadataException e) {
-                log.warn("es compat backend failed method={} path={} error=\"{}\"", ctx.method(), ctx.path(),
-                        e.getMessage(), e);
-                error(ctx, 503, "unavailable_shards_exception", "the store or the metadata database is unavailable: "
-                        + e.getMessage() + "; retry with backoff and check /healthz");
             } catch (io.bklog.spi.UnsupportedFeatureException e) {
                 error(ctx, 501, "illegal_argument_exception", e.getMessage());
             } catch (RuntimeException e) {

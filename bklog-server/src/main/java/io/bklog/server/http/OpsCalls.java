@@ -2,8 +2,6 @@ package io.bklog.server.http;
 
 import io.bklog.core.BklogException;
 import io.bklog.core.ErrorCode;
-import io.bklog.core.meta.MetadataNotFoundException;
-import io.bklog.core.ops.OpsException;
 import io.bklog.core.schedule.TaskStatus;
 
 import java.time.Instant;
@@ -17,21 +15,14 @@ final class OpsCalls {
     private OpsCalls() {}
 
     /**
-     * Runs a core call, answering a refused argument with {@code bad_request}, a refused operation with
-     * {@code operation_refused} and an unknown backup or restore with {@code operation_not_found}.
+     * Runs a core call. The operations throw {@link BklogException}s with their code ({@code operation_refused},
+     * {@code operation_not_found}, {@code bad_request}...), which {@link ErrorResponses} writes as they are, the same
+     * code an embedded caller sees; an {@link IllegalArgumentException} from below is still the caller's input, so
+     * {@code bad_request}.
      */
     static <T> T call(Supplier<T> call) {
         try {
             return call.get();
-        } catch (BklogException e) {
-            throw e;
-        } catch (MetadataNotFoundException e) {
-            throw new BklogException(ErrorCode.OPERATION_NOT_FOUND, e.getMessage(), "id");
-        } catch (OpsException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("no backup '")) {
-                throw new BklogException(ErrorCode.OPERATION_NOT_FOUND, e.getMessage(), "id");
-            }
-            throw new BklogException(ErrorCode.OPERATION_REFUSED, e.getMessage(), null);
         } catch (IllegalArgumentException e) {
             throw new BklogException(ErrorCode.BAD_REQUEST, e.getMessage(), null);
         }

@@ -87,7 +87,7 @@ final class OpsRoutes implements RouteGroup {
                     throw new BklogException(ErrorCode.BAD_REQUEST, "expire_days must be at least 1, got " + days,
                             "expire_days");
                 }
-                expires = ops.platform().clock().instant().plus(Duration.ofDays(days));
+                expires = ops.clock().instant().plus(Duration.ofDays(days));
             }
             RestoreService.Started started = OpsCalls.call(() -> ops.startRestore(name, start, end, expires));
             Map<String, Object> body = OpsCalls.accepted(started.taskId(), Operations.ARCHIVE_RESTORE_TASK);
@@ -96,7 +96,7 @@ final class OpsRoutes implements RouteGroup {
         });
         app.get("/api/v1/restores", ctx -> {
             platformAdmin(ctx);
-            ctx.json(Map.of("restores", ops.platform().metadata().restoreJobs().list()));
+            ctx.json(Map.of("restores", ops.restores().list()));
         });
         app.delete("/api/v1/restores/{id}", ctx -> {
             platformAdmin(ctx);
@@ -113,11 +113,7 @@ final class OpsRoutes implements RouteGroup {
         app.get("/api/v1/index_sets/{name}/capacity", ctx -> {
             AuthFilter.require(ctx, Role.ADMIN);
             IndexSet set = indexSets.get(ctx.pathParam("name"));
-            IndexSetCapacity c = ops.platform().metadata().capacity().findByIndexSet(set.id())
-                    .orElseGet(() -> {
-                        ops.lifecycle().syncCapacity();
-                        return ops.platform().metadata().capacity().findByIndexSet(set.id()).orElseThrow();
-                    });
+            IndexSetCapacity c = ops.lifecycle().capacity(set.id());
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("index_set", set.name());
             body.put("doc_count", c.docCount());

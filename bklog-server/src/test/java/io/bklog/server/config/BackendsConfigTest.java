@@ -51,8 +51,8 @@ class BackendsConfigTest {
                     .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
                     .extracting(ILoggingEvent::getFormattedMessage).isEmpty();
             LogPlatform p = server.platform();
-            assertThat(p.taskBroker()).get().extracting(b -> b.getClass().getSimpleName()).isEqualTo("RedisTaskBroker");
-            assertThat(p.lock()).get().extracting(l -> l.getClass().getSimpleName()).isEqualTo("RedisLock");
+            assertThat(p.internals().taskBroker()).get().extracting(b -> b.getClass().getSimpleName()).isEqualTo("RedisTaskBroker");
+            assertThat(p.internals().lock()).get().extracting(l -> l.getClass().getSimpleName()).isEqualTo("RedisLock");
             assertThat(p.health().namespaces()).contains("redis");
         }
     }

@@ -70,7 +70,7 @@ class BackupCommandsTest {
         assertThat(refused.err()).contains("needs an empty platform");
 
         try (LogPlatform p = LogPlatform.builder().dataDir(dataDir).build()) {
-            p.store().deleteIndices(p.store().listIndices("*").stream().map(i -> i.name()).toList());
+            p.internals().store().deleteIndices(p.internals().store().listIndices("*").stream().map(i -> i.name()).toList());
         }
         deleteTree(dataDir.resolve("meta"));
         Run restore = run("restore", incId);

@@ -51,8 +51,8 @@ final class BackupDrill {
                             "iterationIndex", (long) (i % 3))));
                 }
             }
-            p.store().index(set, docs);
-            p.store().refresh(set);
+            p.internals().store().index(set, docs);
+            p.internals().store().refresh(set);
         }
     }
 
@@ -64,8 +64,8 @@ final class BackupDrill {
                 docs.add(new LogDocument(set + "-late-" + i, BASE.plus(Duration.ofDays(day)).plusSeconds(11L * i),
                         Map.of("log", "INFO late " + i, "serverIp", "10.0.0.9", "gseIndex", (long) i)));
             }
-            p.store().index(set, docs);
-            p.store().refresh(set);
+            p.internals().store().index(set, docs);
+            p.internals().store().refresh(set);
         }
     }
 
@@ -79,7 +79,7 @@ final class BackupDrill {
                 out.put(set + " q=" + keyword + " total", r.total());
                 out.put(set + " q=" + keyword + " ids", r.hits().stream().map(SearchResult.Hit::id).toList());
             }
-            SearchResult aggs = p.store().search(SearchRequest.builder(set).size(0)
+            SearchResult aggs = p.internals().store().search(SearchRequest.builder(set).size(0)
                     .aggregation("ips", new Aggregation.Terms("serverIp", 10))
                     .aggregation("gse", new Aggregation.Stats("gseIndex"))
                     .aggregation("hours", Aggregation.DateHistogram.fixed("dtEventTimeStamp", Duration.ofHours(6)))

@@ -41,12 +41,12 @@ class BackupTasksDrillTest {
             assertThat(backup.state()).as(backup.message()).isEqualTo(TaskStatus.State.DONE);
             backupId = backup.result();
             before = BackupDrill.observe(p);
-            p.store().deleteIndices(p.store().listIndices("*").stream().map(i -> i.name()).toList());
+            p.internals().store().deleteIndices(p.internals().store().listIndices("*").stream().map(i -> i.name()).toList());
         }
         deleteTree(dataDir.resolve("meta"));
 
         try (LogPlatform p = LogPlatform.builder().dataDir(dataDir).build()) {
-            assertThat(p.metadata().indexSets().list()).isEmpty();
+            assertThat(p.internals().metadata().indexSets().list()).isEmpty();
             String taskId = p.operations().submitBackupRestore(backupId);
             TaskStatus restored = awaitFinished(p, taskId);
             assertThat(restored.state()).as(restored.message()).isEqualTo(TaskStatus.State.DONE);
@@ -54,7 +54,7 @@ class BackupTasksDrillTest {
             assertThat(restored.result()).startsWith("restored backup " + backupId);
             assertThat(BackupDrill.observe(p)).isEqualTo(before);
             // the backup task was dumped while it ran: it comes back failed, not running forever
-            List<String> states = p.metadata().asyncTasks().listByKind("backup", 10).stream()
+            List<String> states = p.internals().metadata().asyncTasks().listByKind("backup", 10).stream()
                     .map(t -> t.status()).toList();
             assertThat(states).doesNotContain("running", "pending");
         }

@@ -57,9 +57,9 @@ class EsBackupDrillIT {
         Map<String, Object> before;
         BackupManifest inc;
         try (LogPlatform p = platform(es)) {
-            assertThat(p.store().backendName()).startsWith("elasticsearch");
+            assertThat(p.internals().store().backendName()).startsWith("elasticsearch");
             BackupDrill.createAndIngest(p, 3, 200);
-            Operations ops = Operations.builder(p).build();
+            Operations ops = p.operations();
             inc = BackupDrill.fullThenIncremental(ops, p);
             before = BackupDrill.observe(p);
             assertThat(ops.backups().verify(inc.id()).ok()).isTrue();
@@ -69,8 +69,8 @@ class EsBackupDrillIT {
         assertThat(before.get("drill_app q=* total")).isEqualTo(640L);
 
         try (LogPlatform p = platform(es)) {
-            assertThat(p.metadata().indexSets().list()).isEmpty();
-            BackupService.RestoreResult r = Operations.builder(p).build().backups().restore(inc.id());
+            assertThat(p.internals().metadata().indexSets().list()).isEmpty();
+            BackupService.RestoreResult r = p.operations().backups().restore(inc.id());
             assertThat(r.docCount()).isEqualTo(2 * 640L);
             assertThat(BackupDrill.observe(p)).isEqualTo(before);
         }

@@ -27,14 +27,14 @@ class LuceneBackupDrillTest {
         Map<String, Object> before;
         BackupManifest inc;
         try (LogPlatform p = LogPlatform.builder().dataDir(dataDir).build()) {
-            assertThat(p.store().backendName()).isEqualTo("lucene");
+            assertThat(p.internals().store().backendName()).isEqualTo("lucene");
             BackupDrill.createAndIngest(p, 3, 300);
-            Operations ops = Operations.builder(p).build();
+            Operations ops = p.operations();
             inc = BackupDrill.fullThenIncremental(ops, p);
             before = BackupDrill.observe(p);
             assertThat(ops.backups().verify(inc.id()).ok()).isTrue();
             // wipe: every index, then the metadata database
-            p.store().deleteIndices(p.store().listIndices("*").stream().map(i -> i.name()).toList());
+            p.internals().store().deleteIndices(p.internals().store().listIndices("*").stream().map(i -> i.name()).toList());
         }
         deleteTree(dataDir.resolve("meta"));
         assertThat(before.get("drill_app q=* total")).isEqualTo(940L);
@@ -42,9 +42,9 @@ class LuceneBackupDrillTest {
         assertThat((Map<?, ?>) before.get("drill_app aggs")).hasSize(3);
 
         try (LogPlatform p = LogPlatform.builder().dataDir(dataDir).build()) {
-            assertThat(p.metadata().indexSets().list()).isEmpty();
-            assertThat(p.store().listIndices("*")).isEmpty();
-            Operations ops = Operations.builder(p).build();
+            assertThat(p.internals().metadata().indexSets().list()).isEmpty();
+            assertThat(p.internals().store().listIndices("*")).isEmpty();
+            Operations ops = p.operations();
             assertThat(ops.backups().list()).hasSize(2);
 
             BackupService.RestoreResult r = ops.backups().restore(inc.id());

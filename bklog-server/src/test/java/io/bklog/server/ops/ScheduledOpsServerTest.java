@@ -71,9 +71,9 @@ class ScheduledOpsServerTest {
         // the data of a month ago is there before the server (and its beat) starts
         try (LogPlatform p = BklogServer.platform(config)) {
             p.indexSets().put("app", new IndexSetSpec(null, null, 7, null, null, null));
-            IndexSet set = p.metadata().indexSets().getByName("app");
-            p.metadata().archiveConfigs().create(ArchiveConfig.of(set.id(), 365,
-                    p.snapshotRepository().orElseThrow().name()));
+            IndexSet set = p.internals().metadata().indexSets().getByName("app");
+            p.internals().metadata().archiveConfigs().create(ArchiveConfig.of(set.id(), 365,
+                    p.internals().snapshotRepository().orElseThrow().name()));
             Instant old = p.clock().instant().minus(Duration.ofDays(OLD_DAYS));
             oldDay = old.atZone(ZoneOffset.UTC).toLocalDate();
             oldIndex = IndexNames.daily("app", oldDay, 0);
@@ -83,7 +83,7 @@ class ScheduledOpsServerTest {
             }
             docs.add(Map.of("dtEventTimeStamp", p.clock().millis(), "log", "new line"));
             assertThat(p.ingest().ingest("app", docs, true).accepted()).isEqualTo(4);
-            assertThat(p.store().listIndices("app").stream().map(IndexInfo::name)).contains(oldIndex);
+            assertThat(p.internals().store().listIndices("app").stream().map(IndexInfo::name)).contains(oldIndex);
         }
         server = BklogServer.start(config);
         admin = Files.readString(dataDir.resolve("admin-token")).strip();
@@ -118,7 +118,7 @@ class ScheduledOpsServerTest {
     }
 
     private List<String> indices() {
-        return server.platform().store().listIndices("*").stream().map(IndexInfo::name).sorted().toList();
+        return server.platform().internals().store().listIndices("*").stream().map(IndexInfo::name).sorted().toList();
     }
 
     @Test
@@ -128,11 +128,11 @@ class ScheduledOpsServerTest {
         assertThat(indices()).as("today's index is kept").contains(IndexNames.daily("app", LocalDate.now(ZoneOffset.UTC), 0));
 
         String snapshot = oldIndex + "_snapshot_" + LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.BASIC_ISO_DATE);
-        List<ArchivedSnapshot> archived = server.platform().metadata().archivedSnapshots()
+        List<ArchivedSnapshot> archived = server.platform().internals().metadata().archivedSnapshots()
                 .listCreatedSince(Instant.EPOCH);
         assertThat(archived).as("the index was snapshotted before it was deleted")
                 .anyMatch(s -> s.snapshotName().equals(snapshot) && s.state().equals(ArchivedSnapshot.SUCCESS));
-        assertThat(server.platform().snapshotRepository().orElseThrow().get(snapshot)).isPresent()
+        assertThat(server.platform().internals().snapshotRepository().orElseThrow().get(snapshot)).isPresent()
                 .get().satisfies(i -> assertThat(i.docCounts()).containsEntry(oldIndex, 3L));
 
         Answer runs = call("GET", "/api/v1/task_runs?task=ops.retention&limit=5", null);

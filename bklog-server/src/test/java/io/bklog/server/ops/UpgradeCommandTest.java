@@ -65,8 +65,8 @@ class UpgradeCommandTest {
         assertThat(err.toString()).as("progress goes to stderr").contains("[100%]");
         assertThat(out.toString()).contains("upgraded schema 1 -> ").contains("legacy=120");
         try (LogPlatform p = LogPlatform.builder().dataDir(dataDir).migrateOnStart(false).build()) {
-            assertThat(p.metadata().isSchemaCurrent()).isTrue();
-            assertThat(p.store().search(SearchRequest.builder("legacy").size(0).build()).total()).isEqualTo(120);
+            assertThat(p.internals().metadata().isSchemaCurrent()).isTrue();
+            assertThat(p.internals().store().search(SearchRequest.builder("legacy").size(0).build()).total()).isEqualTo(120);
         }
     }
 }

@@ -108,7 +108,7 @@ public final class EmbeddedLoggingApp {
                     .aggregation("latency", new Aggregation.Stats("latency_ms"))
                     .aggregation("users", new Aggregation.Cardinality("user"))
                     .build();
-            SearchResult agg = platform.store().search(failed);
+            SearchResult agg = platform.search().execute(failed);
             Map<String, Long> byLevel = new LinkedHashMap<>();
             ((AggregationResult.TermsResult) agg.aggregations().get("by_level")).buckets()
                     .forEach(b -> byLevel.put(b.key(), b.count()));
@@ -117,7 +117,7 @@ public final class EmbeddedLoggingApp {
             log.info("example aggregation query={} total={} by_level={} latency_avg_ms={} users={}", FAILED_QUERY,
                     agg.total(), byLevel, latency.avg(), users);
 
-            return new Report(platform.store().backendName(), ingested.accepted(), errors.total(), messages, byLevel,
+            return new Report(platform.search().backendName(), ingested.accepted(), errors.total(), messages, byLevel,
                     latency, users);
         }
     }

@@ -197,6 +197,8 @@ public final class EsBulkService {
             DirectIngest.Result stored;
             try {
                 stored = runtime.store(e.getKey(), docs, refresh, bytesByIndexSet.getOrDefault(e.getKey(), 0L));
+            } catch (io.bklog.core.meta.MetadataException me) {
+                throw me; // the metadata database failed: the whole request fails, as any outage
             } catch (BklogException be) {
                 int status = be.code() == ErrorCode.INGEST_BUSY ? 429 : be.code().httpStatus();
                 String type = status == 429 ? "es_rejected_execution_exception" : "illegal_argument_exception";
@@ -363,6 +365,8 @@ public final class EsBulkService {
             log.info("event=index_set_created_by_es_api index_set={} index={} space={} fields={}", name, index,
                     space, fields.size());
             return new Created(Outcome.CREATED, made.indexSet(), null);
+        } catch (io.bklog.core.meta.MetadataException e) {
+            throw e; // an outage, not a refusal
         } catch (BklogException e) {
             if (e.code() == ErrorCode.INDEX_SET_EXISTS) {
                 return new Created(Outcome.REFUSED, null, "the name [" + name + "] is taken");
@@ -380,6 +384,8 @@ public final class EsBulkService {
                 log.info("event=index_set_auto_created index_set={} index={} space={}", name, index, space);
             }
             return Optional.of(r.indexSet());
+        } catch (io.bklog.core.meta.MetadataException e) {
+            throw e; // an outage, not a refusal
         } catch (BklogException e) {
             log.info("event=index_set_auto_create_refused index_set={} index={} reason=\"{}\"", name, index,
                     e.getMessage());

@@ -106,8 +106,8 @@ class EsBulkServiceTest {
     void answers429ItemsWithRetryAfterWhenTheSinkIsFull() {
         try (LogPlatform p = LogPlatform.builder().build()) {
             p.indexSets().put("app", IndexSetSpec.defaults());
-            IngestRuntime rt = IngestRuntime.start(p.ingest(), p.store(), null, p.clock(),
-                    BatchingSink.builder(p.store()).maxDocs(5).queueCapacityDocs(5).linger(Duration.ofHours(1))
+            IngestRuntime rt = IngestRuntime.start(p.ingest(), p.internals().store(), null, p.clock(),
+                    BatchingSink.builder(p.internals().store()).maxDocs(5).queueCapacityDocs(5).linger(Duration.ofHours(1))
                             .name("test"));
             EsBulkService bulk = service(p, rt, EsIndexMapping.none());
             String three = "{\"index\":{}}\n{\"message\":\"a\"}\n{\"index\":{}}\n{\"message\":\"b\"}\n"

@@ -1,0 +1,43 @@
+package io.bklog.redis;
+
+import io.lettuce.core.RedisClient;
+
+import java.util.Objects;
+
+/**
+ * The options every Redis component's builder shares ({@link RedisTaskBroker.Builder}, {@link RedisLock.Builder},
+ * {@link RedisHealthIndicator.Builder}): a client shared with other components, or a URI to make one from. Not
+ * extended outside this package.
+ *
+ * @param <B> the builder type, returned by every option for chaining
+ */
+public abstract class RedisClientOptions<B extends RedisClientOptions<B>> {
+    private RedisClient client;
+    private String uri = RedisSupport.DEFAULT_URI;
+
+    RedisClientOptions() {
+    }
+
+    @SuppressWarnings("unchecked")
+    private B self() {
+        return (B) this;
+    }
+
+    /** A client shared with other components (not closed by this one); default: one made from {@link #uri}. */
+    public B client(RedisClient client) {
+        this.client = client;
+        return self();
+    }
+
+    /** Redis URI; default {@code redis://127.0.0.1:6379}. */
+    public B uri(String uri) {
+        this.uri = Objects.requireNonNull(uri, "uri");
+        return self();
+    }
+
+    /** The shared client, else a new one from the URI that the component owns (shuts down on close). */
+    RedisSupport.Client openClient() {
+        return client != null ? new RedisSupport.Client(client, false)
+                : new RedisSupport.Client(RedisSupport.createClient(uri), true);
+    }
+}
