@@ -74,7 +74,7 @@ public final class LogPlatformBuilder {
     private final List<BackendSelection> backends = new ArrayList<>();
     private final Map<String, BackendProvider> installed = new LinkedHashMap<>();
     private final List<HealthIndicator> extraHealth = new ArrayList<>();
-    private final List<io.bklog.core.collect.CollectorSourceFactory> collectorSources = new ArrayList<>();
+    private final List<io.bklog.spi.source.SourceFactory> collectorSources = new ArrayList<>();
     private io.bklog.core.collect.CollectorConfinement collectorConfinement;
     private io.bklog.core.schedule.SchedulerSettings schedulerSettings =
             io.bklog.core.schedule.SchedulerSettings.workersOnly();
@@ -86,10 +86,11 @@ public final class LogPlatformBuilder {
     }
 
     /**
-     * Installs a collector source type (e.g. one of a module not found by {@link java.util.ServiceLoader}); it wins
-     * over a ServiceLoader or built-in ({@code file}, {@code syslog}) factory of the same type.
+     * Installs a collector source type (the source SPI, e.g. one of a module not found by
+     * {@link java.util.ServiceLoader}); it wins over a ServiceLoader or built-in ({@code file}, {@code syslog})
+     * factory of the same type.
      */
-    public LogPlatformBuilder collectorSource(io.bklog.core.collect.CollectorSourceFactory factory) {
+    public LogPlatformBuilder collectorSource(io.bklog.spi.source.SourceFactory factory) {
         this.collectorSources.add(Objects.requireNonNull(factory, "factory"));
         return this;
     }
@@ -380,7 +381,7 @@ public final class LogPlatformBuilder {
             }
             MeterRegistry meters = meterRegistry != null ? meterRegistry : new SimpleMeterRegistry();
             // a buffer with its own meters (kafka: bklog_kafka_consumer_lag{group,topic})
-            if (buffer instanceof io.micrometer.core.instrument.binder.MeterBinder mb) mb.bindTo(meters);
+            if (buffer != null) buffer.bindMeters(io.bklog.core.metrics.MicrometerMeters.of(meters));
             IndexSetService indexSets = new IndexSetService(meta.indexSets(), st, DEFAULT_SPACE, singleCluster);
             indexSets.syncStore();
             DirectIngest ingest = new DirectIngest(indexSets, st, clock, meters);
