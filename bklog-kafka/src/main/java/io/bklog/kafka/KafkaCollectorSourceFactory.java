@@ -150,6 +150,7 @@ public final class KafkaCollectorSourceFactory implements SourceFactory {
 
     @Override
     public Source create(Map<String, Object> settings, SourceContext context) {
+        requireValid(settings);
         KafkaSourceConfig config = config(context.collector(), JSON.valueToTree(settings));
         return new ConsumingSource(config, context);
     }

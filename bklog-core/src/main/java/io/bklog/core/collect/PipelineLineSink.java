@@ -45,7 +45,7 @@ public final class PipelineLineSink implements LineSink {
             return new Refused(Receipt.Status.REJECTED, closed.getMessage(), Duration.ZERO);
         }
         if (r.full()) return new Refused(Receipt.Status.RETRYABLE, r.reason(), r.retryAfter());
-        return new Accepted(lines.size(), r.processed(), pipeline.indexSet(), storedSoFar());
+        return new Accepted(lines.size(), r.processed());
     }
 
     @Override
@@ -87,9 +87,21 @@ public final class PipelineLineSink implements LineSink {
         }
     }
 
-    /** An accepted batch; per-line outcomes are read from the pipeline's own result when lines map 1:1 to events. */
-    private record Accepted(int lines, List<IngestPipeline.Processed> processed, String indexSet,
-                            CompletableFuture<Void> stored) implements Receipt {
+    /**
+     * An accepted batch. Its {@code stored()} future is made on first use (a source that never asks, like syslog,
+     * costs nothing more per batch); made later it also covers lines accepted meanwhile, which only makes the wait
+     * longer, never shorter. Per-line outcomes are read from the pipeline's own result when lines map 1:1 to events.
+     */
+    private final class Accepted implements Receipt {
+        private final int lines;
+        private final List<IngestPipeline.Processed> processed;
+        private CompletableFuture<Void> stored;
+
+        Accepted(int lines, List<IngestPipeline.Processed> processed) {
+            this.lines = lines;
+            this.processed = processed;
+        }
+
         @Override
         public Status status() {
             return Status.ACCEPTED;
@@ -106,16 +118,23 @@ public final class PipelineLineSink implements LineSink {
         }
 
         @Override
+        public synchronized CompletableFuture<Void> stored() {
+            if (stored == null) stored = storedSoFar();
+            return stored;
+        }
+
+        @Override
         public LineOutcome outcome(int index) {
             Objects.checkIndex(index, lines);
-            if (!stored.isDone()) return new LineOutcome(LineStatus.RETRYABLE, "not stored yet");
-            if (stored.isCompletedExceptionally()) {
-                return new LineOutcome(LineStatus.RETRYABLE, "not stored: " + stored.handle((v, e) -> e).join());
+            CompletableFuture<Void> f = stored();
+            if (!f.isDone()) return new LineOutcome(LineStatus.RETRYABLE, "not stored yet");
+            if (f.isCompletedExceptionally()) {
+                return new LineOutcome(LineStatus.RETRYABLE, "not stored: " + f.handle((v, e) -> e).join());
             }
             if (processed.size() != lines) return LineOutcome.STORED; // joined into multi-line events
             IngestPipeline.Processed p = processed.get(index);
             if (p.filtered()) return new LineOutcome(LineStatus.REJECTED, "dropped by the collector's filters");
-            if (!indexSet.equals(p.indexSet())) {
+            if (!pipeline.indexSet().equals(p.indexSet())) {
                 return new LineOutcome(LineStatus.REJECTED, "dead-lettered: parse failure with"
                         + " enable_retain_content off");
             }

@@ -43,7 +43,10 @@ public final class RecordingLineSink implements LineSink {
         pending.clear();
     }
 
-    /** Fails every held batch (and {@link #allStored()} from now on): the source must not commit their position. */
+    /**
+     * Fails every held batch, and from now on answers every offer RETRYABLE and {@link #allStored()} failed (the
+     * store is down): the source must not commit their position.
+     */
     public synchronized void failStorage(String reason) {
         hold = false;
         failed = reason;
@@ -53,6 +56,10 @@ public final class RecordingLineSink implements LineSink {
 
     @Override
     public synchronized Receipt accept(List<SourceLine> batch) {
+        if (failed != null) {
+            return new SimpleReceipt(Receipt.Status.RETRYABLE, failed, Duration.ofMillis(10),
+                    CompletableFuture.failedFuture(new IllegalStateException(failed)));
+        }
         if (refuse > 0) {
             refuse--;
             refused++;
