@@ -58,7 +58,7 @@ public final class LogPlatformBuilder {
     private final List<BackendSelection> backends = new ArrayList<>();
     private final Map<String, BackendProvider> installed = new LinkedHashMap<>();
     private final List<HealthIndicator> extraHealth = new ArrayList<>();
-    final List<io.bklog.core.collect.CollectorSourceFactory> collectorSources = new ArrayList<>();
+    final List<io.bklog.spi.source.SourceFactory> collectorSources = new ArrayList<>();
     io.bklog.core.collect.CollectorConfinement collectorConfinement;
     io.bklog.core.schedule.SchedulerSettings schedulerSettings = io.bklog.core.schedule.SchedulerSettings.workersOnly();
     final List<io.bklog.core.schedule.TaskSpec> tasks = new ArrayList<>();
@@ -69,10 +69,11 @@ public final class LogPlatformBuilder {
     }
 
     /**
-     * Installs a collector source type (e.g. one of a module not found by {@link java.util.ServiceLoader}); it wins
-     * over a ServiceLoader or built-in ({@code file}, {@code syslog}) factory of the same type.
+     * Installs a collector source type (the source SPI, e.g. one of a module not found by
+     * {@link java.util.ServiceLoader}); it wins over a ServiceLoader or built-in ({@code file}, {@code syslog})
+     * factory of the same type.
      */
-    public LogPlatformBuilder collectorSource(io.bklog.core.collect.CollectorSourceFactory factory) {
+    public LogPlatformBuilder collectorSource(io.bklog.spi.source.SourceFactory factory) {
         this.collectorSources.add(Objects.requireNonNull(factory, "factory"));
         return this;
     }

@@ -47,7 +47,9 @@ final class PlatformWiring {
         LogStore st = topology.store();
         MeterRegistry meters = options.meterRegistry != null ? options.meterRegistry : new SimpleMeterRegistry();
         // a buffer with its own meters (kafka: bklog_kafka_consumer_lag{group,topic})
-        if (backends.ingestBuffer() instanceof io.micrometer.core.instrument.binder.MeterBinder mb) mb.bindTo(meters);
+        if (backends.ingestBuffer() != null) {
+            backends.ingestBuffer().bindMeters(io.bklog.core.metrics.MicrometerMeters.of(meters));
+        }
         IndexSetService indexSets = new IndexSetService(meta.indexSets(), topology, LogPlatformBuilder.DEFAULT_SPACE);
         indexSets.syncStore();
         DirectIngest ingest = new DirectIngest(indexSets, st, clock, meters);

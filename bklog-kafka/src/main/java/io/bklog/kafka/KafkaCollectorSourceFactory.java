@@ -2,12 +2,14 @@ package io.bklog.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bklog.core.collect.CollectorSourceFactory;
-import io.bklog.core.ingest.IngestPipeline;
-import io.bklog.core.ingest.SourceLine;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
-import io.micrometer.core.instrument.binder.MeterBinder;
+import io.bklog.spi.source.LineSink;
+import io.bklog.spi.source.Receipt;
+import io.bklog.spi.source.SettingProblem;
+import io.bklog.spi.source.Source;
+import io.bklog.spi.source.SourceContext;
+import io.bklog.spi.source.SourceFactory;
+import io.bklog.spi.source.SourceLine;
+import io.bklog.spi.source.SourceStatus;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,11 +25,11 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The {@code kafka} collector source: consumes external topics and hands each record value as one line to the
- * collector's {@link IngestPipeline} (its filters, multi-line and ETL). Offsets are committed only after the pipeline
- * took the batch and it is safe (in the ingest buffer, or written to the store by the batching sink; nothing left in
- * its spill); a batch it refuses
- * is sought back and consumed again after a back-off. Each line's document id is made from topic, partition and
+ * The {@code kafka} collector source (source SPI): consumes external topics and hands each record value as one line
+ * to the collector's {@link LineSink} (its filters, multi-line and ETL). Offsets are committed only after the sink
+ * accepted the batch and its {@link Receipt#stored()} completed (in the ingest buffer, or written to the store by the
+ * batching sink); a batch it refuses, or whose storage is not confirmed within {@link #DELIVERY_TIMEOUT}, is sought
+ * back and consumed again after a back-off. Each line's document id is made from topic, partition and
  * offset ({@code kafka:{topic}/{partition}} + offset), so a replay after a restart or a failed commit overwrites
  * instead of duplicating. The consumer lag is the gauge {@code bklog_kafka_consumer_lag{group, topic}}.
  *
@@ -43,10 +45,9 @@ import java.util.concurrent.TimeUnit;
  *       ...); bklog's {@code kafka_username} / {@code kafka_password} / {@code kafka_ssl_params} work too;</li>
  *   <li>{@code max_poll_records} (default 500).</li>
  * </ul>
- * Found by {@link java.util.ServiceLoader}; meters go to the registry given to the constructor or {@link #bindTo}
- * (default: Micrometer's global registry).
+ * Found by {@link java.util.ServiceLoader}; meters go to the context's {@link io.bklog.spi.Meters}.
  */
-public final class KafkaCollectorSourceFactory implements CollectorSourceFactory, MeterBinder {
+public final class KafkaCollectorSourceFactory implements SourceFactory {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaCollectorSourceFactory.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The {@code source_type}. */
@@ -59,20 +60,7 @@ public final class KafkaCollectorSourceFactory implements CollectorSourceFactory
             "kafka_topics", "group_id", "kafka_group_id", "start_from", "kafka_initial_offset", "properties",
             "kafka_username", "kafka_password", "kafka_ssl_params", "max_poll_records");
 
-    private volatile MeterRegistry meters;
-
-    /** For {@link java.util.ServiceLoader}: meters go to the global registry until {@link #bindTo} is called. */
     public KafkaCollectorSourceFactory() {
-        this(Metrics.globalRegistry);
-    }
-
-    public KafkaCollectorSourceFactory(MeterRegistry meters) {
-        this.meters = meters;
-    }
-
-    @Override
-    public void bindTo(MeterRegistry registry) {
-        this.meters = registry;
     }
 
     @Override
@@ -81,10 +69,10 @@ public final class KafkaCollectorSourceFactory implements CollectorSourceFactory
     }
 
     @Override
-    public List<String> validate(JsonNode params) {
+    public List<SettingProblem> validate(Map<String, Object> settings) {
         List<String> problems = new ArrayList<>();
-        config("collector", params, problems);
-        return problems;
+        config("collector", JSON.valueToTree(settings), problems);
+        return problems.stream().map(SettingProblem::parse).toList();
     }
 
     /** The consumer config of a collector's params; {@link IllegalArgumentException} listing every problem. */
@@ -161,82 +149,94 @@ public final class KafkaCollectorSourceFactory implements CollectorSourceFactory
     }
 
     @Override
-    public Running start(String collector, JsonNode params, IngestPipeline pipeline) {
-        KafkaSourceConfig config = config(collector, params);
-        return new RunningSource(collector, config, pipeline, meters);
+    public Source create(Map<String, Object> settings, SourceContext context) {
+        requireValid(settings);
+        KafkaSourceConfig config = config(context.collector(), JSON.valueToTree(settings));
+        return new ConsumingSource(config, context);
     }
 
-    /** A started source: the consumer thread, its admin client and lag gauges. */
-    private static final class RunningSource implements Running {
+    /** A source: once started, the consumer thread, its admin client and lag gauges. */
+    private static final class ConsumingSource implements Source {
         private final String collector;
         private final KafkaSourceConfig config;
-        private final IngestPipeline pipeline;
-        private final Admin admin;
+        private final SourceContext context;
+        private final LineSink sink;
         private final List<KafkaLagGauge> gauges = new ArrayList<>();
-        private final KafkaSource source;
+        private Admin admin;
+        private volatile KafkaSource source;
+        private volatile boolean stopped;
 
-        RunningSource(String collector, KafkaSourceConfig config, IngestPipeline pipeline, MeterRegistry meters) {
-            this.collector = collector;
+        ConsumingSource(KafkaSourceConfig config, SourceContext context) {
+            this.collector = context.collector();
             this.config = config;
-            this.pipeline = pipeline;
-            this.admin = Admin.create(config.adminProperties());
+            this.context = context;
+            this.sink = context.sink();
+        }
+
+        @Override
+        public synchronized void start() {
+            if (stopped || source != null) throw new IllegalStateException("kafka source '" + collector
+                    + "' is started once");
+            admin = Admin.create(config.adminProperties());
             try {
                 for (String topic : config.topics()) {
-                    gauges.add(KafkaLagGauge.register(meters, admin, config.groupId(), topic, Duration.ofSeconds(5)));
+                    gauges.add(KafkaLagGauge.register(context.meters(), admin, config.groupId(), topic,
+                            Duration.ofSeconds(5)));
                 }
                 this.source = KafkaSource.start(config, this::deliver, collector);
             } catch (RuntimeException e) {
                 gauges.forEach(KafkaLagGauge::close);
+                gauges.clear();
                 admin.close(Duration.ofSeconds(5));
+                admin = null;
                 throw e;
             }
         }
 
-        /** Returns only once the pipeline took every line; otherwise throws and the batch is consumed again. */
+        /** Returns only once the sink took every line and stored it; otherwise throws and the batch is consumed again. */
         private void deliver(List<KafkaSourceRecord> batch) throws InterruptedException {
             List<SourceLine> lines = new ArrayList<>(batch.size());
             for (KafkaSourceRecord r : batch) {
                 lines.add(SourceLine.of(r.sourceId(), r.offset(), r.line(), r.timestamp()));
             }
-            IngestPipeline.SubmitResult result = pipeline.submit(lines);
-            if (result.full()) {
-                throw new IllegalStateException("ingest pipeline of index set '" + pipeline.indexSet()
-                        + "' is full: " + result.reason());
+            Receipt receipt = sink.accept(lines);
+            if (!receipt.accepted()) {
+                throw new IllegalStateException("index set '" + context.indexSet() + "' did not take the batch ("
+                        + receipt.status() + "): " + receipt.reason());
             }
-            long deadline = System.nanoTime() + DELIVERY_TIMEOUT.toNanos();
-            while (pipeline.spilled() > 0) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(pipeline.spilled() + " documents of index set '"
-                            + pipeline.indexSet() + "' not taken by the buffer within " + DELIVERY_TIMEOUT);
-                }
-                Thread.sleep(20);
-            }
-            // without an ingest buffer the lines sit in the sink's memory queue: commit only once they are stored
+            // commit only once they are stored (in the ingest buffer, or written by the batching sink)
             try {
-                pipeline.handedOnStored().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                receipt.stored().toCompletableFuture().get(DELIVERY_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException("documents of index set '" + pipeline.indexSet() + "' not stored: "
+                throw new IllegalStateException("documents of index set '" + context.indexSet() + "' not stored: "
                         + e.getCause(), e.getCause());
             } catch (java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException("documents of index set '" + pipeline.indexSet()
+                throw new IllegalStateException("documents of index set '" + context.indexSet()
                         + "' not stored within " + DELIVERY_TIMEOUT + "; the batch is consumed again");
             }
         }
 
         @Override
-        public String describe() {
+        public SourceStatus status() {
+            KafkaSource s = source;
+            if (stopped) return new SourceStatus(SourceStatus.State.STOPPED, "stopped");
+            if (s == null) return new SourceStatus(SourceStatus.State.CREATED, "not started");
             double lag = gauges.stream().mapToDouble(KafkaLagGauge::value).sum();
-            return "consuming " + config.topics() + " as group " + config.groupId() + ", lines " + source.handled()
-                    + ", lag " + (Double.isNaN(lag) ? "unknown" : String.valueOf((long) lag));
+            return SourceStatus.running("consuming " + config.topics() + " as group " + config.groupId() + ", lines "
+                    + s.handled() + ", lag " + (Double.isNaN(lag) ? "unknown" : String.valueOf((long) lag)));
         }
 
         @Override
-        public void close() {
-            source.close();
+        public synchronized void stop() {
+            if (stopped) return;
+            stopped = true;
+            KafkaSource s = source;
+            if (s == null) return;
+            s.close();
             gauges.forEach(KafkaLagGauge::close);
             admin.close(Duration.ofSeconds(5));
             LOG.info("event=kafka_collector_source_stopped collector={} group={} lines={}", collector,
-                    config.groupId(), source.handled());
+                    config.groupId(), s.handled());
         }
     }
 

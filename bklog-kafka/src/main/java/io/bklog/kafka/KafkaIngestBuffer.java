@@ -59,7 +59,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * or a rebalance. Undecodable records go to the dead-letter topic {@code {topic}.dlq} with the reason in header
  * {@code bklog.dlq.reason} and are skipped. Thread-safe; each consumer is used by one thread.
  */
-public final class KafkaIngestBuffer implements IngestBuffer, io.micrometer.core.instrument.binder.MeterBinder {
+public final class KafkaIngestBuffer implements IngestBuffer {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaIngestBuffer.class);
     public static final String BACKEND = "kafka";
@@ -74,7 +74,7 @@ public final class KafkaIngestBuffer implements IngestBuffer, io.micrometer.core
     private final List<TopicPartition> partitions;
     private final Set<String> watched = ConcurrentHashMap.newKeySet();
     private final Map<String, KafkaLagGauge> lagGauges = new ConcurrentHashMap<>();
-    private volatile io.micrometer.core.instrument.MeterRegistry meters;
+    private volatile io.bklog.spi.Meters meters;
     private final AtomicLong deadLettered = new AtomicLong();
     private final Object boundLock = new Object();
     private long knownPending;
@@ -236,13 +236,13 @@ public final class KafkaIngestBuffer implements IngestBuffer, io.micrometer.core
      * every group that gets a {@link #consumer} later. The platform binds its buffer to its registry.
      */
     @Override
-    public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+    public void bindMeters(io.bklog.spi.Meters registry) {
         this.meters = registry;
         for (String g : watched) lagGauge(g);
     }
 
     private void lagGauge(String group) {
-        io.micrometer.core.instrument.MeterRegistry r = meters;
+        io.bklog.spi.Meters r = meters;
         if (r == null) return;
         lagGauges.computeIfAbsent(group, g -> KafkaLagGauge.register(r, admin, g, config.topic(),
                 config.requestTimeout()));

@@ -1,7 +1,6 @@
 package io.bklog.kafka;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.bklog.spi.Meters;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -11,7 +10,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The Micrometer gauge {@code bklog.kafka.consumer.lag{group, topic}} (Prometheus:
+ * The gauge {@code bklog.kafka.consumer.lag{group, topic}} on the platform's {@link Meters} (Prometheus:
  * {@code bklog_kafka_consumer_lag}): records of {@code topic} not yet committed by {@code group}, read through the
  * Admin API at most once a second (a scrape in between gets the last value), NaN while it cannot be read.
  * {@link #close()} removes the gauge; the admin client belongs to the caller.
@@ -26,29 +25,24 @@ public final class KafkaLagGauge implements AutoCloseable {
     private final String group;
     private final String topic;
     private final Duration timeout;
-    private final MeterRegistry registry;
-    private final Gauge gauge;
+    private final Meters.Registration gauge;
     private volatile List<TopicPartition> partitions;
     private volatile double value = Double.NaN;
     private volatile long readAt;
 
-    private KafkaLagGauge(Admin admin, String group, String topic, Duration timeout, MeterRegistry registry) {
+    private KafkaLagGauge(Admin admin, String group, String topic, Duration timeout, Meters meters) {
         this.admin = admin;
         this.group = group;
         this.topic = topic;
         this.timeout = timeout;
-        this.registry = registry;
-        this.gauge = Gauge.builder(NAME, this, KafkaLagGauge::value)
-                .description("records of the topic not yet committed by the consumer group")
-                .tags("group", group, "topic", topic)
-                .strongReference(true)
-                .register(registry);
+        this.gauge = meters.gauge(NAME, "records of the topic not yet committed by the consumer group", this::value,
+                "group", group, "topic", topic);
     }
 
     /** Registers the gauge of {@code group} on {@code topic}. */
-    public static KafkaLagGauge register(MeterRegistry registry, Admin admin, String group, String topic,
+    public static KafkaLagGauge register(Meters meters, Admin admin, String group, String topic,
                                          Duration timeout) {
-        return new KafkaLagGauge(admin, group, topic, timeout, registry);
+        return new KafkaLagGauge(admin, group, topic, timeout, meters);
     }
 
     /** The lag, read again when the last read is older than a second. */
@@ -70,6 +64,6 @@ public final class KafkaLagGauge implements AutoCloseable {
 
     @Override
     public void close() {
-        registry.remove(gauge);
+        gauge.close();
     }
 }

@@ -27,7 +27,7 @@ class KafkaBufferLagGaugeIT {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (KafkaIngestBuffer buffer = new KafkaIngestBuffer(KafkaBufferConfig.builder(KAFKA.bootstrapServers())
                 .topic(topic).partitions(2).linger(Duration.ofMillis(1)).watchedGroups(Set.of("bklog-sink")).build())) {
-            buffer.bindTo(meters);
+            buffer.bindMeters(io.bklog.core.metrics.MicrometerMeters.of(meters));
             List<BufferedDocument> docs = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
                 docs.add(new BufferedDocument("app", "src", new LogDocument("d" + i, Instant.now(), Map.of("log", "x" + i))));

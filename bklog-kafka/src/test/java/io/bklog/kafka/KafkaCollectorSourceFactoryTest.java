@@ -1,7 +1,8 @@
 package io.bklog.kafka;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bklog.core.collect.CollectorSourceFactory;
+import io.bklog.spi.source.SettingProblem;
+import io.bklog.spi.source.SourceFactory;
 import org.junit.jupiter.api.Test;
 
 import java.util.ServiceLoader;
@@ -11,27 +12,37 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class KafkaCollectorSourceFactoryTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final KafkaCollectorSourceFactory factory = new KafkaCollectorSourceFactory(
-            new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    private final KafkaCollectorSourceFactory factory = new KafkaCollectorSourceFactory();
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<String, Object> map(String json) throws Exception {
+        return JSON.readValue(json, java.util.Map.class);
+    }
+
+    private java.util.List<String> problems(String json) throws Exception {
+        return factory.validate(map(json)).stream().map(SettingProblem::toString).toList();
+    }
 
     @Test
     void isFoundByTheServiceLoaderAsTypeKafka() {
-        assertThat(ServiceLoader.load(CollectorSourceFactory.class).stream().map(ServiceLoader.Provider::get)
-                .map(CollectorSourceFactory::type)).contains("kafka");
+        assertThat(ServiceLoader.load(SourceFactory.class).stream().map(ServiceLoader.Provider::get)
+                .map(SourceFactory::type)).contains("kafka");
     }
 
     @Test
     void validatesParamsNamingEachProblem() throws Exception {
-        assertThat(factory.validate(JSON.readTree("{}")))
+        assertThat(factory.validate(map("{}"))).extracting(SettingProblem::key)
+                .contains("bootstrap_servers", "topic");
+        assertThat(problems("{}"))
                 .anySatisfy(p -> assertThat(p).startsWith("bootstrap_servers: required"))
                 .anySatisfy(p -> assertThat(p).startsWith("topic: required"));
-        assertThat(factory.validate(JSON.readTree("{\"bootstrap_servers\": \"k:9092\", \"topic\": \"t\","
+        assertThat(problems(("{\"bootstrap_servers\": \"k:9092\", \"topic\": \"t\","
                 + " \"start_from\": \"middle\", \"properties\": {\"group.id\": \"x\"}, \"tpoic\": 1}")))
                 .anySatisfy(p -> assertThat(p).contains("start_from: 'middle' is not earliest or latest"))
                 .anySatisfy(p -> assertThat(p).startsWith("properties.group.id: set by the source"))
                 .anySatisfy(p -> assertThat(p).startsWith("tpoic: unknown parameter"));
-        assertThatThrownBy(() -> factory.start("c", JSON.readTree("{\"topic\": \"t\"}"), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("collector 'c'")
+        assertThatThrownBy(() -> factory.create(map("{\"topic\": \"t\"}"), null))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("bootstrap_servers");
     }
 

@@ -3,7 +3,11 @@ package io.bklog.kafka;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bklog.core.LogPlatform;
-import io.bklog.core.collect.CollectorSourceFactory;
+import io.bklog.core.collect.CollectorSourceContext;
+import io.bklog.core.collect.PipelineLineSink;
+import io.bklog.core.metrics.MicrometerMeters;
+import io.bklog.spi.source.Source;
+import io.bklog.spi.source.SourceFactory;
 import io.bklog.core.etl.EtlConfig;
 import io.bklog.core.etl.EtlField;
 import io.bklog.core.etl.EtlParams;
@@ -61,6 +65,20 @@ class KafkaCollectorSourceIT {
         }
     }
 
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(JsonNode params) {
+        return JSON.convertValue(params, Map.class);
+    }
+
+    /** Creates and starts the source as the collector runtime does: the pipeline behind the SPI's line sink. */
+    private static Source start(SourceFactory factory, JsonNode params, IngestPipeline pipeline,
+                                SimpleMeterRegistry meters) throws Exception {
+        Source s = factory.create(map(params), new CollectorSourceContext("app-json", "default", pipeline.indexSet(),
+                java.time.Clock.systemUTC(), MicrometerMeters.of(meters), new PipelineLineSink(pipeline)));
+        s.start();
+        return s;
+    }
+
     @Test
     void consumesJsonLinesThroughTheEtlSurvivesARestartWithoutLossOrDuplicatesAndReportsLag() throws Exception {
         String topic = KAFKA.nextTopic("ext-app-json");
@@ -69,15 +87,14 @@ class KafkaCollectorSourceIT {
         }
         produce(topic, 0, LINES / 2);
 
-        CollectorSourceFactory factory = ServiceLoader.load(CollectorSourceFactory.class).stream()
+        SourceFactory factory = ServiceLoader.load(SourceFactory.class).stream()
                 .map(ServiceLoader.Provider::get).filter(f -> f.type().equals("kafka")).findFirst().orElseThrow();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        ((KafkaCollectorSourceFactory) factory).bindTo(meters);
         String group = "collector-app-" + System.nanoTime();
         JsonNode params = JSON.readTree("{\"bootstrap_servers\": \"" + KAFKA.bootstrapServers() + "\", \"topic\": \""
                 + topic + "\", \"group_id\": \"" + group + "\", \"start_from\": \"earliest\", \"max_poll_records\": 25,"
                 + " \"properties\": {\"security.protocol\": \"PLAINTEXT\", \"client.id\": \"bklog-it\"}}");
-        assertThat(factory.validate(params)).isEmpty();
+        assertThat(factory.validate(map(params))).isEmpty();
 
         EtlConfig etl = EtlConfig.of("json", EtlParams.builder().retainExtraJson(true).build(), List.of(
                 EtlField.of("level", "string"), EtlField.of("seq", "long"), EtlField.of("msg", "string")));
@@ -87,19 +104,19 @@ class KafkaCollectorSourceIT {
                     FieldSpec.of("msg", FieldType.TEXT))));
             try (IngestPipeline pipeline = platform.pipeline().pipeline("app").etl(etl).build()) {
                 // first run: the first half of the topic, then the source stops
-                try (CollectorSourceFactory.Running first = factory.start("app-json", params, pipeline)) {
+                try (Source first = start(factory, params, pipeline, meters)) {
                     await().atMost(Duration.ofSeconds(90)).until(() -> stored(platform, "*") == LINES / 2);
                     await().atMost(Duration.ofSeconds(30)).until(() -> lag(meters, group, topic) == 0.0);
-                    assertThat(first.describe()).contains(topic).contains(group).contains("lines " + LINES / 2);
+                    assertThat(first.status().detail()).contains(topic).contains(group).contains("lines " + LINES / 2);
                 }
                 // more lines arrive while the collector is down
                 produce(topic, LINES / 2, LINES);
 
                 // restart with the same group: resumes from the committed offsets, nothing read twice, none lost
-                try (CollectorSourceFactory.Running second = factory.start("app-json", params, pipeline)) {
+                try (Source second = start(factory, params, pipeline, meters)) {
                     await().atMost(Duration.ofSeconds(90)).until(() -> stored(platform, "*") == LINES);
                     await().atMost(Duration.ofSeconds(30)).until(() -> lag(meters, group, topic) == 0.0);
-                    assertThat(second.describe()).as("resumed after the committed offsets")
+                    assertThat(second.status().detail()).as("resumed after the committed offsets")
                             .contains("lines " + LINES / 2);
                 }
                 assertThat(meters.find(KafkaLagGauge.NAME).tags("group", group).gauge())
@@ -109,7 +126,7 @@ class KafkaCollectorSourceIT {
                 String replayGroup = group + "-replay";
                 JsonNode replay = ((com.fasterxml.jackson.databind.node.ObjectNode) params.deepCopy())
                         .put("group_id", replayGroup);
-                try (CollectorSourceFactory.Running third = factory.start("app-json", replay, pipeline)) {
+                try (Source third = start(factory, replay, pipeline, meters)) {
                     await().atMost(Duration.ofSeconds(90)).until(() -> lag(meters, replayGroup, topic) == 0.0);
                 }
             }

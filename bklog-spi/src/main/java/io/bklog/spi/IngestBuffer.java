@@ -28,6 +28,13 @@ public interface IngestBuffer extends AutoCloseable {
     /** Records appended and not yet committed by {@code group} (the lag); -1 when unknown. */
     long pending(String group);
 
+    /**
+     * The platform's meters, given once by the platform before the buffer is used, for meters of its own (kafka:
+     * {@code bklog.kafka.consumer.lag{group, topic}}). Default: ignored.
+     */
+    default void bindMeters(Meters meters) {
+    }
+
     @Override
     default void close() {
     }

@@ -8,7 +8,7 @@ import io.bklog.core.etl.EtlParams;
 import io.bklog.core.etl.EtlSchema;
 import io.bklog.core.ingest.BatchingSink;
 import io.bklog.core.ingest.IngestPipeline;
-import io.bklog.core.ingest.SourceLine;
+import io.bklog.spi.source.SourceLine;
 import io.bklog.core.memory.MemoryLogStore;
 import io.bklog.spi.LogDocument;
 

@@ -3,6 +3,12 @@ package io.bklog.core.collect;
 import io.bklog.core.ingest.IngestMetrics;
 import io.bklog.core.ingest.IngestPipeline;
 import io.bklog.core.meta.CollectorConfig;
+import io.bklog.core.meta.IndexSet;
+import io.bklog.core.metrics.MicrometerMeters;
+import io.bklog.spi.Meters;
+import io.bklog.spi.source.Source;
+import io.bklog.spi.source.SourceFactory;
+import io.bklog.spi.source.SourceStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,17 +17,18 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongFunction;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongFunction;
 
 /**
  * Runs the sources of active collectors: for each, a pipeline from {@link IngestRuntime#pipeline} with the
- * collector's filters, multi-line and ETL, and the source of its {@code source_type} from a
- * {@link CollectorSourceFactory} feeding it. {@link #apply} (re)starts or stops one collector after a change;
+ * collector's filters, multi-line and ETL, and the source of its {@code source_type} created by a
+ * {@link SourceFactory} (the source SPI) feeding it through a {@link PipelineLineSink}, with a
+ * {@link CollectorSourceContext} carrying the clock and the platform's meters. {@link #apply} (re)starts or stops one collector after a change;
  * a source that fails to start (a port in use, a broker down) is kept as {@code failed} with the reason
  * ({@link #status}) and started again after a back-off (2 s, doubling up to 5 min) until it runs or the collector
  * changes. {@link #close()} stops
@@ -31,13 +38,14 @@ import java.util.function.LongFunction;
 public final class CollectorRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CollectorRuntime.class);
 
-    private record Started(CollectorConfig config, IngestPipeline pipeline, CollectorSourceFactory.Running source) {
+    private record Started(CollectorConfig config, IngestPipeline pipeline, Source source) {
     }
 
     private final IngestRuntime ingest;
-    private final Map<String, CollectorSourceFactory> factories;
-    private final LongFunction<String> indexSetName;
+    private final Map<String, SourceFactory> factories;
+    private final LongFunction<IndexSet> indexSets;
     private final IngestMetrics metrics;
+    private final Meters meters;
     private final Clock clock;
     private final Map<Long, Started> running = new HashMap<>();
     private final Map<Long, CollectorStatus> statuses = new HashMap<>();
@@ -55,15 +63,16 @@ public final class CollectorRuntime implements AutoCloseable {
     static final Duration MAX_RETRY = Duration.ofMinutes(5);
 
     /**
-     * @param factories    by source type
-     * @param indexSetName the name of an index set by id
+     * @param factories by source type
+     * @param indexSets an index set by id
      */
-    public CollectorRuntime(IngestRuntime ingest, Map<String, CollectorSourceFactory> factories,
-                            LongFunction<String> indexSetName, IngestMetrics metrics, Clock clock) {
+    public CollectorRuntime(IngestRuntime ingest, Map<String, SourceFactory> factories,
+                            LongFunction<IndexSet> indexSets, IngestMetrics metrics, Clock clock) {
         this.ingest = Objects.requireNonNull(ingest, "ingest");
         this.factories = Map.copyOf(factories);
-        this.indexSetName = Objects.requireNonNull(indexSetName, "indexSetName");
+        this.indexSets = Objects.requireNonNull(indexSets, "indexSets");
         this.metrics = metrics == null ? IngestMetrics.noop() : metrics;
+        this.meters = metrics == null ? Meters.noop() : MicrometerMeters.of(metrics.registry());
         this.clock = clock == null ? Clock.systemUTC() : clock;
     }
 
@@ -92,22 +101,35 @@ public final class CollectorRuntime implements AutoCloseable {
             statuses.put(config.id(), CollectorStatus.stopped(clock.instant()));
             return statuses.get(config.id());
         }
-        CollectorSourceFactory factory = factories.get(config.sourceType());
+        SourceFactory factory = factories.get(config.sourceType());
         if (factory == null) return failed(config, "no source of type '" + config.sourceType() + "'; known: "
                 + String.join(", ", factories.keySet().stream().sorted().toList()));
         CollectorSettings settings = CollectorSettings.of(config);
         if (!settings.ok()) return failed(config, "invalid config: " + settings.errors());
         IngestPipeline pipeline;
         String indexSet;
+        String space;
         try {
-            indexSet = indexSetName.apply(config.indexSetId());
+            IndexSet set = indexSets.apply(config.indexSetId());
+            indexSet = set.name();
+            space = set.spaceUid();
             pipeline = ingest.pipeline(indexSet).etl(settings.etl()).multiline(settings.multiline())
                     .filter(settings.filter()).metrics(metrics).build();
         } catch (RuntimeException e) {
             return failed(config, "cannot build its pipeline: " + e.getMessage());
         }
         try {
-            CollectorSourceFactory.Running source = factory.start(config.name(), config.sourceParams(), pipeline);
+            Map<String, Object> sourceSettings = SourceSettings.toMap(config.sourceParams());
+            if (sourceSettings == null) throw new IllegalArgumentException("source_params: expected a JSON object");
+            factory.checkHostAccess(sourceSettings);
+            Source source = factory.create(sourceSettings, new CollectorSourceContext(config.name(), space, indexSet, clock,
+                    meters, new PipelineLineSink(pipeline)));
+            try {
+                source.start();
+            } catch (Exception e) {
+                closeQuietly(config, source);
+                throw e;
+            }
             running.put(config.id(), new Started(config, pipeline, source));
             attempts.remove(config.id());
             statuses.put(config.id(), new CollectorStatus(CollectorStatus.RUNNING, null, null, clock.instant()));
@@ -148,7 +170,9 @@ public final class CollectorRuntime implements AutoCloseable {
         if (st != null && s.state().equals(CollectorStatus.RUNNING)) {
             String detail;
             try {
-                detail = st.source().describe();
+                SourceStatus ss = st.source().status();
+                detail = ss.state() == SourceStatus.State.RUNNING ? ss.detail()
+                        : ss.state().name().toLowerCase(java.util.Locale.ROOT) + ": " + ss.detail();
             } catch (RuntimeException e) {
                 detail = "running (" + e.getMessage() + ")";
             }
@@ -167,13 +191,17 @@ public final class CollectorRuntime implements AutoCloseable {
     private void stopQuietly(long id) {
         Started s = running.remove(id);
         if (s == null) return;
-        try {
-            s.source().close();
-        } catch (Exception e) {
-            log.warn("event=collector_stop_failed collector={} reason=\"{}\"", s.config().name(), e.toString());
-        }
+        closeQuietly(s.config(), s.source());
         s.pipeline().close(Duration.ofSeconds(30));
         log.info("event=collector_stopped collector={} id={}", s.config().name(), id);
+    }
+
+    private static void closeQuietly(CollectorConfig config, Source source) {
+        try {
+            source.close();
+        } catch (RuntimeException e) {
+            log.warn("event=collector_stop_failed collector={} reason=\"{}\"", config.name(), e.toString());
+        }
     }
 
     @Override

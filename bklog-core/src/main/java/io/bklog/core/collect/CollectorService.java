@@ -12,7 +12,7 @@ import io.bklog.core.indexset.IndexSetService;
 import io.bklog.core.indexset.IndexSetSpec;
 import io.bklog.core.ingest.IngestMetrics;
 import io.bklog.core.ingest.MultilineAggregator;
-import io.bklog.core.ingest.SourceLine;
+import io.bklog.spi.source.SourceLine;
 import io.bklog.core.meta.CollectorConfig;
 import io.bklog.core.meta.CollectorConfigRepository;
 import io.bklog.core.meta.DuplicateNameException;
@@ -22,6 +22,8 @@ import io.bklog.core.meta.MetadataNotFoundException;
 import io.bklog.core.meta.MetadataReferenceException;
 import io.bklog.core.meta.MetadataStore;
 import io.bklog.spi.FieldSpec;
+import io.bklog.spi.source.SettingProblem;
+import io.bklog.spi.source.SourceFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +43,7 @@ import java.util.TreeSet;
  * Collector configs (source + filters + multi-line + ETL, bound to an index set) and their running sources. Every
  * save validates the whole config and refuses it with {@link ErrorCode#INVALID_COLLECTOR_CONFIG} listing each problem
  * with its position (details {@code errors: [{path, field, message}]}); a saved change (re)starts or stops the
- * collector's source at once ({@link CollectorRuntime}). Sources come from {@link CollectorSourceFactory}s: the
+ * collector's source at once ({@link CollectorRuntime}). Sources come from {@link SourceFactory}s: the
  * built-in {@code file} and {@code syslog}, those found with {@link ServiceLoader}, and those given to the platform
  * builder (which win over the others of the same type). Saving also adds the fields the collector's documents
  * carry (its ETL fields, {@code path_regexp} groups, the syslog fields) to its index set, so they are searchable at
@@ -53,13 +55,13 @@ public final class CollectorService implements AutoCloseable {
 
     private final CollectorConfigRepository repository;
     private final IndexSetService indexSets;
-    private final Map<String, CollectorSourceFactory> factories;
+    private final Map<String, SourceFactory> factories;
     private final FileSourceFactory files;
     private final CollectorRuntime runtime;
     private final Clock clock;
 
     private CollectorService(CollectorConfigRepository repository, IndexSetService indexSets,
-                             Map<String, CollectorSourceFactory> factories, FileSourceFactory files,
+                             Map<String, SourceFactory> factories, FileSourceFactory files,
                              CollectorRuntime runtime, Clock clock) {
         this.repository = repository;
         this.indexSets = indexSets;
@@ -81,7 +83,7 @@ public final class CollectorService implements AutoCloseable {
      */
     public static CollectorService start(MetadataStore metadata, IndexSetService indexSets, IngestRuntime ingest,
                                          Path dataDir, IngestMetrics metrics, Clock clock,
-                                         List<CollectorSourceFactory> given) {
+                                         List<SourceFactory> given) {
         return start(metadata, indexSets, ingest, dataDir, metrics, clock, given, null);
     }
 
@@ -92,29 +94,23 @@ public final class CollectorService implements AutoCloseable {
      */
     public static CollectorService start(MetadataStore metadata, IndexSetService indexSets, IngestRuntime ingest,
                                          Path dataDir, IngestMetrics metrics, Clock clock,
-                                         List<CollectorSourceFactory> given, CollectorConfinement confinement) {
+                                         List<SourceFactory> given, CollectorConfinement confinement) {
         Objects.requireNonNull(metadata, "metadata");
         Clock c = clock == null ? Clock.systemUTC() : clock;
         CollectorConfinement conf = confinement != null ? confinement
                 : CollectorConfinement.unconfined(dataDir == null ? List.of() : List.of(dataDir));
         FileSourceFactory files = new FileSourceFactory(dataDir == null ? null : dataDir.resolve("collectors"), c,
                 conf);
-        Map<String, CollectorSourceFactory> factories = new LinkedHashMap<>();
+        Map<String, SourceFactory> factories = new LinkedHashMap<>();
         factories.put(files.type(), files);
         // bklog's scenario names of file collectors: row (line logs) and section (multi-line logs)
         for (String alias : FILE_ALIASES) factories.put(alias, files);
         SyslogSourceFactory syslog = new SyslogSourceFactory(c, conf);
         factories.put(syslog.type(), syslog);
-        for (CollectorSourceFactory f : ServiceLoader.load(CollectorSourceFactory.class)) factories.put(f.type(), f);
-        if (given != null) for (CollectorSourceFactory f : given) factories.put(f.type(), f);
-        if (metrics != null) {
-            // a source with meters of its own (kafka: bklog_kafka_consumer_lag{group,topic}) reports to the platform's
-            for (CollectorSourceFactory f : factories.values()) {
-                if (f instanceof io.micrometer.core.instrument.binder.MeterBinder mb) mb.bindTo(metrics.registry());
-            }
-        }
+        for (SourceFactory f : ServiceLoader.load(SourceFactory.class)) factories.put(f.type(), f);
+        if (given != null) for (SourceFactory f : given) factories.put(f.type(), f);
         CollectorRuntime runtime = new CollectorRuntime(ingest, factories,
-                id -> metadata.indexSets().findById(id).map(IndexSet::name).orElseThrow(
+                id -> metadata.indexSets().findById(id).orElseThrow(
                         () -> new IllegalStateException("index set id " + id + " does not exist")), metrics, c);
         CollectorService s = new CollectorService(metadata.collectorConfigs(), indexSets, Map.copyOf(factories), files,
                 runtime, c);
@@ -126,10 +122,10 @@ public final class CollectorService implements AutoCloseable {
 
     /**
      * Whether collectors of this source type use the host's resources (files, ports): only a platform admin may
-     * create or change them ({@link CollectorSourceFactory#hostResource()}). An unknown type is not.
+     * create or change them ({@link SourceFactory#hostResource()}). An unknown type is not.
      */
     public boolean hostResource(String sourceType) {
-        CollectorSourceFactory f = sourceType == null ? null : factories.get(sourceType);
+        SourceFactory f = sourceType == null ? null : factories.get(sourceType);
         return f != null && f.hostResource();
     }
 
@@ -161,23 +157,24 @@ public final class CollectorService implements AutoCloseable {
             errors.add(new EtlConfigError("index_set_id", null, "no index set with id " + config.indexSetId() + "; "
                     + existingIndexSets()));
         }
-        CollectorSourceFactory factory = factories.get(config.sourceType());
+        SourceFactory factory = factories.get(config.sourceType());
         if (factory == null) {
             errors.add(new EtlConfigError("source_type", null, "unknown source type '" + config.sourceType()
                     + "'; known: " + String.join(", ", sourceTypes())));
         } else {
-            List<String> problems;
+            List<SettingProblem> problems;
+            Map<String, Object> settings = SourceSettings.toMap(config.sourceParams());
             try {
-                problems = factory.validate(config.sourceParams());
+                problems = settings == null ? List.of(new SettingProblem("", "expected a JSON object"))
+                        : factory.validate(settings);
             } catch (RuntimeException e) {
-                problems = List.of("source_params: " + e.getMessage());
+                problems = List.of(new SettingProblem("", e.getMessage() == null ? e.toString() : e.getMessage()));
             }
-            for (String p : problems) {
-                int colon = p.indexOf(": ");
-                String key = colon > 0 ? p.substring(0, colon) : "";
-                boolean keyed = colon > 0 && key.matches("[A-Za-z0-9_.\\[\\]]+");
-                String path = !keyed ? "source_params" : key.startsWith("source_params") ? key : "source_params." + key;
-                errors.add(new EtlConfigError(path, null, keyed ? p.substring(colon + 2) : p));
+            for (SettingProblem p : problems) {
+                String key = p.key();
+                String path = key.isEmpty() ? "source_params" : key.startsWith("source_params") ? key
+                        : "source_params." + key;
+                errors.add(new EtlConfigError(path, null, p.message()));
             }
         }
         errors.addAll(CollectorSettings.of(config).errors());
@@ -197,7 +194,7 @@ public final class CollectorService implements AutoCloseable {
         List<EtlConfigError> errors = validate(config, indexSetName);
         if (!errors.isEmpty()) throw invalid("collector config '" + config.name() + "'", errors);
         // valid: now refuse host resources this server does not allow (403, naming the value and the rule)
-        factories.get(config.sourceType()).checkHostAccess(config.sourceParams());
+        factories.get(config.sourceType()).checkHostAccess(SourceSettings.toMap(config.sourceParams()));
         IndexSet set = config.indexSetId() > 0
                 ? indexSets.list().stream().filter(s -> s.id() == config.indexSetId()).findFirst().orElseThrow()
                 : indexSets.get(indexSetName);

@@ -1,11 +1,15 @@
 package io.bklog.core.collect;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.bklog.core.ingest.IngestPipeline;
 import io.bklog.core.ingest.LineHandler;
 import io.bklog.core.ingest.LineSanitizer;
 import io.bklog.core.ingest.source.FileTailer;
 import io.bklog.core.regex.UserRegex;
+import io.bklog.spi.source.SettingProblem;
+import io.bklog.spi.source.Source;
+import io.bklog.spi.source.SourceContext;
+import io.bklog.spi.source.SourceFactory;
+import io.bklog.spi.source.SourceStatus;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,7 +33,7 @@ import java.util.Set;
  * marked {@code __truncated}, default 1 MiB), {@code close_inactive} (Filebeat's name: seconds a rotated file is
  * kept open after its last write, so late writes to it are read; default 300).
  */
-public final class FileSourceFactory implements CollectorSourceFactory {
+public final class FileSourceFactory implements SourceFactory {
 
     public static final String TYPE = "file";
     private static final Set<String> KNOWN = Set.of("paths", "exclude_files", "tail_files", "scan_frequency",
@@ -59,7 +64,8 @@ public final class FileSourceFactory implements CollectorSourceFactory {
     }
 
     @Override
-    public void checkHostAccess(JsonNode params) {
+    public void checkHostAccess(Map<String, Object> settings) {
+        JsonNode params = SourceSettings.toJson(settings);
         List<String> problems = new ArrayList<>();
         Settings s = parse(params, problems);
         if (s == null) return;
@@ -110,36 +116,50 @@ public final class FileSourceFactory implements CollectorSourceFactory {
     }
 
     @Override
-    public List<String> validate(JsonNode params) {
+    public List<SettingProblem> validate(Map<String, Object> settings) {
         List<String> problems = new ArrayList<>();
-        parse(params, problems);
-        return problems;
+        parse(SourceSettings.toJson(settings), problems);
+        return problems.stream().map(SettingProblem::parse).toList();
     }
 
     @Override
-    public Running start(String collector, JsonNode params, IngestPipeline pipeline) throws IOException {
-        List<String> problems = new ArrayList<>();
-        Settings s = parse(params, problems);
-        if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
-        checkHostAccess(params);
-        Path checkpoint = checkpointFile(collector);
+    public Source create(Map<String, Object> settings, SourceContext context) throws IOException {
+        requireValid(settings);
+        JsonNode params = SourceSettings.toJson(settings);
+        Settings s = parse(params, new ArrayList<>());
+        checkHostAccess(settings);
+        Path checkpoint = checkpointFile(context.collector());
         if (checkpoint != null) Files.createDirectories(checkpoint.getParent());
-        FileTailer tailer = FileTailer.builder(LineHandler.of(pipeline)).paths(s.paths()).excludeFiles(s.excludes())
-                .tailFiles(s.tailFiles()).scanInterval(Duration.ofSeconds(s.scanSeconds())).maxLineBytes(s.maxBytes())
-                .closeInactive(Duration.ofSeconds(s.closeInactiveSeconds())).checkpointFile(checkpoint).clock(clock)
-                .fileGuard(confinement::checkFile).stored(pipeline::handedOnStored).build();
-        tailer.start();
-        return new Running() {
+        FileTailer tailer = FileTailer.builder(LineHandler.of(context.sink())).paths(s.paths())
+                .excludeFiles(s.excludes()).tailFiles(s.tailFiles()).scanInterval(Duration.ofSeconds(s.scanSeconds()))
+                .maxLineBytes(s.maxBytes()).closeInactive(Duration.ofSeconds(s.closeInactiveSeconds()))
+                .checkpointFile(checkpoint).clock(context.clock()).fileGuard(confinement::checkFile)
+                .stored(() -> context.sink().allStored().toCompletableFuture()).build();
+        return new Source() {
+            private volatile boolean started;
+            private volatile boolean stopped;
+
             @Override
-            public String describe() {
-                List<FileTailer.FilePosition> files = tailer.positions();
-                long rotated = files.stream().filter(FileTailer.FilePosition::rotated).count();
-                return "tailing " + (files.size() - rotated) + " file(s) of " + String.join(", ", s.paths())
-                        + (rotated > 0 ? " (+" + rotated + " rotated, read until idle)" : "");
+            public void start() {
+                started = true;
+                tailer.start();
             }
 
             @Override
-            public void close() {
+            public SourceStatus status() {
+                if (stopped) return new SourceStatus(SourceStatus.State.STOPPED, "stopped");
+                if (!started) return new SourceStatus(SourceStatus.State.CREATED, "not started");
+                List<FileTailer.FilePosition> files = tailer.positions();
+                long rotated = files.stream().filter(FileTailer.FilePosition::rotated).count();
+                return SourceStatus.running("tailing " + (files.size() - rotated) + " file(s) of "
+                        + String.join(", ", s.paths())
+                        + (rotated > 0 ? " (+" + rotated + " rotated, read until idle)" : ""));
+            }
+
+            @Override
+            public void stop() {
+                if (stopped) return;
+                stopped = true;
                 tailer.close();
             }
         };

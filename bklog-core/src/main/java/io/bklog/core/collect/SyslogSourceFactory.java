@@ -2,11 +2,15 @@ package io.bklog.core.collect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bklog.core.ingest.IngestPipeline;
 import io.bklog.core.ingest.LineHandler;
 import io.bklog.core.ingest.LineSanitizer;
 import io.bklog.core.ingest.source.SyslogFilter;
 import io.bklog.core.ingest.source.SyslogServer;
+import io.bklog.spi.source.SettingProblem;
+import io.bklog.spi.source.Source;
+import io.bklog.spi.source.SourceContext;
+import io.bklog.spi.source.SourceFactory;
+import io.bklog.spi.source.SourceStatus;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -29,7 +33,7 @@ import java.util.Set;
  * default {@code 0.0.0.0}), {@code syslog_conditions} (bklog's syslog filter), {@code time_zone} (hours, for RFC 3164
  * timestamps which carry none; default 0), {@code max_bytes} (default 1 MiB).
  */
-public final class SyslogSourceFactory implements CollectorSourceFactory {
+public final class SyslogSourceFactory implements SourceFactory {
 
     public static final String TYPE = "syslog";
     private static final Set<String> KNOWN = Set.of("syslog_port", "syslog_protocol", "syslog_monitor_host",
@@ -55,7 +59,8 @@ public final class SyslogSourceFactory implements CollectorSourceFactory {
     }
 
     @Override
-    public void checkHostAccess(JsonNode params) {
+    public void checkHostAccess(Map<String, Object> settings) {
+        JsonNode params = SourceSettings.toJson(settings);
         List<String> problems = new ArrayList<>();
         Settings s = parse(params, problems);
         if (s == null || s.port() < 0) return;
@@ -113,41 +118,53 @@ public final class SyslogSourceFactory implements CollectorSourceFactory {
     }
 
     @Override
-    public List<String> validate(JsonNode params) {
+    public List<SettingProblem> validate(Map<String, Object> settings) {
         List<String> problems = new ArrayList<>();
-        parse(params, problems);
-        return problems;
+        parse(SourceSettings.toJson(settings), problems);
+        return problems.stream().map(SettingProblem::parse).toList();
     }
 
     @Override
-    public Running start(String collector, JsonNode params, IngestPipeline pipeline) throws Exception {
-        List<String> problems = new ArrayList<>();
-        Settings s = parse(params, problems);
-        if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
-        checkHostAccess(params);
-        SyslogServer.Builder b = SyslogServer.builder(LineHandler.of(pipeline)).bindAddress(s.host())
-                .filter(s.filter()).zone(s.zone()).maxMessageBytes(s.maxBytes()).clock(clock);
-        if (s.udp()) b.udpPort(s.port());
-        if (s.tcp()) b.tcpPort(s.port());
-        SyslogServer server;
-        try {
-            server = b.build();
-        } catch (java.net.BindException e) {
-            throw new java.net.BindException("cannot listen on " + s.host() + ":" + s.port() + ": " + e.getMessage());
-        }
-        return new Running() {
+    public Source create(Map<String, Object> settings, SourceContext context) {
+        requireValid(settings);
+        Settings s = parse(SourceSettings.toJson(settings), new ArrayList<>());
+        checkHostAccess(settings);
+        return new Source() {
+            private volatile SyslogServer server;
+            private volatile boolean stopped;
+
             @Override
-            public String describe() {
-                StringBuilder sb = new StringBuilder("listening on");
-                if (server.udpPort() >= 0) sb.append(" udp ").append(s.host()).append(':').append(server.udpPort());
-                if (server.tcpPort() >= 0) sb.append(" tcp ").append(s.host()).append(':').append(server.tcpPort());
-                if (server.dropped() > 0) sb.append(", ").append(server.dropped()).append(" udp message(s) dropped");
-                return sb.toString();
+            public synchronized void start() throws Exception {
+                if (stopped || server != null) throw new IllegalStateException("syslog source started twice");
+                SyslogServer.Builder b = SyslogServer.builder(LineHandler.of(context.sink())).bindAddress(s.host())
+                        .filter(s.filter()).zone(s.zone()).maxMessageBytes(s.maxBytes()).clock(context.clock());
+                if (s.udp()) b.udpPort(s.port());
+                if (s.tcp()) b.tcpPort(s.port());
+                try {
+                    server = b.build();
+                } catch (java.net.BindException e) {
+                    throw new java.net.BindException("cannot listen on " + s.host() + ":" + s.port() + ": "
+                            + e.getMessage());
+                }
             }
 
             @Override
-            public void close() {
-                server.close();
+            public SourceStatus status() {
+                SyslogServer srv = server;
+                if (stopped) return new SourceStatus(SourceStatus.State.STOPPED, "stopped");
+                if (srv == null) return new SourceStatus(SourceStatus.State.CREATED, "not started");
+                StringBuilder sb = new StringBuilder("listening on");
+                if (srv.udpPort() >= 0) sb.append(" udp ").append(s.host()).append(':').append(srv.udpPort());
+                if (srv.tcpPort() >= 0) sb.append(" tcp ").append(s.host()).append(':').append(srv.tcpPort());
+                if (srv.dropped() > 0) sb.append(", ").append(srv.dropped()).append(" udp message(s) dropped");
+                return SourceStatus.running(sb.toString());
+            }
+
+            @Override
+            public synchronized void stop() {
+                if (stopped) return;
+                stopped = true;
+                if (server != null) server.close();
             }
         };
     }

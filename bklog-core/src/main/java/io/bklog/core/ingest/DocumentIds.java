@@ -1,5 +1,7 @@
 package io.bklog.core.ingest;
 
+import io.bklog.spi.source.SourceLine;
+
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
 

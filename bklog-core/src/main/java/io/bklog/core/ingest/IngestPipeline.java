@@ -1,5 +1,7 @@
 package io.bklog.core.ingest;
 
+import io.bklog.spi.source.SourceLine;
+
 import io.bklog.core.etl.DocumentFields;
 import io.bklog.core.etl.Etl;
 import io.bklog.core.etl.EtlConfig;

@@ -1,5 +1,7 @@
 package io.bklog.core.ingest;
 
+import io.bklog.spi.source.SourceLine;
+
 import java.util.List;
 
 /**
@@ -12,5 +14,10 @@ public interface LineHandler {
 
     static LineHandler of(IngestPipeline pipeline) {
         return lines -> pipeline.submit(lines).accepted();
+    }
+
+    /** A source SPI sink: lines it does not accept (retryable or rejected) are kept by the source and offered again. */
+    static LineHandler of(io.bklog.spi.source.LineSink sink) {
+        return lines -> sink.accept(lines).accepted();
     }
 }

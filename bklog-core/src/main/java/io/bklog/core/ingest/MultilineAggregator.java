@@ -1,5 +1,7 @@
 package io.bklog.core.ingest;
 
+import io.bklog.spi.source.SourceLine;
+
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,7 @@
 package io.bklog.core.ingest;
 
+import io.bklog.spi.source.SourceLine;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.bklog.core.collect;
 
 import io.bklog.core.BklogException;
 import io.bklog.core.ErrorCode;
-import io.bklog.core.ingest.SourceLine;
+import io.bklog.spi.source.SourceLine;
 import io.bklog.core.ingest.source.FileTailer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,7 @@
 package io.bklog.core.ingest;
 
+import io.bklog.spi.source.SourceLine;
+
 import io.bklog.core.etl.EtlConfig;
 import io.bklog.core.etl.EtlField;
 import io.bklog.core.etl.EtlParams;

@@ -1,5 +1,7 @@
 package io.bklog.core.ingest;
 
+import io.bklog.spi.source.SourceLine;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;

@@ -10,7 +10,7 @@ import io.bklog.core.ingest.DocumentIds;
 import io.bklog.core.ingest.LineHandler;
 import io.bklog.core.regex.SafePattern;
 import io.bklog.core.ingest.LineSanitizer;
-import io.bklog.core.ingest.SourceLine;
+import io.bklog.spi.source.SourceLine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

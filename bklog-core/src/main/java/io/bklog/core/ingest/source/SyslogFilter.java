@@ -2,7 +2,7 @@ package io.bklog.core.ingest.source;
 
 import io.bklog.core.ingest.FilterCondition;
 import io.bklog.core.ingest.LineFilterSupport;
-import io.bklog.core.ingest.SourceLine;
+import io.bklog.spi.source.SourceLine;
 
 import java.util.ArrayList;
 import java.util.List;

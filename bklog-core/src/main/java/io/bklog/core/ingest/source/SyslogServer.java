@@ -3,7 +3,7 @@ package io.bklog.core.ingest.source;
 import io.bklog.core.etl.DocumentFields;
 import io.bklog.core.ingest.LineHandler;
 import io.bklog.core.ingest.LineSanitizer;
-import io.bklog.core.ingest.SourceLine;
+import io.bklog.spi.source.SourceLine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

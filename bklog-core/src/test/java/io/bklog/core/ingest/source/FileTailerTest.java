@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bklog.core.collect.FileSourceFactory;
 import io.bklog.core.ingest.DocumentIds;
-import io.bklog.core.ingest.SourceLine;
+import io.bklog.spi.source.SourceLine;
 import io.bklog.testkit.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -379,11 +379,10 @@ class FileTailerTest {
     void theFileSourceValidatesCloseInactive() {
         ObjectMapper json = new ObjectMapper();
         FileSourceFactory f = new FileSourceFactory(null, clock);
-        assertThat(f.validate(json.createObjectNode().put("close_inactive", 30)
-                .set("paths", json.createArrayNode().add(dir + "/*.log")))).isEmpty();
-        assertThat(f.validate(json.createObjectNode().put("close_inactive", 0)
-                .set("paths", json.createArrayNode().add(dir + "/*.log"))))
-                .containsExactly("close_inactive: 0 is out of range 1..604800");
+        assertThat(f.validate(java.util.Map.of("close_inactive", 30, "paths", java.util.List.of(dir + "/*.log"))))
+                .isEmpty();
+        assertThat(f.validate(java.util.Map.of("close_inactive", 0, "paths", java.util.List.of(dir + "/*.log"))))
+                .containsExactly(new io.bklog.spi.source.SettingProblem("close_inactive", "0 is out of range 1..604800"));
     }
 
     @Test

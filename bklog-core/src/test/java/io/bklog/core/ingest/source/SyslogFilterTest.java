@@ -1,6 +1,6 @@
 package io.bklog.core.ingest.source;
 
-import io.bklog.core.ingest.SourceLine;
+import io.bklog.spi.source.SourceLine;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

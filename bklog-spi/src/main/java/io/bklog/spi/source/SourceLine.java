@@ -1,22 +1,26 @@
-package io.bklog.core.ingest;
+package io.bklog.spi.source;
 
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * A line (or a joined multi-line event) read from a source.
+ * A line (or a joined multi-line event) read by a source. The document id is derived from {@code sourceId} +
+ * {@code offset} when the source has positions, so a line read again after a restart overwrites its document
+ * instead of duplicating it: a file gives its identity and generation as {@code sourceId} and the byte offset; Kafka
+ * gives {@code kafka:{topic}/{partition}} and the record offset. A source without positions (syslog) gives -1 and
+ * each line gets a unique id.
  *
- * @param sourceId   stable id of the source stream (file path + inode, syslog sender, HTTP client...)
- * @param offset     position in the source (byte offset, sequence number), or -1 when the source has none: the
- *                   document id is then a hash of the content
- * @param text       the line, already decoded
- * @param path       file path for {@code path_regexp}, or null
- * @param received   when the line arrived (the ingest time)
- * @param extra      fields the source adds to the document (syslog host/app/severity, sender address...)
- * @param truncated  the line was longer than the limit and was cut
+ * @param sourceId    stable id of the source stream (file identity + generation, Kafka topic/partition, syslog
+ *                    sender...)
+ * @param offset      position in the stream (byte offset, record offset, line number), or -1 when it has none
+ * @param text        the line, already decoded
+ * @param path        file path (for {@code path_regexp}), or null
+ * @param received    when the line arrived (from the context's clock)
+ * @param extra       fields the source adds to the document (syslog host/app/severity, sender address, host...)
+ * @param truncated   the line was longer than the limit and was cut
  * @param invalidUtf8 bad bytes were replaced by U+FFFD
- * @param documentId explicit document id (e.g. an ES {@code _bulk} {@code _id}), or null to derive it
+ * @param documentId  explicit document id, or null to derive it
  */
 public record SourceLine(String sourceId, long offset, String text, String path, Instant received,
                          Map<String, Object> extra, boolean truncated, boolean invalidUtf8,
