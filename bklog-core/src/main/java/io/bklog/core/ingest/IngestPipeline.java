@@ -164,9 +164,11 @@ public final class IngestPipeline implements AutoCloseable {
         long bytes = 0;
         for (SourceLine l : lines) {
             SourceLine s = l;
-            LineSanitizer.Result r = sanitizer.sanitize(l.text());
+            String text = LineSanitizer.stripLineEnd(l.text());
+            if (text != l.text()) s = l.withText(text); // a CRLF (or CR) line split on LF by its source
+            LineSanitizer.Result r = sanitizer.sanitize(s.text());
             if (r.truncated() || r.invalidUtf8()) {
-                s = l.withText(r.text()).withFlags(l.truncated() || r.truncated(), l.invalidUtf8() || r.invalidUtf8());
+                s = s.withText(r.text()).withFlags(l.truncated() || r.truncated(), l.invalidUtf8() || r.invalidUtf8());
             }
             bytes += s.text().length();
             events.add(s);
