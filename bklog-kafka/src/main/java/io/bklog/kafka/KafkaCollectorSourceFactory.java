@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * The {@code kafka} collector source: consumes external topics and hands each record value as one line to the
  * collector's {@link IngestPipeline} (its filters, multi-line and ETL). Offsets are committed only after the pipeline
  * took the batch and it is safe (in the ingest buffer, or written to the store by the batching sink; nothing left in
- * its spill); a batch it refuses
+ * its spill), and never past the first line of a multi-line event still open in the pipeline (a crash then re-reads
+ * the event instead of losing it); a batch it refuses
  * is sought back and consumed again after a back-off. Each line's document id is made from topic, partition and
  * offset ({@code kafka:{topic}/{partition}} + offset), so a replay after a restart or a failed commit overwrites
  * instead of duplicating. The consumer lag is the gauge {@code bklog_kafka_consumer_lag{group, topic}}.
@@ -184,7 +185,21 @@ public final class KafkaCollectorSourceFactory implements CollectorSourceFactory
                 for (String topic : config.topics()) {
                     gauges.add(KafkaLagGauge.register(meters, admin, config.groupId(), topic, Duration.ofSeconds(5)));
                 }
-                this.source = KafkaSource.start(config, this::deliver, collector);
+                this.source = KafkaSource.start(config, new KafkaSource.Handler() {
+                    @Override
+                    public void handle(List<KafkaSourceRecord> batch) throws InterruptedException {
+                        deliver(batch);
+                    }
+
+                    @Override
+                    public long commitOffset(String topic, int partition, long next) {
+                        // an open multi-line event holds its lines in memory: commit up to its first line only,
+                        // so a crash re-reads it (same ids: no duplicate) instead of losing it
+                        long open = pipeline.pendingOffset(new KafkaSourceRecord(topic, partition, 0, null, "",
+                                null).sourceId());
+                        return open >= 0 ? Math.min(open, next) : next;
+                    }
+                }, collector);
             } catch (RuntimeException e) {
                 gauges.forEach(KafkaLagGauge::close);
                 admin.close(Duration.ofSeconds(5));

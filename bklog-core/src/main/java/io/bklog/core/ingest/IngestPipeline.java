@@ -278,6 +278,15 @@ public final class IngestPipeline implements AutoCloseable {
         spill.addAll(rest);
     }
 
+    /**
+     * The offset of the first line of the multi-line event still open for {@code sourceId} (its lines are held in
+     * memory, not stored), or -1 when none is open or the pipeline does not join lines. A source that commits
+     * positions commits no further than this.
+     */
+    public long pendingOffset(String sourceId) {
+        return multiline == null ? -1 : multiline.pendingOffset(sourceId);
+    }
+
     /** Documents made but not yet taken by the buffer/sink. */
     public int spilled() {
         synchronized (spillLock) {
