@@ -163,9 +163,14 @@ final class CompiledLineParser implements LineParser {
             } else {
                 try {
                     TimeFormat f = timePlan.format();
-                    if (f != null && f.isAuto()) f = resolve(f, st.rawTime);
-                    ts = ValueConverter.toDate(st.rawTime, f, timePlan.zone(), ingestTime);
-                    timeFormat = f == null ? null : f.id();
+                    if (f != null && f.isAuto()) {
+                        TimeFormat.Detected d = detect(f, st.rawTime, timePlan.zone(), ingestTime);
+                        ts = d.instant();
+                        timeFormat = d.format().id();
+                    } else {
+                        ts = ValueConverter.toDate(st.rawTime, f, timePlan.zone(), ingestTime);
+                        timeFormat = f == null ? null : f.id();
+                    }
                 } catch (ValueConverter.ConversionException e) {
                     st.fail("time field '" + timePlan.source() + "': " + e.getMessage());
                 }
@@ -182,12 +187,14 @@ final class CompiledLineParser implements LineParser {
         return new ParsedDocument(out, ts, failed, reason, !failed || params.enableRetainContent(), timeFormat);
     }
 
-    private static TimeFormat resolve(TimeFormat auto, Object raw) throws ValueConverter.ConversionException {
+    private static TimeFormat.Detected detect(TimeFormat auto, Object raw, ZoneOffset zone, Instant now)
+            throws ValueConverter.ConversionException {
         String s = raw instanceof Double d ? java.math.BigDecimal.valueOf(d).toPlainString() : raw.toString();
         try {
-            return auto.resolve(s);
+            return auto.detect(s, zone, now);
         } catch (io.bklog.core.etl.time.TimeParseException e) {
-            throw new ValueConverter.ConversionException(e.getMessage());
+            throw new ValueConverter.ConversionException("'" + ValueConverter.abbreviate(s) + "' is not a time: "
+                    + e.getMessage());
         }
     }
 

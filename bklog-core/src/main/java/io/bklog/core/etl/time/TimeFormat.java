@@ -166,7 +166,7 @@ public final class TimeFormat {
         Objects.requireNonNull(zone, "zone");
         if (value == null || value.length() == 0) throw new TimeParseException("empty time value");
         CharSequence v = trim(value);
-        if (candidates != null) return resolve(v).parse(v, zone, now);
+        if (candidates != null) return detect(v, zone, now).instant();
         if (epoch != null) return parseEpoch(v);
         TimePattern.Parsed p = formatter != null ? parseWithFormatter(v) : pattern.parse(v);
         boolean hasYear = formatter != null ? formatterHasYear : pattern.hasYear();
@@ -177,6 +177,31 @@ public final class TimeFormat {
             sec = inferYear(p, zone, now);
         }
         return Instant.ofEpochSecond(sec, p.nano());
+    }
+
+    /** A value read by {@code auto}: the instant and the format recognised. */
+    public record Detected(Instant instant, TimeFormat format) {
+    }
+
+    /**
+     * Parses {@code value} and says with which format: for {@code auto} the format cached for the value's shape is
+     * tried first (one parse), the candidates only for a new shape or a value the cached one refuses.
+     */
+    public Detected detect(CharSequence value, ZoneOffset zone, Instant now) throws TimeParseException {
+        if (candidates == null) return new Detected(parse(value, zone, now), this);
+        CharSequence v = trim(value);
+        if (v.length() == 0) throw new TimeParseException("empty time value");
+        String shape = shape(v);
+        TimeFormat known = shape == null ? null : byShape.get(shape);
+        if (known != null && known != NO_MATCH) {
+            try {
+                return new Detected(known.parse(v, zone, now), known);
+            } catch (TimeParseException e) {
+                // the shape's format refuses this value (a day out of range...): try the others
+            }
+        }
+        TimeFormat f = resolve(v);
+        return new Detected(f.parse(v, zone, now), f);
     }
 
     /**
