@@ -193,8 +193,11 @@ class IngestTruthTest {
             assertThat(r.status()).as(r.raw()).isEqualTo(200);
             assertThat(r.body().get("total").asLong()).isEqualTo(1);
         });
-        Answer runs = call(admin, "GET", "/api/v1/task_runs?task=index_set_reindex", null);
-        assertThat(runs.raw()).contains("index_set_reindex").contains("success");
+        // the run is recorded once the task returns, a moment after its documents became searchable
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+            Answer runs = call(admin, "GET", "/api/v1/task_runs?task=index_set_reindex", null);
+            assertThat(runs.raw()).contains("index_set_reindex").contains("success");
+        });
     }
 
     @Test
