@@ -1,8 +1,10 @@
 package io.bklog.core;
 
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.bklog.core.etl.DocumentFields;
 import io.bklog.core.meta.IndexSet;
 import io.bklog.core.indexset.DynamicTypes;
 import io.bklog.core.indexset.IndexSetService;
@@ -154,6 +156,10 @@ public final class DirectIngest {
         if (raw == null) throw bad(item, null, "is null; expected a JSON object");
         Map<String, Object> fields = new LinkedHashMap<>();
         flatten(item, "", raw, fields);
+        if (fields.get(DocumentFields.LOG) instanceof String line) {
+            // the raw line, split from a CRLF file by the client: never stored ending in \r
+            fields.put(DocumentFields.LOG, io.bklog.core.ingest.LineSanitizer.stripLineEnd(line));
+        }
         for (String name : fields.keySet()) {
             if (name.isBlank()) {
                 throw bad(item, name, "has a field whose name is empty or blank (\"" + name + "\"); give the field"

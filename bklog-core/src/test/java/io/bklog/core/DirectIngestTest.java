@@ -43,6 +43,15 @@ class DirectIngestTest {
     }
 
     @Test
+    void theLogLineOfACrlfFileIsStoredWithoutItsCarriageReturn() {
+        platform.indexSets().create("app", IndexSetSpec.defaults());
+        List<io.bklog.spi.LogDocument> docs = platform.ingest().documents("app", List.of(
+                Map.of("log", "GET /index.html 200\r"), Map.of("log", "line\r\n", "msg", "kept\r")));
+        assertThat(docs).extracting(d -> d.fields().get("log")).containsExactly("GET /index.html 200", "line");
+        assertThat(docs.get(1).fields()).containsEntry("msg", "kept\r"); // other fields are the client's data
+    }
+
+    @Test
     void aBatchWithAnIdempotencyKeySentTwiceIsStoredOnce() {
         platform.indexSets().create("app", IndexSetSpec.defaults());
         List<Map<String, Object>> batch = List.of(Map.of("log", "a"), Map.of("log", "a"));

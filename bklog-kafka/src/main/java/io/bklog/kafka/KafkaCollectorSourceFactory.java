@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  * to the collector's {@link LineSink} (its filters, multi-line and ETL). Offsets are committed only after the sink
  * accepted the batch and its {@link Receipt#stored()} completed (in the ingest buffer, or written to the store by the
  * batching sink); a batch it refuses, or whose storage is not confirmed within {@link #DELIVERY_TIMEOUT}, is sought
- * back and consumed again after a back-off. Each line's document id is made from topic, partition and
- * offset ({@code kafka:{topic}/{partition}} + offset), so a replay after a restart or a failed commit overwrites
+ * back and consumed again after a back-off. Offsets never pass the first line of a multi-line event still open in
+ * the sink ({@link LineSink#heldFrom}): a crash then re-reads the event instead of losing it. Each line's document
+ * id is made from topic, partition and offset ({@code kafka:{topic}/{partition}} + offset), so a replay after a restart or a failed commit overwrites
  * instead of duplicating. The consumer lag is the gauge {@code bklog_kafka_consumer_lag{group, topic}}.
  *
  * <p>{@code source_params}:
@@ -183,7 +184,21 @@ public final class KafkaCollectorSourceFactory implements SourceFactory {
                     gauges.add(KafkaLagGauge.register(context.meters(), admin, config.groupId(), topic,
                             Duration.ofSeconds(5)));
                 }
-                this.source = KafkaSource.start(config, this::deliver, collector);
+                this.source = KafkaSource.start(config, new KafkaSource.Handler() {
+                    @Override
+                    public void handle(List<KafkaSourceRecord> batch) throws InterruptedException {
+                        deliver(batch);
+                    }
+
+                    @Override
+                    public long commitOffset(String topic, int partition, long next) {
+                        // an open multi-line event holds its lines in memory: commit up to its first line only,
+                        // so a crash re-reads it (same ids: no duplicate) instead of losing it
+                        long open = sink.heldFrom(new KafkaSourceRecord(topic, partition, 0, null, "",
+                                null).sourceId());
+                        return open >= 0 ? Math.min(open, next) : next;
+                    }
+                }, collector);
             } catch (RuntimeException e) {
                 gauges.forEach(KafkaLagGauge::close);
                 gauges.clear();

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A Kafka collector source: consumes raw lines from external topics and hands each polled batch to a
  * {@link Handler} (which parses and buffers them; the ETL wiring lives in core). Offsets are committed only after
- * the handler returned; when it throws, the batch is sought back and delivered again after the back-off, so a
+ * the handler returned, and no further than {@link Handler#commitOffset} allows (the first line of a multi-line
+ * event still open); when it throws, the batch is sought back and delivered again after the back-off, so a
  * line is never lost, and ids made from {@link KafkaSourceRecord#sourceId()} + offset keep it from duplicating.
  * One named thread, started by {@link #start}, stopped by {@link #close()}.
  */
@@ -35,6 +36,14 @@ public final class KafkaSource implements AutoCloseable {
     @FunctionalInterface
     public interface Handler {
         void handle(List<KafkaSourceRecord> batch) throws Exception;
+
+        /**
+         * The offset to commit for a partition once a batch was handled, given {@code next} (one past its last
+         * record): lower when lines up to {@code next} are not all stored yet (an open multi-line event holds them).
+         */
+        default long commitOffset(String topic, int partition, long next) {
+            return next;
+        }
     }
 
     private final KafkaSourceConfig config;
@@ -101,6 +110,10 @@ public final class KafkaSource implements AutoCloseable {
                     continue;
                 }
                 handled.addAndGet(batch.size());
+                next.replaceAll((tp, o) -> {
+                    long commit = handler.commitOffset(tp.topic(), tp.partition(), o.offset());
+                    return commit == o.offset() ? o : new OffsetAndMetadata(commit);
+                });
                 try {
                     consumer.commitSync(next);
                 } catch (WakeupException e) {

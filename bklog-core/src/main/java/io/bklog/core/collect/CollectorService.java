@@ -396,7 +396,8 @@ public final class CollectorService implements AutoCloseable {
         Instant now = clock.instant();
         List<SourceLine> events = new ArrayList<>(lines.size());
         for (int i = 0; i < lines.size(); i++) {
-            SourceLine l = new SourceLine("preview", i, lines.get(i), path, now, Map.of(), false, false, null);
+            String text = io.bklog.core.ingest.LineSanitizer.stripLineEnd(lines.get(i)); // CRLF samples
+            SourceLine l = new SourceLine("preview", i, text, path, now, Map.of(), false, false, null);
             events.add(l);
         }
         if (s.multiline() != null) {

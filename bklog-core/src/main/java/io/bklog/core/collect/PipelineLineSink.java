@@ -141,4 +141,9 @@ public final class PipelineLineSink implements LineSink {
             return LineOutcome.STORED;
         }
     }
+
+    @Override
+    public long heldFrom(String sourceId) {
+        return pipeline.pendingOffset(sourceId);
+    }
 }

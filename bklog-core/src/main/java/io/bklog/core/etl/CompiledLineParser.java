@@ -93,7 +93,7 @@ final class CompiledLineParser implements LineParser {
             if (idx != null && idx >= 1) byColumn[idx] = plans.get(i);
         }
         if (type == EtlType.REGEXP) {
-            regex = params.isGrok() ? NamedRegex.grok(params.separatorRegexp(), params.grokPatterns())
+            regex = params.isGrok() ? NamedRegex.grok(params.separatorRegexp(), params.grokPatterns(), params.grokPatternSet())
                     : NamedRegex.regex(params.separatorRegexp());
             List<RegexField> rf = new ArrayList<>();
             for (Map.Entry<String, List<String>> e : regex.groups().entrySet()) {
@@ -156,12 +156,21 @@ final class CompiledLineParser implements LineParser {
             }
         }
         Instant ts = ingestTime;
+        String timeFormat = null;
         if (timePlan != null && extracted) {
             if (st.rawTime == null) {
                 out.put(DocumentFields.TIME_MISSING, Boolean.TRUE);
             } else {
                 try {
-                    ts = ValueConverter.toDate(st.rawTime, timePlan.format(), timePlan.zone(), ingestTime);
+                    TimeFormat f = timePlan.format();
+                    if (f != null && f.isAuto()) {
+                        TimeFormat.Detected d = detect(f, st.rawTime, timePlan.zone(), ingestTime);
+                        ts = d.instant();
+                        timeFormat = d.format().id();
+                    } else {
+                        ts = ValueConverter.toDate(st.rawTime, f, timePlan.zone(), ingestTime);
+                        timeFormat = f == null ? null : f.id();
+                    }
                 } catch (ValueConverter.ConversionException e) {
                     st.fail("time field '" + timePlan.source() + "': " + e.getMessage());
                 }
@@ -175,7 +184,18 @@ final class CompiledLineParser implements LineParser {
             out.put(DocumentFields.PARSE_FAILURE, failed);
             if (failed) out.put(DocumentFields.PARSE_FAILURE_REASON, reason);
         }
-        return new ParsedDocument(out, ts, failed, reason, !failed || params.enableRetainContent());
+        return new ParsedDocument(out, ts, failed, reason, !failed || params.enableRetainContent(), timeFormat);
+    }
+
+    private static TimeFormat.Detected detect(TimeFormat auto, Object raw, ZoneOffset zone, Instant now)
+            throws ValueConverter.ConversionException {
+        String s = raw instanceof Double d ? java.math.BigDecimal.valueOf(d).toPlainString() : raw.toString();
+        try {
+            return auto.detect(s, zone, now);
+        } catch (io.bklog.core.etl.time.TimeParseException e) {
+            throw new ValueConverter.ConversionException("'" + ValueConverter.abbreviate(s) + "' is not a time: "
+                    + e.getMessage());
+        }
     }
 
     private void put(Plan p, Object raw, Map<String, Object> out, State st) {

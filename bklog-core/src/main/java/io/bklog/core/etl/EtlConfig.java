@@ -64,7 +64,8 @@ public record EtlConfig(EtlType type, EtlParams params, List<EtlField> fields) {
                     .retainExtraJson(bool(p, "retain_extra_json", false))
                     .enableRetainContent(bool(p, "enable_retain_content", true))
                     .recordParseFailure(bool(p, "record_parse_failure", true))
-                    .pathRegexp(str(p, "path_regexp", "etl_params.path_regexp"));
+                    .pathRegexp(str(p, "path_regexp", "etl_params.path_regexp"))
+                    .grokPatternSet(str(p, "grok_pattern_set", "etl_params.grok_pattern_set"));
             Map<String, ?> gp = map(p.get("grok_patterns"), "etl_params.grok_patterns");
             if (gp != null) {
                 Map<String, String> patterns = new java.util.LinkedHashMap<>();

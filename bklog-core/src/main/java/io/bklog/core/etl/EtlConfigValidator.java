@@ -20,7 +20,7 @@ import java.util.Set;
 public final class EtlConfigValidator {
 
     private static final Set<String> EPOCH_FORMATS = Set.of("epoch_millis", "epoch_second", "epoch_minute",
-            "epoch_micros", "epoch_nanos", "epoch", "unix time stamp(milliseconds)");
+            "epoch_micros", "epoch_nanos", "epoch", "unix time stamp(milliseconds)", "auto");
 
     private EtlConfigValidator() {
     }
@@ -36,7 +36,7 @@ public final class EtlConfigValidator {
                         (p.isGrok() ? "a grok expression" : "a regex") + " is required for bk_log_regexp"));
             } else {
                 try {
-                    regex = p.isGrok() ? NamedRegex.grok(p.separatorRegexp(), p.grokPatterns())
+                    regex = p.isGrok() ? NamedRegex.grok(p.separatorRegexp(), p.grokPatterns(), p.grokPatternSet())
                             : NamedRegex.regex(p.separatorRegexp());
                     if (regex.groups().isEmpty()) {
                         errors.add(new EtlConfigError("etl_params.separator_regexp", null,
@@ -55,7 +55,9 @@ public final class EtlConfigValidator {
                 NamedRegex pr = NamedRegex.regex(p.pathRegexp());
                 for (String g : pr.groups().keySet()) {
                     if (ReservedFields.isReserved(g)) {
-                        errors.add(new EtlConfigError("etl_params.path_regexp", g, "group name '" + g + "' is reserved"));
+                        errors.add(new EtlConfigError("etl_params.path_regexp", g, "group name '" + g + "' is reserved"
+                                + " (reserved: " + ReservedFields.list() + "); rename the group, e.g. "
+                                + ReservedFields.suggestedAlias(g)));
                     }
                 }
             } catch (IllegalArgumentException e) {
@@ -107,7 +109,7 @@ public final class EtlConfigValidator {
             String out = f.outputName();
             if (ReservedFields.isReserved(out)) {
                 errors.add(new EtlConfigError(at + (f.alias() != null && !f.alias().isBlank() ? ".alias_name" : ".field_name"),
-                        name, "'" + out + "' is a reserved field name; set alias_name to store it under another name"));
+                        name, ReservedFields.reservedMessage(out)));
             } else if (!outputs.add(out.toLowerCase(Locale.ROOT))) {
                 errors.add(new EtlConfigError(at, name, "two fields are stored under the name '" + out + "'"));
             }
@@ -124,10 +126,15 @@ public final class EtlConfigValidator {
                         + " out of range -12..14 (whole hours)"));
             }
             if (f.timeFormat() != null && !f.timeFormat().isBlank()) {
-                Optional<TimeFormat> tf = TimeFormats.find(f.timeFormat());
+                Optional<TimeFormat> tf;
+                try {
+                    tf = Optional.of(TimeFormats.get(f.timeFormat()));
+                } catch (IllegalArgumentException e) {
+                    tf = Optional.empty();
+                    errors.add(new EtlConfigError(at + ".time_format", name, e.getMessage()));
+                }
                 if (tf.isEmpty()) {
-                    errors.add(new EtlConfigError(at + ".time_format", name, "unknown time format '" + f.timeFormat()
-                            + "'; known: " + String.join(", ", TimeFormats.all().keySet())));
+                    // reported above
                 } else if (type == ValueType.LONG && !EPOCH_FORMATS.contains(tf.get().id().toLowerCase(Locale.ROOT))) {
                     errors.add(new EtlConfigError(at + ".time_format", name, "an int/long time field needs an epoch "
                             + "format (epoch_second, epoch_millis, epoch_micros, epoch_minute), not '" + f.timeFormat() + "'"));

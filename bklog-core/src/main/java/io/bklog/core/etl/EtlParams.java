@@ -16,15 +16,25 @@ import java.util.Map;
  * @param recordParseFailure  add {@code __parse_failure} (+ {@code __parse_failure_reason}) (default true)
  * @param pathRegexp          regex with named groups applied to the file path; each group becomes a field
  * @param grokPatterns        custom grok patterns, name → definition
+ * @param grokPatternSet      the Logstash pattern set the grok expression draws on: {@code legacy} (default) or
+ *                            {@code ecs-v1} (fields named as in the Elastic Common Schema, {@code source.address}...)
  */
 public record EtlParams(String separatorRegexp, boolean isGrok, String separator, boolean retainOriginalText,
                         boolean retainExtraJson, boolean enableRetainContent, boolean recordParseFailure,
-                        String pathRegexp, Map<String, String> grokPatterns) {
+                        String pathRegexp, Map<String, String> grokPatterns, String grokPatternSet) {
 
     public static final EtlParams DEFAULTS = builder().build();
 
     public EtlParams {
         grokPatterns = grokPatterns == null ? Map.of() : Map.copyOf(grokPatterns);
+        grokPatternSet = grokPatternSet == null || grokPatternSet.isBlank() ? GrokPatterns.LEGACY : grokPatternSet;
+    }
+
+    public EtlParams(String separatorRegexp, boolean isGrok, String separator, boolean retainOriginalText,
+                     boolean retainExtraJson, boolean enableRetainContent, boolean recordParseFailure,
+                     String pathRegexp, Map<String, String> grokPatterns) {
+        this(separatorRegexp, isGrok, separator, retainOriginalText, retainExtraJson, enableRetainContent,
+                recordParseFailure, pathRegexp, grokPatterns, null);
     }
 
     public static Builder builder() {
@@ -35,7 +45,7 @@ public record EtlParams(String separatorRegexp, boolean isGrok, String separator
         return new Builder().separatorRegexp(separatorRegexp).isGrok(isGrok).separator(separator)
                 .retainOriginalText(retainOriginalText).retainExtraJson(retainExtraJson)
                 .enableRetainContent(enableRetainContent).recordParseFailure(recordParseFailure)
-                .pathRegexp(pathRegexp).grokPatterns(grokPatterns);
+                .pathRegexp(pathRegexp).grokPatterns(grokPatterns).grokPatternSet(grokPatternSet);
     }
 
     /** Builder; every option defaults to bklog's default. */
@@ -49,6 +59,7 @@ public record EtlParams(String separatorRegexp, boolean isGrok, String separator
         private boolean recordParseFailure = true;
         private String pathRegexp;
         private Map<String, String> grokPatterns = Map.of();
+        private String grokPatternSet;
 
         public Builder separatorRegexp(String v) { this.separatorRegexp = v; return this; }
         public Builder isGrok(boolean v) { this.isGrok = v; return this; }
@@ -59,10 +70,11 @@ public record EtlParams(String separatorRegexp, boolean isGrok, String separator
         public Builder recordParseFailure(boolean v) { this.recordParseFailure = v; return this; }
         public Builder pathRegexp(String v) { this.pathRegexp = v; return this; }
         public Builder grokPatterns(Map<String, String> v) { this.grokPatterns = v; return this; }
+        public Builder grokPatternSet(String v) { this.grokPatternSet = v; return this; }
 
         public EtlParams build() {
             return new EtlParams(separatorRegexp, isGrok, separator, retainOriginalText, retainExtraJson,
-                    enableRetainContent, recordParseFailure, pathRegexp, grokPatterns);
+                    enableRetainContent, recordParseFailure, pathRegexp, grokPatterns, grokPatternSet);
         }
     }
 }

@@ -31,7 +31,10 @@ public final class EtlPreview {
         LineParser parser = new CompiledLineParser(config, clock);
         Instant now = clock.instant();
         List<Line> out = new ArrayList<>(sampleLines.size());
-        for (String l : sampleLines) out.add(new Line(l, parser.parse(l, path, now)));
+        for (String l : sampleLines) {
+            String line = io.bklog.core.ingest.LineSanitizer.stripLineEnd(l); // samples pasted from CRLF files
+            out.add(new Line(line, parser.parse(line, path, now)));
+        }
         return new Result(List.of(), out);
     }
 

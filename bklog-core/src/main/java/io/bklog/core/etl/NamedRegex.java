@@ -2,8 +2,6 @@ package io.bklog.core.etl;
 
 import io.bklog.core.regex.SafePattern;
 import io.bklog.core.regex.UserRegex;
-import io.krakens.grok.api.Grok;
-import io.krakens.grok.api.GrokCompiler;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +16,8 @@ import java.util.regex.PatternSyntaxException;
  * A compiled regex (or grok expression) with its named groups mapped to field names. Accepts Python's
  * {@code (?P<name>...)} syntax and group names Java does not allow (underscores...), which bklog users write.
  * Regexes are RE2 syntax and match in linear time ({@link SafePattern}): backreferences and lookaround are refused.
- * Grok expressions run on java.util.regex (its pattern vocabulary uses lookbehind and atomic groups) under
+ * Grok expressions (expanded here over the Logstash pattern sets, {@link GrokPatterns}) run on java.util.regex
+ * (their vocabulary uses lookbehind and atomic groups) under
  * {@link SafePattern}'s step budget: a line that exhausts it is a parse failure. Immutable and thread-safe.
  *
  * @param pattern  the pattern (DOTALL, so multi-line events match as a whole)
@@ -45,50 +44,134 @@ public record NamedRegex(SafePattern pattern, Map<String, List<String>> groups, 
         }
     }
 
-    /** Compiles a grok expression over the default patterns plus {@code custom} ones. */
+    /** Compiles a grok expression over the {@code legacy} Logstash patterns plus {@code custom} ones. */
     public static NamedRegex grok(String expression, Map<String, String> custom) {
-        GrokCompiler compiler = GrokCompiler.newInstance();
-        compiler.registerDefaultPatterns();
+        return grok(expression, custom, GrokPatterns.LEGACY);
+    }
+
+    /**
+     * Compiles a grok expression over a Logstash pattern set ({@link GrokPatterns#SETS}) plus {@code custom}
+     * patterns (which win over the set's). {@code %{NAME}}, {@code %{NAME:field}} and {@code %{NAME:field:type}}
+     * expand recursively; Oniguruma named groups ({@code (?<name>...)}, {@code (?<[a][b]>...)}) capture fields too,
+     * and a brace that is no interval ({@code \{ (?<={ )}) is a literal, as in Logstash. Fields named
+     * {@code [a][b]} are stored as {@code a.b}.
+     */
+    public static NamedRegex grok(String expression, Map<String, String> custom, String patternSet) {
+        Map<String, String> set = GrokPatterns.of(patternSet == null ? GrokPatterns.LEGACY : patternSet);
+        GrokExpander x = new GrokExpander(set, custom == null ? Map.of() : custom);
+        String regex;
         try {
-            compiler.registerPatternFromClasspath("/patterns/linux-syslog");
-            compiler.registerPatternFromClasspath("/patterns/java");
-        } catch (Exception e) {
-            throw new IllegalStateException("java-grok pattern files missing from the classpath", e);
-        }
-        if (custom != null && !custom.isEmpty()) compiler.register(custom);
-        Grok grok;
-        try {
-            grok = compiler.compile(expression, true);
-        } catch (RuntimeException e) {
+            regex = x.expand(expression, new java.util.ArrayDeque<>());
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid grok expression '" + expression + "': " + e.getMessage());
         }
         Map<String, List<String>> groups = new LinkedHashMap<>();
         Map<String, String> hints = new HashMap<>();
-        Map<String, String> collection = grok.getNamedRegexCollection();
-        List<String> ordered = new ArrayList<>(grok.namedGroups);
-        ordered.sort((a, b) -> Integer.compare(num(a), num(b)));
-        for (String g : ordered) {
-            String semantic = collection.get(g);
-            if (semantic == null || semantic.equals("UNWANTED")) continue;
-            String[] parts = semantic.split(":");
+        for (Map.Entry<String, String> e : x.fields.entrySet()) {
+            String[] parts = e.getValue().split(":");
+            if (parts[0].equals("UNWANTED")) continue;
             String field = fieldName(parts[0]);
             if (parts.length > 1) hints.put(field, parts[1].toLowerCase(Locale.ROOT));
-            groups.computeIfAbsent(field, k -> new ArrayList<>()).add(g);
+            groups.computeIfAbsent(field, k -> new ArrayList<>()).add(e.getKey());
         }
         try {
-            return new NamedRegex(SafePattern.javaOnly(Pattern.compile(grok.getNamedRegex(), Pattern.DOTALL)), groups,
-                    hints);
+            return new NamedRegex(SafePattern.javaOnly(Pattern.compile(regex, Pattern.DOTALL)), groups, hints);
         } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException("grok expression '" + expression + "' gives an invalid regex: "
-                    + e.getDescription());
+                    + e.getDescription() + " near index " + e.getIndex());
         }
     }
 
-    private static int num(String g) {
-        try {
-            return Integer.parseInt(g.substring(4));
-        } catch (RuntimeException e) {
-            return Integer.MAX_VALUE;
+    /** Expands grok references into one Java regex, naming each capture {@code gN} ({@link #fields}: gN → field). */
+    private static final class GrokExpander {
+        private static final Pattern REF = Pattern.compile("%\\{(\\w+)(?::([^:}]+))?(?::(\\w+))?}");
+        private static final Pattern INTERVAL = Pattern.compile("\\{\\d*,?\\d*}");
+        private static final int MAX_LENGTH = 1 << 20;
+        final Map<String, String> fields = new LinkedHashMap<>();
+        private final Map<String, String> set;
+        private final Map<String, String> custom;
+
+        GrokExpander(Map<String, String> set, Map<String, String> custom) {
+            this.set = set;
+            this.custom = custom;
+        }
+
+        String expand(String pattern, java.util.Deque<String> stack) {
+            StringBuilder out = new StringBuilder(pattern.length() * 2);
+            java.util.regex.Matcher m = REF.matcher(pattern);
+            int last = 0;
+            while (m.find()) {
+                literal(pattern.substring(last, m.start()), out);
+                last = m.end();
+                String name = m.group(1);
+                String def = custom.containsKey(name) ? custom.get(name) : set.get(name);
+                if (def == null) throw new IllegalArgumentException("no grok pattern named '" + name + "'");
+                if (stack.contains(name)) {
+                    throw new IllegalArgumentException("grok pattern '" + name + "' refers to itself via " + stack);
+                }
+                stack.push(name);
+                String inner = expand(def, stack);
+                stack.pop();
+                if (m.group(2) != null) {
+                    String g = "g" + fields.size();
+                    fields.put(g, m.group(3) == null ? m.group(2) : m.group(2) + ":" + m.group(3));
+                    out.append("(?<").append(g).append('>').append(inner).append(')');
+                } else {
+                    out.append("(?:").append(inner).append(')');
+                }
+                if (out.length() > MAX_LENGTH) throw new IllegalArgumentException("expands past 1 MiB of regex");
+            }
+            literal(pattern.substring(last), out);
+            return out.toString();
+        }
+
+        /** Copies regex text, renaming Oniguruma named groups and escaping braces that are no interval. */
+        private void literal(String s, StringBuilder out) {
+            int n = s.length();
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c == '\\' && i + 1 < n) {
+                    char e = s.charAt(i + 1);
+                    out.append(c).append(e);
+                    i++;
+                    if ((e == 'p' || e == 'P' || e == 'x') && i + 1 < n && s.charAt(i + 1) == '{') {
+                        int close = s.indexOf('}', i + 1);
+                        if (close > 0) {
+                            out.append(s, i + 1, close + 1);
+                            i = close;
+                        }
+                    }
+                    continue;
+                }
+                if (c == '(' && s.startsWith("(?<", i) && i + 3 < n && s.charAt(i + 3) != '=' && s.charAt(i + 3) != '!') {
+                    int close = s.indexOf('>', i + 3);
+                    if (close > 0) {
+                        String g = "g" + fields.size();
+                        fields.put(g, s.substring(i + 3, close));
+                        out.append("(?<").append(g).append('>');
+                        i = close;
+                        continue;
+                    }
+                }
+                if (c == '{') {
+                    java.util.regex.Matcher q = INTERVAL.matcher(s).region(i, n);
+                    if (q.lookingAt() && q.end() - i > 2) {
+                        String interval = q.group();
+                        out.append(interval.startsWith("{,") ? "{0" + interval.substring(1) : interval);
+                        i = q.end() - 1;
+                    } else {
+                        out.append("\\{");
+                    }
+                    continue;
+                }
+                int len = out.length();
+                if (c == '*' && len >= 2 && out.charAt(len - 1) == '?' && out.charAt(len - 2) != '('
+                        && out.charAt(len - 2) != '\\') {
+                    out.setCharAt(len - 1, '*'); // Oniguruma's x?* is (?:x?)*, that is x*; Java refuses it
+                    continue;
+                }
+                out.append(c);
+            }
         }
     }
 

@@ -14,7 +14,14 @@ import java.util.Map;
  * @param failureReason why, or null
  * @param retain        false when {@code enable_retain_content} is off and the line failed: route it to the
  *                      dead-letter index set instead of the index set
+ * @param timeFormat    the id of the format the time field was read with (for {@code auto}, the one recognised), or
+ *                      null when the line has no time field or it did not parse
  */
 public record ParsedDocument(Map<String, Object> fields, Instant timestamp, boolean parseFailure,
-                             String failureReason, boolean retain) {
+                             String failureReason, boolean retain, String timeFormat) {
+
+    public ParsedDocument(Map<String, Object> fields, Instant timestamp, boolean parseFailure, String failureReason,
+                          boolean retain) {
+        this(fields, timestamp, parseFailure, failureReason, retain, null);
+    }
 }

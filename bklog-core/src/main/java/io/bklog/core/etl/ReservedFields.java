@@ -28,6 +28,26 @@ public final class ReservedFields {
     private ReservedFields() {
     }
 
+    /** Every reserved name, sorted, for error messages. */
+    public static String list() {
+        java.util.TreeSet<String> all = new java.util.TreeSet<>(BKLOG_BUILT_IN);
+        all.addAll(V4_RESERVED);
+        all.addAll(PIPELINE);
+        return String.join(", ", all);
+    }
+
+    /** The alias suggested for a field named like a reserved one: {@code log_} + its name lower-cased. */
+    public static String suggestedAlias(String name) {
+        return "log_" + name.toLowerCase(Locale.ROOT).replaceAll("^_+", "");
+    }
+
+    /** Why {@code name} cannot be stored as is, and what to do: the reserved names and the alias to use. */
+    public static String reservedMessage(String name) {
+        return "'" + name + "' is a reserved field name (compared case-insensitively; reserved: " + list()
+                + "); keep field_name '" + name + "' and set alias_name to store it under another name, e.g."
+                + " alias_name: " + suggestedAlias(name);
+    }
+
     public static boolean isReserved(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         return BKLOG_BUILT_IN.contains(n) || V4_RESERVED.contains(n) || PIPELINE.contains(n);

@@ -454,9 +454,10 @@ public final class IndexSetService {
         } catch (IllegalArgumentException e) {
             throw new BklogException(ErrorCode.INVALID_INDEX_SET, e.getMessage(), null, Map.of(), e);
         }
-        if (s.retentionDays() < 1) {
+        if (s.retentionDays() < 0) {
             throw new BklogException(ErrorCode.INVALID_INDEX_SET,
-                    "retention_days must be at least 1, got " + s.retentionDays(), "retention_days");
+                    "retention_days must be >= 0 (0 keeps the indices forever), got " + s.retentionDays(),
+                    "retention_days");
         }
         return s;
     }

@@ -168,9 +168,11 @@ public final class IngestPipeline implements AutoCloseable {
         long bytes = 0;
         for (SourceLine l : lines) {
             SourceLine s = l;
-            LineSanitizer.Result r = sanitizer.sanitize(l.text());
+            String text = LineSanitizer.stripLineEnd(l.text());
+            if (text != l.text()) s = l.withText(text); // a CRLF (or CR) line split on LF by its source
+            LineSanitizer.Result r = sanitizer.sanitize(s.text());
             if (r.truncated() || r.invalidUtf8()) {
-                s = l.withText(r.text()).withFlags(l.truncated() || r.truncated(), l.invalidUtf8() || r.invalidUtf8());
+                s = s.withText(r.text()).withFlags(l.truncated() || r.truncated(), l.invalidUtf8() || r.invalidUtf8());
             }
             bytes += s.text().length();
             events.add(s);
@@ -279,6 +281,15 @@ public final class IngestPipeline implements AutoCloseable {
         List<BufferedDocument> rest = tryDeliver(new ArrayList<>(spill));
         spill.clear();
         spill.addAll(rest);
+    }
+
+    /**
+     * The offset of the first line of the multi-line event still open for {@code sourceId} (its lines are held in
+     * memory, not stored), or -1 when none is open or the pipeline does not join lines. A source that commits
+     * positions commits no further than this.
+     */
+    public long pendingOffset(String sourceId) {
+        return multiline == null ? -1 : multiline.pendingOffset(sourceId);
     }
 
     /** Documents made but not yet taken by the buffer/sink. */

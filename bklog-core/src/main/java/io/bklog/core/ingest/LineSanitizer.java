@@ -55,6 +55,17 @@ public final class LineSanitizer {
     }
 
     /** Bounds a decoded line; lone surrogates count as invalid and are replaced. */
+    /**
+     * The line without the line terminator its source may have left on it ({@code \r\n}, {@code \r} or
+     * {@code \n}, repeated): a value never ends in {@code \r}. Returns {@code s} itself when there is none.
+     */
+    public static String stripLineEnd(String s) {
+        if (s == null) return null;
+        int e = s.length();
+        while (e > 0 && (s.charAt(e - 1) == '\r' || s.charAt(e - 1) == '\n')) e--;
+        return e == s.length() ? s : s.substring(0, e);
+    }
+
     public Result sanitize(String s) {
         boolean invalid = false;
         int len = s.length();

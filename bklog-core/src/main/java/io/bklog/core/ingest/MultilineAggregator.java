@@ -62,6 +62,15 @@ public final class MultilineAggregator {
         return out;
     }
 
+    /**
+     * The offset of the first line of the event still open in stream {@code sourceId}, or -1: a source that commits
+     * offsets (Kafka) commits no further than it, so a crash loses none of the lines the event holds.
+     */
+    public synchronized long pendingOffset(String sourceId) {
+        MultilineJoiner j = joiners.get(sourceId);
+        return j == null ? -1 : j.pendingOffset();
+    }
+
     public synchronized int pendingStreams() {
         return (int) joiners.values().stream().filter(MultilineJoiner::hasPending).count();
     }

@@ -63,6 +63,11 @@ public final class MultilineJoiner {
         return head != null;
     }
 
+    /** The offset of the first line of the open event, or -1 when none is open. */
+    public long pendingOffset() {
+        return head == null ? -1 : head.offset();
+    }
+
     private SourceLine complete() {
         SourceLine ev = head.withText(text.toString()).withFlags(truncated, invalid);
         head = null;

@@ -53,8 +53,8 @@ public record IndexSet(long id, String name, String spaceUid, String timeField, 
         timeField = schema.timeField();
         fields = schema.fields();
         if (retentionDays < 0) {
-            throw new IllegalArgumentException("index set '" + name + "' retentionDays must be >= 0, got "
-                    + retentionDays);
+            throw new IllegalArgumentException("index set '" + name + "' retention_days must be >= 0 (0 keeps the"
+                    + " indices forever), got " + retentionDays);
         }
         rotation = rotation == null || rotation.isBlank() ? DEFAULT_ROTATION : rotation;
         storeName = storeName == null || storeName.isBlank() ? DEFAULT_STORE : storeName;

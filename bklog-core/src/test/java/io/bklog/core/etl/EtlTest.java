@@ -213,4 +213,39 @@ class EtlTest {
         assertThat(EtlPreview.preview(EtlConfig.of("json", EtlParams.DEFAULTS, List.of()), List.of("{}")).errors())
                 .isNotEmpty();
     }
+
+    @Test
+    void aGroupNamedLikeAReservedFieldIsDeclaredThroughAnAlias() {
+        String regex = "^(?P<Time>\\S+) (?P<msg>.*)$";
+        EtlConfig refused = EtlConfig.of("regexp", EtlParams.builder().separatorRegexp(regex).build(),
+                List.of(EtlField.of("Time", "string")));
+        assertThat(EtlConfigValidator.validate(refused)).singleElement().satisfies(e -> {
+            assertThat(e.path()).isEqualTo("fields[0].field_name");
+            assertThat(e.message()).contains("'Time' is a reserved field name").contains("reserved: ")
+                    .contains("dteventtimestamp").contains("time,").contains("alias_name: log_time");
+        });
+        EtlConfig aliased = EtlConfig.of("regexp", EtlParams.builder().separatorRegexp(regex).build(),
+                List.of(new EtlField("Time", "string", "log_time", false, null, null, null, false)));
+        assertThat(EtlConfigValidator.validate(aliased)).isEmpty();
+        assertThat(Etl.compile(aliased, CLOCK).parse("10:00 hello").fields()).containsEntry("log_time", "10:00")
+                .containsEntry("msg", "hello").doesNotContainKey("__ext.Time");
+        // undeclared, it cannot overwrite the built-in field: it is kept under __ext
+        EtlConfig undeclared = EtlConfig.of("regexp", EtlParams.builder().separatorRegexp(regex).build(), List.of());
+        assertThat(Etl.compile(undeclared, CLOCK).parse("10:00 hello").fields()).containsEntry("__ext.Time", "10:00");
+    }
+
+    @Test
+    void previewNamesTheTimeFormatThatMatchedAndDropsCarriageReturns() {
+        EtlConfig c = EtlConfig.of("regexp", EtlParams.builder()
+                        .separatorRegexp("^\\[(?P<ts>[^\\]]+)\\] (?P<msg>.*)$").build(),
+                List.of(new EtlField("ts", "string", null, true, "auto", 0, null, false), EtlField.of("msg", "string")));
+        EtlPreview.Result r = EtlPreview.preview(c, List.of("[Sun Dec 04 04:47:44 2005] apache\r",
+                "[081109 203615] hdfs\r\n", "[2015-10-18 18:01:47,978] log4j"), null, CLOCK);
+        assertThat(r.lines()).extracting(l -> l.document().timeFormat())
+                .containsExactly("apache_error", "yyMMdd HHmmss", "yyyy-MM-dd HH:mm:ss,SSS");
+        assertThat(r.lines()).extracting(l -> l.document().timestamp()).containsExactly(
+                Instant.parse("2005-12-04T04:47:44Z"), Instant.parse("2008-11-09T20:36:15Z"),
+                Instant.parse("2015-10-18T18:01:47.978Z"));
+        assertThat(r.lines()).extracting(l -> l.document().fields().get("msg")).containsExactly("apache", "hdfs", "log4j");
+    }
 }

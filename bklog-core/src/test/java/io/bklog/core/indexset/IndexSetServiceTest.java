@@ -78,9 +78,17 @@ class IndexSetServiceTest {
     }
 
     @Test
+    void retentionDaysZeroIsAcceptedAndMeansKeepForever() {
+        IndexSet s = service.create("forever", new IndexSetSpec(null, null, 0, null, null, null));
+        assertThat(s.retentionDays()).isZero();
+        assertThat(service.update("forever", new IndexSetSpec(null, null, 0, null, null, null)).retentionDays()).isZero();
+    }
+
+    @Test
     void badSettingsAreRefused() {
-        assertThatThrownBy(() -> service.create("a", new IndexSetSpec(null, null, 0, null, null, null)))
-                .satisfies(t -> assertCode(t, ErrorCode.INVALID_INDEX_SET)).hasMessageContaining("retention_days");
+        assertThatThrownBy(() -> service.create("a", new IndexSetSpec(null, null, -1, null, null, null)))
+                .satisfies(t -> assertCode(t, ErrorCode.INVALID_INDEX_SET)).hasMessageContaining("retention_days")
+                .hasMessageContaining("0 keeps the indices forever");
         assertThatThrownBy(() -> service.create("a", new IndexSetSpec(null, null, null, 0, null, null)))
                 .satisfies(t -> assertCode(t, ErrorCode.INVALID_INDEX_SET)).hasMessageContaining("shards");
         assertThatThrownBy(() -> service.create("a", new IndexSetSpec("ts",

@@ -77,6 +77,25 @@ class IngestPipelineTest {
     }
 
     @Test
+    void crlfLinesOfAnySourceLeaveNoCarriageReturnInTheValuesOrTheLog() {
+        FakeLogStore store = new FakeLogStore();
+        EtlConfig regexp = EtlConfig.of("regexp", EtlParams.builder()
+                .separatorRegexp("^(?P<level>\\w+) (?P<msg>.*)$").build(), List.of());
+        try (BatchingSink sink = BatchingSink.builder(store).linger(Duration.ofMillis(1)).build();
+             IngestPipeline p = IngestPipeline.builder("app").sink(sink).etl(regexp)
+                     .multiline(new MultilineConfig(java.util.regex.Pattern.compile("^[A-Z]"), 10, Duration.ofMillis(50)))
+                     .build()) {
+            // as Kafka, syslog or an HTTP client hand lines of a Windows file split on LF
+            p.submitText("kafka:t/0", List.of("ERROR disk full\r", "  at x\r", "INFO ok\r\n"));
+            p.flush();
+            sink.flush(Duration.ofSeconds(5));
+        }
+        assertThat(store.stored("app")).extracting(d -> d.get("msg")).containsExactlyInAnyOrder("disk full\n  at x", "ok");
+        assertThat(store.stored("app")).extracting(d -> (String) d.get("log"))
+                .allSatisfy(l -> assertThat(l).doesNotContain("\r"));
+    }
+
+    @Test
     void truncatesOverlongLinesAndMarksThem() {
         FakeLogStore store = new FakeLogStore();
         try (BatchingSink sink = BatchingSink.builder(store).linger(Duration.ofMillis(1)).build();

@@ -43,6 +43,19 @@ class IndexLifecycleTest {
     }
 
     @Test
+    void retentionDaysZeroKeepsEveryIndexForever() {
+        f.indexSet("forever", 0);
+        f.ingest("forever", 2, 0, 1, 400, 4000);
+
+        IndexLifecycle.RetentionResult r = lifecycle.retention();
+
+        assertThat(r.deleted()).isEmpty();
+        assertThat(r.snapshotted()).isEmpty();
+        assertThat(f.indices()).contains(index("forever", 0), index("forever", 1), index("forever", 400),
+                index("forever", 4000));
+    }
+
+    @Test
     void retentionSnapshotsArchivedIndexBeforeDeletingIt() {
         IndexSet set = f.indexSet("app", 7);
         ArchiveConfig archive = f.archive(set, 30);

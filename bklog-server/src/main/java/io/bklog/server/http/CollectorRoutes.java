@@ -154,6 +154,7 @@ final class CollectorRoutes implements RouteGroup {
             ParsedDocument d = l.document();
             if (d != null) {
                 m.put("timestamp", d.timestamp().toEpochMilli());
+                m.put("time_format", d.timeFormat());
                 m.put("parse_failure", d.parseFailure());
                 m.put("failure_reason", d.failureReason());
                 m.put("fields", d.fields());

@@ -256,6 +256,32 @@ class CollectorRoutesTest {
     }
 
     @Test
+    void previewAndTimeFormatTestNameTheFormatAutoRecognisedAndTakeUserPatterns() throws Exception {
+        Answer ok = call("POST", "/api/v1/etl/preview", q("{'lines': ['[Sun Dec 04 04:47:44 2005] [error] boom\\r',"
+                + " '081109 203615 148 INFO dfs.DataNode: ok'], 'etl_config': 'bk_log_regexp', 'etl_params':"
+                + " {'separator_regexp': '^\\\\[?(?P<ts>\\\\w{3} \\\\w{3} \\\\d{2} [0-9:]{8} \\\\d{4}|\\\\d{6} \\\\d{6})\\\\]?"
+                + " (?P<rest>.*)$'}, 'fields': [{'field_name': 'ts', 'field_type': 'string', 'is_time': true,"
+                + " 'option': {'time_format': 'auto'}}, {'field_name': 'rest', 'field_type': 'string'}]}"));
+        assertThat(ok.status()).as(ok.raw()).isEqualTo(200);
+        JsonNode lines = ok.body().get("lines");
+        assertThat(lines.get(0).get("time_format").asText()).isEqualTo("apache_error");
+        assertThat(lines.get(0).get("timestamp").asLong()).isEqualTo(java.time.Instant.parse("2005-12-04T04:47:44Z")
+                .toEpochMilli());
+        assertThat(lines.get(0).get("fields").get("rest").asText()).isEqualTo("[error] boom");
+        assertThat(lines.get(1).get("time_format").asText()).isEqualTo("yyMMdd HHmmss");
+
+        Answer auto = call("POST", "/api/v1/etl/time_format", q("{'data': '2015-10-18 18:01:47,978', 'time_format':"
+                + " 'auto', 'time_zone': 8}"));
+        assertThat(auto.status()).as(auto.raw()).isEqualTo(200);
+        assertThat(auto.body().get("time_format").asText()).isEqualTo("yyyy-MM-dd HH:mm:ss,SSS");
+        assertThat(auto.body().get("utc").asText()).isEqualTo("2015-10-18T10:01:47.978Z");
+        Answer own = call("POST", "/api/v1/etl/time_format", q("{'data': '081109 203615', 'time_format':"
+                + " 'yyMMdd HHmmss'}"));
+        assertThat(own.status()).as(own.raw()).isEqualTo(200);
+        assertThat(own.body().get("utc").asText()).isEqualTo("2008-11-09T20:36:15Z");
+    }
+
+    @Test
     void aViewerReadsCollectorsButCannotWriteThem() throws Exception {
         Answer t = call("POST", "/api/v1/tokens", q("{'name': 'col-viewer', 'space_uid': 'default', 'roles':"
                 + " ['viewer']}"));

@@ -24,4 +24,15 @@ public interface LineSink {
 
     /** Completes when every line accepted so far is durably stored (or final: filtered, dead-lettered). */
     CompletionStage<Void> allStored();
+
+    /**
+     * The offset of the first line of {@code sourceId} (a {@link SourceLine#sourceId()}) the sink still holds in
+     * memory and has not handed on — the first line of a multi-line event that is still open — or {@code -1} when it
+     * holds none. {@link #allStored()} and {@link Receipt#stored()} do not cover such lines (they are not events
+     * yet): a source that commits positions commits no further than this offset, so a crash re-reads the open event
+     * instead of losing it.
+     */
+    default long heldFrom(String sourceId) {
+        return -1;
+    }
 }

@@ -80,7 +80,34 @@ public final class TimeFormats {
         p("apache", "dd/MMM/yyyy:HH:mm:ss Z", "02/Jan/2006:15:04:05 -0700", false);
         p("syslog", "MMM d HH:mm:ss", "Jan  2 15:04:05", false);
         p("rfc3164", "MMM d HH:mm:ss", "Jan  2 15:04:05", false);
+        p("apache_error", "EEE MMM d HH:mm:ss[.S] yyyy", "Mon Jan 02 15:04:05 2006 | Mon Jan 02 15:04:05.000000 2006",
+                true);
+        p("nginx_error", "yyyy/MM/dd HH:mm:ss[.S]", "2006/01/02 15:04:05 (Go log: 2006/01/02 15:04:05.000000)", true);
+        p("yyMMdd HHmmss", "yyMMdd HHmmss", "060102 150405 (HDFS)", false);
+        p("yy/MM/dd HH:mm:ss", "yy/MM/dd HH:mm:ss", "06/01/02 15:04:05 (Spark)", false);
+        p("rfc1123", "EEE, d MMM yyyy HH:mm:ss Z", "Mon, 02 Jan 2006 15:04:05 -0700", false);
+
+        // auto: the common log timestamps, the most specific first (the preview names the one that matched)
+        List<TimeFormat> auto = new java.util.ArrayList<>();
+        for (String id : List.of("yyyy-MM-dd HH:mm:ss,SSS", "yyyy-MM-dd HH:mm:ss.SSS", "yyyy-MM-dd HH:mm:ss.SSSSSS",
+                "yyyy-MM-dd HH:mm:ss", "strict_date_time", "YYYY-MM-DDTHH:mm:ss.SSSSSSZ", "iso8601",
+                "dd/MMM/yyyy:HH:mm:ss Z", "dd/MMM/yyyy:HH:mm:ssZ", "dd/MMM/yyyy:HH:mm:ss", "apache_error",
+                "nginx_error", "rfc3164", "yyMMdd HHmmss", "yy/MM/dd HH:mm:ss", "rfc1123", "yyyyMMddHHmmss",
+                "epoch_second", "epoch_millis", "epoch_micros", "epoch_nanos")) {
+            auto.add(FORMATS.get(id));
+        }
+        for (String id : BKLOG_IDS) {
+            TimeFormat f = FORMATS.get(id);
+            if (!f.isEpoch() && !auto.contains(f)) auto.add(f);
+        }
+        put(TimeFormat.auto("auto", "any of: ISO 8601 / RFC 3339 / RFC 5424, RFC 3164 (syslog), Apache access and"
+                + " error, nginx access and error, HDFS (yyMMdd HHmmss), log4j and Python (yyyy-MM-dd HH:mm:ss,SSS),"
+                + " Go, epoch s/ms/µs/ns", auto));
     }
+
+    /** User patterns compiled so far (bounded). */
+    private static final Map<String, TimeFormat> USER_PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_USER_PATTERNS = 1000;
 
     private TimeFormats() {
     }
@@ -98,18 +125,36 @@ public final class TimeFormats {
         BY_LOWER.putIfAbsent(f.id().toLowerCase(Locale.ROOT), f);
     }
 
-    /** The format with this id (exact, then case-insensitive), or empty when unknown. */
+    /**
+     * The format with this id (exact, then case-insensitive), else {@code id} read as a {@code DateTimeFormatter}
+     * pattern; empty when it is neither ({@link #get} says why).
+     */
     public static Optional<TimeFormat> find(String id) {
-        if (id == null) return Optional.empty();
-        TimeFormat f = FORMATS.get(id);
-        if (f == null) f = BY_LOWER.get(id.trim().toLowerCase(Locale.ROOT));
-        return Optional.ofNullable(f);
+        try {
+            return Optional.of(get(id));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
-    /** The format with this id; an unknown id throws with the list of known ids. */
+    /**
+     * The format with this id, else {@code id} read as a {@code DateTimeFormatter} pattern; throws naming the known
+     * ids and why the pattern does not read.
+     */
     public static TimeFormat get(String id) {
-        return find(id).orElseThrow(() -> new IllegalArgumentException(
-                "unknown time format '" + id + "'; known: " + String.join(", ", FORMATS.keySet())));
+        if (id == null || id.isBlank()) throw new IllegalArgumentException("a time format is required");
+        TimeFormat f = FORMATS.get(id);
+        if (f == null) f = BY_LOWER.get(id.trim().toLowerCase(Locale.ROOT));
+        if (f == null) f = USER_PATTERNS.get(id);
+        if (f != null) return f;
+        try {
+            f = TimeFormat.ofUserPattern(id);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown time format '" + id + "' (" + e.getMessage() + "); give one of "
+                    + String.join(", ", FORMATS.keySet()) + ", or a DateTimeFormatter pattern such as yyMMdd HHmmss");
+        }
+        if (USER_PATTERNS.size() < MAX_USER_PATTERNS) USER_PATTERNS.putIfAbsent(id, f);
+        return f;
     }
 
     /** The 27 formats of bklog's list, in its order. */
@@ -136,9 +181,11 @@ public final class TimeFormats {
      * {@code timeZone} hours. Never throws for bad input: the result carries the reason.
      */
     public static TimeParseResult test(String value, String format, Integer timeZone, Clock clock) {
-        Optional<TimeFormat> f = find(format);
-        if (f.isEmpty()) {
-            return TimeParseResult.failed(value, format, "unknown time format '" + format + "'");
+        Optional<TimeFormat> f;
+        try {
+            f = Optional.of(get(format));
+        } catch (IllegalArgumentException e) {
+            return TimeParseResult.failed(value, format, e.getMessage());
         }
         ZoneOffset zone;
         try {
@@ -147,8 +194,9 @@ public final class TimeFormats {
             return TimeParseResult.failed(value, format, e.getMessage());
         }
         try {
-            Instant t = f.get().parse(value, zone, clock.instant());
-            return TimeParseResult.parsed(value, f.get().id(), t);
+            TimeFormat concrete = f.get().resolve(value);
+            Instant t = concrete.parse(value, zone, clock.instant());
+            return TimeParseResult.parsed(value, concrete.id(), t);
         } catch (TimeParseException e) {
             return TimeParseResult.failed(value, f.get().id(), e.getMessage());
         }

@@ -15,12 +15,13 @@ import java.util.List;
  */
 final class TimePattern {
 
-    private enum Kind { YEAR4, YEAR2, MONTH2, MONTH_NAME, DAY2, DAY_PADDED, HOUR2, MINUTE2, SECOND2, FRACTION, FRACTION_OPT,
+    private enum Kind { YEAR4, YEAR2, MONTH2, MONTH_NAME, DAY_NAME, DAY2, DAY_PADDED, HOUR2, MINUTE2, SECOND2, FRACTION, FRACTION_OPT,
         OFFSET, OFFSET_OPT, LITERAL, DATE_TIME_SEP }
 
     private record Token(Kind kind, int width, char literal) {
     }
 
+    private static final String[] DAYS = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
     private static final String[] MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
 
     private final String pattern;
@@ -55,6 +56,14 @@ final class TimePattern {
     }
 
     static TimePattern compile(String pattern) {
+        return compile(pattern, false);
+    }
+
+    /**
+     * @param strict read letters exactly as {@code DateTimeFormatter} does: {@code Y} (week-based year) and
+     *               {@code D} (day of year) are refused instead of taken as year and day of month
+     */
+    static TimePattern compile(String pattern, boolean strict) {
         List<Token> out = new ArrayList<>();
         int i = 0;
         int n = pattern.length();
@@ -86,7 +95,12 @@ final class TimePattern {
                 int j = i;
                 while (j < n && pattern.charAt(j) == c) j++;
                 int w = j - i;
+                if (strict && (c == 'Y' || c == 'D')) {
+                    throw new IllegalArgumentException("unsupported letters '" + pattern.substring(i, j)
+                            + "' in time pattern '" + pattern + "'");
+                }
                 Kind kind = switch (c) {
+                    case 'E' -> w == 3 ? Kind.DAY_NAME : null;
                     case 'y', 'Y', 'u' -> w == 2 ? Kind.YEAR2 : w == 4 ? Kind.YEAR4 : null;
                     case 'M' -> w == 2 ? Kind.MONTH2 : w == 3 ? Kind.MONTH_NAME : null;
                     case 'd', 'D' -> w == 2 ? Kind.DAY2 : w == 1 ? Kind.DAY_PADDED : null;
@@ -135,6 +149,7 @@ final class TimePattern {
                 case YEAR2 -> { year = 2000 + digits(s, pos, 2); pos += 2; }
                 case MONTH2 -> { month = digits(s, pos, 2); pos += 2; }
                 case MONTH_NAME -> { month = monthName(s, pos); pos += 3; }
+                case DAY_NAME -> { dayName(s, pos); pos += 3; }
                 case DAY2 -> { day = digits(s, pos, 2); pos += 2; }
                 case DAY_PADDED -> {
                     if (pos < len && s.charAt(pos) == ' ') pos++;
@@ -228,6 +243,29 @@ final class TimePattern {
             }
         }
         throw fail(s, pos, "a month name (Jan..Dec)");
+    }
+
+    private void dayName(CharSequence s, int pos) throws TimeParseException {
+        if (pos + 3 > s.length()) throw fail(s, s.length(), "a day name");
+        for (String name : DAYS) {
+            if (Character.toLowerCase(s.charAt(pos)) == name.charAt(0)
+                    && Character.toLowerCase(s.charAt(pos + 1)) == name.charAt(1)
+                    && Character.toLowerCase(s.charAt(pos + 2)) == name.charAt(2)) {
+                return;
+            }
+        }
+        throw fail(s, pos, "a day name (Mon..Sun)");
+    }
+
+    /** Whether the pattern has a month, a day of month and an hour (what a log time needs at least). */
+    boolean hasDateAndHour() {
+        boolean m = false, d = false, h = false;
+        for (Token t : tokens) {
+            m |= t.kind == Kind.MONTH2 || t.kind == Kind.MONTH_NAME;
+            d |= t.kind == Kind.DAY2 || t.kind == Kind.DAY_PADDED;
+            h |= t.kind == Kind.HOUR2;
+        }
+        return m && d && h;
     }
 
     private ZoneOffset offset(CharSequence s, int[] p) throws TimeParseException {

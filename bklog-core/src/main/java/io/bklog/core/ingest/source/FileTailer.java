@@ -57,7 +57,11 @@ import java.util.stream.Stream;
  * changed them (atomic replace); a restart resumes from them, reads what a file rotated meanwhile still held (found
  * by identity in its directory) and notices a truncation that happened meanwhile. A checkpoint file without
  * generations (older versions) loads with generation 0, whose ids are the ids those versions gave. Lines are handed
- * on only when complete (ending in LF; CR stripped); a refused batch is re-read next pass (backpressure).
+ * on when complete: ended by LF, CRLF or a lone CR (never kept in the text). The last line of a file without a final
+ * newline is complete once the file has been idle for {@code closeInactive}, or when the tailer is closed (the
+ * collector stopped): it is handed on once and the offset checkpointed past it, so a restart does not read it again,
+ * and bytes appended later (even without a newline first) start a new line. A refused batch is re-read next pass
+ * (backpressure).
  * {@link #poll()} runs one pass synchronously; {@link #start()} runs passes every {@code scanInterval} on a named
  * thread owned by this tailer.
  */
@@ -144,6 +148,7 @@ public final class FileTailer implements AutoCloseable {
     private final java.util.function.Supplier<? extends java.util.concurrent.CompletableFuture<?>> stored;
     private final Duration storedWait;
     private boolean stopped;
+    private boolean closing;
     private Thread thread;
     private volatile boolean running;
 
@@ -314,8 +319,10 @@ public final class FileTailer implements AutoCloseable {
             t.lastSize = size;
             t.lastActive = now;
         }
-        boolean inactive = t.rotated && !now.isBefore(t.lastActive.plus(closeInactive));
-        if (!drain(t, t.channel, inactive)) return false;
+        // idle for closeInactive: the last line counts as complete even without a newline (see the class doc)
+        boolean idle = !now.isBefore(t.lastActive.plus(closeInactive));
+        boolean inactive = t.rotated && idle;
+        if (!drain(t, t.channel, idle)) return false;
         if (inactive && t.offset >= t.channel.size()) {
             LOG.info("event=tail_closed path={} identity={} generation={} offset={} reason=inactive"
                     + " idle_seconds={}", t.path, t.key, t.generation, t.offset,
@@ -422,6 +429,7 @@ public final class FileTailer implements AutoCloseable {
         long batchEnd = t.offset;
         Instant now = clock.instant();
         int max = sanitizer.maxLineBytes();
+        boolean afterCr = false; // a CR ends a line unless LF follows: decided on the next byte
         while (true) {
             buf.clear();
             int n = ch.read(buf, pos);
@@ -429,6 +437,21 @@ public final class FileTailer implements AutoCloseable {
             byte[] a = buf.array();
             for (int i = 0; i < n; i++) {
                 byte c = a[i];
+                if (afterCr) {
+                    afterCr = false;
+                    if (c != '\n') { // a lone CR (classic Mac) ended the line before this byte
+                        batch.add(toLine(t, lineStart, line, now));
+                        line.reset();
+                        lineStart = pos + i;
+                        batchEnd = lineStart;
+                        if (batch.size() >= batchLines) {
+                            if (!hand(batch)) return false;
+                            advance(t, ch, batchEnd);
+                            batch = new ArrayList<>();
+                        }
+                    }
+                }
+                if (c == '\r') afterCr = true;
                 if (c == '\n') {
                     batch.add(toLine(t, lineStart, line, now));
                     line.reset();
@@ -439,7 +462,7 @@ public final class FileTailer implements AutoCloseable {
                         advance(t, ch, batchEnd);
                         batch = new ArrayList<>();
                     }
-                } else if (line.size() <= max) {
+                } else if (line.size() <= max || c == '\r') {
                     line.write(c); // past the limit: dropped bytes, the sanitizer cuts and marks the line
                 }
             }
@@ -652,6 +675,18 @@ public final class FileTailer implements AutoCloseable {
             running = false;
             stopped = true;
             t = thread;
+            if (!closing) {
+                closing = true;
+                for (Tracked f : files.values()) {
+                    // stopped: a last line without a newline is complete now (see the class doc)
+                    if (f.channel == null) continue;
+                    try {
+                        drain(f, f.channel, true);
+                    } catch (IOException e) {
+                        LOG.warn("event=tail_final_read_failed path={} reason=\"{}\"", f.path, e.getMessage());
+                    }
+                }
+            }
             for (Tracked f : files.values()) closeQuietly(f);
             if (handedOnStored()) saveCheckpoints();
         }

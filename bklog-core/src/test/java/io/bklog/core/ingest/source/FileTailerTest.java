@@ -411,4 +411,66 @@ class FileTailerTest {
             assertThat(Files.readString(state)).contains("\"offset\":8");
         }
     }
+
+    @Test
+    void crlfAndLoneCrEndLinesAndNeverStayInTheText() throws IOException {
+        Path a = dir.resolve("win.log");
+        append(a, "dos\r\nmac\rmixed\nlast\r");
+        try (FileTailer t = clocked()) {
+            t.poll();
+            // the final CR may be the first half of a CRLF: the line waits for the next byte
+            assertThat(texts()).containsExactly("dos", "mac", "mixed");
+            append(a, "\nnext\r\n");
+            t.poll();
+            assertThat(texts()).containsExactly("dos", "mac", "mixed", "last", "next");
+        }
+        assertThat(got).allSatisfy(l -> assertThat(l.text()).doesNotContain("\r"));
+        assertThat(line("mac").offset()).isEqualTo(5);
+        assertThat(line("mixed").offset()).isEqualTo(9);
+    }
+
+    @Test
+    void theLastLineWithoutNewlineIsDeliveredOnceTheFileIsIdleAndOnlyOnceAcrossARestart() throws IOException {
+        Path a = dir.resolve("app.log");
+        append(a, "1\nlast, no newline");
+        try (FileTailer t = clocked()) {
+            t.poll();
+            assertThat(texts()).containsExactly("1");
+            clock.advance(FileTailer.DEFAULT_CLOSE_INACTIVE.minusSeconds(1));
+            t.poll();
+            assertThat(texts()).containsExactly("1");
+            clock.advance(Duration.ofSeconds(1));      // idle for close_inactive: the line is complete
+            t.poll();
+            assertThat(texts()).containsExactly("1", "last, no newline");
+            t.poll();
+            assertThat(texts()).hasSize(2);
+            assertThat(t.positions()).singleElement().extracting(FileTailer.FilePosition::offset)
+                    .isEqualTo(Files.size(a));         // still followed, offset past the line
+        }
+        try (FileTailer t = clocked()) {               // restart: nothing read twice
+            t.poll();
+            assertThat(texts()).hasSize(2);
+            // a later append continuing the line is a new line (documented in docs/collectors.md)
+            append(a, " continued\n2\n");
+            t.poll();
+            assertThat(texts()).containsExactly("1", "last, no newline", " continued", "2");
+        }
+    }
+
+    @Test
+    void stoppingTheCollectorDeliversTheLastLineOnceEvenAcrossARestart() throws IOException {
+        Path a = dir.resolve("app.log");
+        append(a, "1\n2 without newline");
+        try (FileTailer t = clocked()) {
+            t.poll();
+            assertThat(texts()).containsExactly("1");
+        }                                              // stop
+        assertThat(texts()).containsExactly("1", "2 without newline");
+        String id = DocumentIds.of(line("2 without newline"));
+        try (FileTailer t = clocked()) {               // restart: the checkpoint is past it
+            t.poll();
+        }
+        assertThat(texts()).containsExactly("1", "2 without newline");
+        assertThat(got.stream().map(DocumentIds::of).filter(id::equals)).hasSize(1);
+    }
 }
