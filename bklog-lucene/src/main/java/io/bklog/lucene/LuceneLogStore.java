@@ -39,6 +39,10 @@ import java.util.Set;
  * {@link DirectorySnapshotRepository} snapshots and restores through the package-private hooks at the end.
  */
 public final class LuceneLogStore implements LogStore {
+    static {
+        LuceneClassInit.ensure(); // before any thread writes or searches: Lucene's class initialisers can deadlock
+    }
+
     public static final String BACKEND = "lucene";
     public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofMillis(500);
     public static final Duration DEFAULT_SEARCH_IDLE_AFTER = Duration.ofSeconds(30);
