@@ -147,6 +147,7 @@ final class DeadLetterWriter {
         if (r.contains("reserved") || r.contains("metadata field")) return "reserved_field";
         if (r.contains("mapper_parsing") || r.contains("mapped as") || r.contains("expected")
                 || r.contains("failed to parse") || r.contains("not a valid") || r.contains("cannot be")
+                || r.contains("cannot take")
                 || r.contains("is not an")) {
             return "bad_value";
         }
