@@ -267,6 +267,7 @@ public final class LogPlatformBuilder {
                 lock}) {
             if (c != null) owned.add(c);
         }
+        int given = owned.size();
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             PlatformTasks.validate(schedulerSettings, tasks);
@@ -280,7 +281,13 @@ public final class LogPlatformBuilder {
             owned.addAll(opened);
             return PlatformWiring.wire(this, backends, meta, topology, health, owned);
         } catch (RuntimeException e) {
-            closeQuietly(opened, e);
+            // what wiring started (pipeline, exports, collectors, patterns, scheduler) and the backends opened here,
+            // in reverse order; the given components are left open
+            List<AutoCloseable> started = new ArrayList<>(opened);
+            for (AutoCloseable c : owned.subList(given, owned.size())) {
+                if (!started.contains(c)) started.add(c);
+            }
+            closeQuietly(started, e);
             throw e;
         }
     }

@@ -163,6 +163,8 @@ public final class KafkaCollectorSourceFactory implements SourceFactory {
         private final SourceContext context;
         private final LineSink sink;
         private final List<KafkaLagGauge> gauges = new ArrayList<>();
+        /** Per partition source id: the first offset the sink held in an open multi-line event after the last accept. */
+        private final Map<String, Long> heldAtAccept = new java.util.concurrent.ConcurrentHashMap<>();
         private Admin admin;
         private volatile KafkaSource source;
         private volatile boolean stopped;
@@ -194,9 +196,14 @@ public final class KafkaCollectorSourceFactory implements SourceFactory {
                     public long commitOffset(String topic, int partition, long next) {
                         // an open multi-line event holds its lines in memory: commit up to its first line only,
                         // so a crash re-reads it (same ids: no duplicate) instead of losing it
-                        long open = sink.heldFrom(new KafkaSourceRecord(topic, partition, 0, null, "",
-                                null).sourceId());
-                        return open >= 0 ? Math.min(open, next) : next;
+                        // (as held when the batch was accepted: an event the multi-line timeout handed on while
+                        // deliver waited is not covered by that batch's stored())
+                        String id = new KafkaSourceRecord(topic, partition, 0, null, "", null).sourceId();
+                        long limit = next;
+                        Long atAccept = heldAtAccept.get(id);
+                        if (atAccept != null && atAccept >= 0) limit = Math.min(limit, atAccept);
+                        long now = sink.heldFrom(id);
+                        return now >= 0 ? Math.min(limit, now) : limit;
                     }
                 }, collector);
             } catch (RuntimeException e) {
@@ -215,6 +222,9 @@ public final class KafkaCollectorSourceFactory implements SourceFactory {
                 lines.add(SourceLine.of(r.sourceId(), r.offset(), r.line(), r.timestamp()));
             }
             Receipt receipt = sink.accept(lines);
+            // what the sink still holds right after taking the batch: receipt.stored() covers only what it handed on
+            heldAtAccept.clear();
+            for (KafkaSourceRecord r : batch) heldAtAccept.computeIfAbsent(r.sourceId(), sink::heldFrom);
             if (!receipt.accepted()) {
                 throw new IllegalStateException("index set '" + context.indexSet() + "' did not take the batch ("
                         + receipt.status() + "): " + receipt.reason());

@@ -87,6 +87,8 @@ public record NamedRegex(SafePattern pattern, Map<String, List<String>> groups, 
         private static final Pattern REF = Pattern.compile("%\\{(\\w+)(?::([^:}]+))?(?::(\\w+))?}");
         private static final Pattern INTERVAL = Pattern.compile("\\{\\d*,?\\d*}");
         private static final int MAX_LENGTH = 1 << 20;
+        /** References nested deeper than this are refused (Logstash's own sets nest at most about 10). */
+        static final int MAX_DEPTH = 100;
         final Map<String, String> fields = new LinkedHashMap<>();
         private final Map<String, String> set;
         private final Map<String, String> custom;
@@ -108,6 +110,10 @@ public record NamedRegex(SafePattern pattern, Map<String, List<String>> groups, 
                 if (def == null) throw new IllegalArgumentException("no grok pattern named '" + name + "'");
                 if (stack.contains(name)) {
                     throw new IllegalArgumentException("grok pattern '" + name + "' refers to itself via " + stack);
+                }
+                if (stack.size() >= MAX_DEPTH) {
+                    throw new IllegalArgumentException("grok pattern '" + name + "' is nested more than " + MAX_DEPTH
+                            + " references deep");
                 }
                 stack.push(name);
                 String inner = expand(def, stack);

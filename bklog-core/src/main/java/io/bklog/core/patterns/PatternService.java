@@ -92,6 +92,9 @@ public final class PatternService implements AutoCloseable {
         final PatternMiner miner;
         final AtomicReference<ConcurrentHashMap<String, Pending>> pending = new AtomicReference<>(
                 new ConcurrentHashMap<>());
+        /** enrich holds the read side while it counts into {@link #pending}; flush the write side to swap it. */
+        final java.util.concurrent.locks.ReentrantReadWriteLock swap =
+                new java.util.concurrent.locks.ReentrantReadWriteLock();
         /** Merges already written (id → into). */
         final Map<String, String> mergesWritten = new ConcurrentHashMap<>();
         volatile boolean created;
@@ -175,16 +178,22 @@ public final class PatternService implements AutoCloseable {
         fields.put(PatternConfig.PATTERN_FIELD, a.patternId());
         if (a.created()) e.created = true;
         Instant now = clock.instant();
-        e.pending.get().compute(a.patternId(), (id, p) -> {
-            if (p == null) {
-                p = new Pending();
-                p.first = now;
-            }
-            p.template = a.template();
-            p.count++;
-            p.last = now;
-            return p;
-        });
+        var counting = e.swap.readLock();
+        counting.lock();
+        try {
+            e.pending.get().compute(a.patternId(), (id, p) -> {
+                if (p == null) {
+                    p = new Pending();
+                    p.first = now;
+                }
+                p.template = a.template();
+                p.count++;
+                p.last = now;
+                return p;
+            });
+        } finally {
+            counting.unlock();
+        }
     }
 
     /** The field an index set's patterns are mined from (templates and labels are masked as this field). */
@@ -207,7 +216,9 @@ public final class PatternService implements AutoCloseable {
         synchronized (entries) {
             e = entries.get(indexSet);
             if (e != null && e.config.equals(cfg)) return e;
-            if (e != null) flush(indexSet, e);
+            if (e != null && !e.config.miningChangedBy(cfg)) flush(indexSet, e);
+            // mining settings changed: the old entry's ids and templates belong to the old settings (their rows
+            // are deleted by the instance that changed them, and a re-mine reassigns the lines): not written back
             Entry fresh = new Entry(cfg);
             load(indexSet, fresh);
             entries.put(indexSet, fresh);
@@ -233,6 +244,13 @@ public final class PatternService implements AutoCloseable {
     private void changed(IndexSet before, IndexSet after) {
         configs.put(after.name(), after.patterns());
         PatternConfig old = before == null ? PatternConfig.off() : before.patterns();
+        if (before != null && old.miningChangedBy(after.patterns())) {
+            // the patterns of the old settings would be absorbed by the new miner and win every line again
+            // (a fresh miner prefers the most general known pattern): they go, labels included (docs/patterns.md)
+            entries.remove(after.name());
+            int gone = repository.deleteIndexSet(after.name());
+            log.info("event=patterns_reset index_set={} deleted_patterns={}", after.name(), gone);
+        }
         if (before != null && old.miningChangedBy(after.patterns()) && scheduler != null) {
             String id = scheduler.submit(REMINE_TASK, Map.of("index_set", after.name()));
             log.info("event=patterns_remine_queued index_set={} task_id={}", after.name(), id);
@@ -247,7 +265,14 @@ public final class PatternService implements AutoCloseable {
     }
 
     private void flush(String indexSet, Entry e) {
-        ConcurrentHashMap<String, Pending> taken = e.pending.getAndSet(new ConcurrentHashMap<>());
+        ConcurrentHashMap<String, Pending> taken;
+        var swapping = e.swap.writeLock();
+        swapping.lock(); // no enrich is counting into the map taken: no count (nor a new pattern's row) is lost
+        try {
+            taken = e.pending.getAndSet(new ConcurrentHashMap<>());
+        } finally {
+            swapping.unlock();
+        }
         List<PatternRecord> batch = new ArrayList<>(taken.size());
         taken.forEach((id, p) -> batch.add(new PatternRecord(indexSet, id, p.template, null, p.count, p.first,
                 p.last, null)));

@@ -154,4 +154,13 @@ class GrokPatternsTest {
         assertThat(EtlConfigValidator.validate(c)).singleElement().satisfies(e ->
                 assertThat(e.message()).contains("unknown grok_pattern_set 'ecs-v8'").contains("legacy, ecs-v1"));
     }
+
+    @Test
+    void aDeepChainOfCustomPatternsIsRefusedWithAClearErrorNotAStackOverflow() {
+        Map<String, String> custom = new java.util.HashMap<>();
+        for (int i = 0; i < 20_000; i++) custom.put("A" + i, "%{A" + (i + 1) + "}");
+        custom.put("A20000", "x");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NamedRegex.grok("%{A0}", custom))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nested more than 100");
+    }
 }

@@ -234,4 +234,23 @@ class PatternServiceTest {
                     assertThat(p.firstSeen()).isEqualTo(T0.plusSeconds(7200));
                 });
     }
+
+    @Test
+    void changingHowLinesAreMinedForgetsThePatternsOfTheOldSettingsSoTheNewMinerDoesNotReuseThem() {
+        platform.indexSets().create("app", clustered());
+        ingest("app", T0, "user alice logged in", "user bob logged in", "user carol logged in",
+                "user dave logged in", "user erin logged in");
+        platform.patterns().flush();
+        assertThat(platform.internals().metadata().patterns().list("app")).isNotEmpty();
+
+        platform.indexSets().update("app", IndexSetSpec.defaults().withPatterns(
+                new PatternConfig.Spec(null, null, null, 1.0)));
+        assertThat(platform.internals().metadata().patterns().list("app"))
+                .as("rows of the old settings are deleted with the settings change").isEmpty();
+        ingest("app", T0, "user frank logged in");
+        platform.patterns().flush();
+        assertThat(platform.internals().metadata().patterns().list("app"))
+                .as("only what the new miner mined is written").allSatisfy(r ->
+                        assertThat(r.template()).doesNotContain("alice"));
+    }
 }

@@ -167,6 +167,8 @@ public final class EsBulkService {
             LogDocument doc;
             try {
                 doc = documents.document(set, source);
+            } catch (io.bklog.core.meta.MetadataException e) {
+                throw e; // the metadata database is down (dynamic mapping): the whole request is retryable, not a 400
             } catch (BklogException e) {
                 Object problem = e.details().getOrDefault("problem", e.getMessage());
                 results[k] = error(it, it.index(), it.id(), 400, "document_parsing_exception",
