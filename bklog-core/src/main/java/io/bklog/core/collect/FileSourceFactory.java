@@ -134,7 +134,8 @@ public final class FileSourceFactory implements SourceFactory {
                 .excludeFiles(s.excludes()).tailFiles(s.tailFiles()).scanInterval(Duration.ofSeconds(s.scanSeconds()))
                 .maxLineBytes(s.maxBytes()).closeInactive(Duration.ofSeconds(s.closeInactiveSeconds()))
                 .checkpointFile(checkpoint).clock(context.clock()).fileGuard(confinement::checkFile)
-                .stored(() -> context.sink().allStored().toCompletableFuture()).build();
+                .stored(() -> context.sink().allStored().toCompletableFuture())
+                .held(context.sink()::heldFrom).build();
         return new Source() {
             private volatile boolean started;
             private volatile boolean stopped;

@@ -146,6 +146,8 @@ public final class FileTailer implements AutoCloseable {
     private int handed;
     private byte[] lastSaved;
     private final java.util.function.Supplier<? extends java.util.concurrent.CompletableFuture<?>> stored;
+    /** The first offset of a source id the sink still holds (an open multi-line event), or -1. */
+    private final java.util.function.ToLongFunction<String> held;
     private final Duration storedWait;
     private boolean stopped;
     private boolean closing;
@@ -164,6 +166,7 @@ public final class FileTailer implements AutoCloseable {
         this.handler = b.handler;
         this.checkpointFile = b.checkpointFile;
         this.stored = b.stored;
+        this.held = b.held;
         this.storedWait = b.storedWait;
         this.tailFiles = b.tailFiles;
         this.sanitizer = new LineSanitizer(b.maxLineBytes);
@@ -618,14 +621,24 @@ public final class FileTailer implements AutoCloseable {
         if (c.head() != null) o.put("head_bytes", c.head().length()).put("head_hash", c.head().hash());
     }
 
+    /**
+     * The checkpoint no further than the first line of an event the sink still holds for this file (an open
+     * multi-line event is not stored yet: a restart reads it again, under the same ids).
+     */
+    private Checkpoint held(Checkpoint c) {
+        if (held == null) return c;
+        long h = held.applyAsLong("file:" + c.key());
+        return h >= 0 && h < c.offset() ? new Checkpoint(c.key(), c.path(), h, c.generation(), c.head()) : c;
+    }
+
     private void saveCheckpoints() {
         if (checkpointFile == null) return;
         ObjectNode root = JSON.createObjectNode();
         ArrayNode arr = root.putArray("files");
-        for (Tracked t : files.values()) write(arr, t.checkpoint());
+        for (Tracked t : files.values()) write(arr, held(t.checkpoint()));
         for (Checkpoint c : resumed.values()) write(arr, c); // not yet taken by a pass
         ArrayNode done = root.putArray("closed");
-        for (Checkpoint c : closed.values()) write(done, c);
+        for (Checkpoint c : closed.values()) write(done, held(c));
         try {
             byte[] bytes = JSON.writeValueAsBytes(root);
             if (java.util.Arrays.equals(bytes, lastSaved)) return;
@@ -716,6 +729,7 @@ public final class FileTailer implements AutoCloseable {
         private int batchLines = 500;
         private Duration closeInactive = DEFAULT_CLOSE_INACTIVE;
         private java.util.function.Supplier<? extends java.util.concurrent.CompletableFuture<?>> stored;
+        private java.util.function.ToLongFunction<String> held;
         private Duration storedWait = DEFAULT_STORED_WAIT;
         private java.util.function.Function<Path, java.util.Optional<String>> guard = p -> java.util.Optional.empty();
 
@@ -736,6 +750,15 @@ public final class FileTailer implements AutoCloseable {
          */
         public Builder stored(java.util.function.Supplier<? extends java.util.concurrent.CompletableFuture<?>> v) {
             this.stored = v;
+            return this;
+        }
+
+        /**
+         * The first offset of a source id ({@code file:...}) the sink still holds in an open multi-line event, or -1
+         * ({@code LineSink.heldFrom}); checkpoints never pass it. Default: none held.
+         */
+        public Builder held(java.util.function.ToLongFunction<String> v) {
+            this.held = v;
             return this;
         }
 

@@ -473,4 +473,24 @@ class FileTailerTest {
         assertThat(texts()).containsExactly("1", "2 without newline");
         assertThat(got.stream().map(DocumentIds::of).filter(id::equals)).hasSize(1);
     }
+
+    @Test
+    void theCheckpointNeverPassesTheFirstLineOfAnEventTheSinkStillHoldsSoARestartReadsItAgain() throws IOException {
+        Path a = dir.resolve("a.log");
+        append(a, "2024-05-01 first\n  at a\n2024-05-01 second\n  at b\n");
+        java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong(-1);
+        try (FileTailer t = FileTailer.builder(got::addAll).paths(List.of(dir + "/*.log"))
+                .checkpointFile(dir.resolve("state/tail.json")).tailFiles(false).held(id -> held.get()).build()) {
+            // the sink holds the open second event (its first line starts at byte 24)
+            held.set(24);
+            assertThat(t.poll()).isEqualTo(4);
+        }
+        got.clear();
+        try (FileTailer t = tailer(false)) {
+            t.poll();
+            assertThat(texts()).as("the restart reads the held event again").containsExactly("2024-05-01 second",
+                    "  at b");
+            assertThat(got.get(0).offset()).isEqualTo(24);
+        }
+    }
 }
