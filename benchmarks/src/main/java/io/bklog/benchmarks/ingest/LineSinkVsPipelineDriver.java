@@ -13,7 +13,6 @@ import io.bklog.core.memory.MemoryLogStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -44,24 +43,8 @@ public final class LineSinkVsPipelineDriver {
                 EtlField.time("time", "yyyy-MM-dd HH:mm:ss.SSS", 0).withAlias("log_time"),
                 EtlField.of("level", "string"), EtlField.of("status", "long"), EtlField.of("latency_ms", "double"),
                 EtlField.of("request", "object"), EtlField.of("message", "string")));
-        double[] ratios = new double[rounds];
-        double[] ours = new double[rounds];
-        double[] raw = new double[rounds];
-        for (int r = -1; r < rounds; r++) { // round -1 warms the JIT
-            double a = pipeline(input, etl, true);
-            double b = pipeline(input, etl, false);
-            if (r < 0) continue;
-            ours[r] = a;
-            raw[r] = b;
-            ratios[r] = a / b;
-        }
-        Arrays.sort(ratios);
-        Arrays.sort(ours);
-        Arrays.sort(raw);
-        System.out.printf(Locale.ROOT, "line sink: %.0f lines/s (median), pipeline.submit: %.0f lines/s%n",
-                ours[rounds / 2], raw[rounds / 2]);
-        System.out.printf(Locale.ROOT, "line-sink/pipeline-submit = %.2f (rounds %s)%n", ratios[rounds / 2],
-                Arrays.toString(ratios));
+        Rounds.report(rounds, r -> new double[] {pipeline(input, etl, true), pipeline(input, etl, false)},
+                "line sink", "pipeline.submit", "line-sink/pipeline-submit");
     }
 
     private static double pipeline(List<String> input, EtlConfig etl, boolean viaSink) throws InterruptedException {

@@ -60,47 +60,18 @@ public final class PipelineVsDirectStoreDriver {
             return;
         }
         ObjectMapper mapper = new ObjectMapper();
-        double[] ratios = new double[rounds];
-        double[] ours = new double[rounds];
-        double[] raw = new double[rounds];
-        for (int r = -1; r < rounds; r++) { // round -1 warms the JIT
-            double a = pipeline(input, etl);
-            double b = direct(input, mapper);
-            if (r < 0) continue;
-            ours[r] = a;
-            raw[r] = b;
-            ratios[r] = a / b;
-        }
-        Arrays.sort(ratios);
-        Arrays.sort(ours);
-        Arrays.sort(raw);
-        System.out.printf(Locale.ROOT, "pipeline: %.0f lines/s (median), jackson+store.index: %.0f lines/s%n",
-                ours[rounds / 2], raw[rounds / 2]);
-        System.out.printf(Locale.ROOT, "pipeline-memory/jackson-direct = %.2f (rounds %s)%n", ratios[rounds / 2],
-                Arrays.toString(ratios));
+        Rounds.report(rounds, r -> new double[] {pipeline(input, etl), direct(input, mapper)}, "pipeline",
+                "jackson+store.index", "pipeline-memory/jackson-direct");
     }
 
     private static void patternsOnVsOff(List<String> input, EtlConfig etl, int rounds) throws Exception {
-        double[] ratios = new double[rounds];
-        double[] on = new double[rounds];
-        double[] off = new double[rounds];
-        for (int r = -1; r < rounds; r++) { // round -1 warms the JIT
-            boolean onFirst = r % 2 == 0;
-            double a = onFirst ? platformIngest(input, etl, true) : 0;
-            double b = platformIngest(input, etl, false);
-            if (!onFirst) a = platformIngest(input, etl, true);
-            if (r < 0) continue;
-            on[r] = a;
-            off[r] = b;
-            ratios[r] = a / b;
-        }
-        Arrays.sort(ratios);
-        Arrays.sort(on);
-        Arrays.sort(off);
-        System.out.printf(Locale.ROOT, "ingest with patterns on: %.0f lines/s (median), off: %.0f lines/s%n",
-                on[rounds / 2], off[rounds / 2]);
-        System.out.printf(Locale.ROOT, "ingest-patterns-on/off = %.2f (rounds %s)%n", ratios[rounds / 2],
-                Arrays.toString(ratios));
+        Rounds.report(rounds, r -> {
+            boolean onFirst = r % 2 == 0; // alternate which runs first
+            double on = onFirst ? platformIngest(input, etl, true) : 0;
+            double off = platformIngest(input, etl, false);
+            if (!onFirst) on = platformIngest(input, etl, true);
+            return new double[] {on, off};
+        }, "ingest with patterns on", "off", "ingest-patterns-on/off");
     }
 
     /** Lines/s of the platform's pipeline into a fresh index set with clustering on or off. */

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Grouping accuracy (GA, Zhu et al., "Tools and Benchmarks for Automated Log Parsing", ICSE-SEIP 2019) of the default
@@ -33,7 +32,7 @@ class GroupingAccuracyTest {
 
     static final List<String> IN_REPO = List.of("Apache", "HDFS", "Hadoop", "HealthApp", "OpenSSH", "Proxifier",
             "Spark", "Zookeeper");
-    /** The other eight Loghub-2k datasets, never stored in the repository: run with -Dbklog.loghub.dir=... */
+    /** The other eight Loghub-2k datasets, never stored in the repository: see {@link #main}. */
     static final List<String> HELD_OUT = List.of("Android", "BGL", "HPC", "Linux", "Mac", "OpenStack", "Thunderbird",
             "Windows");
 
@@ -54,20 +53,21 @@ class GroupingAccuracyTest {
         assertThat(average).isGreaterThanOrEqualTo(0.95);
     }
 
-    /** Held-out check, for a developer with a Loghub checkout: prints the table, asserts nothing beyond parsing. */
-    @Test
-    void heldOutLoghubSamplesWhenADirectoryIsGiven() throws IOException {
-        String dir = System.getProperty("bklog.loghub.dir");
-        assumeTrue(dir != null, "set -Dbklog.loghub.dir to a Loghub checkout to evaluate the held-out datasets");
+    /**
+     * The held-out check, outside the test suite (its data is not in the repository): prints the grouping accuracy
+     * of every held-out dataset found under the Loghub checkout given as the argument (docs/patterns-algorithm.md).
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) throw new IllegalArgumentException("usage: GroupingAccuracyTest <loghub checkout>");
         Map<String, Double> table = new java.util.LinkedHashMap<>();
         for (String d : HELD_OUT) {
-            Path p = Path.of(dir, d, d + "_2k.log_structured.csv");
+            Path p = Path.of(args[0], d, d + "_2k.log_structured.csv");
             if (!Files.exists(p)) continue;
             try (Reader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
                 table.put(d, groupingAccuracy(read(r), PatternSettings.defaults()));
             }
         }
-        assumeTrue(!table.isEmpty(), "no held-out dataset under " + dir);
+        if (table.isEmpty()) throw new IllegalArgumentException("no held-out dataset under " + args[0]);
         print("Loghub-2k held out", table);
     }
 
