@@ -56,8 +56,8 @@ final class LineMasker {
         timestamp = maskers.contains(Masker.TIMESTAMP);
     }
 
-    /** A masked line: display tokens and key tokens, same length. */
-    record Masked(String[] display, String[] key) {}
+    /** A masked line: display tokens and key tokens, same length, and the key tokens joined by one space. */
+    record Masked(String[] display, String[] key, String joinedKey) {}
 
     Masked mask(String text) {
         List<String> raw = split(text == null ? "" : text);
@@ -75,7 +75,8 @@ final class LineMasker {
                 continue;
             }
             // a number followed by a unit word is one quantity: "5 ms", "<1 sec", "1034 bytes", "(1.00 KB)"
-            if (number && i + 1 < raw.size() && isPlainNumber(strip(tok))) {
+            int plain = plainKind(tok);
+            if (number && i + 1 < raw.size() && plain != PLAIN_WORD && isPlainNumber(strip(tok))) {
                 String unitTok = raw.get(i + 1);
                 String unitCore = strip(unitTok).toLowerCase(Locale.ROOT);
                 String kind = SIZE_UNITS.contains(unitCore) ? "<SIZE>" : TIME_UNITS.contains(unitCore) ? "<DURATION>" : null;
@@ -89,18 +90,24 @@ final class LineMasker {
                     continue;
                 }
             }
-            String m = maskToken(tok);
+            String m = maskToken(tok, plain);
             // a run of values of one type is one variable, a list of any length ("nodes n-1 n-2 n-3" = "nodes <ID>")
             if (m.startsWith("<") && !display.isEmpty() && display.get(display.size() - 1).equals(m) && TYPED.contains(m)) {
                 continue;
             }
             display.add(m);
-            lastWasQuantity = m.contains("<NUM>") || m.contains("<SIZE>") || m.contains("<DURATION>");
+            lastWasQuantity = m.indexOf('<') >= 0
+                    && (m.contains("<NUM>") || m.contains("<SIZE>") || m.contains("<DURATION>"));
         }
         String[] d = display.toArray(String[]::new);
         String[] k = new String[d.length];
-        for (int i = 0; i < d.length; i++) k[i] = keyOf(d[i]);
-        return new Masked(d, k);
+        StringBuilder joined = new StringBuilder(text == null ? 0 : Math.min(text.length(), 256));
+        for (int i = 0; i < d.length; i++) {
+            k[i] = keyOf(d[i]);
+            if (i > 0) joined.append(' ');
+            joined.append(k[i]);
+        }
+        return new Masked(d, k, joined.toString());
     }
 
     /**
@@ -157,10 +164,19 @@ final class LineMasker {
     }
 
     private static boolean isSpace(char c) {
-        return c <= ' ' || Character.isWhitespace(c) || Character.isSpaceChar(c);
+        // ASCII above the space is never white space: the Unicode tables only for the rest
+        return c <= ' ' || (c >= 0x80 && (Character.isWhitespace(c) || Character.isSpaceChar(c)));
     }
 
     String maskToken(String tok) {
+        return maskToken(tok, plainKind(tok));
+    }
+
+    private String maskToken(String tok, int kind) {
+        // the common tokens, answered without a substring: a word of ASCII letters is a word (or a written date);
+        // ASCII digits alone are a number
+        if (kind == PLAIN_WORD) return timestamp && isDateWord(tok) ? "<TS>" : tok;
+        if (kind == PLAIN_DIGITS) return number ? "<NUM>" : tok;
         // a literal "<*>" in a line is text, not the miner's wildcard
         if (tok.indexOf('<') >= 0 && tok.contains(WILDCARD)) tok = tok.replace(WILDCARD, "‹*›");
         int eq = tok.indexOf('=');
@@ -173,6 +189,29 @@ final class LineMasker {
             return tok.substring(0, colon + 1) + maskValue(tok.substring(colon + 1));
         }
         return maskValue(tok);
+    }
+
+    /** A month or weekday name: three to nine letters, the first a capital. */
+    private static boolean isDateWord(String word) {
+        int n = word.length();
+        return n >= 3 && n <= 9 && word.charAt(0) >= 'A' && word.charAt(0) <= 'Z' && DATE_WORDS.contains(word);
+    }
+
+    private static final int PLAIN_WORD = 1;
+    private static final int PLAIN_DIGITS = 2;
+
+    /** {@link #PLAIN_WORD} for ASCII letters only, {@link #PLAIN_DIGITS} for ASCII digits only, else 0. */
+    private static int plainKind(String tok) {
+        int n = tok.length();
+        if (n == 0) return 0;
+        char c0 = tok.charAt(0);
+        boolean letters = (c0 | 0x20) >= 'a' && (c0 | 0x20) <= 'z';
+        if (!letters && (c0 < '0' || c0 > '9')) return 0;
+        for (int i = 1; i < n; i++) {
+            char c = tok.charAt(i);
+            if (letters ? (c | 0x20) < 'a' || (c | 0x20) > 'z' : c < '0' || c > '9') return 0;
+        }
+        return letters ? PLAIN_WORD : PLAIN_DIGITS;
     }
 
     private static boolean isName(String tok, int end) {

@@ -53,7 +53,9 @@ final class OnlinePatternMiner implements PatternMiner {
         final String[] key;
         final String joinedKey;
         final int wildcards;
-        String[] display;
+        private String[] display;
+        /** {@link #display} joined, built once per display (every assignment answers it). */
+        private String template;
         long count;
         Pattern target;
 
@@ -63,21 +65,30 @@ final class OnlinePatternMiner implements PatternMiner {
             this.joinedKey = String.join(" ", key);
             // share the strings display and key have in common (most tokens): half the memory
             for (int i = 0; i < display.length && i < key.length; i++) if (display[i].equals(key[i])) display[i] = key[i];
-            this.display = display;
+            setDisplay(display);
             int w = 0;
             for (String t : key) if (t.equals(W)) w++;
             this.wildcards = w;
         }
 
+        String[] display() {
+            return display;
+        }
+
+        void setDisplay(String[] display) {
+            this.display = display;
+            this.template = String.join(" ", display);
+        }
+
         String template() {
-            return String.join(" ", display);
+            return template;
         }
     }
 
     @Override
     public synchronized Assignment assign(String text) {
         LineMasker.Masked m = masker.mask(text);
-        String joined = String.join(" ", m.key());
+        String joined = m.joinedKey();
         Pattern p = byKey.get(joined);
         if (p == null) p = matchGeneral(m.key());
         if (p != null) {
@@ -211,7 +222,7 @@ final class OnlinePatternMiner implements PatternMiner {
                     gk[i] = W;
                     String gj = String.join(" ", gk);
                     if (!byKey.containsKey(gj)) {
-                        String[] gd = p.display.clone();
+                        String[] gd = p.display().clone();
                         gd[i] = W;
                         work.add(new Pattern(idOf(gj), gk, gd));
                     }
@@ -281,19 +292,19 @@ final class OnlinePatternMiner implements PatternMiner {
 
     /** q's display with the positions p generalised shown as {@code <*>}. */
     private static String[] projection(Pattern q, Pattern p) {
-        String[] d = q.display.clone();
+        String[] d = q.display().clone();
         for (int i = 0; i < d.length; i++) if (p.key[i].equals(W) && !q.key[i].equals(W)) d[i] = W;
         return d;
     }
 
     /** Two displays for one pattern (founded by different lines or instances): the smaller wins, in any order. */
     private static void offerDisplay(Pattern p, String[] display) {
-        if (display.length != p.display.length) return;
-        if (Arrays.compare(display, p.display) < 0) {
+        if (display.length != p.display().length) return;
+        if (Arrays.compare(display, p.display()) < 0) {
             for (int i = 0; i < display.length; i++) {
                 if (!LineMasker.keyOf(display[i]).equals(p.key[i])) return;
             }
-            p.display = display;
+            p.setDisplay(display);
         }
     }
 

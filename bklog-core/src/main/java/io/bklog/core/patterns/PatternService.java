@@ -212,7 +212,7 @@ public final class PatternService implements AutoCloseable {
 
     private Entry entry(String indexSet, PatternConfig cfg) {
         Entry e = entries.get(indexSet);
-        if (e != null && e.config.equals(cfg)) return e;
+        if (e != null && (e.config == cfg || e.config.equals(cfg))) return e; // the cached config: the same object
         synchronized (entries) {
             e = entries.get(indexSet);
             if (e != null && e.config.equals(cfg)) return e;
