@@ -118,7 +118,8 @@ public final class EsCompatRoutes implements RouteGroup {
     }
 
     /** Paths that are bklog's own; every other path is the Elasticsearch surface. */
-    private static final List<String> BKLOG_PATHS = List.of("/api", "/healthz", "/livez", "/readyz", "/metrics");
+    private static final List<String> BKLOG_PATHS = List.of("/api", "/healthz", "/livez", "/readyz", "/metrics",
+            UiRoutes.PREFIX);
     private static final Pattern SEARCH_PATH = Pattern.compile("(/[^/]+)?/_(search|count)");
     private static final Pattern WRITE_PATH = Pattern.compile("(/[^/]+)?/_(bulk|doc|create)(/.*)?"
             + "|/_(index_template|component_template|template|ilm|ingest|data_stream)(/.*)?");
