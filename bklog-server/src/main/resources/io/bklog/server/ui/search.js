@@ -164,6 +164,8 @@ export async function searchScreen(main, params) {
     const ms = Math.round(performance.now() - started);
     summary.textContent = `${r.total.toLocaleString('en')} hits · server ${r.took} ms · page ${ms} ms`;
     document.body.dataset.searchMs = String(ms);
+    // time from the navigation's start to the first hits on screen (docs/ui.md, performance budget)
+    if (!document.body.dataset.firstRenderMs) document.body.dataset.firstRenderMs = String(Math.round(performance.now()));
     loadLists();
   }
 
@@ -443,7 +445,6 @@ export async function searchScreen(main, params) {
 
   // ---- field sidebar: top values, click to filter ----
   function renderSide() {
-    const masked = new Set();
     side.replaceChildren(h('ul', { class: 'fields' }, set.fields.filter((f) => f.name !== set.time_field).map((f) => {
       const li = h('li', {});
       const btn = h('button', { type: 'button', class: 'link field-name', 'aria-expanded': 'false',
@@ -470,7 +471,6 @@ export async function searchScreen(main, params) {
       li.append(btn, h('span', { class: 'type' }, f.type), values);
       return li;
     })));
-    void masked;
   }
 
   function addFilter(field, operator, value) {

@@ -233,7 +233,7 @@ class SearchUiIT {
     }
 
     @Test
-    void aViewerSeesMaskedValuesEverywhereTheUiShowsThem() {
+    void aViewerSeesMaskedValuesEverywhereTheUiShowsThem() throws Exception {
         open(f.viewer, UiPages.NARROW, "#/search?is=app&q=gseIndex:7&from=now-1h&to=now");
         assertThat(hits()).hasCount(1);
         assertThat(hits().first()).containsText("phone 138******07");
@@ -243,6 +243,9 @@ class SearchUiIT {
         page.locator("button.field-name[data-field=phone]").click();
         assertThat(page.locator(".sidebar .error")).containsText("masked_field");
         assertThat(page.locator("body")).not().containsText("13800130007");
+        Download csv = page.waitForDownload(() -> page.locator("#export-csv").click());
+        String exported = Files.readString(csv.path());
+        assertThat(exported).contains("138******07").doesNotContain("13800130007");
     }
 
     @Test

@@ -192,10 +192,29 @@ final class UiFixture {
         }
     }
 
-    synchronized void close() {
+    private boolean closed;
+
+    /** A fixture over a server started elsewhere (its owner closes it), with a browser of its own. */
+    static UiFixture attach(BklogServer server, String admin) {
+        return new UiFixture(null, server, admin, null, null);
+    }
+
+    synchronized void closeBrowser() {
         if (browser != null) browser.close();
         if (playwright != null) playwright.close();
-        server.close();
+        browser = null;
+        playwright = null;
+    }
+
+    synchronized void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            if (browser != null) browser.close();
+            if (playwright != null) playwright.close();
+        } finally {
+            server.close();
+        }
     }
 
     /** Starts the UI test server with its data and waits; prints the URL and both tokens. */
