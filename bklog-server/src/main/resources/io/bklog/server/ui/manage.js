@@ -49,6 +49,19 @@ function poll(fn, ms, untilMs) {
   });
 }
 
+/** Follows an async task (GET /api/v1/tasks/status/{id}) to done or failed, its state and progress in `out`. */
+async function followTask(taskId, label, out, progress) {
+  const st = await poll(async () => {
+    const s = await api('GET', `/api/v1/tasks/status/${enc(taskId)}`);
+    if (progress) progress.value = s.progress || 0;
+    out.replaceChildren(h('p', {}, `${label}: ${s.state}${s.message ? ' · ' + s.message : ''}`));
+    return ['done', 'failed'].includes(s.state) ? s : null;
+  }, 400, 600000);
+  if (progress && st.state === 'done') progress.value = 1;
+  out.replaceChildren(h('p', { class: st.state === 'done' ? 'ok' : 'error' }, `${label}: ${st.state} — ${st.result || st.error || ''}`));
+  return st;
+}
+
 // ---------------------------------------------------------------- index sets
 async function indexSets(main) {
   await requireAdmin();
@@ -292,11 +305,7 @@ async function tasks(main) {
   async function run(t) {
     try {
       const r = await api('POST', `/api/v1/tasks/${enc(t.name)}/run`, {});
-      msg.replaceChildren(h('p', {}, `Queued ${t.name}: task ${r.task_id}`));
-      const st = await poll(async () => { const s = await api('GET', `/api/v1/tasks/status/${enc(r.task_id)}`);
-        msg.replaceChildren(h('p', {}, `${t.name}: ${s.state} ${s.progress !== undefined ? Math.round(s.progress * 100) + '%' : ''}`));
-        return ['done', 'failed'].includes(s.state) ? s : null; }, 500, 120000);
-      msg.replaceChildren(h('p', { class: st.state === 'done' ? 'ok' : 'error' }, `${t.name}: ${st.state} ${st.result || st.error || ''}`));
+      await followTask(r.task_id, t.name, msg, null);
       load();
     } catch (ex) { msg.replaceChildren(errorBox(ex)); }
   }
@@ -331,14 +340,7 @@ async function backups(main) {
       h('label', {}, 'Keep (days)', days), h('button', { class: 'primary', type: 'submit' }, 'Start restore')),
     h('div', { class: 'row' }, h('label', {}, 'Progress', bar), rmsg));
   async function follow(taskId, label, out, progress) {
-    const st = await poll(async () => {
-      const s = await api('GET', `/api/v1/tasks/status/${enc(taskId)}`);
-      if (progress) progress.value = s.progress || 0;
-      out.replaceChildren(h('p', {}, `${label}: ${s.state}${s.message ? ' · ' + s.message : ''}`));
-      return ['done', 'failed'].includes(s.state) ? s : null;
-    }, 400, 600000);
-    if (progress && st.state === 'done') progress.value = 1;
-    out.replaceChildren(h('p', { class: st.state === 'done' ? 'ok' : 'error' }, `${label}: ${st.state} — ${st.result || st.error || ''}`));
+    await followTask(taskId, label, out, progress);
     load();
   }
   rForm.onsubmit = async (e) => {

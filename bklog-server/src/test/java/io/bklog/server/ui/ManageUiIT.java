@@ -2,7 +2,6 @@ package io.bklog.server.ui;
 
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.ZoneOffset;
@@ -16,27 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * preview and a time-format test, a restore of the archived day started and followed to the end, masking preview,
  * a token shown once, tasks, health, and the 403 screen for a viewer on every admin screen.
  */
-class ManageUiIT {
-    private final UiFixture f = UiFixture.get();
-    private Page page;
-    private List<String> problems;
-
-    private Page open(String token, int width, String hash) {
-        page = UiPages.signedIn(f, token, width);
-        problems = UiPages.problems(page, f.url());
-        page.navigate("/ui/" + hash);
-        return page;
-    }
-
-    @AfterEach
-    void close() {
-        if (page != null) {
-            page.context().close();
-            assertThat(problems.stream().filter(p -> !p.contains("Failed to load resource")).toList())
-                    .as("console errors and requests outside the server").isEmpty();
-        }
-    }
-
+class ManageUiIT extends UiTest {
     @Test
     void aCollectorIsCreatedAfterItsEtlPreviewShowsTheParsedFields() {
         open(f.admin, UiPages.WIDE, "#/collectors");
@@ -110,9 +89,12 @@ class ManageUiIT {
     }
 
     @Test
-    void tasksAndHealthAreListed() {
+    void aTaskRunsFromItsScreenAndHealthIsListed() {
         open(f.admin, UiPages.WIDE, "#/tasks");
         assertThat(page.getByLabel("Tasks")).containsText("ops.retention");
+        page.getByLabel("Tasks").locator("tr", new Locator.LocatorOptions().setHasText("ops.capacity_sync"))
+                .getByText("Run now").click();
+        assertThat(page.locator("main")).containsText("ops.capacity_sync: done");
         page.navigate("/ui/#/health");
         assertThat(page.getByLabel("Namespace mysql")).containsText("ping");
     }

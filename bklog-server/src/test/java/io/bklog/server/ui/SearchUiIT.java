@@ -5,7 +5,6 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.BoundingBox;
 import io.bklog.core.LogPlatform;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URLDecoder;
@@ -26,27 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * expandable document and copy as JSON, context, paging, live tail, sync and async export, favorites and history,
  * patterns, masking for a viewer, and the page loading nothing from outside the server.
  */
-class SearchUiIT {
-    private final UiFixture f = UiFixture.get();
-    private Page page;
-    private List<String> problems;
-
-    private Page open(String token, int width, String hash) {
-        page = UiPages.signedIn(f, token, width);
-        problems = UiPages.problems(page, f.url());
-        page.navigate("/ui/" + hash);
-        return page;
-    }
-
-    @AfterEach
-    void close() {
-        if (page != null) {
-            page.context().close();
-            assertThat(problems.stream().filter(p -> !p.contains("Failed to load resource")).toList())
-                    .as("console errors and requests outside the server").isEmpty();
-        }
-    }
-
+class SearchUiIT extends UiTest {
     private Locator hits() {
         return page.locator("table.hits tr.hit");
     }
@@ -131,10 +110,8 @@ class SearchUiIT {
 
     @Test
     void aDocumentExpandsCopiesAsJsonAndShowsItsContext() {
-        page = UiPages.signedIn(f, f.admin, UiPages.WIDE);
-        page.context().grantPermissions(List.of("clipboard-read", "clipboard-write"));
-        problems = UiPages.problems(page, f.url());
-        page.navigate("/ui/#/search?is=app&q=gseIndex:100&from=now-1h&to=now");
+        open(f.admin, UiPages.WIDE, "#/search?is=app&q=gseIndex:100&from=now-1h&to=now", "clipboard-read",
+                "clipboard-write");
         assertThat(hits()).hasCount(1);
         page.getByLabel("Show document 1").click();
         assertThat(page.getByLabel("Show document 1")).hasAttribute("aria-expanded", "true");
