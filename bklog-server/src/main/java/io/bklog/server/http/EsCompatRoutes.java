@@ -136,7 +136,8 @@ public final class EsCompatRoutes implements RouteGroup {
 
     /**
      * Whether a request path belongs to this endpoint (for {@link AuthFilter}): every path but bklog's own
-     * ({@code /api/**}, {@code /healthz}, {@code /livez}, {@code /readyz}, {@code /metrics}), so an unknown path
+     * ({@code /api/**}, {@code /healthz}, {@code /livez}, {@code /readyz}, {@code /metrics}, the web UI's
+     * {@code /ui/**}), so an unknown path
      * answers in Elasticsearch's error shape.
      */
     static boolean handles(String rawPath) {
