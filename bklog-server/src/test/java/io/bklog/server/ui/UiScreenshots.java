@@ -39,6 +39,11 @@ public final class UiScreenshots {
                     page.navigate("/ui/" + s.getValue());
                     assertThat(page.locator("main h1, main h2").first()).isVisible();
                     page.waitForLoadState(com.microsoft.playwright.options.LoadState.NETWORKIDLE);
+                    if (s.getKey().equals("collectors")) {
+                        page.locator("#etl-preview-run").click();
+                        assertThat(page.getByLabel("Parsed sample lines")).isVisible();
+                        page.getByLabel("Parsed sample lines").scrollIntoViewIfNeeded();
+                    }
                     if (s.getKey().equals("search")) {
                         page.locator("button.field-name[data-field=level]").click();
                         assertThat(page.getByLabel("Top values of level")).isVisible();
