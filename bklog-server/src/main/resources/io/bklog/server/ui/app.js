@@ -44,18 +44,25 @@ function login(main, message) {
 }
 
 let current = null;
+let generation = 0;
 export async function render() {
-  const main = document.getElementById('main');
   if (current && current.leave) current.leave();
   current = null;
+  // each render draws into its own box: a screen still loading when the user moved on draws into a detached box
+  const gen = ++generation;
+  const main = document.createElement('div');
+  document.getElementById('main').replaceChildren(main);
   if (!token()) return login(main);
   const { screen, params } = routeParams();
   const entry = SCREENS.find(([id]) => id === screen) || SCREENS[0];
   nav(entry[0]);
   document.title = entry[1] + ' · bklog';
   try {
-    current = await entry[2](main, params) || null;
+    const shown = await entry[2](main, params) || null;
+    if (gen === generation) current = shown;
+    else if (shown && shown.leave) shown.leave();
   } catch (ex) {
+    if (gen !== generation) return;
     if (ex instanceof ApiError && ex.status === 401) { clearToken(); return login(main, ex.message); }
     if (ex instanceof ApiError && ex.status === 403) return denied(main, ex);
     main.replaceChildren(h('p', { class: 'error', role: 'alert' }, ex.message));

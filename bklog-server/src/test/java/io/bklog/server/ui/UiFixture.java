@@ -68,7 +68,12 @@ final class UiFixture {
     static synchronized UiFixture get() {
         if (shared == null) {
             UiFixture f = start();
-            f.browser();
+            try {
+                f.browser();
+            } catch (RuntimeException e) {
+                f.close();
+                throw e;
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(f::close, "ui-fixture-close"));
             shared = f;
         }
