@@ -118,7 +118,8 @@ public final class EsCompatRoutes implements RouteGroup {
     }
 
     /** Paths that are bklog's own; every other path is the Elasticsearch surface. */
-    private static final List<String> BKLOG_PATHS = List.of("/api", "/healthz", "/livez", "/readyz", "/metrics");
+    private static final List<String> BKLOG_PATHS = List.of("/api", "/healthz", "/livez", "/readyz", "/metrics",
+            UiRoutes.PREFIX);
     private static final Pattern SEARCH_PATH = Pattern.compile("(/[^/]+)?/_(search|count)");
     private static final Pattern WRITE_PATH = Pattern.compile("(/[^/]+)?/_(bulk|doc|create)(/.*)?"
             + "|/_(index_template|component_template|template|ilm|ingest|data_stream)(/.*)?");
@@ -135,7 +136,8 @@ public final class EsCompatRoutes implements RouteGroup {
 
     /**
      * Whether a request path belongs to this endpoint (for {@link AuthFilter}): every path but bklog's own
-     * ({@code /api/**}, {@code /healthz}, {@code /livez}, {@code /readyz}, {@code /metrics}), so an unknown path
+     * ({@code /api/**}, {@code /healthz}, {@code /livez}, {@code /readyz}, {@code /metrics}, the web UI's
+     * {@code /ui/**}), so an unknown path
      * answers in Elasticsearch's error shape.
      */
     static boolean handles(String rawPath) {

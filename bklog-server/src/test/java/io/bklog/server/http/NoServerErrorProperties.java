@@ -74,6 +74,7 @@ class NoServerErrorProperties {
             r("GET", "/api/v1/restores/{id}"), r("DELETE", "/api/v1/restores/{id}"),
             r("GET", "/api/v1/index_sets/{name}/capacity"),
             r("GET", "/healthz"), r("GET", "/livez"), r("GET", "/readyz"), r("GET", "/metrics"),
+            r("GET", "/ui"), r("GET", "/ui/{name}"),
             // Elasticsearch-compatible paths (their semantics belong elsewhere; here only: no 5xx)
             r("GET", "/"), r("HEAD", "/"), r("POST", "/_bulk"), r("POST", "/{name}/_bulk"),
             r("POST", "/{name}/_doc"), r("PUT", "/{name}/_doc/{id}"), r("PUT", "/{name}/_create/{id}"),
