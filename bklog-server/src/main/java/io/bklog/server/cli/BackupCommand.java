@@ -46,8 +46,7 @@ final class BackupCommand implements Callable<Integer> {
             BackupService b = ops.backups();
             BackupManifest m = kind.full ? b.full(OpsOptions.progress(spec)) : b.incremental(OpsOptions.progress(spec));
             out.println("backup " + m.id() + " (" + m.kind() + (m.parent() == null ? "" : ", parent " + m.parent())
-                    + "): " + m.indices().size() + " indices, " + m.totalDocs() + " docs, in " + b.location()
-                    .resolve(m.id()));
+                    + "): " + m.indices().size() + " indices, " + m.totalDocs() + " docs, in " + b.location() + "/" + m.id());
             return 0;
         });
     }
