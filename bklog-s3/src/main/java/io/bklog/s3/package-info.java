@@ -1,1 +1,0 @@
-package io.bklog.s3;
