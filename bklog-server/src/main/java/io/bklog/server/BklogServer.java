@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bklog.core.LogPlatform;
 import io.bklog.core.LogPlatformBuilder;
 import io.bklog.server.config.AuthConfig;
+import io.bklog.server.config.BackupConfig;
 import io.bklog.server.config.BklogConfig;
 import io.bklog.core.meta.MetadataConfig;
 import io.bklog.server.config.ConfigException;
@@ -135,7 +136,22 @@ public final class BklogServer implements AutoCloseable {
         metadataConfig(config).ifPresent(b::metadataConfig);
         b.exports(config.export().toCore());
         if (config.metadata().migrateOnStart() != null) b.migrateOnStart(config.metadata().migrateOnStart());
+        BackupConfig backup = config.backup();
+        b.operations(o -> {
+            o.keepFull(backup.keepFull());
+            if (!backup.location().isEmpty()) o.backupLocation(dataDir.resolve(backup.location()));
+            if (!backup.store().isEmpty()) o.backupStore(backupStore(backup, dataDir));
+        });
         return b.build();
+    }
+
+    /** The blob store {@code backup.store} names, with its settings (secrets read from their files). */
+    public static io.bklog.spi.BlobStore backupStore(BackupConfig backup, Path dataDir) {
+        try {
+            return io.bklog.core.ops.BlobStores.open(backup.store(), backup.resolvedSettings(), dataDir);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("bad backup config (backup.store '" + backup.store() + "'): " + e.getMessage(), e);
+        }
     }
 
     /** The data dir of a config, created when missing. */

@@ -44,8 +44,10 @@ public final class Operations {
     private final IndexLifecycle lifecycle;
     private final RestoreService restores;
     private final BackupService backups;
+    private final int keepFull;
 
     private Operations(Builder b) {
+        this.keepFull = b.keepFull;
         this.config = b.copy();
         this.clock = b.clock;
         this.scheduler = b.scheduler;
@@ -111,6 +113,7 @@ public final class Operations {
                 case FULL -> backups.full(progress);
                 case INCREMENTAL -> backups.incremental(progress);
             };
+            if (keepFull > 0) backups.prune(keepFull);
             return m.id();
         }));
         registry.register(new AsyncTask(RESTORE_BACKUP_TASK, TaskBroker.QUEUE_DEFAULT, Duration.ofHours(6), 0, ctx -> {
@@ -209,8 +212,19 @@ public final class Operations {
         private io.bklog.spi.BlobStore backupStore;
         private DiskSpace diskSpace;
         private double watermarkRatio = RestoreService.DEFAULT_WATERMARK_RATIO;
+        private int keepFull;
 
         private Builder() {
+        }
+
+        /**
+         * Retention: after each backup task, keep the newest {@code n} full backups (with their incremental ones) and
+         * delete the older ones ({@link BackupService#prune}); 0 (the default) keeps all.
+         */
+        public Builder keepFull(int n) {
+            if (n < 0) throw new IllegalArgumentException("'keep_full' must be 0 (keep all) or more, got " + n);
+            this.keepFull = n;
+            return this;
         }
 
         public Builder metadata(MetadataStore metadata) {
@@ -279,6 +293,7 @@ public final class Operations {
             b.backupStore = backupStore;
             b.diskSpace = diskSpace;
             b.watermarkRatio = watermarkRatio;
+            b.keepFull = keepFull;
             return b;
         }
 

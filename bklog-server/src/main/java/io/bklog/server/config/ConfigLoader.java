@@ -34,6 +34,8 @@ public final class ConfigLoader {
     private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
     public static final String ENV_PREFIX = "BKLOG_";
     private static final String SETTINGS_ENV = ENV_PREFIX + "STORE_SETTINGS_";
+    /** {@code BKLOG_BACKUP_SETTINGS_<KEY>}: a backup store setting, the key lower-cased ({@code SECRET_KEY} = {@code secret_key}). */
+    private static final String BACKUP_SETTINGS_ENV = ENV_PREFIX + "BACKUP_SETTINGS_";
     /** Variables the launcher script reads itself; not config keys. */
     private static final List<String> LAUNCHER_ENV = List.of("BKLOG_JAVA_OPTS", "BKLOG_LOG_FORMAT", "BKLOG_LOG_LEVEL");
 
@@ -63,12 +65,17 @@ public final class ConfigLoader {
             Map<String, List<String>> fileKeys = new TreeMap<>();
             leafPaths(fromFile, new ArrayList<>(), fileKeys);
             fileKeys.values().forEach(p -> origins.put(String.join(".", p), "file " + file));
+            refuseSecrets(fromFile, file);
             merge(tree, fromFile);
         }
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             String name = e.getKey();
             if (!name.startsWith(ENV_PREFIX) || LAUNCHER_ENV.contains(name)) continue;
-            if (name.startsWith(SETTINGS_ENV) && name.length() > SETTINGS_ENV.length()) {
+            if (name.startsWith(BACKUP_SETTINGS_ENV) && name.length() > BACKUP_SETTINGS_ENV.length()) {
+                String key = name.substring(BACKUP_SETTINGS_ENV.length()).toLowerCase(Locale.ROOT);
+                tree.withObjectProperty("backup").withObjectProperty("settings").put(key, e.getValue());
+                origins.put("backup.settings." + key, name);
+            } else if (name.startsWith(SETTINGS_ENV) && name.length() > SETTINGS_ENV.length()) {
                 String key = name.substring(SETTINGS_ENV.length()).toLowerCase(Locale.ROOT).replace('_', '.');
                 tree.withObjectProperty("store").withObjectProperty("settings").put(key, e.getValue());
                 origins.put("store.settings." + key, name);
@@ -97,6 +104,18 @@ public final class ConfigLoader {
             String origin = origins.entrySet().stream().filter(o -> o.getKey().startsWith(where))
                     .map(Map.Entry::getValue).findFirst().orElse("config");
             throw new ConfigException("bad config value at '" + where + "' (from " + origin + "): " + msg, e);
+        }
+    }
+
+    /** A secret written in a YAML file is refused: it comes from a file ({@code <key>_file}) or the environment. */
+    private static void refuseSecrets(JsonNode fromFile, Path file) {
+        JsonNode settings = fromFile.path("backup").path("settings");
+        for (String key : BackupConfig.SECRET_SETTINGS) {
+            if (settings.has(key)) {
+                throw new ConfigException("backup.settings." + key + " in " + file + " is a secret and is not read "
+                        + "from the config file; give backup.settings." + key + "_file (a file holding it) or the "
+                        + "environment variable " + BACKUP_SETTINGS_ENV + key.toUpperCase(Locale.ROOT));
+            }
         }
     }
 
