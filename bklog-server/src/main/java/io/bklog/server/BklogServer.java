@@ -58,7 +58,8 @@ public final class BklogServer implements AutoCloseable {
      */
     public static BklogServer start(BklogConfig config, Path configFile) {
         return start(platform(config, config.scheduler().toSettings(), configFile), config.server(), config.auth(),
-                config.esCompat());
+                config.esCompat(), List.of(new io.bklog.server.http.ConfigRoutes(
+                        io.bklog.server.config.ConfigLoader.redacted(config))));
     }
 
     /** Serves a platform built by the caller; the server owns it from now on and closes it on {@link #close()}. */
@@ -73,6 +74,11 @@ public final class BklogServer implements AutoCloseable {
 
     /** As {@link #start(LogPlatform, ServerConfig, AuthConfig)}, with the Elasticsearch-compatible endpoint as configured. */
     public static BklogServer start(LogPlatform platform, ServerConfig server, AuthConfig auth, EsCompatConfig es) {
+        return start(platform, server, auth, es, List.of());
+    }
+
+    private static BklogServer start(LogPlatform platform, ServerConfig server, AuthConfig auth, EsCompatConfig es,
+                                     List<RouteGroup> extra) {
         ObjectMapper json = Json.mapper();
         Javalin app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
@@ -83,6 +89,7 @@ public final class BklogServer implements AutoCloseable {
                     ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
         });
         routes(app, ApiRoutes.all(platform, json));
+        extra.forEach(g -> g.register(app));
         if (es.enabled()) {
             EsCompatRoutes.of(platform, json, new EsIndexMapping(es.indexMapping(), es.defaultIndexSet(),
                     es.autoCreateIndexAnywhere()), es.clusterName(), es.version(), es::autoCreateIndexIn,

@@ -21,6 +21,10 @@ final class OpsOptions {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (optional; see docs/config.md)")
     Path config;
 
+    @Option(names = "--profile", paramLabel = "P",
+            description = "profile (dev, stag, prod): also reads bklog-P.yaml beside --config (default BKLOG_PROFILE)")
+    String profile;
+
     @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory")
     Path dataDir;
 
@@ -36,7 +40,7 @@ final class OpsOptions {
     BklogConfig load() {
         Map<String, String> overrides = new LinkedHashMap<>();
         if (dataDir != null) overrides.put("data_dir", dataDir.toString());
-        return ConfigLoader.load(config, overrides);
+        return ConfigLoader.load(config, profile, overrides);
     }
 
     /** Opens the platform, runs {@code action} on its operations and closes it; OpsException prints and exits 2. */
