@@ -91,8 +91,16 @@ public final class S3BlobStore implements BlobStore {
         private Boolean pathStyle;
         private long partSize = 16L * 1024 * 1024;
         private Duration timeout = Duration.ofMinutes(5);
+        private int maxAttempts = 3;
 
         private Builder() {}
+
+        /** Attempts of one request (the first and the retries of a retryable failure); default 3. */
+        public Builder maxAttempts(int n) {
+            if (n < 1) throw new IllegalArgumentException("'max_attempts' must be at least 1, got " + n);
+            this.maxAttempts = n;
+            return this;
+        }
 
         /** The S3 endpoint ({@code http://minio:9000}); default: AWS S3 of the region. */
         public Builder endpoint(URI e) { this.endpoint = e; return this; }
@@ -153,7 +161,9 @@ public final class S3BlobStore implements BlobStore {
                     .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                     .forcePathStyle(pathStyle != null ? pathStyle : endpoint != null)
-                    .overrideConfiguration(o -> o.apiCallTimeout(timeout));
+                    .overrideConfiguration(o -> o.apiCallTimeout(timeout).retryStrategy(
+                            software.amazon.awssdk.awscore.retry.AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                                    .maxAttempts(maxAttempts).build()));
             if (endpoint != null) client.endpointOverride(endpoint);
             return new S3BlobStore(this, client.build());
         }

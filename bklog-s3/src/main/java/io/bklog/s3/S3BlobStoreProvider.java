@@ -10,11 +10,11 @@ import java.util.List;
 /**
  * {@code s3}: settings {@code bucket} (required), {@code prefix}, {@code endpoint}, {@code region},
  * {@code access_key} + {@code secret_key} (secrets: from a file or the environment, see docs/config.md; default the
- * AWS credentials chain), {@code path_style}, {@code part_size} (bytes), {@code timeout}.
+ * AWS credentials chain), {@code path_style}, {@code part_size} (bytes), {@code timeout}, {@code max_attempts}.
  */
 public final class S3BlobStoreProvider implements BlobStoreProvider {
     public static final List<String> SETTINGS = List.of("bucket", "prefix", "endpoint", "region", "access_key",
-            "secret_key", "path_style", "part_size", "timeout");
+            "secret_key", "path_style", "part_size", "timeout", "max_attempts");
 
     @Override
     public String name() {
@@ -37,6 +37,8 @@ public final class S3BlobStoreProvider implements BlobStoreProvider {
             BackendConfig.named("part_size", () -> b.partSize(size));
         }
         b.timeout(config.getDuration("timeout", java.time.Duration.ofMinutes(5)));
+        int attempts = config.getInt("max_attempts", 3);
+        BackendConfig.named("max_attempts", () -> b.maxAttempts(attempts));
         return BackendConfig.named("bucket", b::build);
     }
 }

@@ -93,7 +93,7 @@ class BackupLocationCommandsTest {
         Files.writeString(etc.resolve("s3.secret"), "the-secret\n");
         Path config = Files.writeString(etc.resolve("bklog.yaml"), "backup:\n  settings:\n"
                 + "    endpoint: http://127.0.0.1:" + closedPort + "\n    access_key: bklog\n"
-                + "    secret_key_file: " + etc.resolve("s3.secret") + "\n    timeout: 5s\n");
+                + "    secret_key_file: " + etc.resolve("s3.secret") + "\n    timeout: 5s\n    max_attempts: 1\n");
         try (LogPlatform p = LogPlatform.builder().dataDir(dataDir).build()) {
             BackupDrill.createAndIngest(p, 1, 10);
         }
