@@ -185,6 +185,9 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public void verify() {
+        // a request without a body first: a server refusing the credentials may close the connection while a body
+        // is still being sent, which would hide its 403 behind a write error
+        call("list", prefix, () -> s3.listObjectsV2(r -> r.bucket(bucket).prefix(prefix).maxKeys(1)));
         String probe = prefix + ".verify-" + UUID.randomUUID();
         call("check the bucket is writable", probe, () -> {
             s3.putObject(r -> r.bucket(bucket).key(probe).contentMD5(md5Base64(new byte[0])), RequestBody.empty());

@@ -95,7 +95,7 @@ class S3BlobStoreIT {
             assertThatThrownBy(wrong::verify).isInstanceOf(BackendException.class)
                     .hasMessageContaining("HTTP 403").hasMessageContaining("credentials were refused")
                     .satisfies(e -> assertThat(((BackendException) e).retryable()).isFalse());
-            assertThatThrownBy(() -> wrong.put("x.txt", "x".getBytes())).hasMessageContaining("credentials were refused");
+            assertThatThrownBy(() -> wrong.list("")).hasMessageContaining("credentials were refused");
         }
         try (S3BlobStore store = s3.store(prefix)) {
             assertThat(store.list("")).isEmpty();
