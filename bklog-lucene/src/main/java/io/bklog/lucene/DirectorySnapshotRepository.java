@@ -345,6 +345,77 @@ public final class DirectorySnapshotRepository implements SnapshotRepository {
         }
     }
 
+    @Override
+    public Optional<Map<String, Path>> files(String snapshot) {
+        if (snapshot == null || !NAME.matcher(snapshot).matches()) return Optional.empty();
+        Path dir = root.resolve(snapshot);
+        if (!Files.isRegularFile(dir.resolve(MANIFEST))) return Optional.empty();
+        Map<String, Path> out = new TreeMap<>();
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path f : all.filter(Files::isRegularFile).toList()) {
+                out.put(dir.relativize(f).toString().replace(java.io.File.separatorChar, '/'), f);
+            }
+        } catch (IOException e) {
+            throw new BackendException("cannot list the files of snapshot '" + snapshot + "' in repository '" + name
+                    + "': " + e, e);
+        }
+        return Optional.of(out);
+    }
+
+    /**
+     * Verifies every file the snapshot's manifest lists (size and SHA-256) and moves {@code dir} into the repository
+     * (copied when it is on another file system); a snapshot of that name that exists throws.
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public void adopt(String snapshot, Path dir) {
+        checkName(snapshot);
+        Path target = root.resolve(snapshot);
+        if (Files.exists(target.resolve(MANIFEST))) {
+            throw new IllegalArgumentException("snapshot '" + snapshot + "' already exists in repository '" + name + "'");
+        }
+        try {
+            Map<String, Object> manifest = Json.read(dir.resolve(MANIFEST), Map.class);
+            if (!snapshot.equals(manifest.get("name"))) {
+                throw new BackendException("cannot adopt snapshot '" + snapshot + "': its manifest names '"
+                        + manifest.get("name") + "'", false, null);
+            }
+            Map<String, Map<String, Object>> entries = (Map<String, Map<String, Object>>) manifest.get("indices");
+            for (var index : entries.entrySet()) {
+                var files = (Map<String, Map<String, Object>>) index.getValue().get("files");
+                for (var f : files.entrySet()) {
+                    Path p = dir.resolve("indices").resolve(index.getKey()).resolve(f.getKey());
+                    if (!Files.isRegularFile(p) || !sha256(p).equals(f.getValue().get("sha256"))) {
+                        throw new BackendException("cannot adopt snapshot '" + snapshot + "': file " + index.getKey()
+                                + "/" + f.getKey() + " is missing or its checksum differs from the manifest", false,
+                                null);
+                    }
+                }
+            }
+            Files.createDirectories(root);
+            if (Files.exists(target)) IndexCatalog.deleteRecursively(target); // a failed attempt without manifest
+            try {
+                Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException crossDevice) {
+                Path tmp = root.resolve(".tmp-" + snapshot);
+                IndexCatalog.deleteRecursively(tmp);
+                try (Stream<Path> all = Files.walk(dir)) {
+                    for (Path f : all.toList()) {
+                        Path to = tmp.resolve(dir.relativize(f).toString());
+                        if (Files.isDirectory(f)) Files.createDirectories(to); else Files.copy(f, to);
+                    }
+                }
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                IndexCatalog.deleteRecursively(dir);
+            }
+            Json.fsyncDirectory(root);
+            LOG.info("snapshot adopted repository={} snapshot={} indices={}", name, snapshot, entries.keySet());
+        } catch (IOException e) {
+            throw new BackendException("cannot adopt snapshot '" + snapshot + "' into repository '" + name + "': "
+                    + e, e);
+        }
+    }
+
     private static void checkName(String snapshot) {
         if (snapshot == null || !NAME.matcher(snapshot).matches()) {
             throw new IllegalArgumentException("snapshot name '" + snapshot + "' must match " + NAME.pattern());

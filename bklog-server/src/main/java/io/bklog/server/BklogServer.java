@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bklog.core.LogPlatform;
 import io.bklog.core.LogPlatformBuilder;
 import io.bklog.server.config.AuthConfig;
+import io.bklog.server.config.BackupConfig;
 import io.bklog.server.config.BklogConfig;
 import io.bklog.core.meta.MetadataConfig;
 import io.bklog.server.config.ConfigException;
@@ -57,7 +58,8 @@ public final class BklogServer implements AutoCloseable {
      */
     public static BklogServer start(BklogConfig config, Path configFile) {
         return start(platform(config, config.scheduler().toSettings(), configFile), config.server(), config.auth(),
-                config.esCompat());
+                config.esCompat(), List.of(new io.bklog.server.http.ConfigRoutes(
+                        io.bklog.server.config.ConfigLoader.redacted(config))));
     }
 
     /** Serves a platform built by the caller; the server owns it from now on and closes it on {@link #close()}. */
@@ -72,6 +74,11 @@ public final class BklogServer implements AutoCloseable {
 
     /** As {@link #start(LogPlatform, ServerConfig, AuthConfig)}, with the Elasticsearch-compatible endpoint as configured. */
     public static BklogServer start(LogPlatform platform, ServerConfig server, AuthConfig auth, EsCompatConfig es) {
+        return start(platform, server, auth, es, List.of());
+    }
+
+    private static BklogServer start(LogPlatform platform, ServerConfig server, AuthConfig auth, EsCompatConfig es,
+                                     List<RouteGroup> extra) {
         ObjectMapper json = Json.mapper();
         Javalin app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
@@ -82,6 +89,7 @@ public final class BklogServer implements AutoCloseable {
                     ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
         });
         routes(app, ApiRoutes.all(platform, json));
+        extra.forEach(g -> g.register(app));
         if (es.enabled()) {
             EsCompatRoutes.of(platform, json, new EsIndexMapping(es.indexMapping(), es.defaultIndexSet(),
                     es.autoCreateIndexAnywhere()), es.clusterName(), es.version(), es::autoCreateIndexIn,
@@ -135,7 +143,22 @@ public final class BklogServer implements AutoCloseable {
         metadataConfig(config).ifPresent(b::metadataConfig);
         b.exports(config.export().toCore());
         if (config.metadata().migrateOnStart() != null) b.migrateOnStart(config.metadata().migrateOnStart());
+        BackupConfig backup = config.backup();
+        b.operations(o -> {
+            o.keepFull(backup.keepFull());
+            if (!backup.location().isEmpty()) o.backupLocation(dataDir.resolve(backup.location()));
+            if (!backup.store().isEmpty()) o.backupStore(backupStore(backup, dataDir));
+        });
         return b.build();
+    }
+
+    /** The blob store {@code backup.store} names, with its settings (secrets read from their files). */
+    public static io.bklog.spi.BlobStore backupStore(BackupConfig backup, Path dataDir) {
+        try {
+            return io.bklog.core.ops.BlobStores.open(backup.store(), backup.resolvedSettings(), dataDir);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("bad backup config (backup.store '" + backup.store() + "'): " + e.getMessage(), e);
+        }
     }
 
     /** The data dir of a config, created when missing. */

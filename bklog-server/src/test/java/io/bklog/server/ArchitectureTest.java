@@ -19,7 +19,8 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule serverNeverImportsABackend = noClasses().that().resideInAPackage("io.bklog.server..")
             .should().dependOnClassesThat().resideInAnyPackage(
-                    "io.bklog.lucene..", "io.bklog.es..", "io.bklog.redis..", "io.bklog.kafka..",
+                    "io.bklog.lucene..", "io.bklog.es..", "io.bklog.redis..", "io.bklog.kafka..", "io.bklog.s3..",
+                    "software.amazon.awssdk..",
                     "org.apache.lucene..", "co.elastic..", "io.lettuce..", "org.apache.kafka..")
             .because("backends are chosen by name (BackendProvider) and used through core");
 

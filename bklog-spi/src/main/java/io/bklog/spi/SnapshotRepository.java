@@ -33,6 +33,25 @@ public interface SnapshotRepository extends AutoCloseable {
     /** Deletes a snapshot; a missing one is ignored. */
     void delete(String snapshot);
 
+    /**
+     * The files of a finished snapshot on local disk, by path relative to the snapshot (e.g.
+     * {@code manifest.json}, {@code indices/app_20260320_0/_0.cfs}), when this repository keeps snapshots as files
+     * a backup may copy to another place; empty when the snapshot does not exist or the repository cannot hand its
+     * snapshots out (an Elasticsearch repository lives in the cluster: put it on durable storage instead).
+     */
+    default java.util.Optional<Map<String, java.nio.file.Path>> files(String snapshot) {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Takes in a snapshot whose {@link #files} were copied into {@code dir} (the directory is consumed): verifies it
+     * and makes it a listed snapshot of this repository. A repository whose {@link #files} is always empty throws
+     * {@link UnsupportedFeatureException}.
+     */
+    default void adopt(String snapshot, java.nio.file.Path dir) {
+        throw new UnsupportedFeatureException("snapshot adopt", name());
+    }
+
     @Override
     default void close() {
     }

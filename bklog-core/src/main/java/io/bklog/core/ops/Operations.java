@@ -44,8 +44,10 @@ public final class Operations {
     private final IndexLifecycle lifecycle;
     private final RestoreService restores;
     private final BackupService backups;
+    private final int keepFull;
 
     private Operations(Builder b) {
+        this.keepFull = b.keepFull;
         this.config = b.copy();
         this.clock = b.clock;
         this.scheduler = b.scheduler;
@@ -53,10 +55,16 @@ public final class Operations {
         Path diskDir = b.dataDir != null ? b.dataDir : Path.of(System.getProperty("java.io.tmpdir"));
         this.restores = new RestoreService(b.metadata, b.topology, b.clock,
                 b.diskSpace != null ? b.diskSpace : DiskSpace.of(diskDir), b.watermarkRatio, b.scheduler);
-        Path location = b.backupLocation != null ? b.backupLocation
-                : b.dataDir != null ? b.dataDir.resolve("backups")
-                : Path.of(System.getProperty("java.io.tmpdir"), "bklog-backups");
-        this.backups = new BackupService(b.metadata, b.topology, location, b.clock);
+        if (b.backupStore != null) {
+            Path staging = b.dataDir != null ? b.dataDir.resolve("backup-staging")
+                    : Path.of(System.getProperty("java.io.tmpdir"), "bklog-backup-staging");
+            this.backups = new BackupService(b.metadata, b.topology, b.backupStore, staging, b.clock);
+        } else {
+            Path location = b.backupLocation != null ? b.backupLocation
+                    : b.dataDir != null ? b.dataDir.resolve("backups")
+                    : Path.of(System.getProperty("java.io.tmpdir"), "bklog-backups");
+            this.backups = new BackupService(b.metadata, b.topology, location, b.clock);
+        }
     }
 
     /** A builder; {@link Builder#metadata}, {@link Builder#topology} and {@link Builder#clock} are required. */
@@ -67,6 +75,11 @@ public final class Operations {
     /** These operations with backups in {@code dir} instead (e.g. {@code bklog backup --dir}). */
     public Operations withBackupLocation(Path dir) {
         return config.copy().backupLocation(dir).build();
+    }
+
+    /** These operations with backups in {@code store} instead (e.g. an S3 bucket); staged in the data dir. */
+    public Operations withBackupStore(io.bklog.spi.BlobStore store) {
+        return config.copy().backupStore(store).build();
     }
 
     /** The clock of the operations (restore expiries, backup ids). */
@@ -100,6 +113,7 @@ public final class Operations {
                 case FULL -> backups.full(progress);
                 case INCREMENTAL -> backups.incremental(progress);
             };
+            if (keepFull > 0) backups.prune(keepFull);
             return m.id();
         }));
         registry.register(new AsyncTask(RESTORE_BACKUP_TASK, TaskBroker.QUEUE_DEFAULT, Duration.ofHours(6), 0, ctx -> {
@@ -195,10 +209,22 @@ public final class Operations {
         private Path dataDir;
         private Scheduler scheduler;
         private Path backupLocation;
+        private io.bklog.spi.BlobStore backupStore;
         private DiskSpace diskSpace;
         private double watermarkRatio = RestoreService.DEFAULT_WATERMARK_RATIO;
+        private int keepFull;
 
         private Builder() {
+        }
+
+        /**
+         * Retention: after each backup task, keep the newest {@code n} full backups (with their incremental ones) and
+         * delete the older ones ({@link BackupService#prune}); 0 (the default) keeps all.
+         */
+        public Builder keepFull(int n) {
+            if (n < 0) throw new IllegalArgumentException("'keep_full' must be 0 (keep all) or more, got " + n);
+            this.keepFull = n;
+            return this;
         }
 
         public Builder metadata(MetadataStore metadata) {
@@ -231,6 +257,17 @@ public final class Operations {
 
         public Builder backupLocation(Path dir) {
             this.backupLocation = Objects.requireNonNull(dir, "backupLocation");
+            this.backupStore = null;
+            return this;
+        }
+
+        /**
+         * Where backups are kept when not in a local directory (an S3 bucket); they are staged in
+         * {@code {dataDir}/backup-staging} before their upload. Replaces {@link #backupLocation}.
+         */
+        public Builder backupStore(io.bklog.spi.BlobStore store) {
+            this.backupStore = Objects.requireNonNull(store, "backupStore");
+            this.backupLocation = null;
             return this;
         }
 
@@ -253,8 +290,10 @@ public final class Operations {
             b.dataDir = dataDir;
             b.scheduler = scheduler;
             b.backupLocation = backupLocation;
+            b.backupStore = backupStore;
             b.diskSpace = diskSpace;
             b.watermarkRatio = watermarkRatio;
+            b.keepFull = keepFull;
             return b;
         }
 

@@ -202,8 +202,7 @@ public final class UpgradeService {
         for (String t : ours) if (!drop.contains(t)) drop.add(t);
         drop.add(MetadataStore.HISTORY_TABLE);
         SchemaDump.drop(meta, drop);
-        try (InputStream in = Files.newInputStream(backups.location().resolve(backup.id())
-                .resolve(BackupService.DUMP))) {
+        try (InputStream in = backups.openDump(backup.id())) {
             meta.dump().importFrom(in);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the metadata dump of backup " + backup.id(), e);

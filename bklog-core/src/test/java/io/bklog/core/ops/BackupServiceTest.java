@@ -131,4 +131,96 @@ class BackupServiceTest {
         BackupManifest m = backups().full();
         assertThatThrownBy(() -> backups().restore(m.id())).hasMessageContaining("needs an empty platform");
     }
+
+    /** A directory location whose writes fail while {@code failing} is set (a store gone mid-upload). */
+    private static final class FlakyStore implements io.bklog.spi.BlobStore {
+        final DirectoryBlobStore dir;
+        boolean failing;
+
+        FlakyStore(Path root) {
+            dir = new DirectoryBlobStore(root);
+        }
+
+        private void check(String key) {
+            if (failing) throw new io.bklog.spi.BackendException("store unreachable writing " + key);
+        }
+
+        @Override public String location() { return dir.location(); }
+        @Override public void verify() { dir.verify(); }
+        @Override public String put(String key, Path file) { check(key); return dir.put(key, file); }
+        @Override public String put(String key, byte[] bytes) { check(key); return dir.put(key, bytes); }
+        @Override public java.util.Optional<java.io.InputStream> open(String key) { return dir.open(key); }
+        @Override public java.util.Optional<Long> size(String key) { return dir.size(key); }
+        @Override public List<String> list(String prefix) { return dir.list(prefix); }
+        @Override public void delete(String key) { dir.delete(key); }
+    }
+
+    @Test
+    void anUploadCutShortIsNeverListedAndResumeFinishesIt() {
+        f.indexSet("app", 30);
+        f.ingest("app", 3, 0);
+        FlakyStore store = new FlakyStore(dir.resolve("remote"));
+        BackupService b = new BackupService(f.platform.internals().metadata(),
+                io.bklog.core.store.StorageTopology.single(f.store, f.repo), store, dir.resolve("staging"), f.clock);
+        store.failing = false;
+        BackupService.Verification none = b.verify("full-20990101-000000-000");
+        assertThat(none.ok()).isFalse();
+
+        List<String> steps = new ArrayList<>();
+        assertThatThrownBy(() -> b.full((p, msg) -> {
+            steps.add(msg);
+            if (msg.startsWith("uploaded ")) store.failing = true; // the first file went up, then the store is gone
+        })).isInstanceOf(OpsException.class).hasMessageContaining("bklog backup resume");
+
+        assertThat(b.list()).isEmpty();
+        assertThat(b.unfinished()).hasSize(1);
+        String id = b.unfinished().get(0);
+        assertThat(f.platform.internals().metadata().backupRecords().getById(id).status()).isEqualTo(BackupRecord.FAILED);
+
+        store.failing = false;
+        BackupManifest m = b.resume(id, (p, msg) -> { });
+
+        assertThat(b.list()).extracting(BackupManifest::id).containsExactly(id);
+        assertThat(b.unfinished()).isEmpty();
+        assertThat(b.verify(id).ok()).isTrue();
+        assertThat(m.totalDocs()).isEqualTo(3);
+        assertThat(f.platform.internals().metadata().backupRecords().getById(id).status()).isEqualTo(BackupRecord.SUCCESS);
+        assertThatThrownBy(() -> b.resume(id, (p, msg) -> { })).hasMessageContaining("nothing to resume");
+    }
+
+    @Test
+    void wrongCredentialsOrAnUnwritableLocationStopTheBackupBeforeAnythingIsWritten() throws IOException {
+        f.indexSet("app", 30);
+        f.ingest("app", 3, 0);
+        Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+        BackupService b = new BackupService(f.platform.internals().metadata(), f.store, f.repo, file, f.clock);
+
+        assertThatThrownBy(b::full).isInstanceOf(OpsException.class).hasMessageContaining("nothing was written");
+        assertThat(f.repo.list()).isEmpty();
+    }
+
+    @Test
+    void pruneKeepsTheNewestFullBackupsWithTheirIncrementalsAndDeletesTheRest() {
+        f.indexSet("app", 30);
+        f.ingest("app", 3, 0);
+        BackupManifest full1 = backups().full();
+        f.clock.advance(Duration.ofMinutes(1));
+        f.ingest("app", 1, 0);
+        BackupManifest inc1 = backups().incremental();
+        f.clock.advance(Duration.ofMinutes(1));
+        BackupManifest full2 = backups().full();
+        f.clock.advance(Duration.ofMinutes(1));
+        f.ingest("app", 1, 0);
+        BackupManifest inc2 = backups().incremental();
+
+        assertThatThrownBy(() -> backups().prune(0)).hasMessageContaining("at least 1");
+        assertThat(backups().prune(1)).containsExactly(full1.id(), inc1.id());
+
+        assertThat(backups().list()).extracting(BackupManifest::id).containsExactly(full2.id(), inc2.id());
+        assertThat(dir.resolve(full1.id())).doesNotExist();
+        assertThat(f.repo.get(full1.snapshot())).isEmpty();
+        assertThat(f.repo.get(full2.snapshot())).isPresent();
+        assertThat(backups().verify(inc2.id()).ok()).isTrue();
+        assertThat(backups().prune(1)).isEmpty();
+    }
 }

@@ -33,7 +33,7 @@ class OperationsTest {
             assertThat(elsewhere.backups().list()).extracting(BackupManifest::id).containsExactly(m.id());
             assertThat(p.operations().backups().list()).isEmpty();
             assertThat(p.operations().backups().location()).isEqualTo(dir.resolve("data").resolve("backups")
-                    .toAbsolutePath().normalize());
+                    .toAbsolutePath().normalize().toString());
         }
     }
 

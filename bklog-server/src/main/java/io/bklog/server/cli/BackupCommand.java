@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
 /** {@code bklog backup --full|--incremental}, {@code bklog backup list}, {@code bklog backup verify ID}. */
 @Command(name = "backup", mixinStandardHelpOptions = true,
         versionProvider = BklogCommand.Version.class, description = "Back up indices and metadata (see docs/operations.md).",
-        subcommands = {BackupCommand.ListCommand.class, BackupCommand.VerifyCommand.class})
+        subcommands = {BackupCommand.ListCommand.class, BackupCommand.VerifyCommand.class,
+                BackupCommand.ResumeCommand.class, BackupCommand.PruneCommand.class})
 final class BackupCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -46,8 +47,7 @@ final class BackupCommand implements Callable<Integer> {
             BackupService b = ops.backups();
             BackupManifest m = kind.full ? b.full(OpsOptions.progress(spec)) : b.incremental(OpsOptions.progress(spec));
             out.println("backup " + m.id() + " (" + m.kind() + (m.parent() == null ? "" : ", parent " + m.parent())
-                    + "): " + m.indices().size() + " indices, " + m.totalDocs() + " docs, in " + b.location()
-                    .resolve(m.id()));
+                    + "): " + m.indices().size() + " indices, " + m.totalDocs() + " docs, in " + b.location() + "/" + m.id());
             return 0;
         });
     }
@@ -69,6 +69,9 @@ final class BackupCommand implements Callable<Integer> {
                 for (BackupManifest m : ops.backups().list()) {
                     out.printf("%-32s %-12s %-32s %-26s %8d %12d%n", m.id(), m.kind(),
                             m.parent() == null ? "-" : m.parent(), m.time(), m.indices().size(), m.totalDocs());
+                }
+                for (String id : ops.backups().unfinished()) {
+                    out.println(id + " (upload unfinished: `bklog backup resume " + id + "`)");
                 }
                 return 0;
             });
@@ -99,6 +102,53 @@ final class BackupCommand implements Callable<Integer> {
                 out.println("backup " + id + ": FAILED");
                 v.problems().forEach(p -> out.println("  - " + p));
                 return 1;
+            });
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true, versionProvider = BklogCommand.Version.class,
+            description = "Finish the upload of a backup that was interrupted (what was uploaded is kept).")
+    static final class ResumeCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        OpsOptions options;
+
+        @Parameters(paramLabel = "ID", description = "backup id, see `bklog backup list`")
+        String id;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            return options.run(spec, ops -> {
+                BackupManifest m = ops.backups().resume(id, OpsOptions.progress(spec));
+                out.println("backup " + m.id() + " uploaded to " + ops.backups().location());
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true, versionProvider = BklogCommand.Version.class,
+            description = "Delete the backups older than the newest N full ones (with their incremental ones).")
+    static final class PruneCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        OpsOptions options;
+
+        @Option(names = "--keep", required = true, paramLabel = "N", description = "full backups to keep (>= 1)")
+        int keep;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            return options.run(spec, ops -> {
+                var deleted = ops.backups().prune(keep);
+                deleted.forEach(id -> out.println("deleted backup " + id));
+                out.println(deleted.size() + " backups deleted, " + ops.backups().list().size() + " kept");
+                return 0;
             });
         }
     }

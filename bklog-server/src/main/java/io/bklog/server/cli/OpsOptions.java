@@ -21,6 +21,10 @@ final class OpsOptions {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (optional; see docs/config.md)")
     Path config;
 
+    @Option(names = "--profile", paramLabel = "P",
+            description = "profile (dev, stag, prod): also reads bklog-P.yaml beside --config (default BKLOG_PROFILE)")
+    String profile;
+
     @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory")
     Path dataDir;
 
@@ -28,17 +32,34 @@ final class OpsOptions {
             description = "backup location (manifests and metadata dumps); default {data dir}/backups")
     Path backupDir;
 
+    @Option(names = "--backup-url", paramLabel = "URL",
+            description = "backup location in object storage, e.g. s3://bucket/prefix (endpoint and credentials from "
+                    + "backup.settings / BKLOG_BACKUP_SETTINGS_*); instead of --backup-dir")
+    java.net.URI backupUrl;
+
     BklogConfig load() {
         Map<String, String> overrides = new LinkedHashMap<>();
         if (dataDir != null) overrides.put("data_dir", dataDir.toString());
-        return ConfigLoader.load(config, overrides);
+        return ConfigLoader.load(config, profile, overrides);
     }
 
     /** Opens the platform, runs {@code action} on its operations and closes it; OpsException prints and exits 2. */
     int run(CommandLine.Model.CommandSpec spec, Function<Operations, Integer> action) {
+        if (backupDir != null && backupUrl != null) {
+            spec.commandLine().getErr().println("bklog: give --backup-dir or --backup-url, not both");
+            return 2;
+        }
+        BklogConfig config = load();
         return runOnPlatform(spec, platform -> {
             Operations ops = platform.operations();
-            return action.apply(backupDir != null ? ops.withBackupLocation(backupDir) : ops);
+            if (backupDir != null) return action.apply(ops.withBackupLocation(backupDir));
+            if (backupUrl == null) return action.apply(ops);
+            Map<String, String> settings = new LinkedHashMap<>(config.backup().resolvedSettings());
+            settings.keySet().removeAll(java.util.List.of("bucket", "prefix"));
+            try (io.bklog.spi.BlobStore store = io.bklog.core.ops.BlobStores.open(backupUrl, settings,
+                    BklogServer.dataDir(config))) {
+                return action.apply(ops.withBackupStore(store));
+            }
         });
     }
 
@@ -47,7 +68,7 @@ final class OpsOptions {
         PrintWriter err = spec.commandLine().getErr();
         try (LogPlatform platform = BklogServer.platform(load())) {
             return action.apply(platform);
-        } catch (OpsException | IllegalArgumentException e) {
+        } catch (OpsException | IllegalArgumentException | io.bklog.spi.BackendException e) {
             err.println("bklog: " + e.getMessage());
             return 2;
         }

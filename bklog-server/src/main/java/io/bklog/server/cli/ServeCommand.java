@@ -20,6 +20,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (optional; see docs/config.md)")
     Path config;
 
+    @Option(names = "--profile", paramLabel = "P",
+            description = "profile (dev, stag, prod): also reads bklog-P.yaml beside --config (default BKLOG_PROFILE)")
+    String profile;
+
     @Option(names = "--port", description = "HTTP port (overrides server.port / BKLOG_SERVER_PORT)")
     Integer port;
 
@@ -35,7 +39,7 @@ final class ServeCommand implements Callable<Integer> {
         if (port != null) overrides.put("server.port", port.toString());
         if (host != null) overrides.put("server.host", host);
         if (dataDir != null) overrides.put("data_dir", dataDir.toString());
-        BklogConfig cfg = ConfigLoader.load(config, overrides);
+        BklogConfig cfg = ConfigLoader.load(config, profile, overrides);
         BklogServer server = BklogServer.start(cfg, config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

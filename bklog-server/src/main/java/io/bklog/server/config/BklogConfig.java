@@ -11,13 +11,14 @@ import java.util.Objects;
  * @param esCompat the Elasticsearch-compatible {@code _bulk} endpoint for shippers
  * @param export   limits of async exports
  * @param collectors what host resources (files, ports) collectors may use
+ * @param backup   where backups go (a directory or an S3 bucket) and how many are kept
  * @param backends more backends by provider name with their settings, e.g. {@code redis} (task broker and lock of
  *                 several instances) or {@code kafka} (ingest buffer); the store is chosen by {@code store}
  */
 public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
                           AuthConfig auth, SchedulerConfig scheduler, HealthConfig health, EsCompatConfig esCompat,
                           ExportSettings export, CollectorsConfig collectors,
-                          Map<String, Map<String, String>> backends) {
+                          Map<String, Map<String, String>> backends, BackupConfig backup) {
     public static final String DEFAULT_DATA_DIR = "bklog-data";
 
     public BklogConfig {
@@ -36,21 +37,29 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
             backends.forEach((name, settings) -> b.put(name, settings == null ? Map.of() : Map.copyOf(settings)));
         }
         backends = java.util.Collections.unmodifiableMap(b);
+        backup = backup == null ? BackupConfig.defaults() : backup;
+    }
+
+    public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
+                       AuthConfig auth, SchedulerConfig scheduler, HealthConfig health, EsCompatConfig esCompat,
+                       ExportSettings export, CollectorsConfig collectors,
+                       Map<String, Map<String, String>> backends) {
+        this(server, dataDir, store, metadata, auth, scheduler, health, esCompat, export, collectors, backends, null);
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
                        AuthConfig auth, SchedulerConfig scheduler, HealthConfig health) {
-        this(server, dataDir, store, metadata, auth, scheduler, health, null, null, null, null);
+        this(server, dataDir, store, metadata, auth, scheduler, health, null, null, null, null, null);
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
                        AuthConfig auth, EsCompatConfig esCompat) {
-        this(server, dataDir, store, metadata, auth, null, null, esCompat, null, null, null);
+        this(server, dataDir, store, metadata, auth, null, null, esCompat, null, null, null, null);
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
                        AuthConfig auth) {
-        this(server, dataDir, store, metadata, auth, null, null, null, null, null, null);
+        this(server, dataDir, store, metadata, auth, null, null, null, null, null, null, null);
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata) {
@@ -64,36 +73,42 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
     public static BklogConfig defaults() {
         return new BklogConfig(ServerConfig.defaults(), DEFAULT_DATA_DIR, StoreConfig.defaults(),
                 MetadataSettings.defaults(), AuthConfig.defaults(), SchedulerConfig.defaults(), HealthConfig.defaults(),
-                EsCompatConfig.defaults(), ExportSettings.defaults(), CollectorsConfig.defaults(), Map.of());
+                EsCompatConfig.defaults(), ExportSettings.defaults(), CollectorsConfig.defaults(), Map.of(),
+                BackupConfig.defaults());
     }
 
     public BklogConfig withAuth(AuthConfig a) {
         return new BklogConfig(server, dataDir, store, metadata, Objects.requireNonNull(a), scheduler, health, esCompat,
-                export, collectors, backends);
+                export, collectors, backends, backup);
     }
 
     public BklogConfig withScheduler(SchedulerConfig s) {
         return new BklogConfig(server, dataDir, store, metadata, auth, Objects.requireNonNull(s), health, esCompat,
-                export, collectors, backends);
+                export, collectors, backends, backup);
     }
 
     public BklogConfig withHealth(HealthConfig h) {
         return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, Objects.requireNonNull(h), esCompat,
-                export, collectors, backends);
+                export, collectors, backends, backup);
     }
 
     public BklogConfig withExport(ExportSettings e) {
         return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, health, esCompat,
-                Objects.requireNonNull(e), collectors, backends);
+                Objects.requireNonNull(e), collectors, backends, backup);
     }
 
     public BklogConfig withCollectors(CollectorsConfig c) {
         return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, health, esCompat, export,
-                Objects.requireNonNull(c), backends);
+                Objects.requireNonNull(c), backends, backup);
+    }
+
+    public BklogConfig withBackup(BackupConfig k) {
+        return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, health, esCompat, export,
+                collectors, backends, Objects.requireNonNull(k));
     }
 
     public BklogConfig withBackends(Map<String, Map<String, String>> b) {
         return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, health, esCompat, export,
-                collectors, Objects.requireNonNull(b));
+                collectors, Objects.requireNonNull(b), backup);
     }
 }

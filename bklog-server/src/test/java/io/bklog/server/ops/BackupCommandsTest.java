@@ -2,6 +2,8 @@ package io.bklog.server.ops;
 
 import io.bklog.core.LogPlatform;
 import io.bklog.server.cli.BklogCommand;
+import io.bklog.server.config.ConfigException;
+import io.bklog.server.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -9,6 +11,7 @@ import picocli.CommandLine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -19,11 +22,20 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@code bklog backup|restore} on the embedded default, end to end through the command line. */
+/**
+ * {@code bklog backup|restore} on the embedded default, end to end through the command line; the issue's drill
+ * ({@code bklog backup --full --backup-dir B}, the data dir lost, {@code bklog restore ID --backup-dir B}); retention;
+ * an S3 location that is not reachable; secrets in the config.
+ */
 class BackupCommandsTest {
     @TempDir
     Path dataDir;
+    @TempDir
+    Path backupDir;
+    @TempDir
+    Path etc;
 
     private record Run(int exit, String out, String err) {}
 
@@ -86,6 +98,72 @@ class BackupCommandsTest {
         Run bad = run("backup", "verify", fullId);
         assertThat(bad.exit()).isEqualTo(1);
         assertThat(bad.out()).contains("FAILED").contains("metadata.jsonl checksum");
+    }
+
+    @Test
+    void backupLoseTheDataDirRestoreFromTheBackupDirAlone() throws IOException {
+        Map<String, Object> before;
+        try (LogPlatform p = LogPlatform.builder().dataDir(dataDir).build()) {
+            BackupDrill.createAndIngest(p, 2, 100);
+            before = BackupDrill.observe(p);
+        }
+        Run full = run("backup", "--full", "--backup-dir", backupDir.toString());
+        assertThat(full.exit()).as(full.err()).isZero();
+        String fullId = id(full);
+        Run second = run("backup", "--full", "--backup-dir", backupDir.toString());
+        assertThat(second.exit()).as(second.err()).isZero();
+        String secondId = id(second);
+
+        deleteTree(dataDir);
+
+        Run verify = run("backup", "verify", secondId, "--backup-dir", backupDir.toString());
+        assertThat(verify.out()).as(verify.err()).contains("backup " + secondId + ": OK");
+        Run restore = run("restore", secondId, "--backup-dir", backupDir.toString());
+        assertThat(restore.exit()).as(restore.err()).isZero();
+        assertThat(restore.out()).contains("4 indices, 400 docs");
+        try (LogPlatform p = LogPlatform.builder().dataDir(dataDir).build()) {
+            assertThat(BackupDrill.observe(p)).isEqualTo(before);
+        }
+
+        Run prune = run("backup", "prune", "--keep", "1", "--backup-dir", backupDir.toString());
+        assertThat(prune.exit()).as(prune.err()).isZero();
+        assertThat(prune.out()).contains("deleted backup " + fullId).contains("1 backups deleted, 1 kept");
+        assertThat(backupDir.resolve(fullId)).doesNotExist();
+    }
+
+    @Test
+    void anUnreachableS3LocationFailsClearlyAndWritesNothing() throws IOException {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Files.writeString(etc.resolve("s3.secret"), "the-secret\n");
+        Path config = Files.writeString(etc.resolve("bklog.yaml"), "backup:\n  settings:\n"
+                + "    endpoint: http://127.0.0.1:" + closedPort + "\n    access_key: bklog\n"
+                + "    secret_key_file: " + etc.resolve("s3.secret") + "\n    timeout: 5s\n    max_attempts: 1\n");
+        try (LogPlatform p = LogPlatform.builder().dataDir(dataDir).build()) {
+            BackupDrill.createAndIngest(p, 1, 10);
+        }
+
+        Run r = run("backup", "--full", "--config", config.toString(), "--backup-url", "s3://bklog-backups/prod");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("s3://bklog-backups/prod/").contains("nothing was written")
+                .contains("is the server up");
+        assertThat(dataDir.resolve("backup-staging")).doesNotExist();
+    }
+
+    @Test
+    void aSecretWrittenInTheConfigFileIsRefusedNamingWhereItMayComeFrom() throws IOException {
+        Path config = Files.writeString(etc.resolve("bklog.yaml"), "backup:\n  store: s3\n  settings:\n"
+                + "    bucket: b\n    secret_key: oops\n");
+        assertThatThrownBy(() -> ConfigLoader.load(config, Map.of(), Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("backup.settings.secret_key").hasMessageContaining("secret_key_file")
+                .hasMessageContaining("BKLOG_BACKUP_SETTINGS_SECRET_KEY");
+        var loaded = ConfigLoader.load(null, Map.of("BKLOG_BACKUP_SETTINGS_SECRET_KEY", "from-env",
+                "BKLOG_BACKUP_STORE", "s3"), Map.of());
+        assertThat(loaded.backup().store()).isEqualTo("s3");
+        assertThat(loaded.backup().resolvedSettings()).containsEntry("secret_key", "from-env");
     }
 
     private static void deleteTree(Path dir) throws IOException {
