@@ -87,8 +87,10 @@ final class EsBulkWriter {
         for (int i = 0; i < n; i++) {
             LogDocument d = documents.get(i);
             Map<String, Object> src = new LinkedHashMap<>(d.fields().size() * 2);
+            String logFrom = DerivedLog.sourceOf(d.fields(), types);
             try {
                 for (Map.Entry<String, Object> e : d.fields().entrySet()) {
+                    if (logFrom != null && e.getKey().equals(DerivedLog.LOG)) continue; // kept once: see DerivedLog
                     FieldType type = e.getKey().equals(schema.timeField()) ? null : types.get(e.getKey());
                     src.put(e.getKey(), type == null ? e.getValue() : FieldValues.convert(e.getKey(), type, e.getValue()));
                 }
@@ -97,6 +99,7 @@ final class EsBulkWriter {
                 results[i] = ItemResult.rejected(d.id(), e.getMessage());
             }
             src.put(schema.timeField(), d.timestamp().toEpochMilli());
+            if (logFrom != null) src.put(EsMappings.LOG_FROM, logFrom);
             src.put(EsMappings.DOC_ID, d.id());
             sources.add(src);
             days.add(IndexNames.dayOf(d.timestamp()));
@@ -366,7 +369,11 @@ final class EsBulkWriter {
                 if (hits.isEmpty()) break;
                 List<BulkOperation> ops = new ArrayList<>(hits.size());
                 for (Hit<JsonData> h : hits) {
-                    ops.add(BulkOperation.of(o -> o.index(i -> i.index(h.index()).id(h.id()).document(h.source()))));
+                    // the id's sort copy is left out of _source (EsMappings): give it back
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> src = new LinkedHashMap<>(h.source().to(Map.class));
+                    src.put(EsMappings.DOC_ID, h.id());
+                    ops.add(BulkOperation.of(o -> o.index(i -> i.index(h.index()).id(h.id()).document(src))));
                 }
                 BulkResponse r = client.bulk(b -> b.operations(ops));
                 if (r.errors()) {
