@@ -26,7 +26,8 @@ import java.util.Map;
 /**
  * What the ES-side drivers share: an Elasticsearch node (the test fixture, or {@code -Des.url}), a bklog server in
  * this JVM with {@code store.backend: elasticsearch} on that node (auth off, H2 metadata in a temporary data dir,
- * {@code _bulk} auto-creating index sets), the HDFS corpus as {@code _bulk} bodies, and plain HTTP to both.
+ * {@code _bulk} auto-creating index sets; {@code -Dbench.concurrentBulks=1} for one bulk in flight, as before issue
+ * 26), the HDFS corpus as {@code _bulk} bodies, and plain HTTP to both.
  */
 final class EsSideBySide implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -55,7 +56,8 @@ final class EsSideBySide implements AutoCloseable {
         esUrl = url.replaceAll("/+$", "");
         dataDir = Files.createTempDirectory("bklog-es-bench");
         LogPlatform platform = LogPlatform.builder().dataDir(dataDir)
-                .store(EsLogStore.builder().hosts(esUrl).build()).build();
+                .store(EsLogStore.builder().hosts(esUrl).concurrentBulks(Integer.getInteger("bench.concurrentBulks",
+                        EsLogStore.DEFAULT_CONCURRENT_BULKS)).build()).build();
         server = BklogServer.start(platform, new ServerConfig("127.0.0.1", 0, 64 * 1024 * 1024),
                 new AuthConfig(false), new EsCompatConfig(true, "", Map.of(), "bklog-bench", "8.19.21"));
         serverUrl = server.uri().toString().replaceAll("/+$", "");
