@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code _search} with the same query string, time range, sort and {@code date_histogram}), alternating, and
  * prints the p50 of each and their ratio. The direct index has an explicit mapping and
  * {@code index.translog.durability: request} (Elasticsearch's default: acknowledged = fsynced), as the server's
- * indices do.
+ * indices do. A third index takes the same load directly with bklog's text analysis on {@code message} (the pattern
+ * tokenizer the server's indices use), to show what the analysis costs Elasticsearch itself.
  *
  * <p>Usage (from the repository root): {@code java -cp $CP io.bklog.benchmarks.es.EsServerVsDirectDriver
  * [docsPerRound=50000] [rounds=5] [clients=2] [batch=1000] [searches=30]}; {@code -Des.url=...} to use a running
@@ -31,7 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class EsServerVsDirectDriver {
     private static final String DIRECT = "hdfs-ingest-direct";
     private static final String BKLOG = "hdfsingest";
-    private static final String[] QUERIES = {"PacketResponder AND terminating", "\"addStoredBlock: blockMap updated\"",
+    private static final String DIRECT_BKLOG_ANALYSIS = "hdfs-ingest-direct-bklog-analysis";
+    private static final String[] QUERIES = {"PacketResponder AND terminating", "\"Received block\"",
             "*"};
 
     private EsServerVsDirectDriver() {}
@@ -50,6 +52,15 @@ public final class EsServerVsDirectDriver {
                     + "\"index.translog.durability\":\"request\"},"
                     + "\"mappings\":{\"properties\":{\"@timestamp\":{\"type\":\"date\"},"
                     + "\"message\":{\"type\":\"text\"},\"seq\":{\"type\":\"long\"}}}}");
+            // the same, with bklog's text analysis (a pattern tokenizer on TextAnalysis.SEPARATOR): what Elasticsearch
+            // itself spends on the analysis the server asks of it
+            s.deleteIndices(DIRECT_BKLOG_ANALYSIS);
+            s.es("PUT", "/" + DIRECT_BKLOG_ANALYSIS, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0,"
+                    + "\"analysis\":{\"tokenizer\":{\"t\":{\"type\":\"pattern\",\"pattern\":" + EsSideBySide.JSON
+                    .writeValueAsString(io.bklog.spi.query.TextAnalysis.SEPARATOR) + "}},\"analyzer\":{\"a\":{"
+                    + "\"type\":\"custom\",\"tokenizer\":\"t\",\"filter\":[\"lowercase\"]}}}},"
+                    + "\"mappings\":{\"properties\":{\"@timestamp\":{\"type\":\"date\"},"
+                    + "\"message\":{\"type\":\"text\",\"analyzer\":\"a\"},\"seq\":{\"type\":\"long\"}}}}");
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             double[] ratios = new double[rounds];
             long next = 0;
@@ -57,17 +68,23 @@ public final class EsServerVsDirectDriver {
                 List<String> direct = EsSideBySide.bulkBodies(lines, DIRECT, next, perRound, batch);
                 List<String> bklog = EsSideBySide.bulkBodies(lines, BKLOG, next, perRound, batch);
                 next += perRound;
+                List<String> directBklog = EsSideBySide.bulkBodies(lines, DIRECT_BKLOG_ANALYSIS, next - perRound,
+                        perRound, batch);
                 double d;
                 double b;
+                double a;
                 if (r % 2 == 0) {
                     d = send(s, pool, clients, s.esUrl, direct, perRound);
                     b = send(s, pool, clients, s.serverUrl, bklog, perRound);
+                    a = send(s, pool, clients, s.esUrl, directBklog, perRound);
                 } else {
+                    a = send(s, pool, clients, s.esUrl, directBklog, perRound);
                     b = send(s, pool, clients, s.serverUrl, bklog, perRound);
                     d = send(s, pool, clients, s.esUrl, direct, perRound);
                 }
                 System.out.printf(Locale.ROOT, "round %d: direct %.0f docs/s, bklog server over ES %.0f docs/s, "
-                        + "ratio %.2f, load %s%n", r, d, b, b / d, load());
+                        + "ratio %.2f; direct with bklog's analysis %.0f docs/s (server / that %.2f), load %s%n", r, d,
+                        b, b / d, a, b / a, load());
                 if (r >= 0) ratios[r] = b / d;
             }
             Arrays.sort(ratios);
