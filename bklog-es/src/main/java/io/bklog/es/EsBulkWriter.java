@@ -263,6 +263,7 @@ final class EsBulkWriter {
                 perform("PUT", "/" + index, body);
                 log.info("es-index-created index={} indexSet={}", index, schema.name());
             } catch (IllegalArgumentException e) {
+                if (e.getMessage().contains("maximum normal shards open")) throw shardLimit(index, e);
                 if (!e.getMessage().contains("resource_already_exists_exception")) throw e;
                 // created by a concurrent writer, or the alias was removed: point the alias at the newest index
                 if (performOrNull("HEAD", "/_alias/" + write) == null) {
@@ -278,6 +279,17 @@ final class EsBulkWriter {
         DayState st = new DayState(write, dayIndices(schema.name(), day, write));
         days.put(key, st);
         return st;
+    }
+
+    /**
+     * The cluster refused a new index because it is at {@code cluster.max_shards_per_node} times its data nodes: not
+     * the documents' fault, so they are retryable (the sink retries; a Kafka buffer keeps them), with the reason.
+     */
+    private static BackendException shardLimit(String index, IllegalArgumentException e) {
+        return new BackendException("Elasticsearch refused to create index " + index + ": the cluster is at its shard"
+                + " limit (cluster.max_shards_per_node x data nodes; /healthz shards_percent_of_limit). Delete or"
+                + " shrink old indices, share index sets, add data nodes or raise the limit (docs/elasticsearch.md): "
+                + e.getMessage(), true, e);
     }
 
     /** The day's indices (those holding the write alias, or all v2_ ones of the day when alias is null), by n. */

@@ -115,8 +115,7 @@ public final class EsHealthIndicator implements HealthIndicator {
      */
     private void shardMetrics(List<HealthzMetric> out, JsonNode health, int dataNodes) {
         if (dataNodes <= 0) return;
-        JsonNode settings = http.perform("GET", "/_cluster/settings?include_defaults=true&flat_settings=true"
-                + "&filter_path=*.cluster.max_shards_per_node", null);
+        JsonNode settings = http.perform("GET", "/_cluster/settings?include_defaults=true&flat_settings=true", null);
         int perNode = Integer.parseInt(setting(settings, "cluster.max_shards_per_node", "1000"));
         long limit = (long) perNode * dataNodes;
         long open = health.path("active_shards").asLong() + health.path("initializing_shards").asLong()

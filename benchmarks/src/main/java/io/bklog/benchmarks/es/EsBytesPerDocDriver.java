@@ -31,11 +31,7 @@ public final class EsBytesPerDocDriver {
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         List<String> lines = EsSideBySide.hdfsLines();
         try (EsSideBySide s = new EsSideBySide()) {
-            s.deleteIndices(DIRECT);
-            s.deleteIndices("v2_" + BKLOG + "_*");
-            s.es("PUT", "/" + DIRECT, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0},"
-                    + "\"mappings\":{\"properties\":{\"@timestamp\":{\"type\":\"date\"},"
-                    + "\"message\":{\"type\":\"text\"},\"seq\":{\"type\":\"long\"}}}}");
+            s.startFresh(DIRECT, BKLOG);
             for (String body : EsSideBySide.bulkBodies(lines, DIRECT, 0, docs, batch)) s.bulk(s.esUrl, body);
             for (String body : EsSideBySide.bulkBodies(lines, BKLOG, 0, docs, batch)) s.bulk(s.serverUrl, body);
             String bklogIndices = "v2_" + BKLOG + "_*";

@@ -46,12 +46,7 @@ public final class EsServerVsDirectDriver {
         int searches = args.length > 4 ? Integer.parseInt(args[4]) : 30;
         List<String> lines = EsSideBySide.hdfsLines();
         try (EsSideBySide s = new EsSideBySide()) {
-            s.deleteIndices(DIRECT);
-            s.deleteIndices("v2_" + BKLOG + "_*");
-            s.es("PUT", "/" + DIRECT, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0,"
-                    + "\"index.translog.durability\":\"request\"},"
-                    + "\"mappings\":{\"properties\":{\"@timestamp\":{\"type\":\"date\"},"
-                    + "\"message\":{\"type\":\"text\"},\"seq\":{\"type\":\"long\"}}}}");
+            s.startFresh(DIRECT, BKLOG);
             // the same, with bklog's text analysis (a pattern tokenizer on TextAnalysis.SEPARATOR): what Elasticsearch
             // itself spends on the analysis the server asks of it
             s.deleteIndices(DIRECT_BKLOG_ANALYSIS);

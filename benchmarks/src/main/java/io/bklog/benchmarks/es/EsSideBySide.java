@@ -125,6 +125,21 @@ final class EsSideBySide implements AutoCloseable {
         return r.body().isBlank() ? JSON.nullNode() : JSON.readTree(r.body());
     }
 
+    /**
+     * Deletes what an earlier run left of {@code directIndex} and of index set {@code indexSet}'s indices, and
+     * creates {@code directIndex} with the plain explicit mapping ({@code @timestamp: date}, {@code message: text},
+     * {@code seq: long}), 1 shard, 0 replicas, default codec, {@code index.translog.durability: request}
+     * (Elasticsearch's default, stated: acknowledged = fsynced).
+     */
+    void startFresh(String directIndex, String indexSet) throws IOException, InterruptedException {
+        deleteIndices(directIndex);
+        deleteIndices("v2_" + indexSet + "_*");
+        es("PUT", "/" + directIndex, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0,"
+                + "\"index.translog.durability\":\"request\"},"
+                + "\"mappings\":{\"properties\":{\"@timestamp\":{\"type\":\"date\"},"
+                + "\"message\":{\"type\":\"text\"},\"seq\":{\"type\":\"long\"}}}}");
+    }
+
     /** Deletes indices matching {@code pattern} on the node (ignoring none). */
     void deleteIndices(String pattern) throws IOException, InterruptedException {
         es("DELETE", "/" + pattern + "?ignore_unavailable=true&allow_no_indices=true&expand_wildcards=all", null);
