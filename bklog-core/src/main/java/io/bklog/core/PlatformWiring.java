@@ -65,7 +65,8 @@ final class PlatformWiring {
                 backends.selected());
         IngestMetrics ingestMetrics = new IngestMetrics(meters);
         IngestRuntime pipeline = IngestRuntime.start(ingest, st, backends.ingestBuffer(), clock,
-                BatchingSink.builder(st).linger(Duration.ofMillis(50)).clock(clock).name("platform")
+                BatchingSink.builder(st).linger(Duration.ofMillis(50)).writers(st.concurrentWrites()).clock(clock)
+                        .name("platform")
                         .metrics(ingestMetrics));
         owned.add(pipeline); // closed before the store: drains into it
         ExportJobService exports = new ExportJobService(meta.exportJobs(), indexSets, search,

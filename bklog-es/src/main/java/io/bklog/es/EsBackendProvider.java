@@ -32,7 +32,7 @@ public final class EsBackendProvider implements BackendProvider {
     public static final String NAME = "elasticsearch";
 
     /** Every setting this backend reads; any other is refused (docs/config.md). */
-    static final java.util.Set<String> SETTINGS = java.util.Set.of("hosts", "connect.timeout", "request.timeout", "bulk.max.retries", "bulk.initial.backoff", "bulk.max.backoff", "index.prefix", "repository.name", "repository.type", "repository.location", "health.heap.max.percent", "health.pending.tasks.max");
+    static final java.util.Set<String> SETTINGS = java.util.Set.of("hosts", "connect.timeout", "request.timeout", "bulk.max.retries", "bulk.initial.backoff", "bulk.max.backoff", "bulk.concurrent", "index.prefix", "repository.name", "repository.type", "repository.location", "health.heap.max.percent", "health.pending.tasks.max");
 
     @Override
     public String name() {
@@ -53,7 +53,8 @@ public final class EsBackendProvider implements BackendProvider {
         EsConnection connection = EsConnection.connect(hosts, config.getDuration("connect.timeout", Duration.ofSeconds(5)),
                 config.getDuration("request.timeout", Duration.ofSeconds(60)));
         try {
-            EsLogStore store = storeBuilder.connection(connection).bulkRetry(retry).build();
+            EsLogStore store = storeBuilder.connection(connection).bulkRetry(retry)
+                    .concurrentBulks(config.getInt("bulk.concurrent", EsLogStore.DEFAULT_CONCURRENT_BULKS)).build();
             EsSnapshotRepository repository = null;
             Optional<String> repoName = config.get("repository.name");
             if (repoName.isPresent()) {

@@ -87,8 +87,10 @@ final class EsBulkWriter {
         for (int i = 0; i < n; i++) {
             LogDocument d = documents.get(i);
             Map<String, Object> src = new LinkedHashMap<>(d.fields().size() * 2);
+            String logFrom = DerivedLog.sourceOf(d.fields(), types);
             try {
                 for (Map.Entry<String, Object> e : d.fields().entrySet()) {
+                    if (logFrom != null && e.getKey().equals(DerivedLog.LOG)) continue; // kept once: see DerivedLog
                     FieldType type = e.getKey().equals(schema.timeField()) ? null : types.get(e.getKey());
                     src.put(e.getKey(), type == null ? e.getValue() : FieldValues.convert(e.getKey(), type, e.getValue()));
                 }
@@ -97,6 +99,7 @@ final class EsBulkWriter {
                 results[i] = ItemResult.rejected(d.id(), e.getMessage());
             }
             src.put(schema.timeField(), d.timestamp().toEpochMilli());
+            if (logFrom != null) src.put(EsMappings.LOG_FROM, logFrom);
             src.put(EsMappings.DOC_ID, d.id());
             sources.add(src);
             days.add(IndexNames.dayOf(d.timestamp()));
@@ -260,6 +263,7 @@ final class EsBulkWriter {
                 perform("PUT", "/" + index, body);
                 log.info("es-index-created index={} indexSet={}", index, schema.name());
             } catch (IllegalArgumentException e) {
+                if (e.getMessage().contains("maximum normal shards open")) throw shardLimit(index, e);
                 if (!e.getMessage().contains("resource_already_exists_exception")) throw e;
                 // created by a concurrent writer, or the alias was removed: point the alias at the newest index
                 if (performOrNull("HEAD", "/_alias/" + write) == null) {
@@ -275,6 +279,17 @@ final class EsBulkWriter {
         DayState st = new DayState(write, dayIndices(schema.name(), day, write));
         days.put(key, st);
         return st;
+    }
+
+    /**
+     * The cluster refused a new index because it is at {@code cluster.max_shards_per_node} times its data nodes: not
+     * the documents' fault, so they are retryable (the sink retries; a Kafka buffer keeps them), with the reason.
+     */
+    private static BackendException shardLimit(String index, IllegalArgumentException e) {
+        return new BackendException("Elasticsearch refused to create index " + index + ": the cluster is at its shard"
+                + " limit (cluster.max_shards_per_node x data nodes; /healthz shards_percent_of_limit). Delete or"
+                + " shrink old indices, share index sets, add data nodes or raise the limit (docs/elasticsearch.md): "
+                + e.getMessage(), true, e);
     }
 
     /** The day's indices (those holding the write alias, or all v2_ ones of the day when alias is null), by n. */
@@ -366,7 +381,11 @@ final class EsBulkWriter {
                 if (hits.isEmpty()) break;
                 List<BulkOperation> ops = new ArrayList<>(hits.size());
                 for (Hit<JsonData> h : hits) {
-                    ops.add(BulkOperation.of(o -> o.index(i -> i.index(h.index()).id(h.id()).document(h.source()))));
+                    // the id's sort copy is left out of _source (EsMappings): give it back
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> src = new LinkedHashMap<>(h.source().to(Map.class));
+                    src.put(EsMappings.DOC_ID, h.id());
+                    ops.add(BulkOperation.of(o -> o.index(i -> i.index(h.index()).id(h.id()).document(src))));
                 }
                 BulkResponse r = client.bulk(b -> b.operations(ops));
                 if (r.errors()) {

@@ -15,10 +15,14 @@ import java.util.Objects;
 /**
  * Health of one Elasticsearch cluster, namespace {@value #NAMESPACE}: cluster status, nodes, disk use of each node
  * against the cluster's own watermark settings, JVM heap of each node, pending cluster tasks and (when configured)
- * the verification of the snapshot repository. Every failing metric carries a message and a suggestion.
+ * the verification of the snapshot repository, and the open shards against the cluster's shard limit
+ * ({@code shards_percent_of_limit}: a warning from {@value #SHARDS_WARN_PERCENT} %, failing at 100 %, when no new
+ * index can be created). Every failing metric carries a message and a suggestion.
  */
 public final class EsHealthIndicator implements HealthIndicator {
     public static final String NAMESPACE = "elasticsearch";
+    /** open shards, in percent of the cluster's limit, from which {@code shards_percent_of_limit} warns */
+    public static final int SHARDS_WARN_PERCENT = 85;
 
     private final EsHttp http;
     private final EsConnection connection;
@@ -79,6 +83,13 @@ public final class EsHealthIndicator implements HealthIndicator {
                 pendingOk ? "" : pending + " cluster tasks are pending (more than " + maxPendingTasks + ")",
                 pendingOk ? "" : "the master is overloaded: reduce index/mapping churn, check GET /_cluster/pending_tasks"));
         try {
+            shardMetrics(out, health, dataNodes);
+        } catch (RuntimeException e) {
+            out.add(metric(false, "shards_percent_of_limit", "unavailable", Map.of(),
+                    "cannot read the cluster's shard limit: " + e.getMessage(),
+                    "check GET /_cluster/settings?include_defaults=true on the cluster"));
+        }
+        try {
             nodeMetrics(out);
         } catch (RuntimeException e) {
             out.add(metric(false, "node_stats", "unavailable", Map.of(), "cannot read node stats: " + e.getMessage(),
@@ -95,6 +106,37 @@ public final class EsHealthIndicator implements HealthIndicator {
             }
         }
         return out;
+    }
+
+    /**
+     * Open shards (assigned or not: Elasticsearch counts every shard of an open index) against
+     * {@code cluster.max_shards_per_node} times the data nodes, past which no index can be created: a warning (still
+     * ok) from {@value #SHARDS_WARN_PERCENT} %, failing at the limit.
+     */
+    private void shardMetrics(List<HealthzMetric> out, JsonNode health, int dataNodes) {
+        if (dataNodes <= 0) return;
+        JsonNode settings = http.perform("GET", "/_cluster/settings?include_defaults=true&flat_settings=true", null);
+        int perNode = Integer.parseInt(setting(settings, "cluster.max_shards_per_node", "1000"));
+        long limit = (long) perNode * dataNodes;
+        long open = health.path("active_shards").asLong() + health.path("initializing_shards").asLong()
+                + health.path("unassigned_shards").asLong();
+        double pct = 100.0 * open / Math.max(1, limit);
+        String value = String.format(Locale.ROOT, "%.1f", pct);
+        Map<String, String> dims = Map.of("open_shards", String.valueOf(open), "limit", String.valueOf(limit),
+                "max_shards_per_node", String.valueOf(perNode), "data_nodes", String.valueOf(dataNodes));
+        if (pct < SHARDS_WARN_PERCENT) {
+            out.add(metric(true, "shards_percent_of_limit", value, dims, "", ""));
+            return;
+        }
+        String suggestion = "each index set holds retention days x shards x (1 + replicas) shards: share index sets"
+                + " between collectors, shorten retention, use 1 shard and fewer replicas for small sets, add data"
+                + " nodes, or raise cluster.max_shards_per_node (docs/elasticsearch.md)";
+        out.add(metric(pct < 100, "shards_percent_of_limit", value, dims, pct < 100
+                ? open + " of " + limit + " shards are open (" + value + "% of cluster.max_shards_per_node " + perNode
+                        + " x " + dataNodes + " data nodes): new daily indices will be refused at the limit"
+                : open + " of " + limit + " shards are open: the cluster is at its shard limit and refuses new"
+                        + " indices (cluster.max_shards_per_node " + perNode + " x " + dataNodes + " data nodes)",
+                suggestion));
     }
 
     private void nodeMetrics(List<HealthzMetric> out) {

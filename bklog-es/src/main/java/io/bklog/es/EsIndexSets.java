@@ -79,9 +79,11 @@ final class EsIndexSets {
         template.set("mappings", EsMappings.mappings(json, merged));
         body.putObject("_meta").put("bklog_index_set", schema.name());
         perform("PUT", "/_index_template/" + templateName(schema.name()), body);
-        if (existing != null && !added.isEmpty()) {
+        if (existing != null) {
+            ObjectNode props = EsMappings.internalProperties(json);
+            for (FieldSpec f : added) props.set(f.name(), EsMappings.property(json, f.type()));
             ObjectNode mapping = json.createObjectNode();
-            mapping.set("properties", EsMappings.properties(json, added));
+            mapping.set("properties", props);
             perform("PUT", "/" + IndexNames.PREFIX + schema.name() + "_*/_mapping?allow_no_indices=true", mapping);
         }
         schemas.put(schema.name(), merged);

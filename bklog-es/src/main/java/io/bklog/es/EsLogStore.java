@@ -33,12 +33,15 @@ import java.util.Set;
  */
 public final class EsLogStore implements LogStore {
     public static final String BACKEND_NAME = "elasticsearch";
+    /** bulks a batching writer keeps in flight by default ({@link Builder#concurrentBulks}) */
+    public static final int DEFAULT_CONCURRENT_BULKS = 4;
 
     private final EsConnection connection;
     private final boolean ownsConnection;
     private final EsIndexSets indexSets;
     private final EsBulkWriter writer;
     private final EsSearcher searcher;
+    private final int concurrentBulks;
 
     private EsLogStore(Builder b) {
         this.ownsConnection = b.connection == null;
@@ -48,6 +51,7 @@ public final class EsLogStore implements LogStore {
         this.indexSets = new EsIndexSets(connection, http, b.templatePrefix);
         this.writer = new EsBulkWriter(connection, http, indexSets, b.retryPolicy);
         this.searcher = new EsSearcher(connection, http, indexSets);
+        this.concurrentBulks = b.concurrentBulks;
     }
 
     public static Builder builder() {
@@ -76,6 +80,12 @@ public final class EsLogStore implements LogStore {
     /** The schema of an index set as this store knows it (cached, else read back from its template). */
     public IndexSetSchema schema(String indexSet) {
         return indexSets.schema(indexSet);
+    }
+
+    /** Several bulks in flight keep Elasticsearch's write threads busy; see {@link Builder#concurrentBulks}. */
+    @Override
+    public int concurrentWrites() {
+        return concurrentBulks;
     }
 
     @Override
@@ -129,7 +139,8 @@ public final class EsLogStore implements LogStore {
 
     /**
      * Builder with defaults: hosts {@code http://127.0.0.1:9200}, connect timeout 5 s, request timeout 60 s,
-     * {@link BulkRetryPolicy#DEFAULT}, template prefix {@code bklog_}.
+     * {@link BulkRetryPolicy#DEFAULT}, template prefix {@code bklog_}, {@value #DEFAULT_CONCURRENT_BULKS} bulks in
+     * flight.
      */
     public static final class Builder {
         private List<String> hosts = List.of("http://127.0.0.1:9200");
@@ -138,8 +149,20 @@ public final class EsLogStore implements LogStore {
         private BulkRetryPolicy retryPolicy = BulkRetryPolicy.DEFAULT;
         private String templatePrefix = "bklog_";
         private EsConnection connection;
+        private int concurrentBulks = DEFAULT_CONCURRENT_BULKS;
 
         private Builder() {}
+
+        /**
+         * How many bulk requests the platform's batching sink keeps in flight to this store (default
+         * {@value #DEFAULT_CONCURRENT_BULKS}): one at a time leaves Elasticsearch's write threads idle while each
+         * answer travels back and the next batch is built.
+         */
+        public Builder concurrentBulks(int n) {
+            if (n < 1 || n > 64) throw new IllegalArgumentException("concurrentBulks must be 1..64, was " + n);
+            this.concurrentBulks = n;
+            return this;
+        }
 
         /** Nodes to talk to, {@code http://host:port}. */
         public Builder hosts(List<String> hosts) {

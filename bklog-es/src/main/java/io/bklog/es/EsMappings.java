@@ -17,12 +17,17 @@ import java.util.Map;
  * Index settings and mappings of an index set: one custom analyzer that tokenizes exactly like
  * {@link TextAnalysis} (a {@code pattern} tokenizer on {@link TextAnalysis#SEPARATOR} + {@code lowercase}),
  * {@code dynamic: false} (unmapped fields stay in {@code _source} only), flat field names
- * ({@code subobjects: false}), and a keyword copy of the document id ({@value #DOC_ID}) as the sort tie-break,
- * because sorting on {@code _id} is disabled in 8.x. The schema's time field, shards, replicas and rollover size are
- * kept in the mapping's {@code _meta} so another process can read the schema back.
+ * ({@code subobjects: false}), and a copy of the document id ({@value #DOC_ID}) as the sort tie-break, because
+ * sorting on {@code _id} is disabled in 8.x: doc values only (not indexed, left out of {@code _source}), so it costs
+ * what the sort needs and nothing more. {@value #LOG_FROM} marks a document whose raw line {@code log} is the
+ * shipper's text field named by its value ({@code message}...), kept once (see {@link DerivedLog}). Stored fields
+ * use {@code best_compression} (DEFLATE): log lines compress about a third better, and a search reads the sources
+ * of one page only. The schema's time field, shards, replicas and rollover size are kept in the mapping's
+ * {@code _meta} so another process can read the schema back.
  */
 final class EsMappings {
     static final String DOC_ID = "__doc_id";
+    static final String LOG_FROM = "__log_from";
     static final String ANALYZER = "bklog_text";
     static final String TOKENIZER = "bklog_text_tokenizer";
     /** keyword values longer than this are kept in the source but not indexed (Lucene's term limit is 32766 bytes) */
@@ -34,6 +39,7 @@ final class EsMappings {
         ObjectNode s = om.createObjectNode();
         s.put("number_of_shards", schema.shards());
         s.put("number_of_replicas", schema.replicas());
+        s.put("codec", "best_compression");
         ObjectNode analysis = s.putObject("analysis");
         analysis.putObject("tokenizer").putObject(TOKENIZER)
                 .put("type", "pattern").put("pattern", TextAnalysis.SEPARATOR);
@@ -47,6 +53,7 @@ final class EsMappings {
         ObjectNode m = om.createObjectNode();
         m.put("dynamic", false);
         m.put("subobjects", false);
+        m.putObject("_source").putArray("excludes").add(DOC_ID);
         ObjectNode meta = m.putObject("_meta");
         meta.put("bklog_index_set", schema.name());
         meta.put("time_field", schema.timeField());
@@ -58,11 +65,22 @@ final class EsMappings {
     }
 
     static ObjectNode properties(ObjectMapper om, List<FieldSpec> fields) {
-        ObjectNode props = om.createObjectNode();
-        props.putObject(DOC_ID).put("type", "keyword");
+        ObjectNode props = internalProperties(om);
+        props.putObject(DOC_ID).put("type", "keyword").put("index", false);
         for (FieldSpec f : fields) {
             props.set(f.name(), property(om, f.type()));
         }
+        return props;
+    }
+
+    /**
+     * The internal fields a document may carry besides {@link #DOC_ID} (whose mapping cannot change on an existing
+     * index, so it is only ever set by the template): put on existing indices too, so an index made by an older
+     * version takes the documents this one writes.
+     */
+    static ObjectNode internalProperties(ObjectMapper om) {
+        ObjectNode props = om.createObjectNode();
+        props.putObject(LOG_FROM).put("type", "keyword").put("doc_values", false);
         return props;
     }
 
@@ -95,7 +113,7 @@ final class EsMappings {
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             String name = prefix + e.getKey();
-            if (name.equals(DOC_ID)) continue;
+            if (name.equals(DOC_ID) || name.equals(LOG_FROM)) continue;
             JsonNode p = e.getValue();
             if (p.has("properties")) {
                 collect(name + ".", p.path("properties"), out);

@@ -21,7 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Translates the bklog query AST into Elasticsearch query DSL with the semantics of {@link io.bklog.spi.query.Query}:
@@ -42,26 +42,26 @@ final class EsQueries {
     Query translate(io.bklog.spi.query.Query q) {
         if (q instanceof MatchAll) return MATCH_ALL;
         if (q instanceof Term t) return t.field() == null ? anyField(t.value(), this::termOnText, EsQueries::exact)
-                : onField(t.field(), type -> term(t.field(), type, t.value()));
+                : onField(t.field(), (f, type) -> term(f, type, t.value()));
         if (q instanceof Phrase p) return p.field() == null ? anyField(p.text(), this::phraseOnText, EsQueries::exact)
-                : onField(p.field(), type -> type == FieldType.TEXT ? phraseOnText(p.field(), p.text())
-                        : term(p.field(), type, p.text()));
+                : onField(p.field(), (f, type) -> type == FieldType.TEXT ? phraseOnText(f, p.text())
+                        : term(f, type, p.text()));
         if (q instanceof Wildcard w) return w.field() == null
                 ? anyField(w.pattern(), EsQueries::wildcardOnText, EsQueries::wildcard)
-                : onField(w.field(), type -> switch (type) {
-                    case TEXT -> wildcardOnText(w.field(), w.pattern());
-                    case KEYWORD -> wildcard(w.field(), w.pattern());
+                : onField(w.field(), (f, type) -> switch (type) {
+                    case TEXT -> wildcardOnText(f, w.pattern());
+                    case KEYWORD -> wildcard(f, w.pattern());
                     default -> MATCH_NONE;
                 });
         if (q instanceof Regex r) return r.field() == null
                 ? anyField(r.pattern(), EsQueries::regexOnText, EsQueries::regex)
-                : onField(r.field(), type -> switch (type) {
-                    case TEXT -> regexOnText(r.field(), r.pattern());
-                    case KEYWORD -> regex(r.field(), r.pattern());
+                : onField(r.field(), (f, type) -> switch (type) {
+                    case TEXT -> regexOnText(f, r.pattern());
+                    case KEYWORD -> regex(f, r.pattern());
                     default -> MATCH_NONE;
                 });
-        if (q instanceof Range r) return onField(r.field(), type -> range(r, type));
-        if (q instanceof Exists e) return onField(e.field(), type -> Query.of(x -> x.exists(ex -> ex.field(e.field()))));
+        if (q instanceof Range r) return onField(r.field(), (f, type) -> range(f, r, type));
+        if (q instanceof Exists e) return onField(e.field(), (f, type) -> Query.of(x -> x.exists(ex -> ex.field(f))));
         if (q instanceof Bool b) return bool(b);
         throw new IllegalArgumentException("unknown query node " + q.getClass().getName());
     }
@@ -78,9 +78,25 @@ final class EsQueries {
         }));
     }
 
-    private Query onField(String field, Function<FieldType, Query> byType) {
+    /**
+     * The query on one field; on {@code log}, also on the field a {@link DerivedLog derived} {@code log} was kept
+     * as, in the documents marked so.
+     */
+    private Query onField(String field, BiFunction<String, FieldType, Query> byType) {
         FieldType type = fields.get(field);
-        return type == null ? MATCH_NONE : byType.apply(type);
+        if (type == null) return MATCH_NONE;
+        Query own = byType.apply(field, type);
+        if (!field.equals(DerivedLog.LOG) || type != FieldType.TEXT) return own;
+        List<Query> should = new ArrayList<>();
+        should.add(own);
+        for (String from : DerivedLog.SOURCES) {
+            if (fields.get(from) != FieldType.TEXT) continue;
+            Query onFrom = byType.apply(from, FieldType.TEXT);
+            Query marked = exact(EsMappings.LOG_FROM, from);
+            should.add(Query.of(q -> q.bool(b -> b.must(onFrom).filter(marked))));
+        }
+        if (should.size() == 1) return own;
+        return Query.of(q -> q.bool(b -> b.should(should).minimumShouldMatch("1")));
     }
 
     /** Every text field analyzed, every keyword field exact, at least one matching. */
@@ -151,13 +167,13 @@ final class EsQueries {
         return Query.of(q -> q.term(t -> t.field(field).value(v)));
     }
 
-    private static Query range(Range r, FieldType type) {
+    private static Query range(String field, Range r, FieldType type) {
         JsonData lower = r.lower() == null ? null : bound(type, r.lower());
         JsonData upper = r.upper() == null ? null : bound(type, r.upper());
         if (type == FieldType.TEXT || (r.lower() != null && lower == null) || (r.upper() != null && upper == null)) {
             return MATCH_NONE;
         }
-        UntypedRangeQuery.Builder b = new UntypedRangeQuery.Builder().field(r.field());
+        UntypedRangeQuery.Builder b = new UntypedRangeQuery.Builder().field(field);
         if (lower != null) {
             if (r.includeLower()) b.gte(lower); else b.gt(lower);
         }

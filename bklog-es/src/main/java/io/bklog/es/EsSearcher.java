@@ -120,7 +120,7 @@ final class EsSearcher {
                 } else {
                     s.from(request.offset());
                 }
-                if (!request.fields().isEmpty()) s.source(src -> src.filter(f -> f.includes(request.fields())));
+                if (!request.fields().isEmpty()) s.source(src -> src.filter(f -> f.includes(sourceIncludes(request))));
                 if (!esAggs.isEmpty()) s.aggregations(esAggs);
                 if (!highlightFields.isEmpty()) {
                     s.highlight(h -> {
@@ -155,6 +155,8 @@ final class EsSearcher {
                 }
             }
             Map<String, List<String>> highlights = new LinkedHashMap<>(h.highlight());
+            DerivedLog.restore(source, highlights);
+            if (!request.fields().isEmpty()) source.keySet().retainAll(request.fields());
             List<Object> sortValues = h.sort().stream().map(EsSearcher::sortValue).toList();
             hits.add(new SearchResult.Hit(h.index(), h.id(), source, highlights, new ArrayList<>(sortValues)));
         }
@@ -162,6 +164,15 @@ final class EsSearcher {
         Map<String, AggregationResult> aggResults = request.aggregations().isEmpty() ? Map.of()
                 : aggs.parse(request.aggregations(), response.aggregations(), intervals);
         return new SearchResult(total, hits, aggResults, response.took());
+    }
+
+    /** The requested fields, and what a derived {@code log} is read from when it is one of them. */
+    private static List<String> sourceIncludes(SearchRequest request) {
+        if (!request.fields().contains(DerivedLog.LOG)) return request.fields();
+        List<String> out = new ArrayList<>(request.fields());
+        out.add(EsMappings.LOG_FROM);
+        out.addAll(DerivedLog.SOURCES);
+        return out;
     }
 
     private Map<String, AggregationResult> emptyAggregations(SearchRequest request) {

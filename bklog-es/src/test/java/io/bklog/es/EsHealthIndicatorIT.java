@@ -22,10 +22,56 @@ class EsHealthIndicatorIT {
             assertThat(health.namespace()).isEqualTo("elasticsearch");
             assertThat(metrics).extracting(HealthzMetric::metricName)
                     .contains("cluster_status", "nodes", "pending_tasks", "disk_used_percent", "heap_used_percent",
-                            "repository");
+                            "repository", "shards_percent_of_limit");
             assertThat(metrics).allSatisfy(m -> assertThat(m.status()).as("%s", m).isTrue());
             assertThat(metrics).allSatisfy(m -> assertThat(m.dimensions()).containsEntry("cluster", "it"));
         }
+    }
+
+    @Test
+    void warnsBeforeTheClusterReachesItsShardLimitAndFailsAtIt() throws Exception {
+        EsFixture es = EsFixture.shared();
+        try (EsConnection c = EsConnection.connect(List.of(es.url()), Duration.ofSeconds(2), Duration.ofSeconds(30))) {
+            EsHttp http = new EsHttp(c);
+            com.fasterxml.jackson.databind.JsonNode h = http.perform("GET", "/_cluster/health", null);
+            long open = h.path("active_shards").asLong() + h.path("unassigned_shards").asLong();
+            boolean made = open < 20;
+            if (made) { // enough shards that 90 % of a limit is a whole number of them
+                int add = (int) (20 - open);
+                http.perform("PUT", "/health_it_shards", new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree("{\"settings\":{\"number_of_shards\":" + add + ",\"number_of_replicas\":0}}"));
+                open += add;
+            }
+            EsHealthIndicator health = EsHealthIndicator.builder(c).cluster("it").build();
+            try {
+                limit(http, (long) Math.ceil(open / 0.9)); // 90 % of the limit: a warning, still ok
+                HealthzMetric near = shards(health.check());
+                assertThat(near.status()).isTrue();
+                assertThat(near.message()).contains("of cluster.max_shards_per_node").contains("will be refused");
+                assertThat(near.suggestion()).contains("retention days x shards x (1 + replicas)");
+                limit(http, open); // at the limit: failed
+                HealthzMetric at = shards(health.check());
+                assertThat(at.status()).isFalse();
+                assertThat(at.message()).contains("at its shard limit");
+            } finally {
+                http.perform("PUT", "/_cluster/settings", new com.fasterxml.jackson.databind.ObjectMapper()
+                        .createObjectNode().set("persistent", new com.fasterxml.jackson.databind.ObjectMapper()
+                                .createObjectNode().putNull("cluster.max_shards_per_node")));
+                if (made) http.perform("DELETE", "/health_it_shards", null);
+            }
+            assertThat(shards(health.check()).status()).isTrue();
+        }
+    }
+
+    private static void limit(EsHttp http, long perNode) {
+        com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
+        http.perform("PUT", "/_cluster/settings", om.createObjectNode().set("persistent",
+                om.createObjectNode().put("cluster.max_shards_per_node", perNode)));
+    }
+
+    private static HealthzMetric shards(List<HealthzMetric> metrics) {
+        return metrics.stream().filter(m -> m.metricName().equals("shards_percent_of_limit")).findFirst()
+                .orElseThrow();
     }
 
     @Test

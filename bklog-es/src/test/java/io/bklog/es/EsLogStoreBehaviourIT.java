@@ -14,6 +14,7 @@ import io.bklog.spi.query.AggregationResult;
 import io.bklog.spi.query.Query;
 import io.bklog.spi.query.Sort;
 import org.junit.jupiter.api.AfterAll;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -255,5 +256,67 @@ class EsLogStoreBehaviourIT {
         assertThat(store.listIndices(other)).isEmpty();
         store.index(other, List.of(new LogDocument("o2", T0, Map.of("host", "h"))));
         assertThat(store.listIndices(other)).extracting(IndexInfo::name).containsExactly(otherIndex);
+    }
+
+    @Test
+    void aRawLineCopiedFromMessageIsStoredOnceAndStillReadAndSearchedAsLog() {
+        String set = "es_it_derived_" + ProcessHandle.current().pid() + "_" + SEQ.incrementAndGet();
+        store.ensureIndexSet(new IndexSetSchema(set, null, List.of(FieldSpec.of("log", FieldType.TEXT),
+                FieldSpec.of("message", FieldType.TEXT)), 1, 0, 0));
+        String line = "PacketResponder 1 for block blk_42 terminating";
+        BulkResult r = store.index(set, List.of(
+                new LogDocument("copied", T0, Map.of("message", line, "log", line)),
+                new LogDocument("own", T0.plusSeconds(1), Map.of("log", "own raw line terminating")),
+                new LogDocument("differs", T0.plusSeconds(2), Map.of("message", "client text",
+                        "log", "raw differs terminating"))));
+        assertThat(r.allOk()).as("%s", r.items()).isTrue();
+        store.refresh(set);
+
+        JsonNode raw = new EsHttp(store.connection()).perform("GET", "/" + set + "/_doc/copied", null).path("_source");
+        assertThat(raw.has("log")).as("%s", raw).isFalse();
+        assertThat(raw.path("message").asText()).isEqualTo(line);
+        assertThat(raw.has(EsMappings.DOC_ID)).as("the id's sort copy is not in _source: %s", raw).isFalse();
+
+        SearchResult all = store.search(SearchRequest.builder(set).query(new Query.Term("log", "terminating"))
+                .size(10).highlight(true).build());
+        assertThat(all.hits()).extracting(SearchResult.Hit::id).containsExactlyInAnyOrder("copied", "own", "differs");
+        SearchResult.Hit copied = all.hits().stream().filter(h -> h.id().equals("copied")).findFirst().orElseThrow();
+        assertThat(copied.source()).containsEntry("log", line).containsEntry("message", line)
+                .doesNotContainKey(EsMappings.LOG_FROM);
+        assertThat(copied.highlights().get("log")).anySatisfy(h -> assertThat(h).contains("<mark>terminating</mark>"));
+        assertThat(store.search(SearchRequest.builder(set).query(new Query.Phrase("log", "blk 42 terminating"))
+                .size(10).build()).hits()).extracting(SearchResult.Hit::id).containsExactly("copied");
+        assertThat(store.search(SearchRequest.builder(set).query(new Query.Term("log", "client")).size(10).build())
+                .total()).as("a message that is not the raw line is not searched as log").isZero();
+        assertThat(store.search(SearchRequest.builder(set).query(new Query.Exists("log")).size(10).build()).total())
+                .isEqualTo(3);
+        SearchResult onlyLog = store.search(SearchRequest.builder(set).query(new Query.Term("log", "blk"))
+                .fields(List.of("log")).size(10).build());
+        assertThat(onlyLog.hits()).singleElement().satisfies(h -> assertThat(h.source()).isEqualTo(Map.of("log", line)));
+    }
+
+    @Test
+    void aDayIndexRefusedAtTheShardLimitLeavesItsDocumentsRetryableWithTheReason() throws Exception {
+        EsHttp http = new EsHttp(store.connection());
+        com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (EsLogStore noRetry = EsLogStore.builder().hosts(EsFixture.shared().url())
+                .bulkRetry(io.bklog.es.BulkRetryPolicy.NONE).build()) {
+            String set = newSet();
+            JsonNode h = http.perform("GET", "/_cluster/health", null);
+            long open = h.path("active_shards").asLong() + h.path("unassigned_shards").asLong();
+            try {
+                http.perform("PUT", "/_cluster/settings", om.createObjectNode().set("persistent",
+                        om.createObjectNode().put("cluster.max_shards_per_node", open)));
+                BulkResult r = noRetry.index(set, List.of(new LogDocument("s1", T0, Map.of("log", "x"))));
+                assertThat(r.items()).singleElement().satisfies(item -> {
+                    assertThat(item.status()).isEqualTo(BulkResult.Status.RETRYABLE);
+                    assertThat(item.reason()).contains("shard limit").contains("cluster.max_shards_per_node");
+                });
+            } finally {
+                http.perform("PUT", "/_cluster/settings", om.createObjectNode().set("persistent",
+                        om.createObjectNode().putNull("cluster.max_shards_per_node")));
+            }
+            assertThat(noRetry.index(set, List.of(new LogDocument("s1", T0, Map.of("log", "x")))).allOk()).isTrue();
+        }
     }
 }

@@ -59,6 +59,15 @@ public interface LogStore extends AutoCloseable {
         throw new UnsupportedFeatureException("reindex", backendName());
     }
 
+    /**
+     * How many {@link #index} calls this store serves well at the same time: a batching writer keeps up to this many
+     * batches in flight (a remote store answers faster with several bulks pipelined than one after another). Default
+     * 1: one call at a time.
+     */
+    default int concurrentWrites() {
+        return 1;
+    }
+
     @Override
     default void close() {
     }

@@ -22,7 +22,11 @@ import java.util.concurrent.CompletableFuture;
  * go to the dead-letter index set ({@code bklog_dead_letter}) with the reason and the original document. The
  * queue is bounded (documents and bytes): {@link #offer} answers
  * {@link Offer#full} instead of growing, so the HTTP layer can answer 429 with {@code Retry-After}. {@link #close}
- * drains what was accepted. One named writer thread, owned by this sink.
+ * drains what was accepted. One named writer thread, owned by this sink, or {@code writers} of them for a store that
+ * takes several index calls at once ({@link LogStore#concurrentWrites()}): then several batches are in flight, a
+ * batch is written as soon as no other batch of its index set is in flight (no linger while a writer is free: the
+ * documents that arrive meanwhile make the next batch, as a group commit), and a document waits while another with
+ * the same id is in flight, so writes of one id stay in order.
  *
  * <p>Three parts: the bounded queue ({@link SinkQueue}), the writer with its retries ({@link SinkWriter}) and the
  * dead letters ({@link DeadLetterWriter}); this class is their front: settings, offers, the writer thread.
@@ -122,19 +126,25 @@ public final class BatchingSink implements AutoCloseable {
     private final IngestMetrics metrics;
     private final SinkQueue queue;
     private final SinkWriter sinkWriter;
-    private final Thread writer;
+    private final List<Thread> writers;
 
     private BatchingSink(Builder b) {
         LogStore store = Objects.requireNonNull(b.store, "store");
         this.config = new Config(b.maxDocs, b.maxBytes, b.linger, b.maxAttempts, b.initialBackoff, b.maxBackoff,
                 b.queueCapacityDocs, b.queueCapacityBytes, b.deadLetterIndexSet, b.shutdownTimeout);
         this.metrics = b.metrics;
-        this.queue = new SinkQueue(config, b.clock, metrics);
+        if (b.writers < 1) throw new IllegalArgumentException("writers must be >= 1");
+        this.queue = new SinkQueue(config, b.clock, metrics, b.writers);
         this.sinkWriter = new SinkWriter(store, config, metrics, b.sleeper,
                 new DeadLetterWriter(store, config, b.clock, metrics, b.sleeper));
-        this.writer = new Thread(this::run, "bklog-sink-" + b.name);
-        this.writer.setDaemon(true);
-        this.writer.start();
+        List<Thread> threads = new java.util.ArrayList<>(b.writers);
+        for (int i = 0; i < b.writers; i++) {
+            Thread t = new Thread(this::run, "bklog-sink-" + b.name + (i == 0 ? "" : "-" + i));
+            t.setDaemon(true);
+            threads.add(t);
+        }
+        this.writers = List.copyOf(threads);
+        writers.forEach(Thread::start);
     }
 
     /** The meters this sink reports to (and its callers count received lines in). */
@@ -237,11 +247,14 @@ public final class BatchingSink implements AutoCloseable {
     public void close() {
         if (!queue.close()) return;
         try {
-            writer.join(config.shutdownTimeout().toMillis());
-            if (writer.isAlive()) {
+            long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+            for (Thread writer : writers) {
+                writer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            }
+            if (writers.stream().anyMatch(Thread::isAlive)) {
                 LOG.error("event=sink_shutdown_timeout pending_docs={}", queuedDocuments());
-                writer.interrupt();
-                writer.join(5000);
+                writers.forEach(Thread::interrupt);
+                for (Thread writer : writers) writer.join(5000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -265,6 +278,7 @@ public final class BatchingSink implements AutoCloseable {
         private IngestMetrics metrics = IngestMetrics.noop();
         private Sleeper sleeper = d -> Thread.sleep(d.toMillis());
         private String name = "default";
+        private int writers = 1;
 
         private Builder(LogStore store) {
             this.store = store;
@@ -283,7 +297,13 @@ public final class BatchingSink implements AutoCloseable {
         public Builder clock(Clock v) { this.clock = v; return this; }
         public Builder metrics(IngestMetrics v) { this.metrics = v; return this; }
         public Builder sleeper(Sleeper v) { this.sleeper = v; return this; }
-        /** Names the writer thread {@code bklog-sink-<name>}. */
+        /**
+         * Writer threads, each with one batch in flight (default 1); more for a store that takes several index calls
+         * at once ({@link LogStore#concurrentWrites()}). With more than one, a batch is written as soon as no other
+         * batch of its index set is in flight, without waiting for the linger.
+         */
+        public Builder writers(int v) { this.writers = v; return this; }
+        /** Names the writer threads {@code bklog-sink-<name>}, {@code bklog-sink-<name>-1}, ... */
         public Builder name(String v) { this.name = v; return this; }
 
         public BatchingSink build() {

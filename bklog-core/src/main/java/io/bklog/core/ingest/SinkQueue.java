@@ -19,7 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * The bounded queue of a {@link BatchingSink}: one lane per index set, bounded in documents and estimated bytes
  * (an offer past the bound is refused whole), handing the writer the next batch that is due (full, or its oldest
  * document waited the linger, or a flush or close asks), lanes taken in turn so one busy index set does not starve
- * the others.
+ * the others. With several writers, a lane is also due whenever none of its batches is in flight, and a batch stops
+ * before a document whose id is in flight, so the writes of one id keep their order.
  */
 final class SinkQueue {
     private static final Logger LOG = LoggerFactory.getLogger(BatchingSink.class);
@@ -30,6 +31,9 @@ final class SinkQueue {
     private static final class Lane {
         final ArrayDeque<SinkItem> docs = new ArrayDeque<>();
         long bytes;
+        /** batches of this lane being written, and their ids (several writers only) */
+        int inFlight;
+        final java.util.Set<String> inFlightIds = new java.util.HashSet<>();
     }
 
     private final BatchingSink.Config config;
@@ -38,12 +42,16 @@ final class SinkQueue {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Map<String, Lane> lanes = new LinkedHashMap<>();
+    /** lanes with a batch in flight, also after they left {@link #lanes} */
+    private final Map<String, Lane> writing = new java.util.HashMap<>();
+    private final int writers;
     private long queuedDocs;
     private long queuedBytes;
     private boolean closing;
     private int flushRequests;
 
-    SinkQueue(BatchingSink.Config config, Clock clock, IngestMetrics metrics) {
+    SinkQueue(BatchingSink.Config config, Clock clock, IngestMetrics metrics, int writers) {
+        this.writers = writers;
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
@@ -133,9 +141,10 @@ final class SinkQueue {
                 for (Map.Entry<String, Lane> e : lanes.entrySet()) {
                     Lane q = e.getValue();
                     if (q.docs.isEmpty()) continue;
+                    if (writers > 1 && q.inFlightIds.contains(q.docs.peekFirst().doc().id())) continue; // done() wakes
                     long due = q.docs.peekFirst().enqueuedMillis() + config.linger().toMillis();
                     if (closing || flushRequests > 0 || q.docs.size() >= config.maxDocs()
-                            || q.bytes >= config.maxBytes() || now >= due) {
+                            || q.bytes >= config.maxBytes() || now >= due || (writers > 1 && q.inFlight == 0)) {
                         indexSet = e.getKey();
                         break;
                     }
@@ -158,11 +167,14 @@ final class SinkQueue {
             long bytes = 0;
             while (!q.docs.isEmpty() && batch.size() < config.maxDocs()
                     && (batch.isEmpty() || bytes + q.docs.peekFirst().bytes() <= config.maxBytes())) {
+                if (writers > 1 && !q.inFlightIds.add(q.docs.peekFirst().doc().id())) break; // same id in flight
                 SinkItem p = q.docs.pollFirst();
                 bytes += p.bytes();
                 batch.add(p);
             }
             q.bytes -= bytes;
+            q.inFlight++;
+            writing.put(indexSet, q);
             // rotate so one busy index set does not starve the others
             lanes.remove(indexSet);
             if (!q.docs.isEmpty()) lanes.put(indexSet, q);
@@ -179,6 +191,11 @@ final class SinkQueue {
         try {
             queuedDocs -= batch.items().size();
             queuedBytes -= batch.bytes();
+            Lane q = writing.get(batch.indexSet());
+            if (q != null) {
+                if (writers > 1) for (SinkItem p : batch.items()) q.inFlightIds.remove(p.doc().id());
+                if (--q.inFlight == 0) writing.remove(batch.indexSet());
+            }
             metrics.queueDepth(batch.indexSet(), -batch.items().size());
             changed.signalAll();
         } finally {

@@ -137,6 +137,11 @@ public final class RoutingLogStore implements LogStore {
     }
 
     @Override
+    public int concurrentWrites() {
+        return clusters.values().stream().mapToInt(c -> c.store().concurrentWrites()).max().orElse(1);
+    }
+
+    @Override
     public String backendName() {
         Set<String> names = new TreeSet<>();
         clusters.values().forEach(c -> names.add(c.store().backendName()));

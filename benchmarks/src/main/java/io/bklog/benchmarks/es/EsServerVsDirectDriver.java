@@ -1,0 +1,160 @@
+package io.bklog.benchmarks.es;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The production path of issue 26: the bklog server with {@code store.backend: elasticsearch} next to the same
+ * Elasticsearch node, sent the same {@code _bulk} load over HTTP (HDFS lines with a sequence number, 1,000-document
+ * batches, {@code clients} connections), alternating rounds (direct first in even rounds, the server first in odd
+ * ones); prints acknowledged docs/s of both per round and the median ratio. Then the same searches through the
+ * server ({@code POST /api/v1/index_sets/{name}/search}: top 50 newest + a 30 s histogram) and directly
+ * ({@code _search} with the same query string, time range, sort and {@code date_histogram}), alternating, and
+ * prints the p50 of each and their ratio. The direct index has an explicit mapping and
+ * {@code index.translog.durability: request} (Elasticsearch's default: acknowledged = fsynced), as the server's
+ * indices do. A third index takes the same load directly with bklog's text analysis on {@code message} (the pattern
+ * tokenizer the server's indices use), to show what the analysis costs Elasticsearch itself.
+ *
+ * <p>Usage (from the repository root): {@code java -cp $CP io.bklog.benchmarks.es.EsServerVsDirectDriver
+ * [docsPerRound=50000] [rounds=5] [clients=2] [batch=1000] [searches=30]}; {@code -Des.url=...} to use a running
+ * node, else the bklog-es fixture's node is started. The machine is usually shared: read the ratio, not the
+ * absolute figures.
+ */
+public final class EsServerVsDirectDriver {
+    private static final String DIRECT = "hdfs-ingest-direct";
+    private static final String BKLOG = "hdfsingest";
+    private static final String DIRECT_BKLOG_ANALYSIS = "hdfs-ingest-direct-bklog-analysis";
+    private static final String[] QUERIES = {"PacketResponder AND terminating", "\"Received block\"",
+            "*"};
+
+    private EsServerVsDirectDriver() {}
+
+    public static void main(String[] args) throws Exception {
+        int perRound = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int clients = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        int batch = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
+        int searches = args.length > 4 ? Integer.parseInt(args[4]) : 30;
+        List<String> lines = EsSideBySide.hdfsLines();
+        try (EsSideBySide s = new EsSideBySide()) {
+            s.startFresh(DIRECT, BKLOG);
+            // the same, with bklog's text analysis (a pattern tokenizer on TextAnalysis.SEPARATOR): what Elasticsearch
+            // itself spends on the analysis the server asks of it
+            s.deleteIndices(DIRECT_BKLOG_ANALYSIS);
+            s.es("PUT", "/" + DIRECT_BKLOG_ANALYSIS, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0,"
+                    + "\"analysis\":{\"tokenizer\":{\"t\":{\"type\":\"pattern\",\"pattern\":" + EsSideBySide.JSON
+                    .writeValueAsString(io.bklog.spi.query.TextAnalysis.SEPARATOR) + "}},\"analyzer\":{\"a\":{"
+                    + "\"type\":\"custom\",\"tokenizer\":\"t\",\"filter\":[\"lowercase\"]}}}},"
+                    + "\"mappings\":{\"properties\":{\"@timestamp\":{\"type\":\"date\"},"
+                    + "\"message\":{\"type\":\"text\",\"analyzer\":\"a\"},\"seq\":{\"type\":\"long\"}}}}");
+            ExecutorService pool = Executors.newFixedThreadPool(clients);
+            double[] ratios = new double[rounds];
+            long next = 0;
+            for (int r = -1; r < rounds; r++) { // round -1 warms both sides up
+                List<String> direct = EsSideBySide.bulkBodies(lines, DIRECT, next, perRound, batch);
+                List<String> bklog = EsSideBySide.bulkBodies(lines, BKLOG, next, perRound, batch);
+                next += perRound;
+                List<String> directBklog = EsSideBySide.bulkBodies(lines, DIRECT_BKLOG_ANALYSIS, next - perRound,
+                        perRound, batch);
+                double d;
+                double b;
+                double a;
+                if (r % 2 == 0) {
+                    d = send(s, pool, clients, s.esUrl, direct, perRound);
+                    b = send(s, pool, clients, s.serverUrl, bklog, perRound);
+                    a = send(s, pool, clients, s.esUrl, directBklog, perRound);
+                } else {
+                    a = send(s, pool, clients, s.esUrl, directBklog, perRound);
+                    b = send(s, pool, clients, s.serverUrl, bklog, perRound);
+                    d = send(s, pool, clients, s.esUrl, direct, perRound);
+                }
+                System.out.printf(Locale.ROOT, "round %d: direct %.0f docs/s, bklog server over ES %.0f docs/s, "
+                        + "ratio %.2f; direct with bklog's analysis %.0f docs/s (server / that %.2f), load %s%n", r, d,
+                        b, b / d, a, b / a, load());
+                if (r >= 0) ratios[r] = b / d;
+            }
+            Arrays.sort(ratios);
+            System.out.printf(Locale.ROOT, "es-server-bulk/direct-bulk = %.2f (rounds %s)%n", ratios[rounds / 2],
+                    Arrays.toString(ratios));
+            pool.shutdown();
+            pool.awaitTermination(1, TimeUnit.MINUTES);
+            s.es("POST", "/" + DIRECT + "/_refresh", null);
+            s.es("POST", "/v2_" + BKLOG + "_*/_refresh", null);
+            searchRounds(s, next, searches);
+        }
+    }
+
+    /** Sends the bodies over {@code clients} connections; answers acknowledged docs/s. */
+    private static double send(EsSideBySide s, ExecutorService pool, int clients, String base, List<String> bodies,
+                               int docs) throws Exception {
+        AtomicInteger nextBody = new AtomicInteger();
+        long t0 = System.nanoTime();
+        List<Future<Integer>> fs = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            fs.add(pool.submit(() -> {
+                int acked = 0;
+                for (int i = nextBody.getAndIncrement(); i < bodies.size(); i = nextBody.getAndIncrement()) {
+                    acked += s.bulk(base, bodies.get(i));
+                }
+                return acked;
+            }));
+        }
+        int acked = 0;
+        for (Future<Integer> f : fs) acked += f.get(10, TimeUnit.MINUTES);
+        if (acked != docs) throw new IllegalStateException(base + " acknowledged " + acked + " of " + docs);
+        return docs / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The same searches through the server and directly, alternating; p50 of each and the ratio per query. */
+    private static void searchRounds(EsSideBySide s, long docs, int searches) throws Exception {
+        long from = EsSideBySide.DAY.toEpochMilli();
+        long to = from + docs * 10;
+        for (String q : QUERIES) {
+            String viaServer = EsSideBySide.JSON.writeValueAsString(java.util.Map.of("keyword", q,
+                    "start_time", from, "end_time", to, "size", 50,
+                    "aggs", java.util.Map.of("histogram", java.util.Map.of("interval", "30s"))));
+            String direct = "{\"size\":50,\"track_total_hits\":true,\"sort\":[{\"@timestamp\":\"desc\"}],"
+                    + "\"query\":{\"bool\":{\"must\":{\"query_string\":{\"query\":" + EsSideBySide.JSON
+                    .writeValueAsString(q) + ",\"default_field\":\"message\"}},\"filter\":{\"range\":{\"@timestamp\":"
+                    + "{\"gte\":" + from + ",\"lt\":" + to + ",\"format\":\"epoch_millis\"}}}}},"
+                    + "\"aggs\":{\"h\":{\"date_histogram\":{\"field\":\"@timestamp\",\"fixed_interval\":\"30s\"}}}}";
+            long[] ours = new long[searches];
+            long[] theirs = new long[searches];
+            long hitsOurs = -1;
+            long hitsTheirs = -1;
+            for (int i = -3; i < searches; i++) { // three warm-up searches each
+                long t0 = System.nanoTime();
+                JsonNode a = s.call(s.serverUrl, "POST", "/api/v1/index_sets/" + BKLOG + "/search", viaServer);
+                long t1 = System.nanoTime();
+                JsonNode b = s.es("POST", "/" + DIRECT + "/_search", direct);
+                long t2 = System.nanoTime();
+                if (i < 0) continue;
+                ours[i] = t1 - t0;
+                theirs[i] = t2 - t1;
+                hitsOurs = a.path("total").asLong();
+                hitsTheirs = b.at("/hits/total/value").asLong();
+            }
+            Arrays.sort(ours);
+            Arrays.sort(theirs);
+            double po = ours[searches / 2] / 1e6;
+            double pt = theirs[searches / 2] / 1e6;
+            System.out.printf(Locale.ROOT, "search %-40s server p50 %.1f ms (%d hits), direct p50 %.1f ms (%d hits),"
+                    + " ratio %.2f; p99 %.1f vs %.1f ms%n", q, po, hitsOurs, pt, hitsTheirs, po / pt,
+                    ours[searches - 1 - searches / 100] / 1e6, theirs[searches - 1 - searches / 100] / 1e6);
+        }
+    }
+
+    private static String load() {
+        return String.format(Locale.ROOT, "%.1f",
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+}
