@@ -83,7 +83,9 @@ final class SinkQueue {
                         + queuedBytes + " bytes queued)");
             }
             SinkItem.Ticket t = new SinkItem.Ticket(docs.size(), when);
-            Lane q = lanes.computeIfAbsent(indexSet, k -> new Lane());
+            // a lane whose last batch is still being written is the same lane again: its in-flight ids keep one id's
+            // writes in order even when the lane emptied meanwhile
+            Lane q = lanes.computeIfAbsent(indexSet, k -> writing.getOrDefault(k, new Lane()));
             long now = clock.millis();
             for (int i = 0; i < sizes.length; i++) q.docs.add(new SinkItem(docs.get(i), sizes[i], t, i, now));
             q.bytes += total;
