@@ -60,7 +60,8 @@ public final class MetadataDump {
             ArchiveConfigRepository.TABLE, ArchivedSnapshotRepository.TABLE, RestoreJobRepository.TABLE,
             BackupRecordRepository.TABLE, TaskRunRepository.TABLE, AsyncTaskRepository.TABLE, ExportJobRepository.TABLE,
             SearchHistoryRepository.TABLE, FavoriteRepository.TABLE, IndexSetCapacityRepository.TABLE,
-            PatternRepository.TABLE);
+            PatternRepository.TABLE, "alert_channels", "alert_rules", "alert_state", "alert_history",
+            "alert_notifications", "alert_silences");
 
     private static final Logger log = LoggerFactory.getLogger(MetadataDump.class);
     private static final int BATCH = 500;
