@@ -10,6 +10,7 @@ import io.bklog.core.ErrorCode;
 import io.bklog.core.search.Addition;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatements;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,6 +28,9 @@ final class AlertStore {
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
     private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
     private static final TypeReference<List<Addition>> ADDITIONS = new TypeReference<>() {};
+
+    /** Optional filters bind their parameter whether or not the statement uses it. */
+    private static final java.util.function.Consumer<SqlStatements> LENIENT = c -> c.setUnusedBindingAllowed(true);
 
     private final Jdbi jdbi;
 
@@ -109,7 +113,8 @@ final class AlertStore {
     /** The rules of a space, or of every space with null, by id. */
     List<AlertRule> rules(String space) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM alert_rules" + (space == null ? ""
-                        : " WHERE space_uid = :s") + " ORDER BY id").bind("s", space)
+                        : " WHERE space_uid = :s") + " ORDER BY id").configure(SqlStatements.class, LENIENT)
+                .bind("s", space)
                 .map((rs, c) -> rule(rs)).list());
     }
 
@@ -214,7 +219,7 @@ final class AlertStore {
     List<AlertHistoryEntry> history(String space, Long ruleId, int limit) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM alert_history WHERE space_uid = :s"
                         + (ruleId == null ? "" : " AND rule_id = :r") + " ORDER BY id DESC LIMIT " + limit)
-                .bind("s", space).bind("r", ruleId)
+                .configure(SqlStatements.class, LENIENT).bind("s", space).bind("r", ruleId)
                 .map((rs, c) -> {
                     double v = rs.getDouble("observed");
                     Double value = rs.wasNull() ? null : v;
@@ -249,7 +254,7 @@ final class AlertStore {
     List<AlertDeliveryRecord> deliveries(String space, String status, int limit) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM alert_notifications WHERE space_uid = :s"
                         + (status == null ? "" : " AND status = :st") + " ORDER BY created_at DESC, id LIMIT " + limit)
-                .bind("s", space).bind("st", status).map((rs, c) -> delivery(rs)).list());
+                .configure(SqlStatements.class, LENIENT).bind("s", space).bind("st", status).map((rs, c) -> delivery(rs)).list());
     }
 
     long count(String status, Instant since) {
@@ -325,7 +330,8 @@ final class AlertStore {
     List<Silence> silences(String space, Instant after) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM alert_silences WHERE 1 = 1"
                         + (space == null ? "" : " AND space_uid = :s") + (after == null ? "" : " AND ends_at > :after")
-                        + " ORDER BY id").bind("s", space).bind("after", ts(after))
+                        + " ORDER BY id").configure(SqlStatements.class, LENIENT).bind("s", space)
+                .bind("after", ts(after))
                 .map((rs, c) -> {
                     long r = rs.getLong("rule_id");
                     Long ruleId = rs.wasNull() ? null : r;

@@ -31,7 +31,7 @@ public final class WebhookChannel implements NotificationChannel {
     public static final String SIGNATURE_HEADER = "X-Bklog-Signature";
     public static final String ID_HEADER = "X-Bklog-Notification-Id";
     public static final String EVENT_HEADER = "X-Bklog-Event";
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
     private final URI url;
