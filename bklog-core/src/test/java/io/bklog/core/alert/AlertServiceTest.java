@@ -13,7 +13,10 @@ import io.bklog.core.patterns.PatternConfig;
 import io.bklog.spi.DistributedLock;
 import io.bklog.spi.HealthzMetric;
 import io.bklog.testkit.MutableClock;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -26,7 +29,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/** One platform for the class (building one takes a second): each test has its own index set; rules are deleted after it. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AlertServiceTest {
+    private static final java.util.concurrent.atomic.AtomicInteger SETS = new java.util.concurrent.atomic.AtomicInteger();
     static final String SPACE = LogPlatformBuilder.DEFAULT_SPACE;
     static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
     static final ObjectMapper JSON = new ObjectMapper();
@@ -36,17 +42,34 @@ class AlertServiceTest {
     final List<Duration> sleeps = new ArrayList<>();
     final LogPlatform platform = LogPlatform.builder().clock(clock).alertSleeper(sleeps::add).build();
     final AlertService alerts = platform.alerts();
-    final WebhookReceiver hooks;
     final AlertCaller admin = AlertCaller.library(SPACE);
+    WebhookReceiver hooks;
+    String set;
 
-    AlertServiceTest() throws Exception {
+    @BeforeEach
+    void start() throws Exception {
         hooks = new WebhookReceiver();
+        set = "app" + SETS.incrementAndGet();
+        clock.set(T0);
+        sleeps.clear();
     }
 
     @AfterEach
-    void close() {
+    void cleanUp() {
         hooks.close();
+        for (AlertRule r : alerts.rules(SPACE)) alerts.deleteRule(SPACE, r.id());
+        for (Silence x : alerts.silences(SPACE)) alerts.deleteSilence(SPACE, x.id());
+        for (AlertChannelConfig c : alerts.channels(SPACE)) alerts.deleteChannel(SPACE, c.name());
+    }
+
+    @AfterAll
+    void close() {
         platform.close();
+    }
+
+    double counter(String name, String... tags) {
+        var c = platform.meterRegistry().find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
     }
 
     void ingest(String set, Instant at, String... lines) {
@@ -61,8 +84,8 @@ class AlertServiceTest {
         alerts.putChannel(SPACE, name, "webhook", s);
     }
 
-    static AlertRule rule(String name, AlertCondition c, String channel) {
-        return new AlertRule(null, null, name, "app", null, null, c, Duration.ofMinutes(1), Duration.ofMinutes(5),
+    AlertRule rule(String name, AlertCondition c, String channel) {
+        return new AlertRule(null, null, name, set, null, null, c, Duration.ofMinutes(1), Duration.ofMinutes(5),
                 null, null, "critical", Map.of("team", "pay"), null, 2, null, null, List.of(channel), null, null,
                 null, null, null, null);
     }
@@ -86,11 +109,13 @@ class AlertServiceTest {
 
     @Test
     void firesOnceWithASignedWebhookThenResolves() throws Exception {
-        platform.indexSets().create("app", IndexSetSpec.defaults());
+        platform.indexSets().create(set, IndexSetSpec.defaults());
         webhook("ops", "s3cret");
+        double firings = counter("bklog.alert.firings", "severity", "critical");
+        double delivered = counter("bklog.alert.deliveries", "channel", "webhook", "outcome", "delivered");
         AlertRule r = alerts.createRule(admin, withQuery(rule("errors", AlertCondition.countAbove(2), "ops"), "error"));
-        ingest("app", T0.plusSeconds(60), "error 1", "error 2", "error 3");
-        ingest("app", T0.plus(Duration.ofMinutes(6)), "info all good");
+        ingest(set, T0.plusSeconds(60), "error 1", "error 2", "error 3");
+        ingest(set, T0.plus(Duration.ofMinutes(6)), "info all good");
 
         Instant p1 = T0.plus(Duration.ofMinutes(5));
         evaluateAt(p1);
@@ -106,7 +131,7 @@ class AlertServiceTest {
         assertThat(b.path("status").asText()).isEqualTo("firing");
         assertThat(b.path("rule").path("id").asLong()).isEqualTo(r.id());
         assertThat(b.path("rule").path("name").asText()).isEqualTo("errors");
-        assertThat(b.path("rule").path("index_set").asText()).isEqualTo("app");
+        assertThat(b.path("rule").path("index_set").asText()).isEqualTo(set);
         assertThat(b.path("severity").asText()).isEqualTo("critical");
         assertThat(b.path("labels").path("team").asText()).isEqualTo("pay");
         assertThat(b.path("value").asDouble()).isEqualTo(3);
@@ -116,7 +141,7 @@ class AlertServiceTest {
         assertThat(b.path("samples")).hasSize(2);
         assertThat(b.path("samples").get(0).path("log").asText()).startsWith("error ");
         assertThat(b.path("message").asText())
-                .isEqualTo("[critical] errors: 3 (threshold 2) in the 5m before " + p1 + " on app");
+                .isEqualTo("[critical] errors: 3 (threshold 2) in the 5m before " + p1 + " on " + set);
         assertThat(alerts.status(SPACE, r.id()).state().state()).isEqualTo(AlertState.FIRING);
 
         // the error lines leave the window (another line is there): resolved, notified once
@@ -127,20 +152,21 @@ class AlertServiceTest {
         assertThat(body(hooks.at("/ops").get(1)).path("samples")).isEmpty();
         assertThat(alerts.history(SPACE, r.id(), 10)).extracting(AlertHistoryEntry::toState)
                 .containsExactly("ok", "resolved", "firing");
-        assertThat(platform.meterRegistry().get("bklog.alert.firings").tag("severity", "critical").counter()
-                .count()).isEqualTo(1);
-        assertThat(platform.meterRegistry().get("bklog.alert.deliveries").tag("channel", "webhook")
-                .tag("outcome", "delivered").counter().count()).isEqualTo(2);
+        assertThat(counter("bklog.alert.firings", "severity", "critical") - firings).isEqualTo(1);
+        assertThat(counter("bklog.alert.deliveries", "channel", "webhook", "outcome", "delivered") - delivered)
+                .isEqualTo(2);
     }
 
     @Test
     void retriesAfterA500WithBackoffAndDeadLettersAfterTheAttempts() throws Exception {
-        platform.indexSets().create("app", IndexSetSpec.defaults());
+        platform.indexSets().create(set, IndexSetSpec.defaults());
+        double deadBefore = counter("bklog.alert.deliveries", "channel", "webhook", "outcome", "dead");
+        long failedBefore = failedDeliveries();
         webhook("flaky", null);
         alerts.putChannel(SPACE, "down", "webhook", Map.of("url", hooks.url("/down"), "max_attempts", "3"));
-        alerts.createRule(admin, rule("flaky rule", AlertCondition.countAbove(0), "flaky"));
-        alerts.createRule(admin, rule("down rule", AlertCondition.countAbove(0), "down"));
-        ingest("app", T0, "boom");
+        AlertRule flakyRule = alerts.createRule(admin, rule("flaky rule", AlertCondition.countAbove(0), "flaky"));
+        AlertRule downRule = alerts.createRule(admin, rule("down rule", AlertCondition.countAbove(0), "down"));
+        ingest(set, T0, "boom");
         evaluateDueOnly(T0.plus(Duration.ofMinutes(1)));
         // the outbox is delivered oldest first: /flaky answers 500 then 200, /down always 503
         hooks.answerAlways(503);
@@ -152,20 +178,29 @@ class AlertServiceTest {
         assertThat(flaky.get(0).body()).isEqualTo(flaky.get(1).body());
         assertThat(hooks.at("/down")).hasSize(3);
         assertThat(sleeps).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2));
-        assertThat(alerts.deliveries(SPACE, "delivered", 10)).extracting(AlertDeliveryRecord::channel)
+        assertThat(deliveries("delivered", flakyRule, downRule)).extracting(AlertDeliveryRecord::channel)
                 .containsExactly("flaky");
-        AlertDeliveryRecord dead = alerts.deliveries(SPACE, "dead", 10).get(0);
+        AlertDeliveryRecord dead = deliveries("dead", flakyRule, downRule).get(0);
         assertThat(dead.channel()).isEqualTo("down");
         assertThat(dead.attempts()).isEqualTo(3);
         assertThat(dead.lastError()).contains("503");
         // a dead letter is not retried
         alerts.deliverPending();
         assertThat(hooks.at("/down")).hasSize(3);
-        HealthzMetric failed = alerts.healthIndicator().check().stream()
-                .filter(m -> m.metricName().equals("failed_deliveries_last_hour")).findFirst().orElseThrow();
-        assertThat(failed.metricValue()).isEqualTo(1L);
-        assertThat(platform.meterRegistry().get("bklog.alert.deliveries").tag("channel", "webhook")
-                .tag("outcome", "dead").counter().count()).isEqualTo(1);
+        assertThat(failedDeliveries() - failedBefore).isEqualTo(1);
+        assertThat(counter("bklog.alert.deliveries", "channel", "webhook", "outcome", "dead") - deadBefore)
+                .isEqualTo(1);
+    }
+
+    long failedDeliveries() {
+        return (Long) alerts.healthIndicator().check().stream()
+                .filter(m -> m.metricName().equals("failed_deliveries_last_hour")).findFirst().orElseThrow()
+                .metricValue();
+    }
+
+    List<AlertDeliveryRecord> deliveries(String status, AlertRule... rules) {
+        List<Long> ids = java.util.Arrays.stream(rules).map(AlertRule::id).toList();
+        return alerts.deliveries(SPACE, status, 1000).stream().filter(d -> ids.contains(d.ruleId())).toList();
     }
 
     void evaluateDueOnly(Instant period) {
@@ -175,35 +210,35 @@ class AlertServiceTest {
 
     @Test
     void aNotFoundAnswerIsNotRetried() {
-        platform.indexSets().create("app", IndexSetSpec.defaults());
+        platform.indexSets().create(set, IndexSetSpec.defaults());
         webhook("gone", null);
-        alerts.createRule(admin, rule("r", AlertCondition.countAbove(0), "gone"));
-        ingest("app", T0, "x");
+        AlertRule r = alerts.createRule(admin, rule("r", AlertCondition.countAbove(0), "gone"));
+        ingest(set, T0, "x");
         hooks.answer(404);
         evaluateAt(T0.plus(Duration.ofMinutes(1)));
         assertThat(hooks.at("/gone")).hasSize(1);
-        assertThat(alerts.deliveries(SPACE, "dead", 10)).singleElement()
+        assertThat(deliveries("dead", r)).singleElement()
                 .satisfies(d -> assertThat(d.lastError()).contains("404"));
     }
 
     @Test
     void aMaskedValueNeverAppearsInANotificationOfAMaskedRule() throws Exception {
-        platform.indexSets().create("app", IndexSetSpec.defaults());
-        platform.ingest().ingest("app", List.of(Map.of("log", "payment failed for " + PHONE, "phone", PHONE,
+        platform.indexSets().create(set, IndexSetSpec.defaults());
+        platform.ingest().ingest(set, List.of(Map.of("log", "payment failed for " + PHONE, "phone", PHONE,
                 "dtEventTimeStamp", T0.toEpochMilli())), true);
         JsonNode shield = JSON.readTree("{\"preserve_head\":3,\"preserve_tail\":2}");
-        platform.masking().configure("app", List.of(FieldMaskConfig.inline("phone", "mask_shield", shield, null, 0),
+        platform.masking().configure(set, List.of(FieldMaskConfig.inline("phone", "mask_shield", shield, null, 0),
                 FieldMaskConfig.inline("log", "mask_shield", shield, "1\\d{10}", 1)), List.of("log"));
         webhook("masked", null);
         webhook("raw", null);
         String template = "{{rule}}: {{count}} lines{{samples}}";
-        AlertRule masked = new AlertRule(null, null, "masked", "app", "payment", null, AlertCondition.countAbove(0),
+        AlertRule masked = new AlertRule(null, null, "masked", set, "payment", null, AlertCondition.countAbove(0),
                 null, null, null, null, null, null, template, 5, false, null, List.of("masked"), null, null, null,
                 null, null, null);
         alerts.createRule(admin, masked);
         // a token without unmasked may not ask for raw samples
         AlertCaller viewer = new AlertCaller(SPACE, "viewer-token", 7L, false);
-        AlertRule raw = new AlertRule(null, null, "raw", "app", "payment", null, AlertCondition.countAbove(0), null,
+        AlertRule raw = new AlertRule(null, null, "raw", set, "payment", null, AlertCondition.countAbove(0), null,
                 null, null, null, null, null, template, 5, true, null, List.of("raw"), null, null, null, null, null,
                 null);
         assertThatThrownBy(() -> alerts.createRule(viewer, raw)).isInstanceOfSatisfying(BklogException.class, e -> {
@@ -223,7 +258,7 @@ class AlertServiceTest {
         // the owner loses unmasked: the next firing's samples are masked again
         platform.internals().metadata().tokens().update(owner.withRoles(List.of("viewer")));
         evaluateAt(T0.plus(Duration.ofMinutes(7))); // resolved (nothing in the window)
-        ingest("app", T0.plus(Duration.ofMinutes(7)), "payment failed for " + PHONE);
+        ingest(set, T0.plus(Duration.ofMinutes(7)), "payment failed for " + PHONE);
         evaluateAt(T0.plus(Duration.ofMinutes(8)));
         List<WebhookReceiver.Received> rawHooks = hooks.at("/raw");
         assertThat(body(rawHooks.get(rawHooks.size() - 1)).path("status").asText()).isEqualTo("firing");
@@ -234,13 +269,13 @@ class AlertServiceTest {
 
     @Test
     void forKeepsARulePendingAndRepeatIntervalNotifiesAgain() throws Exception {
-        platform.indexSets().create("app", IndexSetSpec.defaults());
+        platform.indexSets().create(set, IndexSetSpec.defaults());
         webhook("ops", null);
-        AlertRule r = alerts.createRule(admin, new AlertRule(null, null, "slow", "app", null, null,
+        AlertRule r = alerts.createRule(admin, new AlertRule(null, null, "slow", set, null, null,
                 AlertCondition.countAbove(0), Duration.ofMinutes(1), Duration.ofMinutes(10), Duration.ofMinutes(2),
                 Duration.ofMinutes(3), null, null, null, 0, null, null, List.of("ops"), null, null, null, null, null,
                 null));
-        ingest("app", T0, "x");
+        ingest(set, T0, "x");
         Instant p = T0.plus(Duration.ofMinutes(1));
         evaluateAt(p);
         assertThat(alerts.status(SPACE, r.id()).state().state()).isEqualTo(AlertState.PENDING);
@@ -260,13 +295,13 @@ class AlertServiceTest {
 
     @Test
     void silencesAndMaintenanceWindowsHoldNotificationsBack() {
-        platform.indexSets().create("app", IndexSetSpec.defaults());
+        platform.indexSets().create(set, IndexSetSpec.defaults());
         webhook("ops", null);
         AlertRule r = alerts.createRule(admin, rule("r", AlertCondition.countAbove(0), "ops"));
         Instant p = T0.plus(Duration.ofMinutes(1));
         alerts.addSilence(admin, new Silence(null, null, null, null, Map.of("team", "pay"), T0,
                 p.plus(Duration.ofMinutes(2)), "deploy", null, null));
-        ingest("app", T0, "x");
+        ingest(set, T0, "x");
         evaluateAt(p);
         assertThat(alerts.status(SPACE, r.id()).state().state()).isEqualTo(AlertState.FIRING);
         assertThat(hooks.received).isEmpty();
@@ -284,12 +319,12 @@ class AlertServiceTest {
 
     @Test
     void conditionsOnCountsChangesAbsenceAndDistinctValues() {
-        platform.indexSets().create("app", IndexSetSpec.defaults());
+        platform.indexSets().create(set, IndexSetSpec.defaults());
         webhook("ops", null);
         Instant p = T0.plus(Duration.ofMinutes(10));
         Instant prev = T0.plus(Duration.ofMinutes(1)); // in the window before [T0+5m, T0+10m)
-        ingest("app", prev, "a");
-        platform.ingest().ingest("app", List.of(
+        ingest(set, prev, "a");
+        platform.ingest().ingest(set, List.of(
                 Map.of("log", "login", "user", "u1", "dtEventTimeStamp", T0.plus(Duration.ofMinutes(6)).toEpochMilli()),
                 Map.of("log", "login", "user", "u2", "dtEventTimeStamp", T0.plus(Duration.ofMinutes(6)).toEpochMilli()),
                 Map.of("log", "login", "user", "u3", "dtEventTimeStamp", T0.plus(Duration.ofMinutes(7)).toEpochMilli())),
@@ -297,12 +332,12 @@ class AlertServiceTest {
         AlertRule below = alerts.createRule(admin, rule("below", new AlertCondition("count_below", 5d, null, null), "ops"));
         AlertRule rise = alerts.createRule(admin, rule("rise", new AlertCondition("change_percent", 100d, null, null), "ops"));
         AlertRule fall = alerts.createRule(admin, rule("fall", new AlertCondition("change_percent", -50d, null, null), "ops"));
-        AlertRule absent = alerts.createRule(admin, new AlertRule(null, null, "absent", "app", "nothing_like_this",
+        AlertRule absent = alerts.createRule(admin, new AlertRule(null, null, "absent", set, "nothing_like_this",
                 null, new AlertCondition("absence", null, null, null), null, Duration.ofMinutes(5), null, null, null,
                 null, null, 0, null, null, List.of("ops"), null, null, null, null, null, null));
         AlertRule distinct = alerts.createRule(admin, rule("distinct", new AlertCondition("distinct_above", 2d, "user", null), "ops"));
         AlertRule many = alerts.createRule(admin, rule("many", new AlertCondition("distinct_above", 5d, "user", null), "ops"));
-        AlertRule grouped = alerts.createRule(admin, new AlertRule(null, null, "grouped", "app", "login", null,
+        AlertRule grouped = alerts.createRule(admin, new AlertRule(null, null, "grouped", set, "login", null,
                 AlertCondition.countAbove(0), null, Duration.ofMinutes(5), null, null, null, null, null, 0, null,
                 "user", List.of("ops"), null, null, null, null, null, null));
         evaluateAt(p);
@@ -337,15 +372,15 @@ class AlertServiceTest {
 
     @Test
     void aNewPatternAndAGrownPatternFire() throws Exception {
-        platform.indexSets().create("app", IndexSetSpec.defaults().withPatterns(PatternConfig.Spec.on()));
+        platform.indexSets().create(set, IndexSetSpec.defaults().withPatterns(PatternConfig.Spec.on()));
         webhook("ops", null);
         Instant p = T0.plus(Duration.ofMinutes(10));
         // before the window: 2 lines of "GET /a took N ms"; in it: 30 of them and a new kind of line
-        for (int i = 0; i < 2; i++) ingest("app", T0.plus(Duration.ofMinutes(2)), "GET /a took " + i + " ms");
+        for (int i = 0; i < 2; i++) ingest(set, T0.plus(Duration.ofMinutes(2)), "GET /a took " + i + " ms");
         List<String> many = new ArrayList<>();
         for (int i = 0; i < 30; i++) many.add("GET /a took " + (i + 10) + " ms");
-        ingest("app", T0.plus(Duration.ofMinutes(6)), many.toArray(String[]::new));
-        ingest("app", T0.plus(Duration.ofMinutes(7)), "disk full on volume data");
+        ingest(set, T0.plus(Duration.ofMinutes(6)), many.toArray(String[]::new));
+        ingest(set, T0.plus(Duration.ofMinutes(7)), "disk full on volume data");
         platform.patterns().flush();
         AlertRule fresh = alerts.createRule(admin, rule("fresh", new AlertCondition("new_pattern", null, null, null), "ops"));
         AlertRule grew = alerts.createRule(admin, rule("grew", new AlertCondition("pattern_grew", 5d, null, 10L), "ops"));
@@ -362,8 +397,8 @@ class AlertServiceTest {
                 }).findFirst().orElseThrow();
         assertThat(freshBody.path("groups").fieldNames().next()).contains("disk full");
         // patterns need clustering
-        platform.indexSets().create("plain", IndexSetSpec.defaults());
-        AlertRule onPlain = new AlertRule(null, null, "p", "plain", null, null,
+        platform.indexSets().create(set + "plain", IndexSetSpec.defaults());
+        AlertRule onPlain = new AlertRule(null, null, "p", set + "plain", null, null,
                 new AlertCondition("new_pattern", null, null, null), null, null, null, null, null, null, null, null,
                 null, null, List.of("ops"), null, null, null, null, null, null);
         assertThatThrownBy(() -> alerts.createRule(admin, onPlain)).isInstanceOfSatisfying(BklogException.class,
@@ -372,10 +407,10 @@ class AlertServiceTest {
 
     @Test
     void aStalledWorkerCannotCommitAPeriodAfterItsLeasePassed() {
-        platform.indexSets().create("app", IndexSetSpec.defaults());
+        platform.indexSets().create(set, IndexSetSpec.defaults());
         webhook("ops", null);
         AlertRule r = alerts.createRule(admin, rule("r", AlertCondition.countAbove(0), "ops"));
-        ingest("app", T0, "x");
+        ingest(set, T0, "x");
         Instant p = T0.plus(Duration.ofMinutes(1));
         clock.set(p.plusSeconds(1));
         // worker A takes the rule's lease and fences the rule, then stalls mid-evaluation
@@ -398,10 +433,10 @@ class AlertServiceTest {
 
     @Test
     void missedPeriodsAreCaughtUpOnceNotOnceEach() {
-        platform.indexSets().create("app", IndexSetSpec.defaults());
+        platform.indexSets().create(set, IndexSetSpec.defaults());
         webhook("ops", null);
         AlertRule r = alerts.createRule(admin, rule("r", AlertCondition.countAbove(0), "ops"));
-        ingest("app", T0.plus(Duration.ofMinutes(58)), "x");
+        ingest(set, T0.plus(Duration.ofMinutes(58)), "x");
         // down for an hour: the next evaluation judges the latest window once
         Instant late = T0.plus(Duration.ofMinutes(60));
         clock.set(late.plusSeconds(1));
@@ -419,7 +454,7 @@ class AlertServiceTest {
 
     @Test
     void rulesAndChannelsAreValidatedNamingTheField() {
-        platform.indexSets().create("app", IndexSetSpec.defaults());
+        platform.indexSets().create(set, IndexSetSpec.defaults());
         webhook("ops", "top-secret");
         assertThat(alerts.channel(SPACE, "ops").settings().get("secret")).isEqualTo("******");
         assertThatThrownBy(() -> alerts.createRule(admin, rule("r", AlertCondition.countAbove(1), "nope")))
@@ -430,11 +465,11 @@ class AlertServiceTest {
         assertThatThrownBy(() -> new AlertCondition("count_sideways", 1d, null, null))
                 .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.getMessage())
                         .contains("count_above", "pattern_grew"));
-        assertThatThrownBy(() -> new AlertRule(null, null, "r", "app", null, null, AlertCondition.countAbove(1),
+        assertThatThrownBy(() -> new AlertRule(null, null, "r", set, null, null, AlertCondition.countAbove(1),
                 Duration.ofSeconds(1), null, null, null, null, null, null, null, null, null, List.of("ops"), null,
                 null, null, null, null, null)).isInstanceOfSatisfying(BklogException.class,
                 e -> assertThat(e.field()).contains("every"));
-        assertThatThrownBy(() -> alerts.createRule(admin, new AlertRule(null, null, "r", "app", "log:(", null,
+        assertThatThrownBy(() -> alerts.createRule(admin, new AlertRule(null, null, "r", set, "log:(", null,
                 AlertCondition.countAbove(1), null, null, null, null, null, null, null, null, null, null,
                 List.of("ops"), null, null, null, null, null, null))).isInstanceOfSatisfying(BklogException.class,
                 e -> {
