@@ -36,7 +36,8 @@ public final class ApiRoutes {
                 new HealthRoutes(platform.health()), new MetricsRoutes(platform.meterRegistry()),
                 new TaskRoutes(platform.scheduler(), bodies),
                 new OpsRoutes(platform.operations(), platform.indexSets(), bodies),
-                new PatternRoutes(platform.patterns(), masking, bodies, json));
+                new PatternRoutes(platform.patterns(), masking, bodies, json),
+                new AlertRoutes(platform.alerts(), bodies));
     }
 
     private static MaskingService masking(LogPlatform platform) {
