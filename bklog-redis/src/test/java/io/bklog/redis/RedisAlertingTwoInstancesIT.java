@@ -6,7 +6,6 @@ import io.bklog.core.alert.AlertCaller;
 import io.bklog.core.alert.AlertCondition;
 import io.bklog.core.alert.AlertRule;
 import io.bklog.core.indexset.IndexSetSpec;
-import io.bklog.core.meta.MetadataConfig;
 import io.bklog.core.schedule.SchedulerSettings;
 import io.bklog.testkit.MutableClock;
 import org.junit.jupiter.api.AfterAll;
@@ -16,22 +15,17 @@ import org.junit.jupiter.api.Test;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Alerting on two instances of one deployment (Redis lock, one MariaDB metadata database): both evaluate the same
@@ -40,18 +34,16 @@ import static org.assertj.core.api.Assertions.fail;
  * Elasticsearch would give both).
  */
 class RedisAlertingTwoInstancesIT {
-    private static final String MARIADB = System.getProperty("bklog.it.mariadb", "jdbc:mariadb://127.0.0.1:3306/");
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
     private static RedisFixture redis;
-    private static String database;
+    private static MariaDbDatabase database;
     private static HttpServer receiver;
     private static final List<String> received = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
         redis = new RedisFixture("alerting");
-        database = "bklog_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        execute("CREATE DATABASE " + database + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+        database = new MariaDbDatabase();
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.createContext("/", ex -> {
             received.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
@@ -65,24 +57,14 @@ class RedisAlertingTwoInstancesIT {
     @AfterAll
     static void stop() {
         if (receiver != null) receiver.stop(0);
-        if (database != null) execute("DROP DATABASE IF EXISTS " + database);
+        if (database != null) database.close();
         if (redis != null) redis.close();
-    }
-
-    private static void execute(String sql) {
-        try (Connection c = DriverManager.getConnection(MARIADB + "test", "root", "")) {
-            c.createStatement().execute(sql);
-        } catch (SQLException e) {
-            fail("MariaDB is not reachable at " + MARIADB + " as root (" + e.getMessage() + "); start it with "
-                    + "`service mariadb start`");
-        }
     }
 
     private static LogPlatform instance(MutableClock clock) {
         return LogPlatform.builder().backend("memory", Map.of())
                 .backend("redis", Map.of("uri", RedisFixture.URI, "prefix", redis.prefix))
-                .metadataConfig(MetadataConfig.builder().jdbcUrl(MARIADB + database).user("root").password("")
-                        .maxPoolSize(4).build())
+                .metadataConfig(database.config())
                 .migrateOnStart(true).clock(clock).alertSleeper(d -> { })
                 .scheduler(SchedulerSettings.workersOnly().withPollWait(Duration.ofMillis(200)))
                 .build();
