@@ -64,6 +64,9 @@ public record AlertRule(Long id, String space, String name, String indexSet, Str
         if (indexSet == null || indexSet.isBlank()) throw invalid("index_set is missing", "index_set");
         if (condition == null) throw invalid("condition is missing (e.g. {\"type\":\"count_above\",\"threshold\":100})",
                 "condition");
+        if (filters != null && filters.stream().anyMatch(java.util.Objects::isNull)) {
+            throw invalid("filters has a null entry", "filters");
+        }
         filters = filters == null ? List.of() : List.copyOf(filters);
         every = every == null ? Duration.ofMinutes(1) : every;
         if (every.compareTo(MIN_EVERY) < 0 || every.compareTo(MAX_EVERY) > 0 || every.toMillis() % 1000 != 0) {
@@ -87,6 +90,10 @@ public record AlertRule(Long id, String space, String name, String indexSet, Str
         if (!SEVERITIES.contains(severity)) {
             throw invalid("severity must be info, warning or critical, got " + quoted(severity), "severity");
         }
+        if (labels != null && labels.entrySet().stream().anyMatch(e -> e.getKey() == null
+                || e.getValue() == null)) {
+            throw invalid("labels need a name and a value each", "labels");
+        }
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         if (labels.size() > 32) throw invalid("at most 32 labels, got " + labels.size(), "labels");
         for (var e : labels.entrySet()) {
@@ -109,6 +116,9 @@ public record AlertRule(Long id, String space, String name, String indexSet, Str
         if (groupBy != null && condition.kind() != AlertCondition.Type.COUNT_ABOVE
                 && condition.kind() != AlertCondition.Type.COUNT_BELOW) {
             throw invalid("group_by works with count_above and count_below only", "group_by");
+        }
+        if (channels != null && channels.stream().anyMatch(java.util.Objects::isNull)) {
+            throw invalid("channels has a null entry", "channels");
         }
         channels = channels == null ? List.of() : List.copyOf(channels);
         if (channels.isEmpty()) throw invalid("channels is empty: name at least one channel of the space", "channels");

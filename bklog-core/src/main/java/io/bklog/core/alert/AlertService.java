@@ -229,7 +229,10 @@ public final class AlertService {
         NotificationChannelFactory f = type == null ? null : factories.get(type);
         if (f == null) throw AlertCondition.invalid("unknown channel type '" + type + "'; types: " + factories.keySet(),
                 "type");
-        Map<String, String> s = new TreeMap<>(settings == null ? Map.of() : settings);
+        Map<String, String> s = new TreeMap<>();
+        if (settings != null) settings.forEach((k, v) -> {
+            if (k != null && v != null) s.put(k, v);
+        });
         store.channel(space, name).filter(old -> old.type().equals(type)).ifPresent(old -> {
             for (String secret : f.secretSettings()) {
                 if ((s.get(secret) == null || s.get(secret).isEmpty()) && old.settings().containsKey(secret)) {

@@ -15,6 +15,10 @@ public record Silence(Long id, String space, String kind, Long ruleId, Map<Strin
     public static final String MAINTENANCE = "maintenance";
 
     public Silence {
+        if (matchers != null && matchers.entrySet().stream().anyMatch(e -> e.getKey() == null
+                || e.getValue() == null)) {
+            throw AlertCondition.invalid("matchers need a label name and a value each", "matchers");
+        }
         matchers = matchers == null ? Map.of() : Map.copyOf(matchers);
         kind = kind == null ? SILENCE : kind;
     }

@@ -368,6 +368,7 @@ public final class MetadataDump {
         return switch (table) {
             case TaskRunRepository.TABLE -> "run_id";
             case IndexSetCapacityRepository.TABLE -> "index_set_id";
+            case "alert_state" -> "rule_id";
             default -> "id";
         };
     }
