@@ -96,7 +96,7 @@ public final class AlertService {
     }
 
     /** The built-in channel types, those given, then those found by {@link ServiceLoader}; a taken type is refused. */
-    private static Map<String, NotificationChannelFactory> factories(List<NotificationChannelFactory> given) {
+    static Map<String, NotificationChannelFactory> factories(List<NotificationChannelFactory> given) {
         Map<String, NotificationChannelFactory> out = new TreeMap<>();
         out.put(WebhookChannel.TYPE, new WebhookChannel.Factory());
         out.put(EmailChannel.TYPE, new EmailChannel.Factory());
@@ -362,7 +362,7 @@ public final class AlertService {
         Instant period = rule.periodOf(now);
         Optional<RuleState> before = store.state(rule.id());
         if (before.isEmpty() || done(before.get(), period)) return false;
-        Optional<DistributedLock.LockLease> lease = lock.tryAcquire("alert.rule." + rule.id(), instant(), LEASE);
+        Optional<DistributedLock.LockLease> lease = lock.tryAcquire("alert.rule." + rule.id(), instance, LEASE);
         if (lease.isEmpty()) return false;
         try {
             long token = lease.get().fencingToken();
@@ -680,10 +680,6 @@ public final class AlertService {
 
     private Instant now() {
         return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-    }
-
-    private String instant() {
-        return instance;
     }
 
     static BklogException notFound(String what, String id) {

@@ -12,6 +12,9 @@ import io.bklog.core.meta.Token;
 import io.bklog.core.patterns.PatternConfig;
 import io.bklog.spi.DistributedLock;
 import io.bklog.spi.HealthzMetric;
+import io.bklog.spi.alert.AlertNotification;
+import io.bklog.spi.alert.NotificationChannel;
+import io.bklog.spi.alert.NotificationChannelFactory;
 import io.bklog.testkit.MutableClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +43,22 @@ class AlertServiceTest {
 
     final MutableClock clock = new MutableClock(T0);
     final List<Duration> sleeps = new ArrayList<>();
-    final LogPlatform platform = LogPlatform.builder().clock(clock).alertSleeper(sleeps::add).build();
+    /** A third party's channel type: keeps what it is sent. */
+    final List<AlertNotification> memo = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final NotificationChannelFactory memoType = new NotificationChannelFactory() {
+        @Override
+        public String type() {
+            return "memo";
+        }
+
+        @Override
+        public NotificationChannel create(Map<String, String> settings) {
+            if (!settings.containsKey("pad")) throw new IllegalArgumentException("settings.pad is missing");
+            return memo::add;
+        }
+    };
+    final LogPlatform platform = LogPlatform.builder().clock(clock).alertSleeper(sleeps::add).alertChannel(memoType)
+            .build();
     final AlertService alerts = platform.alerts();
     final AlertCaller admin = AlertCaller.library(SPACE);
     WebhookReceiver hooks;
@@ -58,7 +76,10 @@ class AlertServiceTest {
     void cleanUp() {
         hooks.close();
         for (AlertRule r : alerts.rules(SPACE)) alerts.deleteRule(SPACE, r.id());
-        for (Silence x : alerts.silences(SPACE)) alerts.deleteSilence(SPACE, x.id());
+        // every silence, ended ones too: the next test turns the clock back
+        for (Silence x : new AlertStore(platform.internals().metadata().jdbi()).silences(SPACE, null)) {
+            alerts.deleteSilence(SPACE, x.id());
+        }
         for (AlertChannelConfig c : alerts.channels(SPACE)) alerts.deleteChannel(SPACE, c.name());
     }
 
@@ -450,6 +471,40 @@ class AlertServiceTest {
         assertThat(alerts.history(SPACE, r.id(), 10)).singleElement()
                 .satisfies(h -> assertThat(h.at()).isEqualTo(late));
         assertThat(alerts.healthIndicator().check().get(0).status()).isTrue();
+    }
+
+    @Test
+    void aThirdPartyChannelTypeIsInstalledAndGetsTheNotifications() {
+        platform.indexSets().create(set, IndexSetSpec.defaults());
+        assertThat(alerts.channelTypes()).containsExactly("email", "memo", "webhook");
+        assertThatThrownBy(() -> alerts.putChannel(SPACE, "m", "memo", Map.of()))
+                .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.getMessage()).contains("settings.pad"));
+        alerts.putChannel(SPACE, "m", "memo", Map.of("pad", "1"));
+        AlertRule r = alerts.createRule(admin, rule("to memo", AlertCondition.countAbove(0), "m"));
+        memo.clear();
+        ingest(set, T0, "x");
+        evaluateAt(T0.plus(Duration.ofMinutes(1)));
+        assertThat(memo).singleElement().satisfies(n -> {
+            assertThat(n.ruleId()).isEqualTo(r.id());
+            assertThat(n.status()).isEqualTo("firing");
+            assertThat(n.samples()).hasSize(1);
+        });
+        // a type that is taken is refused
+        NotificationChannelFactory fake = new WebhookChannel.Factory();
+        assertThatThrownBy(() -> AlertService.factories(List.of(fake))).hasMessageContaining("'webhook' is taken");
+    }
+
+    @Test
+    void aSilenceOfOneRuleMutesThatRuleOnly() {
+        platform.indexSets().create(set, IndexSetSpec.defaults());
+        webhook("ops", null);
+        AlertRule muted = alerts.createRule(admin, rule("muted", AlertCondition.countAbove(0), "ops"));
+        alerts.createRule(admin, rule("loud", AlertCondition.countAbove(0), "ops"));
+        alerts.addSilence(admin, new Silence(null, null, null, muted.id(), null, null, T0.plus(Duration.ofHours(1)),
+                null, null, null));
+        ingest(set, T0, "x");
+        evaluateAt(T0.plus(Duration.ofMinutes(1)));
+        assertThat(hooks.received).singleElement().satisfies(h -> assertThat(h.body()).contains("\"loud\""));
     }
 
     @Test
