@@ -73,7 +73,10 @@ final class AlertStore {
                     + " enabled = :enabled, version = version + 1, updated_at = :now WHERE id = :id AND version = :v"), r)
                     .bind("id", r.id()).bind("v", expected).bind("now", ts(now)).execute());
         } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
-            throw exists("rule", r.name());
+            if (findRule(r.space(), r.name()).filter(o -> !o.id().equals(r.id())).isPresent()) {
+                throw exists("rule", r.name());
+            }
+            throw e;
         }
         if (n == 0) {
             throw new BklogException(ErrorCode.CONFLICT, "rule " + r.id() + " was changed meanwhile; read it again"

@@ -495,6 +495,29 @@ class AlertServiceTest {
     }
 
     @Test
+    void anUpdateKeepsTheStateAndRefusesAStaleVersionOrATakenName() {
+        platform.indexSets().create(set, IndexSetSpec.defaults());
+        webhook("ops", null);
+        AlertRule r = alerts.createRule(admin, rule("r1", AlertCondition.countAbove(0), "ops"));
+        alerts.createRule(admin, rule("r2", AlertCondition.countAbove(0), "ops"));
+        ingest(set, T0, "x");
+        evaluateAt(T0.plus(Duration.ofMinutes(1)));
+        AlertRule changed = alerts.updateRule(admin, r.id(), rule("r1", AlertCondition.countAbove(5), "ops"));
+        assertThat(changed.version()).isEqualTo(2);
+        assertThat(changed.condition().threshold()).isEqualTo(5);
+        assertThat(alerts.status(SPACE, r.id()).state().state()).isEqualTo(AlertState.FIRING);
+        AlertRule stale = new AlertRule(null, null, "r1", set, null, null, AlertCondition.countAbove(1), null, null,
+                null, null, null, null, null, null, null, null, List.of("ops"), null, null, null, 1L, null, null);
+        assertThatThrownBy(() -> alerts.updateRule(admin, r.id(), stale)).isInstanceOfSatisfying(BklogException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
+        assertThatThrownBy(() -> alerts.updateRule(admin, r.id(), rule("r2", AlertCondition.countAbove(0), "ops")))
+                .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ALERT_EXISTS));
+        // the next evaluation judges the new threshold: 1 line is not above 5
+        evaluateAt(T0.plus(Duration.ofMinutes(2)));
+        assertThat(alerts.status(SPACE, r.id()).state().state()).isEqualTo(AlertState.RESOLVED);
+    }
+
+    @Test
     void aSilenceOfOneRuleMutesThatRuleOnly() {
         platform.indexSets().create(set, IndexSetSpec.defaults());
         webhook("ops", null);
