@@ -8,6 +8,7 @@ import io.bklog.server.BklogServer;
 import io.bklog.server.config.BklogConfig;
 import io.bklog.server.config.ServerConfig;
 import io.bklog.server.config.StoreConfig;
+import io.bklog.server.http.ApiCalls.Answer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,25 +45,15 @@ class AlertRoutesTest {
     private HttpServer receiver;
     private final List<String[]> received = new CopyOnWriteArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
+    private ApiCalls api;
     private String admin;
 
-    record Answer(int status, String raw, JsonNode body) {}
-
     private Answer call(String token, String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.uri() + path))
-                .header("Content-Type", "application/json");
-        if (token != null) b.header("Authorization", "Bearer " + token);
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), r.body(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
+        return api.call(token, method, path, body);
     }
 
     private String token(String space, String name, String... roles) throws Exception {
-        String body = "{\"name\":\"" + name + "\",\"space_uid\":\"" + space + "\",\"roles\":["
-                + java.util.Arrays.stream(roles).map(r -> "\"" + r + "\"").collect(Collectors.joining(",")) + "]}";
-        Answer a = call(admin, "POST", "/api/v1/tokens", body);
-        assertThat(a.status()).as(a.raw()).isEqualTo(201);
-        return a.body().get("token").asText();
+        return api.token(admin, space, name, roles);
     }
 
     @BeforeAll
@@ -79,6 +69,7 @@ class AlertRoutesTest {
         server = BklogServer.start(new BklogConfig(new ServerConfig("127.0.0.1", 0, 4 * 1024 * 1024),
                 dataDir.toString(), StoreConfig.defaults()));
         admin = Files.readString(dataDir.resolve("admin-token")).strip();
+        api = new ApiCalls(server.uri());
         assertThat(call(admin, "PUT", "/api/v1/index_sets/app", "{}").status()).isEqualTo(201);
         Answer rule = call(admin, "POST", "/api/v1/desensitize/rules", "{\"rule_name\":\"phone\",\"operator\":"
                 + "\"mask_shield\",\"params\":{\"preserve_head\":3,\"preserve_tail\":2},\"match_pattern\":"
