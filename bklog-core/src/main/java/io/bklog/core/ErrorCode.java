@@ -81,6 +81,18 @@ public enum ErrorCode {
             "The pattern id named in the path is not a pattern of the index set (ids are per index set).",
             "GET /api/v1/index_sets/{name}/patterns lists the patterns with their ids; a pattern created on another instance is known everywhere within `patterns.sync_interval`."),
     /** A collector config does not validate; {@code errors} lists every problem with its position. */
+    /** An alert rule, channel or silence is invalid. */
+    INVALID_ALERT("invalid_alert", 400,
+            "An alert rule, channel, silence or maintenance window is invalid (unknown condition type, window or period out of range, unknown channel, bad webhook URL or SMTP setting, a silence ending before it starts, `unmasked` asked by a token without the `unmasked` role).",
+            "Correct the setting named in `field` (docs/alerting.md lists every setting and its range)."),
+    /** The alert rule, channel or silence does not exist in the caller's space. */
+    ALERT_NOT_FOUND("alert_not_found", 404,
+            "The alert rule, channel or silence named in the path does not exist in the caller's space.",
+            "List them (GET /api/v1/alerts/rules, /channels, /silences) and use an id or name from the list."),
+    /** A rule or channel of that name exists in the space, or a channel is still used by a rule. */
+    ALERT_EXISTS("alert_exists", 409,
+            "An alert rule or channel with this name exists already in the space, or a channel to delete is still used by a rule.",
+            "Pick another name, update the existing one, or remove the channel from the rules that use it first."),
     INVALID_COLLECTOR_CONFIG("invalid_collector_config", 400,
             "A collector config (or an ETL preview) is invalid: unknown index set or source type, bad source params, a regex or grok that does not compile, unknown time format, reserved field name, delimiter field without field_index, bad multiline or filter.",
             "Fix each entry of `errors` (its `path` says where, e.g. `fields[2].time_format`, `etl_params.separator_regexp`); nothing was saved."),

@@ -149,6 +149,13 @@ public final class LogPlatform implements AutoCloseable {
 
     void patterns(io.bklog.core.patterns.PatternService service) { this.patterns = service; }
 
+    private volatile io.bklog.core.alert.AlertService alerts;
+
+    void alerts(io.bklog.core.alert.AlertService service) { this.alerts = service; }
+
+    /** Alerting: rules on searches and patterns, channels, silences, history (docs/alerting.md). */
+    public io.bklog.core.alert.AlertService alerts() { return alerts; }
+
     /** Log clustering: patterns per index set, labels, re-mining (docs/patterns.md). */
     public io.bklog.core.patterns.PatternService patterns() { return patterns; }
 

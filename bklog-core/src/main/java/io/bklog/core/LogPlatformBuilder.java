@@ -62,6 +62,8 @@ public final class LogPlatformBuilder {
     io.bklog.core.collect.CollectorConfinement collectorConfinement;
     io.bklog.core.schedule.SchedulerSettings schedulerSettings = io.bklog.core.schedule.SchedulerSettings.workersOnly();
     final List<io.bklog.core.schedule.TaskSpec> tasks = new ArrayList<>();
+    final List<io.bklog.spi.alert.NotificationChannelFactory> alertChannels = new ArrayList<>();
+    io.bklog.core.alert.Sleeper alertSleeper = io.bklog.core.alert.Sleeper.REAL;
     java.time.Duration healthTimeout;
     final io.bklog.core.ops.Operations.Builder operations = io.bklog.core.ops.Operations.builder();
 
@@ -200,6 +202,21 @@ public final class LogPlatformBuilder {
     /** Registers one more task (periodic or async) on the platform's scheduler, e.g. an export task. */
     public LogPlatformBuilder task(io.bklog.core.schedule.TaskSpec task) {
         tasks.add(Objects.requireNonNull(task, "task"));
+        return this;
+    }
+
+    /**
+     * Adds a notification channel type for alerting (docs/alerting.md), besides the built-in {@code webhook} and
+     * {@code email} and those found by {@link java.util.ServiceLoader}; a type already taken is refused at build.
+     */
+    public LogPlatformBuilder alertChannel(io.bklog.spi.alert.NotificationChannelFactory factory) {
+        alertChannels.add(Objects.requireNonNull(factory, "factory"));
+        return this;
+    }
+
+    /** How alert deliveries wait between retries (default: {@link Thread#sleep}); tests pass one that does not wait. */
+    public LogPlatformBuilder alertSleeper(io.bklog.core.alert.Sleeper sleeper) {
+        this.alertSleeper = Objects.requireNonNull(sleeper, "sleeper");
         return this;
     }
 

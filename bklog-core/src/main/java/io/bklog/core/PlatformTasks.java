@@ -42,7 +42,7 @@ final class PlatformTasks {
     private static List<String> builtIn() {
         List<String> names = new ArrayList<>(io.bklog.core.ops.MaintenanceTasks.ALL);
         names.addAll(List.of(Operations.BACKUP_TASK, Operations.RESTORE_BACKUP_TASK, Operations.ARCHIVE_RESTORE_TASK,
-                EXPORT_CLEANUP_TASK));
+                EXPORT_CLEANUP_TASK, io.bklog.core.alert.AlertService.TASK));
         return List.copyOf(names);
     }
 
@@ -50,6 +50,7 @@ final class PlatformTasks {
     static void validate(SchedulerSettings settings, List<TaskSpec> extra) {
         TreeSet<String> periodic = new TreeSet<>(io.bklog.core.ops.MaintenanceTasks.ALL);
         periodic.add(EXPORT_CLEANUP_TASK);
+        periodic.add(io.bklog.core.alert.AlertService.TASK);
         for (TaskSpec t : extra) {
             if (BUILT_IN.contains(t.name())) {
                 throw new IllegalArgumentException("task '" + t.name() + "' is built in; give your task another name");
@@ -91,13 +92,16 @@ final class PlatformTasks {
         List<TaskSpec> all = new ArrayList<>();
         for (String name : staged.names()) all.add(staged.find(name).orElseThrow());
         all.addAll(extra);
-        for (TaskSpec t : all) {
-            Schedule override = settings.schedules().get(t.name());
-            if (override != null && t instanceof PeriodicTask p) {
-                t = new PeriodicTask(p.name(), override, p.queue(), p.timeout(), p.maxRetries(), p.oncePerPeriod(),
-                        p.args(), p.handler());
-            }
-            scheduler.registry().register(t);
+        for (TaskSpec t : all) registerWithOverride(scheduler, t, settings);
+    }
+
+    /** Registers one task with the schedule override of {@code settings}, if any. */
+    static void registerWithOverride(Scheduler scheduler, TaskSpec t, SchedulerSettings settings) {
+        Schedule override = settings.schedules().get(t.name());
+        if (override != null && t instanceof PeriodicTask p) {
+            t = new PeriodicTask(p.name(), override, p.queue(), p.timeout(), p.maxRetries(), p.oncePerPeriod(),
+                    p.args(), p.handler());
         }
+        scheduler.registry().register(t);
     }
 }

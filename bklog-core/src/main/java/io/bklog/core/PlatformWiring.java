@@ -79,6 +79,11 @@ final class PlatformWiring {
                 backends.lock(), clock, meta, meters);
         List<HealthIndicator> indicators = new ArrayList<>(health);
         indicators.add(scheduler.healthIndicator());
+        // alerting (docs/alerting.md): one periodic task evaluates the due rules and delivers the outbox
+        io.bklog.core.alert.AlertService alerts = new io.bklog.core.alert.AlertService(meta, indexSets, search,
+                patterns, backends.lock(), clock, io.bklog.core.metrics.MicrometerMeters.of(meters),
+                options.alertChannels, options.alertSleeper);
+        indicators.add(alerts.healthIndicator());
         owned.add(scheduler); // closed first: no task runs on closed components
         Operations operations = options.operations.metadata(meta).topology(topology).clock(clock)
                 .dataDir(options.dataDir).scheduler(scheduler).build();
@@ -90,6 +95,8 @@ final class PlatformWiring {
         scheduler.registry().register(patterns.remineTask());
         patterns.useScheduler(scheduler);
         platform.patterns(patterns);
+        PlatformTasks.registerWithOverride(scheduler, alerts.task(), options.schedulerSettings);
+        platform.alerts(alerts);
         scheduler.start();
         log.info("bklog scheduler started beat={} workers={} tasks={}", options.schedulerSettings.beat(),
                 options.schedulerSettings.workers(), scheduler.registry().names());

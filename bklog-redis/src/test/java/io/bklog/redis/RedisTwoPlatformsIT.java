@@ -1,7 +1,6 @@
 package io.bklog.redis;
 
 import io.bklog.core.LogPlatform;
-import io.bklog.core.meta.MetadataConfig;
 import io.bklog.core.schedule.AsyncTask;
 import io.bklog.core.schedule.SchedulerSettings;
 import io.bklog.core.schedule.TaskRun;
@@ -10,15 +9,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -27,37 +21,26 @@ import static org.awaitility.Awaitility.await;
  * the status and the run record the second wrote.
  */
 class RedisTwoPlatformsIT {
-    private static final String MARIADB = System.getProperty("bklog.it.mariadb", "jdbc:mariadb://127.0.0.1:3306/");
     private static RedisFixture redis;
-    private static String database;
+    private static MariaDbDatabase database;
 
     @BeforeAll
     static void start() {
         redis = new RedisFixture("two-platforms");
-        database = "bklog_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        execute("CREATE DATABASE " + database + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+        database = new MariaDbDatabase();
     }
 
     @AfterAll
     static void stop() {
-        if (database != null) execute("DROP DATABASE IF EXISTS " + database);
+        if (database != null) database.close();
         if (redis != null) redis.close();
     }
 
-    private static void execute(String sql) {
-        try (Connection c = DriverManager.getConnection(MARIADB + "test", "root", "")) {
-            c.createStatement().execute(sql);
-        } catch (SQLException e) {
-            fail("MariaDB is not reachable at " + MARIADB + " as root (" + e.getMessage() + "); start it with "
-                    + "`service mariadb start`");
-        }
-    }
 
     private static LogPlatform instance(String name, SchedulerSettings roles) {
         return LogPlatform.builder().backend("memory", Map.of())
                 .backend("redis", Map.of("uri", RedisFixture.URI, "prefix", redis.prefix))
-                .metadataConfig(MetadataConfig.builder().jdbcUrl(MARIADB + database).user("root").password("")
-                        .maxPoolSize(4).build())
+                .metadataConfig(database.config())
                 .migrateOnStart(true)
                 .scheduler(roles.withPollWait(Duration.ofMillis(200)))
                 .task(AsyncTask.of("whoami", ctx -> {

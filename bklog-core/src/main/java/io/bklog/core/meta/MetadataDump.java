@@ -60,7 +60,8 @@ public final class MetadataDump {
             ArchiveConfigRepository.TABLE, ArchivedSnapshotRepository.TABLE, RestoreJobRepository.TABLE,
             BackupRecordRepository.TABLE, TaskRunRepository.TABLE, AsyncTaskRepository.TABLE, ExportJobRepository.TABLE,
             SearchHistoryRepository.TABLE, FavoriteRepository.TABLE, IndexSetCapacityRepository.TABLE,
-            PatternRepository.TABLE);
+            PatternRepository.TABLE, "alert_channels", "alert_rules", "alert_state", "alert_history",
+            "alert_notifications", "alert_silences");
 
     private static final Logger log = LoggerFactory.getLogger(MetadataDump.class);
     private static final int BATCH = 500;
@@ -367,6 +368,7 @@ public final class MetadataDump {
         return switch (table) {
             case TaskRunRepository.TABLE -> "run_id";
             case IndexSetCapacityRepository.TABLE -> "index_set_id";
+            case "alert_state" -> "rule_id";
             default -> "id";
         };
     }

@@ -846,6 +846,35 @@ abstract class MetadataStoreContract {
         store.searchHistory().record(SearchHistoryEntry.of("alice", set.id(), "日志 \"quoted\"\nline", null, true));
         store.favorites().create(Favorite.of("5xx", "bkcc__2", set.id(), "status:500", "alice").withUnmasked(true));
         store.capacity().record(IndexSetCapacity.of(set.id(), 1, 2, 3, clock.instant()));
+        populateAlerting(store);
+    }
+
+    /** One row in each alerting table (V8; written by io.bklog.core.alert.AlertStore, package-private). */
+    static void populateAlerting(MetadataStore store) {
+        java.time.LocalDateTime t = java.time.LocalDateTime.ofInstant(T0, java.time.ZoneOffset.UTC);
+        store.jdbi().useHandle(h -> {
+            h.createUpdate("INSERT INTO alert_channels (space_uid, name, type, settings, created_at, updated_at)"
+                    + " VALUES ('bkcc__2', 'ops', 'webhook', '{\"url\":\"http://h/x\"}', :t, :t)").bind("t", t)
+                    .execute();
+            long rule = h.createUpdate("INSERT INTO alert_rules (space_uid, name, index_set, query, filters,"
+                    + " rule_condition, every_seconds, window_seconds, severity, labels, template, samples, unmasked,"
+                    + " channels, created_at, updated_at) VALUES ('bkcc__2', '5xx', 'nginx_access', 'status:500', '[]',"
+                    + " '{\"type\":\"count_above\",\"threshold\":10.0}', 60, 300, 'critical', '{\"team\":\"web\"}',"
+                    + " '{{rule}}', 3, FALSE, '[\"ops\"]', :t, :t)").bind("t", t)
+                    .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+            h.createUpdate("INSERT INTO alert_state (rule_id, state, since, last_period, last_value, last_notified,"
+                    + " fence, updated_at) VALUES (:r, 'firing', :t, :t, 12.5, :t, 3, :t)").bind("r", rule)
+                    .bind("t", t).execute();
+            h.createUpdate("INSERT INTO alert_history (rule_id, space_uid, at, period, from_state, to_state, observed,"
+                    + " message) VALUES (:r, 'bkcc__2', :t, :t, 'ok', 'firing', 12.5, '5xx: 12')").bind("r", rule)
+                    .bind("t", t).execute();
+            h.createUpdate("INSERT INTO alert_notifications (id, rule_id, space_uid, channel, kind, payload, status,"
+                    + " attempts, created_at, updated_at) VALUES ('n-1', :r, 'bkcc__2', 'ops', 'firing', '{}',"
+                    + " 'delivered', 1, :t, :t)").bind("r", rule).bind("t", t).execute();
+            h.createUpdate("INSERT INTO alert_silences (space_uid, kind, rule_id, matchers, starts_at, ends_at,"
+                    + " comment, created_by, created_at) VALUES ('bkcc__2', 'silence', :r, '{}', :t, :t, 'deploy',"
+                    + " 'alice', :t)").bind("r", rule).bind("t", t).execute();
+        });
     }
 
     static String withoutExportTime(String dump) {

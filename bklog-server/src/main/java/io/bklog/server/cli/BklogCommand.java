@@ -17,6 +17,7 @@ import java.util.Properties;
         subcommands = {ServeCommand.class, MigrateCommand.class, HealthzCommand.class, VersionCommand.class,
                 BackupCommand.class, RestoreCommand.class, UpgradeCommand.class, DeadLettersCommand.class,
                 ConfigCommand.class,
+                AlertsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BklogCommand implements Runnable {
 

@@ -37,7 +37,7 @@ public final class ApiRoutes {
                 new TaskRoutes(platform.scheduler(), bodies),
                 new OpsRoutes(platform.operations(), platform.indexSets(), bodies),
                 new PatternRoutes(platform.patterns(), masking, bodies, json),
-                new UiRoutes(), new OpenApiRoutes());
+                new AlertRoutes(platform.alerts(), bodies), new UiRoutes(), new OpenApiRoutes());
     }
 
     private static MaskingService masking(LogPlatform platform) {

@@ -241,6 +241,13 @@ public final class AuthFilter {
             }
             return;
         }
+        if (path.startsWith(AlertRoutes.PREFIX + "/")) {
+            // alerting of the caller's space: reading needs viewer; changing, and channels (their URLs, addresses
+            // and settings), need admin
+            boolean channels = path.startsWith(AlertRoutes.PREFIX + "/channels");
+            require(ctx, method == HandlerType.GET && !channels ? Role.VIEWER : Role.ADMIN);
+            return;
+        }
         if (path.startsWith("/api/v1/spaces") || path.startsWith("/api/v1/tokens")
                 || (path.startsWith("/api/v1/desensitize") && method != HandlerType.GET)) {
             require(ctx, Role.ADMIN);

@@ -110,6 +110,8 @@ public final class Bodies {
         private JsonErrors() {}
 
         static BklogException of(IOException e) {
+            // a record that validates itself (an alert rule) says what is wrong, with its own code and field
+            if (e.getCause() instanceof BklogException b) return b;
             if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
                 String field = path(u);
                 return new BklogException(ErrorCode.BAD_REQUEST, "unknown parameter '" + field + "'; known: "

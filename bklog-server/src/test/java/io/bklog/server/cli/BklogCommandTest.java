@@ -98,6 +98,24 @@ class BklogCommandTest {
     }
 
     @Test
+    void alertRulesAreListedWithTheirStates(@TempDir Path dir) {
+        try (io.bklog.core.LogPlatform p = io.bklog.core.LogPlatform.builder().dataDir(dir).build()) {
+            p.indexSets().put("web", io.bklog.core.indexset.IndexSetSpec.defaults());
+            p.alerts().putChannel("default", "ops", "webhook", Map.of("url", "http://127.0.0.1:9/hook"));
+            p.alerts().createRule(io.bklog.core.alert.AlertCaller.library("default"),
+                    new io.bklog.core.alert.AlertRule(null, null, "web errors", "web", "error", null,
+                            io.bklog.core.alert.AlertCondition.countAbove(10), null, null, null, null, null, null,
+                            null, null, null, null, List.of("ops"), null, null, null, null, null, null));
+        }
+        Run list = run("alerts", "list", "--data-dir", dir.toString());
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out()).startsWith("ID ").contains("web errors").contains("count_above 10.0")
+                .contains("ok").contains("60s/60s").contains("ops").contains("1 alert rules");
+        Run other = run("alerts", "list", "--space", "nosuch", "--data-dir", dir.toString());
+        assertThat(other.out()).contains("0 alert rules");
+    }
+
+    @Test
     void versionPrintsTheBuildVersion() {
         Run r = run("version");
         assertThat(r.exit()).isZero();

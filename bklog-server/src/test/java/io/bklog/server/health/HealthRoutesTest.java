@@ -50,7 +50,7 @@ class HealthRoutesTest {
         JsonNode body = a.json();
         assertThat(body.get("status").asBoolean()).isTrue();
         assertThat(body.get("message").asText()).isEqualTo("health check success");
-        assertThat(namespaces(body)).containsExactly("mysql", "scheduler", "service");
+        assertThat(namespaces(body)).containsExactly("mysql", "scheduler", "alerting", "service");
         JsonNode mysql = body.get("data").get(0);
         assertThat(mysql.get("status").asBoolean()).isTrue();
         assertThat(mysql.get("message").asText()).isEqualTo("ok");
@@ -59,7 +59,7 @@ class HealthRoutesTest {
         assertThat(ping.get("dimensions").get("database").asText()).isEqualTo("h2");
         assertThat(ping.has("metric_value")).isTrue();
         assertThat(ping.has("suggestion")).isTrue();
-        JsonNode service = body.get("data").get(2);
+        JsonNode service = body.get("data").get(3);
         List<String> metrics = new ArrayList<>();
         service.get("data").forEach(m -> metrics.add(m.get("metric_name").asText()));
         assertThat(metrics).contains("disk_free_bytes", "jvm_heap_used_ratio", "ingest_queue_fill_ratio", "dead_letters");
@@ -67,6 +67,10 @@ class HealthRoutesTest {
         body.get("data").get(1).get("data").forEach(m -> scheduler.add(m.get("metric_name").asText()));
         assertThat(scheduler).contains("beat_active", "beat_tick_age_seconds", "worker_running", "live_workers",
                 "failed_runs_last_hour");
+        List<String> alerting = new ArrayList<>();
+        body.get("data").get(2).get("data").forEach(m -> alerting.add(m.get("metric_name").asText()));
+        assertThat(alerting).containsExactly("evaluation_lag_seconds", "rules_firing", "pending_deliveries",
+                "failed_deliveries_last_hour");
     }
 
     @Test
@@ -78,7 +82,7 @@ class HealthRoutesTest {
     @Test
     void excludeDropsTheNamedNamespaces() {
         JsonNode body = Http.get(server.uri(), "/healthz?exclude=service").json();
-        assertThat(namespaces(body)).containsExactly("mysql", "scheduler");
+        assertThat(namespaces(body)).containsExactly("mysql", "scheduler", "alerting");
     }
 
     @Test
@@ -98,7 +102,7 @@ class HealthRoutesTest {
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.contentType()).startsWith("text/plain");
         assertThat(a.body().lines().toList()).startsWith("health check success", "[+]mysql ok", "[+]scheduler ok",
-                "[+]service ok");
+                "[+]alerting ok", "[+]service ok");
         assertThat(a.body()).contains("[+]mysql/ping database=h2 ");
 
         Http.Answer failed = Http.get(server.uri(), "/healthz?format=text&include=mysql,nope");

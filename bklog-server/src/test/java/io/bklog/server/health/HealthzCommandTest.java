@@ -36,7 +36,7 @@ class HealthzCommandTest {
         Run r = run("healthz", "--data-dir", dir.toString());
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out().lines().toList()).startsWith("health check success", "[+]mysql ok", "[+]scheduler ok",
-                "[+]service ok");
+                "[+]alerting ok", "[+]service ok");
     }
 
     @Test

@@ -1,11 +1,11 @@
 package io.bklog.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bklog.server.BklogServer;
 import io.bklog.server.config.BklogConfig;
 import io.bklog.server.config.ServerConfig;
 import io.bklog.server.config.StoreConfig;
+import io.bklog.server.http.ApiCalls.Answer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,18 +13,13 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -32,7 +27,6 @@ import static org.awaitility.Awaitility.await;
 /** The patterns API over HTTP: settings on index sets, listing, search by id and label, roles, spaces, masking. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PatternRoutesTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long T0 = 1_700_000_000_000L;
     private static final String PHONE = "13812345678";
 
@@ -40,26 +34,15 @@ class PatternRoutesTest {
     static Path dataDir;
 
     private BklogServer server;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private ApiCalls api;
     private String admin;
 
-    record Answer(int status, String raw, JsonNode body) {}
-
     private Answer call(String token, String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.uri() + path))
-                .header("Content-Type", "application/json");
-        if (token != null) b.header("Authorization", "Bearer " + token);
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), r.body(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
+        return api.call(token, method, path, body);
     }
 
     private String token(String space, String name, String... roles) throws Exception {
-        String body = "{\"name\":\"" + name + "\",\"space_uid\":\"" + space + "\",\"roles\":["
-                + java.util.Arrays.stream(roles).map(r -> "\"" + r + "\"").collect(Collectors.joining(",")) + "]}";
-        Answer a = call(admin, "POST", "/api/v1/tokens", body);
-        assertThat(a.status()).as(a.raw()).isEqualTo(201);
-        return a.body().get("token").asText();
+        return api.token(admin, space, name, roles);
     }
 
     private static String q(String s) {
@@ -71,6 +54,7 @@ class PatternRoutesTest {
         server = BklogServer.start(new BklogConfig(new ServerConfig("127.0.0.1", 0, 4 * 1024 * 1024),
                 dataDir.toString(), StoreConfig.defaults()));
         admin = Files.readString(dataDir.resolve("admin-token")).strip();
+        api = new ApiCalls(server.uri());
         Answer created = call(admin, "PUT", "/api/v1/index_sets/app", "{\"patterns\": {\"enabled\": true}}");
         assertThat(created.status()).as(created.raw()).isEqualTo(201);
         assertThat(created.body().at("/patterns/enabled").asBoolean()).isTrue();
