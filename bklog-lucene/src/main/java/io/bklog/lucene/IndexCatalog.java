@@ -174,9 +174,16 @@ final class IndexCatalog {
     }
 
     private PhysicalIndex openIndex(String name) throws IOException {
-        PhysicalIndex idx = PhysicalIndex.open(name, indicesDir.resolve(name), analyzer, ramBufferMb);
+        PhysicalIndex idx = PhysicalIndex.open(name, indicesDir.resolve(name), analyzer, ramBufferMb,
+                SearchSort.indexSort(timeFieldOf(name)));
         indices.put(name, idx);
         return idx;
+    }
+
+    /** The time field of the index set an index belongs to (by its name), or the default one. */
+    private String timeFieldOf(String index) {
+        return IndexNames.parse(index).map(p -> sets.get(p.indexSet())).map(IndexSetMapping::timeField)
+                .orElse(IndexSetSchema.DEFAULT_TIME_FIELD);
     }
 
     /** The index a day's documents go to, rolling over to {@code _n+1} once it passes the set's rolloverBytes. */

@@ -2,12 +2,16 @@ package io.bklog.lucene;
 
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
+import org.apache.lucene.index.SegmentCommitInfo;
+import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.SnapshotDeletionPolicy;
 import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.Sort;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 
@@ -48,19 +52,39 @@ final class PhysicalIndex implements AutoCloseable {
         return c;
     }
 
-    static PhysicalIndex open(String name, Path path, Analyzer analyzer, double ramBufferMb) throws IOException {
+    /**
+     * Opens (or creates) the index at {@code path}. A new index keeps its documents in {@code indexSort} (null: in
+     * insertion order); an existing one keeps the order its segments were written in, since Lucene cannot change
+     * it (indices written before index sorting stay unsorted, and still answer every search the same).
+     */
+    static PhysicalIndex open(String name, Path path, Analyzer analyzer, double ramBufferMb, Sort indexSort)
+            throws IOException {
         Directory dir = FSDirectory.open(path);
         try {
             IndexWriterConfig c = config(analyzer, ramBufferMb);
+            Sort sort = existingSort(dir, indexSort);
+            if (sort != null) c.setIndexSort(sort);
             SnapshotDeletionPolicy snapshots = new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
             c.setIndexDeletionPolicy(snapshots);
             IndexWriter writer = new IndexWriter(dir, c);
-            if (!org.apache.lucene.index.DirectoryReader.indexExists(dir)) writer.commit();
+            if (!DirectoryReader.indexExists(dir)) writer.commit();
             return new PhysicalIndex(name, path, dir, writer, snapshots);
         } catch (IOException | RuntimeException e) {
             dir.close();
             throw e;
         }
+    }
+
+    /** The sort of the index's segments, {@code wanted} when it has none yet, null when any segment is unsorted. */
+    private static Sort existingSort(Directory dir, Sort wanted) throws IOException {
+        if (!DirectoryReader.indexExists(dir)) return wanted;
+        Sort found = wanted;
+        for (SegmentCommitInfo si : SegmentInfos.readLatestCommit(dir)) {
+            Sort s = si.info.getIndexSort();
+            if (s == null) return null;
+            found = s;
+        }
+        return found;
     }
 
     /** Bytes on disk plus what the writer buffers in memory. */

@@ -68,20 +68,37 @@ final class SearchSort {
                 fields.add(f);
                 kinds.add(Kind.DOUBLE);
             } else {
-                SortedNumericSortField f = new SortedNumericSortField(s.field(), SortField.Type.LONG, rev,
-                        rev ? SortedNumericSelector.Type.MAX : SortedNumericSelector.Type.MIN);
-                f.setMissingValue(rev ? Long.MIN_VALUE : Long.MAX_VALUE);
-                fields.add(f);
+                fields.add(longKey(s.field(), rev));
                 kinds.add(type == FieldType.BOOLEAN ? Kind.BOOLEAN : Kind.LONG);
             }
             reverse.add(rev);
         }
         if (!idSorted) {
-            fields.add(new SortField(DocumentMapper.ID, SortField.Type.STRING, false));
+            fields.add(idKey());
             kinds.add(Kind.STRING);
             reverse.add(false);
         }
         return new SearchSort(new org.apache.lucene.search.Sort(fields.toArray(SortField[]::new)), kinds, reverse);
+    }
+
+    /**
+     * The order each physical index keeps its documents in: the default search order (time descending, then id), so
+     * a search for the newest hits reads them first in every segment and stops collecting after the page (the total
+     * and aggregations still see every match).
+     */
+    static org.apache.lucene.search.Sort indexSort(String timeField) {
+        return new org.apache.lucene.search.Sort(longKey(timeField, true), idKey());
+    }
+
+    private static SortField longKey(String field, boolean rev) {
+        SortedNumericSortField f = new SortedNumericSortField(field, SortField.Type.LONG, rev,
+                rev ? SortedNumericSelector.Type.MAX : SortedNumericSelector.Type.MIN);
+        f.setMissingValue(rev ? Long.MIN_VALUE : Long.MAX_VALUE);
+        return f;
+    }
+
+    private static SortField idKey() {
+        return new SortField(DocumentMapper.ID, SortField.Type.STRING, false);
     }
 
     org.apache.lucene.search.Sort sort() {

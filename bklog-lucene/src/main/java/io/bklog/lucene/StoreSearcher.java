@@ -127,21 +127,23 @@ final class StoreSearcher {
         r.aggregations().forEach((name, a) ->
                 aggs.put(name, AggregationCollector.create(name, a, types.get(a.field()), r.from(), r.to())));
         int window = r.offset() + r.size();
+        // the top hits stop at the page in a segment kept in the search's order (SearchSort.indexSort); the exact
+        // total comes from the counter, which counts from the index statistics where it can
         TopFieldCollector top = window > 0
-                ? new TopFieldCollectorManager(sort.sort(), window, sort.after(r.searchAfter()), Integer.MAX_VALUE, false)
+                ? new TopFieldCollectorManager(sort.sort(), window, sort.after(r.searchAfter()), window, false)
                         .newCollector()
                 : null;
-        TotalHitCountCollector counter = top == null ? new TotalHitCountCollector() : null;
+        TotalHitCountCollector counter = new TotalHitCountCollector();
         List<Collector> collectors = new ArrayList<>();
-        collectors.add(top != null ? top : counter);
+        if (top != null) collectors.add(top);
+        collectors.add(counter);
         collectors.addAll(aggs.values());
         searcher.search(query, MultiCollector.wrap(collectors));
 
-        long total;
+        long total = counter.getTotalHits();
         List<SearchResult.Hit> hits = new ArrayList<>();
         if (top != null) {
             var docs = top.topDocs(r.offset(), r.size());
-            total = docs.totalHits.value;
             int[] starts = new int[held.size()];
             int base = 0;
             for (int i = 0; i < held.size(); i++) {
@@ -161,8 +163,6 @@ final class StoreSearcher {
                         ? Map.of() : highlighter.highlight(source);
                 hits.add(new SearchResult.Hit(index, id, select(source, r.fields()), highlights, sort.values(fd)));
             }
-        } else {
-            total = counter.getTotalHits();
         }
         Map<String, AggregationResult> results = new LinkedHashMap<>();
         aggs.forEach((name, c) -> results.put(name, c.result()));
