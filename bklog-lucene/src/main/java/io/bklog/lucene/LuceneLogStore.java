@@ -192,6 +192,16 @@ public final class LuceneLogStore implements LogStore {
         writer.commit();
     }
 
+    /**
+     * Merges each index of the index set down to at most {@code maxSegments} segments and commits (Elasticsearch's
+     * {@code _forcemerge}): for indices no longer written, such as yesterday's, it frees the space of deleted and
+     * replaced documents and makes searches a little faster. Blocks until done.
+     */
+    public void forceMerge(String indexSet, int maxSegments) {
+        writer.ensureOpen();
+        writer.forceMerge(indexSet, maxSegments);
+    }
+
     // ---------------------------------------------------------------- search
 
     @Override

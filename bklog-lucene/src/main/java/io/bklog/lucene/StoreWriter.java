@@ -275,6 +275,20 @@ final class StoreWriter implements AutoCloseable {
         progress.onProgress(1, "reindexed " + done + " documents of " + indexSet);
     }
 
+    void forceMerge(String indexSet, int maxSegments) {
+        if (maxSegments < 1) throw new IllegalArgumentException("maxSegments must be >= 1, was " + maxSegments);
+        catalog.requireMapping(indexSet);
+        for (PhysicalIndex idx : catalog.indicesOf(List.of(indexSet), null, null)) {
+            try {
+                idx.writer.forceMerge(maxSegments);
+            } catch (IOException | AlreadyClosedException e) {
+                throw new BackendException("lucene force merge of '" + idx.name + "' failed: " + e.getMessage(), e);
+            }
+        }
+        commit();
+        refresh(indexSet);
+    }
+
     // ---------------------------------------------------------------- refresh
 
     void refresh(String indexSet) {
