@@ -83,16 +83,25 @@ final class StoreSearcher {
 
         List<IndexSearcher> acquired = new ArrayList<>(targets.size());
         List<PhysicalIndex> held = new ArrayList<>(targets.size());
+        List<PhysicalIndex.Lucene> opened = new ArrayList<>(targets.size());
         try {
             for (PhysicalIndex idx : targets) {
+                PhysicalIndex.Lucene lucene;
+                try {
+                    lucene = idx.use(); // opens a closed index, and keeps it open until done()
+                } catch (AlreadyClosedException ignored) {
+                    continue; // deleted meanwhile
+                }
                 try {
                     long now = System.nanoTime();
-                    if (now - idx.lastSearchNanos >= searchIdleNanos) idx.searchers.maybeRefreshBlocking();
+                    if (now - idx.lastSearchNanos >= searchIdleNanos) lucene.searchers.maybeRefreshBlocking();
                     idx.lastSearchNanos = now;
-                    acquired.add(idx.searchers.acquire());
+                    acquired.add(lucene.searchers.acquire());
                     held.add(idx);
-                } catch (AlreadyClosedException ignored) {
-                    // deleted meanwhile
+                    opened.add(lucene);
+                } catch (AlreadyClosedException | IOException e) {
+                    idx.done();
+                    if (e instanceof IOException io) throw io;
                 }
             }
             IndexReader[] readers = acquired.stream().map(IndexSearcher::getIndexReader).toArray(IndexReader[]::new);
@@ -104,9 +113,11 @@ final class StoreSearcher {
         } finally {
             for (int i = 0; i < acquired.size(); i++) {
                 try {
-                    held.get(i).searchers.release(acquired.get(i));
+                    opened.get(i).searchers.release(acquired.get(i));
                 } catch (IOException | AlreadyClosedException ignored) {
-                    // the index was closed; its reader goes with it
+                    // the index was deleted; its reader goes with it
+                } finally {
+                    held.get(i).done();
                 }
             }
         }

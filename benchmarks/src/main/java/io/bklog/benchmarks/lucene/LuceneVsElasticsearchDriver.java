@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -106,7 +107,10 @@ public final class LuceneVsElasticsearchDriver {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("log", sb.toString());
         f.put("seq", (long) i);
-        return new LogDocument("d" + i, Instant.ofEpochMilli(START.toEpochMilli() + (long) i * (SPAN - 1) / total), f);
+        // the platform's ids: 128-bit hex (DocumentIds.unique / a hashed file position)
+        SplittableRandom ids = new SplittableRandom(i * 0x9E3779B97F4A7C15L + 7);
+        String id = HexFormat.of().toHexDigits(ids.nextLong()) + HexFormat.of().toHexDigits(ids.nextLong());
+        return new LogDocument(id, Instant.ofEpochMilli(START.toEpochMilli() + (long) i * (SPAN - 1) / total), f);
     }
 
     private void run(LuceneLogStore store, List<String> templates, int docs, int rounds, int perRound)
@@ -114,9 +118,10 @@ public final class LuceneVsElasticsearchDriver {
         System.out.printf(Locale.ROOT, "lucene-vs-es: docs=%d load=%.1f%n", docs, load());
         store.ensureIndexSet(IndexSetSchema.of(SET, List.of(FieldSpec.of("log", FieldType.TEXT),
                 FieldSpec.of("seq", FieldType.LONG))));
+        // hdfs_direct: the same documents with the same ids; hdfs_direct_auto: ids Elasticsearch makes up
         List<String> esIndices = new ArrayList<>(List.of("hdfs_direct"));
-        if (docs <= 300_000) esIndices.add("hdfs_direct_bc");
-        for (String index : esIndices) createEsIndex(index, index.endsWith("_bc"));
+        if (docs <= 300_000) esIndices.add("hdfs_direct_auto");
+        for (String index : esIndices) createEsIndex(index);
 
         int batch = 5_000;
         long luceneNanos = 0;
@@ -128,8 +133,8 @@ public final class LuceneVsElasticsearchDriver {
             BulkResult r = store.index(SET, chunk);
             luceneNanos += System.nanoTime() - t;
             if (!r.allOk()) throw new IllegalStateException("lucene bulk failed: " + r.items().get(0));
-            String body = bulkBody(chunk);
             for (String index : esIndices) {
+                String body = bulkBody(chunk, !index.endsWith("_auto"));
                 t = System.nanoTime();
                 JsonNode resp = call("POST", "/" + index + "/_bulk", body, "application/x-ndjson");
                 if (index.equals("hdfs_direct")) esNanos += System.nanoTime() - t;
@@ -161,9 +166,10 @@ public final class LuceneVsElasticsearchDriver {
         System.out.printf(Locale.ROOT, "lucene-vs-es: bytes/doc lucene=%.1f (%d docs, %d bytes) es=%.1f%s"
                         + " -> lucene/es = %.2f%n", (double) luceneBytes / luceneDocs, luceneDocs, luceneBytes,
                 (double) esBytes.get("hdfs_direct") / docs,
-                esBytes.containsKey("hdfs_direct_bc") ? String.format(Locale.ROOT, " es-best_compression=%.1f",
-                        (double) esBytes.get("hdfs_direct_bc") / docs) : "",
+                esBytes.containsKey("hdfs_direct_auto") ? String.format(Locale.ROOT, " es-with-its-own-ids=%.1f",
+                        (double) esBytes.get("hdfs_direct_auto") / docs) : "",
                 (double) luceneBytes / esBytes.get("hdfs_direct"));
+        System.out.println("lucene-vs-es: lucene bytes/doc by file kind " + fileKinds(store, docs));
 
         // what the wildcards find: the Lucene store with bklog's analysis vs Elasticsearch's standard analyzer
         Instant from = START;
@@ -215,6 +221,23 @@ public final class LuceneVsElasticsearchDriver {
         for (String index : esIndices) call("DELETE", "/" + index, null, null);
     }
 
+    /** Bytes per document of the Lucene store's files, by extension (stored fields, terms, postings...). */
+    static Map<String, String> fileKinds(LuceneLogStore store, int docs) throws IOException {
+        Map<String, Long> bytes = new java.util.TreeMap<>();
+        try (var files = Files.walk(store.dataDir().resolve("indices"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String n = f.getFileName().toString();
+                String ext = n.contains(".") ? n.substring(n.lastIndexOf('.') + 1) : n;
+                bytes.merge(ext, Files.size(f), Long::sum);
+            }
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        bytes.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .filter(e -> e.getValue() * 10 >= docs)
+                .forEach(e -> out.put(e.getKey(), String.format(Locale.ROOT, "%.1f", (double) e.getValue() / docs)));
+        return out;
+    }
+
     private static double load() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
@@ -244,12 +267,11 @@ public final class LuceneVsElasticsearchDriver {
         return call("POST", "/hdfs_direct/_search", JSON.writeValueAsString(body), null);
     }
 
-    private void createEsIndex(String index, boolean bestCompression) throws IOException, InterruptedException {
+    private void createEsIndex(String index) throws IOException, InterruptedException {
         call("DELETE", "/" + index + "?ignore_unavailable=true", null, null);
         ObjectNode body = JSON.createObjectNode();
         ObjectNode settings = body.putObject("settings").putObject("index");
         settings.put("number_of_shards", 1).put("number_of_replicas", 0).put("refresh_interval", "-1");
-        if (bestCompression) settings.put("codec", "best_compression");
         ObjectNode props = body.putObject("mappings").putObject("properties");
         props.putObject(TIME).put("type", "date");
         props.putObject("log").put("type", "text");
@@ -257,10 +279,10 @@ public final class LuceneVsElasticsearchDriver {
         call("PUT", "/" + index, JSON.writeValueAsString(body), null);
     }
 
-    private static String bulkBody(List<LogDocument> docs) throws IOException {
+    private static String bulkBody(List<LogDocument> docs, boolean withIds) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (LogDocument d : docs) {
-            sb.append("{\"index\":{}}\n");
+            sb.append(withIds ? "{\"index\":{\"_id\":\"" + d.id() + "\"}}\n" : "{\"index\":{}}\n");
             Map<String, Object> src = new LinkedHashMap<>(d.fields());
             src.put(TIME, d.timestamp().toEpochMilli());
             sb.append(JSON.writeValueAsString(src)).append('\n');
