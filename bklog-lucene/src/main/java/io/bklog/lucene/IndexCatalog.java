@@ -55,6 +55,19 @@ final class IndexCatalog {
     private final Map<String, Set<PhysicalIndex>> bySet = new ConcurrentHashMap<>();
     /** The indices that have aliases. */
     private final Set<PhysicalIndex> aliased = ConcurrentHashMap.newKeySet();
+    /** The indices open now. */
+    private final Set<PhysicalIndex> open = ConcurrentHashMap.newKeySet();
+    private final PhysicalIndex.OpenListener openListener = new PhysicalIndex.OpenListener() {
+        @Override
+        public void opened(PhysicalIndex idx) {
+            open.add(idx);
+        }
+
+        @Override
+        public void closed(PhysicalIndex idx) {
+            open.remove(idx);
+        }
+    };
     private Lock storeLock;
     /** The index written to, per index set and day ({@code set/yyyyMMdd}). */
     private final Map<String, PhysicalIndex> current = new ConcurrentHashMap<>();
@@ -190,7 +203,7 @@ final class IndexCatalog {
 
     private PhysicalIndex openIndex(String name) throws IOException {
         PhysicalIndex idx = PhysicalIndex.open(name, indicesDir.resolve(name), analyzer, ramBufferMb,
-                SearchSort.indexSort(timeFieldOf(name)));
+                SearchSort.indexSort(timeFieldOf(name)), openListener);
         indices.put(name, idx);
         idx.parsed.ifPresent(p -> bySet.computeIfAbsent(p.indexSet(), k -> ConcurrentHashMap.newKeySet()).add(idx));
         return idx;
@@ -428,17 +441,29 @@ final class IndexCatalog {
      */
     int closeIdle(long idleNanos, int maxOpen) {
         long now = System.nanoTime();
-        List<PhysicalIndex> open = new ArrayList<>();
+        List<PhysicalIndex> stillOpen = new ArrayList<>();
         int closed = 0;
-        for (PhysicalIndex idx : indices.values()) {
-            if (!idx.isOpen()) continue;
+        for (PhysicalIndex idx : List.copyOf(open)) {
             if (tryClose(idx, now, idleNanos)) closed++;
-            else if (idx.isOpen()) open.add(idx);
+            else if (idx.isOpen()) stillOpen.add(idx);
         }
-        if (open.size() > maxOpen) {
-            open.sort(Comparator.comparingLong(PhysicalIndex::lastUsedNanos));
-            for (int i = 0; i < open.size() - maxOpen; i++) {
-                if (tryClose(open.get(i), now, 0)) closed++;
+        return closed + closeLeastRecentlyUsed(stillOpen, now, maxOpen);
+    }
+
+    /** While more than {@code maxOpen} indices are open, closes the least recently used ones nobody holds. */
+    int enforceMaxOpen(int maxOpen) {
+        if (open.size() <= maxOpen) return 0;
+        return closeLeastRecentlyUsed(new ArrayList<>(open), System.nanoTime(), maxOpen);
+    }
+
+    private int closeLeastRecentlyUsed(List<PhysicalIndex> candidates, long now, int maxOpen) {
+        int closed = 0;
+        if (candidates.size() > maxOpen) {
+            Map<PhysicalIndex, Long> used = new java.util.HashMap<>();
+            for (PhysicalIndex idx : candidates) used.put(idx, idx.lastUsedNanos());
+            candidates.sort(Comparator.comparingLong(used::get));
+            for (int i = 0; i < candidates.size() - maxOpen; i++) {
+                if (tryClose(candidates.get(i), now, 0)) closed++;
             }
         }
         return closed;
@@ -455,11 +480,7 @@ final class IndexCatalog {
 
     /** How many indices are open now. */
     int openCount() {
-        int n = 0;
-        for (PhysicalIndex idx : indices.values()) {
-            if (idx.isOpen()) n++;
-        }
-        return n;
+        return open.size();
     }
 
     /** Closes every index (failures logged), leaving the catalogue empty. */

@@ -22,7 +22,7 @@ public final class LuceneBackendProvider implements BackendProvider {
 
     /** Every setting this backend reads; any other is refused (docs/config.md). */
     static final java.util.Set<String> SETTINGS = java.util.Set.of("path", "refresh.interval", "commit.mode", "commit.interval", "ram_buffer_mb", "repository.path", "repository.name",
-            "index.idle_after", "index.max_open");
+            "index.idle.after", "index.max.open");
 
     @Override
     public String name() {
@@ -45,10 +45,10 @@ public final class LuceneBackendProvider implements BackendProvider {
         LuceneLogStore.Builder builder = LuceneLogStore.builder().dataDir(dir).commitPolicy(commitPolicy);
         BackendConfig.named("refresh.interval", () -> builder.refreshInterval(refresh).checkRefreshInterval());
         BackendConfig.named("ram_buffer_mb", () -> builder.ramBufferMb(ramBufferMb).checkRamBuffer());
-        Duration idleAfter = config.getDuration("index.idle_after", LuceneLogStore.DEFAULT_INDEX_IDLE_AFTER);
-        int maxOpen = config.getInt("index.max_open", LuceneLogStore.DEFAULT_MAX_OPEN_INDICES);
-        BackendConfig.named("index.idle_after", () -> builder.indexIdleAfter(idleAfter).checkOpenIndices());
-        BackendConfig.named("index.max_open", () -> builder.maxOpenIndices(maxOpen).checkOpenIndices());
+        Duration idleAfter = config.getDuration("index.idle.after", LuceneLogStore.DEFAULT_INDEX_IDLE_AFTER);
+        int maxOpen = config.getInt("index.max.open", LuceneLogStore.DEFAULT_MAX_OPEN_INDICES);
+        BackendConfig.named("index.idle.after", () -> builder.indexIdleAfter(idleAfter).checkOpenIndices());
+        BackendConfig.named("index.max.open", () -> builder.maxOpenIndices(maxOpen).checkOpenIndices());
         LuceneLogStore store = builder.build();
         DirectorySnapshotRepository repository;
         try {

@@ -48,7 +48,7 @@ public final class LuceneLogStore implements LogStore {
     public static final Duration DEFAULT_SEARCH_IDLE_AFTER = Duration.ofSeconds(30);
     public static final double DEFAULT_RAM_BUFFER_MB = 32;
     public static final Duration DEFAULT_INDEX_IDLE_AFTER = Duration.ofMinutes(5);
-    public static final int DEFAULT_MAX_OPEN_INDICES = 1_000;
+    public static final int DEFAULT_MAX_OPEN_INDICES = 500;
     private static final Logger LOG = LoggerFactory.getLogger(LuceneLogStore.class);
 
     private final Path dataDir;
@@ -121,7 +121,8 @@ public final class LuceneLogStore implements LogStore {
 
         /**
          * At most this many indices stay open; past it the least recently used ones nobody is using are closed, so
-         * thousands of index sets with daily indices hold few files and little heap. Default 1,000.
+         * thousands of index sets with daily indices hold few files and little heap (an open index
+         * holds about 2–7 files). Default 500.
          */
         public Builder maxOpenIndices(int n) { this.maxOpenIndices = n; return this; }
 

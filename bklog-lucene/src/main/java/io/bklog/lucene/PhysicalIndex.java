@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,9 +42,14 @@ final class PhysicalIndex implements AutoCloseable {
     /** When a search last read this index (System.nanoTime); the refresh thread skips search-idle indices. */
     volatile long lastSearchNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
+    /** Commit user data key: how the index writes ids. */
+    private static final String ID_FORMAT = "bklog.id_format";
+    private static final String PACKED = "packed";
+
     private final Analyzer analyzer;
     private final double ramBufferMb;
     private final Sort indexSort;
+    private final OpenListener listener;
     private Lucene lucene;
     private int users;
     private int pins;
@@ -56,11 +62,15 @@ final class PhysicalIndex implements AutoCloseable {
         final IndexWriter writer;
         final SearcherManager searchers;
         final SnapshotDeletionPolicy snapshots;
+        /** Whether ids are written packed ({@link DocumentMapper#idBytes}): indices created before stay as text. */
+        final boolean packedIds;
 
-        private Lucene(Directory directory, IndexWriter writer, SnapshotDeletionPolicy snapshots) throws IOException {
+        private Lucene(Directory directory, IndexWriter writer, SnapshotDeletionPolicy snapshots, boolean packedIds)
+                throws IOException {
             this.directory = directory;
             this.writer = writer;
             this.snapshots = snapshots;
+            this.packedIds = packedIds;
             this.searchers = new SearcherManager(writer, true, false, null);
         }
 
@@ -78,8 +88,25 @@ final class PhysicalIndex implements AutoCloseable {
         }
     }
 
-    private PhysicalIndex(String name, Path path, Analyzer analyzer, double ramBufferMb, Sort indexSort) {
+    /** Told when an index opens or closes (the catalogue keeps the set of open indices). */
+    interface OpenListener {
+        void opened(PhysicalIndex idx);
+
+        void closed(PhysicalIndex idx);
+
+        OpenListener NONE = new OpenListener() {
+            @Override
+            public void opened(PhysicalIndex idx) {}
+
+            @Override
+            public void closed(PhysicalIndex idx) {}
+        };
+    }
+
+    private PhysicalIndex(String name, Path path, Analyzer analyzer, double ramBufferMb, Sort indexSort,
+                          OpenListener listener) {
         this.name = name;
+        this.listener = listener;
         this.path = path;
         this.parsed = IndexNames.parse(name);
         this.analyzer = analyzer;
@@ -97,14 +124,14 @@ final class PhysicalIndex implements AutoCloseable {
     }
 
     /**
-     * The index at {@code path}, created (empty, committed) when it does not exist yet and otherwise left closed until
+     * The index at {@code path}, opened for writing when it does not exist yet and otherwise left closed until
      * {@link #use}. A new index keeps its documents in {@code indexSort} (null: in insertion order); an existing one
      * keeps the order its segments were written in, since Lucene cannot change it (indices written before index
      * sorting stay unsorted, and still answer every search the same).
      */
-    static PhysicalIndex open(String name, Path path, Analyzer analyzer, double ramBufferMb, Sort indexSort)
-            throws IOException {
-        PhysicalIndex idx = new PhysicalIndex(name, path, analyzer, ramBufferMb, indexSort);
+    static PhysicalIndex open(String name, Path path, Analyzer analyzer, double ramBufferMb, Sort indexSort,
+                              OpenListener listener) throws IOException {
+        PhysicalIndex idx = new PhysicalIndex(name, path, analyzer, ramBufferMb, indexSort, listener);
         boolean exists;
         try (Directory dir = FSDirectory.open(path)) {
             exists = DirectoryReader.indexExists(dir);
@@ -124,10 +151,13 @@ final class PhysicalIndex implements AutoCloseable {
             if (sort != null) c.setIndexSort(sort);
             SnapshotDeletionPolicy snapshots = new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
             c.setIndexDeletionPolicy(snapshots);
+            boolean packedIds = !DirectoryReader.indexExists(dir)
+                    || PACKED.equals(SegmentInfos.readLatestCommit(dir).getUserData().get(ID_FORMAT));
             IndexWriter writer = new IndexWriter(dir, c);
             try {
-                if (!DirectoryReader.indexExists(dir)) writer.commit();
-                return new Lucene(dir, writer, snapshots);
+                // a new index has no commit until its first one (periodic, or as it closes); each says how ids are
+                if (packedIds) writer.setLiveCommitData(Map.of(ID_FORMAT, PACKED).entrySet());
+                return new Lucene(dir, writer, snapshots, packedIds);
             } catch (IOException | RuntimeException e) {
                 writer.rollback();
                 throw e;
@@ -141,7 +171,10 @@ final class PhysicalIndex implements AutoCloseable {
     /** Opens the index when it is closed and holds it open until the matching {@link #done}. */
     synchronized Lucene use() throws IOException {
         if (closed) throw new AlreadyClosedException("lucene index " + name + " is closed");
-        if (lucene == null) lucene = openLucene();
+        if (lucene == null) {
+            lucene = openLucene();
+            listener.opened(this);
+        }
         users++;
         lastUsedNanos = System.nanoTime();
         return lucene;
@@ -174,6 +207,7 @@ final class PhysicalIndex implements AutoCloseable {
             lucene.close(true);
         } finally {
             lucene = null;
+            listener.closed(this);
         }
         return true;
     }
@@ -218,6 +252,7 @@ final class PhysicalIndex implements AutoCloseable {
         synchronized (this) {
             if (lucene == null) {
                 try (Directory dir = FSDirectory.open(path)) {
+                    if (!DirectoryReader.indexExists(dir)) return 0;
                     long n = 0;
                     for (SegmentCommitInfo si : SegmentInfos.readLatestCommit(dir)) {
                         n += si.info.maxDoc() - si.getDelCount() - si.getSoftDelCount();
@@ -277,6 +312,7 @@ final class PhysicalIndex implements AutoCloseable {
                 lucene.close(true);
             } finally {
                 lucene = null;
+                listener.closed(this);
             }
         }
     }
@@ -289,6 +325,7 @@ final class PhysicalIndex implements AutoCloseable {
                 lucene.close(false);
             } finally {
                 lucene = null;
+                listener.closed(this);
             }
         }
     }

@@ -23,7 +23,7 @@ import java.util.Map;
  * Converts sort values to and from the {@code searchAfter} list.
  */
 final class SearchSort {
-    private enum Kind { LONG, DOUBLE, BOOLEAN, STRING, IP }
+    private enum Kind { LONG, DOUBLE, BOOLEAN, STRING, IP, ID }
 
     private final org.apache.lucene.search.Sort sort;
     private final List<Kind> kinds;
@@ -45,7 +45,7 @@ final class SearchSort {
             boolean rev = s.order() == Sort.Order.DESC;
             if (s.field().equals(DocumentMapper.ID)) {
                 fields.add(new SortField(DocumentMapper.ID, SortField.Type.STRING, rev));
-                kinds.add(Kind.STRING);
+                kinds.add(Kind.ID);
                 reverse.add(rev);
                 idSorted = true;
                 break; // the id is unique: later keys never decide
@@ -75,7 +75,7 @@ final class SearchSort {
         }
         if (!idSorted) {
             fields.add(idKey());
-            kinds.add(Kind.STRING);
+            kinds.add(Kind.ID);
             reverse.add(false);
         }
         return new SearchSort(new org.apache.lucene.search.Sort(fields.toArray(SortField[]::new)), kinds, reverse);
@@ -113,6 +113,7 @@ final class SearchSort {
             boolean rev = reverse.get(i);
             out.add(switch (kinds.get(i)) {
                 case STRING -> v == null ? null : ((BytesRef) v).utf8ToString();
+                case ID -> v == null ? null : DocumentMapper.idString((BytesRef) v);
                 case IP -> v == null ? null : LuceneValues.ipFromDocValue((BytesRef) v);
                 case LONG -> v == null || ((Long) v) == (rev ? Long.MIN_VALUE : Long.MAX_VALUE) ? null : v;
                 case BOOLEAN -> v == null || ((Long) v) == (rev ? Long.MIN_VALUE : Long.MAX_VALUE) ? null : ((Long) v) != 0;
@@ -137,6 +138,7 @@ final class SearchSort {
             boolean rev = reverse.get(i);
             values[i] = switch (kinds.get(i)) {
                 case STRING -> v == null ? null : new BytesRef(String.valueOf(v));
+                case ID -> v == null ? null : DocumentMapper.idBytes(String.valueOf(v), true);
                 case IP -> v == null ? null : LuceneValues.ipDocValue(String.valueOf(v)).orElseThrow(() ->
                         new SearchRequest.InvalidRequestException("searchAfter value '" + v + "' is not an IP address",
                                 "search_after", null));

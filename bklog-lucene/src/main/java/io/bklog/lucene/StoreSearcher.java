@@ -169,7 +169,7 @@ final class StoreSearcher {
                 String index = held.get(ReaderUtil.subIndex(fd.doc, starts)).name;
                 BytesRef json = stored.document(fd.doc, sourceOnly).getBinaryValue(DocumentMapper.SOURCE);
                 Map<String, Object> source = Json.readMap(json.bytes, json.offset, json.length);
-                String id = ((BytesRef) fd.fields[fd.fields.length - 1]).utf8ToString();
+                String id = DocumentMapper.idString((BytesRef) fd.fields[fd.fields.length - 1]);
                 Map<String, List<String>> highlights = highlighter == null || highlighter.isEmpty()
                         ? Map.of() : highlighter.highlight(source);
                 hits.add(new SearchResult.Hit(index, id, select(source, r.fields()), highlights, sort.values(fd)));

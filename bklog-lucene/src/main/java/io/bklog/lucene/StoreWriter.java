@@ -157,6 +157,7 @@ final class StoreWriter implements AutoCloseable {
             } finally {
                 ingestLock.readLock().unlock();
             }
+            catalog.enforceMaxOpen(maxOpenIndices);
             if (wal != null && wal.bytesInGeneration() > commitPolicy.maxLogBytes()
                     && commitScheduled.compareAndSet(false, true)) {
                 try {
@@ -181,14 +182,14 @@ final class StoreWriter implements AutoCloseable {
             PhysicalIndex target = catalog.writeIndex(m, e.getKey());
             PhysicalIndex.Lucene lucene = target.use();
             try {
-                List<Term> ids = new ArrayList<>(e.getValue().size());
+                List<String> ids = new ArrayList<>(e.getValue().size());
                 for (int k : e.getValue()) {
                     DocumentMapper.Prepared p = docs.get(k);
-                    Term id = new Term(DocumentMapper.ID, p.id());
+                    Term id = DocumentMapper.addId(p.document(), p.id(), lucene.packedIds);
                     try {
                         lucene.writer.updateDocument(id, p.document());
                         results[positions.get(k)] = ItemResult.ok(p.id());
-                        ids.add(id);
+                        ids.add(p.id());
                     } catch (IllegalArgumentException ex) {
                         results[positions.get(k)] = ItemResult.rejected(p.id(), ex.getMessage());
                     }
@@ -202,13 +203,16 @@ final class StoreWriter implements AutoCloseable {
     }
 
     /** After a size rollover, a replayed id may live in an older index of the day: keep only the newest copy. */
-    private void deleteFromSiblings(String set, LocalDate day, PhysicalIndex target, List<Term> ids, boolean commit)
+    private void deleteFromSiblings(String set, LocalDate day, PhysicalIndex target, List<String> ids, boolean commit)
             throws IOException {
         if (ids.isEmpty() || target.parsed.map(p -> p.n() == 0).orElse(true)) return;
-        Term[] terms = ids.toArray(Term[]::new);
         for (PhysicalIndex idx : catalog.siblings(set, day, target)) {
             PhysicalIndex.Lucene lucene = idx.use();
             try {
+                Term[] terms = new Term[ids.size()];
+                for (int i = 0; i < terms.length; i++) {
+                    terms[i] = new Term(DocumentMapper.ID, DocumentMapper.idBytes(ids.get(i), lucene.packedIds));
+                }
                 lucene.writer.deleteDocuments(terms);
                 if (commit) lucene.writer.commit();
             } finally {
@@ -279,15 +283,16 @@ final class StoreWriter implements AutoCloseable {
                         StoredFields stored = reader.storedFields();
                         for (int doc = 0; doc < reader.maxDoc(); doc++) {
                             if ((live != null && !live.get(doc)) || ids == null || !ids.advanceExact(doc)) continue;
-                            String id = ids.lookupOrd(ids.ordValue()).utf8ToString();
+                            String id = DocumentMapper.idString(ids.lookupOrd(ids.ordValue()));
                             BytesRef json = stored.document(doc, Set.of(DocumentMapper.SOURCE))
                                     .getBinaryValue(DocumentMapper.SOURCE);
                             byte[] source = Arrays.copyOfRange(json.bytes, json.offset, json.offset + json.length);
                             ingestLock.readLock().lock();
                             try {
                                 ensureOpen();
-                                lucene.writer.updateDocument(new Term(DocumentMapper.ID, id),
-                                        DocumentMapper.fromLogged(m, id, source));
+                                Document rewritten = DocumentMapper.fromLogged(m, id, source);
+                                lucene.writer.updateDocument(DocumentMapper.addId(rewritten, id, lucene.packedIds),
+                                        rewritten);
                             } finally {
                                 ingestLock.readLock().unlock();
                             }

@@ -70,7 +70,11 @@ class IndexSortTest {
         IndexSetMapping mapping = IndexSetMapping.of(SCHEMA);
         try (FSDirectory d = FSDirectory.open(path);
              IndexWriter w = new IndexWriter(d, PhysicalIndex.config(new TextAnalyzer(), 16))) {
-            for (LogDocument doc : docs("old", 100)) w.addDocument(DocumentMapper.prepare(mapping, doc).document());
+            for (LogDocument doc : docs("old", 100)) {
+                var lucene = DocumentMapper.prepare(mapping, doc).document();
+                DocumentMapper.addId(lucene, doc.id(), false); // ids as text, as before packed ids
+                w.addDocument(lucene);
+            }
         }
         try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
             store.index("app", docs("new", 50));
