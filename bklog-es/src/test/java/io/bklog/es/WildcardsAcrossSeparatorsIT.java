@@ -36,9 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * What a wildcard across separators finds ({@code TextAnalysis.wildcardParts}) next to what Elasticsearch finds for
  * the same pattern in {@code query_string} on a plain {@code text} field (the {@code standard} analyzer, which a user
- * comparing with Elasticsearch has in mind): on HDFS lines every line Elasticsearch finds is found by each store, the
- * three stores agree with each other, and for {@code blk_*}, {@code dfs.DataNode*}, {@code 10.250.*} the hits are
- * the same as Elasticsearch's. The {@code _analyze} API shows the premise: the standard analyzer keeps
+ * comparing with Elasticsearch has in mind): on HDFS lines every line Elasticsearch finds is found by each store (a
+ * pattern such as {@code 10.251.*:50010}, which spans two standard tokens, finds nothing there but finds here), the
+ * three stores agree with each other, and for {@code blk_*}, {@code dfs.DataNode*}, {@code 10.250.*} the HDFS lines
+ * found are the same as Elasticsearch's. The {@code _analyze} API shows the premise: the standard analyzer keeps
  * {@code blk_}, {@code dfs.datanode} and {@code 10.250.19.102} as single tokens.
  */
 class WildcardsAcrossSeparatorsIT {
@@ -67,6 +68,8 @@ class WildcardsAcrossSeparatorsIT {
             "081111 093622 19 INFO dfs.DataBlockScanner: Verification succeeded for blk_-3125526936116014218",
             "a dfs-datanode line without a block, from 10 250 1 2",
             "blk-7 and blk 8 are not HDFS block ids");
+    /** The first lines are HDFS's own; the last ones are found here but not by the standard analyzer. */
+    private static final int HDFS_LINES = 9;
     private static final List<String> PATTERNS = List.of("blk_*", "dfs.DataNode*", "10.250.*", "dfs.FSNamesystem*",
             "NameSystem.add*", "10.251.*:50010", "/mnt/hadoop/*", "*.DataXceiver", "DataNode$Packet*", "blk_-69*",
             "part-005*");
@@ -128,12 +131,16 @@ class WildcardsAcrossSeparatorsIT {
             Set<String> lucene = found.get("lucene");
             if (!found.values().stream().allMatch(lucene::equals)) differences.add(pattern + ": stores " + found);
             if (!lucene.containsAll(standard)) differences.add(pattern + ": misses " + standard + " vs " + lucene);
-            if (SAME_AS_ELASTICSEARCH.contains(pattern) && !lucene.equals(standard)) {
+            Set<String> hdfs = new TreeSet<>(lucene);
+            hdfs.removeIf(id -> Integer.parseInt(id.substring(1)) >= HDFS_LINES);
+            if (SAME_AS_ELASTICSEARCH.contains(pattern) && (standard.isEmpty() || !hdfs.equals(standard))) {
                 differences.add(pattern + ": elasticsearch " + standard + " vs " + lucene);
             }
-            assertThat(standard).as("elasticsearch finds something for %s", pattern).isNotEmpty();
         }
         assertThat(differences).isEmpty();
+        // a separator in the pattern matches any separator: more than Elasticsearch finds, never less
+        assertThat(ids(stores.get("lucene"), "blk_*")).contains("w10");
+        assertThat(ids(stores.get("lucene"), "10.250.*")).contains("w9");
     }
 
     private static Set<String> ids(LogStore store, String pattern) {

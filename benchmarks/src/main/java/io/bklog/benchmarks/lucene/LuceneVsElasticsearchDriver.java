@@ -3,6 +3,7 @@ package io.bklog.benchmarks.lucene;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bklog.benchmarks.es.EsStoreVsRawClientBenchmark;
 import io.bklog.core.query.QueryStringParser;
 import io.bklog.es.EsFixture;
 import io.bklog.lucene.LuceneLogStore;
@@ -77,14 +78,8 @@ public final class LuceneVsElasticsearchDriver {
         List<String> templates = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
                 .filter(l -> !l.isBlank()).toList();
 
-        String url = System.getProperty("es.url");
-        EsFixture node = null;
-        if (url == null || url.isBlank()) {
-            node = EsFixture.create(Path.of(System.getProperty("es.dist.dir",
-                    "bklog-es/target/es-dist/elasticsearch-8.19.21")), Path.of("benchmarks/target/es-node"));
-            node.start();
-            url = node.url();
-        }
+        EsFixture node = EsStoreVsRawClientBenchmark.startNodeUnlessGiven();
+        String url = node == null ? System.getProperty("es.url") : node.url();
         Path dir = Files.createTempDirectory("bench-lucene-vs-es");
         try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
             new LuceneVsElasticsearchDriver(url).run(store, templates, docs, rounds, perRound);
