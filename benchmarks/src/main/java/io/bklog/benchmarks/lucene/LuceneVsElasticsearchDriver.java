@@ -151,8 +151,18 @@ public final class LuceneVsElasticsearchDriver {
             call("POST", "/" + index + "/_refresh", "", null);
             call("POST", "/" + index + "/_forcemerge?max_num_segments=1", "", null);
             call("POST", "/" + index + "/_flush", "", null);
-            JsonNode stats = call("GET", "/" + index + "/_stats/store,docs", null, null).path("indices").path(index)
-                    .path("primaries");
+            // merged-away files go once no reader holds them: read the size when one segment is left and it is steady
+            JsonNode stats = null;
+            long previous = -1;
+            for (int attempt = 0; attempt < 60; attempt++) {
+                call("POST", "/" + index + "/_refresh", "", null);
+                stats = call("GET", "/" + index + "/_stats/store,docs,segments", null, null).path("indices")
+                        .path(index).path("primaries");
+                long size = stats.path("store").path("size_in_bytes").asLong();
+                if (stats.path("segments").path("count").asLong() == 1 && size == previous) break;
+                previous = size;
+                Thread.sleep(1_000);
+            }
             esBytes.put(index, stats.path("store").path("size_in_bytes").asLong());
             if (stats.path("docs").path("count").asLong() != docs) {
                 throw new IllegalStateException(index + " holds " + stats.path("docs") + ", expected " + docs);
