@@ -3,6 +3,7 @@ package io.bklog.es;
 import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.query_dsl.Operator;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+import co.elastic.clients.elasticsearch._types.query_dsl.SpanQuery;
 import co.elastic.clients.elasticsearch._types.query_dsl.UntypedRangeQuery;
 import co.elastic.clients.json.JsonData;
 import io.bklog.spi.FieldType;
@@ -15,6 +16,7 @@ import io.bklog.spi.query.Query.Range;
 import io.bklog.spi.query.Query.Regex;
 import io.bklog.spi.query.Query.Term;
 import io.bklog.spi.query.Query.Wildcard;
+import io.bklog.spi.query.TextAnalysis;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -124,8 +126,21 @@ final class EsQueries {
         return Query.of(q -> q.term(t -> t.field(field).value(value)));
     }
 
+    /**
+     * One token per {@link TextAnalysis#wildcardParts part}: a single part is a wildcard on one token, several are
+     * consecutive tokens in order ({@code span_near}, slop 0; a part without wildcards is a {@code span_term}).
+     */
     private static Query wildcardOnText(String field, String pattern) {
-        return wildcard(field, pattern.toLowerCase(Locale.ROOT));
+        List<String> parts = TextAnalysis.wildcardParts(pattern);
+        if (parts.isEmpty()) return MATCH_NONE;
+        if (parts.size() == 1) return wildcard(field, parts.get(0));
+        List<SpanQuery> clauses = new ArrayList<>(parts.size());
+        for (String part : parts) {
+            clauses.add(part.indexOf('*') < 0 && part.indexOf('?') < 0
+                    ? SpanQuery.of(s -> s.spanTerm(t -> t.field(field).value(part)))
+                    : SpanQuery.of(s -> s.spanMulti(m -> m.match(wildcard(field, part)))));
+        }
+        return Query.of(q -> q.spanNear(n -> n.clauses(clauses).slop(0).inOrder(true)));
     }
 
     private static Query wildcard(String field, String pattern) {

@@ -361,6 +361,9 @@ abstract class AggregationCollector implements Collector {
         private int n;
         private long lastBucket;
         private boolean firstOfDoc;
+        private boolean cached;
+        private long cachedStart;
+        private long cachedSlot;
 
         HistogramCollector(String field, FieldType type, Duration interval, int target, Instant from, Instant to) {
             super(field, type);
@@ -401,11 +404,24 @@ abstract class AggregationCollector implements Collector {
                 raw[n++] = v;
                 return;
             }
-            long b = dense != null ? Math.floorDiv(v, step) * step : Intervals.bucketStart(v, interval());
+            long b;
+            long slot;
+            if (dense != null) {
+                // time-sorted indices hand values bucket by bucket: divide only when a value leaves the last bucket
+                if (!cached || v < cachedStart || v - cachedStart >= step || v - cachedStart < 0) {
+                    cachedStart = Math.floorDiv(v, step) * step;
+                    cachedSlot = (cachedStart - denseBase) / step;
+                    cached = true;
+                }
+                b = cachedStart;
+                slot = cachedSlot;
+            } else {
+                b = Intervals.bucketStart(v, interval());
+                slot = -1;
+            }
             if (!firstOfDoc && b == lastBucket) return;
             firstOfDoc = false;
             lastBucket = b;
-            long slot = dense != null ? (b - denseBase) / step : -1;
             if (slot >= 0 && slot < (dense != null ? dense.length : 0)) {
                 dense[(int) slot]++;
             } else {

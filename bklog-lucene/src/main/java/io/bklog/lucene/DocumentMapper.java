@@ -15,10 +15,12 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.NumericUtils;
 
 import java.net.InetAddress;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,15 @@ import java.util.Map;
 final class DocumentMapper {
     static final String ID = "_id";
     static final String SOURCE = "_source";
+    /** Text: positions for phrases, no norms (hits are sorted by fields, never scored). */
+    private static final org.apache.lucene.document.FieldType TEXT_TYPE = textType();
+
+    private static org.apache.lucene.document.FieldType textType() {
+        org.apache.lucene.document.FieldType t = new org.apache.lucene.document.FieldType(TextField.TYPE_NOT_STORED);
+        t.setOmitNorms(true);
+        t.freeze();
+        return t;
+    }
 
     private DocumentMapper() {}
 
@@ -67,8 +78,6 @@ final class DocumentMapper {
     /** The Lucene document of a normalized source (also used when replaying the write-ahead log). */
     static Document toLucene(IndexSetMapping mapping, String id, Map<String, Object> source, byte[] json) {
         Document d = new Document();
-        d.add(new StringField(ID, id, Field.Store.NO));
-        d.add(new SortedDocValuesField(ID, new BytesRef(id)));
         d.add(new StoredField(SOURCE, json));
         for (Map.Entry<String, Object> e : source.entrySet()) {
             FieldType type = mapping.types().get(e.getKey());
@@ -83,6 +92,48 @@ final class DocumentMapper {
             }
         }
         return d;
+    }
+
+    /** The first byte of a packed id: never part of UTF-8, so a packed id never equals a written-out one. */
+    private static final byte PACKED = (byte) 0xFF;
+
+    /**
+     * The indexed form of a document id ({@code _id} term and doc value), added by the writer of the target index:
+     * in an index with packed ids, an id of 32 lower-case hex digits (the platform's 128-bit ids) is stored as a
+     * marker byte and its 16 bytes, half the terms and doc values it would take as text; any other id as UTF-8.
+     * Packed ids sort among themselves as their text does, after every other id.
+     */
+    static BytesRef idBytes(String id, boolean packed) {
+        if (!packed || !isLowerHex32(id)) return new BytesRef(id);
+        byte[] b = new byte[17];
+        b[0] = PACKED;
+        System.arraycopy(HexFormat.of().parseHex(id), 0, b, 1, 16);
+        return new BytesRef(b);
+    }
+
+    /** The id of an indexed {@link #idBytes} value. */
+    static String idString(BytesRef b) {
+        if (b.length == 17 && b.bytes[b.offset] == PACKED) {
+            return HexFormat.of().formatHex(b.bytes, b.offset + 1, b.offset + 17);
+        }
+        return b.utf8ToString();
+    }
+
+    /** Adds the id's term (replace by id) and doc value (sort tie-break, the hit's id); returns the term. */
+    static Term addId(Document d, String id, boolean packed) {
+        BytesRef b = idBytes(id, packed);
+        d.add(new StringField(ID, b, Field.Store.NO));
+        d.add(new SortedDocValuesField(ID, b));
+        return new Term(ID, b);
+    }
+
+    private static boolean isLowerHex32(String id) {
+        if (id.length() != 32) return false;
+        for (int i = 0; i < 32; i++) {
+            char c = id.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) return false;
+        }
+        return true;
     }
 
     /**
@@ -107,7 +158,7 @@ final class DocumentMapper {
     private static void addField(Document d, String name, FieldType type, Object v) {
         switch (type) {
             case KEYWORD -> addKeyword(d, name, (String) v);
-            case TEXT -> d.add(new TextField(name, (String) v, Field.Store.NO));
+            case TEXT -> d.add(new Field(name, (String) v, TEXT_TYPE));
             case LONG, DATE -> {
                 long l = ((Number) v).longValue();
                 d.add(new LongPoint(name, l));

@@ -66,8 +66,9 @@ final class Highlighter {
             m.values.add(p.text());
         } else if (q instanceof Query.Wildcard w) {
             Matchers m = matchers(w.field());
-            m.tokenPatterns.add(new CharacterRunAutomaton(
-                    WildcardQuery.toAutomaton(new Term("", w.pattern().toLowerCase(Locale.ROOT)))));
+            for (String part : TextAnalysis.wildcardParts(w.pattern())) {
+                m.tokenPatterns.add(new CharacterRunAutomaton(WildcardQuery.toAutomaton(new Term("", part))));
+            }
             m.valuePatterns.add(new CharacterRunAutomaton(WildcardQuery.toAutomaton(new Term("", w.pattern()))));
         } else if (q instanceof Query.Regex r) {
             Matchers m = matchers(r.field());

@@ -8,6 +8,11 @@ import io.bklog.spi.IndexSetSchema;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.store.AlreadyClosedException;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.Lock;
+import org.apache.lucene.store.LockObtainFailedException;
+import org.apache.lucene.store.NativeFSLockFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +51,24 @@ final class IndexCatalog {
     private final Analyzer analyzer = new TextAnalyzer();
     private final Map<String, IndexSetMapping> sets = new ConcurrentHashMap<>();
     private final Map<String, PhysicalIndex> indices = new ConcurrentHashMap<>();
+    /** The indices named after each index set (daily and restored), so a lookup never scans every index. */
+    private final Map<String, Set<PhysicalIndex>> bySet = new ConcurrentHashMap<>();
+    /** The indices that have aliases. */
+    private final Set<PhysicalIndex> aliased = ConcurrentHashMap.newKeySet();
+    /** The indices open now. */
+    private final Set<PhysicalIndex> open = ConcurrentHashMap.newKeySet();
+    private final PhysicalIndex.OpenListener openListener = new PhysicalIndex.OpenListener() {
+        @Override
+        public void opened(PhysicalIndex idx) {
+            open.add(idx);
+        }
+
+        @Override
+        public void closed(PhysicalIndex idx) {
+            open.remove(idx);
+        }
+    };
+    private Lock storeLock;
     /** The index written to, per index set and day ({@code set/yyyyMMdd}). */
     private final Map<String, PhysicalIndex> current = new ConcurrentHashMap<>();
     private final Object structure = new Object();
@@ -64,6 +87,11 @@ final class IndexCatalog {
         try {
             Files.createDirectories(c.indicesDir);
             Files.createDirectories(c.setsDir);
+            try (Directory d = FSDirectory.open(dataDir)) {
+                c.storeLock = NativeFSLockFactory.INSTANCE.obtainLock(d, "store.lock");
+            } catch (LockObtainFailedException e) {
+                throw new IOException("another lucene store holds " + dataDir.resolve("store.lock"), e);
+            }
             c.loadIndexSets();
             c.openIndices();
             c.loadAliases();
@@ -174,9 +202,17 @@ final class IndexCatalog {
     }
 
     private PhysicalIndex openIndex(String name) throws IOException {
-        PhysicalIndex idx = PhysicalIndex.open(name, indicesDir.resolve(name), analyzer, ramBufferMb);
+        PhysicalIndex idx = PhysicalIndex.open(name, indicesDir.resolve(name), analyzer, ramBufferMb,
+                SearchSort.indexSort(timeFieldOf(name)), openListener);
         indices.put(name, idx);
+        idx.parsed.ifPresent(p -> bySet.computeIfAbsent(p.indexSet(), k -> ConcurrentHashMap.newKeySet()).add(idx));
         return idx;
+    }
+
+    /** The time field of the index set an index belongs to (by its name), or the default one. */
+    private String timeFieldOf(String index) {
+        return IndexNames.parse(index).map(p -> sets.get(p.indexSet())).map(IndexSetMapping::timeField)
+                .orElse(IndexSetSchema.DEFAULT_TIME_FIELD);
     }
 
     /** The index a day's documents go to, rolling over to {@code _n+1} once it passes the set's rolloverBytes. */
@@ -190,8 +226,8 @@ final class IndexCatalog {
             if (idx != null && indices.get(idx.name) == idx && (limit <= 0 || idx.sizeBytes() <= limit)) return idx;
             int n = -1;
             PhysicalIndex latest = null;
-            for (PhysicalIndex i : indices.values()) {
-                Optional<IndexNames.Parsed> p = IndexNames.parse(i.name);
+            for (PhysicalIndex i : bySet.getOrDefault(m.name(), Set.of())) {
+                Optional<IndexNames.Parsed> p = i.parsed;
                 if (p.isPresent() && !p.get().restored() && p.get().indexSet().equals(m.name())
                         && p.get().day().equals(day) && p.get().n() > n) {
                     n = p.get().n();
@@ -211,9 +247,9 @@ final class IndexCatalog {
     /** The other (non-restored) indices of the same set and day as {@code target}. */
     List<PhysicalIndex> siblings(String set, LocalDate day, PhysicalIndex target) {
         List<PhysicalIndex> out = new ArrayList<>();
-        for (PhysicalIndex idx : indices.values()) {
+        for (PhysicalIndex idx : bySet.getOrDefault(set, Set.of())) {
             if (idx == target) continue;
-            Optional<IndexNames.Parsed> p = IndexNames.parse(idx.name);
+            Optional<IndexNames.Parsed> p = idx.parsed;
             if (p.isPresent() && !p.get().restored() && p.get().indexSet().equals(set) && p.get().day().equals(day)) {
                 out.add(idx);
             }
@@ -228,12 +264,17 @@ final class IndexCatalog {
     List<PhysicalIndex> indicesOf(List<String> indexSets, Instant from, Instant to) {
         LocalDate first = from == null ? null : IndexNames.dayOf(from);
         LocalDate last = to == null ? null : IndexNames.dayOf(to.minusMillis(1));
+        Set<PhysicalIndex> candidates = new java.util.HashSet<>();
+        for (String set : indexSets) candidates.addAll(bySet.getOrDefault(set, Set.of()));
+        for (PhysicalIndex idx : aliased) {
+            for (String a : idx.aliases) {
+                if (indexSets.contains(a)) candidates.add(idx);
+            }
+        }
         List<PhysicalIndex> out = new ArrayList<>();
-        for (PhysicalIndex idx : indices.values()) {
-            Optional<IndexNames.Parsed> p = IndexNames.parse(idx.name);
-            boolean member = p.isPresent() && indexSets.contains(p.get().indexSet());
-            for (String a : idx.aliases) member |= indexSets.contains(a);
-            if (!member) continue;
+        for (PhysicalIndex idx : candidates) {
+            if (indices.get(idx.name) != idx) continue;
+            Optional<IndexNames.Parsed> p = idx.parsed;
             if (p.isPresent()) {
                 LocalDate day = p.get().day();
                 if (first != null && day.isBefore(first)) continue;
@@ -249,7 +290,7 @@ final class IndexCatalog {
         Pattern glob = globPattern(indexSetOrPattern);
         List<IndexInfo> out = new ArrayList<>();
         for (PhysicalIndex idx : indices.values()) {
-            Optional<IndexNames.Parsed> p = IndexNames.parse(idx.name);
+            Optional<IndexNames.Parsed> p = idx.parsed;
             String set = p.map(IndexNames.Parsed::indexSet)
                     .orElseGet(() -> idx.aliases.stream().filter(sets::containsKey).findFirst().orElse(""));
             boolean match = glob.matcher(idx.name).matches() || glob.matcher(set).matches()
@@ -277,17 +318,19 @@ final class IndexCatalog {
     /** Closes and deletes the named indices (missing names ignored); the caller made the write-ahead log forget them. */
     void delete(Collection<String> names) throws IOException {
         synchronized (structure) {
-            boolean aliased = false;
+            boolean hadAliases = false;
             for (String name : names) {
                 PhysicalIndex idx = indices.remove(name);
                 if (idx == null) continue;
+                idx.parsed.ifPresent(p -> bySet.getOrDefault(p.indexSet(), Set.of()).remove(idx));
+                this.aliased.remove(idx);
                 current.values().remove(idx);
-                aliased |= !idx.aliases.isEmpty();
+                hadAliases |= !idx.aliases.isEmpty();
                 idx.abandon();
                 deleteRecursively(idx.path);
                 LOG.info("lucene index deleted index={}", name);
             }
-            if (aliased) saveAliases();
+            if (hadAliases) saveAliases();
         }
     }
 
@@ -303,6 +346,7 @@ final class IndexCatalog {
     void addAlias(String index, String alias) {
         synchronized (structure) {
             PhysicalIndex idx = requireIndex(index);
+            aliased.add(idx);
             if (idx.aliases.add(alias)) saveAliases();
         }
     }
@@ -310,7 +354,10 @@ final class IndexCatalog {
     void removeAlias(String index, String alias) {
         synchronized (structure) {
             PhysicalIndex idx = indices.get(index);
-            if (idx != null && idx.aliases.remove(alias)) saveAliases();
+            if (idx != null && idx.aliases.remove(alias)) {
+                if (idx.aliases.isEmpty()) aliased.remove(idx);
+                saveAliases();
+            }
         }
     }
 
@@ -328,7 +375,10 @@ final class IndexCatalog {
         Map<String, List<String>> all = Json.read(aliasesFile, Map.class);
         all.forEach((index, aliases) -> {
             PhysicalIndex idx = indices.get(index);
-            if (idx != null) idx.aliases.addAll(aliases);
+            if (idx != null && !aliases.isEmpty()) {
+                idx.aliases.addAll(aliases);
+                aliased.add(idx);
+            }
         });
     }
 
@@ -385,6 +435,54 @@ final class IndexCatalog {
 
     // ---------------------------------------------------------------- lifecycle
 
+    /**
+     * Closes (after a commit) every open index unused for {@code idleNanos}, and while more than {@code maxOpen} are
+     * open, the least recently used ones among the rest that nobody holds. Returns how many it closed.
+     */
+    int closeIdle(long idleNanos, int maxOpen) {
+        long now = System.nanoTime();
+        List<PhysicalIndex> stillOpen = new ArrayList<>();
+        int closed = 0;
+        for (PhysicalIndex idx : List.copyOf(open)) {
+            if (tryClose(idx, now, idleNanos)) closed++;
+            else if (idx.isOpen()) stillOpen.add(idx);
+        }
+        return closed + closeLeastRecentlyUsed(stillOpen, now, maxOpen);
+    }
+
+    /** While more than {@code maxOpen} indices are open, closes the least recently used ones nobody holds. */
+    int enforceMaxOpen(int maxOpen) {
+        if (open.size() <= maxOpen) return 0;
+        return closeLeastRecentlyUsed(new ArrayList<>(open), System.nanoTime(), maxOpen);
+    }
+
+    private int closeLeastRecentlyUsed(List<PhysicalIndex> candidates, long now, int maxOpen) {
+        int closed = 0;
+        if (candidates.size() > maxOpen) {
+            Map<PhysicalIndex, Long> used = new java.util.HashMap<>();
+            for (PhysicalIndex idx : candidates) used.put(idx, idx.lastUsedNanos());
+            candidates.sort(Comparator.comparingLong(used::get));
+            for (int i = 0; i < candidates.size() - maxOpen; i++) {
+                if (tryClose(candidates.get(i), now, 0)) closed++;
+            }
+        }
+        return closed;
+    }
+
+    private static boolean tryClose(PhysicalIndex idx, long now, long idleNanos) {
+        try {
+            return idx.closeIfIdle(now, idleNanos);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("lucene index close failed index={} error={}", idx.name, e.toString());
+            return false;
+        }
+    }
+
+    /** How many indices are open now. */
+    int openCount() {
+        return open.size();
+    }
+
     /** Closes every index (failures logged), leaving the catalogue empty. */
     void closeQuietly() {
         for (PhysicalIndex idx : indices.values()) {
@@ -395,7 +493,17 @@ final class IndexCatalog {
             }
         }
         indices.clear();
+        bySet.clear();
+        aliased.clear();
         current.clear();
+        if (storeLock != null) {
+            try {
+                storeLock.close();
+            } catch (IOException e) {
+                LOG.warn("lucene store lock release failed error={}", e.toString());
+            }
+            storeLock = null;
+        }
     }
 
     @Override

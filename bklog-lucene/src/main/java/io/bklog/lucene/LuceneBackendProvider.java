@@ -21,7 +21,8 @@ import java.util.Optional;
 public final class LuceneBackendProvider implements BackendProvider {
 
     /** Every setting this backend reads; any other is refused (docs/config.md). */
-    static final java.util.Set<String> SETTINGS = java.util.Set.of("path", "refresh.interval", "commit.mode", "commit.interval", "ram_buffer_mb", "repository.path", "repository.name");
+    static final java.util.Set<String> SETTINGS = java.util.Set.of("path", "refresh.interval", "commit.mode", "commit.interval", "ram_buffer_mb", "repository.path", "repository.name",
+            "index.idle.after", "index.max.open");
 
     @Override
     public String name() {
@@ -44,6 +45,10 @@ public final class LuceneBackendProvider implements BackendProvider {
         LuceneLogStore.Builder builder = LuceneLogStore.builder().dataDir(dir).commitPolicy(commitPolicy);
         BackendConfig.named("refresh.interval", () -> builder.refreshInterval(refresh).checkRefreshInterval());
         BackendConfig.named("ram_buffer_mb", () -> builder.ramBufferMb(ramBufferMb).checkRamBuffer());
+        Duration idleAfter = config.getDuration("index.idle.after", LuceneLogStore.DEFAULT_INDEX_IDLE_AFTER);
+        int maxOpen = config.getInt("index.max.open", LuceneLogStore.DEFAULT_MAX_OPEN_INDICES);
+        BackendConfig.named("index.idle.after", () -> builder.indexIdleAfter(idleAfter).checkOpenIndices());
+        BackendConfig.named("index.max.open", () -> builder.maxOpenIndices(maxOpen).checkOpenIndices());
         LuceneLogStore store = builder.build();
         DirectorySnapshotRepository repository;
         try {

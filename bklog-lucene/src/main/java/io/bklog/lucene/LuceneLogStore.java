@@ -47,6 +47,8 @@ public final class LuceneLogStore implements LogStore {
     public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofMillis(500);
     public static final Duration DEFAULT_SEARCH_IDLE_AFTER = Duration.ofSeconds(30);
     public static final double DEFAULT_RAM_BUFFER_MB = 32;
+    public static final Duration DEFAULT_INDEX_IDLE_AFTER = Duration.ofMinutes(5);
+    public static final int DEFAULT_MAX_OPEN_INDICES = 500;
     private static final Logger LOG = LoggerFactory.getLogger(LuceneLogStore.class);
 
     private final Path dataDir;
@@ -61,7 +63,8 @@ public final class LuceneLogStore implements LogStore {
         try {
             opened = IndexCatalog.open(dataDir, b.ramBufferMb);
             if (b.commitPolicy.writeAheadLog()) wal = new WriteAheadLog(dataDir.resolve("wal"));
-            this.writer = new StoreWriter(dataDir, opened, b.commitPolicy, b.searchIdleAfter, wal);
+            this.writer = new StoreWriter(dataDir, opened, b.commitPolicy, b.searchIdleAfter, b.indexIdleAfter,
+                    b.maxOpenIndices, wal);
         } catch (IOException e) {
             if (opened != null) opened.closeQuietly();
             StoreWriter.closeLog(wal);
@@ -86,6 +89,8 @@ public final class LuceneLogStore implements LogStore {
         private Duration searchIdleAfter = DEFAULT_SEARCH_IDLE_AFTER;
         private CommitPolicy commitPolicy = CommitPolicy.defaults();
         private double ramBufferMb = DEFAULT_RAM_BUFFER_MB;
+        private Duration indexIdleAfter = DEFAULT_INDEX_IDLE_AFTER;
+        private int maxOpenIndices = DEFAULT_MAX_OPEN_INDICES;
 
         private Builder() {}
 
@@ -108,6 +113,19 @@ public final class LuceneLogStore implements LogStore {
         /** Indexing buffer per physical index before Lucene flushes a segment; default 32 MB. */
         public Builder ramBufferMb(double mb) { this.ramBufferMb = mb; return this; }
 
+        /**
+         * An index neither written nor searched for this long is closed (committed first): its writer, reader and
+         * files are released until the next write or search opens it again (a few milliseconds). Default 5 min.
+         */
+        public Builder indexIdleAfter(Duration d) { this.indexIdleAfter = d; return this; }
+
+        /**
+         * At most this many indices stay open; past it the least recently used ones nobody is using are closed, so
+         * thousands of index sets with daily indices hold few files and little heap (an open index
+         * holds about 2–7 files). Default 500.
+         */
+        public Builder maxOpenIndices(int n) { this.maxOpenIndices = n; return this; }
+
         public LuceneLogStore build() {
             if (dataDir == null) throw new IllegalArgumentException("lucene store needs a dataDir");
             Objects.requireNonNull(refreshInterval, "refreshInterval");
@@ -116,6 +134,7 @@ public final class LuceneLogStore implements LogStore {
             Objects.requireNonNull(commitPolicy, "commitPolicy");
             checkRefreshInterval();
             checkRamBuffer();
+            checkOpenIndices();
             return new LuceneLogStore(this);
         }
 
@@ -123,6 +142,15 @@ public final class LuceneLogStore implements LogStore {
             if (refreshInterval.isNegative() || refreshInterval.isZero() || refreshInterval.compareTo(Duration.ofSeconds(1)) > 0) {
                 throw new IllegalArgumentException("refreshInterval must be in (0, 1s] so documents are searchable"
                         + " within one second, was " + refreshInterval);
+            }
+            return this;
+        }
+
+        Builder checkOpenIndices() {
+            Objects.requireNonNull(indexIdleAfter, "indexIdleAfter");
+            if (indexIdleAfter.isNegative()) throw new IllegalArgumentException("indexIdleAfter must be >= 0");
+            if (maxOpenIndices < 1) {
+                throw new IllegalArgumentException("maxOpenIndices must be >= 1, was " + maxOpenIndices);
             }
             return this;
         }
@@ -192,6 +220,16 @@ public final class LuceneLogStore implements LogStore {
         writer.commit();
     }
 
+    /**
+     * Merges each index of the index set down to at most {@code maxSegments} segments and commits (Elasticsearch's
+     * {@code _forcemerge}): for indices no longer written, such as yesterday's, it frees the space of deleted and
+     * replaced documents and makes searches a little faster. Blocks until done.
+     */
+    public void forceMerge(String indexSet, int maxSegments) {
+        writer.ensureOpen();
+        writer.forceMerge(indexSet, maxSegments);
+    }
+
     // ---------------------------------------------------------------- search
 
     @Override
@@ -224,6 +262,11 @@ public final class LuceneLogStore implements LogStore {
     public void deleteIndices(Collection<String> names) {
         writer.ensureOpen();
         writer.deleteIndices(names);
+    }
+
+    /** How many physical indices are open now (the others hold no file and no reader until used). */
+    public int openIndexCount() {
+        return catalog.openCount();
     }
 
     // ---------------------------------------------------------------- for DirectorySnapshotRepository

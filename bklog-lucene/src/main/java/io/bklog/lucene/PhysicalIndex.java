@@ -1,42 +1,117 @@
 package io.bklog.lucene;
 
+import io.bklog.spi.IndexNames;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
+import org.apache.lucene.index.SegmentCommitInfo;
+import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.SnapshotDeletionPolicy;
 import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
-/** One physical index: a Lucene directory with its writer, near-real-time searcher manager and aliases. */
+/**
+ * One physical index: a Lucene directory, its aliases and — only while it is used — its writer and near-real-time
+ * searcher manager ({@link Lucene}). {@link #use} opens them on demand and holds them until {@link #done}; an index
+ * nobody used for a while is closed ({@link #closeIfIdle}, which commits), so an idle index costs no open file and
+ * no heap beyond this object.
+ */
 final class PhysicalIndex implements AutoCloseable {
     final String name;
     final Path path;
-    final Directory directory;
-    final IndexWriter writer;
-    final SearcherManager searchers;
-    final SnapshotDeletionPolicy snapshots;
+    /** The index set, day and number read from the name; empty for a foreign name. */
+    final Optional<IndexNames.Parsed> parsed;
     final Set<String> aliases = ConcurrentHashMap.newKeySet();
     /** When a search last read this index (System.nanoTime); the refresh thread skips search-idle indices. */
     volatile long lastSearchNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
-    private PhysicalIndex(String name, Path path, Directory directory, IndexWriter writer, SnapshotDeletionPolicy snapshots)
-            throws IOException {
+    /** Commit user data key: how the index writes ids. */
+    private static final String ID_FORMAT = "bklog.id_format";
+    private static final String PACKED = "packed";
+
+    private final Analyzer analyzer;
+    private final double ramBufferMb;
+    private final Sort indexSort;
+    private final OpenListener listener;
+    private Lucene lucene;
+    private int users;
+    private int pins;
+    private long lastUsedNanos = System.nanoTime();
+    private boolean closed;
+
+    /** The open side of an index: writer, searcher manager and the deletion policy pinning snapshot commits. */
+    static final class Lucene {
+        final Directory directory;
+        final IndexWriter writer;
+        final SearcherManager searchers;
+        final SnapshotDeletionPolicy snapshots;
+        /** Whether ids are written packed ({@link DocumentMapper#idBytes}): indices created before stay as text. */
+        final boolean packedIds;
+
+        private Lucene(Directory directory, IndexWriter writer, SnapshotDeletionPolicy snapshots, boolean packedIds)
+                throws IOException {
+            this.directory = directory;
+            this.writer = writer;
+            this.snapshots = snapshots;
+            this.packedIds = packedIds;
+            this.searchers = new SearcherManager(writer, true, false, null);
+        }
+
+        void close(boolean commit) throws IOException {
+            try {
+                searchers.close();
+            } finally {
+                try {
+                    if (commit) writer.close();
+                    else writer.rollback();
+                } finally {
+                    directory.close();
+                }
+            }
+        }
+    }
+
+    /** Told when an index opens or closes (the catalogue keeps the set of open indices). */
+    interface OpenListener {
+        void opened(PhysicalIndex idx);
+
+        void closed(PhysicalIndex idx);
+
+        OpenListener NONE = new OpenListener() {
+            @Override
+            public void opened(PhysicalIndex idx) {}
+
+            @Override
+            public void closed(PhysicalIndex idx) {}
+        };
+    }
+
+    private PhysicalIndex(String name, Path path, Analyzer analyzer, double ramBufferMb, Sort indexSort,
+                          OpenListener listener) {
         this.name = name;
+        this.listener = listener;
         this.path = path;
-        this.directory = directory;
-        this.writer = writer;
-        this.snapshots = snapshots;
-        this.searchers = new SearcherManager(writer, true, false, null);
+        this.parsed = IndexNames.parse(name);
+        this.analyzer = analyzer;
+        this.ramBufferMb = ramBufferMb;
+        this.indexSort = indexSort;
     }
 
     static IndexWriterConfig config(Analyzer analyzer, double ramBufferMb) {
@@ -48,28 +123,120 @@ final class PhysicalIndex implements AutoCloseable {
         return c;
     }
 
-    static PhysicalIndex open(String name, Path path, Analyzer analyzer, double ramBufferMb) throws IOException {
+    /**
+     * The index at {@code path}, opened for writing when it does not exist yet and otherwise left closed until
+     * {@link #use}. A new index keeps its documents in {@code indexSort} (null: in insertion order); an existing one
+     * keeps the order its segments were written in, since Lucene cannot change it (indices written before index
+     * sorting stay unsorted, and still answer every search the same).
+     */
+    static PhysicalIndex open(String name, Path path, Analyzer analyzer, double ramBufferMb, Sort indexSort,
+                              OpenListener listener) throws IOException {
+        PhysicalIndex idx = new PhysicalIndex(name, path, analyzer, ramBufferMb, indexSort, listener);
+        boolean exists;
+        try (Directory dir = FSDirectory.open(path)) {
+            exists = DirectoryReader.indexExists(dir);
+        }
+        if (!exists) {
+            idx.use();
+            idx.done();
+        }
+        return idx;
+    }
+
+    private Lucene openLucene() throws IOException {
         Directory dir = FSDirectory.open(path);
         try {
             IndexWriterConfig c = config(analyzer, ramBufferMb);
+            Sort sort = existingSort(dir, indexSort);
+            if (sort != null) c.setIndexSort(sort);
             SnapshotDeletionPolicy snapshots = new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
             c.setIndexDeletionPolicy(snapshots);
+            boolean packedIds = !DirectoryReader.indexExists(dir)
+                    || PACKED.equals(SegmentInfos.readLatestCommit(dir).getUserData().get(ID_FORMAT));
             IndexWriter writer = new IndexWriter(dir, c);
-            if (!org.apache.lucene.index.DirectoryReader.indexExists(dir)) writer.commit();
-            return new PhysicalIndex(name, path, dir, writer, snapshots);
+            try {
+                // a new index has no commit until its first one (periodic, or as it closes); each says how ids are
+                if (packedIds) writer.setLiveCommitData(Map.of(ID_FORMAT, PACKED).entrySet());
+                return new Lucene(dir, writer, snapshots, packedIds);
+            } catch (IOException | RuntimeException e) {
+                writer.rollback();
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
             dir.close();
             throw e;
         }
     }
 
+    /** Opens the index when it is closed and holds it open until the matching {@link #done}. */
+    synchronized Lucene use() throws IOException {
+        if (closed) throw new AlreadyClosedException("lucene index " + name + " is closed");
+        if (lucene == null) {
+            lucene = openLucene();
+            listener.opened(this);
+        }
+        users++;
+        lastUsedNanos = System.nanoTime();
+        return lucene;
+    }
+
+    synchronized void done() {
+        users--;
+        lastUsedNanos = System.nanoTime();
+    }
+
+    /** The open side when the index is open, else null; not held, so it may close meanwhile (AlreadyClosed). */
+    synchronized Lucene ifOpen() {
+        return lucene;
+    }
+
+    synchronized boolean isOpen() {
+        return lucene != null;
+    }
+
+    /** When the index was last used (System.nanoTime). */
+    synchronized long lastUsedNanos() {
+        return lastUsedNanos;
+    }
+
+    /** Commits and closes the open side when nobody holds it, no snapshot pins it and it was idle for {@code idle}. */
+    synchronized boolean closeIfIdle(long now, long idleNanos) throws IOException {
+        if (lucene == null || users > 0 || pins > 0 || now - lastUsedNanos < idleNanos) return false;
+        // closed while holding the monitor: a commit of all indices (ifOpen) waits until this one is committed
+        try {
+            lucene.close(true);
+        } finally {
+            lucene = null;
+            listener.closed(this);
+        }
+        return true;
+    }
+
+    /** The sort of the index's segments, {@code wanted} when it has none yet, null when any segment is unsorted. */
+    private static Sort existingSort(Directory dir, Sort wanted) throws IOException {
+        if (!DirectoryReader.indexExists(dir)) return wanted;
+        Sort found = wanted;
+        for (SegmentCommitInfo si : SegmentInfos.readLatestCommit(dir)) {
+            Sort s = si.info.getIndexSort();
+            if (s == null) return null;
+            found = s;
+        }
+        return found;
+    }
+
     /** Bytes on disk plus what the writer buffers in memory. */
     long sizeBytes() {
-        long total = writer.ramBytesUsed();
+        Lucene l = ifOpen();
+        long total = 0;
         try {
-            for (String f : directory.listAll()) {
+            if (l != null) total += l.writer.ramBytesUsed();
+        } catch (AlreadyClosedException ignored) {
+            // closed meanwhile: its buffer is on disk now
+        }
+        try (Stream<Path> files = Files.list(path)) {
+            for (Path f : files.toList()) {
                 try {
-                    total += directory.fileLength(f);
+                    total += Files.size(f);
                 } catch (NoSuchFileException ignored) {
                     // deleted by a merge meanwhile
                 }
@@ -80,49 +247,85 @@ final class PhysicalIndex implements AutoCloseable {
         return total;
     }
 
+    /** Live documents: from the near-real-time reader when open, else from the last commit (nothing is opened). */
     long docCount() throws IOException {
-        searchers.maybeRefreshBlocking();
-        var s = searchers.acquire();
+        synchronized (this) {
+            if (lucene == null) {
+                try (Directory dir = FSDirectory.open(path)) {
+                    if (!DirectoryReader.indexExists(dir)) return 0;
+                    long n = 0;
+                    for (SegmentCommitInfo si : SegmentInfos.readLatestCommit(dir)) {
+                        n += si.info.maxDoc() - si.getDelCount() - si.getSoftDelCount();
+                    }
+                    return n;
+                }
+            }
+        }
+        Lucene l = use();
         try {
-            return s.getIndexReader().numDocs();
+            l.searchers.maybeRefreshBlocking();
+            var s = l.searchers.acquire();
+            try {
+                return s.getIndexReader().numDocs();
+            } finally {
+                l.searchers.release(s);
+            }
         } finally {
-            searchers.release(s);
+            done();
         }
     }
 
-    /** Commits and pins the commit until {@link #release}; its files stay on disk meanwhile. */
+    /** Commits and pins the commit until {@link #release}; its files stay on disk and the index open meanwhile. */
     IndexCommit snapshot() throws IOException {
-        writer.commit();
-        return snapshots.snapshot();
+        Lucene l = use();
+        try {
+            l.writer.commit();
+            IndexCommit c = l.snapshots.snapshot();
+            synchronized (this) {
+                pins++;
+            }
+            return c;
+        } finally {
+            done();
+        }
     }
 
     void release(IndexCommit commit) throws IOException {
-        snapshots.release(commit);
-        writer.deleteUnusedFiles();
+        Lucene l = use();
+        try {
+            l.snapshots.release(commit);
+            synchronized (this) {
+                pins--;
+            }
+            l.writer.deleteUnusedFiles();
+        } finally {
+            done();
+        }
     }
 
+    /** Commits and closes; the index cannot be used again. */
     @Override
-    public void close() throws IOException {
-        try {
-            searchers.close();
-        } finally {
+    public synchronized void close() throws IOException {
+        closed = true;
+        if (lucene != null) {
             try {
-                writer.close();
+                lucene.close(true);
             } finally {
-                directory.close();
+                lucene = null;
+                listener.closed(this);
             }
         }
     }
 
     /** Closes without committing (the directory is about to be deleted). */
-    void abandon() throws IOException {
-        try {
-            searchers.close();
-        } finally {
+    synchronized void abandon() throws IOException {
+        closed = true;
+        if (lucene != null) {
             try {
-                writer.rollback();
+                lucene.close(false);
             } finally {
-                directory.close();
+                lucene = null;
+                listener.closed(this);
             }
         }
     }

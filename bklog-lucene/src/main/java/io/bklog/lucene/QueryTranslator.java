@@ -10,6 +10,10 @@ import org.apache.lucene.document.InetAddressPoint;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.SortedNumericDocValuesField;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.queries.spans.SpanMultiTermQueryWrapper;
+import org.apache.lucene.queries.spans.SpanNearQuery;
+import org.apache.lucene.queries.spans.SpanQuery;
+import org.apache.lucene.queries.spans.SpanTermQuery;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.FieldExistsQuery;
@@ -119,11 +123,36 @@ final class QueryTranslator {
 
     private static org.apache.lucene.search.Query wildcard(String field, FieldType type, String pattern) {
         return switch (type) {
-            case TEXT -> new WildcardQuery(new Term(field, pattern.toLowerCase(Locale.ROOT)));
+            case TEXT -> wildcardOnText(field, pattern);
             case KEYWORD, IP -> new WildcardQuery(new Term(field, pattern));
             default -> pattern.indexOf('*') < 0 && pattern.indexOf('?') < 0 ? term(field, type, pattern)
                     : new MatchNoDocsQuery("wildcard on " + type.wireName() + " field '" + field + "'");
         };
+    }
+
+    /**
+     * One token per {@link TextAnalysis#wildcardParts part}: a single part is a wildcard on one token, several are
+     * consecutive tokens in order (a span phrase; a part without wildcards is a plain term).
+     */
+    private static org.apache.lucene.search.Query wildcardOnText(String field, String pattern) {
+        List<String> parts = TextAnalysis.wildcardParts(pattern);
+        if (parts.isEmpty()) return new MatchNoDocsQuery("wildcard '" + pattern + "' has no token");
+        if (parts.size() == 1) return tokenWildcard(field, parts.get(0));
+        SpanQuery[] clauses = new SpanQuery[parts.size()];
+        for (int i = 0; i < clauses.length; i++) {
+            String part = parts.get(i);
+            clauses[i] = hasWildcard(part) ? new SpanMultiTermQueryWrapper<>(new WildcardQuery(new Term(field, part)))
+                    : new SpanTermQuery(new Term(field, part));
+        }
+        return new SpanNearQuery(clauses, 0, true);
+    }
+
+    private static org.apache.lucene.search.Query tokenWildcard(String field, String part) {
+        return hasWildcard(part) ? new WildcardQuery(new Term(field, part)) : new TermQuery(new Term(field, part));
+    }
+
+    private static boolean hasWildcard(String part) {
+        return part.indexOf('*') >= 0 || part.indexOf('?') >= 0;
     }
 
     private static org.apache.lucene.search.Query regex(String field, FieldType type, String pattern) {

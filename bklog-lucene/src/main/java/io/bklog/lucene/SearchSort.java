@@ -23,7 +23,7 @@ import java.util.Map;
  * Converts sort values to and from the {@code searchAfter} list.
  */
 final class SearchSort {
-    private enum Kind { LONG, DOUBLE, BOOLEAN, STRING, IP }
+    private enum Kind { LONG, DOUBLE, BOOLEAN, STRING, IP, ID }
 
     private final org.apache.lucene.search.Sort sort;
     private final List<Kind> kinds;
@@ -45,7 +45,7 @@ final class SearchSort {
             boolean rev = s.order() == Sort.Order.DESC;
             if (s.field().equals(DocumentMapper.ID)) {
                 fields.add(new SortField(DocumentMapper.ID, SortField.Type.STRING, rev));
-                kinds.add(Kind.STRING);
+                kinds.add(Kind.ID);
                 reverse.add(rev);
                 idSorted = true;
                 break; // the id is unique: later keys never decide
@@ -68,20 +68,37 @@ final class SearchSort {
                 fields.add(f);
                 kinds.add(Kind.DOUBLE);
             } else {
-                SortedNumericSortField f = new SortedNumericSortField(s.field(), SortField.Type.LONG, rev,
-                        rev ? SortedNumericSelector.Type.MAX : SortedNumericSelector.Type.MIN);
-                f.setMissingValue(rev ? Long.MIN_VALUE : Long.MAX_VALUE);
-                fields.add(f);
+                fields.add(longKey(s.field(), rev));
                 kinds.add(type == FieldType.BOOLEAN ? Kind.BOOLEAN : Kind.LONG);
             }
             reverse.add(rev);
         }
         if (!idSorted) {
-            fields.add(new SortField(DocumentMapper.ID, SortField.Type.STRING, false));
-            kinds.add(Kind.STRING);
+            fields.add(idKey());
+            kinds.add(Kind.ID);
             reverse.add(false);
         }
         return new SearchSort(new org.apache.lucene.search.Sort(fields.toArray(SortField[]::new)), kinds, reverse);
+    }
+
+    /**
+     * The order each physical index keeps its documents in: the default search order (time descending, then id), so
+     * a search for the newest hits reads them first in every segment and stops collecting after the page (the total
+     * and aggregations still see every match).
+     */
+    static org.apache.lucene.search.Sort indexSort(String timeField) {
+        return new org.apache.lucene.search.Sort(longKey(timeField, true), idKey());
+    }
+
+    private static SortField longKey(String field, boolean rev) {
+        SortedNumericSortField f = new SortedNumericSortField(field, SortField.Type.LONG, rev,
+                rev ? SortedNumericSelector.Type.MAX : SortedNumericSelector.Type.MIN);
+        f.setMissingValue(rev ? Long.MIN_VALUE : Long.MAX_VALUE);
+        return f;
+    }
+
+    private static SortField idKey() {
+        return new SortField(DocumentMapper.ID, SortField.Type.STRING, false);
     }
 
     org.apache.lucene.search.Sort sort() {
@@ -96,6 +113,7 @@ final class SearchSort {
             boolean rev = reverse.get(i);
             out.add(switch (kinds.get(i)) {
                 case STRING -> v == null ? null : ((BytesRef) v).utf8ToString();
+                case ID -> v == null ? null : DocumentMapper.idString((BytesRef) v);
                 case IP -> v == null ? null : LuceneValues.ipFromDocValue((BytesRef) v);
                 case LONG -> v == null || ((Long) v) == (rev ? Long.MIN_VALUE : Long.MAX_VALUE) ? null : v;
                 case BOOLEAN -> v == null || ((Long) v) == (rev ? Long.MIN_VALUE : Long.MAX_VALUE) ? null : ((Long) v) != 0;
@@ -120,6 +138,7 @@ final class SearchSort {
             boolean rev = reverse.get(i);
             values[i] = switch (kinds.get(i)) {
                 case STRING -> v == null ? null : new BytesRef(String.valueOf(v));
+                case ID -> v == null ? null : DocumentMapper.idBytes(String.valueOf(v), true);
                 case IP -> v == null ? null : LuceneValues.ipDocValue(String.valueOf(v)).orElseThrow(() ->
                         new SearchRequest.InvalidRequestException("searchAfter value '" + v + "' is not an IP address",
                                 "search_after", null));

@@ -83,16 +83,25 @@ final class StoreSearcher {
 
         List<IndexSearcher> acquired = new ArrayList<>(targets.size());
         List<PhysicalIndex> held = new ArrayList<>(targets.size());
+        List<PhysicalIndex.Lucene> opened = new ArrayList<>(targets.size());
         try {
             for (PhysicalIndex idx : targets) {
+                PhysicalIndex.Lucene lucene;
+                try {
+                    lucene = idx.use(); // opens a closed index, and keeps it open until done()
+                } catch (AlreadyClosedException ignored) {
+                    continue; // deleted meanwhile
+                }
                 try {
                     long now = System.nanoTime();
-                    if (now - idx.lastSearchNanos >= searchIdleNanos) idx.searchers.maybeRefreshBlocking();
+                    if (now - idx.lastSearchNanos >= searchIdleNanos) lucene.searchers.maybeRefreshBlocking();
                     idx.lastSearchNanos = now;
-                    acquired.add(idx.searchers.acquire());
+                    acquired.add(lucene.searchers.acquire());
                     held.add(idx);
-                } catch (AlreadyClosedException ignored) {
-                    // deleted meanwhile
+                    opened.add(lucene);
+                } catch (AlreadyClosedException | IOException e) {
+                    idx.done();
+                    if (e instanceof IOException io) throw io;
                 }
             }
             IndexReader[] readers = acquired.stream().map(IndexSearcher::getIndexReader).toArray(IndexReader[]::new);
@@ -104,9 +113,11 @@ final class StoreSearcher {
         } finally {
             for (int i = 0; i < acquired.size(); i++) {
                 try {
-                    held.get(i).searchers.release(acquired.get(i));
+                    opened.get(i).searchers.release(acquired.get(i));
                 } catch (IOException | AlreadyClosedException ignored) {
-                    // the index was closed; its reader goes with it
+                    // the index was deleted; its reader goes with it
+                } finally {
+                    held.get(i).done();
                 }
             }
         }
@@ -127,21 +138,23 @@ final class StoreSearcher {
         r.aggregations().forEach((name, a) ->
                 aggs.put(name, AggregationCollector.create(name, a, types.get(a.field()), r.from(), r.to())));
         int window = r.offset() + r.size();
+        // the top hits stop at the page in a segment kept in the search's order (SearchSort.indexSort); the exact
+        // total comes from the counter, which counts from the index statistics where it can
         TopFieldCollector top = window > 0
-                ? new TopFieldCollectorManager(sort.sort(), window, sort.after(r.searchAfter()), Integer.MAX_VALUE, false)
+                ? new TopFieldCollectorManager(sort.sort(), window, sort.after(r.searchAfter()), window, false)
                         .newCollector()
                 : null;
-        TotalHitCountCollector counter = top == null ? new TotalHitCountCollector() : null;
+        TotalHitCountCollector counter = new TotalHitCountCollector();
         List<Collector> collectors = new ArrayList<>();
-        collectors.add(top != null ? top : counter);
+        if (top != null) collectors.add(top);
+        collectors.add(counter);
         collectors.addAll(aggs.values());
         searcher.search(query, MultiCollector.wrap(collectors));
 
-        long total;
+        long total = counter.getTotalHits();
         List<SearchResult.Hit> hits = new ArrayList<>();
         if (top != null) {
             var docs = top.topDocs(r.offset(), r.size());
-            total = docs.totalHits.value;
             int[] starts = new int[held.size()];
             int base = 0;
             for (int i = 0; i < held.size(); i++) {
@@ -156,13 +169,11 @@ final class StoreSearcher {
                 String index = held.get(ReaderUtil.subIndex(fd.doc, starts)).name;
                 BytesRef json = stored.document(fd.doc, sourceOnly).getBinaryValue(DocumentMapper.SOURCE);
                 Map<String, Object> source = Json.readMap(json.bytes, json.offset, json.length);
-                String id = ((BytesRef) fd.fields[fd.fields.length - 1]).utf8ToString();
+                String id = DocumentMapper.idString((BytesRef) fd.fields[fd.fields.length - 1]);
                 Map<String, List<String>> highlights = highlighter == null || highlighter.isEmpty()
                         ? Map.of() : highlighter.highlight(source);
                 hits.add(new SearchResult.Hit(index, id, select(source, r.fields()), highlights, sort.values(fd)));
             }
-        } else {
-            total = counter.getTotalHits();
         }
         Map<String, AggregationResult> results = new LinkedHashMap<>();
         aggs.forEach((name, c) -> results.put(name, c.result()));

@@ -54,6 +54,8 @@ final class StoreWriter implements AutoCloseable {
     private final IndexCatalog catalog;
     private final CommitPolicy commitPolicy;
     private final long searchIdleNanos;
+    private final Duration indexIdleAfter;
+    private final int maxOpenIndices;
     private final WriteAheadLog wal;
     /** index() holds the read lock; WAL generation rolls and index deletion hold the write lock. */
     private final ReentrantReadWriteLock ingestLock = new ReentrantReadWriteLock();
@@ -65,11 +67,13 @@ final class StoreWriter implements AutoCloseable {
 
     /** A writer over {@code catalog}; with a write-ahead log ({@code wal} not null) it replays what it holds. */
     StoreWriter(Path dataDir, IndexCatalog catalog, CommitPolicy commitPolicy, Duration searchIdleAfter,
-                WriteAheadLog wal) throws IOException {
+                Duration indexIdleAfter, int maxOpenIndices, WriteAheadLog wal) throws IOException {
         this.dataDir = dataDir;
         this.catalog = catalog;
         this.commitPolicy = commitPolicy;
         this.searchIdleNanos = searchIdleAfter.toNanos();
+        this.indexIdleAfter = indexIdleAfter;
+        this.maxOpenIndices = maxOpenIndices;
         this.wal = wal;
         if (wal != null) replay();
     }
@@ -80,9 +84,21 @@ final class StoreWriter implements AutoCloseable {
         committer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bklog-lucene-commit"));
         long refreshMs = refreshInterval.toMillis();
         refresher.scheduleWithFixedDelay(this::refreshAll, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
+        long idleCheckMs = Math.max(50, Math.min(1_000, indexIdleAfter.toMillis() / 2));
+        committer.scheduleWithFixedDelay(this::closeIdleIndices, idleCheckMs, idleCheckMs, TimeUnit.MILLISECONDS);
         if (wal != null) {
             long commitMs = commitPolicy.commitInterval().toMillis();
             committer.scheduleWithFixedDelay(this::periodicCommit, commitMs, commitMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void closeIdleIndices() {
+        if (closed) return;
+        try {
+            int n = catalog.closeIdle(indexIdleAfter.toNanos(), maxOpenIndices);
+            if (n > 0) LOG.debug("lucene closed idle indices count={} open={}", n, catalog.openCount());
+        } catch (RuntimeException e) {
+            LOG.warn("lucene idle index close failed error={}", e.toString());
         }
     }
 
@@ -129,10 +145,7 @@ final class StoreWriter implements AutoCloseable {
                     for (DocumentMapper.Prepared p : ok) entries.add(new WriteAheadLog.Entry(p.id(), p.timestamp(), p.source()));
                     wal.appendAndSync(WriteAheadLog.encode(indexSet, entries));
                 }
-                Set<PhysicalIndex> touched = write(m, ok, positions, results);
-                if (wal == null) {
-                    for (PhysicalIndex idx : touched) idx.writer.commit();
-                }
+                write(m, ok, positions, results, wal == null);
             } catch (IOException | AlreadyClosedException e) {
                 LOG.warn("lucene index failed indexSet={} docs={} error={}", indexSet, ok.size(), e.toString());
                 for (int k = 0; k < positions.size(); k++) {
@@ -144,6 +157,7 @@ final class StoreWriter implements AutoCloseable {
             } finally {
                 ingestLock.readLock().unlock();
             }
+            catalog.enforceMaxOpen(maxOpenIndices);
             if (wal != null && wal.bytesInGeneration() > commitPolicy.maxLogBytes()
                     && commitScheduled.compareAndSet(false, true)) {
                 try {
@@ -156,40 +170,55 @@ final class StoreWriter implements AutoCloseable {
         return new BulkResult(List.of(results));
     }
 
-    /** Adds or replaces documents in their daily indices; fills OK / REJECTED per item. */
-    private Set<PhysicalIndex> write(IndexSetMapping m, List<DocumentMapper.Prepared> docs, List<Integer> positions,
-                                     ItemResult[] results) throws IOException {
+    /** Adds or replaces documents in their daily indices (then commits them when asked); fills OK / REJECTED. */
+    private void write(IndexSetMapping m, List<DocumentMapper.Prepared> docs, List<Integer> positions,
+                       ItemResult[] results, boolean commit) throws IOException {
         Map<LocalDate, List<Integer>> byDay = new TreeMap<>();
         for (int k = 0; k < docs.size(); k++) {
             byDay.computeIfAbsent(IndexNames.dayOf(Instant.ofEpochMilli(docs.get(k).timestamp())), d -> new ArrayList<>())
                     .add(k);
         }
-        Set<PhysicalIndex> touched = new LinkedHashSet<>();
         for (Map.Entry<LocalDate, List<Integer>> e : byDay.entrySet()) {
             PhysicalIndex target = catalog.writeIndex(m, e.getKey());
-            touched.add(target);
-            List<Term> ids = new ArrayList<>(e.getValue().size());
-            for (int k : e.getValue()) {
-                DocumentMapper.Prepared p = docs.get(k);
-                Term id = new Term(DocumentMapper.ID, p.id());
-                try {
-                    target.writer.updateDocument(id, p.document());
-                    results[positions.get(k)] = ItemResult.ok(p.id());
-                    ids.add(id);
-                } catch (IllegalArgumentException ex) {
-                    results[positions.get(k)] = ItemResult.rejected(p.id(), ex.getMessage());
+            PhysicalIndex.Lucene lucene = target.use();
+            try {
+                List<String> ids = new ArrayList<>(e.getValue().size());
+                for (int k : e.getValue()) {
+                    DocumentMapper.Prepared p = docs.get(k);
+                    Term id = DocumentMapper.addId(p.document(), p.id(), lucene.packedIds);
+                    try {
+                        lucene.writer.updateDocument(id, p.document());
+                        results[positions.get(k)] = ItemResult.ok(p.id());
+                        ids.add(p.id());
+                    } catch (IllegalArgumentException ex) {
+                        results[positions.get(k)] = ItemResult.rejected(p.id(), ex.getMessage());
+                    }
                 }
+                deleteFromSiblings(m.name(), e.getKey(), target, ids, commit);
+                if (commit) lucene.writer.commit();
+            } finally {
+                target.done();
             }
-            deleteFromSiblings(m.name(), e.getKey(), target, ids);
         }
-        return touched;
     }
 
     /** After a size rollover, a replayed id may live in an older index of the day: keep only the newest copy. */
-    private void deleteFromSiblings(String set, LocalDate day, PhysicalIndex target, List<Term> ids) throws IOException {
-        if (ids.isEmpty() || IndexNames.parse(target.name).map(p -> p.n() == 0).orElse(true)) return;
-        Term[] terms = ids.toArray(Term[]::new);
-        for (PhysicalIndex idx : catalog.siblings(set, day, target)) idx.writer.deleteDocuments(terms);
+    private void deleteFromSiblings(String set, LocalDate day, PhysicalIndex target, List<String> ids, boolean commit)
+            throws IOException {
+        if (ids.isEmpty() || target.parsed.map(p -> p.n() == 0).orElse(true)) return;
+        for (PhysicalIndex idx : catalog.siblings(set, day, target)) {
+            PhysicalIndex.Lucene lucene = idx.use();
+            try {
+                Term[] terms = new Term[ids.size()];
+                for (int i = 0; i < terms.length; i++) {
+                    terms[i] = new Term(DocumentMapper.ID, DocumentMapper.idBytes(ids.get(i), lucene.packedIds));
+                }
+                lucene.writer.deleteDocuments(terms);
+                if (commit) lucene.writer.commit();
+            } finally {
+                idx.done();
+            }
+        }
     }
 
     private void replay() throws IOException {
@@ -208,7 +237,7 @@ final class StoreWriter implements AutoCloseable {
                 positions.add(prepared.size());
                 prepared.add(new DocumentMapper.Prepared(e.id(), e.timestamp(), e.source(), doc));
             }
-            write(m, prepared, positions, new ItemResult[prepared.size()]);
+            write(m, prepared, positions, new ItemResult[prepared.size()], false);
             docs += prepared.size();
         }
         commitIndices();
@@ -227,13 +256,25 @@ final class StoreWriter implements AutoCloseable {
         if (m == null) throw new IllegalArgumentException("index set '" + indexSet + "' does not exist");
         List<PhysicalIndex> targets = catalog.indicesOf(List.of(indexSet), null, null);
         long total = 0;
-        for (PhysicalIndex idx : targets) total += idx.writer.getDocStats().numDocs;
+        for (PhysicalIndex idx : targets) {
+            try {
+                total += idx.docCount();
+            } catch (IOException | AlreadyClosedException e) {
+                // deleted meanwhile: counted as nothing
+            }
+        }
         long done = 0;
         progress.onProgress(0, "reindexing " + total + " documents of " + indexSet);
         for (PhysicalIndex idx : targets) {
+            PhysicalIndex.Lucene lucene;
             try {
-                idx.searchers.maybeRefreshBlocking();
-                IndexSearcher searcher = idx.searchers.acquire();
+                lucene = idx.use();
+            } catch (IOException | AlreadyClosedException e) {
+                throw new BackendException("lucene reindex of '" + idx.name + "' failed: " + e.getMessage(), e);
+            }
+            try {
+                lucene.searchers.maybeRefreshBlocking();
+                IndexSearcher searcher = lucene.searchers.acquire();
                 try {
                     for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
                         LeafReader reader = leaf.reader();
@@ -242,15 +283,16 @@ final class StoreWriter implements AutoCloseable {
                         StoredFields stored = reader.storedFields();
                         for (int doc = 0; doc < reader.maxDoc(); doc++) {
                             if ((live != null && !live.get(doc)) || ids == null || !ids.advanceExact(doc)) continue;
-                            String id = ids.lookupOrd(ids.ordValue()).utf8ToString();
+                            String id = DocumentMapper.idString(ids.lookupOrd(ids.ordValue()));
                             BytesRef json = stored.document(doc, Set.of(DocumentMapper.SOURCE))
                                     .getBinaryValue(DocumentMapper.SOURCE);
                             byte[] source = Arrays.copyOfRange(json.bytes, json.offset, json.offset + json.length);
                             ingestLock.readLock().lock();
                             try {
                                 ensureOpen();
-                                idx.writer.updateDocument(new Term(DocumentMapper.ID, id),
-                                        DocumentMapper.fromLogged(m, id, source));
+                                Document rewritten = DocumentMapper.fromLogged(m, id, source);
+                                lucene.writer.updateDocument(DocumentMapper.addId(rewritten, id, lucene.packedIds),
+                                        rewritten);
                             } finally {
                                 ingestLock.readLock().unlock();
                             }
@@ -261,27 +303,52 @@ final class StoreWriter implements AutoCloseable {
                         }
                     }
                 } finally {
-                    idx.searchers.release(searcher);
+                    lucene.searchers.release(searcher);
                 }
                 synchronized (commitLock) {
-                    idx.writer.commit();
+                    lucene.writer.commit();
                 }
-                idx.searchers.maybeRefreshBlocking();
+                lucene.searchers.maybeRefreshBlocking();
             } catch (IOException | AlreadyClosedException e) {
                 throw new BackendException("lucene reindex of '" + idx.name + "' failed: " + e.getMessage(), e);
+            } finally {
+                idx.done();
             }
         }
         LOG.info("lucene index set reindexed indexSet={} indices={} docs={}", indexSet, targets.size(), done);
         progress.onProgress(1, "reindexed " + done + " documents of " + indexSet);
     }
 
+    void forceMerge(String indexSet, int maxSegments) {
+        if (maxSegments < 1) throw new IllegalArgumentException("maxSegments must be >= 1, was " + maxSegments);
+        catalog.requireMapping(indexSet);
+        for (PhysicalIndex idx : catalog.indicesOf(List.of(indexSet), null, null)) {
+            try {
+                PhysicalIndex.Lucene lucene = idx.use();
+                try {
+                    lucene.writer.forceMerge(maxSegments);
+                } finally {
+                    idx.done();
+                }
+            } catch (IOException | AlreadyClosedException e) {
+                throw new BackendException("lucene force merge of '" + idx.name + "' failed: " + e.getMessage(), e);
+            }
+        }
+        commit();
+        refresh(indexSet);
+    }
+
     // ---------------------------------------------------------------- refresh
 
     void refresh(String indexSet) {
         for (PhysicalIndex idx : catalog.indicesOf(List.of(indexSet), null, null)) {
+            PhysicalIndex.Lucene lucene = idx.ifOpen(); // a closed index opens on its next use, with every commit
+            if (lucene == null) continue;
             try {
-                idx.searchers.maybeRefreshBlocking();
-            } catch (IOException | AlreadyClosedException e) {
+                lucene.searchers.maybeRefreshBlocking();
+            } catch (AlreadyClosedException ignored) {
+                // closed meanwhile: committed, so the next use sees everything
+            } catch (IOException e) {
                 throw new BackendException("lucene refresh of '" + idx.name + "' failed: " + e.getMessage(), e);
             }
         }
@@ -291,8 +358,10 @@ final class StoreWriter implements AutoCloseable {
         long now = System.nanoTime();
         for (PhysicalIndex idx : catalog.all()) {
             if (now - idx.lastSearchNanos >= searchIdleNanos) continue; // search idle: the next search refreshes
+            PhysicalIndex.Lucene lucene = idx.ifOpen();
+            if (lucene == null) continue;
             try {
-                idx.searchers.maybeRefresh();
+                lucene.searchers.maybeRefresh();
             } catch (AlreadyClosedException ignored) {
                 // deleted meanwhile
             } catch (IOException | RuntimeException e) {
@@ -336,8 +405,10 @@ final class StoreWriter implements AutoCloseable {
 
     private void commitIndices() throws IOException {
         for (PhysicalIndex idx : catalog.all()) {
+            PhysicalIndex.Lucene lucene = idx.ifOpen(); // a closed index committed as it closed
+            if (lucene == null) continue;
             try {
-                if (idx.writer.hasUncommittedChanges()) idx.writer.commit();
+                if (lucene.writer.hasUncommittedChanges()) lucene.writer.commit();
             } catch (AlreadyClosedException ignored) {
                 // deleted meanwhile
             }

@@ -88,7 +88,8 @@ import static org.awaitility.Awaitility.await;
  *       only; term on keyword/ip exact; term on long/double/date numeric ({@code "3"} equals 3.0); a query value that
  *       does not parse matches nothing (no error). Any field (null) = text fields analyzed + keyword fields exact,
  *       never long/double/boolean/ip/date. Phrase on keyword = equality. Wildcard/regex on text are lower-cased and
- *       must match one token; on keyword they match the whole value case-sensitively; the regex is anchored.
+ *       must match one token, except a wildcard holding separators, which matches consecutive tokens in order
+ *       ({@code TextAnalysis.wildcardParts}); on keyword they match the whole value case-sensitively; the regex is anchored.
  *       Range bounds parse like term values; keyword ranges compare by code point (UTF-8 byte order). Bool with
  *       must and should needs at least one should (Elasticsearch: {@code minimum_should_match: 1}); a must-not-only
  *       Bool is the complement; a field the mapping lacks matches nothing (so its negation matches all).</li>
@@ -589,11 +590,38 @@ public abstract class LogStoreContract {
             assertMatchesIds(new Query.Wildcard("log", "connection*refused"));
         }
 
+        /**
+         * A wildcard holding separators matches consecutive tokens, each part against one token, in order; a part of
+         * only {@code *} at either end is dropped ({@code TextAnalysis.wildcardParts}): {@code blk_*},
+         * {@code dfs.DataNode*} and {@code 10.250.*} find what Elasticsearch's standard analyzer finds.
+         */
+        @Test
+        void wildcardOnTextWithSeparatorsMatchesConsecutiveTokens() {
+            List<String> users = List.of("n01", "n06", "n09", "n14", "n17", "n22", "n24");
+            assertMatchesIds(new Query.Wildcard("log", "api/v1/user*"), users.toArray(String[]::new));
+            assertMatchesIds(new Query.Wildcard("log", "/API/v1/users*"), users.toArray(String[]::new));
+            assertMatchesIds(new Query.Wildcard("log", "DB-0*"), "n04", "n11");
+            assertMatchesIds(new Query.Wildcard("log", "db-01:*"), "n04", "n11");
+            assertMatchesIds(new Query.Wildcard("log", "db-01:5432"), "n11");
+            assertMatchesIds(new Query.Wildcard("log", "favicon.ic?"), "n03", "n19");
+            assertMatchesIds(new Query.Wildcard("log", "*.txt"), "n13");
+            assertMatchesIds(new Query.Wildcard("log", "upstream_err*"), "n04");
+            assertMatches(new Query.Wildcard("log", "HTTP/1.*"), r -> r.log().contains("HTTP/1.1"));
+            // in order, adjacent, whole tokens
+            assertMatchesIds(new Query.Wildcard("log", "users/api*"));
+            assertMatchesIds(new Query.Wildcard("log", "api/v2/user*"));
+            assertMatchesIds(new Query.Wildcard("log", "connecting.*.refused"));
+            assertMatchesIds(new Query.Wildcard("log", "refused.*.connecting"), "n04");
+            assertMatchesIds(new Query.Wildcard("log", "refused_while_connecting"), "n04");
+            assertMatchesIds(new Query.Wildcard("log", "..."));
+        }
+
         @Test
         void wildcardWithNullFieldSearchesTextTokensAndKeywordValues() {
             // keyword path values starting with /robots, or a text token starting with robots
             assertMatchesIds(new Query.Wildcard(null, "robot*"), "n13");
-            assertMatchesIds(new Query.Wildcard(null, "db-0*"), "n05", "n12", "n21");
+            // keyword host values starting with db-0, or the text tokens db and 0* in a row
+            assertMatchesIds(new Query.Wildcard(null, "db-0*"), "n04", "n05", "n11", "n12", "n21");
         }
 
         @Test

@@ -57,20 +57,27 @@ public final class EsStoreVsRawClientBenchmark {
 
     private EsStoreVsRawClientBenchmark() {}
 
+    /**
+     * The test fixture's node started from {@code -Des.dist.dir} (default: the unpacked integ-test distribution), or
+     * null when {@code -Des.url} names a running node. The caller stops it.
+     */
+    public static EsFixture startNodeUnlessGiven() {
+        String url = System.getProperty("es.url");
+        if (url != null && !url.isBlank()) return null;
+        EsFixture node = EsFixture.create(Path.of(System.getProperty("es.dist.dir",
+                "bklog-es/target/es-dist/elasticsearch-8.19.21")), Path.of("benchmarks/target/es-node"));
+        node.start();
+        return node;
+    }
+
     public static void main(String[] args) throws Exception {
         int docsPerRound = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 6;
         int searches = args.length > 3 ? Integer.parseInt(args[3]) : 200;
 
-        String url = System.getProperty("es.url");
-        EsFixture node = null;
-        if (url == null || url.isBlank()) {
-            node = EsFixture.create(Path.of(System.getProperty("es.dist.dir",
-                    "bklog-es/target/es-dist/elasticsearch-8.19.21")), Path.of("benchmarks/target/es-node"));
-            node.start();
-            url = node.url();
-        }
+        EsFixture node = startNodeUnlessGiven();
+        String url = node == null ? System.getProperty("es.url") : node.url();
         try (EsLogStore store = EsLogStore.builder().hosts(url).build()) {
             ElasticsearchClient raw = store.connection().client();
             List<FieldSpec> fields = List.of(FieldSpec.of("log", FieldType.TEXT), FieldSpec.of("host", FieldType.KEYWORD),

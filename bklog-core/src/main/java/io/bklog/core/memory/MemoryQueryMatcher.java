@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -75,8 +76,9 @@ final class MemoryQueryMatcher {
         }
         if (q instanceof Query.Wildcard w) {
             String exact = wildcardToRegex(w.pattern());
-            String lower = wildcardToRegex(DocumentValues.lower(w.pattern()));
-            return leaf(w.field(), types, (field, type) -> pattern(field, type, exact, lower, w.pattern()));
+            List<String> parts = TextAnalysis.wildcardParts(w.pattern());
+            return leaf(w.field(), types, (field, type) -> type == FieldType.TEXT
+                    ? textWildcard(field, parts, w.pattern()) : pattern(field, type, exact, exact, w.pattern()));
         }
         if (q instanceof Query.Regex r) {
             String exact = luceneRegexToJava(r.pattern());
@@ -119,7 +121,8 @@ final class MemoryQueryMatcher {
         return switch (type) {
             case TEXT -> {
                 List<String> tokens = TextAnalysis.tokens(text);
-                yield tokens.isEmpty() ? NONE : new TextPhraseNode(field, tokens);
+                yield tokens.isEmpty() ? NONE
+                        : new TextRunNode(field, tokens.stream().<Predicate<String>>map(t -> t::equals).toList());
             }
             case KEYWORD -> new FieldNode(field, type, text::equals, text::equals);
             default -> equality(field, type, text);
@@ -137,6 +140,17 @@ final class MemoryQueryMatcher {
     private static boolean sameKind(Object v, Object parsed) {
         return (v instanceof Number && parsed instanceof Number) || (v instanceof Boolean && parsed instanceof Boolean)
                 || (v instanceof String && parsed instanceof String);
+    }
+
+    /** A wildcard on text: one token per {@link TextAnalysis#wildcardParts part}, consecutive when several. */
+    private static Node textWildcard(String field, List<String> parts, String original) {
+        if (parts.isEmpty()) return NONE;
+        List<Predicate<String>> run = new ArrayList<>(parts.size());
+        for (String part : parts) {
+            SafePattern p = compilePattern(wildcardToRegex(part), original);
+            run.add(p::find);
+        }
+        return new TextRunNode(field, run);
     }
 
     private static Node pattern(String field, FieldType type, String exact, String lower, String original) {
@@ -403,42 +417,6 @@ final class MemoryQueryMatcher {
         }
     }
 
-    private record TextPhraseNode(String field, List<String> phrase) implements Node {
-        @Override
-        public boolean matches(MemoryDocument d) {
-            for (List<Token> value : d.tokens(field)) {
-                if (!occurrences(value).isEmpty()) return true;
-            }
-            return false;
-        }
-
-        private List<Integer> occurrences(List<Token> value) {
-            List<Integer> out = new ArrayList<>();
-            outer:
-            for (int i = 0; i + phrase.size() <= value.size(); i++) {
-                for (int k = 0; k < phrase.size(); k++) {
-                    if (!value.get(i + k).term().equals(phrase.get(k))) continue outer;
-                }
-                out.add(i);
-            }
-            return out;
-        }
-
-        @Override
-        public void mark(MemoryDocument d, Marks marks) {
-            List<List<Token>> values = d.tokens(field);
-            for (int i = 0; i < values.size(); i++) {
-                List<Token> value = values.get(i);
-                for (int start : occurrences(value)) {
-                    for (int k = 0; k < phrase.size(); k++) {
-                        Token t = value.get(start + k);
-                        marks.span(field, i, t.start(), t.end());
-                    }
-                }
-            }
-        }
-    }
-
     private record TextPatternNode(String field, SafePattern pattern) implements Node {
         @Override
         public boolean matches(MemoryDocument d) {
@@ -456,6 +434,43 @@ final class MemoryQueryMatcher {
             for (int i = 0; i < values.size(); i++) {
                 for (Token t : values.get(i)) {
                     if (pattern.find(t.term())) marks.span(field, i, t.start(), t.end());
+                }
+            }
+        }
+    }
+
+    /** Consecutive tokens, each matching its predicate in order: a phrase, or a wildcard spanning separators. */
+    private record TextRunNode(String field, List<Predicate<String>> run) implements Node {
+        @Override
+        public boolean matches(MemoryDocument d) {
+            for (List<Token> value : d.tokens(field)) {
+                if (!occurrences(value).isEmpty()) return true;
+            }
+            return false;
+        }
+
+        private List<Integer> occurrences(List<Token> value) {
+            List<Integer> out = new ArrayList<>();
+            outer:
+            for (int i = 0; i + run.size() <= value.size(); i++) {
+                for (int k = 0; k < run.size(); k++) {
+                    if (!run.get(k).test(value.get(i + k).term())) continue outer;
+                }
+                out.add(i);
+            }
+            return out;
+        }
+
+        @Override
+        public void mark(MemoryDocument d, Marks marks) {
+            List<List<Token>> values = d.tokens(field);
+            for (int i = 0; i < values.size(); i++) {
+                List<Token> value = values.get(i);
+                for (int start : occurrences(value)) {
+                    for (int k = 0; k < run.size(); k++) {
+                        Token t = value.get(start + k);
+                        marks.span(field, i, t.start(), t.end());
+                    }
                 }
             }
         }

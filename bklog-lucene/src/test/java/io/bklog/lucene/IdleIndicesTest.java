@@ -1,0 +1,89 @@
+package io.bklog.lucene;
+
+import io.bklog.spi.BackendException;
+import io.bklog.spi.FieldSpec;
+import io.bklog.spi.FieldType;
+import io.bklog.spi.IndexInfo;
+import io.bklog.spi.IndexSetSchema;
+import io.bklog.spi.LogDocument;
+import io.bklog.spi.SearchRequest;
+import io.bklog.spi.SearchResult;
+import io.bklog.spi.query.Query;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** Indices nobody uses are closed and reopened on demand: an idle index set holds no open index. */
+class IdleIndicesTest {
+    static final Instant DAY = Instant.parse("2024-03-01T12:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    static void fill(LuceneLogStore store, String set, int days) {
+        store.ensureIndexSet(IndexSetSchema.of(set, List.of(FieldSpec.of("log", FieldType.TEXT))));
+        List<LogDocument> docs = new ArrayList<>();
+        for (int d = 0; d < days; d++) {
+            for (int i = 0; i < 3; i++) {
+                docs.add(new LogDocument(set + "-" + d + "-" + i, DAY.plus(Duration.ofDays(d)).plusSeconds(i),
+                        Map.of("log", "day " + d + " line " + i)));
+            }
+        }
+        assertThat(store.index(set, docs).allOk()).isTrue();
+    }
+
+    static long total(LuceneLogStore store, String set, String word) {
+        SearchResult r = store.search(SearchRequest.builder(set).query(new Query.Term("log", word)).size(5).build());
+        return r.total();
+    }
+
+    @Test
+    void idleIndicesCloseAndOpenAgainOnTheNextSearchOrWrite() {
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).indexIdleAfter(Duration.ZERO).build()) {
+            fill(store, "a", 3);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.openIndexCount() == 0);
+            assertThat(store.listIndices("a")).extracting(IndexInfo::docCount).containsExactly(3L, 3L, 3L);
+            assertThat(store.openIndexCount()).as("counting documents opens nothing").isZero();
+
+            assertThat(total(store, "a", "line")).isEqualTo(9);
+            store.index("a", List.of(new LogDocument("late", DAY, Map.of("log", "late line"))));
+            store.refresh("a");
+            assertThat(total(store, "a", "line")).isEqualTo(10);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.openIndexCount() == 0);
+            assertThat(total(store, "a", "late")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void atMostMaxOpenIndicesStayOpenAndNothingIsLost() {
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).maxOpenIndices(2).build()) {
+            fill(store, "a", 4);
+            fill(store, "b", 4);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.openIndexCount() <= 2);
+            assertThat(total(store, "a", "line")).isEqualTo(12);
+            assertThat(total(store, "b", "line")).isEqualTo(12);
+        }
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
+            assertThat(store.openIndexCount()).as("opening the store opens no index").isZero();
+            assertThat(total(store, "a", "line") + total(store, "b", "line")).isEqualTo(24);
+        }
+    }
+
+    @Test
+    void aSecondStoreOnTheSameDataDirIsRefused() {
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
+            assertThatThrownBy(() -> LuceneLogStore.builder().dataDir(dir).build())
+                    .isInstanceOf(BackendException.class).hasMessageContaining("store.lock");
+        }
+    }
+}
