@@ -28,8 +28,11 @@ class ConfigDocsTest {
     /** First cell of each row of the key table → the whole row. */
     private static Map<String, String> rows() throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
+        boolean inTable = false; // the key table (header "| key | env |"); other tables list store settings
         for (String line : Files.readAllLines(DOC)) {
-            if (!line.startsWith("| `")) continue;
+            if (line.startsWith("| key | env |")) inTable = true;
+            else if (!line.startsWith("|")) inTable = false;
+            if (!inTable || !line.startsWith("| `")) continue;
             String first = line.substring(1, line.indexOf('|', 1));
             Matcher m = KEY.matcher(first);
             while (m.find()) out.put(m.group(1), line);
