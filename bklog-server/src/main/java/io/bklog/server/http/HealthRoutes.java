@@ -6,10 +6,12 @@ import io.bklog.core.LogPlatform;
 import io.bklog.core.health.HealthRenderer;
 import io.bklog.core.health.HealthReport;
 import io.bklog.core.health.HealthzMetricCollector;
+import io.bklog.core.health.NamespaceData;
 import io.bklog.core.meta.MetadataHealthIndicator;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,8 +45,28 @@ public final class HealthRoutes implements RouteGroup {
         app.get("/readyz", ctx -> {
             Set<String> ready = new LinkedHashSet<>(health.namespaces());
             ready.retainAll(READY_NAMESPACES);
-            answer(ctx, health.collect(ready, Set.of()));
+            answer(ctx, forReadiness(health.collect(ready, Set.of())));
         });
+    }
+
+    /**
+     * Metrics that /healthz reports failing but that must not take an instance out of service: at Elasticsearch's
+     * shard limit the cluster refuses new indices only; today's indices take writes and every search still works,
+     * so a load balancer must keep sending traffic to every instance.
+     */
+    static final Set<String> NOT_FOR_READINESS = Set.of("shards_percent_of_limit");
+
+    static HealthReport forReadiness(HealthReport report) {
+        List<NamespaceData> out = new ArrayList<>();
+        for (NamespaceData n : report.data()) {
+            if (n.data().stream().noneMatch(m -> NOT_FOR_READINESS.contains(m.metricName()))) {
+                out.add(n);
+                continue;
+            }
+            out.add(NamespaceData.of(n.namespace(), n.data().stream()
+                    .filter(m -> !NOT_FOR_READINESS.contains(m.metricName())).toList()));
+        }
+        return HealthReport.of(out);
     }
 
     /** The output format asked for; {@code json} by default. */
