@@ -143,7 +143,13 @@ public final class EsCompatRoutes implements RouteGroup {
     static boolean handles(String rawPath) {
         String path = normalize(rawPath);
         for (String p : BKLOG_PATHS) {
-            if (path.equals(p) || path.startsWith(p + "/")) return false;
+            if (!path.equals(p) && !path.startsWith(p + "/")) continue;
+            // the UI's pages are /ui and /ui/<file>; /ui/_bulk, /ui/_doc/1 ... are an index named "ui" of a shipper
+            if (p.equals(UiRoutes.PREFIX) && path.length() > p.length()
+                    && (path.charAt(p.length() + 1) == '_' || path.indexOf('/', p.length() + 1) >= 0)) {
+                return true;
+            }
+            return false;
         }
         return true;
     }

@@ -89,4 +89,16 @@ class UiRoutesTest {
             assertThat(r.body()).as(path).contains("route_not_found").doesNotContain("<configuration");
         }
     }
+
+    @Test
+    void anIndexNamedUiStaysOnTheElasticsearchSurface() {
+        // a shipper writing to index "ui" authenticates and fails as with Elasticsearch, not as a bklog page
+        assertThat(EsCompatRoutes.handles("/ui/_bulk")).isTrue();
+        assertThat(EsCompatRoutes.handles("/ui/_doc/1")).isTrue();
+        assertThat(EsCompatRoutes.handles("/ui/_create/1")).isTrue();
+        assertThat(EsCompatRoutes.handles("/ui/a/b")).isTrue();
+        assertThat(EsCompatRoutes.handles("/ui")).isFalse();
+        assertThat(EsCompatRoutes.handles("/ui/")).isFalse();
+        assertThat(EsCompatRoutes.handles("/ui/app.js")).isFalse();
+    }
 }
