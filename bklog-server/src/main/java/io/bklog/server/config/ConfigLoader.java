@@ -295,27 +295,41 @@ public final class ConfigLoader {
 
     /** Key names whose values are secrets: redacted in {@link #redacted}. */
     private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile(
-            "(?i).*(password|secret|token|credential|private_key|api_key).*");
+            "(?i).*(password|passwd|secret|token|credential|private_key|api_key|access_key|jaas).*");
+    /** The user-info of a URL ({@code scheme://user:pw@host}). */
+    private static final java.util.regex.Pattern URL_USERINFO = java.util.regex.Pattern.compile("://[^/@\\s]*@");
+    /** A secret written as a parameter inside a value ({@code ?password=..}, {@code password="..."}). */
+    private static final java.util.regex.Pattern INLINE_SECRET = java.util.regex.Pattern.compile(
+            "(?i)(password|passwd|pwd|secret|token|access_key|secret_key)(\\s*=\\s*)(\"[^\"]*\"|[^&;\\s\"]*)");
 
-    /** The effective configuration as a JSON tree, every secret value replaced by {@code "***"}. */
+    /**
+     * The effective configuration as a JSON tree, every secret value replaced by {@code "***"}: values under a
+     * secret-looking key, a URL's user-info, and secrets written inside a value (a JDBC URL's {@code password=}, a
+     * JAAS line's {@code password="..."}), in objects and lists at any depth.
+     */
     public static JsonNode redacted(BklogConfig config) {
         JsonNode tree = YAML.valueToTree(config);
-        redact(tree);
-        return tree;
+        return redact(tree, false);
     }
 
-    private static void redact(JsonNode node) {
-        if (!(node instanceof ObjectNode o)) return;
-        List<String> names = new ArrayList<>();
-        o.fieldNames().forEachRemaining(names::add);
-        for (String n : names) {
-            JsonNode v = o.get(n);
-            if (v.isValueNode() && !v.isNull() && !v.asText().isEmpty() && SECRET.matcher(n).matches()) {
-                o.put(n, "***");
-            } else {
-                redact(v);
-            }
+    static JsonNode redact(JsonNode node, boolean secretKey) {
+        if (node instanceof ObjectNode o) {
+            List<String> names = new ArrayList<>();
+            o.fieldNames().forEachRemaining(names::add);
+            for (String n : names) o.set(n, redact(o.get(n), secretKey || SECRET.matcher(n).matches()));
+            return o;
         }
+        if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) a.set(i, redact(a.get(i), secretKey));
+            return a;
+        }
+        if (node == null || node.isNull() || !node.isValueNode() || node.asText().isEmpty()) return node;
+        if (secretKey) return com.fasterxml.jackson.databind.node.TextNode.valueOf("***");
+        if (!node.isTextual()) return node;
+        String text = node.asText();
+        String clean = URL_USERINFO.matcher(text).replaceAll("://***@");
+        clean = INLINE_SECRET.matcher(clean).replaceAll("$1$2***");
+        return clean.equals(text) ? node : com.fasterxml.jackson.databind.node.TextNode.valueOf(clean);
     }
 
     private static JsonNode readFile(Path file) {

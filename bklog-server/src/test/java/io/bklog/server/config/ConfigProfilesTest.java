@@ -150,4 +150,17 @@ class ConfigProfilesTest {
             assertThat(forbidden.body()).contains("forbidden").contains("platform admin");
         }
     }
+
+    @Test
+    void secretsInsideValuesAndListsAreRedactedToo() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"metadata": {"url": "jdbc:mariadb://db:3306/bklog?user=bk&password=s3cret&useSsl=true"},
+                 "backends": {"redis": {"uri": "redis://:pw123@redis:6379/0"},
+                   "kafka": {"client.sasl.jaas.config": "PlainLoginModule required username=\\"u\\" password=\\"k4fka\\";",
+                             "hosts": ["https://admin:adm1n@es1:9200", "https://es2:9200"]}},
+                 "backup": {"settings": {"access_key": "AKIA123"}}, "auth": {"enabled": true}}""");
+        String out = ConfigLoader.redact(tree, false).toString();
+        assertThat(out).doesNotContain("s3cret", "pw123", "k4fka", "adm1n", "AKIA123")
+                .contains("useSsl=true", "redis:6379", "https://es2:9200", "\"enabled\":true");
+    }
 }
