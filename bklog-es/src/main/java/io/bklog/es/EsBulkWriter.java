@@ -91,6 +91,9 @@ final class EsBulkWriter {
             try {
                 for (Map.Entry<String, Object> e : d.fields().entrySet()) {
                     if (logFrom != null && e.getKey().equals(DerivedLog.LOG)) continue; // kept once: see DerivedLog
+                    // the store's own fields are never taken from a client: a sent __log_from would make queries on
+                    // log match another field of that document
+                    if (e.getKey().equals(EsMappings.LOG_FROM) || e.getKey().equals(EsMappings.DOC_ID)) continue;
                     FieldType type = e.getKey().equals(schema.timeField()) ? null : types.get(e.getKey());
                     src.put(e.getKey(), type == null ? e.getValue() : FieldValues.convert(e.getKey(), type, e.getValue()));
                 }

@@ -268,7 +268,10 @@ class EsLogStoreBehaviourIT {
                 new LogDocument("copied", T0, Map.of("message", line, "log", line)),
                 new LogDocument("own", T0.plusSeconds(1), Map.of("log", "own raw line terminating")),
                 new LogDocument("differs", T0.plusSeconds(2), Map.of("message", "client text",
-                        "log", "raw differs terminating"))));
+                        "log", "raw differs terminating")),
+                // a client cannot mark its own document as "log copied from message"
+                new LogDocument("spoof", T0.plusSeconds(3), Map.of("message", "client words",
+                        "log", "raw spoof terminating", EsMappings.LOG_FROM, "message"))));
         assertThat(r.allOk()).as("%s", r.items()).isTrue();
         store.refresh(set);
 
@@ -279,7 +282,8 @@ class EsLogStoreBehaviourIT {
 
         SearchResult all = store.search(SearchRequest.builder(set).query(new Query.Term("log", "terminating"))
                 .size(10).highlight(true).build());
-        assertThat(all.hits()).extracting(SearchResult.Hit::id).containsExactlyInAnyOrder("copied", "own", "differs");
+        assertThat(all.hits()).extracting(SearchResult.Hit::id).containsExactlyInAnyOrder("copied", "own", "differs",
+                "spoof");
         SearchResult.Hit copied = all.hits().stream().filter(h -> h.id().equals("copied")).findFirst().orElseThrow();
         assertThat(copied.source()).containsEntry("log", line).containsEntry("message", line)
                 .doesNotContainKey(EsMappings.LOG_FROM);
@@ -289,7 +293,7 @@ class EsLogStoreBehaviourIT {
         assertThat(store.search(SearchRequest.builder(set).query(new Query.Term("log", "client")).size(10).build())
                 .total()).as("a message that is not the raw line is not searched as log").isZero();
         assertThat(store.search(SearchRequest.builder(set).query(new Query.Exists("log")).size(10).build()).total())
-                .isEqualTo(3);
+                .isEqualTo(4);
         SearchResult onlyLog = store.search(SearchRequest.builder(set).query(new Query.Term("log", "blk"))
                 .fields(List.of("log")).size(10).build());
         assertThat(onlyLog.hits()).singleElement().satisfies(h -> assertThat(h.source()).isEqualTo(Map.of("log", line)));
