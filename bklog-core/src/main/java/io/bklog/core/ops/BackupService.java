@@ -251,7 +251,8 @@ public final class BackupService {
     }
 
     /**
-     * Uploads a staged backup: every file whose blob is missing or of another size, then {@code manifest.json.sha256}
+     * Uploads a staged backup: every file whose blob is missing or whose content's SHA-256 differs from the
+     * manifest's (a wrong blob is deleted, never kept), then {@code manifest.json.sha256}
      * and {@code manifest.json} last; removes the staging folder when done.
      */
     private void upload(BackupManifest m, Path dir, ProgressListener progress) throws IOException {
@@ -266,9 +267,16 @@ public final class BackupService {
                         + "is gone (snapshot " + m.snapshot() + " deleted?); take a new backup");
             }
             String key = m.id() + "/" + f.getKey();
-            if (!location.size(key).equals(Optional.of(Files.size(source)))) {
+            if (!holds(key, Files.size(source), f.getValue())) {
                 String sum = location.put(key, source);
                 if (!sum.equals(f.getValue())) {
+                    // a wrong blob must not stay: a resume would otherwise keep it and list the backup
+                    try {
+                        location.delete(key);
+                    } catch (RuntimeException e) {
+                        log.warn("cannot delete blob with wrong checksum key={} location={} error={}", key,
+                                location(), e.toString());
+                    }
                     throw new OpsException("upload of " + key + " to " + location() + " stored checksum " + sum
                             + ", expected " + f.getValue() + " (the file changed while it was read?)");
                 }
@@ -279,6 +287,23 @@ public final class BackupService {
         location.put(m.id() + "/" + MANIFEST_SUM, (sha256(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
         location.put(m.id() + "/" + MANIFEST, manifest);
         deleteStaging(dir);
+    }
+
+    /**
+     * Whether the location already holds blob {@code key} with the expected content: of the expected size (a cheap
+     * first check) and whose content hashes to the expected SHA-256, read back from the location.
+     */
+    private boolean holds(String key, long size, String sha256) {
+        if (!location.size(key).equals(Optional.of(size))) return false;
+        Optional<InputStream> in = location.open(key);
+        if (in.isEmpty()) return false;
+        try (InputStream s = in.get()) {
+            return sha256(s).equals(sha256);
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot read back blob key={} location={} error={}; uploading it again", key, location(),
+                    e.toString());
+            return false;
+        }
     }
 
     /**
@@ -342,21 +367,40 @@ public final class BackupService {
         for (String key : location.list("")) {
             int slash = key.indexOf('/');
             if (slash > 0 && key.substring(slash + 1).equals(MANIFEST) && ID.matcher(key.substring(0, slash)).matches()) {
-                readManifest(key.substring(0, slash)).ifPresent(out::add);
+                try {
+                    readManifest(key.substring(0, slash)).ifPresent(out::add);
+                } catch (OpsException e) {
+                    log.warn("backup manifest skipped id={} location={} error={}", key.substring(0, slash),
+                            location(), e.getMessage());
+                }
             }
         }
         out.sort((a, b) -> a.time().equals(b.time()) ? a.id().compareTo(b.id()) : a.time().compareTo(b.time()));
         return List.copyOf(out);
     }
 
+    /**
+     * The manifest in folder {@code id}; empty when there is none or it is unreadable. Throws when the manifest names
+     * another backup: prune, verify and restore must never act on another backup's paths.
+     */
     private Optional<BackupManifest> readManifest(String id) {
         Optional<InputStream> in = location.open(id + "/" + MANIFEST);
         if (in.isEmpty()) return Optional.empty();
+        BackupManifest m;
         try (InputStream s = in.get()) {
-            return Optional.of(JSON.readValue(s, BackupManifest.class));
+            m = JSON.readValue(s, BackupManifest.class);
         } catch (IOException e) {
             log.warn("unreadable backup manifest id={} location={} error={}", id, location(), e.toString());
             return Optional.empty();
+        }
+        checkFolder(id, m);
+        return Optional.of(m);
+    }
+
+    private void checkFolder(String id, BackupManifest m) {
+        if (!id.equals(m.id())) {
+            throw new OpsException("the " + MANIFEST + " of backup folder '" + id + "' in " + location()
+                    + " names backup '" + m.id() + "'; a manifest must be in its own backup's folder");
         }
     }
 
@@ -464,12 +508,20 @@ public final class BackupService {
         }
         String actual = sha256(manifest);
         if (!expected.equals(actual)) problems.add(MANIFEST + " checksum is " + actual + ", expected " + expected);
+        BackupManifest m;
         try {
-            return Optional.of(JSON.readValue(manifest, BackupManifest.class));
+            m = JSON.readValue(manifest, BackupManifest.class);
         } catch (IOException e) {
             problems.add(MANIFEST + " is not a valid backup manifest");
             return Optional.empty();
         }
+        try {
+            checkFolder(id, m);
+        } catch (OpsException e) {
+            problems.add(e.getMessage());
+            return Optional.empty();
+        }
+        return Optional.of(m);
     }
 
     private void checkFiles(BackupManifest m, List<String> problems) {
@@ -570,19 +622,27 @@ public final class BackupService {
         }
         Map<String, List<String>> bySnapshot = new TreeMap<>();
         m.indices().forEach((index, e) -> bySnapshot.computeIfAbsent(e.snapshot(), s -> new ArrayList<>()).add(index));
-        // bring the snapshots the repository lacks from the backup location first: a failure changes nothing
-        for (String snapshot : bySnapshot.keySet()) {
-            if (repository.get(snapshot).isEmpty()) {
-                progress.onProgress(0.03, "downloading snapshot " + snapshot);
-                download(snapshot);
-            }
-        }
-        progress.onProgress(0.05, "importing metadata");
+        Path restoreDir = staging.resolve(".restore-" + id);
         DumpSummary summary;
-        try (InputStream dump = openDump(id)) {
-            summary = importMetadata(dump);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the metadata dump of backup " + id, e);
+        try {
+            // the dump imported is the one checked: a local copy whose checksum matches the manifest's
+            progress.onProgress(0.02, "downloading metadata dump");
+            Path dump = downloadDump(m, restoreDir);
+            // bring the snapshots the repository lacks from the backup location first: a failure changes nothing
+            for (String snapshot : bySnapshot.keySet()) {
+                if (repository.get(snapshot).isEmpty()) {
+                    progress.onProgress(0.03, "downloading snapshot " + snapshot);
+                    download(snapshot);
+                }
+            }
+            progress.onProgress(0.05, "importing metadata");
+            try (InputStream in = Files.newInputStream(dump)) {
+                summary = importMetadata(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the metadata dump of backup " + id, e);
+            }
+        } finally {
+            deleteStaging(restoreDir);
         }
         meta.migrate();
         for (String state : List.of(io.bklog.core.meta.AsyncTask.PENDING, io.bklog.core.meta.AsyncTask.RUNNING)) {
@@ -608,6 +668,38 @@ public final class BackupService {
         log.info("backup restored id={} indices={} docs={} metadata_rows={} location={}", id, restored.size(),
                 m.totalDocs(), summary.totalRows(), location());
         return new RestoreResult(id, summary.schemaVersion(), summary.totalRows(), restored, m.totalDocs());
+    }
+
+    /**
+     * Downloads the metadata dump of backup {@code m} into {@code dir}, hashing it on the way; refuses it when its
+     * SHA-256 differs from the manifest's (nothing was changed then). Returns the local copy.
+     */
+    private Path downloadDump(BackupManifest m, Path dir) {
+        String expected = m.files().get(DUMP);
+        if (expected == null) {
+            throw new OpsException("restore of backup " + m.id() + " refused, nothing was changed: its " + MANIFEST
+                    + " lists no checksum for " + DUMP);
+        }
+        deleteStaging(dir);
+        Path target = dir.resolve(DUMP);
+        String actual;
+        try {
+            Files.createDirectories(dir);
+            MessageDigest digest = digest();
+            try (InputStream in = new DigestInputStream(openDump(m.id()), digest)) {
+                Files.copy(in, target);
+            }
+            actual = HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new OpsException("cannot download the metadata dump of backup " + m.id() + " from " + location()
+                    + ", nothing was changed: " + e, e);
+        }
+        if (!actual.equals(expected)) {
+            throw new OpsException("restore of backup " + m.id() + " refused, nothing was changed: the " + DUMP
+                    + " read from " + location() + " has checksum " + actual + ", expected " + expected
+                    + " (it changed after verification?)");
+        }
+        return target;
     }
 
     /** Copies the files of snapshot {@code bklog_backup_{owner}} from the owner backup into the repository. */

@@ -24,13 +24,40 @@ import java.util.stream.Stream;
 
 /**
  * A {@link BlobStore} in a local directory (a mounted disk, NFS): a key is a file below it. A blob is written to a
- * hidden temporary file, synced and moved into place atomically, so a listed blob is always complete.
+ * hidden temporary file, synced and moved into place atomically, then its directory is synced, so a listed blob is
+ * always complete and a blob written after it (a backup's manifest) never survives a power loss without it.
  */
 public final class DirectoryBlobStore implements BlobStore {
+    private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
+
     private final Path root;
+    private final DirSync dirSync;
+
+    /** Makes a directory's entries (a rename into it) durable. */
+    @FunctionalInterface
+    interface DirSync {
+        void sync(Path dir) throws IOException;
+    }
 
     public DirectoryBlobStore(Path root) {
+        this(root, DirectoryBlobStore::fsyncDir);
+    }
+
+    /** For tests: {@code dirSync} is called with a blob's directory after the blob was moved into it. */
+    DirectoryBlobStore(Path root, DirSync dirSync) {
         this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+        this.dirSync = Objects.requireNonNull(dirSync, "dirSync");
+    }
+
+    /**
+     * Fsyncs a directory so the renames into it survive a power loss, as Lucene's {@code IOUtils.fsync(dir, true)}
+     * does; Windows cannot open a directory for that and is skipped.
+     */
+    static void fsyncDir(Path dir) throws IOException {
+        if (WINDOWS) return;
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
     }
 
     public Path root() {
@@ -76,7 +103,7 @@ public final class DirectoryBlobStore implements BlobStore {
         Path target = file(key);
         Path tmp = null;
         try {
-            Files.createDirectories(target.getParent());
+            createDirectories(target.getParent());
             tmp = Files.createTempFile(target.getParent(), ".put-", ".tmp");
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), digest)) {
@@ -87,6 +114,9 @@ public final class DirectoryBlobStore implements BlobStore {
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             tmp = null;
+            // the rename is durable only once its directory is: else a later blob (the manifest) could survive a
+            // power loss that loses this one
+            dirSync.sync(target.getParent());
             return HexFormat.of().formatHex(digest.digest());
         } catch (IOException e) {
             throw new BackendException("cannot write " + key + " to " + root + ": " + e, e);
@@ -100,6 +130,18 @@ public final class DirectoryBlobStore implements BlobStore {
                     // best effort: a hidden temp file is never listed
                 }
             }
+        }
+    }
+
+    /** Creates {@code dir} and its missing parents, syncing the directory each new one was made in. */
+    private void createDirectories(Path dir) throws IOException {
+        Path first = null;
+        for (Path d = dir; d != null && !Files.isDirectory(d); d = d.getParent()) first = d;
+        Files.createDirectories(dir);
+        if (first == null || first.getParent() == null) return;
+        for (Path d = first.getParent(); ; d = d.resolve(dir.getName(d.getNameCount()))) {
+            dirSync.sync(d);
+            if (d.getNameCount() + 1 >= dir.getNameCount()) break;
         }
     }
 

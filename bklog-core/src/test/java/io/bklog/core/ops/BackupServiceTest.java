@@ -188,6 +188,144 @@ class BackupServiceTest {
         assertThatThrownBy(() -> b.resume(id, (p, msg) -> { })).hasMessageContaining("nothing to resume");
     }
 
+    /** A directory location that stores other bytes than it was given for keys ending {@code corrupt}. */
+    private static final class CorruptingStore implements io.bklog.spi.BlobStore {
+        final DirectoryBlobStore dir;
+        String corrupt;
+
+        CorruptingStore(Path root) {
+            dir = new DirectoryBlobStore(root);
+        }
+
+        @Override public String location() { return dir.location(); }
+        @Override public void verify() { dir.verify(); }
+        @Override public String put(String key, Path file) {
+            if (corrupt != null && key.endsWith(corrupt)) {
+                try {
+                    byte[] b = Files.readAllBytes(file);
+                    b[0] ^= 1; // same size, other content
+                    return dir.put(key, b);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return dir.put(key, file);
+        }
+        @Override public String put(String key, byte[] bytes) { return dir.put(key, bytes); }
+        @Override public java.util.Optional<java.io.InputStream> open(String key) { return dir.open(key); }
+        @Override public java.util.Optional<Long> size(String key) { return dir.size(key); }
+        @Override public List<String> list(String prefix) { return dir.list(prefix); }
+        @Override public void delete(String key) { dir.delete(key); }
+    }
+
+    @Test
+    void aBlobWithAWrongChecksumIsDeletedAndResumeUploadsASameSizedWrongBlobAgain() throws IOException {
+        f.indexSet("app", 30);
+        f.ingest("app", 3, 0);
+        CorruptingStore store = new CorruptingStore(dir.resolve("remote"));
+        BackupService b = new BackupService(f.platform.internals().metadata(),
+                io.bklog.core.store.StorageTopology.single(f.store, f.repo), store, dir.resolve("staging"), f.clock);
+        store.corrupt = BackupService.DUMP;
+
+        assertThatThrownBy(b::full).isInstanceOf(OpsException.class).hasMessageContaining("stored checksum");
+        String id = b.unfinished().get(0);
+        String key = id + "/" + BackupService.DUMP;
+        assertThat(store.size(key)).isEmpty(); // the wrong blob did not stay
+        assertThat(b.list()).isEmpty();
+
+        // a wrong blob of the right size in the location (e.g. left by an older version): resume must not keep it
+        byte[] staged = Files.readAllBytes(dir.resolve("staging").resolve(id).resolve(BackupService.DUMP));
+        byte[] wrong = staged.clone();
+        wrong[0] ^= 1;
+        store.dir.put(key, wrong);
+        store.corrupt = null;
+        b.resume(id, (p, msg) -> { });
+
+        assertThat(Files.readAllBytes(dir.resolve("remote").resolve(key))).isEqualTo(staged);
+        assertThat(b.verify(id).ok()).isTrue();
+        assertThat(b.list()).extracting(BackupManifest::id).containsExactly(id);
+    }
+
+    @Test
+    void aManifestInAnotherBackupsFolderIsSkippedByListAndRefusedByDirectReads() throws IOException {
+        f.indexSet("app", 30);
+        f.ingest("app", 3, 0);
+        BackupManifest m = backups().full();
+        // a copy of the folder under another id: its manifest still names m
+        String other = "full-20990101-000000-000";
+        Path copy = Files.createDirectories(dir.resolve(other));
+        for (String file : List.of(BackupService.MANIFEST, BackupService.MANIFEST_SUM, BackupService.DUMP)) {
+            Files.copy(dir.resolve(m.id()).resolve(file), copy.resolve(file));
+        }
+
+        assertThat(backups().list()).extracting(BackupManifest::id).containsExactly(m.id());
+        assertThatThrownBy(() -> backups().get(other)).isInstanceOf(OpsException.class)
+                .hasMessageContaining("names backup '" + m.id() + "'");
+        assertThat(backups().verify(other).problems()).singleElement().asString()
+                .contains("names backup '" + m.id() + "'");
+        BackupService target = wipe();
+        assertThatThrownBy(() -> target.restore(other)).hasMessageContaining("failed verification");
+        assertThat(fresh.internals().metadata().indexSets().list()).isEmpty();
+    }
+
+    @Test
+    void restoreImportsTheDumpItCheckedAndRefusesOneChangedAfterVerification() {
+        f.indexSet("app", 30);
+        f.ingest("app", 3, 0);
+        BackupManifest m = backups().full();
+        BackupService target = wipe();
+        // the second read of the dump (after verification) returns other bytes
+        DirectoryBlobStore files = new DirectoryBlobStore(dir);
+        int[] reads = {0};
+        io.bklog.spi.BlobStore swapping = new io.bklog.spi.BlobStore() {
+            @Override public String location() { return files.location(); }
+            @Override public void verify() { files.verify(); }
+            @Override public String put(String key, Path file) { return files.put(key, file); }
+            @Override public String put(String key, byte[] bytes) { return files.put(key, bytes); }
+            @Override public java.util.Optional<java.io.InputStream> open(String key) {
+                if (key.endsWith(BackupService.DUMP) && ++reads[0] > 1) {
+                    return java.util.Optional.of(new java.io.ByteArrayInputStream("{}\n".getBytes()));
+                }
+                return files.open(key);
+            }
+            @Override public java.util.Optional<Long> size(String key) { return files.size(key); }
+            @Override public List<String> list(String prefix) { return files.list(prefix); }
+            @Override public void delete(String key) { files.delete(key); }
+        };
+        BackupService b = new BackupService(fresh.internals().metadata(),
+                io.bklog.core.store.StorageTopology.single(f.store, f.repo), swapping, dir.resolve(".staging"), f.clock);
+
+        assertThatThrownBy(() -> b.restore(m.id())).isInstanceOf(OpsException.class)
+                .hasMessageContaining("refused, nothing was changed").hasMessageContaining("metadata.jsonl");
+        assertThat(reads[0]).isEqualTo(2);
+        assertThat(fresh.internals().metadata().indexSets().list()).isEmpty();
+        assertThat(fresh.internals().metadata().spaces().list()).hasSize(1);
+        assertThat(f.indices()).isEmpty();
+        assertThat(dir.resolve(".staging").resolve(".restore-" + m.id())).doesNotExist();
+
+        // an unchanged dump restores from its local copy
+        assertThat(target.restore(m.id()).indices()).hasSize(1);
+    }
+
+    @Test
+    void directoryStoreSyncsTheDirectoryAfterMovingABlobIntoIt() {
+        Path root = dir.resolve("blobs");
+        List<String> events = new ArrayList<>();
+        DirectoryBlobStore s = new DirectoryBlobStore(root, d -> {
+            events.add(root.relativize(d) + (Files.exists(d.resolve("m.json")) ? " with m.json" : ""));
+            DirectoryBlobStore.fsyncDir(d); // the real fsync works on this platform
+        });
+        s.verify();
+
+        s.put("b1/sub/m.json", "x".getBytes());
+
+        // the new directories' parents, then the blob's directory once the blob is in it
+        assertThat(events).containsExactly("", "b1", "b1/sub with m.json");
+        events.clear();
+        s.put("b1/sub/m.json", "y".getBytes());
+        assertThat(events).containsExactly("b1/sub with m.json");
+    }
+
     @Test
     void wrongCredentialsOrAnUnwritableLocationStopTheBackupBeforeAnythingIsWritten() throws IOException {
         f.indexSet("app", 30);
