@@ -202,7 +202,11 @@ final class PhysicalIndex implements AutoCloseable {
     /** Commits and closes the open side when nobody holds it, no snapshot pins it and it was idle for {@code idle}. */
     synchronized boolean closeIfIdle(long now, long idleNanos) throws IOException {
         if (lucene == null || users > 0 || pins > 0 || now - lastUsedNanos < idleNanos) return false;
-        // closed while holding the monitor: a commit of all indices (ifOpen) waits until this one is committed
+        // closed while holding the monitor: a commit of all indices (ifOpen) waits until this one is committed.
+        // Committed before closing, and the index stays open when that fails: a failed close would roll back what
+        // it had not committed, and a closed index is skipped by the store's commit, which then drops the
+        // write-ahead-log generations holding those lines.
+        lucene.writer.commit();
         try {
             lucene.close(true);
         } finally {

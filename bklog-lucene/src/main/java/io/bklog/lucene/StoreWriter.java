@@ -409,8 +409,11 @@ final class StoreWriter implements AutoCloseable {
             if (lucene == null) continue;
             try {
                 if (lucene.writer.hasUncommittedChanges()) lucene.writer.commit();
-            } catch (AlreadyClosedException ignored) {
-                // deleted meanwhile
+            } catch (AlreadyClosedException e) {
+                // deleted meanwhile; but a writer a failure closed lost what it had not committed: keep the log
+                if (lucene.writer.getTragicException() != null) {
+                    throw new IOException("lucene index " + idx.name + " failed", lucene.writer.getTragicException());
+                }
             }
         }
     }
