@@ -1,7 +1,7 @@
 package io.bklog.spi.query;
 
 /**
- * A {@link Query.Regex} a store cannot run within its bounds: its automaton would need more determinization work or
+ * A {@link Query.Regex} (or a {@link Query.Wildcard}, {@link #wildcard}) a store cannot run within its bounds: its automaton would need more determinization work or
  * states than the store allows (Lucene's {@code TooComplexToDeterminizeException}, Elasticsearch's
  * {@code too_complex_to_determinize_exception}), or its repetitions are too large. Every store throws this one
  * exception for it, so the caller answers a 400 naming the pattern instead of a 500.
@@ -22,6 +22,19 @@ public class RegexTooComplexException extends IllegalArgumentException {
                 cause);
         this.field = field;
         this.pattern = pattern;
+    }
+
+    private RegexTooComplexException(String message, String field, String pattern) {
+        super(message);
+        this.field = field;
+        this.pattern = pattern;
+    }
+
+    /** A wildcard pattern past a bound ({@link TextAnalysis#wildcardParts}): refused like a regex, with a 400. */
+    public static RegexTooComplexException wildcard(String field, String pattern, String why) {
+        return new RegexTooComplexException("wildcard pattern '" + pattern + "'"
+                + (field == null ? "" : " on field '" + field + "'") + " is too complex to run: " + why
+                + "; use a shorter pattern with fewer words", field, pattern);
     }
 
     /** The field, or null for any field. */

@@ -23,6 +23,11 @@ public final class TextAnalysis {
     /** The longest token a store indexes, in chars; longer tokens are cut to it ({@link #truncate}). */
     public static final int MAX_TOKEN_CHARS = 255;
 
+    /** The longest wildcard pattern on a text field, in chars (as a query regex, {@code QueryRegexLimits}). */
+    public static final int MAX_WILDCARD_CHARS = 1000;
+    /** The most tokens a wildcard pattern on a text field may match in a row ({@link #wildcardParts}). */
+    public static final int MAX_WILDCARD_PARTS = 32;
+
     private TextAnalysis() {}
 
     public static List<String> tokens(String text) {
@@ -42,13 +47,19 @@ public final class TextAnalysis {
      * {@code dfs.DataNode*} the token {@code dfs} followed by a token starting with {@code datanode}, {@code 10.250.*}
      * the tokens {@code 10 250} in a row. A pattern without separators is one part, matched against single tokens as
      * before; a pattern of only separators and {@code *} is {@code ["*"]} (any token); one without letters, digits
-     * or wildcards is empty (matches nothing).
+     * or wildcards is empty (matches nothing). A part longer than {@link #MAX_TOKEN_CHARS} is cut to it
+     * ({@link #truncate}), as the token it matches was. A pattern longer than {@link #MAX_WILDCARD_CHARS} or with more
+     * than {@link #MAX_WILDCARD_PARTS} parts is refused with {@link RegexTooComplexException} (a 400).
      *
      * <p>This is how a user expects {@code blk_*} to behave in Elasticsearch's standard analyzer, which keeps
      * {@code blk_}, {@code dfs.datanode} and {@code 10.250.19.102} as tokens: every line it finds is found here
      * (separators in the pattern match any separator in the text, so this may find a few more).
      */
     public static List<String> wildcardParts(String pattern) {
+        if (pattern.length() > MAX_WILDCARD_CHARS) {
+            throw RegexTooComplexException.wildcard(null, abbreviate(pattern), "it is " + pattern.length()
+                    + " characters long, at most " + MAX_WILDCARD_CHARS + " are allowed");
+        }
         List<String> parts = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean sawWildcard = false;
@@ -65,17 +76,29 @@ public final class TextAnalysis {
             if (wildcard || Character.isLetter(cp) || Character.getType(cp) == Character.DECIMAL_DIGIT_NUMBER) {
                 cur.appendCodePoint(cp);
             } else if (cur.length() > 0) {
-                parts.add(cur.toString().toLowerCase(Locale.ROOT));
+                addPart(parts, cur);
                 cur.setLength(0);
             }
         }
-        if (cur.length() > 0) parts.add(cur.toString().toLowerCase(Locale.ROOT));
+        if (cur.length() > 0) addPart(parts, cur);
         int from = 0;
         int to = parts.size();
         while (from < to && onlyStars(parts.get(from))) from++;
         while (to > from && onlyStars(parts.get(to - 1))) to--;
         if (from == to) return sawWildcard && !parts.isEmpty() ? List.of("*") : List.of();
+        if (to - from > MAX_WILDCARD_PARTS) {
+            throw RegexTooComplexException.wildcard(null, abbreviate(pattern), "it matches " + (to - from)
+                    + " words in a row, at most " + MAX_WILDCARD_PARTS + " are allowed");
+        }
         return List.copyOf(parts.subList(from, to));
+    }
+
+    private static void addPart(List<String> parts, StringBuilder part) {
+        parts.add(truncate(part.toString().toLowerCase(Locale.ROOT)));
+    }
+
+    private static String abbreviate(String p) {
+        return p.length() <= 80 ? p : p.substring(0, 77) + "...";
     }
 
     private static boolean onlyStars(String part) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TextAnalysisTest {
 
@@ -39,5 +40,24 @@ class TextAnalysisTest {
     void onlySeparatorsIsNoPart() {
         assertThat(TextAnalysis.wildcardParts("...")).isEqualTo(List.of());
         assertThat(TextAnalysis.wildcardParts("")).isEqualTo(List.of());
+    }
+
+    @Test
+    void aWildcardOfTooManyWordsOrCharactersIsRefused() {
+        assertThat(TextAnalysis.wildcardParts("a.".repeat(32) + "*")).hasSize(32);
+        assertThatThrownBy(() -> TextAnalysis.wildcardParts("a.".repeat(33) + "*"))
+                .isInstanceOf(RegexTooComplexException.class).hasMessageContaining("it matches 33 words in a row, at most 32");
+        assertThat(TextAnalysis.wildcardParts("b".repeat(998) + "*")).hasSize(1);
+        assertThatThrownBy(() -> TextAnalysis.wildcardParts("b".repeat(1000) + "*"))
+                .isInstanceOf(RegexTooComplexException.class).hasMessageContaining("1001 characters long");
+    }
+
+    @Test
+    void aWildcardPartLongerThanATokenIsCutAsTheTokenWas() {
+        String word = "x".repeat(300);
+        String token = TextAnalysis.tokens("at " + word).get(1);
+        assertThat(TextAnalysis.wildcardParts("at " + word)).containsExactly("at", token);
+        assertThat(TextAnalysis.wildcardParts("a?" + word.substring(2))).containsExactly(TextAnalysis.truncate(
+                "a?" + word.substring(2)));
     }
 }
