@@ -111,9 +111,14 @@ final class DocumentMapper {
         return new BytesRef(b);
     }
 
+    /** Whether an indexed {@link #idBytes} value is packed (else it is the id's UTF-8). */
+    static boolean isPacked(BytesRef b) {
+        return b.length == 17 && b.bytes[b.offset] == PACKED;
+    }
+
     /** The id of an indexed {@link #idBytes} value. */
     static String idString(BytesRef b) {
-        if (b.length == 17 && b.bytes[b.offset] == PACKED) {
+        if (isPacked(b)) {
             return HexFormat.of().formatHex(b.bytes, b.offset + 1, b.offset + 17);
         }
         return b.utf8ToString();

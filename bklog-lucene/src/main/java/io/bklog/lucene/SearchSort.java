@@ -113,7 +113,7 @@ final class SearchSort {
             boolean rev = reverse.get(i);
             out.add(switch (kinds.get(i)) {
                 case STRING -> v == null ? null : ((BytesRef) v).utf8ToString();
-                case ID -> v == null ? null : DocumentMapper.idString((BytesRef) v);
+                case ID -> v == null ? null : idSortValue((BytesRef) v);
                 case IP -> v == null ? null : LuceneValues.ipFromDocValue((BytesRef) v);
                 case LONG -> v == null || ((Long) v) == (rev ? Long.MIN_VALUE : Long.MAX_VALUE) ? null : v;
                 case BOOLEAN -> v == null || ((Long) v) == (rev ? Long.MIN_VALUE : Long.MAX_VALUE) ? null : ((Long) v) != 0;
@@ -138,7 +138,7 @@ final class SearchSort {
             boolean rev = reverse.get(i);
             values[i] = switch (kinds.get(i)) {
                 case STRING -> v == null ? null : new BytesRef(String.valueOf(v));
-                case ID -> v == null ? null : DocumentMapper.idBytes(String.valueOf(v), true);
+                case ID -> v == null ? null : idAfter(String.valueOf(v));
                 case IP -> v == null ? null : LuceneValues.ipDocValue(String.valueOf(v)).orElseThrow(() ->
                         new SearchRequest.InvalidRequestException("searchAfter value '" + v + "' is not an IP address",
                                 "search_after", null));
@@ -148,6 +148,26 @@ final class SearchSort {
             };
         }
         return new FieldDoc(Integer.MAX_VALUE, Float.NaN, values);
+    }
+
+    /**
+     * Marks an id sort value whose index stores it as text although {@link #idAfter} would pack it: a hex id in an
+     * index created before packed ids ({@link PhysicalIndex.Lucene#packedIds}), or an id starting with the marker.
+     */
+    private static final String TEXT_ID = "~";
+
+    /** The id's sort value for the caller: its text, marked when it is stored as text and looks packable. */
+    static String idSortValue(BytesRef b) {
+        String id = DocumentMapper.idString(b);
+        boolean packable = DocumentMapper.isPacked(DocumentMapper.idBytes(id, true));
+        if (DocumentMapper.isPacked(b) || !(packable || id.startsWith(TEXT_ID))) return id;
+        return TEXT_ID + id;
+    }
+
+    /** The indexed form of an {@link #idSortValue}, so a cursor compares as its hit did in old and new indices. */
+    static BytesRef idAfter(String value) {
+        if (value.startsWith(TEXT_ID)) return new BytesRef(value.substring(TEXT_ID.length()));
+        return DocumentMapper.idBytes(value, true);
     }
 
     private static Long toLong(int i, Object v) {

@@ -8,14 +8,21 @@ import io.bklog.spi.LogDocument;
 import io.bklog.spi.SearchRequest;
 import io.bklog.spi.SearchResult;
 import io.bklog.spi.query.Sort;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,6 +66,43 @@ class PackedIdsTest {
             SearchResult b = store.search(SearchRequest.builder("app")
                     .query(new io.bklog.spi.query.Query.Term("log", "second")).build());
             assertThat(b.hits()).extracting(SearchResult.Hit::id).containsExactly(B);
+        }
+    }
+
+    @Test
+    void aCursorPagesAcrossATimeTieInAnIndexWrittenBeforePackedIds() throws IOException {
+        IndexSetSchema schema = IndexSetSchema.of("app", List.of(FieldSpec.of("log", FieldType.TEXT)));
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
+            store.ensureIndexSet(schema);
+            assertThat(store.index("app", List.of(new LogDocument("seed", T, Map.of("log", "seed")))).allOk())
+                    .isTrue();
+        }
+        // the index as written before packed ids: its commit does not say "packed", so it keeps ids as text
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path segments : files.filter(f -> f.getFileName().toString().startsWith("segments_")).toList()) {
+                try (Directory d = FSDirectory.open(segments.getParent());
+                     IndexWriter w = new IndexWriter(d, new IndexWriterConfig())) {
+                    w.setLiveCommitData(Map.<String, String>of().entrySet());
+                    w.commit();
+                }
+            }
+        }
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
+            List<LogDocument> docs = new ArrayList<>();
+            for (String id : List.of(C, A, B, "~x")) docs.add(new LogDocument(id, T, Map.of("log", "line " + id)));
+            assertThat(store.index("app", docs).allOk()).isTrue();
+            store.refresh("app");
+            List<String> order = new ArrayList<>();
+            List<Object> after = null;
+            for (int page = 0; page < 6; page++) {
+                SearchResult r = store.search(SearchRequest.builder("app").size(1).searchAfter(after).build());
+                for (SearchResult.Hit h : r.hits()) {
+                    order.add(h.id());
+                    after = h.sortValues();
+                }
+            }
+            // all at the same time: by id as stored, text (UTF-8) order, each once
+            assertThat(order).containsExactly(A, B, C, "seed", "~x");
         }
     }
 }
