@@ -2,8 +2,9 @@ package io.bklog.spi.query;
 
 /**
  * A {@link Query.Regex} (or a {@link Query.Wildcard}, {@link #wildcard}) a store cannot run within its bounds: its
- * automaton would need more determinization work or states than the store allows (Lucene's {@code TooComplexToDeterminizeException}, Elasticsearch's
- * {@code too_complex_to_determinize_exception}), or its repetitions are too large. Every store throws this one
+ * automaton would need more determinization work or states than the store allows (Lucene's
+ * {@code TooComplexToDeterminizeException}, Elasticsearch's {@code too_complex_to_determinize_exception}), or its
+ * repetitions or (a wildcard's) length or words are too many. Every store throws this one
  * exception for it, so the caller answers a 400 naming the pattern instead of a 500.
  */
 public class RegexTooComplexException extends IllegalArgumentException {
