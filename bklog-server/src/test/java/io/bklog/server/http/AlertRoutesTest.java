@@ -93,12 +93,16 @@ class AlertRoutesTest {
         receiver.stop(0);
     }
 
+    /** Ingests a line stamped 30 s ago into the index set app. */
+    private void ingestRecent(String log) throws Exception {
+        Answer ing = call(admin, "POST", "/api/v1/index_sets/app/ingest?refresh=true", "[{\"dtEventTimeStamp\": "
+                + (System.currentTimeMillis() - 30_000) + ", \"log\": \"" + log + "\"}]");
+        assertThat(ing.status()).as(ing.raw()).isEqualTo(200);
+    }
+
     @Test
     void aRuleMadeOverHttpFiresToTheWebhookWithMaskedSamples() throws Exception {
-        long now = System.currentTimeMillis();
-        Answer ing = call(admin, "POST", "/api/v1/index_sets/app/ingest?refresh=true", "[{\"dtEventTimeStamp\": "
-                + (now - 30_000) + ", \"log\": \"sms to " + PHONE + " failed\"}]");
-        assertThat(ing.status()).as(ing.raw()).isEqualTo(200);
+        ingestRecent("sms to " + PHONE + " failed");
         Answer r = call(admin, "POST", "/api/v1/alerts/rules", "{\"name\": \"sms failures\", \"index_set\": \"app\","
                 + " \"query\": \"failed\", \"condition\": {\"type\": \"count_above\", \"threshold\": 0},"
                 + " \"every\": \"PT10S\", \"window\": \"PT5M\", \"severity\": \"critical\", \"labels\": {\"team\":"
@@ -176,10 +180,7 @@ class AlertRoutesTest {
 
     @Test
     void aDeletedRawRulesNotificationBodiesStayHiddenFromMaskedViewers() throws Exception {
-        long now = System.currentTimeMillis();
-        Answer ing = call(admin, "POST", "/api/v1/index_sets/app/ingest?refresh=true", "[{\"dtEventTimeStamp\": "
-                + (now - 30_000) + ", \"log\": \"otp to " + PHONE + " bounced\"}]");
-        assertThat(ing.status()).as(ing.raw()).isEqualTo(200);
+        ingestRecent("otp to " + PHONE + " bounced");
         String rawAdmin = token("default", "raw-admin", "admin", "unmasked");
         Answer ch = call(admin, "PUT", "/api/v1/alerts/channels/raw-sink", "{\"type\": \"webhook\", \"settings\":"
                 + " {\"url\": \"http://127.0.0.1:" + receiver.getAddress().getPort() + "/raw\"}}");
