@@ -221,7 +221,10 @@ public final class AlertService {
 
     // ---- channels ----
 
-    /** Creates or replaces a channel after checking its settings; a secret setting left empty keeps the stored one. */
+    /**
+     * Creates or replaces a channel after checking its settings; a secret setting left empty keeps the stored one if
+     * the destination (webhook url; e-mail host, port, tls, username) is unchanged, else the update is refused.
+     */
     public AlertChannelConfig putChannel(String space, String name, String type, Map<String, String> settings) {
         if (name == null || !name.matches("[A-Za-z0-9_.-]{1,128}")) {
             throw AlertCondition.invalid("channel name must be 1..128 of [A-Za-z0-9_.-], got '" + name + "'", "name");
@@ -236,6 +239,10 @@ public final class AlertService {
         store.channel(space, name).filter(old -> old.type().equals(type)).ifPresent(old -> {
             for (String secret : f.secretSettings()) {
                 if ((s.get(secret) == null || s.get(secret).isEmpty()) && old.settings().containsKey(secret)) {
+                    if (!f.sameDestination(old.settings(), s)) { // the stored secret must not follow a new destination
+                        throw AlertCondition.invalid("settings." + secret + ": the channel's destination changed;"
+                                + " send the " + secret + " again", "settings." + secret);
+                    }
                     s.put(secret, old.settings().get(secret));
                 }
             }
@@ -366,7 +373,13 @@ public final class AlertService {
         if (lease.isEmpty()) return false;
         try {
             long token = lease.get().fencingToken();
-            if (!store.fence(rule.id(), token)) return false;
+            Instant at = now();
+            if (!store.fence(rule.id(), token, at, at.minus(LEASE))) {
+                log.warn("event=alert_fence_refused space={} rule={} token={}", rule.space(), rule.id(), token);
+                meters.counter("bklog.alert.fence_refused", "rule evaluations refused by a newer holder's fence")
+                        .increment();
+                return false;
+            }
             RuleState s = store.state(rule.id()).orElseThrow();
             if (done(s, period)) return false;
             return evaluateHeld(rule, s, period, token, silences);
@@ -401,7 +414,7 @@ public final class AlertService {
                         rule.indexSet(), rule.severity(), rule.labels(), message, o.value(),
                         rule.condition().threshold(), start, period, o.groups(), samples, firedAt, period);
                 for (String channel : rule.channels()) {
-                    String id = rule.id() + "-" + period.toEpochMilli() + "-" + status + "-" + channel;
+                    String id = notificationId(rule.id(), period, status, channel);
                     AlertNotification n = NotificationJson.withId(base, id);
                     outbox.add(new AlertDeliveryRecord(id, rule.id(), rule.space(), channel, status, "pending", 0,
                             null, NotificationJson.write(n), null, null));
@@ -422,6 +435,22 @@ public final class AlertService {
             meters.counter("bklog.alert.firings", "rules that started firing", "severity", rule.severity()).increment();
         }
         return true;
+    }
+
+    /**
+     * The id of a notification: {@code ruleId-periodMillis-status-h}, {@code h} the first 12 hex digits of the
+     * SHA-256 of the channel name, so that the id fits the 64 characters of its column whatever the channel's name.
+     */
+    static String notificationId(long ruleId, Instant period, String status, String channel) {
+        byte[] d;
+        try {
+            d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(channel.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return ruleId + "-" + period.toEpochMilli() + "-" + status + "-"
+                + java.util.HexFormat.of().formatHex(d, 0, 6);
     }
 
     /** The masker of a rule's samples: none only if the rule asks for raw values and its owner still holds them. */
@@ -455,7 +484,9 @@ public final class AlertService {
                     double worst = c.kind() == AlertCondition.Type.COUNT_BELOW ? Double.MAX_VALUE : 0;
                     if (r.aggregations().get("groups") instanceof AggregationResult.TermsResult t) {
                         for (AggregationResult.Bucket b : t.buckets()) {
-                            if (c.holds(b.count())) groups.put(b.key(), (double) b.count());
+                            if (c.holds(b.count())) { // masked now, even if the masking rule came after the rule
+                                groups.merge(masker.mask(rule.groupBy(), b.key()), (double) b.count(), Double::sum);
+                            }
                             worst = c.kind() == AlertCondition.Type.COUNT_BELOW ? Math.min(worst, b.count())
                                     : Math.max(worst, b.count());
                         }

@@ -174,12 +174,16 @@ final class AlertStore {
     }
 
     /**
-     * Fences out older holders of the rule's lock: records {@code token} as the rule's fence if it is newer. False
-     * when a newer holder has fenced the rule already.
+     * Fences out older holders of the rule's lock: records {@code token} as the rule's fence if it is newer, or if the
+     * stored fence was last taken or used before {@code staleBefore} (its holder's lease is over: the token may come
+     * from a new lock incarnation whose counter restarted, e.g. after a restart). False when a live holder with a
+     * newer token has fenced the rule.
      */
-    boolean fence(long ruleId, long token) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE alert_state SET fence = :t WHERE rule_id = :id AND fence <= :t")
-                .bind("t", token).bind("id", ruleId).execute()) > 0;
+    boolean fence(long ruleId, long token, Instant now, Instant staleBefore) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE alert_state SET fence = :t, updated_at = :now"
+                        + " WHERE rule_id = :id AND (fence <= :t OR updated_at < :stale)")
+                .bind("t", token).bind("id", ruleId).bind("now", ts(now)).bind("stale", ts(staleBefore))
+                .execute()) > 0;
     }
 
     /**

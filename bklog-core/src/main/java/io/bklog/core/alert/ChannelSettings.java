@@ -2,7 +2,7 @@ package io.bklog.core.alert;
 
 import java.util.Map;
 
-/** Reading numbers out of a channel's string settings, with the setting named in the error. */
+/** Reading numbers out of a channel's string settings, with the setting named in the error; comparing settings. */
 final class ChannelSettings {
     private ChannelSettings() {}
 
@@ -19,5 +19,17 @@ final class ChannelSettings {
             throw new IllegalArgumentException("settings." + key + " must be " + min + ".." + max + ", got " + n);
         }
         return n;
+    }
+
+    /** Whether {@code keys} have the same values (trimmed; blank as missing) in both settings. */
+    static boolean same(Map<String, String> before, Map<String, String> after, String... keys) {
+        for (String k : keys) {
+            if (!java.util.Objects.equals(norm(before.get(k)), norm(after.get(k)))) return false;
+        }
+        return true;
+    }
+
+    private static String norm(String v) {
+        return v == null || v.isBlank() ? null : v.trim();
     }
 }

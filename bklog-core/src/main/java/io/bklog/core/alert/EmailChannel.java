@@ -155,6 +155,11 @@ public final class EmailChannel implements NotificationChannel {
         }
 
         @Override
+        public boolean sameDestination(Map<String, String> before, Map<String, String> after) {
+            return ChannelSettings.same(before, after, "host", "port", "tls", "username");
+        }
+
+        @Override
         public NotificationChannel create(Map<String, String> s) {
             String host = s.get("host");
             if (host == null || host.isBlank()) throw new IllegalArgumentException("settings.host is missing");

@@ -97,6 +97,11 @@ public final class WebhookChannel implements NotificationChannel {
         }
 
         @Override
+        public boolean sameDestination(Map<String, String> before, Map<String, String> after) {
+            return ChannelSettings.same(before, after, "url");
+        }
+
+        @Override
         public NotificationChannel create(Map<String, String> s) {
             String raw = s.get("url");
             if (raw == null || raw.isBlank()) throw new IllegalArgumentException("settings.url is missing");

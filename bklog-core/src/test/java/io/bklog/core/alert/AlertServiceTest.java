@@ -438,7 +438,8 @@ class AlertServiceTest {
         DistributedLock lock = platform.internals().lock().orElseThrow();
         DistributedLock.LockLease a = lock.tryAcquire("alert.rule." + r.id(), "worker-a", AlertService.LEASE).orElseThrow();
         AlertStore store = new AlertStore(platform.internals().metadata().jdbi());
-        assertThat(store.fence(r.id(), a.fencingToken())).isTrue();
+        assertThat(store.fence(r.id(), a.fencingToken(), clock.instant(), clock.instant().minus(AlertService.LEASE)))
+                .isTrue();
         RuleState seenByA = store.state(r.id()).orElseThrow();
         // while A's lease runs, nobody else evaluates the rule
         assertThat(alerts.evaluateDue(clock.instant())).isZero();
@@ -450,6 +451,115 @@ class AlertServiceTest {
         alerts.deliverPending();
         assertThat(hooks.received).hasSize(1);
         assertThat(alerts.history(SPACE, r.id(), 10)).hasSize(1);
+    }
+
+    @Test
+    void aRestartedInstanceWhoseLockCountsAgainFromOneStillEvaluatesAndFires() {
+        platform.indexSets().create(set, IndexSetSpec.defaults());
+        webhook("ops", null);
+        AlertRule r = alerts.createRule(admin, rule("r", AlertCondition.countAbove(0), "ops"));
+        ingest(set, T0.plus(Duration.ofMinutes(9)), "x");
+        // the first incarnation evaluates the rule many times: the rule's fence is its lock's latest token
+        for (int m = 1; m <= 6; m++) evaluateAt(T0.plus(Duration.ofMinutes(m)));
+        assertThat(new AlertStore(platform.internals().metadata().jdbi()).state(r.id()).orElseThrow().fence())
+                .isGreaterThan(1);
+        // restart: a new service over the same metadata database, whose in-process lock starts again at token 1
+        AlertService restarted = new AlertService(platform.internals().metadata(), platform.indexSets(),
+                platform.search(), platform.patterns(), new io.bklog.core.memory.InProcessLock(clock), clock,
+                io.bklog.core.metrics.MicrometerMeters.of(platform.meterRegistry()), List.of(), sleeps::add);
+        double refused = counter("bklog.alert.fence_refused");
+        // within the lease of the old incarnation's last evaluation its fence still holds (a live holder may act)
+        clock.set(T0.plus(Duration.ofMinutes(7)).plusSeconds(1));
+        assertThat(restarted.evaluateDue(clock.instant())).isZero();
+        assertThat(counter("bklog.alert.fence_refused") - refused).isEqualTo(1);
+        // once it is older than the lease, the new incarnation takes the rule over, evaluates and fires
+        clock.set(T0.plus(Duration.ofMinutes(10)).plusSeconds(1));
+        assertThat(restarted.evaluateDue(clock.instant())).isEqualTo(1);
+        restarted.deliverPending();
+        assertThat(hooks.at("/ops")).singleElement().satisfies(h -> assertThat(h.header("X-Bklog-Event"))
+                .isEqualTo("firing"));
+        assertThat(restarted.status(SPACE, r.id()).state().state()).isEqualTo(AlertState.FIRING);
+        // and keeps evaluating the next periods with its own tokens
+        clock.set(T0.plus(Duration.ofMinutes(11)).plusSeconds(1));
+        assertThat(restarted.evaluateDue(clock.instant())).isEqualTo(1);
+    }
+
+    @Test
+    void aChannelWithA128CharacterNameIsNotifiedWithAnIdOfAtMost64Characters() throws Exception {
+        platform.indexSets().create(set, IndexSetSpec.defaults());
+        String name = "c".repeat(128);
+        webhook(name, null);
+        AlertRule r = alerts.createRule(admin, rule("long channel", AlertCondition.countAbove(0), name));
+        ingest(set, T0, "x");
+        evaluateAt(T0.plus(Duration.ofMinutes(1)));
+        assertThat(hooks.at("/" + name)).singleElement().satisfies(h -> {
+            String id = body(h).path("id").asText();
+            assertThat(id).startsWith(r.id() + "-" + T0.plus(Duration.ofMinutes(1)).toEpochMilli() + "-firing-")
+                    .hasSizeLessThanOrEqualTo(64).isEqualTo(h.header("X-Bklog-Notification-Id"));
+        });
+        assertThat(alerts.status(SPACE, r.id()).state().state()).isEqualTo(AlertState.FIRING);
+        assertThat(AlertService.notificationId(Long.MAX_VALUE, Instant.parse("2286-11-20T17:46:39Z"), "resolved", name))
+                .hasSizeLessThanOrEqualTo(64)
+                .isNotEqualTo(AlertService.notificationId(Long.MAX_VALUE, Instant.parse("2286-11-20T17:46:39Z"),
+                        "resolved", "c".repeat(127) + "d"));
+    }
+
+    @Test
+    void groupValuesAreMaskedByAMaskingRuleAddedAfterTheAlertRule() throws Exception {
+        platform.indexSets().create(set, IndexSetSpec.defaults());
+        webhook("ops", null);
+        platform.ingest().ingest(set, List.of(Map.of("log", "login", "phone", PHONE,
+                "dtEventTimeStamp", T0.toEpochMilli())), true);
+        AlertRule grouped = alerts.createRule(admin, new AlertRule(null, null, "grouped", set, "login", null,
+                AlertCondition.countAbove(0), null, Duration.ofMinutes(5), null, null, null, null,
+                "{{rule}}: {{groups}}", 0, null, "phone", List.of("ops"), null, null, null, null, null, null));
+        JsonNode shield = JSON.readTree("{\"preserve_head\":3,\"preserve_tail\":2}");
+        platform.masking().configure(set, List.of(FieldMaskConfig.inline("phone", "mask_shield", shield, null, 0)),
+                List.of("log"));
+        evaluateAt(T0.plus(Duration.ofMinutes(1)));
+        assertThat(state(grouped)).isEqualTo(AlertState.FIRING);
+        String got = hooks.at("/ops").get(0).body();
+        assertThat(got).doesNotContain(PHONE);
+        assertThat(body(hooks.at("/ops").get(0)).path("groups").path("132******78").asDouble()).isEqualTo(1);
+        assertThat(alerts.history(SPACE, grouped.id(), 1).get(0).message()).doesNotContain(PHONE);
+    }
+
+    @Test
+    void aStoredSecretIsKeptOnlyWhileTheDestinationStaysTheSame() {
+        webhook("ops", "s3cret");
+        AlertStore store = new AlertStore(platform.internals().metadata().jdbi());
+        // same url, another timeout, secret left empty: kept
+        alerts.putChannel(SPACE, "ops", "webhook", Map.of("url", hooks.url("/ops"), "secret", "",
+                "timeout_seconds", "5"));
+        assertThat(store.channel(SPACE, "ops").orElseThrow().settings()).containsEntry("secret", "s3cret");
+        // another url without the secret: refused, nothing changed
+        assertThatThrownBy(() -> alerts.putChannel(SPACE, "ops", "webhook", Map.of("url", "https://evil.example/x")))
+                .isInstanceOfSatisfying(BklogException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ALERT);
+                    assertThat(e.field()).contains("settings.secret");
+                    assertThat(e.getMessage()).contains("send the secret again");
+                });
+        assertThat(store.channel(SPACE, "ops").orElseThrow().settings()).containsEntry("url", hooks.url("/ops"));
+        // another url with a secret: saved
+        alerts.putChannel(SPACE, "ops", "webhook", Map.of("url", "https://other.example/x", "secret", "new"));
+        assertThat(store.channel(SPACE, "ops").orElseThrow().settings()).containsEntry("secret", "new");
+
+        Map<String, String> mail = Map.of("host", "smtp.example.org", "from", "bklog@example.org",
+                "to", "ops@example.org", "username", "bklog", "password", "pw");
+        alerts.putChannel(SPACE, "mail", "email", mail);
+        java.util.Map<String, String> sameServer = new java.util.HashMap<>(mail);
+        sameServer.put("password", "");
+        sameServer.put("to", "oncall@example.org");
+        alerts.putChannel(SPACE, "mail", "email", sameServer);
+        assertThat(store.channel(SPACE, "mail").orElseThrow().settings()).containsEntry("password", "pw");
+        for (String[] change : List.of(new String[] {"host", "smtp.evil.example"}, new String[] {"port", "2525"},
+                new String[] {"tls", "none"}, new String[] {"username", "me"})) {
+            java.util.Map<String, String> moved = new java.util.HashMap<>(sameServer);
+            moved.put(change[0], change[1]);
+            assertThatThrownBy(() -> alerts.putChannel(SPACE, "mail", "email", moved))
+                    .as(change[0]).isInstanceOfSatisfying(BklogException.class,
+                            e -> assertThat(e.field()).contains("settings.password"));
+        }
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -70,7 +71,7 @@ final class AlertRoutes implements RouteGroup {
                 ctx.json(Map.of("history", history(ctx, alerts.history(space(ctx), null, limit(ctx))))));
         app.get(PREFIX + "/notifications", ctx -> {
             List<AlertDeliveryRecord> all = alerts.deliveries(space(ctx), ctx.queryParam("status"), limit(ctx));
-            Set<Long> raw = rawRules(ctx);
+            Predicate<Long> shown = shown(ctx);
             List<Map<String, Object>> out = new ArrayList<>();
             for (AlertDeliveryRecord d : all) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -83,7 +84,7 @@ final class AlertRoutes implements RouteGroup {
                 m.put("last_error", d.lastError());
                 m.put("created_at", d.createdAt());
                 m.put("updated_at", d.updatedAt());
-                if (!raw.contains(d.ruleId())) m.put("body", d.payload());
+                if (shown.test(d.ruleId())) m.put("body", d.payload());
                 out.add(m);
             }
             ctx.json(Map.of("notifications", out));
@@ -139,8 +140,7 @@ final class AlertRoutes implements RouteGroup {
 
     /** History entries; the message of a rule that sends raw samples only for a caller holding unmasked. */
     private List<Map<String, Object>> history(Context ctx, List<AlertHistoryEntry> entries) {
-        Set<Long> raw = rawRules(ctx);
-        Set<Long> known = alerts.rules(space(ctx)).stream().map(AlertRule::id).collect(Collectors.toSet());
+        Predicate<Long> shown = shown(ctx);
         List<Map<String, Object>> out = new ArrayList<>();
         for (AlertHistoryEntry h : entries) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -150,19 +150,22 @@ final class AlertRoutes implements RouteGroup {
             m.put("from", h.fromState());
             m.put("to", h.toState());
             m.put("value", h.value());
-            // a deleted rule's messages are hidden from masked callers: whether it sent raw samples is unknown
-            boolean show = !AuthFilter.masked(ctx) || (known.contains(h.ruleId()) && !raw.contains(h.ruleId()));
-            m.put("message", show ? h.message() : null);
+            m.put("message", shown.test(h.ruleId()) ? h.message() : null);
             out.add(m);
         }
         return out;
     }
 
-    /** Ids of the space's rules whose notifications may hold raw values, when the caller may not see them. */
-    private Set<Long> rawRules(Context ctx) {
-        if (!AuthFilter.masked(ctx)) return Set.of();
-        return alerts.rules(space(ctx)).stream().filter(AlertRule::unmasked).map(AlertRule::id)
+    /**
+     * Which rules' messages and notification bodies the caller may see: all for a caller holding unmasked; for a
+     * masked caller those of the space's existing rules that do not send raw values (a deleted rule's are hidden:
+     * whether it sent raw samples is unknown).
+     */
+    private Predicate<Long> shown(Context ctx) {
+        if (!AuthFilter.masked(ctx)) return id -> true;
+        Set<Long> masked = alerts.rules(space(ctx)).stream().filter(r -> !r.unmasked()).map(AlertRule::id)
                 .collect(Collectors.toSet());
+        return masked::contains;
     }
 
     private static String space(Context ctx) {

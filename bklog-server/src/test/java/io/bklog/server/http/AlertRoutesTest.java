@@ -59,9 +59,11 @@ class AlertRoutesTest {
     @BeforeAll
     void start() throws Exception {
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        receiver.createContext("/", ex -> {
-            received.add(new String[]{new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
-                    ex.getRequestHeaders().getFirst(WebhookChannel.SIGNATURE_HEADER)});
+        receiver.createContext("/", ex -> { // keeps what the channel ops (/hook) receives; other paths are answered only
+            if (ex.getRequestURI().getPath().equals("/hook")) {
+                received.add(new String[]{new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
+                        ex.getRequestHeaders().getFirst(WebhookChannel.SIGNATURE_HEADER)});
+            }
             ex.sendResponseHeaders(204, -1);
             ex.close();
         });
@@ -91,12 +93,16 @@ class AlertRoutesTest {
         receiver.stop(0);
     }
 
+    /** Ingests a line stamped 30 s ago into the index set app. */
+    private void ingestRecent(String log) throws Exception {
+        Answer ing = call(admin, "POST", "/api/v1/index_sets/app/ingest?refresh=true", "[{\"dtEventTimeStamp\": "
+                + (System.currentTimeMillis() - 30_000) + ", \"log\": \"" + log + "\"}]");
+        assertThat(ing.status()).as(ing.raw()).isEqualTo(200);
+    }
+
     @Test
     void aRuleMadeOverHttpFiresToTheWebhookWithMaskedSamples() throws Exception {
-        long now = System.currentTimeMillis();
-        Answer ing = call(admin, "POST", "/api/v1/index_sets/app/ingest?refresh=true", "[{\"dtEventTimeStamp\": "
-                + (now - 30_000) + ", \"log\": \"sms to " + PHONE + " failed\"}]");
-        assertThat(ing.status()).as(ing.raw()).isEqualTo(200);
+        ingestRecent("sms to " + PHONE + " failed");
         Answer r = call(admin, "POST", "/api/v1/alerts/rules", "{\"name\": \"sms failures\", \"index_set\": \"app\","
                 + " \"query\": \"failed\", \"condition\": {\"type\": \"count_above\", \"threshold\": 0},"
                 + " \"every\": \"PT10S\", \"window\": \"PT5M\", \"severity\": \"critical\", \"labels\": {\"team\":"
@@ -170,6 +176,39 @@ class AlertRoutesTest {
         assertThat(call(admin, "DELETE", "/api/v1/alerts/silences/" + s.body().path("id").asLong(), null).status())
                 .isEqualTo(204);
         assertThat(call(admin, "DELETE", "/api/v1/alerts/rules/" + id, null).status()).isEqualTo(204);
+    }
+
+    @Test
+    void aDeletedRawRulesNotificationBodiesStayHiddenFromMaskedViewers() throws Exception {
+        ingestRecent("otp to " + PHONE + " bounced");
+        String rawAdmin = token("default", "raw-admin", "admin", "unmasked");
+        Answer ch = call(admin, "PUT", "/api/v1/alerts/channels/raw-sink", "{\"type\": \"webhook\", \"settings\":"
+                + " {\"url\": \"http://127.0.0.1:" + receiver.getAddress().getPort() + "/raw\"}}");
+        assertThat(ch.status()).as(ch.raw()).isEqualTo(200);
+        Answer r = call(rawAdmin, "POST", "/api/v1/alerts/rules", "{\"name\": \"raw bounces\", \"index_set\":"
+                + " \"app\", \"query\": \"bounced\", \"condition\": {\"type\": \"count_above\", \"threshold\": 0},"
+                + " \"every\": \"PT10S\", \"window\": \"PT5M\", \"template\": \"{{rule}}{{samples}}\","
+                + " \"channels\": [\"raw-sink\"], \"unmasked\": true}");
+        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+        long id = r.body().at("/rule/id").asLong();
+        server.platform().alerts().evaluateDue(java.time.Instant.now());
+        String viewer = token("default", "notification-viewer", "viewer");
+        assertThat(bodyOf(rawAdmin, id)).isNotNull().contains(PHONE);
+        assertThat(bodyOf(viewer, id)).isNull();
+        assertThat(call(admin, "DELETE", "/api/v1/alerts/rules/" + id, null).status()).isEqualTo(204);
+        // the rule is gone: whether it sent raw values is unknown, its bodies stay hidden from masked callers
+        assertThat(bodyOf(viewer, id)).isNull();
+        assertThat(bodyOf(rawAdmin, id)).isNotNull().contains(PHONE);
+    }
+
+    /** The body of the rule's first listed notification as {@code token} sees it (null when hidden). */
+    private String bodyOf(String token, long ruleId) throws Exception {
+        Answer a = call(token, "GET", "/api/v1/alerts/notifications", null);
+        assertThat(a.status()).as(a.raw()).isEqualTo(200);
+        for (JsonNode n : a.body().path("notifications")) {
+            if (n.path("rule_id").asLong() == ruleId) return n.has("body") ? n.path("body").asText() : null;
+        }
+        throw new AssertionError("no notification of rule " + ruleId + " in " + a.raw());
     }
 
     @Test

@@ -21,4 +21,17 @@ public interface NotificationChannelFactory {
     default java.util.Set<String> secretSettings() {
         return java.util.Set.of();
     }
+
+    /**
+     * Whether two settings of a channel send its secrets to the same place (for a webhook its url, for e-mail its
+     * server and user). An update that leaves a secret empty keeps the stored one only then; otherwise the platform
+     * asks for the secret again. Default: every setting that is not a secret is unchanged.
+     */
+    default boolean sameDestination(Map<String, String> before, Map<String, String> after) {
+        java.util.Set<String> secrets = secretSettings();
+        java.util.Set<String> keys = new java.util.HashSet<>(before.keySet());
+        keys.addAll(after.keySet());
+        keys.removeAll(secrets);
+        return keys.stream().allMatch(k -> java.util.Objects.equals(before.get(k), after.get(k)));
+    }
 }
