@@ -1,7 +1,7 @@
 package io.bklog.kafka;
 
 import io.bklog.spi.source.SourceFactory;
-import io.bklog.testkit.source.SourceContract;
+import io.bklog.testkit.source.ReplayableSourceContract;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -16,7 +16,7 @@ import java.util.Map;
  * The {@code kafka} source passes the source contract on the real broker ({@link KafkaFixture}): offsets are
  * committed only once the sink says stored, a restart with the same group resumes after them.
  */
-class KafkaSourceContractIT extends SourceContract {
+class KafkaSourceContractIT extends ReplayableSourceContract {
     private static final KafkaFixture KAFKA = KafkaFixture.shared();
     private final KafkaCollectorSourceFactory factory = new KafkaCollectorSourceFactory();
 

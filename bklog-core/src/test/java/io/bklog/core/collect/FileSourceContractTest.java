@@ -1,7 +1,7 @@
 package io.bklog.core.collect;
 
 import io.bklog.spi.source.SourceFactory;
-import io.bklog.testkit.source.SourceContract;
+import io.bklog.testkit.source.ReplayableSourceContract;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The built-in {@code file} source passes the source contract: offsets checkpointed once stored. */
-class FileSourceContractTest extends SourceContract {
+class FileSourceContractTest extends ReplayableSourceContract {
     @TempDir
     Path dir;
     private FileSourceFactory factory;

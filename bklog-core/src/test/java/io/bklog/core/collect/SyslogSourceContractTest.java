@@ -22,11 +22,6 @@ class SyslogSourceContractTest extends SourceContract {
     }
 
     @Override
-    protected boolean replayable() {
-        return false;
-    }
-
-    @Override
     protected Map<String, Object> newSettings() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -1,7 +1,7 @@
 package io.bklog.examples.source;
 
 import io.bklog.spi.source.SourceFactory;
-import io.bklog.testkit.source.SourceContract;
+import io.bklog.testkit.source.ReplayableSourceContract;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The third-party {@code spooldir} source passes the same contract as the built-in sources. */
-class SpoolDirSourceContractTest extends SourceContract {
+class SpoolDirSourceContractTest extends ReplayableSourceContract {
     @TempDir
     Path dir;
     private int files;
