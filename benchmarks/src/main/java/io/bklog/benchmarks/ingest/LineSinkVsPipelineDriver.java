@@ -1,8 +1,6 @@
 package io.bklog.benchmarks.ingest;
 
 import io.bklog.core.etl.EtlConfig;
-import io.bklog.core.etl.EtlField;
-import io.bklog.core.etl.EtlParams;
 import io.bklog.core.etl.EtlSchema;
 import io.bklog.core.collect.PipelineLineSink;
 import io.bklog.core.ingest.BatchingSink;
@@ -14,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The source SPI's hop: the same JSON lines through a collector's pipeline (JSON ETL, batching sink, in-memory store)
@@ -31,18 +28,8 @@ public final class LineSinkVsPipelineDriver {
     public static void main(String[] args) throws Exception {
         int lines = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        List<String> input = new ArrayList<>(lines);
-        for (int i = 0; i < lines; i++) {
-            input.add(String.format(Locale.ROOT, "{\"time\":\"2024-05-01 12:%02d:%02d.%03d\",\"level\":\"%s\","
-                    + "\"status\":%d,\"latency_ms\":%d.5,\"request\":{\"method\":\"GET\",\"path\":\"/api/v1/item/%d\","
-                    + "\"client\":{\"ip\":\"10.0.%d.%d\"}},\"message\":\"served item %d for user u%d\"}",
-                    (i / 60) % 60, i % 60, i % 1000, i % 10 == 0 ? "ERROR" : "INFO", i % 7 == 0 ? 500 : 200, i % 900,
-                    i, (i >> 8) & 255, i & 255, i, i % 5000));
-        }
-        EtlConfig etl = EtlConfig.of("json", EtlParams.builder().retainExtraJson(true).build(), List.of(
-                EtlField.time("time", "yyyy-MM-dd HH:mm:ss.SSS", 0).withAlias("log_time"),
-                EtlField.of("level", "string"), EtlField.of("status", "long"), EtlField.of("latency_ms", "double"),
-                EtlField.of("request", "object"), EtlField.of("message", "string")));
+        List<String> input = JsonAppLines.lines(lines);
+        EtlConfig etl = JsonAppLines.etl();
         Rounds.report(rounds, r -> new double[] {pipeline(input, etl, true), pipeline(input, etl, false)},
                 "line sink", "pipeline.submit", "line-sink/pipeline-submit");
     }

@@ -168,10 +168,6 @@ final class LineMasker {
         return c <= ' ' || (c >= 0x80 && (Character.isWhitespace(c) || Character.isSpaceChar(c)));
     }
 
-    String maskToken(String tok) {
-        return maskToken(tok, plainKind(tok));
-    }
-
     private String maskToken(String tok, int kind) {
         // the common tokens, answered without a substring: a word of ASCII letters is a word (or a written date);
         // ASCII digits alone are a number

@@ -93,10 +93,10 @@ class AlertRoutesTest {
         receiver.stop(0);
     }
 
-    /** Ingests a line stamped 30 s ago into the index set app. */
+    /** Ingests a line stamped 30 s ago (by the server's clock) into the index set app. */
     private void ingestRecent(String log) throws Exception {
         Answer ing = call(admin, "POST", "/api/v1/index_sets/app/ingest?refresh=true", "[{\"dtEventTimeStamp\": "
-                + (System.currentTimeMillis() - 30_000) + ", \"log\": \"" + log + "\"}]");
+                + (server.platform().clock().millis() - 30_000) + ", \"log\": \"" + log + "\"}]");
         assertThat(ing.status()).as(ing.raw()).isEqualTo(200);
     }
 
@@ -191,7 +191,7 @@ class AlertRoutesTest {
                 + " \"channels\": [\"raw-sink\"], \"unmasked\": true}");
         assertThat(r.status()).as(r.raw()).isEqualTo(201);
         long id = r.body().at("/rule/id").asLong();
-        server.platform().alerts().evaluateDue(java.time.Instant.now());
+        server.platform().alerts().evaluateDue(server.platform().clock().instant());
         String viewer = token("default", "notification-viewer", "viewer");
         assertThat(bodyOf(rawAdmin, id)).isNotNull().contains(PHONE);
         assertThat(bodyOf(viewer, id)).isNull();
