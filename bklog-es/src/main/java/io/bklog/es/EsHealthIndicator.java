@@ -82,15 +82,17 @@ public final class EsHealthIndicator implements HealthIndicator {
         out.add(metric(pendingOk, "pending_tasks", pending, Map.of(),
                 pendingOk ? "" : pending + " cluster tasks are pending (more than " + maxPendingTasks + ")",
                 pendingOk ? "" : "the master is overloaded: reduce index/mapping churn, check GET /_cluster/pending_tasks"));
+        // one read of the cluster's settings serves the shard limit and the disk watermarks
+        Settings settings = new Settings();
         try {
-            shardMetrics(out, health, dataNodes);
+            shardMetrics(out, health, dataNodes, settings);
         } catch (RuntimeException e) {
             out.add(metric(false, "shards_percent_of_limit", "unavailable", Map.of(),
                     "cannot read the cluster's shard limit: " + e.getMessage(),
                     "check GET /_cluster/settings?include_defaults=true on the cluster"));
         }
         try {
-            nodeMetrics(out);
+            nodeMetrics(out, settings);
         } catch (RuntimeException e) {
             out.add(metric(false, "node_stats", "unavailable", Map.of(), "cannot read node stats: " + e.getMessage(),
                     "check GET /_nodes/stats on the cluster"));
@@ -108,15 +110,26 @@ public final class EsHealthIndicator implements HealthIndicator {
         return out;
     }
 
+    /** The cluster's settings with their defaults, read on first use within one check; a failed read is retried. */
+    private final class Settings {
+        private JsonNode value;
+
+        JsonNode get() {
+            if (value == null) {
+                value = http.perform("GET", "/_cluster/settings?include_defaults=true&flat_settings=true", null);
+            }
+            return value;
+        }
+    }
+
     /**
      * Open shards (assigned or not: Elasticsearch counts every shard of an open index) against
      * {@code cluster.max_shards_per_node} times the data nodes, past which no index can be created: a warning (still
      * ok) from {@value #SHARDS_WARN_PERCENT} %, failing at the limit.
      */
-    private void shardMetrics(List<HealthzMetric> out, JsonNode health, int dataNodes) {
+    private void shardMetrics(List<HealthzMetric> out, JsonNode health, int dataNodes, Settings settings) {
         if (dataNodes <= 0) return;
-        JsonNode settings = http.perform("GET", "/_cluster/settings?include_defaults=true&flat_settings=true", null);
-        int perNode = Integer.parseInt(setting(settings, "cluster.max_shards_per_node", "1000"));
+        int perNode = Integer.parseInt(setting(settings.get(), "cluster.max_shards_per_node", "1000"));
         long limit = (long) perNode * dataNodes;
         long open = health.path("active_shards").asLong() + health.path("initializing_shards").asLong()
                 + health.path("unassigned_shards").asLong();
@@ -139,10 +152,9 @@ public final class EsHealthIndicator implements HealthIndicator {
                 suggestion));
     }
 
-    private void nodeMetrics(List<HealthzMetric> out) {
-        JsonNode settings = http.perform("GET", "/_cluster/settings?include_defaults=true&flat_settings=true", null);
-        String high = setting(settings, "cluster.routing.allocation.disk.watermark.high", "90%");
-        String flood = setting(settings, "cluster.routing.allocation.disk.watermark.flood_stage", "95%");
+    private void nodeMetrics(List<HealthzMetric> out, Settings settings) {
+        String high = setting(settings.get(), "cluster.routing.allocation.disk.watermark.high", "90%");
+        String flood = setting(settings.get(), "cluster.routing.allocation.disk.watermark.flood_stage", "95%");
         JsonNode stats = http.perform("GET", "/_nodes/stats/fs,jvm", null).path("nodes");
         for (Iterator<Map.Entry<String, JsonNode>> it = stats.fields(); it.hasNext(); ) {
             JsonNode n = it.next().getValue();
