@@ -26,14 +26,20 @@ import java.util.Map;
  * when the JVM exits.
  */
 final class FuzzServer {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FuzzServer.class);
     /** The bound on every answer. */
     static final Duration BOUND = Duration.ofSeconds(5);
+    /** The bound on the set-up calls (not what the properties check; a loaded machine may need it). */
+    private static final Duration SETUP = Duration.ofSeconds(60);
     private static FuzzServer shared;
 
     final BklogServer server;
     final String admin;
     final String viewer;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(BOUND).build();
+    /** How often a request that got no byte of answer is sent again, each time on a new connection. */
+    private static final int RESENDS = 3;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(BOUND).build();
 
     record Answer(int status, String contentType, String body, long millis) {}
 
@@ -44,7 +50,7 @@ final class FuzzServer {
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "fuzz-server-stop"));
         admin = Files.readString(dir.resolve("admin-token")).strip();
         check(send("PUT", "/api/v1/index_sets/app", admin, Map.of(), "{\"fields\": [{\"name\": \"status\","
-                + " \"type\": \"long\"}, {\"name\": \"ip\", \"type\": \"ip\"}]}"), 201);
+                + " \"type\": \"long\"}, {\"name\": \"ip\", \"type\": \"ip\"}]}", SETUP), 201);
         List<String> docs = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             docs.add("{\"dtEventTimeStamp\": " + (1_700_000_000_000L + i * 60_000L) + ", \"serverIp\": \"10.0.0."
@@ -53,9 +59,9 @@ final class FuzzServer {
                     + " error timeout\"}");
         }
         check(send("POST", "/api/v1/index_sets/app/ingest?refresh=true", admin, Map.of(), "[" + String.join(",", docs)
-                + "]"), 200);
+                + "]", SETUP), 200);
         Answer v = send("POST", "/api/v1/tokens", admin, Map.of(), "{\"name\": \"fuzz-viewer\", \"roles\":"
-                + " [\"viewer\"]}");
+                + " [\"viewer\"]}", SETUP);
         check(v, 201);
         viewer = Json.mapper().readTree(v.body()).get("token").asText();
     }
@@ -81,7 +87,12 @@ final class FuzzServer {
      */
     Answer send(String method, String pathAndQuery, String token, Map<String, String> headers, String body)
             throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.uri() + pathAndQuery)).timeout(BOUND);
+        return send(method, pathAndQuery, token, headers, body, BOUND);
+    }
+
+    private Answer send(String method, String pathAndQuery, String token, Map<String, String> headers, String body,
+                        Duration timeout) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.uri() + pathAndQuery)).timeout(timeout);
         if (token != null) b.header("Authorization", "Bearer " + token);
         headers.forEach(b::header);
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -92,12 +103,14 @@ final class FuzzServer {
             r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             if (!closedUnanswered(e)) throw e;
-            // A pooled keep-alive connection the server closed (idle timeout) just as the client reused it answers
-            // "received no bytes": the race of every HTTP/1.1 pool, not an answer of ours. Send once more on a
-            // connection of its own; a request that really makes the server drop the connection fails again.
-            t0 = System.nanoTime();
-            r = HttpClient.newBuilder().connectTimeout(BOUND).build().send(b.build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            log.warn("fuzz request got no answer, sending it again method={} path={} error=\"{}\"", method,
+                    pathAndQuery.length() > 200 ? pathAndQuery.substring(0, 200) + "..." : pathAndQuery, e.getMessage());
+            // A connection closed before any byte of the answer: a pooled keep-alive connection the server closed
+            // (idle timeout) just as the client reused it, or, on a loaded machine, a reset that overtook an
+            // answer. That is the transport's race, not an answer of ours: send again on connections of their own,
+            // a few times; a request that really makes the server drop the connection fails every time.
+            t0 = System.nanoTime(); // the bound applies to the answered send (the pauses add at most 0.6 s)
+            r = resend(b, e);
         }
         String type = r.headers().firstValue("Content-Type").orElse("");
         String text;
@@ -105,6 +118,23 @@ final class FuzzServer {
             text = type.startsWith("text/event-stream") ? "" : read(in);
         }
         return new Answer(r.statusCode(), type, text, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static HttpResponse<InputStream> resend(HttpRequest.Builder b, IOException first)
+            throws IOException, InterruptedException {
+        IOException last = first;
+        for (int attempt = 1; attempt <= RESENDS; attempt++) {
+            Thread.sleep(100L * attempt);
+            try {
+                return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(BOUND).build()
+                        .send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (IOException e) {
+                if (!closedUnanswered(e)) throw e;
+                last = e;
+            }
+        }
+        throw new IOException("no answer after " + (RESENDS + 1) + " sends, each on a new connection: "
+                + last.getMessage(), last);
     }
 
     private static boolean closedUnanswered(IOException e) {

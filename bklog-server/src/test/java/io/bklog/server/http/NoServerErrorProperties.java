@@ -206,6 +206,9 @@ class NoServerErrorProperties {
         } catch (java.net.http.HttpTimeoutException e) {
             throw new AssertionError(method + " " + path + " took more than " + FuzzServer.BOUND + "; body: "
                     + clip(body), e);
+        } catch (IOException e) {
+            throw new AssertionError(method + " " + clip(path) + " headers " + headers + " body " + clip(body)
+                    + " got no answer: " + e.getMessage(), e);
         }
         String what = method + " " + clip(path) + " body " + clip(body) + " headers " + headers + " -> " + a.status()
                 + " " + clip(a.body());
