@@ -347,7 +347,7 @@ public final class BackupService {
         }
     }
 
-    private static void deleteStaging(Path dir) {
+    static void deleteStaging(Path dir) {
         if (!Files.exists(dir)) return;
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
