@@ -69,7 +69,7 @@ public interface ExportStore {
 
             @Override
             public Optional<Download> open(String reference) {
-                if (Path.of(reference).isAbsolute()) return local().open(reference); // written before the store was set
+                if (isPath(reference)) return local().open(reference); // written before the store was set
                 Optional<Long> size = blobs.size(reference);
                 if (size.isEmpty()) return Optional.empty();
                 return blobs.open(reference).map(in -> new Download(size.get(), in));
@@ -77,7 +77,7 @@ public interface ExportStore {
 
             @Override
             public void delete(String reference) {
-                if (Path.of(reference).isAbsolute()) local().delete(reference); else blobs.delete(reference);
+                if (isPath(reference)) local().delete(reference); else blobs.delete(reference);
             }
 
             @Override
@@ -85,6 +85,14 @@ public interface ExportStore {
                 return location();
             }
         };
+    }
+
+    /**
+     * Whether a reference is a local file path ({@code .../exports/name.gz}, what {@link #local()} records) rather
+     * than the bare name a shared store records.
+     */
+    static boolean isPath(String reference) {
+        return Path.of(reference).getParent() != null;
     }
 
     /** The default: files under the data dir. */
@@ -103,8 +111,8 @@ public interface ExportStore {
 
         @Override
         public Optional<Download> open(String reference) {
+            if (!isPath(reference)) return Optional.empty(); // kept in a shared store this instance is not set up for
             Path p = Path.of(reference);
-            if (!p.isAbsolute()) return Optional.empty(); // kept in a shared store this instance is not configured for
             try {
                 long size = Files.size(p);
                 return Optional.of(new Download(size, Files.newInputStream(p)));
@@ -117,8 +125,8 @@ public interface ExportStore {
 
         @Override
         public void delete(String reference) {
+            if (!isPath(reference)) return;
             Path p = Path.of(reference);
-            if (!p.isAbsolute()) return;
             try {
                 Files.deleteIfExists(p);
             } catch (IOException e) {
