@@ -52,6 +52,7 @@ public final class LogPlatformBuilder {
     private Boolean migrateOnStart;
     SearchSyntax searchSyntax;
     io.bklog.core.search.ExportJobConfig exportConfig = io.bklog.core.search.ExportJobConfig.defaults();
+    io.bklog.core.search.ExportStore exportStore = io.bklog.core.search.ExportStore.local();
     io.bklog.core.patterns.PatternService.Settings patternSettings =
             io.bklog.core.patterns.PatternService.Settings.defaults();
     private String defaultCluster;
@@ -144,6 +145,16 @@ public final class LogPlatformBuilder {
 
     public LogPlatformBuilder exports(io.bklog.core.search.ExportJobConfig config) {
         this.exportConfig = Objects.requireNonNull(config, "config");
+        return this;
+    }
+
+    /**
+     * Where finished async export files are kept until they expire: a shared blob store (a directory every instance
+     * mounts, an S3 bucket) so any instance serves a download; the expiry deletes them there. Default: the data dir
+     * ({@link io.bklog.core.search.ExportStore#local()}). The platform does not close the store.
+     */
+    public LogPlatformBuilder exportStore(io.bklog.spi.BlobStore store) {
+        this.exportStore = io.bklog.core.search.ExportStore.shared(store);
         return this;
     }
 

@@ -70,7 +70,8 @@ final class PlatformWiring {
                         .metrics(ingestMetrics));
         owned.add(pipeline); // closed before the store: drains into it
         ExportJobService exports = new ExportJobService(meta.exportJobs(), indexSets, search,
-                new ExportService(indexSets, search, st), st, options.dataDir, options.exportConfig, clock);
+                new ExportService(indexSets, search, st), st, options.dataDir, options.exportConfig, clock,
+                options.exportStore);
         owned.add(exports); // closed before the pipeline and the metadata its jobs write to
         CollectorService collectors = CollectorService.start(meta, indexSets, pipeline, options.dataDir,
                 ingestMetrics, clock, options.collectorSources, options.collectorConfinement);
