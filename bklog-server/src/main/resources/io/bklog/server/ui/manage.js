@@ -65,6 +65,9 @@ async function followTask(taskId, label, out, progress) {
 }
 
 // ---------------------------------------------------------------- index sets
+const IS_KEYS = ['time_field', 'fields', 'retention_days', 'storage_cluster', 'shards', 'replicas', 'dynamic',
+  'patterns', 'description'];
+
 async function indexSets(main) {
   await requireAdmin();
   const list = h('div', {});
@@ -108,8 +111,8 @@ async function indexSets(main) {
       h('h3', {}, 'Capacity'), capBox, sync,
       h('h3', {}, 'Settings'), h('pre', { class: 'json' }, pretty(s))));
     name.value = s.name;
-    const { name: _n, id: _i, space_uid: _s, version: _v, created_at: _c, updated_at: _u, ...rest } = s;
-    spec.value = pretty(rest);
+    // the settings a PUT takes, as they are now (read-only keys such as rotation or store_name left out)
+    spec.value = pretty(Object.fromEntries(IS_KEYS.filter((k) => s[k] !== undefined && s[k] !== null).map((k) => [k, s[k]])));
     await capacity();
   }
   async function load() {
@@ -145,7 +148,7 @@ const ETL_TYPES = [['bk_log_text', 'Text (the line as log)'], ['bk_log_json', 'J
  */
 function collectorForm(cfg, sets, sourceTypes) {
   const el = {
-    name: h('input', { id: 'c-name', required: true, pattern: '[A-Za-z0-9_.-]+' }),
+    name: h('input', { id: 'c-name', required: true }),
     set: h('select', { id: 'c-index-set' }, sets.map((s) => h('option', { value: s.name }, s.name))),
     source: h('select', { id: 'c-source' }, sourceTypes.map((t) => h('option', { value: t }, t))),
     paths: h('textarea', { id: 'c-paths', rows: '2', spellcheck: 'false' }),
@@ -252,7 +255,7 @@ function collectorForm(cfg, sets, sourceTypes) {
     h('div', { class: 'row' }, h('label', {}, 'Name', el.name), h('label', {}, 'Index set', el.set),
       h('label', {}, 'Source type', el.source)),
     filePart, syslogPart,
-    h('div', { class: 'row' }, h('label', {}, 'ETL', el.etl), delimPart, regexPart), fieldsPart);
+    h('div', { class: 'row' }, h('label', {}, 'ETL type', el.etl), delimPart, regexPart), fieldsPart);
 }
 
 async function collectors(main) {

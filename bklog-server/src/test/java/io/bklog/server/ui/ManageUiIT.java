@@ -16,6 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a token shown once, tasks, health, and the 403 screen for a viewer on every admin screen.
  */
 class ManageUiIT extends UiTest {
+    private static final Page.GetByLabelOptions EXACT = new Page.GetByLabelOptions().setExact(true);
+
     @Test
     void aCollectorIsBuiltInTheFormCreatedAfterItsEtlPreviewShowsTheParsedFields() {
         open(f.admin, UiPages.WIDE, "#/collectors");
@@ -23,17 +25,17 @@ class ManageUiIT extends UiTest {
         page.getByLabel("Name", new Page.GetByLabelOptions().setExact(true)).fill("web_pipe");
         page.getByLabel("Index set").selectOption("app");
         page.getByLabel("Source type").selectOption("syslog");
-        assertThat(page.getByLabel("Port")).isVisible();
+        assertThat(page.getByLabel("Port", EXACT)).isVisible();
         assertThat(page.getByLabel("Paths (one per line)")).isHidden();
         page.getByLabel("Source type").selectOption("file");
-        assertThat(page.getByLabel("Port")).isHidden();
+        assertThat(page.getByLabel("Port", EXACT)).isHidden();
         page.getByLabel("Paths (one per line)").fill("/var/log/web/*.log\n/var/log/web/old/*.log");
-        page.getByLabel("ETL", new Page.GetByLabelOptions().setExact(true)).selectOption("bk_log_delimiter");
-        page.getByLabel("Separator").fill(";");
+        page.getByLabel("ETL type").selectOption("bk_log_delimiter");
+        page.getByLabel("Separator", EXACT).fill(";");
         page.getByLabel("Fields (comma-separated; for a delimiter, in column order)").fill("when, level, msg");
-        page.getByLabel("Time field").fill("when");
-        page.getByLabel("Time format").fill("yyyy-MM-dd HH:mm:ss");
-        page.getByLabel("Time zone (hours)").fill("0");
+        page.getByLabel("Time field", EXACT).fill("when");
+        page.getByLabel("Time format", EXACT).fill("yyyy-MM-dd HH:mm:ss");
+        page.getByLabel("Time zone (hours)", EXACT).fill("0");
         page.getByLabel("Sample lines (one per line)").fill("2024-05-01 10:00:01;ERROR;card declined\n"
                 + "2024-05-01 10:00:02;INFO;paid");
         page.locator("#etl-preview-run").click();
@@ -55,10 +57,10 @@ class ManageUiIT extends UiTest {
         page.getByLabel("Name", new Page.GetByLabelOptions().setExact(true)).fill("web_pipe");
 
         // a config the server refuses shows the entry it names, nothing is saved
-        page.getByLabel("Time format").fill("no such format %");
+        page.getByLabel("Time format", EXACT).fill("no such format %");
         page.getByText("Create collector").click();
         assertThat(page.locator("form .error")).containsText("time_format");
-        page.getByLabel("Time format").fill("yyyy-MM-dd HH:mm:ss");
+        page.getByLabel("Time format", EXACT).fill("yyyy-MM-dd HH:mm:ss");
         page.getByText("Create collector").click();
         assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.STATUS).filter(
                 new Locator.FilterOptions().setHasText("Created collector"))).containsText("web_pipe");
@@ -66,7 +68,7 @@ class ManageUiIT extends UiTest {
 
         page.getByLabel("Value").fill("2024-05-01 10:00:00");
         page.getByLabel("Format (or auto)").fill("yyyy-MM-dd HH:mm:ss");
-        page.getByLabel("Zone (hours)").fill("8");
+        page.getByLabel("Zone (hours)", new Page.GetByLabelOptions().setExact(true)).fill("8");
         page.getByText("Test", new Page.GetByTextOptions().setExact(true)).click();
         assertThat(page.locator("#tf-result")).containsText("2024-05-01T02:00:00Z");
     }

@@ -24,7 +24,10 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
  * Measures the search screen's first render (navigation start to the first page of hits on screen, with the
  * histogram and the total) over N documents spread over the last 23 hours, all of them matching: {@code java -cp
  * <bklog-server test classpath> io.bklog.server.ui.UiFirstRender 1000000}. Prints the ingest time and the median of
- * 7 cold page loads (a new browser context each). docs/ui.md states the figure; not a test (it takes minutes).
+ * 7 cold page loads (a new browser context each) on a warmed server (40 searches of the same shape first; {@code
+ * cold} as the second argument skips them). A third argument is a data folder kept for the next run, which then
+ * skips the ingest; {@code cpu} as the second argument times the search request's parts in process instead
+ * ({@link SearchCpu}). docs/ui.md states the figures; not a test (it takes minutes).
  */
 public final class UiFirstRender {
     private UiFirstRender() {}
@@ -48,6 +51,14 @@ public final class UiFirstRender {
                 SearchCpu.run(p, "perf", 15);
                 System.exit(0);
             }
+            // a running server has compiled its search path; a just-started JVM runs it interpreted at first:
+            // warm it with searches of the same shape (other ranges, so no cache answers the measured ones)
+            boolean cold = args.length > 1 && args[1].equals("cold");
+            for (int i = 0; !cold && i < 40; i++) {
+                p.search().search("perf", new io.bklog.core.search.SearchParams("*", null, "now-" + (20 + i % 4) + "h",
+                        "now-" + i + "s", 0, 50, null, true, null, null, new io.bklog.core.search.SearchAggs(
+                        new io.bklog.core.search.SearchAggs.Histogram("auto"), List.of())));
+            }
             UiFixture f = UiFixture.attach(server, Files.readString(dir.resolve("admin-token")).strip());
             long[] ms = new long[7];
             for (int run = 0; run < ms.length; run++) {
@@ -57,6 +68,10 @@ public final class UiFirstRender {
                         new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(60_000));
                 ms[run] = Long.parseLong(page.locator("body").getAttribute("data-first-render-ms"));
                 System.out.println("first render " + ms[run] + " ms (" + page.locator("#summary").textContent() + ")");
+                // where the time went: each request of the page, from the navigation's start
+                System.out.println("  " + page.evaluate("() => performance.getEntriesByType('resource').concat("
+                        + "performance.getEntriesByType('navigation')).map(e => e.name.replace(location.origin, '')"
+                        + " + ' ' + Math.round(e.startTime) + '+' + Math.round(e.duration)).join(', ')"));
                 page.context().close();
             }
             Arrays.sort(ms);
