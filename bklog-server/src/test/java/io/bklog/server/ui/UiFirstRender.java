@@ -82,20 +82,20 @@ public final class UiFirstRender {
     }
 
     private static void ingest(LogPlatform p, int n) {
-            p.indexSets().put("perf", io.bklog.core.indexset.IndexSetSpec.defaults());
-            long now = p.clock().millis();
-            long span = 23L * 3600 * 1000; // inside now-24h however long the ingest and the runs take
-            long t0 = System.nanoTime();
-            int batch = 10_000;
-            for (int from = 0; from < n; from += batch) {
-                List<Map<String, Object>> docs = new ArrayList<>(batch);
-                for (int i = from; i < Math.min(n, from + batch); i++) {
-                    long t = now - span + span * i / n;
-                    docs.add(UiFixture.line(t, i, "GET /api/item/" + (i % 5000) + " " + (i % 7 == 0 ? 500 : 200)
-                            + " took " + (i % 300) + "ms user " + i, i % 7 == 0 ? "ERROR" : "INFO", "10.0.0." + (i % 50)));
-                }
-                p.ingest().ingest("perf", docs, from + batch >= n);
+        p.indexSets().put("perf", io.bklog.core.indexset.IndexSetSpec.defaults());
+        long now = p.clock().millis();
+        long span = 23L * 3600 * 1000; // inside now-24h however long the ingest and the runs take
+        long t0 = System.nanoTime();
+        int batch = 10_000;
+        for (int from = 0; from < n; from += batch) {
+            List<Map<String, Object>> docs = new ArrayList<>(batch);
+            for (int i = from; i < Math.min(n, from + batch); i++) {
+                long t = now - span + span * i / n;
+                docs.add(UiFixture.line(t, i, "GET /api/item/" + (i % 5000) + " " + (i % 7 == 0 ? 500 : 200)
+                        + " took " + (i % 300) + "ms user " + i, i % 7 == 0 ? "ERROR" : "INFO", "10.0.0." + (i % 50)));
             }
-            System.out.printf("ingested %d docs in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
+            p.ingest().ingest("perf", docs, from + batch >= n);
+        }
+        System.out.printf("ingested %d docs in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
     }
 }
