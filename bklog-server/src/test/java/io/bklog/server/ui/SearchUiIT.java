@@ -147,11 +147,18 @@ class SearchUiIT extends UiTest {
     void olderKeepsPagingPastTheTenThousandLineWindowAndNewerStepsBack() {
         // an index set of its own with 10,100 lines, one every 500 ms, newest first: position p is line 10099 - p
         f.call(f.admin, "PUT", "/api/v1/index_sets/deep", "{}");
+        // straight into the store: the ingest pipeline is not what this test is about, and is slower
         LogPlatform p = f.server.platform();
         long start = p.clock().millis() - Duration.ofHours(2).toMillis();
-        List<Map<String, Object>> docs = new java.util.ArrayList<>();
-        for (int i = 0; i < 10_100; i++) docs.add(UiFixture.line(start + 500L * i, i, "deep line " + i + " end", "INFO", "10.0.0.7"));
-        p.ingest().ingest("deep", docs, true);
+        List<io.bklog.spi.LogDocument> docs = new java.util.ArrayList<>();
+        for (int i = 0; i < 10_100; i++) {
+            long t = start + 500L * i;
+            Map<String, Object> line = UiFixture.line(t, i, "deep line " + i + " end", "INFO", "10.0.0.7");
+            line.remove("level"); // a field of the index set's defaults only
+            docs.add(new io.bklog.spi.LogDocument("deep-" + i, Instant.ofEpochMilli(t), line));
+        }
+        p.internals().store().index("deep", docs);
+        p.internals().store().refresh("deep");
 
         // the last page inside the window is a "begin" page; the next ones are search_after the page before
         open(f.admin, UiPages.WIDE, "#/search?is=deep&from=now-3h&to=now&b=9950");
