@@ -142,6 +142,7 @@ public final class BklogServer implements AutoCloseable {
         config.backends().forEach(b::backend);
         metadataConfig(config).ifPresent(b::metadataConfig);
         b.exports(config.export().toCore());
+        b.alerting(config.alerting().toCore());
         if (config.metadata().migrateOnStart() != null) b.migrateOnStart(config.metadata().migrateOnStart());
         BackupConfig backup = config.backup();
         b.operations(o -> {

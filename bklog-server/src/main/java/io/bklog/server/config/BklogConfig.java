@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param esCompat the Elasticsearch-compatible {@code _bulk} endpoint for shippers
  * @param export   limits of async exports
  * @param collectors what host resources (files, ports) collectors may use
+ * @param alerting retention of alert history, webhook destinations allowed, longest message
  * @param backup   where backups go (a directory or an S3 bucket) and how many are kept
  * @param backends more backends by provider name with their settings, e.g. {@code redis} (task broker and lock of
  *                 several instances) or {@code kafka} (ingest buffer); the store is chosen by {@code store}
@@ -18,7 +19,8 @@ import java.util.Objects;
 public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
                           AuthConfig auth, SchedulerConfig scheduler, HealthConfig health, EsCompatConfig esCompat,
                           ExportSettings export, CollectorsConfig collectors,
-                          Map<String, Map<String, String>> backends, BackupConfig backup) {
+                          Map<String, Map<String, String>> backends, BackupConfig backup,
+                          AlertingSettings alerting) {
     public static final String DEFAULT_DATA_DIR = "bklog-data";
 
     public BklogConfig {
@@ -38,6 +40,15 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
         }
         backends = java.util.Collections.unmodifiableMap(b);
         backup = backup == null ? BackupConfig.defaults() : backup;
+        alerting = alerting == null ? AlertingSettings.defaults() : alerting;
+    }
+
+    public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
+                       AuthConfig auth, SchedulerConfig scheduler, HealthConfig health, EsCompatConfig esCompat,
+                       ExportSettings export, CollectorsConfig collectors,
+                       Map<String, Map<String, String>> backends, BackupConfig backup) {
+        this(server, dataDir, store, metadata, auth, scheduler, health, esCompat, export, collectors, backends, backup,
+                null);
     }
 
     public BklogConfig(ServerConfig server, String dataDir, StoreConfig store, MetadataSettings metadata,
@@ -74,41 +85,46 @@ public record BklogConfig(ServerConfig server, String dataDir, StoreConfig store
         return new BklogConfig(ServerConfig.defaults(), DEFAULT_DATA_DIR, StoreConfig.defaults(),
                 MetadataSettings.defaults(), AuthConfig.defaults(), SchedulerConfig.defaults(), HealthConfig.defaults(),
                 EsCompatConfig.defaults(), ExportSettings.defaults(), CollectorsConfig.defaults(), Map.of(),
-                BackupConfig.defaults());
+                BackupConfig.defaults(), AlertingSettings.defaults());
     }
 
     public BklogConfig withAuth(AuthConfig a) {
         return new BklogConfig(server, dataDir, store, metadata, Objects.requireNonNull(a), scheduler, health, esCompat,
-                export, collectors, backends, backup);
+                export, collectors, backends, backup, alerting);
     }
 
     public BklogConfig withScheduler(SchedulerConfig s) {
         return new BklogConfig(server, dataDir, store, metadata, auth, Objects.requireNonNull(s), health, esCompat,
-                export, collectors, backends, backup);
+                export, collectors, backends, backup, alerting);
     }
 
     public BklogConfig withHealth(HealthConfig h) {
         return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, Objects.requireNonNull(h), esCompat,
-                export, collectors, backends, backup);
+                export, collectors, backends, backup, alerting);
     }
 
     public BklogConfig withExport(ExportSettings e) {
         return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, health, esCompat,
-                Objects.requireNonNull(e), collectors, backends, backup);
+                Objects.requireNonNull(e), collectors, backends, backup, alerting);
     }
 
     public BklogConfig withCollectors(CollectorsConfig c) {
         return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, health, esCompat, export,
-                Objects.requireNonNull(c), backends, backup);
+                Objects.requireNonNull(c), backends, backup, alerting);
     }
 
     public BklogConfig withBackup(BackupConfig k) {
         return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, health, esCompat, export,
-                collectors, backends, Objects.requireNonNull(k));
+                collectors, backends, Objects.requireNonNull(k), alerting);
     }
 
     public BklogConfig withBackends(Map<String, Map<String, String>> b) {
         return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, health, esCompat, export,
-                collectors, Objects.requireNonNull(b), backup);
+                collectors, Objects.requireNonNull(b), backup, alerting);
+    }
+
+    public BklogConfig withAlerting(AlertingSettings a) {
+        return new BklogConfig(server, dataDir, store, metadata, auth, scheduler, health, esCompat, export,
+                collectors, backends, backup, Objects.requireNonNull(a));
     }
 }

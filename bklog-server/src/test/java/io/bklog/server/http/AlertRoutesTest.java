@@ -68,8 +68,10 @@ class AlertRoutesTest {
             ex.close();
         });
         receiver.start();
+        // the receiver is on loopback, which webhooks may reach only when allowed explicitly
         server = BklogServer.start(new BklogConfig(new ServerConfig("127.0.0.1", 0, 4 * 1024 * 1024),
-                dataDir.toString(), StoreConfig.defaults()));
+                dataDir.toString(), StoreConfig.defaults()).withAlerting(new io.bklog.server.config.AlertingSettings(
+                null, List.of("127.0.0.1"), null)));
         admin = Files.readString(dataDir.resolve("admin-token")).strip();
         api = new ApiCalls(server.uri());
         assertThat(call(admin, "PUT", "/api/v1/index_sets/app", "{}").status()).isEqualTo(201);
