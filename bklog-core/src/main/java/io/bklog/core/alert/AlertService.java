@@ -375,7 +375,8 @@ public final class AlertService {
     /**
      * The periodic task {@value #TASK}: evaluates the due rules; when notifications were written it calls the
      * {@link #onOutboxWritten} hook (the platform queues {@value #DELIVER_TASK}). It never delivers itself, so a slow
-     * receiver does not hold up evaluations.
+     * receiver does not hold up evaluations. Not once per period: each rule is guarded by its own lock and fence, so
+     * runs may overlap (a run stalled on one rule does not hold up the others on another worker).
      */
     public PeriodicTask task() {
         return PeriodicTask.builder(TASK, Schedule.every(TICK), ctx -> {
@@ -389,7 +390,7 @@ public final class AlertService {
                 }
             }
             return "evaluated " + n + " rules";
-        }).timeout(Duration.ofMinutes(10)).maxRetries(0).build();
+        }).oncePerPeriod(false).timeout(Duration.ofMinutes(10)).maxRetries(0).build();
     }
 
     /**
@@ -451,12 +452,13 @@ public final class AlertService {
         Instant period = rule.periodOf(now);
         Optional<RuleState> before = store.state(rule.id());
         if (before.isEmpty() || done(before.get(), period)) return false;
-        Optional<DistributedLock.LockLease> lease = lock.tryAcquire("alert.rule." + rule.id(), instance, LEASE);
+        Duration leaseTtl = config.ruleLease();
+        Optional<DistributedLock.LockLease> lease = lock.tryAcquire("alert.rule." + rule.id(), instance, leaseTtl);
         if (lease.isEmpty()) return false;
         try {
             long token = lease.get().fencingToken();
             Instant at = now();
-            if (!store.fence(rule.id(), token, at, at.minus(LEASE))) {
+            if (!store.fence(rule.id(), token, at, at.minus(leaseTtl))) {
                 log.warn("event=alert_fence_refused space={} rule={} token={}", rule.space(), rule.id(), token);
                 meters.counter("bklog.alert.fence_refused", "rule evaluations refused by a newer holder's fence")
                         .increment();
@@ -466,7 +468,7 @@ public final class AlertService {
             if (done(s, period)) return false;
             // a long evaluation (several searches) renews its lease between them; one that stalls in a search
             // loses it to another instance, and its late commit is then refused by the fence
-            return evaluateHeld(rule, s, period, token, silences, () -> lock.renew(lease.get(), LEASE)
+            return evaluateHeld(rule, s, period, token, silences, () -> lock.renew(lease.get(), leaseTtl)
                     && store.touchFence(rule.id(), token, now()));
         } finally {
             lock.release(lease.get());

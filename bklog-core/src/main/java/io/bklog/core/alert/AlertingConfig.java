@@ -1,5 +1,6 @@
 package io.bklog.core.alert;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,12 +15,27 @@ import java.util.Objects;
  *                                  host names; default none — internal destinations are refused
  * @param maxMessageChars           longest rendered message; longer ones are cut with a marker saying how much was
  *                                  cut; 256..1048576, default {@value #DEFAULT_MAX_MESSAGE_CHARS}
+ * @param ruleLease                 the lease of a rule's lock while it is evaluated (renewed after each search):
+ *                                  after a worker died or stalled mid-evaluation, another instance evaluates the
+ *                                  rule once this passed; default 2 minutes, at least 1 s (library only: tests
+ *                                  shorten it)
  */
-public record AlertingConfig(int retentionDays, List<String> webhookAllowedDestinations, int maxMessageChars) {
+public record AlertingConfig(int retentionDays, List<String> webhookAllowedDestinations, int maxMessageChars,
+                             Duration ruleLease) {
     public static final int DEFAULT_RETENTION_DAYS = 30;
     public static final int DEFAULT_MAX_MESSAGE_CHARS = 16_384;
 
+    public static final Duration DEFAULT_RULE_LEASE = Duration.ofMinutes(2);
+
+    public AlertingConfig(int retentionDays, List<String> webhookAllowedDestinations, int maxMessageChars) {
+        this(retentionDays, webhookAllowedDestinations, maxMessageChars, null);
+    }
+
     public AlertingConfig {
+        ruleLease = ruleLease == null ? DEFAULT_RULE_LEASE : ruleLease;
+        if (ruleLease.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("alerting rule lease must be at least 1 s, got " + ruleLease);
+        }
         if (retentionDays < 1 || retentionDays > 3650) {
             throw new IllegalArgumentException("alerting.retention_days must be 1..3650, got " + retentionDays);
         }
@@ -38,15 +54,20 @@ public record AlertingConfig(int retentionDays, List<String> webhookAllowedDesti
     }
 
     public AlertingConfig withRetentionDays(int days) {
-        return new AlertingConfig(days, webhookAllowedDestinations, maxMessageChars);
+        return new AlertingConfig(days, webhookAllowedDestinations, maxMessageChars, ruleLease);
     }
 
     /** Allows webhooks to these internal destinations (IPs, CIDR ranges, host names). */
     public AlertingConfig withWebhookAllowedDestinations(List<String> allowed) {
-        return new AlertingConfig(retentionDays, allowed, maxMessageChars);
+        return new AlertingConfig(retentionDays, allowed, maxMessageChars, ruleLease);
+    }
+
+    /** Another rule lease (tests of a stalled evaluation shorten it). */
+    public AlertingConfig withRuleLease(Duration lease) {
+        return new AlertingConfig(retentionDays, webhookAllowedDestinations, maxMessageChars, lease);
     }
 
     public AlertingConfig withMaxMessageChars(int chars) {
-        return new AlertingConfig(retentionDays, webhookAllowedDestinations, chars);
+        return new AlertingConfig(retentionDays, webhookAllowedDestinations, chars, ruleLease);
     }
 }

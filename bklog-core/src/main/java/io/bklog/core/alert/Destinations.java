@@ -134,7 +134,8 @@ final class Destinations {
         if (hosts.contains(h)) return;
         InetAddress[] addresses;
         try {
-            addresses = resolver.resolve(h);
+            byte[] literal = literal(h);
+            addresses = literal != null ? new InetAddress[]{InetAddress.getByAddress(literal)} : resolver.resolve(h);
         } catch (UnknownHostException e) {
             return;
         }
