@@ -29,7 +29,24 @@ class AlertingLimitsTest {
     static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
     final MutableClock clock = new MutableClock(T0);
-    final LogPlatform platform = LogPlatform.builder().clock(clock).alertSleeper(d -> { })
+    /** What the channel type {@code stepped} was sent, and what it does on each send (the test sets it). */
+    final List<String> stepped = new java.util.concurrent.CopyOnWriteArrayList<>();
+    volatile java.util.function.Consumer<Integer> onStep = n -> { };
+    final io.bklog.spi.alert.NotificationChannelFactory steppedType = new io.bklog.spi.alert.NotificationChannelFactory() {
+        @Override
+        public String type() {
+            return "stepped";
+        }
+
+        @Override
+        public io.bklog.spi.alert.NotificationChannel create(Map<String, String> settings) {
+            return n -> {
+                stepped.add(n.id());
+                onStep.accept(stepped.size());
+            };
+        }
+    };
+    final LogPlatform platform = LogPlatform.builder().clock(clock).alertSleeper(d -> { }).alertChannel(steppedType)
             .alerting(AlertingConfig.defaults().withRetentionDays(7).withMaxMessageChars(300)
                     .withWebhookAllowedDestinations(List.of("127.0.0.1")))
             .build();
@@ -102,6 +119,45 @@ class AlertingLimitsTest {
         assertThat(AlertingConfig.defaults().retentionDays()).isEqualTo(30);
         assertThatThrownBy(() -> AlertingConfig.defaults().withRetentionDays(0))
                 .hasMessageContaining("alerting.retention_days must be 1..3650");
+    }
+
+    // ---- delivery claims ----
+
+    @Test
+    void aDeliveryWhoseClaimPassedWhileItWasSendingStopsAndLeavesTheNotificationToItsNewHolder() {
+        platform.indexSets().create("claim", IndexSetSpec.defaults());
+        alerts.putChannel(SPACE, "st", "stepped", Map.of());
+        alerts.createRule(AlertCaller.library(SPACE), rule("c", "claim", null, 0, "st"));
+        ingest("claim", T0.plusSeconds(10), "x");
+        clock.set(T0.plus(Duration.ofMinutes(1)).plusSeconds(1));
+        alerts.evaluateDue(clock.instant());
+        // another instance over the same metadata
+        AlertService other = new AlertService(platform.internals().metadata(), platform.indexSets(),
+                platform.search(), platform.patterns(), platform.internals().lock().orElseThrow(), clock, null,
+                List.of(steppedType), d -> { }, alerts.config());
+        int[] otherDelivered = {-1};
+        onStep = n -> {
+            if (n != 1) return;
+            // the first attempt hangs past the 5-minute claim; meanwhile the other instance takes it and sends it
+            clock.advance(AlertService.CLAIM.plusMinutes(1));
+            otherDelivered[0] = other.deliverPending();
+            throw new io.bklog.spi.alert.DeliveryException("receiver timed out", true);
+        };
+        try {
+            assertThat(alerts.deliverPending()).isZero();
+        } finally {
+            onStep = n -> { };
+        }
+        assertThat(otherDelivered[0]).isEqualTo(1);
+        // sent twice (at least once: the receiver dedupes by id), never a third time by the first delivery's retry
+        assertThat(stepped).hasSize(2).containsOnly(stepped.get(0));
+        // the outcome is the new holder's: delivered at its first attempt, not the first delivery's failure
+        assertThat(alerts.deliveries(SPACE, null, 100)).filteredOn(d -> d.channel().equals("st")).singleElement()
+                .satisfies(d -> {
+                    assertThat(d.status()).isEqualTo("delivered");
+                    assertThat(d.attempts()).isEqualTo(1);
+                    assertThat(d.lastError()).isNull();
+                });
     }
 
     // ---- message cap ----
