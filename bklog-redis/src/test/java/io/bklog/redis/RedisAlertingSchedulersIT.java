@@ -246,7 +246,7 @@ class RedisAlertingSchedulersIT {
             CompletableFuture<Integer> stalled = CompletableFuture.supplyAsync(() -> a.alerts().evaluateDue(
                     T0.plusSeconds(61))); // the only rule of this test
             assertThat(stalling.entered.await(10, TimeUnit.SECONDS)).isTrue();
-            // b's runs find the rule locked until a's lease passes (a renews only between searches), then take it
+            // b's runs find the rule locked until a's lease passes (a renews only after its searches), then take it
             long started = System.nanoTime();
             await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 clock.advance(Duration.ofSeconds(10)); // a new period of alerts.evaluate, not of the rule (1 min)

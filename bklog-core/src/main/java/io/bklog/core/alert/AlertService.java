@@ -466,7 +466,7 @@ public final class AlertService {
             }
             RuleState s = store.state(rule.id()).orElseThrow();
             if (done(s, period)) return false;
-            // a long evaluation (several searches) renews its lease between them; one that stalls in a search
+            // a long evaluation renews its lease after the observation and after the samples; one that stalls in a search
             // loses it to another instance, and its late commit is then refused by the fence
             return evaluateHeld(rule, s, period, token, silences, () -> lock.renew(lease.get(), leaseTtl)
                     && store.touchFence(rule.id(), token, now()));
@@ -485,7 +485,7 @@ public final class AlertService {
     }
 
     /**
-     * The evaluation proper; {@code renew} extends the lease after each search and says whether it is still held
+     * The evaluation proper; {@code renew} extends the lease after the observation and after the samples search and says whether it is still held
      * (false: another holder took the rule over; nothing is committed).
      */
     boolean evaluateHeld(AlertRule rule, RuleState s, Instant period, long token, List<Silence> silences,

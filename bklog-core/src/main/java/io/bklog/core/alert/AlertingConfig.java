@@ -15,7 +15,7 @@ import java.util.Objects;
  *                                  host names; default none — internal destinations are refused
  * @param maxMessageChars           longest rendered message; longer ones are cut with a marker saying how much was
  *                                  cut; 256..1048576, default {@value #DEFAULT_MAX_MESSAGE_CHARS}
- * @param ruleLease                 the lease of a rule's lock while it is evaluated (renewed after each search):
+ * @param ruleLease                 the lease of a rule's lock while it is evaluated (renewed after the observation and the samples search):
  *                                  after a worker died or stalled mid-evaluation, another instance evaluates the
  *                                  rule once this passed; default 2 minutes, at least 1 s (library only: tests
  *                                  shorten it)
