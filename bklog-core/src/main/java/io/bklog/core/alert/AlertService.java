@@ -737,6 +737,7 @@ public final class AlertService {
         while (attempts < channel.maxAttempts()) {
             if (!store.renewClaim(d.id(), token, now().plus(CLAIM))) { // never send what another delivery holds
                 log.warn("event=alert_claim_lost id={} channel={} attempts={}", d.id(), d.channel(), attempts);
+                count(type, "claim_lost");
                 return false;
             }
             attempts++;
@@ -757,6 +758,7 @@ public final class AlertService {
                     count(type, "retry");
                     if (!store.renewClaim(d.id(), token, now().plus(CLAIM))) {
                         log.warn("event=alert_claim_lost id={} channel={} attempts={}", d.id(), d.channel(), attempts);
+                        count(type, "claim_lost");
                         return false;
                     }
                     try {

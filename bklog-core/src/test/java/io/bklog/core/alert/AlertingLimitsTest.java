@@ -153,6 +153,8 @@ class AlertingLimitsTest {
             onStep = n -> { };
         }
         assertThat(otherDelivered[0]).isEqualTo(1);
+        assertThat(platform.meterRegistry().find("bklog.alert.deliveries").tags("channel", "stepped", "outcome",
+                "claim_lost").counter()).isNotNull().satisfies(c -> assertThat(c.count()).isEqualTo(1));
         // sent twice (at least once: the receiver dedupes by id), never a third time by the first delivery's retry
         assertThat(stepped).hasSize(2).containsOnly(stepped.get(0));
         // the outcome is the new holder's: delivered at its first attempt, not the first delivery's failure
