@@ -243,8 +243,10 @@ class RedisAlertingSchedulersIT {
             assertThat(stalling.entered.await(10, TimeUnit.SECONDS)).isTrue();
             // b's runs find the rule locked until a's lease passes (a renews only after its searches), then take it
             long started = System.nanoTime();
+            Instant lastOfPeriod = T0.plusSeconds(115); // stay in the rule's period 10:01 (10:03 would resolve)
             await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                clock.advance(Duration.ofSeconds(10)); // a new period of alerts.evaluate, not of the rule (1 min)
+                // a second per poll: a new 10 s period of alerts.evaluate every 2 s or so, in the same rule period
+                if (clock.instant().isBefore(lastOfPeriod)) clock.advance(Duration.ofSeconds(1));
                 return at("/stalled").size() == 1;
             });
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(RULE_LEASE.minusMillis(200));
