@@ -65,6 +65,7 @@ public final class LogPlatformBuilder {
     final List<io.bklog.core.schedule.TaskSpec> tasks = new ArrayList<>();
     final List<io.bklog.spi.alert.NotificationChannelFactory> alertChannels = new ArrayList<>();
     io.bklog.core.alert.Sleeper alertSleeper = io.bklog.core.alert.Sleeper.REAL;
+    io.bklog.core.alert.AlertingConfig alerting = io.bklog.core.alert.AlertingConfig.defaults();
     java.time.Duration healthTimeout;
     final io.bklog.core.ops.Operations.Builder operations = io.bklog.core.ops.Operations.builder();
 
@@ -222,6 +223,15 @@ public final class LogPlatformBuilder {
      */
     public LogPlatformBuilder alertChannel(io.bklog.spi.alert.NotificationChannelFactory factory) {
         alertChannels.add(Objects.requireNonNull(factory, "factory"));
+        return this;
+    }
+
+    /**
+     * Alerting settings: retention of history and notifications, the internal webhook destinations allowed, the
+     * longest message (default {@link io.bklog.core.alert.AlertingConfig#defaults()}).
+     */
+    public LogPlatformBuilder alerting(io.bklog.core.alert.AlertingConfig config) {
+        this.alerting = Objects.requireNonNull(config, "config");
         return this;
     }
 

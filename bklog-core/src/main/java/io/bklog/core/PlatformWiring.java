@@ -83,7 +83,7 @@ final class PlatformWiring {
         // alerting (docs/alerting.md): one periodic task evaluates the due rules and delivers the outbox
         io.bklog.core.alert.AlertService alerts = new io.bklog.core.alert.AlertService(meta, indexSets, search,
                 patterns, backends.lock(), clock, io.bklog.core.metrics.MicrometerMeters.of(meters),
-                options.alertChannels, options.alertSleeper);
+                options.alertChannels, options.alertSleeper, options.alerting);
         indicators.add(alerts.healthIndicator());
         owned.add(scheduler); // closed first: no task runs on closed components
         Operations operations = options.operations.metadata(meta).topology(topology).clock(clock)
@@ -97,6 +97,10 @@ final class PlatformWiring {
         patterns.useScheduler(scheduler);
         platform.patterns(patterns);
         PlatformTasks.registerWithOverride(scheduler, alerts.task(), options.schedulerSettings);
+        PlatformTasks.registerWithOverride(scheduler, alerts.deliverTask(), options.schedulerSettings);
+        PlatformTasks.registerWithOverride(scheduler, alerts.retentionTask(), options.schedulerSettings);
+        // deliveries run in their own task, queued as soon as an evaluation wrote notifications
+        alerts.onOutboxWritten(() -> scheduler.submit(io.bklog.core.alert.AlertService.DELIVER_TASK, Map.of()));
         platform.alerts(alerts);
         scheduler.start();
         log.info("bklog scheduler started beat={} workers={} tasks={}", options.schedulerSettings.beat(),

@@ -146,6 +146,7 @@ public final class BklogServer implements AutoCloseable {
         if (!config.export().store().isEmpty()) {
             b.exportStore(blobStore("export", config.export().store(), config.export().resolvedSettings(), dataDir));
         }
+        b.alerting(config.alerting().toCore());
         if (config.metadata().migrateOnStart() != null) b.migrateOnStart(config.metadata().migrateOnStart());
         BackupConfig backup = config.backup();
         b.operations(o -> {
