@@ -1,18 +1,20 @@
 package io.bklog.redis;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 
 import java.util.Objects;
 
 /**
  * The options every Redis component's builder shares ({@link RedisTaskBroker.Builder}, {@link RedisLock.Builder},
- * {@link RedisHealthIndicator.Builder}): a client shared with other components, or a URI to make one from. Not
+ * {@link RedisHealthIndicator.Builder}): a client (standalone, Sentinel or cluster) shared with other components, or a URI to make one from. Not
  * extended outside this package.
  *
  * @param <B> the builder type, returned by every option for chaining
  */
 public abstract class RedisClientOptions<B extends RedisClientOptions<B>> {
-    private RedisClient client;
+    private AbstractRedisClient client;
     private String uri = RedisSupport.DEFAULT_URI;
 
     RedisClientOptions() {
@@ -25,6 +27,12 @@ public abstract class RedisClientOptions<B extends RedisClientOptions<B>> {
 
     /** A client shared with other components (not closed by this one); default: one made from {@link #uri}. */
     public B client(RedisClient client) {
+        this.client = client;
+        return self();
+    }
+
+    /** A Redis Cluster client shared with other components (not closed by this one). */
+    public B clusterClient(RedisClusterClient client) {
         this.client = client;
         return self();
     }
