@@ -2,6 +2,7 @@ package io.bklog.redis;
 
 import io.bklog.spi.BackendException;
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
@@ -32,6 +33,11 @@ final class RedisSupport {
     static final String DEFAULT_URI = "redis://127.0.0.1:6379";
     /** Command timeout; a command waits this long at most for a reconnect (e.g. across a failover). */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Command timeout with Redis Cluster: a command sent to a node just before it died waits for that node, not for
+     * its promoted replica, so it fails after this and the caller retries (by then the topology is refreshed).
+     */
+    static final Duration CLUSTER_COMMAND_TIMEOUT = Duration.ofSeconds(5);
     /** Reconnect attempts back off from 50 ms to at most 1 s, so a promoted primary is found within a second. */
     private static final Delay RECONNECT_DELAY = Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2,
             TimeUnit.MILLISECONDS);
@@ -87,18 +93,24 @@ final class RedisSupport {
         return b.withTimeout(COMMAND_TIMEOUT).build();
     }
 
-    /** A Redis Cluster client seeded with {@code nodes}; it refreshes the topology on MOVED, reconnects and every 5 s. */
+    /**
+     * A Redis Cluster client seeded with {@code nodes}; it refreshes the topology on MOVED, reconnects and every 5 s;
+     * commands for a disconnected node are refused at once, and time out after {@link #CLUSTER_COMMAND_TIMEOUT}.
+     */
     static RedisClusterClient createClusterClient(List<String> nodes, String password) {
         if (nodes.isEmpty()) throw new IllegalArgumentException("setting 'cluster_nodes' names no node");
         List<RedisURI> uris = new ArrayList<>();
         for (String n : nodes) {
             HostPort hp = HostPort.parse("cluster_nodes", n, 6379);
-            RedisURI.Builder b = RedisURI.Builder.redis(hp.host(), hp.port()).withTimeout(COMMAND_TIMEOUT);
+            RedisURI.Builder b = RedisURI.Builder.redis(hp.host(), hp.port()).withTimeout(CLUSTER_COMMAND_TIMEOUT);
             if (password != null && !password.isEmpty()) b.withPassword(password.toCharArray());
             uris.add(b.build());
         }
         RedisClusterClient c = RedisClusterClient.create(resources(), uris);
         c.setOptions(ClusterClientOptions.builder()
+                // a command for a node that is down fails at once instead of waiting for it: the topology refresh
+                // then sends the next one to the replica that took over
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(Duration.ofSeconds(5))
                         .enableAllAdaptiveRefreshTriggers()

@@ -189,7 +189,7 @@ final class RedisHaFixture {
             throw new IllegalStateException("no primary serves slot " + slot);
         }
 
-        /** Waits until every live node reports cluster_state:ok and knows all six nodes. */
+        /** Waits until every node reports cluster_state:ok, knows all six nodes, and each replica is in sync. */
         void awaitReady() {
             await("redis cluster ready").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .ignoreExceptions().until(() -> {
@@ -200,6 +200,9 @@ final class RedisHaFixture {
                             }
                             String all = command(n.port, c -> c.sync().clusterNodes());
                             if (all.contains("fail") || all.contains("handshake")) return false;
+                            String repl = command(n.port, c -> c.sync().info("replication"));
+                            if (repl.contains("role:slave") && !repl.contains("master_link_status:up")) return false;
+                            if (repl.contains("role:master") && !repl.contains("connected_slaves:1")) return false;
                         }
                         return true;
                     });
@@ -215,7 +218,8 @@ final class RedisHaFixture {
             int port = i == 0 ? primaryPort : freePort(false);
             Path dir = mkdir(base.resolve("redis-" + port));
             List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--dir", dir.toAbsolutePath().toString()));
+                    "--save", "", "--appendonly", "no", "--dir", dir.toAbsolutePath().toString(),
+                    "--repl-diskless-sync-delay", "0"));
             if (i == 1) args.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(primaryPort)));
             Node n = new Node(port, dir, args);
             s.servers.add(n);
@@ -249,7 +253,8 @@ final class RedisHaFixture {
             Node n = new Node(port, dir, List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no", "--dir", dir.toAbsolutePath().toString(),
                     "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                    "--cluster-node-timeout", "1000", "--cluster-replica-validity-factor", "0"));
+                    "--cluster-node-timeout", "1000", "--cluster-replica-validity-factor", "0",
+                    "--repl-diskless-sync-delay", "0"));
             c.nodes.add(n);
             n.start();
         }
