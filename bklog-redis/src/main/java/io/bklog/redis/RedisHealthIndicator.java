@@ -167,7 +167,7 @@ public final class RedisHealthIndicator implements HealthIndicator {
         for (RedisURI node : sentinel.getSentinels()) {
             RedisURI u = RedisURI.Builder.redis(node.getHost(), node.getPort())
                     .withTimeout(Duration.ofMillis(500)).build();
-            if (node.getPassword() != null) u.setPassword(node.getPassword());
+            u.setCredentialsProvider(node.getCredentialsProvider());
             try (StatefulRedisSentinelConnection<String, String> c = ((RedisClient) client).connectSentinel(u)) {
                 SocketAddress addr = c.sync().getMasterAddrByName(master);
                 if (primary == null && addr != null) {
