@@ -57,6 +57,9 @@ final class FailoverScenario implements AutoCloseable {
     private final AtomicInteger lockFailures = new AtomicInteger();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
+    private volatile long killedNanos;
+    private volatile long firstSubmitAfterKillNanos;
+    private volatile long failoverSeenNanos;
 
     FailoverScenario(Backend backend) {
         this.backend = backend;
@@ -87,6 +90,7 @@ final class FailoverScenario implements AutoCloseable {
                 try {
                     scheduler.submit("ha_adhoc", Map.of("n", key));
                     submitted.add(key);
+                    if (killedNanos != 0 && firstSubmitAfterKillNanos == 0) firstSubmitAfterKillNanos = System.nanoTime();
                 } catch (RuntimeException e) {
                     submitFailures.incrementAndGet();
                     log.info("event=ha_submit_failed n={} error=\"{}\"", key, e.toString());
@@ -122,6 +126,11 @@ final class FailoverScenario implements AutoCloseable {
         return t;
     }
 
+    /** The test killed the primary now (for the figures: how long submissions and health took to recover). */
+    void killed() {
+        killedNanos = System.nanoTime();
+    }
+
     int periodsRun() {
         return new java.util.TreeSet<>(periodicRuns).size();
     }
@@ -140,6 +149,7 @@ final class FailoverScenario implements AutoCloseable {
                     m.ifPresent(x -> seen[0] = x);
                     return m.isPresent() && !m.get().status();
                 });
+        failoverSeenNanos = System.nanoTime();
         return seen[0];
     }
 
@@ -171,8 +181,10 @@ final class FailoverScenario implements AutoCloseable {
             assertThat(tokens.get(i)).as("fencing token #" + i + " after " + tokens.get(i - 1)).isGreaterThan(tokens.get(i - 1));
         }
         log.info("event=ha_figures periods={} adhoc_acknowledged={} adhoc_ran={} adhoc_ran_twice={} submit_failures={} "
-                        + "lock_grants={} lock_failures={}", periods.size(), submitted.size(), adHocRuns.size(), twice,
-                submitFailures.get(), tokens.size(), lockFailures.get());
+                        + "lock_grants={} lock_failures={} first_submit_after_kill_ms={} failover_in_health_after_ms={}",
+                periods.size(), submitted.size(), adHocRuns.size(), twice, submitFailures.get(), tokens.size(),
+                lockFailures.get(), (firstSubmitAfterKillNanos - killedNanos) / 1_000_000,
+                (failoverSeenNanos - killedNanos) / 1_000_000);
         assertThat(submitted.size()).as("ad-hoc tasks acknowledged").isGreaterThan(100);
         assertThat(tokens.size()).as("lock grants").isGreaterThan(100);
     }

@@ -46,6 +46,7 @@ class RedisClusterFailoverIT {
             await().atMost(Duration.ofSeconds(15)).until(() -> run.periodsRun() >= 2);
             int beforeKill = run.periodsRun();
             primary.kill();
+            run.killed();
 
             HealthzMetric failover = run.awaitFailoverInHealth(primary.address(), Duration.ofSeconds(20));
             RedisHaFixture.Node promoted = cluster.primaryOf(tag);

@@ -39,6 +39,7 @@ class RedisSentinelFailoverIT {
             await().atMost(Duration.ofSeconds(15)).until(() -> run.periodsRun() >= 2);
             int beforeKill = run.periodsRun();
             primary.kill();
+            run.killed();
 
             HealthzMetric failover = run.awaitFailoverInHealth(primary.address(), Duration.ofSeconds(20));
             RedisHaFixture.Node promoted = set.primary();
