@@ -24,6 +24,8 @@ import java.util.Optional;
  *   <tr><td>{@code sentinels}, {@code master_name}</td><td>none: Sentinel mode, {@code host:port,...} of the
  *       sentinels and the name they monitor (instead of {@code uri})</td></tr>
  *   <tr><td>{@code cluster_nodes}</td><td>none: Redis Cluster mode, {@code host:port,...} seed nodes</td></tr>
+ *   <tr><td>{@code wait_replicas}, {@code wait_timeout}</td><td>{@code 0}, {@code 100ms}: after each published
+ *       task and lock grant wait for this many replicas ({@code WAIT}); not with {@code cluster_nodes}</td></tr>
  *   <tr><td>{@code password}</td><td>none (with {@code sentinels} or {@code cluster_nodes})</td></tr>
  *   <tr><td>{@code prefix}</td><td>{@code bklog}</td></tr>
  *   <tr><td>{@code visibilityTimeout}</td><td>{@code 5m}</td></tr>
@@ -37,7 +39,8 @@ public final class RedisBackendProvider implements BackendProvider {
 
     /** Every setting this backend reads; any other is refused (docs/config.md). */
     static final java.util.Set<String> SETTINGS = java.util.Set.of("uri", "sentinels", "master_name",
-            "cluster_nodes", "password", "prefix", "visibilityTimeout", "group", "maxLength", "queues", "queueLengthLimit");
+            "cluster_nodes", "password", "wait_replicas", "wait_timeout", "prefix", "visibilityTimeout", "group",
+            "maxLength", "queues", "queueLengthLimit");
 
     @Override
     public String name() {
@@ -68,15 +71,22 @@ public final class RedisBackendProvider implements BackendProvider {
         }
         RedisURI sentinelUri = sentinels.isEmpty() ? null
                 : RedisSupport.sentinelUri(sentinels, config.get("master_name", ""), password);
+        int waitReplicas = config.getInt("wait_replicas", 0);
+        Duration waitTimeout = config.getDuration("wait_timeout", Duration.ofMillis(100));
+        if (waitReplicas > 0 && !clusterNodes.isEmpty()) {
+            throw new IllegalArgumentException("setting 'wait_replicas' is for one Redis or Sentinel, not with "
+                    + "'cluster_nodes' (WAIT would not reach the node that took the write)");
+        }
+        new ReplicaWait(waitReplicas, waitTimeout); // checks the values before connecting
         AbstractRedisClient client = sentinelUri != null ? RedisSupport.createClient(sentinelUri)
                 : !clusterNodes.isEmpty() ? RedisSupport.createClusterClient(clusterNodes, password)
                 : RedisSupport.createClient(uri);
         RedisTaskBroker broker = null;
         RedisLock lock = null;
         try {
-            broker = options(RedisTaskBroker.builder(), client).prefix(prefix).group(group)
-                    .visibilityTimeout(visibility).maxLength(maxLength).build();
-            lock = options(RedisLock.builder(), client).prefix(prefix).build();
+            broker = options(RedisTaskBroker.builder(), client).waitReplicas(waitReplicas, waitTimeout)
+                    .prefix(prefix).group(group).visibilityTimeout(visibility).maxLength(maxLength).build();
+            lock = options(RedisLock.builder(), client).waitReplicas(waitReplicas, waitTimeout).prefix(prefix).build();
             RedisHealthIndicator health = options(RedisHealthIndicator.builder(), client).broker(broker)
                     .queues(queues).queueLengthLimit(limit).sentinel(sentinelUri).prefix(prefix).build();
             return new RedisBackend(client, broker, lock, health);

@@ -62,10 +62,12 @@ public final class RedisLock implements DistributedLock {
     private final boolean ownsClient;
     private final String prefix;
     private final Duration fenceRetention;
+    private final ReplicaWait replicaWait;
     private final StatefulConnection<String, String> connection;
     private final RedisClusterCommands<String, String> cmd;
 
     private RedisLock(Builder b) {
+        this.replicaWait = b.replicaWait();
         RedisSupport.Client c = b.openClient();
         this.ownsClient = c.owned();
         this.client = c.client();
@@ -91,7 +93,9 @@ public final class RedisLock implements DistributedLock {
         long ttlMillis = requireTtl(ttl);
         Long token = call("tryAcquire", () -> ACQUIRE.run(cmd, ScriptOutputType.INTEGER, keys(name), owner,
                 Long.toString(ttlMillis), Long.toString(keep(ttlMillis))));
-        return token == null ? Optional.empty() : Optional.of(new LockLease(name, owner, token));
+        if (token == null) return Optional.empty();
+        replicaWait.afterWrite(cmd, "lock");
+        return Optional.of(new LockLease(name, owner, token));
     }
 
     @Override

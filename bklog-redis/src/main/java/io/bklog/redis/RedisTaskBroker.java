@@ -155,6 +155,7 @@ public final class RedisTaskBroker implements TaskBroker {
     private final long maxLength;
     private final long deadLetterMaxLength;
     private final Clock clock;
+    private final ReplicaWait replicaWait;
     private final StatefulConnection<String, String> connection;
     private final RedisClusterCommands<String, String> cmd;
     private final Map<String, StatefulConnection<String, String>> blockingConnections = new ConcurrentHashMap<>();
@@ -166,6 +167,7 @@ public final class RedisTaskBroker implements TaskBroker {
     private volatile boolean closed;
 
     private RedisTaskBroker(Builder b) {
+        this.replicaWait = b.replicaWait();
         RedisSupport.Client c = b.openClient();
         this.ownsClient = c.owned();
         this.client = c.client();
@@ -214,11 +216,14 @@ public final class RedisTaskBroker implements TaskBroker {
             call("publish", () -> cmd.zadd(delayedKey(message.queue()), (double) message.notBeforeMillis(),
                     member + "|" + payload));
             ensureGroup(message.queue());
+            replicaWait.afterWrite(cmd, "publish");
             return "delayed:" + member;
         }
         ensureGroup(message.queue());
-        return call("publish", () -> cmd.xadd(streamKey(message.queue()),
+        String id = call("publish", () -> cmd.xadd(streamKey(message.queue()),
                 XAddArgs.Builder.maxlen(maxLength).approximateTrimming(), Map.of("m", payload)));
+        replicaWait.afterWrite(cmd, "publish");
+        return id;
     }
 
     @Override

@@ -79,5 +79,10 @@ class RedisBackendProviderIT {
         assertThatThrownBy(() -> provider().create(BackendConfig.of(Map.of("cluster_nodes", "127.0.0.1:70000"),
                 Path.of(".")))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("setting 'cluster_nodes'");
+        assertThatThrownBy(() -> provider().create(BackendConfig.of(Map.of("cluster_nodes", "127.0.0.1:7000",
+                "wait_replicas", "1"), Path.of(".")))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'wait_replicas' is for one Redis or Sentinel");
+        assertThatThrownBy(() -> provider().create(BackendConfig.of(Map.of("wait_replicas", "-1"), Path.of("."))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wait_replicas must be >= 0");
     }
 }

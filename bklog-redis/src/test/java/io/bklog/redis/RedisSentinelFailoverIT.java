@@ -16,8 +16,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Sentinel (a primary, a replica, three sentinels started by {@link RedisHaFixture}): the backend configured with
- * {@code sentinels} and {@code master_name} keeps running periodic and ad-hoc tasks and granting growing fencing
- * tokens when the primary is killed (-9) mid-run; health names the failover (see {@link FailoverScenario}).
+ * {@code sentinels} and {@code master_name} (and {@code wait_replicas: 1}, so every task and lock grant is on the
+ * replica before it is acknowledged; after the failover the lone new primary makes it time out) keeps running
+ * periodic and ad-hoc tasks and granting growing fencing tokens when the primary is killed (-9) mid-run; health names the failover (see {@link FailoverScenario}).
  */
 class RedisSentinelFailoverIT {
 
@@ -27,7 +28,7 @@ class RedisSentinelFailoverIT {
         String prefix = "ha-sentinel-" + UUID.randomUUID().toString().substring(0, 8);
         Backend backend = new RedisBackendProvider().create(BackendConfig.of(Map.of(
                 "sentinels", set.sentinelSetting(), "master_name", RedisHaFixture.MASTER_NAME, "prefix", prefix,
-                "visibilityTimeout", "5s"), Path.of(".")));
+                "visibilityTimeout", "5s", "wait_replicas", "1"), Path.of(".")));
         RedisHaFixture.Node primary = set.primary();
         try (FailoverScenario run = new FailoverScenario(backend)) {
             List<HealthzMetric> before = run.health();
