@@ -60,6 +60,8 @@ public final class LogPlatformBuilder {
     private final List<HealthIndicator> extraHealth = new ArrayList<>();
     final List<io.bklog.spi.source.SourceFactory> collectorSources = new ArrayList<>();
     io.bklog.core.collect.CollectorConfinement collectorConfinement;
+    boolean runCollectors = true;
+    boolean drainBuffer = true;
     io.bklog.core.schedule.SchedulerSettings schedulerSettings = io.bklog.core.schedule.SchedulerSettings.workersOnly();
     final List<io.bklog.core.schedule.TaskSpec> tasks = new ArrayList<>();
     final List<io.bklog.spi.alert.NotificationChannelFactory> alertChannels = new ArrayList<>();
@@ -77,6 +79,25 @@ public final class LogPlatformBuilder {
      */
     public LogPlatformBuilder collectorSource(io.bklog.spi.source.SourceFactory factory) {
         this.collectorSources.add(Objects.requireNonNull(factory, "factory"));
+        return this;
+    }
+
+    /**
+     * Whether this platform runs the sources of active collectors (the {@code collect} role of a server instance).
+     * Default true. When false, collectors are still created, changed and listed here, but their sources run on the
+     * instances that collect, which pick up changes from the metadata database; their status is read from there.
+     */
+    public LogPlatformBuilder runCollectors(boolean run) {
+        this.runCollectors = run;
+        return this;
+    }
+
+    /**
+     * Whether this platform moves what is in the ingest buffer (Kafka) into the store (the {@code ingest} role of a
+     * server instance: it joins the buffer's consumer group). Default true; without a buffer it changes nothing.
+     */
+    public LogPlatformBuilder drainBuffer(boolean drain) {
+        this.drainBuffer = drain;
         return this;
     }
 

@@ -64,10 +64,12 @@ final class PlatformWiring {
         log.info("bklog platform started store={} data_dir={} backends={}", st.backendName(), options.dataDir,
                 backends.selected());
         IngestMetrics ingestMetrics = new IngestMetrics(meters);
-        IngestRuntime pipeline = IngestRuntime.start(ingest, st, backends.ingestBuffer(), clock,
-                BatchingSink.builder(st).linger(Duration.ofMillis(50)).writers(st.concurrentWrites()).clock(clock)
+        BatchingSink.Builder sinkOptions = BatchingSink.builder(st).linger(Duration.ofMillis(50)).writers(st.concurrentWrites()).clock(clock)
                         .name("platform")
-                        .metrics(ingestMetrics));
+                        .metrics(ingestMetrics);
+        IngestRuntime pipeline = backends.ingestBuffer() != null && !options.drainBuffer
+                ? IngestRuntime.startWithoutDrainer(ingest, st, backends.ingestBuffer(), clock, sinkOptions)
+                : IngestRuntime.start(ingest, st, backends.ingestBuffer(), clock, sinkOptions);
         owned.add(pipeline); // closed before the store: drains into it
         ExportJobService exports = new ExportJobService(meta.exportJobs(), indexSets, search,
                 new ExportService(indexSets, search, st), st, options.dataDir, options.exportConfig, clock);
