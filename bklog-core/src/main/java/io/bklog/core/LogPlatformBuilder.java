@@ -62,6 +62,7 @@ public final class LogPlatformBuilder {
     io.bklog.core.collect.CollectorConfinement collectorConfinement;
     boolean runCollectors = true;
     boolean drainBuffer = true;
+    String instanceName;
     io.bklog.core.schedule.SchedulerSettings schedulerSettings = io.bklog.core.schedule.SchedulerSettings.workersOnly();
     final List<io.bklog.core.schedule.TaskSpec> tasks = new ArrayList<>();
     final List<io.bklog.spi.alert.NotificationChannelFactory> alertChannels = new ArrayList<>();
@@ -89,6 +90,16 @@ public final class LogPlatformBuilder {
      */
     public LogPlatformBuilder runCollectors(boolean run) {
         this.runCollectors = run;
+        return this;
+    }
+
+    /**
+     * This instance's name where several instances share the metadata database (which instance runs a collector's
+     * source). Default: the host name and process id, e.g. {@code web-1/4711}.
+     */
+    public LogPlatformBuilder instanceName(String name) {
+        if (name == null || name.isBlank()) throw new IllegalArgumentException("instance name must not be blank");
+        this.instanceName = name.strip();
         return this;
     }
 

@@ -75,7 +75,8 @@ final class PlatformWiring {
                 new ExportService(indexSets, search, st), st, options.dataDir, options.exportConfig, clock);
         owned.add(exports); // closed before the pipeline and the metadata its jobs write to
         CollectorService collectors = CollectorService.start(meta, indexSets, pipeline, options.dataDir,
-                ingestMetrics, clock, options.collectorSources, options.collectorConfinement);
+                ingestMetrics, clock, options.collectorSources, options.collectorConfinement, options.runCollectors,
+                options.instanceName != null ? options.instanceName : CollectorService.defaultInstanceName());
         owned.add(collectors); // closed before the ingest runtime: sources stop, their pipelines hand on
         Scheduler scheduler = PlatformTasks.scheduler(options.schedulerSettings, backends.taskBroker(),
                 backends.lock(), clock, meta, meters);
