@@ -514,6 +514,11 @@ public final class CollectorService implements AutoCloseable {
             if (FileSourceFactory.TYPE.equals(gone.sourceType()) || FILE_ALIASES.contains(gone.sourceType())) {
                 files.forget(gone.name());
             }
+            try {
+                states.forget(id, instance); // a heartbeat may have written it again after the delete
+            } catch (RuntimeException e) {
+                log.warn("event=collector_state_not_forgotten id={} reason=\"{}\"", id, e.toString());
+            }
             log.info("event=collector_deleted_elsewhere collector={} id={}", gone.name(), id);
         }
         for (CollectorConfig c : applied.values()) publish(c, runtime.status(c.id()));

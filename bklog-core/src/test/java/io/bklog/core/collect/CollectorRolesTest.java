@@ -11,11 +11,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Two platforms on one metadata database, as two server instances: one without the collect role (it saves
@@ -56,21 +54,19 @@ class CollectorRolesTest {
 
         // the api instance runs nothing itself
         assertThat(api.collectors().status(saved.id()).detail()).doesNotContain("api-1");
-        await("the collect instance to start the collector saved on the api instance")
-                .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
-                .until(() -> api.collectors().status(saved.id()).state().equals(CollectorStatus.RUNNING));
+        collect.collectors().reconcile(); // what its heartbeat does every CollectorService.HEARTBEAT
+        assertThat(api.collectors().status(saved.id()).state()).isEqualTo(CollectorStatus.RUNNING);
         assertThat(api.collectors().status(saved.id()).detail()).startsWith("collect-1: running");
         assertThat(collect.collectors().status(saved.id()).state()).isEqualTo(CollectorStatus.RUNNING);
 
         api.collectors().stop(saved.id());
-        await("the collect instance to stop it").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
-                .until(() -> api.collectors().status(saved.id()).state().equals(CollectorStatus.STOPPED)
-                        && collect.collectors().status(saved.id()).state().equals(CollectorStatus.STOPPED));
+        collect.collectors().reconcile();
+        assertThat(api.collectors().status(saved.id()).state()).isEqualTo(CollectorStatus.STOPPED);
+        assertThat(collect.collectors().status(saved.id()).state()).isEqualTo(CollectorStatus.STOPPED);
 
         api.collectors().delete(saved.id());
-        await("the collect instance to forget it").atMost(Duration.ofSeconds(20))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() -> collect.collectors().list().isEmpty()
-                        && collect.internals().metadata().collectorRuntime().of(saved.id()).isEmpty());
+        collect.collectors().reconcile();
+        assertThat(collect.collectors().list()).isEmpty();
+        assertThat(collect.internals().metadata().collectorRuntime().of(saved.id())).isEmpty();
     }
 }
