@@ -102,7 +102,7 @@ public final class BklogServer implements AutoCloseable {
         ServerConfig server = config.server();
         ServerRoles roles = server.roleSet();
         StartupWait wait = StartupWait.of(config);
-        if (!wait.namespaces().isEmpty() && !server.startupWaitDuration().isZero()) {
+        if (!wait.namespaces().isEmpty() && !server.startupWaitDuration().isZero() && !wait.allAnswerNow()) {
             awaitDependencies(wait, server, roles);
         }
         io.bklog.core.schedule.SchedulerSettings s = config.scheduler().toSettings();

@@ -138,6 +138,11 @@ public final class StartupWait {
         return report.get();
     }
 
+    /** Whether every dependency answers at the first try (then there is nothing to wait for nor to show). */
+    public boolean allAnswerNow() {
+        return dependencies.stream().allMatch(d -> d.probe().check() == null);
+    }
+
     /** The namespaces waited for, in order. */
     public List<String> namespaces() {
         return dependencies.stream().map(Dependency::namespace).toList();
