@@ -95,7 +95,9 @@ class ThreeInstancesIT {
     }
 
     @Test
-    @Timeout(value = 3, unit = TimeUnit.MINUTES) // three JVM starts (~30 s each on a busy 2-core machine) + 1 min
+    // about 1.5 min on a quiet 2-core machine (three JVM starts, 20 s each, and under a minute of load); the bound
+    // leaves room for a machine shared with other builds (a load average of 40 was seen: the starts took 90 s)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void threeInstancesBehindARoundRobinProxyLoseNothingWhenOneIsKilled() throws Exception {
         sql("CREATE DATABASE " + database + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
         Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "three-it-");
@@ -136,7 +138,7 @@ class ThreeInstancesIT {
             servers.add(s);
             s.start();
             // the first alone: it migrates the schema and makes the admin token; the two others together
-            if (i == 1 || i == 3) servers.forEach(p -> p.awaitReady(Duration.ofSeconds(90)));
+            if (i == 1 || i == 3) servers.forEach(p -> p.awaitReady(Duration.ofSeconds(150)));
         }
         double startSeconds = (System.nanoTime() - testStart) / 1e9;
         URI one = servers.get(0).uri();
@@ -158,28 +160,28 @@ class ThreeInstancesIT {
         assertThat(Stack.send(servers.get(1).uri(), "HEAD", "/_index_template/three-" + runId, client, null)
                 .statusCode()).isEqualTo(200);
 
-        api = new LoadDriver(proxy.uri(), indexSet, client, runId, 100, Duration.ofMillis(100));
-        bulk = new LoadDriver(proxy.uri(), indexSet, client, runId, 100, Duration.ofMillis(100), true, 5_000_000);
+        api = new LoadDriver(proxy.uri(), indexSet, client, runId, 50, Duration.ofMillis(200));
+        bulk = new LoadDriver(proxy.uri(), indexSet, client, runId, 50, Duration.ofMillis(200), true, 5_000_000);
         api.start();
         bulk.start();
-        await("both drivers acknowledged lines").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> api.ackedCount() >= 1_000 && bulk.ackedCount() >= 1_000);
+        await("both drivers acknowledged lines").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> api.ackedCount() >= 300 && bulk.ackedCount() >= 300);
 
         // a tail opened on the third instance streams lines ingested through all of them
-        long tailed = tailLines(three, client, 20, Duration.ofSeconds(20));
+        long tailed = tailLines(three, client, 20, Duration.ofSeconds(30));
 
         ServerProcess victim = servers.get(1);
         long acked0 = api.ackedCount() + bulk.ackedCount();
         victim.kill9();
         long down = System.nanoTime();
-        await("acks go on through the two others").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> api.ackedCount() + bulk.ackedCount() >= acked0 + 1_000);
+        await("acks go on through the two others").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> api.ackedCount() + bulk.ackedCount() >= acked0 + 600);
         victim.start();
-        victim.awaitReady(Duration.ofSeconds(90));
+        victim.awaitReady(Duration.ofSeconds(150));
         double backSeconds = (System.nanoTime() - down) / 1e9;
         long acked1 = api.ackedCount() + bulk.ackedCount();
-        await("acks after the instance is back").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> api.ackedCount() + bulk.ackedCount() >= acked1 + 1_000);
+        await("acks after the instance is back").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> api.ackedCount() + bulk.ackedCount() >= acked1 + 600);
         api.stop();
         bulk.stop();
         Instant loadEnd = Instant.now();
