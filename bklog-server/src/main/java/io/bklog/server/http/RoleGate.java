@@ -32,6 +32,7 @@ final class RoleGate implements RouteGroup {
             return Role.API;
         }
         if (p.equals("/healthz") || p.equals("/livez") || p.equals("/readyz") || p.equals("/metrics")) return null;
+        if (p.equals("/")) return null; // a browser's redirect to the UI (api) or the Elasticsearch banner (ingest)
         return EsCompatRoutes.handles(p) ? Role.INGEST : null;
     }
 
