@@ -61,6 +61,9 @@ public final class LogPlatformBuilder {
     private final List<HealthIndicator> extraHealth = new ArrayList<>();
     final List<io.bklog.spi.source.SourceFactory> collectorSources = new ArrayList<>();
     io.bklog.core.collect.CollectorConfinement collectorConfinement;
+    boolean runCollectors = true;
+    boolean drainBuffer = true;
+    String instanceName;
     io.bklog.core.schedule.SchedulerSettings schedulerSettings = io.bklog.core.schedule.SchedulerSettings.workersOnly();
     final List<io.bklog.core.schedule.TaskSpec> tasks = new ArrayList<>();
     final List<io.bklog.spi.alert.NotificationChannelFactory> alertChannels = new ArrayList<>();
@@ -79,6 +82,35 @@ public final class LogPlatformBuilder {
      */
     public LogPlatformBuilder collectorSource(io.bklog.spi.source.SourceFactory factory) {
         this.collectorSources.add(Objects.requireNonNull(factory, "factory"));
+        return this;
+    }
+
+    /**
+     * Whether this platform runs the sources of active collectors (the {@code collect} role of a server instance).
+     * Default true. When false, collectors are still created, changed and listed here, but their sources run on the
+     * instances that collect, which pick up changes from the metadata database; their status is read from there.
+     */
+    public LogPlatformBuilder runCollectors(boolean run) {
+        this.runCollectors = run;
+        return this;
+    }
+
+    /**
+     * This instance's name where several instances share the metadata database (which instance runs a collector's
+     * source). Default: the host name and process id, e.g. {@code web-1/4711}.
+     */
+    public LogPlatformBuilder instanceName(String name) {
+        if (name == null || name.isBlank()) throw new IllegalArgumentException("instance name must not be blank");
+        this.instanceName = name.strip();
+        return this;
+    }
+
+    /**
+     * Whether this platform moves what is in the ingest buffer (Kafka) into the store (the {@code ingest} role of a
+     * server instance: it joins the buffer's consumer group). Default true; without a buffer it changes nothing.
+     */
+    public LogPlatformBuilder drainBuffer(boolean drain) {
+        this.drainBuffer = drain;
         return this;
     }
 

@@ -64,17 +64,20 @@ final class PlatformWiring {
         log.info("bklog platform started store={} data_dir={} backends={}", st.backendName(), options.dataDir,
                 backends.selected());
         IngestMetrics ingestMetrics = new IngestMetrics(meters);
-        IngestRuntime pipeline = IngestRuntime.start(ingest, st, backends.ingestBuffer(), clock,
-                BatchingSink.builder(st).linger(Duration.ofMillis(50)).writers(st.concurrentWrites()).clock(clock)
+        BatchingSink.Builder sinkOptions = BatchingSink.builder(st).linger(Duration.ofMillis(50)).writers(st.concurrentWrites()).clock(clock)
                         .name("platform")
-                        .metrics(ingestMetrics));
+                        .metrics(ingestMetrics);
+        IngestRuntime pipeline = backends.ingestBuffer() != null && !options.drainBuffer
+                ? IngestRuntime.startWithoutDrainer(ingest, st, backends.ingestBuffer(), clock, sinkOptions)
+                : IngestRuntime.start(ingest, st, backends.ingestBuffer(), clock, sinkOptions);
         owned.add(pipeline); // closed before the store: drains into it
         ExportJobService exports = new ExportJobService(meta.exportJobs(), indexSets, search,
                 new ExportService(indexSets, search, st), st, options.dataDir, options.exportConfig, clock,
                 options.exportStore);
         owned.add(exports); // closed before the pipeline and the metadata its jobs write to
         CollectorService collectors = CollectorService.start(meta, indexSets, pipeline, options.dataDir,
-                ingestMetrics, clock, options.collectorSources, options.collectorConfinement);
+                ingestMetrics, clock, options.collectorSources, options.collectorConfinement, options.runCollectors,
+                options.instanceName != null ? options.instanceName : CollectorService.defaultInstanceName());
         owned.add(collectors); // closed before the ingest runtime: sources stop, their pipelines hand on
         Scheduler scheduler = PlatformTasks.scheduler(options.schedulerSettings, backends.taskBroker(),
                 backends.lock(), clock, meta, meters);

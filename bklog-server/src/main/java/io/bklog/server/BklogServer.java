@@ -14,6 +14,7 @@ import io.bklog.core.ingest.source.EsIndexMapping;
 import io.bklog.server.http.EsCompatRoutes;
 import io.bklog.server.config.MetadataSettings;
 import io.bklog.server.config.ServerConfig;
+import io.bklog.server.config.ServerRoles;
 import io.bklog.server.http.ApiRoutes;
 import io.bklog.server.http.ErrorResponses;
 import io.bklog.server.http.Json;
@@ -41,11 +42,52 @@ public final class BklogServer implements AutoCloseable {
     private final LogPlatform platform;
     private final Javalin app;
     private final String host;
+    private final Drain drain;
+    private final java.time.Duration shutdownTimeout;
 
-    private BklogServer(LogPlatform platform, Javalin app, String host) {
+    private BklogServer(LogPlatform platform, Javalin app, String host, Drain drain,
+                        java.time.Duration shutdownTimeout) {
         this.platform = platform;
         this.app = app;
         this.host = host;
+        this.drain = drain;
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    /**
+     * Requests in flight, and the switch that refuses new ones while the server stops: 503 {@code
+     * backend_unavailable} with {@code Retry-After} and {@code Connection: close}, so clients and load balancers go
+     * to another instance. Event streams (tail) are not waited for.
+     */
+    static final class Drain {
+        private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        private volatile boolean draining;
+        private static final String COUNTED = "bklog.drain.counted";
+
+        void register(Javalin app) {
+            app.before(ctx -> {
+                if (draining) {
+                    ctx.header("Retry-After", "1").header("Connection", "close");
+                    throw new io.bklog.core.BklogException(io.bklog.core.ErrorCode.BACKEND_UNAVAILABLE,
+                            "this instance is shutting down; send the request to another instance", null,
+                            java.util.Map.of("retryable", true), null);
+                }
+                String accept = ctx.header("Accept");
+                if (accept != null && accept.contains("text/event-stream")) return;
+                ctx.attribute(COUNTED, Boolean.TRUE);
+                inFlight.incrementAndGet();
+            });
+            app.after(ctx -> {
+                if (ctx.attribute(COUNTED) != null) {
+                    ctx.attribute(COUNTED, null);
+                    inFlight.decrementAndGet();
+                }
+            });
+        }
+
+        int inFlight() {
+            return inFlight.get();
+        }
     }
 
     /** Builds the platform the config describes and starts serving it. */
@@ -58,9 +100,46 @@ public final class BklogServer implements AutoCloseable {
      * directory (nor the data dir), whatever {@code collectors.file.allowed_paths} says.
      */
     public static BklogServer start(BklogConfig config, Path configFile) {
-        return start(platform(config, config.scheduler().toSettings(), configFile), config.server(), config.auth(),
-                config.esCompat(), List.of(new io.bklog.server.http.ConfigRoutes(
-                        io.bklog.server.config.ConfigLoader.redacted(config))));
+        ServerConfig server = config.server();
+        ServerRoles roles = server.roleSet();
+        StartupWait wait = StartupWait.of(config);
+        if (!wait.namespaces().isEmpty() && !server.startupWaitDuration().isZero() && !wait.allAnswerNow()) {
+            awaitDependencies(wait, server, roles);
+        }
+        io.bklog.core.schedule.SchedulerSettings s = config.scheduler().toSettings();
+        s = s.withBeat(s.beat() && roles.has(ServerRoles.Role.BEAT))
+                .withWorkers(roles.has(ServerRoles.Role.WORKER) ? s.workers() : 0);
+        LogPlatform platform = platform(config, s, configFile, roles);
+        log.info("bklog instance roles={} beat={} workers={} collect={} drain_buffer={}", roles, s.beat(),
+                s.workers(), roles.has(ServerRoles.Role.COLLECT), roles.has(ServerRoles.Role.INGEST));
+        return start(platform, server, config.auth(), config.esCompat(), List.of(new io.bklog.server.http.ConfigRoutes(
+                io.bklog.server.config.ConfigLoader.redacted(config))));
+    }
+
+    /**
+     * Serves only the probes on the configured port while {@code wait} waits for the dependencies: {@code /livez}
+     * 200, {@code /healthz} and {@code /readyz} 503 naming the dependency and the attempt. The listener stops once
+     * every dependency answers (or the wait gives up), before the real server takes the port.
+     */
+    private static void awaitDependencies(StartupWait wait, ServerConfig server, ServerRoles roles) {
+        Javalin probes = Javalin.create(cfg -> {
+            cfg.showJavalinBanner = false;
+            cfg.jsonMapper(new JavalinJackson(Json.mapper(), false));
+        });
+        probes.get("/livez", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok\n"));
+        probes.get("/healthz", ctx -> io.bklog.server.http.HealthRoutes.answerWaiting(ctx, wait.report(), roles.ids()));
+        probes.get("/readyz", ctx -> io.bklog.server.http.HealthRoutes.answerWaiting(ctx, wait.report(), roles.ids()));
+        try {
+            probes.start(server.host(), server.port());
+        } catch (RuntimeException e) {
+            log.warn("event=startup_probes_not_served reason=\"{}\"", e.toString());
+            probes = null;
+        }
+        try {
+            wait.await(null);
+        } finally {
+            if (probes != null) probes.stop();
+        }
     }
 
     /** Serves a platform built by the caller; the server owns it from now on and closes it on {@link #close()}. */
@@ -81,6 +160,8 @@ public final class BklogServer implements AutoCloseable {
     private static BklogServer start(LogPlatform platform, ServerConfig server, AuthConfig auth, EsCompatConfig es,
                                      List<RouteGroup> extra) {
         ObjectMapper json = Json.mapper();
+        ServerRoles roles = server.roleSet();
+        Drain drain = new Drain();
         Javalin app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.http.maxRequestSize = server.maxRequestBytes();
@@ -89,9 +170,10 @@ public final class BklogServer implements AutoCloseable {
             cfg.requestLogger.http((ctx, ms) -> log.debug("http method={} path={} status={} took_ms={}",
                     ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
         });
-        routes(app, ApiRoutes.all(platform, json));
-        extra.forEach(g -> g.register(app));
-        if (es.enabled()) {
+        drain.register(app);
+        routes(app, ApiRoutes.forRoles(platform, json, roles));
+        if (roles.has(ServerRoles.Role.API)) extra.forEach(g -> g.register(app));
+        if (es.enabled() && roles.has(ServerRoles.Role.INGEST)) {
             EsCompatRoutes.of(platform, json, new EsIndexMapping(es.indexMapping(), es.defaultIndexSet(),
                     es.autoCreateIndexAnywhere()), es.clusterName(), es.version(), es::autoCreateIndexIn,
                     server.maxRequestBytes())
@@ -104,8 +186,9 @@ public final class BklogServer implements AutoCloseable {
             platform.close();
             throw e;
         }
-        BklogServer s = new BklogServer(platform, app, server.host());
-        log.info("bklog server listening url={} store={}", s.uri(), platform.internals().store().backendName());
+        BklogServer s = new BklogServer(platform, app, server.host(), drain, server.shutdownTimeoutDuration());
+        log.info("bklog server listening url={} store={} roles={}", s.uri(),
+                platform.internals().store().backendName(), roles);
         return s;
     }
 
@@ -131,10 +214,20 @@ public final class BklogServer implements AutoCloseable {
     /** The platform a config (read from {@code configFile}, or null) describes, with the given scheduler roles. */
     public static LogPlatform platform(BklogConfig config, io.bklog.core.schedule.SchedulerSettings scheduler,
                                        Path configFile) {
+        return platform(config, scheduler, configFile, ServerRoles.all());
+    }
+
+    /**
+     * As above, for an instance with these roles: collectors' sources run only with {@code collect}, the ingest
+     * buffer is drained only with {@code ingest} (the scheduler roles are in {@code scheduler}).
+     */
+    public static LogPlatform platform(BklogConfig config, io.bklog.core.schedule.SchedulerSettings scheduler,
+                                       Path configFile, ServerRoles roles) {
         Path dataDir = dataDir(config);
         LogPlatformBuilder b = LogPlatform.builder().dataDir(dataDir)
                 .collectorConfinement(config.collectors().toCore(dataDir, configFile)).meterRegistry(io.bklog.server.http.MetricsRoutes.registry())
-                .scheduler(scheduler).healthTimeout(config.health().timeout());
+                .scheduler(scheduler).healthTimeout(config.health().timeout())
+                .runCollectors(roles.has(ServerRoles.Role.COLLECT)).drainBuffer(roles.has(ServerRoles.Role.INGEST));
         if (!config.store().backend().isEmpty()) {
             b.backend(config.store().backend(), config.store().settings());
         }
@@ -216,13 +309,41 @@ public final class BklogServer implements AutoCloseable {
         return URI.create("http://" + host + ":" + port());
     }
 
+    /**
+     * Stops serving: refuses new requests (503, {@code Retry-After}), waits for those in flight, stops the listener,
+     * then closes the platform (which drains the sink into the store), all within {@code server.shutdown_timeout};
+     * what is left at the end is logged and abandoned.
+     */
     @Override
     public void close() {
+        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        drain.draining = true;
+        try {
+            while (drain.inFlight() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // polling a counter the handlers decrement: nothing else to wait on
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        int left = drain.inFlight();
+        if (left > 0) log.warn("event=shutdown_requests_abandoned in_flight={} timeout_s={}", left,
+                shutdownTimeout.toSeconds());
         try {
             app.stop();
         } finally {
-            platform.close();
-            log.info("bklog server stopped");
+            Thread closer = new Thread(platform::close, "bklog-platform-close");
+            closer.start();
+            try {
+                closer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (closer.isAlive()) {
+                log.warn("event=shutdown_timeout what=\"platform close (sink drain)\" timeout_s={}",
+                        shutdownTimeout.toSeconds());
+            } else {
+                log.info("bklog server stopped");
+            }
         }
     }
 }

@@ -59,10 +59,25 @@ public final class CollectorService implements AutoCloseable {
     private final FileSourceFactory files;
     private final CollectorRuntime runtime;
     private final Clock clock;
+    private final boolean runSources;
+    private final String instance;
+    private final io.bklog.core.meta.CollectorRuntimeRepository states;
+    /** The config each collector this instance applied was applied with, by id. */
+    private final Map<Long, CollectorConfig> applied = new java.util.HashMap<>();
+    private java.util.concurrent.ScheduledExecutorService heartbeat;
+
+    /** How often an instance that runs sources writes their states and picks up changes made elsewhere. */
+    public static final java.time.Duration HEARTBEAT = java.time.Duration.ofSeconds(5);
+    /** A state row older than this (six heartbeats) is of an instance that is gone. */
+    public static final java.time.Duration STALE = HEARTBEAT.multipliedBy(6);
 
     private CollectorService(CollectorConfigRepository repository, IndexSetService indexSets,
                              Map<String, SourceFactory> factories, FileSourceFactory files,
-                             CollectorRuntime runtime, Clock clock) {
+                             CollectorRuntime runtime, Clock clock, boolean runSources, String instance,
+                             io.bklog.core.meta.CollectorRuntimeRepository states) {
+        this.runSources = runSources;
+        this.instance = instance;
+        this.states = states;
         this.repository = repository;
         this.indexSets = indexSets;
         this.factories = factories;
@@ -95,6 +110,33 @@ public final class CollectorService implements AutoCloseable {
     public static CollectorService start(MetadataStore metadata, IndexSetService indexSets, IngestRuntime ingest,
                                          Path dataDir, IngestMetrics metrics, Clock clock,
                                          List<SourceFactory> given, CollectorConfinement confinement) {
+        return start(metadata, indexSets, ingest, dataDir, metrics, clock, given, confinement, true,
+                defaultInstanceName());
+    }
+
+    /** This host's name and this process's id, e.g. {@code web-1/4711}: an instance name unique on a network. */
+    public static String defaultInstanceName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        return host + "/" + ProcessHandle.current().pid();
+    }
+
+    /**
+     * As above. With {@code runSources} false (a server instance without the {@code collect} role) collectors are
+     * saved, changed and listed here but their sources run on the instances that do run sources: each of those
+     * writes the state of its sources to the metadata database ({@code collector_runtime}) every {@link #HEARTBEAT}
+     * and picks up the changes saved by any instance, so {@link #status} answers the same on every instance.
+     *
+     * @param instance this instance's name in those state rows
+     */
+    public static CollectorService start(MetadataStore metadata, IndexSetService indexSets, IngestRuntime ingest,
+                                         Path dataDir, IngestMetrics metrics, Clock clock,
+                                         List<SourceFactory> given, CollectorConfinement confinement,
+                                         boolean runSources, String instance) {
         Objects.requireNonNull(metadata, "metadata");
         Clock c = clock == null ? Clock.systemUTC() : clock;
         CollectorConfinement conf = confinement != null ? confinement
@@ -113,10 +155,23 @@ public final class CollectorService implements AutoCloseable {
                 id -> metadata.indexSets().findById(id).orElseThrow(
                         () -> new IllegalStateException("index set id " + id + " does not exist")), metrics, c);
         CollectorService s = new CollectorService(metadata.collectorConfigs(), indexSets, Map.copyOf(factories), files,
-                runtime, c);
+                runtime, c, runSources, Objects.requireNonNull(instance, "instance"), metadata.collectorRuntime());
+        if (!runSources) {
+            log.info("event=collectors_not_run reason=\"this instance does not collect (no collect role)\"");
+            return s;
+        }
         List<CollectorConfig> active = s.repository.listActive();
-        for (CollectorConfig cc : active) runtime.apply(cc);
+        synchronized (s) {
+            for (CollectorConfig cc : active) s.applyLocal(cc);
+        }
         if (!active.isEmpty()) log.info("event=collectors_started count={} types={}", active.size(), factories.keySet());
+        s.heartbeat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bklog-collector-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        s.heartbeat.scheduleWithFixedDelay(s::reconcileQuietly, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         return s;
     }
 
@@ -264,7 +319,7 @@ public final class CollectorService implements AutoCloseable {
         }
         log.info("event=collector_created collector={} id={} source_type={} index_set_id={} active={}", saved.name(),
                 saved.id(), saved.sourceType(), saved.indexSetId(), saved.active());
-        runtime.apply(saved);
+        applyLocal(saved);
         return saved;
     }
 
@@ -302,7 +357,7 @@ public final class CollectorService implements AutoCloseable {
         }
         log.info("event=collector_updated collector={} id={} version={} active={}", saved.name(), saved.id(),
                 saved.version(), saved.active());
-        runtime.apply(saved);
+        applyLocal(saved);
         return saved;
     }
 
@@ -324,6 +379,7 @@ public final class CollectorService implements AutoCloseable {
     public synchronized void delete(long id) {
         CollectorConfig c = get(id);
         runtime.remove(id);
+        applied.remove(id);
         try {
             repository.delete(c);
         } catch (MetadataNotFoundException e) {
@@ -335,6 +391,7 @@ public final class CollectorService implements AutoCloseable {
         if (FileSourceFactory.TYPE.equals(c.sourceType()) || FILE_ALIASES.contains(c.sourceType())) {
             files.forget(c.name());
         }
+        forgetStates(id);
         log.info("event=collector_deleted collector={} id={}", c.name(), id);
     }
 
@@ -342,7 +399,7 @@ public final class CollectorService implements AutoCloseable {
     public synchronized CollectorConfig start(long id) {
         CollectorConfig c = get(id);
         if (c.active()) {
-            runtime.apply(c);
+            applyLocal(c);
             return c;
         }
         return update(c.withActive(true));
@@ -352,23 +409,126 @@ public final class CollectorService implements AutoCloseable {
     public synchronized CollectorConfig stop(long id) {
         CollectorConfig c = get(id);
         if (!c.active()) {
-            runtime.apply(c);
+            applyLocal(c);
             return c;
         }
         return update(c.withActive(false));
     }
 
-    /** The state of the collector's source in this process. */
+    /**
+     * The state of the collector's source: in this process when it runs sources and applied the collector, else
+     * as the instances that run it last wrote it to the metadata database ({@link #shared}).
+     */
     public CollectorStatus status(long id) {
         get(id);
-        return runtime.status(id);
+        return localOrShared(id);
+    }
+
+    private CollectorStatus localOrShared(long id) {
+        synchronized (this) {
+            if (runSources && applied.containsKey(id)) return runtime.status(id);
+        }
+        return shared(id);
+    }
+
+    /**
+     * The state the instances running the collector's source last wrote (rows older than {@link #STALE} are of
+     * instances that are gone and are not counted): {@code running} when one runs it, else {@code failed} when one
+     * failed, else {@code stopped}; the detail names each instance.
+     */
+    CollectorStatus shared(long id) {
+        java.time.Instant now = clock.instant();
+        List<io.bklog.core.meta.CollectorRuntimeRepository.Row> rows;
+        try {
+            rows = states.of(id).stream().filter(r -> r.heartbeatAt() != null
+                    && !r.heartbeatAt().isBefore(now.minus(STALE))).toList();
+        } catch (RuntimeException e) {
+            return new CollectorStatus(CollectorStatus.FAILED, "cannot read the collector's state from the metadata"
+                    + " database: " + e.getMessage(), null, null);
+        }
+        if (rows.isEmpty()) {
+            return new CollectorStatus(CollectorStatus.STOPPED, null, "no instance with the collect role runs it", null);
+        }
+        var best = rows.stream().filter(r -> r.state().equals(CollectorStatus.RUNNING)).findFirst()
+                .or(() -> rows.stream().filter(r -> r.state().equals(CollectorStatus.FAILED)).findFirst())
+                .orElse(rows.get(0));
+        String detail = rows.stream().map(r -> r.instance() + ": " + r.state()
+                        + (r.detail() != null ? " (" + r.detail() + ")" : r.reason() != null ? " (" + r.reason() + ")" : ""))
+                .collect(java.util.stream.Collectors.joining("; "));
+        return new CollectorStatus(best.state(), best.reason(), detail, best.since());
+    }
+
+    /** Starts, restarts or stops the collector's source here (when this instance runs sources) and shares its state. */
+    private synchronized void applyLocal(CollectorConfig c) {
+        if (!runSources) return;
+        CollectorStatus s = runtime.apply(c);
+        applied.put(c.id(), c);
+        publish(c, s);
+    }
+
+    private void publish(CollectorConfig c, CollectorStatus s) {
+        try {
+            states.record(new io.bklog.core.meta.CollectorRuntimeRepository.Row(c.id(), instance, s.state(),
+                    s.reason(), s.detail(), c.version(), s.since(), clock.instant()));
+        } catch (RuntimeException e) {
+            log.warn("event=collector_state_not_shared collector={} id={} reason=\"{}\"", c.name(), c.id(),
+                    e.toString());
+        }
+    }
+
+    private void forgetStates(long id) {
+        try {
+            states.forget(id);
+        } catch (RuntimeException e) {
+            log.warn("event=collector_state_not_forgotten id={} reason=\"{}\"", id, e.toString());
+        }
+    }
+
+    private void reconcileQuietly() {
+        try {
+            reconcile();
+        } catch (RuntimeException e) {
+            log.warn("event=collector_reconcile_failed reason=\"{}\"", e.toString());
+        }
+    }
+
+    /**
+     * Picks up what other instances saved (a new, changed, started, stopped or deleted collector) and writes the
+     * state of every source this instance runs, as its heartbeat.
+     */
+    synchronized void reconcile() {
+        Map<Long, CollectorConfig> now = new java.util.HashMap<>();
+        for (CollectorConfig c : repository.list()) now.put(c.id(), c);
+        for (CollectorConfig c : now.values()) {
+            CollectorConfig had = applied.get(c.id());
+            if (had == null ? c.active() : had.version() != c.version()) {
+                log.info("event=collector_changed_elsewhere collector={} id={} version={} active={}", c.name(),
+                        c.id(), c.version(), c.active());
+                applyLocal(c);
+            }
+        }
+        for (Long id : List.copyOf(applied.keySet())) {
+            if (now.containsKey(id)) continue;
+            CollectorConfig gone = applied.remove(id);
+            runtime.remove(id);
+            if (FileSourceFactory.TYPE.equals(gone.sourceType()) || FILE_ALIASES.contains(gone.sourceType())) {
+                files.forget(gone.name());
+            }
+            try {
+                states.forget(id, instance); // a heartbeat may have written it again after the delete
+            } catch (RuntimeException e) {
+                log.warn("event=collector_state_not_forgotten id={} reason=\"{}\"", id, e.toString());
+            }
+            log.info("event=collector_deleted_elsewhere collector={} id={}", gone.name(), id);
+        }
+        for (CollectorConfig c : applied.values()) publish(c, runtime.status(c.id()));
     }
 
     /** The collector with its index set name and status. */
     public View view(CollectorConfig c) {
         String set = indexSets.list().stream().filter(s -> s.id() == c.indexSetId()).map(IndexSet::name)
                 .findFirst().orElse(null);
-        return new View(c, set, runtime.status(c.id()));
+        return new View(c, set, localOrShared(c.id()));
     }
 
     private BklogException notFound(long id) {
@@ -445,6 +605,10 @@ public final class CollectorService implements AutoCloseable {
     /** Stops every source; their pipelines hand on what they hold. */
     @Override
     public void close() {
+        if (heartbeat != null) heartbeat.shutdownNow();
         runtime.close();
+        synchronized (this) {
+            for (CollectorConfig c : applied.values()) publish(c, CollectorStatus.stopped(clock.instant()));
+        }
     }
 }

@@ -61,7 +61,8 @@ public final class MetadataDump {
             BackupRecordRepository.TABLE, TaskRunRepository.TABLE, AsyncTaskRepository.TABLE, ExportJobRepository.TABLE,
             SearchHistoryRepository.TABLE, FavoriteRepository.TABLE, IndexSetCapacityRepository.TABLE,
             PatternRepository.TABLE, "alert_channels", "alert_rules", "alert_state", "alert_history",
-            "alert_notifications", "alert_silences");
+            "alert_notifications", "alert_silences", EsCompatResourceRepository.TABLE,
+            CollectorRuntimeRepository.TABLE);
 
     private static final Logger log = LoggerFactory.getLogger(MetadataDump.class);
     private static final int BATCH = 500;

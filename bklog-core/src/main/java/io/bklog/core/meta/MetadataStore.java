@@ -76,6 +76,8 @@ public final class MetadataStore implements AutoCloseable {
     private final SearchHistoryRepository searchHistory;
     private final FavoriteRepository favorites;
     private final IndexSetCapacityRepository capacity;
+    private final EsCompatResourceRepository esCompatResources;
+    private final CollectorRuntimeRepository collectorRuntime;
     private final PatternRepository patterns;
 
     private MetadataStore(MetadataConfig config, Clock clock) {
@@ -107,6 +109,8 @@ public final class MetadataStore implements AutoCloseable {
         this.searchHistory = new SearchHistoryRepository(db);
         this.favorites = new FavoriteRepository(db);
         this.capacity = new IndexSetCapacityRepository(db);
+        this.esCompatResources = new EsCompatResourceRepository(db);
+        this.collectorRuntime = new CollectorRuntimeRepository(db);
         this.patterns = new PatternRepository(db);
     }
 
@@ -331,6 +335,16 @@ public final class MetadataStore implements AutoCloseable {
 
     public IndexSetCapacityRepository capacity() {
         return capacity;
+    }
+
+    /** Templates, ILM policies and ingest pipelines put on the Elasticsearch-compatible surface. */
+    public EsCompatResourceRepository esCompatResources() {
+        return esCompatResources;
+    }
+
+    /** Which instance runs each collector's source and its state there. */
+    public CollectorRuntimeRepository collectorRuntime() {
+        return collectorRuntime;
     }
 
     /** Export/import of every table, for backups and moving between databases. */

@@ -799,6 +799,40 @@ abstract class MetadataStoreContract {
     // ---- dump ----
 
     @Test
+    void esCompatResourcesAreReplacedByTheLastWriterAndReadByAnyStoreOfTheDatabase() {
+        MetadataStore a = migrated();
+        a.esCompatResources().put("_index_template", "filebeat-8", "{\"index_patterns\":[\"a-*\"]}");
+        a.esCompatResources().put("_index_template", "filebeat-8", "{\"index_patterns\":[\"b-*\"]}");
+        a.esCompatResources().put("_ilm/policy", "filebeat-8", "{\"policy\":{}}");
+        MetadataStore b = MetadataStore.open(a.config(), clock); // a second instance on the same database
+        opened.add(b);
+        assertThat(b.esCompatResources().get("_index_template", "filebeat-8")).contains("{\"index_patterns\":[\"b-*\"]}");
+        assertThat(b.esCompatResources().exists("_ilm/policy", "filebeat-8")).isTrue();
+        assertThat(b.esCompatResources().exists("_template", "filebeat-8")).isFalse();
+        assertThat(b.esCompatResources().delete("_ilm/policy", "filebeat-8")).isTrue();
+        assertThat(a.esCompatResources().get("_ilm/policy", "filebeat-8")).isEmpty();
+    }
+
+    @Test
+    void collectorRuntimeKeepsOneRowPerInstanceNewestHeartbeatFirst() {
+        MetadataStore store = migrated();
+        var rt = store.collectorRuntime();
+        rt.record(new CollectorRuntimeRepository.Row(7, "a:9280", "running", null, "tailing 1 file(s)", 1, T0, T0));
+        rt.record(new CollectorRuntimeRepository.Row(7, "b:9280", "failed", "port in use", null, 1, T0,
+                T0.plusSeconds(1)));
+        rt.record(new CollectorRuntimeRepository.Row(7, "a:9280", "running", null, "tailing 2 file(s)", 2, T0,
+                T0.plusSeconds(2)));
+        assertThat(rt.of(7)).extracting(CollectorRuntimeRepository.Row::instance, CollectorRuntimeRepository.Row::detail,
+                        CollectorRuntimeRepository.Row::configVersion)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a:9280", "tailing 2 file(s)", 2L),
+                        org.assertj.core.groups.Tuple.tuple("b:9280", null, 1L));
+        rt.forget(7, "b:9280");
+        assertThat(rt.of(7)).hasSize(1);
+        rt.forget(7);
+        assertThat(rt.of(7)).isEmpty();
+    }
+
+    @Test
     void dumpListsEveryTableOfTheSchema() throws Exception {
         MetadataStore store = migrated();
         List<String> tables = store.jdbi().withHandle(h -> {
@@ -824,8 +858,11 @@ abstract class MetadataStoreContract {
         store.patterns().upsert(List.of(new PatternRecord("nginx_access", "3f2a9c01d4e7", "GET <PATH> <NUM>", null, 3,
                 T0, T0.plusSeconds(5), null)));
         store.patterns().label("nginx_access", "3f2a9c01d4e7", "requests");
-        store.collectorConfigs().create(CollectorConfig.of("nginx", set.id(), "row",
+        CollectorConfig collector = store.collectorConfigs().create(CollectorConfig.of("nginx", set.id(), "row",
                 json("{\"paths\":[\"/var/log/*.log\"],\"ratio\":0.75}"), "bk_log_json").withActive(false));
+        store.collectorRuntime().record(new CollectorRuntimeRepository.Row(collector.id(), "host-a:9280", "failed",
+                "port in use", null, collector.version(), T0, T0.plusSeconds(5)));
+        store.esCompatResources().put("_index_template", "filebeat-8", "{\"index_patterns\":[\"filebeat-*\"]}");
         DesensitizeRule rule = store.desensitizeRules().create(DesensitizeRule.of("phone", "mask_shield",
                 json("{\"preserve_head\":3}"), "^1\\d{10}$", List.of("phone"), "bkcc__2"));
         store.desensitizeRules().delete(store.desensitizeRules().create(DesensitizeRule.publicRule("gone",

@@ -30,6 +30,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", description = "address to bind (overrides server.host / BKLOG_SERVER_HOST)")
     String host;
 
+    @Option(names = "--roles", paramLabel = "R,R",
+            description = "what this instance does: api, ingest, collect, beat, worker or all (overrides server.roles /"
+                    + " BKLOG_SERVER_ROLES; see docs/deployment.md)")
+    String roles;
+
     @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (overrides data_dir / BKLOG_DATA_DIR)")
     Path dataDir;
 
@@ -38,6 +43,7 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, String> overrides = new LinkedHashMap<>();
         if (port != null) overrides.put("server.port", port.toString());
         if (host != null) overrides.put("server.host", host);
+        if (roles != null) overrides.put("server.roles", roles);
         if (dataDir != null) overrides.put("data_dir", dataDir.toString());
         BklogConfig cfg = ConfigLoader.load(config, profile, overrides);
         BklogServer server = BklogServer.start(cfg, config);

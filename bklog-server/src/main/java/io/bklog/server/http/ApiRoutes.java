@@ -12,6 +12,31 @@ public final class ApiRoutes {
     private ApiRoutes() {}
 
     public static List<RouteGroup> all(LogPlatform platform, ObjectMapper json) {
+        return forRoles(platform, json, io.bklog.server.config.ServerRoles.all());
+    }
+
+    /**
+     * The groups an instance with these roles serves: the probes and {@code /metrics} always; the ingest API with
+     * {@code ingest}; every other group (the REST API, the web UI, the OpenAPI description) with {@code api}; and
+     * {@link RoleGate}, which answers 404 naming the role for what this instance does not serve.
+     */
+    public static List<RouteGroup> forRoles(LogPlatform platform, ObjectMapper json,
+                                            io.bklog.server.config.ServerRoles roles) {
+        List<RouteGroup> all = everything(platform, json, roles.ids());
+        java.util.ArrayList<RouteGroup> out = new java.util.ArrayList<>();
+        out.add(new RoleGate(roles));
+        for (RouteGroup g : all) {
+            boolean always = g instanceof HealthRoutes || g instanceof MetricsRoutes;
+            boolean ingest = g instanceof IngestRoutes;
+            if (always || (ingest ? roles.has(io.bklog.server.config.ServerRoles.Role.INGEST)
+                    : roles.has(io.bklog.server.config.ServerRoles.Role.API))) {
+                out.add(g);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<RouteGroup> everything(LogPlatform platform, ObjectMapper json, List<String> roles) {
         Bodies bodies = new Bodies(json);
         MaskingService masking = masking(platform);
         return List.of(
@@ -33,7 +58,7 @@ public final class ApiRoutes {
                         platform.indexSets(), platform.search()), bodies),
                 new AuthRoutes(auth(platform), bodies),
                 new CollectorRoutes(platform.collectors(), platform.indexSets(), bodies),
-                new HealthRoutes(platform.health()), new MetricsRoutes(platform.meterRegistry()),
+                new HealthRoutes(platform.health(), roles), new MetricsRoutes(platform.meterRegistry()),
                 new TaskRoutes(platform.scheduler(), bodies),
                 new OpsRoutes(platform.operations(), platform.indexSets(), bodies),
                 new PatternRoutes(platform.patterns(), masking, bodies, json),

@@ -29,8 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
@@ -62,7 +60,8 @@ public final class EsCompatRoutes implements RouteGroup {
     private final String version;
     private final String clusterUuid = UUID.nameUUIDFromBytes("bklog".getBytes(StandardCharsets.UTF_8)).toString();
     private final String nodeId = "bklog-node-0";
-    private final Map<String, ConcurrentMap<String, JsonNode>> resources = new ConcurrentHashMap<>();
+    /** Templates, ILM policies and ingest pipelines shippers PUT: in the metadata database, shared by every instance. */
+    private final io.bklog.core.meta.EsCompatResourceRepository resources;
 
     private final java.util.function.Predicate<String> autoCreateIn;
     private final EsCompatSearch reads;
@@ -77,7 +76,8 @@ public final class EsCompatRoutes implements RouteGroup {
 
     EsCompatRoutes(EsBulkService bulk, EsCompatSearch reads, MaskingService masking, ObjectMapper json,
                    String clusterName, String version, java.util.function.Predicate<String> autoCreateIn,
-                   long maxBodyBytes) {
+                   long maxBodyBytes, io.bklog.core.meta.EsCompatResourceRepository resources) {
+        this.resources = java.util.Objects.requireNonNull(resources, "resources");
         if (maxBodyBytes < 1) throw new IllegalArgumentException("maxBodyBytes must be positive, got " + maxBodyBytes);
         this.maxBodyBytes = maxBodyBytes;
         this.autoCreateIn = autoCreateIn;
@@ -114,7 +114,7 @@ public final class EsCompatRoutes implements RouteGroup {
         return new EsCompatRoutes(new EsBulkService(platform.indexSets(), platform.ingest(), platform.pipeline(),
                 mapping), EsCompatSearch.of(platform, mapping),
                 new MaskingService(platform.internals().metadata(), platform.indexSets()), json, clusterName,
-                version, autoCreateIn, maxBodyBytes);
+                version, autoCreateIn, maxBodyBytes, platform.internals().metadata().esCompatResources());
     }
 
     /** Paths that are bklog's own; every other path is the Elasticsearch surface. */
@@ -210,7 +210,7 @@ public final class EsCompatRoutes implements RouteGroup {
             String path = "/" + kind + "/{name}";
             app.head(path, es(ctx -> {
                 ErrorResponses.markWritten(ctx);
-                ctx.status(store(kind).containsKey(ctx.pathParam("name")) ? 200 : 404);
+                ctx.status(resources.exists(kind, ctx.pathParam("name")) ? 200 : 404);
             }));
             app.get(path, es(ctx -> getResource(ctx, kind)));
             app.put(path, es(ctx -> putResource(ctx, kind)));
@@ -523,25 +523,31 @@ public final class EsCompatRoutes implements RouteGroup {
         }
     }
 
-    private ConcurrentMap<String, JsonNode> store(String kind) {
-        return resources.computeIfAbsent(kind, k -> new ConcurrentHashMap<>());
-    }
-
     private void putResource(Context ctx, String kind) throws IOException {
         String name = ctx.pathParam("name");
+        if (name.length() > 255) throw new IllegalArgumentException("the name of a " + kind + " is at most 255"
+                + " characters, got " + name.length());
         String body = body(ctx);
         JsonNode node = body.isBlank() ? json.createObjectNode() : json.readTree(body);
         if (!node.isObject()) throw new IllegalArgumentException("the body of PUT /" + kind + "/" + name
                 + " must be a JSON object");
-        store(kind).put(name, node);
+        resources.put(kind, name, json.writeValueAsString(node));
         log.info("es compat resource accepted kind={} name={} note=\"remembered for existence checks; bklog index"
                 + " sets keep their own mappings\"", kind, name);
         ctx.json(Map.of("acknowledged", true));
     }
 
+    private JsonNode readTree(String text) {
+        try {
+            return json.readTree(text);
+        } catch (IOException e) {
+            throw new IllegalStateException("a stored Elasticsearch-compatible resource is not JSON: " + e.getMessage(), e);
+        }
+    }
+
     private void getResource(Context ctx, String kind) {
         String name = ctx.pathParam("name");
-        JsonNode node = store(kind).get(name);
+        JsonNode node = resources.get(kind, name).map(this::readTree).orElse(null);
         if (node == null) {
             if (kind.equals("_template") || kind.equals("_ingest/pipeline")) {
                 ErrorResponses.markWritten(ctx);

@@ -33,9 +33,16 @@ public final class HealthRoutes implements RouteGroup {
     public static final Set<String> READY_NAMESPACES = Set.of(MetadataHealthIndicator.NAMESPACE, "elasticsearch");
 
     private final HealthzMetricCollector health;
+    private final List<String> roles;
 
     public HealthRoutes(HealthzMetricCollector health) {
+        this(health, List.of());
+    }
+
+    /** As above, answering the instance's roles ({@code server.roles}) with every probe. */
+    public HealthRoutes(HealthzMetricCollector health, List<String> roles) {
         this.health = health;
+        this.roles = List.copyOf(roles);
     }
 
     @Override
@@ -84,14 +91,35 @@ public final class HealthRoutes implements RouteGroup {
         }
     }
 
-    private static void answer(Context ctx, HealthReport report) {
+    private void answer(Context ctx, HealthReport report) {
+        answer(ctx, report, roles);
+    }
+
+    /** The answer of {@code /healthz} and {@code /readyz} while the instance waits for its dependencies at start. */
+    public static void answerWaiting(Context ctx, HealthReport report, List<String> roles) {
+        answer(ctx, report, roles);
+    }
+
+    /**
+     * Writes a report in the asked format; with {@code roles}, the JSON has a {@code roles} list, the text a last
+     * line {@code roles: api,ingest}, and every answer the header {@code X-Bklog-Roles}.
+     */
+    static void answer(Context ctx, HealthReport report, List<String> roles) {
         Format format = Format.parse(ctx.queryParam("format"));
         ctx.status(report.status() ? 200 : 503);
         ctx.header("Cache-Control", "no-store");
+        String rolesLine = roles.isEmpty() ? "" : "roles: " + String.join(",", roles) + "\n";
+        if (!roles.isEmpty()) ctx.header("X-Bklog-Roles", String.join(",", roles));
         switch (format) {
-            case JSON -> ctx.json(HealthRenderer.json(report));
-            case TEXT -> ctx.contentType("text/plain; charset=utf-8").result(HealthRenderer.kubernetes(report));
-            case CONSOLE -> ctx.contentType("text/plain; charset=utf-8").result(HealthRenderer.console(report));
+            case JSON -> {
+                java.util.Map<String, Object> body = new java.util.LinkedHashMap<>(HealthRenderer.json(report));
+                if (!roles.isEmpty()) body.put("roles", roles);
+                ctx.json(body);
+            }
+            case TEXT -> ctx.contentType("text/plain; charset=utf-8").result(HealthRenderer.kubernetes(report)
+                    + rolesLine);
+            case CONSOLE -> ctx.contentType("text/plain; charset=utf-8").result(HealthRenderer.console(report)
+                    + rolesLine);
         }
     }
 

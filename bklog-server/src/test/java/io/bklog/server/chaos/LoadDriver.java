@@ -37,6 +37,11 @@ final class LoadDriver implements Runnable {
     private static final Duration RESEND_PAUSE = Duration.ofMillis(250);
 
     private final URI ingest;
+    private final String indexSet;
+    /** Send through the Elasticsearch-compatible {@code _bulk} with {@code _id = runId-seq}, not the ingest API. */
+    private final boolean bulk;
+    /** The first seq this driver sends; seqs below it are another driver's. */
+    private final long seqBase;
     private final String token;
     private final String runId;
     private final int batchSize;
@@ -56,7 +61,20 @@ final class LoadDriver implements Runnable {
     private long lastWarnNanos;
 
     LoadDriver(URI server, String indexSet, String token, String runId, int batchSize, Duration interval) {
-        this.ingest = server.resolve("/api/v1/index_sets/" + indexSet + "/ingest");
+        this(server, indexSet, token, runId, batchSize, interval, false, 0);
+    }
+
+    /**
+     * As above; with {@code bulk} the batches go to {@code POST /_bulk} (Elasticsearch's API, each line with
+     * {@code _id} {@code runId-seq}, so a resend overwrites instead of adding), numbered from {@code seqBase}.
+     */
+    LoadDriver(URI server, String indexSet, String token, String runId, int batchSize, Duration interval,
+               boolean bulk, long seqBase) {
+        this.indexSet = indexSet;
+        this.bulk = bulk;
+        this.seqBase = seqBase;
+        this.ingest = bulk ? server.resolve("/_bulk")
+                : server.resolve("/api/v1/index_sets/" + indexSet + "/ingest");
         this.token = token;
         this.runId = runId;
         this.batchSize = batchSize;
@@ -117,7 +135,7 @@ final class LoadDriver implements Runnable {
         try {
             long next = System.nanoTime();
             for (long batch = 0; !stop; batch++) {
-                long first = batch * batchSize;
+                long first = seqBase + batch * batchSize;
                 byte[] body = body(batch, first);
                 sent.set(first + batchSize);
                 String key = runId + "-" + batch;
@@ -137,6 +155,22 @@ final class LoadDriver implements Runnable {
     }
 
     private byte[] body(long batch, long first) throws IOException {
+        if (bulk) {
+            StringBuilder nd = new StringBuilder();
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < batchSize; i++) {
+                long seq = first + i;
+                ObjectNode action = JSON.createObjectNode();
+                action.putObject("index").put("_index", indexSet).put("_id", runId + "-" + seq);
+                ObjectNode o = JSON.createObjectNode();
+                o.put("seq", seq);
+                o.put("batch", batch);
+                o.put("dtEventTimeStamp", now);
+                o.put("log", "bulk line " + seq + " of batch " + batch + " run " + runId);
+                nd.append(JSON.writeValueAsString(action)).append('\n').append(JSON.writeValueAsString(o)).append('\n');
+            }
+            return nd.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
         ArrayNode items = JSON.createArrayNode();
         long now = System.currentTimeMillis();
         for (int i = 0; i < batchSize; i++) {
@@ -156,7 +190,8 @@ final class LoadDriver implements Runnable {
         HttpResponse<String> r;
         try {
             r = http.send(HttpRequest.newBuilder(ingest).timeout(REQUEST_TIMEOUT)
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", bulk ? "application/x-ndjson" : "application/json")
                     .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
@@ -194,6 +229,20 @@ final class LoadDriver implements Runnable {
         String reason = null;
         for (int i = 0; i < batchSize; i++) {
             JsonNode item = items.get(i);
+            if (bulk) {
+                JsonNode op = item.path("index");
+                int status = op.path("status").asInt();
+                if (status >= 200 && status < 300) {
+                    ack(first + i);
+                } else if (status == 429 || status >= 500) {
+                    again = true;
+                    reason = op.path("error").toString();
+                } else {
+                    rejected.incrementAndGet();
+                    LOG.error("event=chaos_item_rejected seq={} key={} reason=\"{}\"", first + i, key, op);
+                }
+                continue;
+            }
             switch (item.path("status").asText()) {
                 case "ok" -> ack(first + i);
                 case "rejected" -> {

@@ -142,6 +142,14 @@ class BklogCommandTest {
     }
 
     @Test
+    void anUnknownRoleStopsServeNamingTheKnownRoles(@TempDir Path dir) throws Exception {
+        Run r = run("serve", "--data-dir", dir.toString(), "--port", "0", "--roles", "api,injest");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("bklog: bad config value at 'server").contains("unknown role 'injest'")
+                .contains("known roles: all, api, ingest, collect, beat, worker");
+    }
+
+    @Test
     void aPortInUseStopsServeWithOneLineSayingWhatToDo(@TempDir Path dir) throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Run r = run("serve", "--data-dir", dir.toString(), "--port", String.valueOf(taken.getLocalPort()));
