@@ -74,6 +74,7 @@ public final class BklogServer implements AutoCloseable {
                 }
                 String accept = ctx.header("Accept");
                 if (accept != null && accept.contains("text/event-stream")) return;
+                if (ctx.path().endsWith("/tail")) return; // an event stream whatever the client accepts
                 ctx.attribute(COUNTED, Boolean.TRUE);
                 inFlight.incrementAndGet();
             });
@@ -310,12 +311,26 @@ public final class BklogServer implements AutoCloseable {
     }
 
     /**
-     * Stops serving: refuses new requests (503, {@code Retry-After}), waits for those in flight, stops the listener,
-     * then closes the platform (which drains the sink into the store), all within {@code server.shutdown_timeout};
-     * what is left at the end is logged and abandoned.
+     * Stops serving: refuses new requests (503, {@code Retry-After}), waits for those in flight at most {@code
+     * server.shutdown_timeout}, stops the listener, then closes the platform (which drains the sink into the store)
+     * and returns once it is closed, however long that takes: a caller (an embedding application, a test) may then
+     * remove the data dir. A SIGTERM uses {@link #shutdown()} instead, which abandons what is left at the deadline.
      */
     @Override
     public void close() {
+        stop(false);
+    }
+
+    /**
+     * As {@link #close()}, but everything, the platform's close included, within {@code server.shutdown_timeout}:
+     * what is left at the end is logged and abandoned (the JVM is exiting; the write-ahead log keeps what the sink
+     * had not stored).
+     */
+    public void shutdown() {
+        stop(true);
+    }
+
+    private void stop(boolean bounded) {
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
         drain.draining = true;
         try {
@@ -339,11 +354,17 @@ public final class BklogServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             if (closer.isAlive()) {
-                log.warn("event=shutdown_timeout what=\"platform close (sink drain)\" timeout_s={}",
-                        shutdownTimeout.toSeconds());
-            } else {
-                log.info("bklog server stopped");
+                log.warn("event=shutdown_timeout what=\"platform close (sink drain)\" timeout_s={} waiting={}",
+                        shutdownTimeout.toSeconds(), !bounded);
+                if (!bounded) {
+                    try {
+                        closer.join();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
             }
+            if (!closer.isAlive()) log.info("bklog server stopped");
         }
     }
 }

@@ -49,7 +49,7 @@ final class ServeCommand implements Callable<Integer> {
         BklogServer server = BklogServer.start(cfg, config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            server.shutdown();
             stopped.countDown();
         }, "bklog-shutdown"));
         stopped.await();

@@ -101,7 +101,7 @@ class BklogCommandTest {
     void alertRulesAreListedWithTheirStates(@TempDir Path dir) {
         try (io.bklog.core.LogPlatform p = io.bklog.core.LogPlatform.builder().dataDir(dir).build()) {
             p.indexSets().put("web", io.bklog.core.indexset.IndexSetSpec.defaults());
-            p.alerts().putChannel("default", "ops", "webhook", Map.of("url", "http://127.0.0.1:9/hook"));
+            p.alerts().putChannel("default", "ops", "webhook", Map.of("url", "http://203.0.113.9:9/hook"));
             p.alerts().createRule(io.bklog.core.alert.AlertCaller.library("default"),
                     new io.bklog.core.alert.AlertRule(null, null, "web errors", "web", "error", null,
                             io.bklog.core.alert.AlertCondition.countAbove(10), null, null, null, null, null, null,
