@@ -64,8 +64,9 @@ public final class MetadataHealthIndicator implements HealthIndicator {
         Optional<String> refused = primary.flatMap(MetadataHealthIndicator::probe);
         if (refused.isPresent()) {
             String what = config.hasReplica() ? "metadata primary " : "metadata database ";
-            metrics.add(new HealthzMetric(false, "ping", -1, dims, what + primary.get() + " (" + config.jdbcUrl()
-                    + ") is unreachable: " + refused.get(), primaryDownSuggestion(config, primary.get())));
+            metrics.add(new HealthzMetric(false, "ping", -1, dims, what + primary.get() + " ("
+                    + withoutQuery(config.jdbcUrl()) + ") is unreachable: " + refused.get(),
+                    primaryDownSuggestion(config, primary.get())));
             if (config.hasReplica()) replica(config, metrics);
             return metrics;
         }
@@ -106,11 +107,20 @@ public final class MetadataHealthIndicator implements HealthIndicator {
         if (!config.hasReplica()) {
             return "check the MariaDB/MySQL server at " + primary + " is running and reachable from this host";
         }
-        String replica = hostPort(config.replicaJdbcUrl()).orElse(config.replicaJdbcUrl());
+        String replica = hostPort(config.replicaJdbcUrl()).orElse(withoutQuery(config.replicaJdbcUrl()));
         return "start the primary " + primary + " again; if it is lost, promote the replica " + replica
                 + " (docs/ha.md, MariaDB: wait until it has applied its relay log, then STOP SLAVE; RESET SLAVE ALL;"
-                + " SET GLOBAL read_only = OFF on it), set metadata.url to " + config.replicaJdbcUrl()
+                + " SET GLOBAL read_only = OFF on it), set metadata.url to " + withoutQuery(config.replicaJdbcUrl())
                 + ", remove metadata.replica_url and restart bklog";
+    }
+
+    /**
+     * A JDBC URL without its {@code ?options} (they may hold credentials, and {@code /healthz} needs no token), with
+     * {@code ...} in their place; host, port and database stay, so the operator sees which server is meant.
+     */
+    static String withoutQuery(String jdbcUrl) {
+        int q = jdbcUrl.indexOf('?');
+        return q < 0 ? jdbcUrl : jdbcUrl.substring(0, q) + "?...";
     }
 
     /** Why nothing accepts a TCP connection on {@code hostPort} within {@link #PROBE_TIMEOUT}; empty when it does. */
@@ -156,7 +166,7 @@ public final class MetadataHealthIndicator implements HealthIndicator {
 
     /** The replica's replication, on a connection of its own (never from the pool: bklog does not use it). */
     private static void replica(MetadataConfig config, List<HealthzMetric> out) {
-        String name = hostPort(config.replicaJdbcUrl()).orElse(config.replicaJdbcUrl());
+        String name = hostPort(config.replicaJdbcUrl()).orElse(withoutQuery(config.replicaJdbcUrl()));
         Map<String, String> dims = Map.of("database", "mysql", "replica", name);
         Properties props = new Properties();
         props.setProperty("user", config.user());
@@ -176,7 +186,7 @@ public final class MetadataHealthIndicator implements HealthIndicator {
                 out.add(new HealthzMetric(false, "replica_io_running", "", dims, "the metadata replica " + name
                         + " replicates from no primary (SHOW SLAVE STATUS is empty)", "set up replication from the"
                         + " primary (docs/ha.md, MariaDB); if this replica was promoted, set metadata.url to "
-                        + config.replicaJdbcUrl() + " and remove metadata.replica_url"));
+                        + withoutQuery(config.replicaJdbcUrl()) + " and remove metadata.replica_url"));
             } else {
                 String source = status.getOrDefault("Master_Host", "?") + ":" + status.getOrDefault("Master_Port", "?");
                 out.add(thread(status, "Slave_IO_Running", "Last_IO_Error", "replica_io_running", name, source,
@@ -230,7 +240,7 @@ public final class MetadataHealthIndicator implements HealthIndicator {
         return new HealthzMetric(true, "replica_lag_seconds", lag, dims, "", "");
     }
 
-    /** The primary's semi-synchronous replication status: {@code semi-sync} (acknowledged = on the replica) or async. */
+    /** The primary's replication: {@code semi-sync} (acknowledged = on the replica) or {@code async}. */
     private static HealthzMetric replicationMode(Connection c, Map<String, String> dims) throws SQLException {
         String mode = "async";
         try (Statement st = c.createStatement();

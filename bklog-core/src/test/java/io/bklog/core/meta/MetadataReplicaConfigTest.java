@@ -41,5 +41,14 @@ class MetadataReplicaConfigTest {
         assertThat(MetadataHealthIndicator.hostPort("jdbc:mariadb:sequential://a:3306,b:3306/bklog")).isEmpty();
         assertThat(MetadataHealthIndicator.hostPort("jdbc:mariadb://a:3306,b:3306/bklog")).isEmpty();
         assertThat(MetadataHealthIndicator.hostPort("jdbc:h2:file:/data/meta/bklog")).isEmpty();
+        assertThat(MetadataHealthIndicator.hostPort("jdbc:mysql://bklog:secret@db:3306/bklog")).isEmpty();
+    }
+
+    @Test
+    void healthNeverShowsTheOptionsOfAUrlWhichMayHoldCredentials() {
+        assertThat(MetadataHealthIndicator.withoutQuery("jdbc:mariadb://db:3306/bklog?user=bklog&password=secret"))
+                .isEqualTo("jdbc:mariadb://db:3306/bklog?...");
+        assertThat(MetadataHealthIndicator.withoutQuery("jdbc:mariadb://db:3306/bklog"))
+                .isEqualTo("jdbc:mariadb://db:3306/bklog");
     }
 }

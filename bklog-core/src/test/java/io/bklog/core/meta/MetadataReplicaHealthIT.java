@@ -1,7 +1,9 @@
 package io.bklog.core.meta;
 
 import io.bklog.spi.HealthzMetric;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -20,20 +22,32 @@ import static org.assertj.core.api.Assertions.assertThat;
  * primary's own metrics stay green. A real failover is {@code MetadataFailoverIT} (bklog-server).
  */
 class MetadataReplicaHealthIT {
-    private final String database = "bklog_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private static final String DATABASE = "bklog_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     private MetadataStore store;
 
+    /** One migrated database for both tests (the migrations are most of the time). */
+    @BeforeAll
+    static void migrate() {
+        MariaDbMetadataStoreIT.execute("CREATE DATABASE " + DATABASE + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+        try (MetadataStore s = MetadataStore.open(MetadataConfig.builder().jdbcUrl(MariaDbMetadataStoreIT.SERVER
+                + DATABASE).user("root").password("").maxPoolSize(2).build(), Clock.systemUTC())) {
+            s.migrate();
+        }
+    }
+
+    @AfterAll
+    static void drop() {
+        MariaDbMetadataStoreIT.execute("DROP DATABASE IF EXISTS " + DATABASE);
+    }
+
     @AfterEach
-    void drop() {
+    void close() {
         if (store != null) store.close();
-        MariaDbMetadataStoreIT.execute("DROP DATABASE IF EXISTS " + database);
     }
 
     private List<HealthzMetric> check(String replicaUrl) {
-        MariaDbMetadataStoreIT.execute("CREATE DATABASE " + database + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
-        store = MetadataStore.open(MetadataConfig.builder().jdbcUrl(MariaDbMetadataStoreIT.SERVER + database)
+        store = MetadataStore.open(MetadataConfig.builder().jdbcUrl(MariaDbMetadataStoreIT.SERVER + DATABASE)
                 .user("root").password("").maxPoolSize(2).replicaJdbcUrl(replicaUrl).build(), Clock.systemUTC());
-        store.migrate();
         return new MetadataHealthIndicator(store).check();
     }
 
@@ -48,7 +62,7 @@ class MetadataReplicaHealthIT {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        List<HealthzMetric> metrics = check("jdbc:mariadb://127.0.0.1:" + port + "/" + database);
+        List<HealthzMetric> metrics = check("jdbc:mariadb://127.0.0.1:" + port + "/" + DATABASE);
         assertThat(metric(metrics, "ping").status()).as(metrics.toString()).isTrue();
         assertThat(metric(metrics, "ping").dimensions()).containsEntry("primary", "127.0.0.1:3306");
         HealthzMetric replica = metric(metrics, "replica_io_running");
@@ -60,7 +74,7 @@ class MetadataReplicaHealthIT {
 
     @Test
     void aReplicaThatReplicatesNothingAndAcceptsWritesFails() {
-        List<HealthzMetric> metrics = check(MariaDbMetadataStoreIT.SERVER + database + "?connectTimeout=900");
+        List<HealthzMetric> metrics = check(MariaDbMetadataStoreIT.SERVER + DATABASE + "?connectTimeout=900");
         HealthzMetric io = metric(metrics, "replica_io_running");
         assertThat(io.status()).isFalse();
         assertThat(io.message()).contains("127.0.0.1:3306 replicates from no primary");

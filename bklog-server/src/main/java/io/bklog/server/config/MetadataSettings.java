@@ -32,6 +32,7 @@ public record MetadataSettings(String url, String user, String password, Boolean
     @Override
     public String toString() {
         return "MetadataSettings[url=" + url + ", user=" + user + ", password=" + (password.isEmpty() ? "" : "****")
-                + ", migrateOnStart=" + migrateOnStart + (replicaUrl.isEmpty() ? "" : ", replicaUrl=" + replicaUrl) + "]";
+                + ", migrateOnStart=" + migrateOnStart + (replicaUrl.isEmpty() ? "" : ", replicaUrl=" + replicaUrl)
+                + "]";
     }
 }

@@ -34,8 +34,8 @@ final class MariaDbReplicaPair implements AutoCloseable {
     static final long SEMI_SYNC_TIMEOUT_MS = 10_000;
     /*
      * No fsync per commit (production keeps sync_binlog=1 and innodb_flush_log_at_trx_commit=1, docs/ha.md): the
-     * tests kill the server process, not the machine, so what reached the OS survives; the migrations run in a
-     * third of the time on a busy 2-core machine.
+     * tests kill the server process, not the machine, so what reached the OS survives, and the migrations and
+     * writes wait for no disk on a busy 2-core machine.
      */
     private static final String FAST_DISK = "--sync-binlog=0";
     private static final String FAST_LOG = "--innodb-flush-log-at-trx-commit=2";
@@ -150,7 +150,8 @@ final class MariaDbReplicaPair implements AutoCloseable {
     /** Creates a database on the primary and waits until the replica has it too. */
     void createDatabase(String name) {
         primary.createDatabase(name);
-        await("database " + name + " on the replica").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        await("database " + name + " on the replica").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> !replica.queryRow("SHOW DATABASES LIKE '" + name + "'").isEmpty());
     }
 

@@ -29,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -106,21 +107,18 @@ class MetadataFailoverIT {
 
         long killed = System.nanoTime();
         pair.killPrimary();
-        JsonNode red = null;
-        JsonNode failed = null;
-        while (System.nanoTime() - killed < DETECT_WITHIN.toNanos() && failed == null) {
-            red = mysqlNamespace(base);
-            if (!red.path("status").asBoolean()) {
-                JsonNode ping = metric(red, "ping");
-                if (!ping.path("status").asBoolean(true) && ping.path("message").asText().contains(primary)) {
-                    failed = ping;
-                }
-            }
-            if (failed == null) Thread.sleep(200); // polling /healthz: nothing to wait on but time
-        }
+        AtomicReference<JsonNode> red = new AtomicReference<>();
+        await("within " + DETECT_WITHIN.toSeconds() + " s of kill -9 of the primary, /healthz names it failed")
+                .atMost(DETECT_WITHIN).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    JsonNode ns = mysqlNamespace(base);
+                    red.set(ns);
+                    assertThat(ns.path("status").asBoolean()).as(ns.toString()).isFalse();
+                    assertThat(metric(ns, "ping").path("status").asBoolean(true)).as(ns.toString()).isFalse();
+                    assertThat(metric(ns, "ping").path("message").asText()).contains(primary);
+                });
         double detect = (System.nanoTime() - killed) / 1e9;
-        assertThat(failed).as("within %s s of kill -9 of the primary, /healthz names it failed; last: %s",
-                DETECT_WITHIN.toSeconds(), red).isNotNull();
+        JsonNode failed = metric(red.get(), "ping");
         assertThat(failed.path("suggestion").asText()).contains("promote the replica " + replica)
                 .contains("metadata.url");
         LOG.info("event=metadata_failover_detected seconds={} message=\"{}\" suggestion=\"{}\"",

@@ -154,7 +154,8 @@ final class PrivateMariaDb implements AutoCloseable {
             }
             return row;
         } catch (SQLException e) {
-            throw new IllegalStateException(query + " on the private MariaDB (port " + port + "): " + e.getMessage(), e);
+            throw new IllegalStateException(query + " on the private MariaDB (port " + port + "): " + e.getMessage(),
+                    e);
         }
     }
 
