@@ -3,9 +3,6 @@ package io.bklog.core.meta;
 import io.bklog.spi.HealthIndicator;
 import io.bklog.spi.HealthzMetric;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -27,8 +24,8 @@ import java.util.Properties;
  * {@code version}, the pool's {@code pool_active}/{@code pool_idle}, and on MariaDB/MySQL bklog's
  * {@code max_connections}, {@code Threads_connected}, {@code Slow_queries} and {@code Questions}.
  *
- * <p>On MariaDB/MySQL the primary's port is probed first (at most {@link #PROBE_TIMEOUT}), so a stopped or killed
- * server is named at once instead of after the pool's connection timeout. When a replica is configured
+ * <p>On MariaDB/MySQL a new connection to the primary is opened first (at most {@link #PROBE_TIMEOUT}), so a stopped
+ * or killed server is named at once instead of after the pool's connection timeout. When a replica is configured
  * ({@link MetadataConfig#replicaJdbcUrl()}) the metrics name the primary ({@code primary} dimension), a lost primary's
  * suggestion names the replica and the promotion (docs/ha.md), and the replica is checked on a connection of its
  * own: {@code replica_io_running}, {@code replica_sql_running}, {@code replica_lag_seconds} (fails above
@@ -37,7 +34,7 @@ import java.util.Properties;
  */
 public final class MetadataHealthIndicator implements HealthIndicator {
     public static final String NAMESPACE = "mysql";
-    /** Longest wait for the primary's TCP port and the replica's connection. */
+    /** Longest wait for the probe connection to the primary, and for the replica's. */
     static final Duration PROBE_TIMEOUT = Duration.ofMillis(800);
     /** A replica further behind than this fails {@code replica_lag_seconds}. */
     public static final long MAX_REPLICA_LAG_SECONDS = 60;
@@ -61,7 +58,7 @@ public final class MetadataHealthIndicator implements HealthIndicator {
                 ? Map.of("database", "mysql", "primary", primary.get())
                 : Map.of("database", config.isH2() ? "h2" : "mysql");
         List<HealthzMetric> metrics = new ArrayList<>();
-        Optional<String> refused = primary.flatMap(MetadataHealthIndicator::probe);
+        Optional<String> refused = primary.isPresent() ? probe(config) : Optional.empty();
         if (refused.isPresent()) {
             String what = config.hasReplica() ? "metadata primary " : "metadata database ";
             metrics.add(new HealthzMetric(false, "ping", -1, dims, what + primary.get() + " ("
@@ -123,18 +120,27 @@ public final class MetadataHealthIndicator implements HealthIndicator {
         return q < 0 ? jdbcUrl : jdbcUrl.substring(0, q) + "?...";
     }
 
-    /** Why nothing accepts a TCP connection on {@code hostPort} within {@link #PROBE_TIMEOUT}; empty when it does. */
-    private static Optional<String> probe(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        String host = hostPort.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1))),
-                    (int) PROBE_TIMEOUT.toMillis());
+    /**
+     * Why a new connection to the primary fails within {@link #PROBE_TIMEOUT}; empty when it opens. A whole JDBC
+     * connection (handshake and login), not a bare TCP connect: the server counts a connection closed before its
+     * handshake as a connection error and blocks the client's host after {@code max_connect_errors} of them (the
+     * known trouble with TCP health checks of load balancers).
+     */
+    private static Optional<String> probe(MetadataConfig config) {
+        try (Connection c = DriverManager.getConnection(config.jdbcUrl(), probeProperties(config))) {
             return Optional.empty();
-        } catch (IOException | IllegalArgumentException e) {
-            return Optional.of(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        } catch (SQLException e) {
+            return Optional.of(Db.firstLine(e.getMessage()));
         }
+    }
+
+    private static Properties probeProperties(MetadataConfig config) {
+        Properties props = new Properties();
+        props.setProperty("user", config.user());
+        props.setProperty("password", config.password());
+        props.setProperty("connectTimeout", String.valueOf(PROBE_TIMEOUT.toMillis()));
+        props.setProperty("socketTimeout", String.valueOf(PROBE_TIMEOUT.toMillis() + 200));
+        return props;
     }
 
     /**
@@ -168,12 +174,7 @@ public final class MetadataHealthIndicator implements HealthIndicator {
     private static void replica(MetadataConfig config, List<HealthzMetric> out) {
         String name = hostPort(config.replicaJdbcUrl()).orElse(withoutQuery(config.replicaJdbcUrl()));
         Map<String, String> dims = Map.of("database", "mysql", "replica", name);
-        Properties props = new Properties();
-        props.setProperty("user", config.user());
-        props.setProperty("password", config.password());
-        props.setProperty("connectTimeout", String.valueOf(PROBE_TIMEOUT.toMillis()));
-        props.setProperty("socketTimeout", String.valueOf(PROBE_TIMEOUT.toMillis()));
-        try (Connection c = DriverManager.getConnection(config.replicaJdbcUrl(), props);
+        try (Connection c = DriverManager.getConnection(config.replicaJdbcUrl(), probeProperties(config));
              Statement st = c.createStatement()) {
             Map<String, String> status = new HashMap<>();
             try (ResultSet rs = st.executeQuery("SHOW SLAVE STATUS")) {
