@@ -52,6 +52,7 @@ public final class LogPlatformBuilder {
     private Boolean migrateOnStart;
     SearchSyntax searchSyntax;
     io.bklog.core.search.ExportJobConfig exportConfig = io.bklog.core.search.ExportJobConfig.defaults();
+    io.bklog.core.search.ExportStore exportStore = io.bklog.core.search.ExportStore.local();
     io.bklog.core.patterns.PatternService.Settings patternSettings =
             io.bklog.core.patterns.PatternService.Settings.defaults();
     private String defaultCluster;
@@ -64,6 +65,7 @@ public final class LogPlatformBuilder {
     final List<io.bklog.core.schedule.TaskSpec> tasks = new ArrayList<>();
     final List<io.bklog.spi.alert.NotificationChannelFactory> alertChannels = new ArrayList<>();
     io.bklog.core.alert.Sleeper alertSleeper = io.bklog.core.alert.Sleeper.REAL;
+    io.bklog.core.alert.AlertingConfig alerting = io.bklog.core.alert.AlertingConfig.defaults();
     java.time.Duration healthTimeout;
     final io.bklog.core.ops.Operations.Builder operations = io.bklog.core.ops.Operations.builder();
 
@@ -147,6 +149,16 @@ public final class LogPlatformBuilder {
         return this;
     }
 
+    /**
+     * Where finished async export files are kept until they expire: a shared blob store (a directory every instance
+     * mounts, an S3 bucket) so any instance serves a download; the expiry deletes them there. Default: the data dir
+     * ({@link io.bklog.core.search.ExportStore#local()}). The platform does not close the store.
+     */
+    public LogPlatformBuilder exportStore(io.bklog.spi.BlobStore store) {
+        this.exportStore = io.bklog.core.search.ExportStore.shared(store);
+        return this;
+    }
+
     /** Where metrics go. Default: a {@link SimpleMeterRegistry}. */
     public LogPlatformBuilder meterRegistry(MeterRegistry registry) {
         this.meterRegistry = Objects.requireNonNull(registry, "registry");
@@ -211,6 +223,15 @@ public final class LogPlatformBuilder {
      */
     public LogPlatformBuilder alertChannel(io.bklog.spi.alert.NotificationChannelFactory factory) {
         alertChannels.add(Objects.requireNonNull(factory, "factory"));
+        return this;
+    }
+
+    /**
+     * Alerting settings: retention of history and notifications, the internal webhook destinations allowed, the
+     * longest message (default {@link io.bklog.core.alert.AlertingConfig#defaults()}).
+     */
+    public LogPlatformBuilder alerting(io.bklog.core.alert.AlertingConfig config) {
+        this.alerting = Objects.requireNonNull(config, "config");
         return this;
     }
 

@@ -42,7 +42,8 @@ final class PlatformTasks {
     private static List<String> builtIn() {
         List<String> names = new ArrayList<>(io.bklog.core.ops.MaintenanceTasks.ALL);
         names.addAll(List.of(Operations.BACKUP_TASK, Operations.RESTORE_BACKUP_TASK, Operations.ARCHIVE_RESTORE_TASK,
-                EXPORT_CLEANUP_TASK, io.bklog.core.alert.AlertService.TASK));
+                EXPORT_CLEANUP_TASK, io.bklog.core.alert.AlertService.TASK,
+                io.bklog.core.alert.AlertService.DELIVER_TASK, io.bklog.core.alert.AlertService.RETENTION_TASK));
         return List.copyOf(names);
     }
 
@@ -51,6 +52,8 @@ final class PlatformTasks {
         TreeSet<String> periodic = new TreeSet<>(io.bklog.core.ops.MaintenanceTasks.ALL);
         periodic.add(EXPORT_CLEANUP_TASK);
         periodic.add(io.bklog.core.alert.AlertService.TASK);
+        periodic.add(io.bklog.core.alert.AlertService.DELIVER_TASK);
+        periodic.add(io.bklog.core.alert.AlertService.RETENTION_TASK);
         for (TaskSpec t : extra) {
             if (BUILT_IN.contains(t.name())) {
                 throw new IllegalArgumentException("task '" + t.name() + "' is built in; give your task another name");

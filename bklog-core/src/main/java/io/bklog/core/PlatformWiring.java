@@ -70,7 +70,8 @@ final class PlatformWiring {
                         .metrics(ingestMetrics));
         owned.add(pipeline); // closed before the store: drains into it
         ExportJobService exports = new ExportJobService(meta.exportJobs(), indexSets, search,
-                new ExportService(indexSets, search, st), st, options.dataDir, options.exportConfig, clock);
+                new ExportService(indexSets, search, st), st, options.dataDir, options.exportConfig, clock,
+                options.exportStore);
         owned.add(exports); // closed before the pipeline and the metadata its jobs write to
         CollectorService collectors = CollectorService.start(meta, indexSets, pipeline, options.dataDir,
                 ingestMetrics, clock, options.collectorSources, options.collectorConfinement);
@@ -82,7 +83,7 @@ final class PlatformWiring {
         // alerting (docs/alerting.md): one periodic task evaluates the due rules and delivers the outbox
         io.bklog.core.alert.AlertService alerts = new io.bklog.core.alert.AlertService(meta, indexSets, search,
                 patterns, backends.lock(), clock, io.bklog.core.metrics.MicrometerMeters.of(meters),
-                options.alertChannels, options.alertSleeper);
+                options.alertChannels, options.alertSleeper, options.alerting);
         indicators.add(alerts.healthIndicator());
         owned.add(scheduler); // closed first: no task runs on closed components
         Operations operations = options.operations.metadata(meta).topology(topology).clock(clock)
@@ -96,6 +97,10 @@ final class PlatformWiring {
         patterns.useScheduler(scheduler);
         platform.patterns(patterns);
         PlatformTasks.registerWithOverride(scheduler, alerts.task(), options.schedulerSettings);
+        PlatformTasks.registerWithOverride(scheduler, alerts.deliverTask(), options.schedulerSettings);
+        PlatformTasks.registerWithOverride(scheduler, alerts.retentionTask(), options.schedulerSettings);
+        // deliveries run in their own task, queued as soon as an evaluation wrote notifications
+        alerts.onOutboxWritten(() -> scheduler.submit(io.bklog.core.alert.AlertService.DELIVER_TASK, Map.of()));
         platform.alerts(alerts);
         scheduler.start();
         log.info("bklog scheduler started beat={} workers={} tasks={}", options.schedulerSettings.beat(),

@@ -429,6 +429,26 @@ abstract class AggregationCollector implements Collector {
             }
         }
 
+        /**
+         * Counts the buckets from the time field's points instead of visiting documents: one BKD count per bucket
+         * (a few tree cells each), for a search whose matches are exactly the time range {@code [lo, hi]} of this
+         * field, single-valued in every segment. False (nothing counted) when the buckets are not known up front.
+         */
+        boolean countFromPoints(org.apache.lucene.search.IndexSearcher searcher, long lo, long hi) throws IOException {
+            if (dense == null || !counts.isEmpty()) return false;
+            for (int i = 0; i < dense.length; i++) {
+                long a = Math.max(lo, denseBase + i * step);
+                long b = Math.min(hi, denseBase + (i + 1) * step - 1);
+                if (a <= b) dense[i] += searcher.count(org.apache.lucene.document.LongPoint.newRangeQuery(field, a, b));
+            }
+            return true;
+        }
+
+        /** Whether the buckets are known before the search (both bounds given) and few enough to count one by one. */
+        boolean denseBuckets() {
+            return dense != null && dense.length <= 1_000;
+        }
+
         private Duration resolved;
 
         private Duration interval() {

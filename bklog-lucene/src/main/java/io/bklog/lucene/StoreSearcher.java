@@ -71,11 +71,11 @@ final class StoreSearcher {
         SearchSort sort = SearchSort.of(r, types, defaultTimeField);
 
         Query query = new QueryTranslator(types).translate(r.query());
+        Set<String> timeFields = new LinkedHashSet<>();
+        for (IndexSetMapping m : mappings) timeFields.add(m.timeField());
         if (r.from() != null || r.to() != null) {
             long lo = r.from() == null ? Long.MIN_VALUE : millis(r.from());
             long hi = r.to() == null ? Long.MAX_VALUE : millis(r.to()) - 1;
-            Set<String> timeFields = new LinkedHashSet<>();
-            for (IndexSetMapping m : mappings) timeFields.add(m.timeField());
             BooleanQuery.Builder time = new BooleanQuery.Builder();
             for (String tf : timeFields) time.add(LongPoint.newRangeQuery(tf, lo, hi), Occur.SHOULD);
             query = new BooleanQuery.Builder().add(query, Occur.FILTER).add(time.build(), Occur.FILTER).build();
@@ -106,7 +106,7 @@ final class StoreSearcher {
             }
             IndexReader[] readers = acquired.stream().map(IndexSearcher::getIndexReader).toArray(IndexReader[]::new);
             try (MultiReader reader = new MultiReader(readers, false)) {
-                return run(r, types, held, readers, reader, query, sort, started);
+                return run(r, types, timeFields, held, readers, reader, query, sort, started);
             }
         } catch (IOException e) {
             throw new BackendException("lucene search failed: " + e.getMessage(), e);
@@ -130,7 +130,8 @@ final class StoreSearcher {
         return t.toEpochMilli();
     }
 
-    private SearchResult run(SearchRequest r, Map<String, FieldType> types, List<PhysicalIndex> held,
+    private SearchResult run(SearchRequest r, Map<String, FieldType> types, Set<String> timeFields,
+                             List<PhysicalIndex> held,
                              IndexReader[] readers, MultiReader reader,
                              Query query, SearchSort sort, long started) throws IOException {
         IndexSearcher searcher = new IndexSearcher(reader);
@@ -138,6 +139,10 @@ final class StoreSearcher {
         r.aggregations().forEach((name, a) ->
                 aggs.put(name, AggregationCollector.create(name, a, types.get(a.field()), r.from(), r.to())));
         int window = r.offset() + r.size();
+        TimeRangeOnly range = TimeRangeOnly.of(r, types, timeFields, reader, aggs);
+        if (range != null) {
+            return collectRangeOnly(r, types, held, readers, searcher, range, aggs, sort, window, started);
+        }
         // the top hits stop at the page in a segment kept in the search's order (SearchSort.indexSort); the exact
         // total comes from the counter, which counts from the index statistics where it can
         TopFieldCollector top = window > 0
@@ -151,7 +156,64 @@ final class StoreSearcher {
         collectors.addAll(aggs.values());
         searcher.search(query, MultiCollector.wrap(collectors));
 
-        long total = counter.getTotalHits();
+        return answer(r, types, held, readers, searcher, sort, counter.getTotalHits(), top, aggs, started);
+    }
+
+    /**
+     * A search for every document of a time range (no query, no filter) whose aggregations are date histograms
+     * on the time field: the search screen's first request. Over a wide range it matches millions of documents,
+     * and visiting each one (for the exact total, the histogram and the top hits) is what it costs; instead the
+     * total and each bucket are counted from the time field's points (a BKD count reads a few tree cells, not the
+     * documents), and the top hits are collected alone, so the sort on time skips the documents that cannot make
+     * the page. Same answer as the general path, exact total included.
+     */
+    private record TimeRangeOnly(String timeField, long lo, long hi) {
+        static TimeRangeOnly of(SearchRequest r, Map<String, FieldType> types, Set<String> timeFields,
+                                IndexReader reader, Map<String, AggregationCollector> aggs) throws IOException {
+            if (!(r.query() instanceof io.bklog.spi.query.Query.MatchAll) || r.from() == null || r.to() == null
+                    || timeFields.size() != 1) {
+                return null;
+            }
+            String tf = timeFields.iterator().next();
+            if (types.get(tf) != FieldType.DATE && types.get(tf) != FieldType.LONG) return null;
+            for (var e : r.aggregations().entrySet()) {
+                if (!(e.getValue() instanceof io.bklog.spi.query.Aggregation.DateHistogram h) || !h.field().equals(tf)
+                        || !(aggs.get(e.getKey()) instanceof AggregationCollector.HistogramCollector c)
+                        || !c.denseBuckets()) {
+                    return null;
+                }
+            }
+            // a point per document: a count of points is a count of documents
+            for (var leaf : reader.leaves()) {
+                org.apache.lucene.index.PointValues pv = leaf.reader().getPointValues(tf);
+                if (pv != null && pv.getDocCount() != pv.size()) return null;
+            }
+            return new TimeRangeOnly(tf, millis(r.from()), millis(r.to()) - 1);
+        }
+    }
+
+    private SearchResult collectRangeOnly(SearchRequest r, Map<String, FieldType> types, List<PhysicalIndex> held,
+                                          IndexReader[] readers, IndexSearcher searcher, TimeRangeOnly range,
+                                          Map<String, AggregationCollector> aggs, SearchSort sort, int window,
+                                          long started) throws IOException {
+        Query query = LongPoint.newRangeQuery(range.timeField(), range.lo(), range.hi());
+        long total = searcher.count(query);
+        for (AggregationCollector c : aggs.values()) {
+            ((AggregationCollector.HistogramCollector) c).countFromPoints(searcher, range.lo(), range.hi());
+        }
+        TopFieldCollector top = null;
+        if (window > 0) {
+            top = new TopFieldCollectorManager(sort.sort(), window, sort.after(r.searchAfter()), window, false)
+                    .newCollector();
+            searcher.search(query, top);
+        }
+        return answer(r, types, held, readers, searcher, sort, total, top, aggs, started);
+    }
+
+    private SearchResult answer(SearchRequest r, Map<String, FieldType> types, List<PhysicalIndex> held,
+                                IndexReader[] readers, IndexSearcher searcher, SearchSort sort, long total,
+                                TopFieldCollector top, Map<String, AggregationCollector> aggs, long started)
+            throws IOException {
         List<SearchResult.Hit> hits = new ArrayList<>();
         if (top != null) {
             var docs = top.topDocs(r.offset(), r.size());

@@ -2,7 +2,7 @@ package io.bklog.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,7 +24,7 @@ final class LuaScript {
         }
     }
 
-    <T> T run(RedisCommands<String, String> cmd, ScriptOutputType type, String[] keys, String... args) {
+    <T> T run(RedisClusterCommands<String, String> cmd, ScriptOutputType type, String[] keys, String... args) {
         try {
             return cmd.evalsha(sha, type, keys, args);
         } catch (RedisNoScriptException e) {

@@ -6,7 +6,9 @@ import io.bklog.spi.BackendProvider;
 import io.bklog.spi.DistributedLock;
 import io.bklog.spi.HealthIndicator;
 import io.bklog.spi.TaskBroker;
-import io.lettuce.core.RedisClient;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -19,6 +21,12 @@ import java.util.Optional;
  * <table>
  *   <tr><th>setting</th><th>default</th></tr>
  *   <tr><td>{@code uri}</td><td>{@code redis://127.0.0.1:6379}</td></tr>
+ *   <tr><td>{@code sentinels}, {@code master_name}</td><td>none: Sentinel mode, {@code host:port,...} of the
+ *       sentinels and the name they monitor (instead of {@code uri})</td></tr>
+ *   <tr><td>{@code cluster_nodes}</td><td>none: Redis Cluster mode, {@code host:port,...} seed nodes</td></tr>
+ *   <tr><td>{@code wait_replicas}, {@code wait_timeout}</td><td>{@code 0}, {@code 100ms}: after each published
+ *       task and lock grant wait for this many replicas ({@code WAIT}); not with {@code cluster_nodes}</td></tr>
+ *   <tr><td>{@code password}</td><td>none (with {@code sentinels} or {@code cluster_nodes})</td></tr>
  *   <tr><td>{@code prefix}</td><td>{@code bklog}</td></tr>
  *   <tr><td>{@code visibilityTimeout}</td><td>{@code 5m}</td></tr>
  *   <tr><td>{@code group}</td><td>{@code bklog-workers}</td></tr>
@@ -30,7 +38,9 @@ import java.util.Optional;
 public final class RedisBackendProvider implements BackendProvider {
 
     /** Every setting this backend reads; any other is refused (docs/config.md). */
-    static final java.util.Set<String> SETTINGS = java.util.Set.of("uri", "prefix", "visibilityTimeout", "group", "maxLength", "queues", "queueLengthLimit");
+    static final java.util.Set<String> SETTINGS = java.util.Set.of("uri", "sentinels", "master_name",
+            "cluster_nodes", "password", "wait_replicas", "wait_timeout", "prefix", "visibilityTimeout", "group",
+            "maxLength", "queues", "queueLengthLimit");
 
     @Override
     public String name() {
@@ -49,15 +59,36 @@ public final class RedisBackendProvider implements BackendProvider {
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
         long limit = config.getLong("queueLengthLimit", RedisHealthIndicator.DEFAULT_QUEUE_LENGTH_LIMIT);
 
-        RedisClient client = RedisSupport.createClient(uri);
+        List<String> sentinels = list(config.get("sentinels", ""));
+        List<String> clusterNodes = list(config.get("cluster_nodes", ""));
+        String password = config.get("password", "");
+        if (!sentinels.isEmpty() && !clusterNodes.isEmpty()) {
+            throw new IllegalArgumentException("settings 'sentinels' and 'cluster_nodes' exclude each other: "
+                    + "give the sentinels of a primary-replica set, or the nodes of a Redis Cluster");
+        }
+        if (sentinels.isEmpty() && config.get("master_name").isPresent()) {
+            throw new IllegalArgumentException("setting 'master_name' needs 'sentinels' (host:port,...)");
+        }
+        RedisURI sentinelUri = sentinels.isEmpty() ? null
+                : RedisSupport.sentinelUri(sentinels, config.get("master_name", ""), password);
+        int waitReplicas = config.getInt("wait_replicas", 0);
+        Duration waitTimeout = config.getDuration("wait_timeout", Duration.ofMillis(100));
+        if (waitReplicas > 0 && !clusterNodes.isEmpty()) {
+            throw new IllegalArgumentException("setting 'wait_replicas' is for one Redis or Sentinel, not with "
+                    + "'cluster_nodes' (WAIT would not reach the node that took the write)");
+        }
+        new ReplicaWait(waitReplicas, waitTimeout); // checks the values before connecting
+        AbstractRedisClient client = sentinelUri != null ? RedisSupport.createClient(sentinelUri)
+                : !clusterNodes.isEmpty() ? RedisSupport.createClusterClient(clusterNodes, password)
+                : RedisSupport.createClient(uri);
         RedisTaskBroker broker = null;
         RedisLock lock = null;
         try {
-            broker = RedisTaskBroker.builder().client(client).prefix(prefix).group(group)
-                    .visibilityTimeout(visibility).maxLength(maxLength).build();
-            lock = RedisLock.builder().client(client).prefix(prefix).build();
-            RedisHealthIndicator health = RedisHealthIndicator.builder().client(client).broker(broker)
-                    .queues(queues).queueLengthLimit(limit).build();
+            broker = options(RedisTaskBroker.builder(), client).waitReplicas(waitReplicas, waitTimeout)
+                    .prefix(prefix).group(group).visibilityTimeout(visibility).maxLength(maxLength).build();
+            lock = options(RedisLock.builder(), client).waitReplicas(waitReplicas, waitTimeout).prefix(prefix).build();
+            RedisHealthIndicator health = options(RedisHealthIndicator.builder(), client).broker(broker)
+                    .queues(queues).queueLengthLimit(limit).sentinel(sentinelUri).prefix(prefix).build();
             return new RedisBackend(client, broker, lock, health);
         } catch (RuntimeException e) {
             if (lock != null) lock.close();
@@ -67,7 +98,16 @@ public final class RedisBackendProvider implements BackendProvider {
         }
     }
 
-    private record RedisBackend(RedisClient client, RedisTaskBroker broker, RedisLock lock,
+    private static List<String> list(String csv) {
+        return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static <B extends RedisClientOptions<B>> B options(B builder, AbstractRedisClient client) {
+        return client instanceof RedisClusterClient c ? builder.clusterClient(c)
+                : builder.client((io.lettuce.core.RedisClient) client);
+    }
+
+    private record RedisBackend(AbstractRedisClient client, RedisTaskBroker broker, RedisLock lock,
                                 RedisHealthIndicator health) implements Backend {
         @Override
         public String name() {

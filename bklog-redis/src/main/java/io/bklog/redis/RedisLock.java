@@ -2,11 +2,11 @@ package io.bklog.redis;
 
 import io.bklog.spi.BackendException;
 import io.bklog.spi.DistributedLock;
-import io.lettuce.core.RedisClient;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -14,24 +14,34 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * {@link DistributedLock} on Redis. A grant is {@code SET {prefix}:lock:{name} "<token>:<owner>" NX PX ttl} with the
- * token from {@code INCR {prefix}:fence:{name}}, both in one Lua script; renew and release compare the value and
- * act in one script, so only the current holder can extend or drop the lease. The fence counter of a name expires
- * {@code fenceRetention} (default 1 day, at least 2 × ttl) after its last grant, so names used once (the beat's
- * per-run claims, a run id) do not pile up in Redis; the tokens of a name strictly increase as long as its grants
- * are less than {@code fenceRetention} apart.
+ * {@link DistributedLock} on Redis. A grant is {@code SET {prefix}:lock:NAME "<token>:<owner>" PX ttl} when the
+ * lock key is absent, the token being max(previous token + 1, the server's time in µs), kept in
+ * {@code {prefix}:fence:NAME}; both in one Lua script (the prefix is a hash tag, so both keys share a Redis Cluster
+ * slot). Renew and release compare the value and act in one script, so only the current holder can extend or drop
+ * the lease. The fence counter of a name expires {@code fenceRetention} (default 1 day, at least 2 × ttl) after its
+ * last grant, so names used once (the beat's per-run claims, a run id) do not pile up in Redis. Thanks to the time
+ * floor the tokens of a name keep growing when its counter expired, and across a failover that lost the latest
+ * grants (acknowledged by the old primary, not replicated yet), as long as the servers' clocks do not go back.
  */
 public final class RedisLock implements DistributedLock {
 
     /** How long the fence counter of a name outlives its last grant: 1 day. */
     public static final Duration DEFAULT_FENCE_RETENTION = Duration.ofDays(1);
 
+    /**
+     * The token is the counter + 1, but at least the server's time in microseconds: a grant that a failover lost
+     * (acknowledged by the old primary, not yet replicated) cannot hand out its token again, since the promoted
+     * primary's clock is past it.
+     */
     private static final LuaScript ACQUIRE = new LuaScript("""
             if redis.call('EXISTS', KEYS[1]) == 1 then return false end
-            local token = redis.call('INCR', KEYS[2])
-            redis.call('SET', KEYS[1], token .. ':' .. ARGV[1], 'PX', ARGV[2])
-            local keep = tonumber(ARGV[3])
-            if redis.call('PTTL', KEYS[2]) < keep then redis.call('PEXPIRE', KEYS[2], keep) end
+            local token = tonumber(redis.call('GET', KEYS[2]) or '0') + 1
+            local now = redis.call('TIME')
+            local floor = tonumber(now[1]) * 1000000 + tonumber(now[2])
+            if floor > token then token = floor end
+            local text = string.format('%.0f', token)
+            redis.call('SET', KEYS[2], text, 'PX', ARGV[3])
+            redis.call('SET', KEYS[1], text .. ':' .. ARGV[1], 'PX', ARGV[2])
             return token
             """);
 
@@ -48,21 +58,23 @@ public final class RedisLock implements DistributedLock {
             return redis.call('DEL', KEYS[1])
             """);
 
-    private final RedisClient client;
+    private final AbstractRedisClient client;
     private final boolean ownsClient;
     private final String prefix;
     private final Duration fenceRetention;
-    private final StatefulRedisConnection<String, String> connection;
-    private final RedisCommands<String, String> cmd;
+    private final ReplicaWait replicaWait;
+    private final StatefulConnection<String, String> connection;
+    private final RedisClusterCommands<String, String> cmd;
 
     private RedisLock(Builder b) {
+        this.replicaWait = b.replicaWait();
         RedisSupport.Client c = b.openClient();
         this.ownsClient = c.owned();
         this.client = c.client();
-        this.prefix = b.prefix;
+        this.prefix = RedisSupport.hashTagged(b.prefix);
         this.fenceRetention = b.fenceRetention;
         this.connection = c.connect();
-        this.cmd = connection.sync();
+        this.cmd = RedisSupport.sync(connection);
     }
 
     public static Builder builder() {
@@ -81,7 +93,9 @@ public final class RedisLock implements DistributedLock {
         long ttlMillis = requireTtl(ttl);
         Long token = call("tryAcquire", () -> ACQUIRE.run(cmd, ScriptOutputType.INTEGER, keys(name), owner,
                 Long.toString(ttlMillis), Long.toString(keep(ttlMillis))));
-        return token == null ? Optional.empty() : Optional.of(new LockLease(name, owner, token));
+        if (token == null) return Optional.empty();
+        replicaWait.afterWrite(cmd, "lock");
+        return Optional.of(new LockLease(name, owner, token));
     }
 
     @Override
@@ -105,12 +119,12 @@ public final class RedisLock implements DistributedLock {
         return value(lease).equals(call("isHeld", () -> cmd.get(lockKey(lease.name()))));
     }
 
-    /** {@code {prefix}:lock:{name}}. */
+    /** {@code {prefix}:lock:NAME}, the prefix in a hash tag ({@code {bklog}:lock:NAME}). */
     public String lockKey(String name) {
         return prefix + ":lock:" + name;
     }
 
-    /** {@code {prefix}:fence:{name}}. */
+    /** {@code {prefix}:fence:NAME}, the prefix in a hash tag. */
     public String fenceKey(String name) {
         return prefix + ":fence:" + name;
     }

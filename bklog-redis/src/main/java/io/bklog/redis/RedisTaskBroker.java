@@ -7,7 +7,7 @@ import io.bklog.spi.TaskMessage;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
@@ -15,8 +15,8 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +40,8 @@ import java.util.function.Supplier;
  * {@link TaskBroker} on Redis Streams.
  *
  * <ul>
+ *   <li>Every key starts with the prefix as a hash tag ({@code {bklog}:queue:default}), so the keys one script
+ *       or blocking read touches share a Redis Cluster slot.</li>
  *   <li>One stream per queue, {@code {prefix}:queue:{name}}, read by one consumer group (default
  *       {@code bklog-workers}); {@code XADD ... MAXLEN ~ maxLength} bounds each stream.</li>
  *   <li>{@link #receive} runs one Lua script (one round trip): at most every 100 ms, and whenever nothing
@@ -145,7 +147,7 @@ public final class RedisTaskBroker implements TaskBroker {
             return waiting + redis.call('ZCARD', KEYS[2])
             """);
 
-    private final RedisClient client;
+    private final AbstractRedisClient client;
     private final boolean ownsClient;
     private final String prefix;
     private final String group;
@@ -153,9 +155,10 @@ public final class RedisTaskBroker implements TaskBroker {
     private final long maxLength;
     private final long deadLetterMaxLength;
     private final Clock clock;
-    private final StatefulRedisConnection<String, String> connection;
-    private final RedisCommands<String, String> cmd;
-    private final Map<String, StatefulRedisConnection<String, String>> blockingConnections = new ConcurrentHashMap<>();
+    private final ReplicaWait replicaWait;
+    private final StatefulConnection<String, String> connection;
+    private final RedisClusterCommands<String, String> cmd;
+    private final Map<String, StatefulConnection<String, String>> blockingConnections = new ConcurrentHashMap<>();
     private final Map<String, Deque<TaskDelivery>> prefetched = new ConcurrentHashMap<>();
     private final Set<String> groupsReady = ConcurrentHashMap.newKeySet();
     private final String nonce = UUID.randomUUID().toString().substring(0, 8);
@@ -164,17 +167,18 @@ public final class RedisTaskBroker implements TaskBroker {
     private volatile boolean closed;
 
     private RedisTaskBroker(Builder b) {
+        this.replicaWait = b.replicaWait();
         RedisSupport.Client c = b.openClient();
         this.ownsClient = c.owned();
         this.client = c.client();
-        this.prefix = b.prefix;
+        this.prefix = RedisSupport.hashTagged(b.prefix);
         this.group = b.group;
         this.visibilityTimeout = b.visibilityTimeout;
         this.maxLength = b.maxLength;
         this.deadLetterMaxLength = b.deadLetterMaxLength;
         this.clock = b.clock;
         this.connection = c.connect();
-        this.cmd = connection.sync();
+        this.cmd = RedisSupport.sync(connection);
     }
 
     public static Builder builder() {
@@ -212,11 +216,14 @@ public final class RedisTaskBroker implements TaskBroker {
             call("publish", () -> cmd.zadd(delayedKey(message.queue()), (double) message.notBeforeMillis(),
                     member + "|" + payload));
             ensureGroup(message.queue());
+            replicaWait.afterWrite(cmd, "publish");
             return "delayed:" + member;
         }
         ensureGroup(message.queue());
-        return call("publish", () -> cmd.xadd(streamKey(message.queue()),
+        String id = call("publish", () -> cmd.xadd(streamKey(message.queue()),
                 XAddArgs.Builder.maxlen(maxLength).approximateTrimming(), Map.of("m", payload)));
+        replicaWait.afterWrite(cmd, "publish");
+        return id;
     }
 
     @Override
@@ -275,13 +282,13 @@ public final class RedisTaskBroker implements TaskBroker {
 
     @SuppressWarnings("unchecked")
     private Optional<TaskDelivery> blockingRead(List<String> queues, String consumer, long blockMillis) {
-        StatefulRedisConnection<String, String> conn = blockingConnections.computeIfAbsent(consumer,
+        StatefulConnection<String, String> conn = blockingConnections.computeIfAbsent(consumer,
                 c -> RedisSupport.connect(client));
         XReadArgs.StreamOffset<String>[] offsets = new XReadArgs.StreamOffset[queues.size()];
         for (int i = 0; i < queues.size(); i++) offsets[i] = XReadArgs.StreamOffset.lastConsumed(streamKey(queues.get(i)));
         List<StreamMessage<String, String>> got;
         try {
-            got = call("receive", () -> conn.sync().xreadgroup(Consumer.from(group, consumer),
+            got = call("receive", () -> RedisSupport.sync(conn).xreadgroup(Consumer.from(group, consumer),
                     XReadArgs.Builder.block(Math.max(1, blockMillis)).count(1), offsets));
         } catch (BackendException e) {
             if (closed) return Optional.empty();

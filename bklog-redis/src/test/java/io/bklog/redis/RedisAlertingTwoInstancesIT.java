@@ -66,6 +66,8 @@ class RedisAlertingTwoInstancesIT {
                 .backend("redis", Map.of("uri", RedisFixture.URI, "prefix", redis.prefix))
                 .metadataConfig(database.config())
                 .migrateOnStart(true).clock(clock).alertSleeper(d -> { })
+                .alerting(io.bklog.core.alert.AlertingConfig.defaults()
+                        .withWebhookAllowedDestinations(List.of("127.0.0.1"))) // the receiver is on loopback
                 .scheduler(SchedulerSettings.workersOnly().withPollWait(Duration.ofMillis(200)))
                 .build();
     }

@@ -54,7 +54,7 @@ final class RedisFixture implements AutoCloseable {
         long n = 0;
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
-            KeyScanCursor<String> r = connection.sync().scan(cursor, ScanArgs.Builder.matches(prefix + "*").limit(1000));
+            KeyScanCursor<String> r = connection.sync().scan(cursor, ScanArgs.Builder.matches("*" + prefix + "*").limit(1000));
             n += r.getKeys().size();
             cursor = r;
         } while (!cursor.isFinished());
@@ -65,7 +65,7 @@ final class RedisFixture implements AutoCloseable {
     public void close() {
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
-            KeyScanCursor<String> r = connection.sync().scan(cursor, ScanArgs.Builder.matches(prefix + "*").limit(1000));
+            KeyScanCursor<String> r = connection.sync().scan(cursor, ScanArgs.Builder.matches("*" + prefix + "*").limit(1000));
             if (!r.getKeys().isEmpty()) connection.sync().del(r.getKeys().toArray(new String[0]));
             cursor = r;
         } while (!cursor.isFinished());

@@ -17,11 +17,14 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.Part;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,6 +69,8 @@ public final class S3BlobStore implements BlobStore {
     private final String prefix;
     private final String endpoint;
     private final long partSize;
+    private final ServerSideEncryption sse;
+    private final String kmsKeyId;
     private volatile IntConsumer partUploaded = n -> { };
 
     private S3BlobStore(Builder b, S3Client s3) {
@@ -74,6 +79,8 @@ public final class S3BlobStore implements BlobStore {
         this.prefix = b.prefix;
         this.endpoint = b.endpoint == null ? "aws" : b.endpoint.toString();
         this.partSize = b.partSize;
+        this.sse = b.sse;
+        this.kmsKeyId = b.kmsKeyId;
     }
 
     public static Builder builder() {
@@ -92,8 +99,42 @@ public final class S3BlobStore implements BlobStore {
         private long partSize = 16L * 1024 * 1024;
         private Duration timeout = Duration.ofMinutes(5);
         private int maxAttempts = 3;
+        private ServerSideEncryption sse;
+        private String kmsKeyId;
+        private software.amazon.awssdk.core.interceptor.ExecutionInterceptor interceptor;
 
         private Builder() {}
+
+        /** For tests: sees every request the client sends. */
+        Builder interceptor(software.amazon.awssdk.core.interceptor.ExecutionInterceptor i) {
+            this.interceptor = i;
+            return this;
+        }
+
+        /**
+         * Server-side encryption asked for on every upload (single request and multipart): {@code AES256} (SSE-S3,
+         * keys managed by S3) or {@code aws:kms} (SSE-KMS, with {@code kmsKeyId} or, when null, the bucket's default
+         * KMS key); null or {@code none} = the bucket's default. Other values are refused naming the accepted ones.
+         */
+        public Builder serverSideEncryption(String mode, String kmsKeyId) {
+            String m = mode == null ? "" : mode.trim();
+            if (m.isEmpty() || m.equalsIgnoreCase("none")) {
+                this.sse = null;
+            } else if (m.equalsIgnoreCase("AES256") || m.equalsIgnoreCase("sse-s3")) {
+                this.sse = ServerSideEncryption.AES256;
+            } else if (m.equalsIgnoreCase("aws:kms") || m.equalsIgnoreCase("sse-kms")) {
+                this.sse = ServerSideEncryption.AWS_KMS;
+            } else {
+                throw new IllegalArgumentException("'sse' must be AES256 (SSE-S3), aws:kms (SSE-KMS) or none, got '"
+                        + mode + "'");
+            }
+            String key = kmsKeyId == null || kmsKeyId.isBlank() ? null : kmsKeyId.trim();
+            if (key != null && this.sse != ServerSideEncryption.AWS_KMS) {
+                throw new IllegalArgumentException("'sse_kms_key_id' needs 'sse: aws:kms', got sse '" + mode + "'");
+            }
+            this.kmsKeyId = key;
+            return this;
+        }
 
         /** Attempts of one request (the first and the retries of a retryable failure); default 3. */
         public Builder maxAttempts(int n) {
@@ -161,9 +202,12 @@ public final class S3BlobStore implements BlobStore {
                     .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                     .forcePathStyle(pathStyle != null ? pathStyle : endpoint != null)
-                    .overrideConfiguration(o -> o.apiCallTimeout(timeout).retryStrategy(
-                            software.amazon.awssdk.awscore.retry.AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                                    .maxAttempts(maxAttempts).build()));
+                    .overrideConfiguration(o -> {
+                        o.apiCallTimeout(timeout).retryStrategy(
+                                software.amazon.awssdk.awscore.retry.AwsRetryStrategy.standardRetryStrategy()
+                                        .toBuilder().maxAttempts(maxAttempts).build());
+                        if (interceptor != null) o.addExecutionInterceptor(interceptor);
+                    });
             if (endpoint != null) client.endpointOverride(endpoint);
             return new S3BlobStore(this, client.build());
         }
@@ -190,7 +234,7 @@ public final class S3BlobStore implements BlobStore {
         call("list", prefix, () -> s3.listObjectsV2(r -> r.bucket(bucket).prefix(prefix).maxKeys(1)));
         String probe = prefix + ".verify-" + UUID.randomUUID();
         call("check the bucket is writable", probe, () -> {
-            s3.putObject(r -> r.bucket(bucket).key(probe).contentMD5(md5Base64(new byte[0])), RequestBody.empty());
+            s3.putObject(putRequest(probe, new byte[0]), RequestBody.empty());
             s3.deleteObject(r -> r.bucket(bucket).key(probe));
             return null;
         });
@@ -211,8 +255,7 @@ public final class S3BlobStore implements BlobStore {
     @Override
     public String put(String key, byte[] bytes) {
         String k = key(key);
-        call("upload", k, () -> s3.putObject(r -> r.bucket(bucket).key(k).contentMD5(md5Base64(bytes)),
-                RequestBody.fromBytes(bytes)));
+        call("upload", k, () -> s3.putObject(putRequest(k, bytes), RequestBody.fromBytes(bytes)));
         return HexFormat.of().formatHex(digest("SHA-256").digest(bytes));
     }
 
@@ -231,8 +274,8 @@ public final class S3BlobStore implements BlobStore {
                 existing.put(p.partNumber(), p);
             }
         } else {
-            uploadId = call("start a multipart upload", k, () -> s3.createMultipartUpload(r -> r.bucket(bucket)
-                    .key(k)).uploadId());
+            uploadId = call("start a multipart upload", k, () -> s3.createMultipartUpload(multipartRequest(k))
+                    .uploadId());
         }
         MessageDigest sha = digest("SHA-256");
         List<CompletedPart> completed = new ArrayList<>();
@@ -264,6 +307,22 @@ public final class S3BlobStore implements BlobStore {
                 .uploadId(uploadId).multipartUpload(m -> m.parts(completed))));
         if (reused > 0) LOG.info("multipart upload resumed key={} parts={} reused={}", k, parts, reused);
         return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** The request of a single-request upload of {@code bytes} to the full key {@code k}: MD5, encryption. */
+    PutObjectRequest putRequest(String k, byte[] bytes) {
+        PutObjectRequest.Builder r = PutObjectRequest.builder().bucket(bucket).key(k).contentMD5(md5Base64(bytes));
+        if (sse != null) r.serverSideEncryption(sse);
+        if (kmsKeyId != null) r.ssekmsKeyId(kmsKeyId);
+        return r.build();
+    }
+
+    /** The request starting a multipart upload to the full key {@code k} (the parts inherit its encryption). */
+    CreateMultipartUploadRequest multipartRequest(String k) {
+        CreateMultipartUploadRequest.Builder r = CreateMultipartUploadRequest.builder().bucket(bucket).key(k);
+        if (sse != null) r.serverSideEncryption(sse);
+        if (kmsKeyId != null) r.ssekmsKeyId(kmsKeyId);
+        return r.build();
     }
 
     private static String quoted(String etag) {

@@ -10,11 +10,12 @@ import java.util.List;
 /**
  * {@code s3}: settings {@code bucket} (required), {@code prefix}, {@code endpoint}, {@code region},
  * {@code access_key} + {@code secret_key} (secrets: from a file or the environment, see docs/config.md; default the
- * AWS credentials chain), {@code path_style}, {@code part_size} (bytes), {@code timeout}, {@code max_attempts}.
+ * AWS credentials chain), {@code path_style}, {@code part_size} (bytes), {@code timeout}, {@code max_attempts},
+ * {@code sse} ({@code AES256} = SSE-S3, {@code aws:kms} = SSE-KMS, default none) and {@code sse_kms_key_id}.
  */
 public final class S3BlobStoreProvider implements BlobStoreProvider {
     public static final List<String> SETTINGS = List.of("bucket", "prefix", "endpoint", "region", "access_key",
-            "secret_key", "path_style", "part_size", "timeout", "max_attempts");
+            "secret_key", "path_style", "part_size", "timeout", "max_attempts", "sse", "sse_kms_key_id");
 
     @Override
     public String name() {
@@ -36,6 +37,9 @@ public final class S3BlobStoreProvider implements BlobStoreProvider {
             long size = config.getLong("part_size", 0);
             BackendConfig.named("part_size", () -> b.partSize(size));
         }
+        String sse = config.get("sse", "");
+        String kmsKey = config.get("sse_kms_key_id", "");
+        BackendConfig.named("sse", () -> b.serverSideEncryption(sse, kmsKey));
         b.timeout(config.getDuration("timeout", java.time.Duration.ofMinutes(5)));
         int attempts = config.getInt("max_attempts", 3);
         BackendConfig.named("max_attempts", () -> b.maxAttempts(attempts));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bklog.core.LogPlatform;
 import io.bklog.core.LogPlatformBuilder;
 import io.bklog.server.config.AuthConfig;
+import io.bklog.server.config.ArchiveStoreConfig;
 import io.bklog.server.config.BackupConfig;
 import io.bklog.server.config.BklogConfig;
 import io.bklog.core.meta.MetadataConfig;
@@ -142,12 +143,20 @@ public final class BklogServer implements AutoCloseable {
         config.backends().forEach(b::backend);
         metadataConfig(config).ifPresent(b::metadataConfig);
         b.exports(config.export().toCore());
+        if (!config.export().store().isEmpty()) {
+            b.exportStore(blobStore("export", config.export().store(), config.export().resolvedSettings(), dataDir));
+        }
+        b.alerting(config.alerting().toCore());
         if (config.metadata().migrateOnStart() != null) b.migrateOnStart(config.metadata().migrateOnStart());
         BackupConfig backup = config.backup();
         b.operations(o -> {
             o.keepFull(backup.keepFull());
             if (!backup.location().isEmpty()) o.backupLocation(dataDir.resolve(backup.location()));
             if (!backup.store().isEmpty()) o.backupStore(backupStore(backup, dataDir));
+            ArchiveStoreConfig archive = config.archive();
+            if (!archive.store().isEmpty()) {
+                o.archiveStore(blobStore("archive", archive.store(), archive.resolvedSettings(), dataDir));
+            }
         });
         return b.build();
     }
@@ -158,6 +167,17 @@ public final class BklogServer implements AutoCloseable {
             return io.bklog.core.ops.BlobStores.open(backup.store(), backup.resolvedSettings(), dataDir);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("bad backup config (backup.store '" + backup.store() + "'): " + e.getMessage(), e);
+        }
+    }
+
+    /** The blob store {@code <section>.store} names, with its settings (secrets read from their files). */
+    static io.bklog.spi.BlobStore blobStore(String section, String kind, java.util.Map<String, String> settings,
+                                            Path dataDir) {
+        try {
+            return io.bklog.core.ops.BlobStores.open(kind, settings, dataDir);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("bad " + section + " config (" + section + ".store '" + kind + "'): "
+                    + e.getMessage(), e);
         }
     }
 

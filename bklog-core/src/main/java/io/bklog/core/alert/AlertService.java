@@ -57,12 +57,19 @@ import java.util.UUID;
  */
 public final class AlertService {
     private static final Logger log = LoggerFactory.getLogger(AlertService.class);
-    /** The periodic task that evaluates the due rules and delivers the pending notifications. */
+    /** The periodic task that evaluates the due rules (and writes their notifications to the outbox). */
     public static final String TASK = "alerts.evaluate";
+    /** The periodic task that delivers the outbox's pending notifications; also queued after an evaluation wrote some. */
+    public static final String DELIVER_TASK = "alerts.deliver";
+    /** The periodic task that deletes old history, finished notifications and ended silences. */
+    public static final String RETENTION_TASK = "alerts.retention";
     /** How often {@value #TASK} runs by default (the shortest rule period). */
     public static final Duration TICK = AlertRule.MIN_EVERY;
     static final Duration LEASE = Duration.ofMinutes(2);
+    /** How long a delivery's claim on a notification lasts; renewed before each attempt. */
     static final Duration CLAIM = Duration.ofMinutes(5);
+    /** A delivery run claims no new notification after this long (the next run goes on). */
+    static final Duration DELIVERY_RUN = Duration.ofMinutes(2);
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
@@ -78,10 +85,19 @@ public final class AlertService {
     private final Map<String, NotificationChannelFactory> factories;
     private final Sleeper sleeper;
     private final String instance = "alerts-" + UUID.randomUUID();
+    private final AlertingConfig config;
+    private volatile Runnable outboxWritten = () -> { };
 
     public AlertService(MetadataStore meta, IndexSetService indexSets, SearchService search, PatternService patterns,
                         DistributedLock lock, Clock clock, Meters meters, List<NotificationChannelFactory> channels,
                         Sleeper sleeper) {
+        this(meta, indexSets, search, patterns, lock, clock, meters, channels, sleeper, AlertingConfig.defaults());
+    }
+
+    public AlertService(MetadataStore meta, IndexSetService indexSets, SearchService search, PatternService patterns,
+                        DistributedLock lock, Clock clock, Meters meters, List<NotificationChannelFactory> channels,
+                        Sleeper sleeper, AlertingConfig config) {
+        this.config = config == null ? AlertingConfig.defaults() : config;
         this.meta = Objects.requireNonNull(meta, "meta");
         this.store = new AlertStore(meta.jdbi());
         this.indexSets = indexSets;
@@ -92,13 +108,28 @@ public final class AlertService {
         this.clock = clock;
         this.meters = meters == null ? Meters.noop() : meters;
         this.sleeper = sleeper == null ? Sleeper.REAL : sleeper;
-        this.factories = factories(channels);
+        this.factories = factories(channels, Destinations.parse(this.config.webhookAllowedDestinations()));
+    }
+
+    /** What to do when an evaluation wrote notifications to the outbox (the platform queues {@value #DELIVER_TASK}). */
+    public void onOutboxWritten(Runnable r) {
+        this.outboxWritten = Objects.requireNonNull(r, "r");
+    }
+
+    /** The settings this service runs with. */
+    public AlertingConfig config() {
+        return config;
     }
 
     /** The built-in channel types, those given, then those found by {@link ServiceLoader}; a taken type is refused. */
     static Map<String, NotificationChannelFactory> factories(List<NotificationChannelFactory> given) {
+        return factories(given, Destinations.parse(List.of()));
+    }
+
+    static Map<String, NotificationChannelFactory> factories(List<NotificationChannelFactory> given,
+                                                            Destinations webhookDestinations) {
         Map<String, NotificationChannelFactory> out = new TreeMap<>();
-        out.put(WebhookChannel.TYPE, new WebhookChannel.Factory());
+        out.put(WebhookChannel.TYPE, new WebhookChannel.Factory(webhookDestinations));
         out.put(EmailChannel.TYPE, new EmailChannel.Factory());
         List<NotificationChannelFactory> extra = new ArrayList<>(given == null ? List.of() : given);
         for (NotificationChannelFactory f : ServiceLoader.load(NotificationChannelFactory.class)) {
@@ -237,6 +268,12 @@ public final class AlertService {
             if (k != null && v != null) s.put(k, v);
         });
         store.channel(space, name).filter(old -> old.type().equals(type)).ifPresent(old -> {
+            // a URL sent back as the API showed it (scheme://host/…) means the stored one
+            if (type.equals(WebhookChannel.TYPE) && s.get("url") != null && old.settings().get("url") != null
+                    && !s.get("url").equals(old.settings().get("url"))
+                    && s.get("url").trim().equals(WebhookChannel.redactUrl(old.settings().get("url")))) {
+                s.put("url", old.settings().get("url"));
+            }
             for (String secret : f.secretSettings()) {
                 if ((s.get(secret) == null || s.get(secret).isEmpty()) && old.settings().containsKey(secret)) {
                     if (!f.sameDestination(old.settings(), s)) { // the stored secret must not follow a new destination
@@ -281,6 +318,7 @@ public final class AlertService {
         if (f == null) return c;
         Map<String, String> s = new TreeMap<>(c.settings());
         for (String k : f.secretSettings()) if (s.containsKey(k)) s.put(k, "******");
+        if (c.type().equals(WebhookChannel.TYPE) && s.containsKey("url")) s.put("url", WebhookChannel.redactUrl(s.get("url")));
         return new AlertChannelConfig(c.id(), c.space(), c.name(), c.type(), s, c.createdAt(), c.updatedAt());
     }
 
@@ -334,15 +372,60 @@ public final class AlertService {
 
     // ---- evaluation ----
 
-    /** The periodic task {@value #TASK}: evaluates the due rules, then delivers the pending notifications. */
+    /**
+     * The periodic task {@value #TASK}: evaluates the due rules; when notifications were written it calls the
+     * {@link #onOutboxWritten} hook (the platform queues {@value #DELIVER_TASK}). It never delivers itself, so a slow
+     * receiver does not hold up evaluations. Not once per period: each rule is guarded by its own lock and fence, so
+     * runs may overlap (a run stalled on one rule does not hold up the others on another worker).
+     */
     public PeriodicTask task() {
         return PeriodicTask.builder(TASK, Schedule.every(TICK), ctx -> {
-            Instant now = now();
-            int n = evaluateDue(now);
-            int d = deliverPending();
-            return "evaluated " + n + " rules, delivered " + d + " notifications";
-        }).timeout(Duration.ofMinutes(10)).maxRetries(0).build();
+            long before = outboxWrites.get();
+            int n = evaluateDue(now());
+            if (outboxWrites.get() != before) {
+                try {
+                    outboxWritten.run();
+                } catch (RuntimeException e) { // the periodic delivery picks them up
+                    log.warn("event=alert_delivery_queue_failed error={}", e.toString());
+                }
+            }
+            return "evaluated " + n + " rules";
+        }).oncePerPeriod(false).timeout(Duration.ofMinutes(10)).maxRetries(0).build();
     }
+
+    /**
+     * The periodic task {@value #DELIVER_TASK}: delivers the pending notifications. Not once per period: runs may
+     * overlap (on several workers or instances) since each notification is claimed by one delivery.
+     */
+    public PeriodicTask deliverTask() {
+        return PeriodicTask.builder(DELIVER_TASK, Schedule.every(TICK), ctx -> "delivered " + deliverPending()
+                + " notifications").oncePerPeriod(false).timeout(DELIVERY_RUN.plus(CLAIM)).maxRetries(0).build();
+    }
+
+    /** The periodic task {@value #RETENTION_TASK} (hourly): {@link #prune}. */
+    public PeriodicTask retentionTask() {
+        return PeriodicTask.builder(RETENTION_TASK, Schedule.every(Duration.ofHours(1)), ctx -> {
+            AlertStore.Pruned p = prune(now());
+            return "deleted " + p.history() + " history entries, " + p.notifications() + " notifications, "
+                    + p.silences() + " silences";
+        }).timeout(Duration.ofMinutes(10)).build();
+    }
+
+    /**
+     * Deletes what is older than {@code alerting.retention_days} before {@code now}: history entries, delivered and
+     * dead notifications (by their last update; pending ones are kept) and silences that ended.
+     */
+    AlertStore.Pruned prune(Instant now) {
+        AlertStore.Pruned p = store.prune(now.minus(Duration.ofDays(config.retentionDays())));
+        if (p.history() + p.notifications() + p.silences() > 0) {
+            log.info("event=alert_retention history={} notifications={} silences={} days={}", p.history(),
+                    p.notifications(), p.silences(), config.retentionDays());
+        }
+        return p;
+    }
+
+    /** Counts commits that wrote outbox rows (read by {@link #task()}). */
+    private final java.util.concurrent.atomic.AtomicLong outboxWrites = new java.util.concurrent.atomic.AtomicLong();
 
     /** Evaluates every enabled rule whose current period was not evaluated yet; returns how many this call did. */
     public int evaluateDue(Instant now) {
@@ -369,12 +452,13 @@ public final class AlertService {
         Instant period = rule.periodOf(now);
         Optional<RuleState> before = store.state(rule.id());
         if (before.isEmpty() || done(before.get(), period)) return false;
-        Optional<DistributedLock.LockLease> lease = lock.tryAcquire("alert.rule." + rule.id(), instance, LEASE);
+        Duration leaseTtl = config.ruleLease();
+        Optional<DistributedLock.LockLease> lease = lock.tryAcquire("alert.rule." + rule.id(), instance, leaseTtl);
         if (lease.isEmpty()) return false;
         try {
             long token = lease.get().fencingToken();
             Instant at = now();
-            if (!store.fence(rule.id(), token, at, at.minus(LEASE))) {
+            if (!store.fence(rule.id(), token, at, at.minus(leaseTtl))) {
                 log.warn("event=alert_fence_refused space={} rule={} token={}", rule.space(), rule.id(), token);
                 meters.counter("bklog.alert.fence_refused", "rule evaluations refused by a newer holder's fence")
                         .increment();
@@ -382,7 +466,10 @@ public final class AlertService {
             }
             RuleState s = store.state(rule.id()).orElseThrow();
             if (done(s, period)) return false;
-            return evaluateHeld(rule, s, period, token, silences);
+            // a long evaluation renews its lease after the observation and after the samples; one that stalls in a search
+            // loses it to another instance, and its late commit is then refused by the fence
+            return evaluateHeld(rule, s, period, token, silences, () -> lock.renew(lease.get(), leaseTtl)
+                    && store.touchFence(rule.id(), token, now()));
         } finally {
             lock.release(lease.get());
         }
@@ -394,9 +481,19 @@ public final class AlertService {
 
     /** The evaluation proper, while holding the rule's lease whose fencing token is {@code token}. */
     boolean evaluateHeld(AlertRule rule, RuleState s, Instant period, long token, List<Silence> silences) {
+        return evaluateHeld(rule, s, period, token, silences, () -> true);
+    }
+
+    /**
+     * The evaluation proper; {@code renew} extends the lease after the observation and after the samples search and says whether it is still held
+     * (false: another holder took the rule over; nothing is committed).
+     */
+    boolean evaluateHeld(AlertRule rule, RuleState s, Instant period, long token, List<Silence> silences,
+                         java.util.function.BooleanSupplier renew) {
         Instant start = period.minus(rule.window());
         Masker masker = samplesMasker(rule);
         Observation o = observe(rule, start, period, masker);
+        if (!renew.getAsBoolean()) return leaseLost(rule, token);
         boolean muted = silences.stream().anyMatch(x -> x.activeAt(period) && x.mutes(rule));
         AlertTransition.Result t = AlertTransition.next(s, rule, period, o.value(), o.held(), o.noData(), muted);
         List<AlertDeliveryRecord> outbox = new ArrayList<>();
@@ -405,9 +502,10 @@ public final class AlertService {
             boolean firing = t.send() == AlertTransition.Notify.FIRING;
             List<Map<String, Object>> samples = firing && rule.samples() > 0
                     ? samples(rule, start, period, masker) : List.of();
+            if (!samples.isEmpty() && !renew.getAsBoolean()) return leaseLost(rule, token);
             String status = t.send() == AlertTransition.Notify.RESOLVED || t.next().state() == AlertState.RESOLVED
                     ? "resolved" : t.next().state() == AlertState.FIRING ? "firing" : t.next().state().wireName();
-            message = message(rule, status, o, start, period, samples);
+            message = AlertTemplate.cap(message(rule, status, o, start, period, samples), config.maxMessageChars());
             if (t.send() != AlertTransition.Notify.NONE) {
                 Instant firedAt = t.next().state() == AlertState.FIRING ? t.next().since() : s.since();
                 AlertNotification base = new AlertNotification("-", status, rule.id(), rule.name(), rule.space(),
@@ -427,6 +525,7 @@ public final class AlertService {
         meters.counter("bklog.alert.evaluations", "alert rule evaluations by outcome", "outcome",
                 committed ? "ok" : "superseded").increment();
         if (!committed) return false;
+        if (!outbox.isEmpty()) outboxWrites.incrementAndGet();
         if (t.changed()) {
             log.info("event=alert_state space={} rule={} from={} to={} value={} period={}", rule.space(), rule.id(),
                     s.state().wireName(), t.next().state().wireName(), o.value(), period);
@@ -435,6 +534,13 @@ public final class AlertService {
             meters.counter("bklog.alert.firings", "rules that started firing", "severity", rule.severity()).increment();
         }
         return true;
+    }
+
+    private boolean leaseLost(AlertRule rule, long token) {
+        log.warn("event=alert_lease_lost space={} rule={} token={}", rule.space(), rule.id(), token);
+        meters.counter("bklog.alert.evaluations", "alert rule evaluations by outcome", "outcome", "superseded")
+                .increment();
+        return false;
     }
 
     /**
@@ -587,21 +693,29 @@ public final class AlertService {
 
     // ---- delivery ----
 
-    /** Delivers every pending notification not claimed by another instance; returns how many were delivered. */
+    /**
+     * Delivers the pending notifications not claimed by another delivery; returns how many were delivered. Each is
+     * claimed ({@link #CLAIM}, renewed before every attempt, so a second instance never sends one in flight) and
+     * tried up to its channel's attempts with backoff. The run claims no new notification after
+     * {@link #DELIVERY_RUN}: the next run goes on with them.
+     */
     public int deliverPending() {
         int delivered = 0;
-        for (AlertDeliveryRecord d : store.pending(now(), 100)) {
+        Instant started = now();
+        for (AlertDeliveryRecord d : store.pending(started, 100)) {
             Instant now = now();
-            if (!store.claim(d.id(), now, now.plus(CLAIM))) continue;
-            if (deliver(d)) delivered++;
+            if (Duration.between(started, now).compareTo(DELIVERY_RUN) > 0) break;
+            String token = UUID.randomUUID().toString();
+            if (!store.claim(d.id(), token, now, now.plus(CLAIM))) continue;
+            if (deliver(d, token)) delivered++;
         }
         return delivered;
     }
 
-    private boolean deliver(AlertDeliveryRecord d) {
+    private boolean deliver(AlertDeliveryRecord d, String token) {
         Optional<AlertChannelConfig> cfg = store.channel(d.space(), d.channel());
         if (cfg.isEmpty() || !factories.containsKey(cfg.get().type())) {
-            store.finish(d.id(), "dead", d.attempts(), "channel '" + d.channel() + "' no longer exists", now());
+            finish(d, token, "dead", d.attempts(), "channel '" + d.channel() + "' no longer exists");
             count(cfg.map(AlertChannelConfig::type).orElse("unknown"), "dead");
             return false;
         }
@@ -610,8 +724,10 @@ public final class AlertService {
         try {
             channel = factories.get(type).create(cfg.get().settings());
         } catch (RuntimeException e) {
-            store.finish(d.id(), "dead", d.attempts(), "channel settings are invalid: " + e.getMessage(), now());
+            finish(d, token, "dead", d.attempts(), "channel settings are invalid: " + e.getMessage());
             count(type, "dead");
+            log.warn("event=alert_dead_letter id={} channel={} attempts={} error={}", d.id(), d.channel(),
+                    d.attempts(), e.getMessage());
             return false;
         }
         AlertNotification n = NotificationJson.read(d.payload());
@@ -619,13 +735,19 @@ public final class AlertService {
         Duration backoff = FIRST_BACKOFF;
         String error = null;
         while (attempts < channel.maxAttempts()) {
+            if (!store.renewClaim(d.id(), token, now().plus(CLAIM))) { // never send what another delivery holds
+                log.warn("event=alert_claim_lost id={} channel={} attempts={}", d.id(), d.channel(), attempts);
+                count(type, "claim_lost");
+                return false;
+            }
             attempts++;
             try {
                 channel.send(n);
-                store.finish(d.id(), "delivered", attempts, null, now());
-                count(type, "delivered");
-                log.info("event=alert_delivered id={} channel={} type={} attempts={}", d.id(), d.channel(), type,
-                        attempts);
+                if (finish(d, token, "delivered", attempts, null)) {
+                    count(type, "delivered");
+                    log.info("event=alert_delivered id={} channel={} type={} attempts={}", d.id(), d.channel(), type,
+                            attempts);
+                }
                 return true;
             } catch (DeliveryException e) {
                 error = e.getMessage();
@@ -634,11 +756,16 @@ public final class AlertService {
                 if (!e.retryable()) break;
                 if (attempts < channel.maxAttempts()) {
                     count(type, "retry");
+                    if (!store.renewClaim(d.id(), token, now().plus(CLAIM))) {
+                        log.warn("event=alert_claim_lost id={} channel={} attempts={}", d.id(), d.channel(), attempts);
+                        count(type, "claim_lost");
+                        return false;
+                    }
                     try {
                         sleeper.sleep(backoff);
                     } catch (InterruptedException ie) {
                         Thread.currentThread().interrupt();
-                        store.finish(d.id(), "pending", attempts, error, now());
+                        finish(d, token, "pending", attempts, error);
                         return false;
                     }
                     backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
@@ -650,10 +777,22 @@ public final class AlertService {
                 break;
             }
         }
-        store.finish(d.id(), "dead", attempts, error, now());
-        count(type, "dead");
-        log.warn("event=alert_dead_letter id={} channel={} attempts={} error={}", d.id(), d.channel(), attempts, error);
+        if (finish(d, token, "dead", attempts, error)) {
+            count(type, "dead");
+            log.warn("event=alert_dead_letter id={} channel={} attempts={} error={}", d.id(), d.channel(), attempts,
+                    error);
+        }
         return false;
+    }
+
+    /** Records a delivery's outcome if its claim is still its own (else logs that another delivery has it). */
+    private boolean finish(AlertDeliveryRecord d, String token, String status, int attempts, String error) {
+        boolean ok = store.finish(d.id(), token, status, attempts, error, now());
+        if (!ok) {
+            log.warn("event=alert_claim_lost id={} channel={} status={} attempts={}", d.id(), d.channel(), status,
+                    attempts);
+        }
+        return ok;
     }
 
     private void count(String type, String outcome) {

@@ -186,6 +186,12 @@ final class AlertStore {
                 .execute()) > 0;
     }
 
+    /** Marks the fence of {@code token} as alive (a long evaluation renewed its lease); false when it was replaced. */
+    boolean touchFence(long ruleId, long token, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE alert_state SET updated_at = :now WHERE rule_id = :id"
+                + " AND fence = :t").bind("now", ts(now)).bind("id", ruleId).bind("t", token).execute()) > 0;
+    }
+
     /**
      * Commits one evaluated period in one transaction: the new state (only if the period was not committed before
      * and {@code token} is still the rule's fence), a history entry when the state changed, and the outbox rows.
@@ -245,18 +251,50 @@ final class AlertStore {
                 .bind("now", ts(now)).map((rs, c) -> delivery(rs)).list());
     }
 
-    /** Claims a pending notification until {@code until}; false when another instance holds it or it is done. */
-    boolean claim(String id, Instant now, Instant until) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE alert_notifications SET claimed_until = :until WHERE id = :id"
-                        + " AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < :now)")
-                .bind("until", ts(until)).bind("id", id).bind("now", ts(now)).execute()) > 0;
+    /**
+     * Claims a pending notification for the delivery {@code token} until {@code until}; false when another delivery
+     * holds it (its claim not yet passed) or it is done.
+     */
+    boolean claim(String id, String token, Instant now, Instant until) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE alert_notifications SET claimed_until = :until,"
+                        + " claimed_by = :token WHERE id = :id AND status = 'pending'"
+                        + " AND (claimed_until IS NULL OR claimed_until < :now)")
+                .bind("until", ts(until)).bind("token", token).bind("id", id).bind("now", ts(now)).execute()) > 0;
     }
 
-    void finish(String id, String status, int attempts, String error, Instant now) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE alert_notifications SET status = :st, attempts = :a, last_error = :e,"
-                        + " claimed_until = NULL, updated_at = :now WHERE id = :id")
-                .bind("st", status).bind("a", attempts).bind("e", error).bind("now", ts(now)).bind("id", id).execute());
+    /**
+     * Extends the claim of delivery {@code token} to {@code until}; false when the claim is no longer its own (it
+     * passed and another delivery took the notification) or the notification is done.
+     */
+    boolean renewClaim(String id, String token, Instant until) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE alert_notifications SET claimed_until = :until"
+                        + " WHERE id = :id AND status = 'pending' AND claimed_by = :token")
+                .bind("until", ts(until)).bind("id", id).bind("token", token).execute()) > 0;
     }
+
+    /**
+     * Records the outcome of delivery {@code token} and drops its claim; false (nothing written) when the claim is no
+     * longer its own.
+     */
+    boolean finish(String id, String token, String status, int attempts, String error, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE alert_notifications SET status = :st, attempts = :a,"
+                        + " last_error = :e, claimed_until = NULL, claimed_by = NULL, updated_at = :now"
+                        + " WHERE id = :id AND claimed_by = :token")
+                .bind("st", status).bind("a", attempts).bind("e", error).bind("now", ts(now)).bind("id", id)
+                .bind("token", token).execute()) > 0;
+    }
+
+    /** Deletes history older than {@code before}, notifications finished before it and silences ended before it. */
+    Pruned prune(Instant before) {
+        return jdbi.inTransaction(h -> new Pruned(
+                h.createUpdate("DELETE FROM alert_history WHERE at < :b").bind("b", ts(before)).execute(),
+                h.createUpdate("DELETE FROM alert_notifications WHERE status <> 'pending' AND updated_at < :b")
+                        .bind("b", ts(before)).execute(),
+                h.createUpdate("DELETE FROM alert_silences WHERE ends_at < :b").bind("b", ts(before)).execute()));
+    }
+
+    /** What {@link #prune} deleted. */
+    record Pruned(int history, int notifications, int silences) {}
 
     List<AlertDeliveryRecord> deliveries(String space, String status, int limit) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM alert_notifications WHERE space_uid = :s"

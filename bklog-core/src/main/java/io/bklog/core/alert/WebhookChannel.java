@@ -38,8 +38,10 @@ public final class WebhookChannel implements NotificationChannel {
     private final String secret;
     private final Duration timeout;
     private final int maxAttempts;
+    private final Destinations destinations;
 
-    WebhookChannel(URI url, String secret, Duration timeout, int maxAttempts) {
+    WebhookChannel(URI url, String secret, Duration timeout, int maxAttempts, Destinations destinations) {
+        this.destinations = destinations;
         this.url = url;
         this.secret = secret;
         this.timeout = timeout;
@@ -57,8 +59,33 @@ public final class WebhookChannel implements NotificationChannel {
         }
     }
 
+    /**
+     * What API answers show of a webhook URL: {@code scheme://host[:port]/…} when it has a path, query or user info
+     * (which often carry a token), else the URL itself. Sending this form back on an update keeps the stored URL.
+     */
+    public static String redactUrl(String raw) {
+        if (raw == null) return null;
+        URI u;
+        try {
+            u = URI.create(raw.trim());
+        } catch (IllegalArgumentException e) {
+            return "******";
+        }
+        if (u.getScheme() == null || u.getHost() == null) return "******";
+        boolean plain = (u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/"))
+                && u.getRawQuery() == null && u.getRawUserInfo() == null && u.getRawFragment() == null;
+        String base = u.getScheme() + "://" + (u.getHost().contains(":") && !u.getHost().startsWith("[")
+                ? "[" + u.getHost() + "]" : u.getHost()) + (u.getPort() >= 0 ? ":" + u.getPort() : "");
+        return plain ? raw.trim() : base + "/\u2026";
+    }
+
     @Override
     public void send(AlertNotification n) throws DeliveryException {
+        try {
+            destinations.check(url); // again at every delivery: the host may resolve elsewhere now
+        } catch (IllegalArgumentException e) {
+            throw new DeliveryException(e.getMessage(), false);
+        }
         byte[] body = NotificationJson.write(n).getBytes(StandardCharsets.UTF_8);
         HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(timeout)
                 .header("Content-Type", "application/json; charset=utf-8").header("User-Agent", "bklog-alerting")
@@ -86,6 +113,17 @@ public final class WebhookChannel implements NotificationChannel {
 
     /** Makes webhook channels. */
     public static final class Factory implements NotificationChannelFactory {
+        private final Destinations destinations;
+
+        /** A factory refusing every internal destination. */
+        public Factory() {
+            this(Destinations.parse(java.util.List.of()));
+        }
+
+        Factory(Destinations destinations) {
+            this.destinations = destinations;
+        }
+
         @Override
         public String type() {
             return TYPE;
@@ -116,10 +154,11 @@ public final class WebhookChannel implements NotificationChannel {
                 throw new IllegalArgumentException("settings.url must be an http:// or https:// URL with a host, got '"
                         + raw + "'");
             }
+            destinations.check(url);
             String secret = s.get("secret");
             return new WebhookChannel(url, secret == null || secret.isEmpty() ? null : secret,
                     Duration.ofSeconds(ChannelSettings.integer(s, "timeout_seconds", 10, 1, 120)),
-                    ChannelSettings.integer(s, "max_attempts", 5, 1, 20));
+                    ChannelSettings.integer(s, "max_attempts", 5, 1, 20), destinations);
         }
     }
 }

@@ -18,18 +18,48 @@ import java.util.TreeMap;
  *                       backup's or an ancestor's)
  * @param archived       archive snapshots recorded since the parent (they stay in their archive repository)
  * @param files          SHA-256 (hex) of every file the backup wrote, by file name
+ * @param clusters       with several storage clusters: the snapshot this backup took in each cluster's own
+ *                       repository, by cluster name ({@code repository} and {@code snapshot} are then null); empty
+ *                       with one cluster
  */
 public record BackupManifest(String id, String kind, String parent, String time, String schemaVersion,
                              String repository, String snapshot, Map<String, IndexEntry> indices,
-                             List<String> archived, Map<String, String> files) {
+                             List<String> archived, Map<String, String> files, Map<String, ClusterSnapshot> clusters) {
     public BackupManifest {
+        clusters = clusters == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(clusters));
         indices = indices == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(indices));
         archived = archived == null ? List.of() : List.copyOf(archived);
         files = files == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(files));
     }
 
-    /** One backed-up index. */
-    public record IndexEntry(long docCount, String snapshot) {}
+    /** A backup of one storage cluster: with one cluster, {@code repository}, {@code snapshot} and no clusters. */
+    public BackupManifest(String id, String kind, String parent, String time, String schemaVersion, String repository,
+                          String snapshot, Map<String, IndexEntry> indices, List<String> archived,
+                          Map<String, String> files) {
+        this(id, kind, parent, time, schemaVersion, repository, snapshot, indices, archived, files, null);
+    }
+
+    /**
+     * One backed-up index: its document count, the snapshot holding it and, with several storage clusters, the
+     * cluster it lives in (whose repository holds the snapshot); null with one cluster.
+     */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record IndexEntry(long docCount, String snapshot, String cluster) {
+        public IndexEntry(long docCount, String snapshot) {
+            this(docCount, snapshot, null);
+        }
+    }
+
+    /** The snapshot a backup took in one storage cluster's repository. */
+    public record ClusterSnapshot(String repository, String snapshot) {}
+
+    /** Every snapshot this backup took: the one of a single cluster, or one per cluster. */
+    public List<String> ownSnapshots() {
+        List<String> out = new java.util.ArrayList<>();
+        if (snapshot != null) out.add(snapshot);
+        clusters.values().forEach(c -> out.add(c.snapshot()));
+        return out;
+    }
 
     public long totalDocs() {
         return indices.values().stream().mapToLong(IndexEntry::docCount).sum();

@@ -13,6 +13,7 @@ import io.bklog.spi.BlobStore;
 import io.bklog.spi.IndexInfo;
 import io.bklog.spi.IndexNames;
 import io.bklog.core.store.StorageTopology;
+import io.bklog.core.store.StoreCluster;
 import io.bklog.spi.LogStore;
 import io.bklog.spi.SnapshotRepository;
 import io.bklog.spi.SnapshotRepository.ProgressListener;
@@ -155,12 +156,15 @@ public final class BackupService {
     }
 
     private BackupManifest take(BackupRecord.Kind kind, BackupManifest parent, ProgressListener progress) {
-        SnapshotRepository repo = Repositories.required(repository, "a backup");
-        if (topology.clusters().size() > 1) {
-            throw new OpsException("a backup of several storage clusters " + topology.clusters().stream()
-                    .map(io.bklog.core.store.StoreCluster::name).toList() + " is not"
-                    + " supported yet: one snapshot cannot hold indices of different clusters; archive each index"
-                    + " set to its own cluster's snapshot repository (archive configs) instead");
+        boolean routed = topology.isRouted();
+        SnapshotRepository repo = routed ? null : Repositories.required(repository, "a backup");
+        if (routed) {
+            for (StoreCluster c : topology.clusters()) {
+                if (c.snapshotRepository().isEmpty()) {
+                    throw new OpsException("a backup needs a snapshot repository in every storage cluster, and "
+                            + "cluster '" + c.name() + "' has none; configure its repository.name");
+                }
+            }
         }
         // an unreachable location or wrong credentials stop the backup before anything is written
         try {
@@ -185,6 +189,8 @@ public final class BackupService {
             for (String set : store.indexSets()) store.refresh(set);
             Map<String, Long> live = new TreeMap<>();
             for (IndexInfo i : store.listIndices("*")) {
+                // with several clusters an index is snapshotted in the cluster of its index set (clusters sharing a
+                // node both list it: it is kept once)
                 if (IndexNames.parse(i.name()).filter(p -> !p.restored()).isPresent()) live.put(i.name(), i.docCount());
             }
             List<String> changed = new ArrayList<>();
@@ -198,7 +204,33 @@ public final class BackupService {
             }
             String snapshot = null;
             Map<String, String> files = new LinkedHashMap<>();
-            if (!changed.isEmpty()) {
+            Map<String, BackupManifest.ClusterSnapshot> clusterSnapshots = new TreeMap<>();
+            if (routed) {
+                // one snapshot per cluster, in the cluster's own repository (a cluster snapshots only its indices)
+                Map<String, List<String>> byCluster = new TreeMap<>();
+                for (String index : changed) {
+                    String set = IndexNames.parse(index).orElseThrow().indexSet();
+                    byCluster.computeIfAbsent(topology.clusterOf(set).name(), c -> new ArrayList<>()).add(index);
+                }
+                int n = 0;
+                for (var c : byCluster.entrySet()) {
+                    SnapshotRepository r = clusterRepository(c.getKey());
+                    String name = SNAPSHOT_PREFIX + id + "_" + c.getKey().toLowerCase(java.util.Locale.ROOT);
+                    final int done = n;
+                    SnapshotRepository.SnapshotInfo info = r.create(name, c.getValue(), (f, m) -> progress
+                            .onProgress(0.5 * (done + f) / byCluster.size(), m));
+                    if (info.state() != SnapshotRepository.State.SUCCESS) {
+                        throw new OpsException("snapshot " + name + " of cluster " + c.getKey() + " ended "
+                                + info.state() + (info.failure() == null ? "" : ": " + info.failure()));
+                    }
+                    for (String index : c.getValue()) {
+                        entries.put(index, new BackupManifest.IndexEntry(info.docCounts().getOrDefault(index, 0L),
+                                name, c.getKey()));
+                    }
+                    clusterSnapshots.put(c.getKey(), new BackupManifest.ClusterSnapshot(r.name(), name));
+                    n++;
+                }
+            } else if (!changed.isEmpty()) {
                 snapshot = SNAPSHOT_PREFIX + id;
                 SnapshotRepository.SnapshotInfo info = repo.create(snapshot, changed,
                         (f, m) -> progress.onProgress(f * 0.5, m));
@@ -226,7 +258,8 @@ public final class BackupService {
                     .toList();
             files.put(DUMP, sha256(dir.resolve(DUMP)));
             BackupManifest manifest = new BackupManifest(id, kind.wireName(), parent == null ? null : parent.id(),
-                    now.toString(), schemaVersion, repo.name(), snapshot, entries, archived, files);
+                    now.toString(), schemaVersion, repo == null ? null : repo.name(), snapshot, entries, archived,
+                    files, clusterSnapshots);
             Files.write(dir.resolve(MANIFEST), JSON.writeValueAsBytes(manifest));
             staged = true;
             upload(manifest, dir, progress);
@@ -248,6 +281,23 @@ public final class BackupService {
             if (e instanceof OpsException o && !staged) throw o;
             throw new OpsException("backup " + id + " failed: " + why, e);
         }
+    }
+
+    /** The snapshot repository of a storage cluster; refused naming the cluster when it has none or is unknown. */
+    private SnapshotRepository clusterRepository(String cluster) {
+        for (StoreCluster c : topology.clusters()) {
+            if (c.name().equals(cluster)) {
+                return c.snapshotRepository().orElseThrow(() -> new OpsException("storage cluster '" + cluster
+                        + "' has no snapshot repository"));
+            }
+        }
+        throw new OpsException("storage cluster '" + cluster + "' of the backup is not configured here; configured: "
+                + topology.clusterNames());
+    }
+
+    /** The repository holding the snapshot of an index entry: its cluster's, or the platform's with one cluster. */
+    private SnapshotRepository repositoryOf(BackupManifest.IndexEntry e) {
+        return e.cluster() == null ? repository : clusterRepository(e.cluster());
     }
 
     /**
@@ -347,7 +397,7 @@ public final class BackupService {
         }
     }
 
-    private static void deleteStaging(Path dir) {
+    static void deleteStaging(Path dir) {
         if (!Files.exists(dir)) return;
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
@@ -453,7 +503,7 @@ public final class BackupService {
         owners.put(m.id(), Optional.of(m));
         for (var e : m.indices().entrySet()) {
             String snapshot = e.getValue().snapshot();
-            String owner = snapshot.startsWith(SNAPSHOT_PREFIX) ? snapshot.substring(SNAPSHOT_PREFIX.length()) : null;
+            String owner = ownerOf(snapshot);
             Optional<BackupManifest> ownerManifest = owner == null ? Optional.empty()
                     : owners.computeIfAbsent(owner, o -> {
                         if (!ID.matcher(o).matches() || location.size(o + "/" + MANIFEST).isEmpty()) {
@@ -468,6 +518,18 @@ public final class BackupService {
             if (ownerManifest.filter(BackupService::holdsSnapshot).isPresent()) {
                 continue; // the files and their checksums were checked above
             }
+            if (e.getValue().cluster() != null) {
+                SnapshotRepository r;
+                try {
+                    r = clusterRepository(e.getValue().cluster());
+                } catch (OpsException x) {
+                    problems.add("index " + e.getKey() + ": " + x.getMessage());
+                    continue;
+                }
+                var info = inRepository.computeIfAbsent(e.getValue().cluster() + "/" + snapshot, k -> r.get(snapshot));
+                checkSnapshot(snapshot, e.getKey(), e.getValue(), info, problems);
+                continue;
+            }
             if (repository == null) {
                 problems.add("snapshot " + snapshot + " (index " + e.getKey() + ") is not in the backup location and"
                         + " no snapshot repository is configured");
@@ -479,16 +541,30 @@ public final class BackupService {
                 break;
             }
             var info = inRepository.computeIfAbsent(snapshot, repository::get);
-            if (info.isEmpty()) {
-                problems.add("snapshot " + snapshot + " (index " + e.getKey() + ") is missing");
-            } else if (info.get().state() != SnapshotRepository.State.SUCCESS) {
-                problems.add("snapshot " + snapshot + " is " + info.get().state());
-            } else if (!Objects.equals(info.get().docCounts().get(e.getKey()), e.getValue().docCount())) {
-                problems.add("snapshot " + snapshot + " holds " + info.get().docCounts()
-                        .get(e.getKey()) + " docs of " + e.getKey() + ", expected " + e.getValue().docCount());
-            }
+            checkSnapshot(snapshot, e.getKey(), e.getValue(), info, problems);
         }
         return new Verification(id, problems);
+    }
+
+    private static void checkSnapshot(String snapshot, String index, BackupManifest.IndexEntry entry,
+                                      Optional<SnapshotRepository.SnapshotInfo> info, List<String> problems) {
+        String where = entry.cluster() == null ? "" : " of cluster " + entry.cluster();
+        if (info.isEmpty()) {
+            problems.add("snapshot " + snapshot + where + " (index " + index + ") is missing");
+        } else if (info.get().state() != SnapshotRepository.State.SUCCESS) {
+            problems.add("snapshot " + snapshot + where + " is " + info.get().state());
+        } else if (!Objects.equals(info.get().docCounts().get(index), entry.docCount())) {
+            problems.add("snapshot " + snapshot + where + " holds " + info.get().docCounts().get(index) + " docs of "
+                    + index + ", expected " + entry.docCount());
+        }
+    }
+
+    /** The backup that took a snapshot {@code bklog_backup_{id}} or {@code bklog_backup_{id}_{cluster}}; null if none. */
+    private static String ownerOf(String snapshot) {
+        if (snapshot == null || !snapshot.startsWith(SNAPSHOT_PREFIX)) return null;
+        String rest = snapshot.substring(SNAPSHOT_PREFIX.length());
+        int cut = rest.indexOf('_');
+        return cut < 0 ? rest : rest.substring(0, cut);
     }
 
     private static boolean holdsSnapshot(BackupManifest m) {
@@ -571,10 +647,18 @@ public final class BackupService {
         }
         List<String> deleted = new ArrayList<>();
         for (BackupManifest m : all.subList(0, all.indexOf(oldestKept))) {
-            if (m.snapshot() != null && needed.contains(m.snapshot())) continue; // a kept backup still builds on it
+            if (m.ownSnapshots().stream().anyMatch(needed::contains)) continue; // a kept backup still builds on it
             location.delete(m.id() + "/" + MANIFEST);
             for (String key : location.list(m.id() + "/")) location.delete(key);
             if (m.snapshot() != null && repository != null) repository.delete(m.snapshot());
+            m.clusters().forEach((cluster, s) -> {
+                try {
+                    clusterRepository(cluster).delete(s.snapshot());
+                } catch (RuntimeException e) {
+                    log.warn("cannot delete backup snapshot snapshot={} cluster={} error={}", s.snapshot(), cluster,
+                            e.toString());
+                }
+            });
             deleted.add(m.id());
         }
         log.info("backups pruned keep_full={} deleted={} location={}", keepFull, deleted, location());
@@ -608,7 +692,8 @@ public final class BackupService {
                     + String.join("; ", v.problems()));
         }
         BackupManifest m = get(id);
-        if (!m.indices().isEmpty()) Repositories.required(repository, "a restore of backup " + id);
+        boolean perCluster = m.indices().values().stream().anyMatch(e -> e.cluster() != null);
+        if (!m.indices().isEmpty() && !perCluster) Repositories.required(repository, "a restore of backup " + id);
         List<IndexSet> sets = meta.indexSets().list();
         if (!sets.isEmpty()) {
             throw new OpsException("restore of backup " + id + " needs an empty platform, but it has "
@@ -621,7 +706,12 @@ public final class BackupService {
                     + present.size() + " of its indices (" + present.get(0) + "...)");
         }
         Map<String, List<String>> bySnapshot = new TreeMap<>();
-        m.indices().forEach((index, e) -> bySnapshot.computeIfAbsent(e.snapshot(), s -> new ArrayList<>()).add(index));
+        Map<String, BackupManifest.IndexEntry> entryOfSnapshot = new TreeMap<>();
+        m.indices().forEach((index, e) -> {
+            bySnapshot.computeIfAbsent(e.snapshot(), s -> new ArrayList<>()).add(index);
+            entryOfSnapshot.putIfAbsent(e.snapshot(), e);
+        });
+        for (BackupManifest.IndexEntry e : entryOfSnapshot.values()) repositoryOf(e); // an unknown cluster: refused now
         Path restoreDir = staging.resolve(".restore-" + id);
         DumpSummary summary;
         try {
@@ -630,6 +720,7 @@ public final class BackupService {
             Path dump = downloadDump(m, restoreDir);
             // bring the snapshots the repository lacks from the backup location first: a failure changes nothing
             for (String snapshot : bySnapshot.keySet()) {
+                if (entryOfSnapshot.get(snapshot).cluster() != null) continue; // verified in its cluster's repository
                 if (repository.get(snapshot).isEmpty()) {
                     progress.onProgress(0.03, "downloading snapshot " + snapshot);
                     download(snapshot);
@@ -656,11 +747,14 @@ public final class BackupService {
         int done = 0;
         for (var e : bySnapshot.entrySet()) {
             final int before = done;
-            restored.addAll(repository.restore(e.getKey(), e.getValue(), "", (f, msg) -> progress.onProgress(
+            restored.addAll(repositoryOf(entryOfSnapshot.get(e.getKey())).restore(e.getKey(), e.getValue(), "",
+                    (f, msg) -> progress.onProgress(
                     0.1 + 0.85 * (before + f * e.getValue().size()) / m.indices().size(), msg)));
             done += e.getValue().size();
         }
         for (IndexSet set : meta.indexSets().list()) {
+            // the dump says which cluster each index set lives in: route it there before touching the store
+            if (topology.isRouted()) topology.assign(set.name(), set.storageCluster());
             store.ensureIndexSet(set.schema());
             store.refresh(set.name());
         }
@@ -704,7 +798,7 @@ public final class BackupService {
 
     /** Copies the files of snapshot {@code bklog_backup_{owner}} from the owner backup into the repository. */
     private void download(String snapshot) {
-        String owner = snapshot.startsWith(SNAPSHOT_PREFIX) ? snapshot.substring(SNAPSHOT_PREFIX.length()) : null;
+        String owner = ownerOf(snapshot);
         BackupManifest om = owner == null ? null : readManifest(owner).orElse(null);
         if (om == null || !holdsSnapshot(om)) {
             throw new OpsException("snapshot " + snapshot + " is neither in repository '" + repository.name()

@@ -36,6 +36,7 @@ public final class IndexLifecycle {
     private final LogStore store;
     private final StorageTopology topology;
     private final Clock clock;
+    private final java.util.function.UnaryOperator<SnapshotRepository> archives;
 
     /**
      * @param repository the snapshot repository archive configs may name; null when there is none (index sets with an
@@ -47,10 +48,20 @@ public final class IndexLifecycle {
 
     /** @param topology the store and which snapshot repository serves each index set (its storage cluster's) */
     public IndexLifecycle(MetadataStore meta, StorageTopology topology, Clock clock) {
+        this(meta, topology, clock, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * @param archives gives the repository archive snapshots go to for a cluster's repository: itself, or a
+     *                 {@link BlobArchiveRepository} keeping them in a blob store
+     */
+    public IndexLifecycle(MetadataStore meta, StorageTopology topology, Clock clock,
+                          java.util.function.UnaryOperator<SnapshotRepository> archives) {
         this.meta = Objects.requireNonNull(meta, "meta");
         this.topology = Objects.requireNonNull(topology, "topology");
         this.store = topology.store();
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.archives = Objects.requireNonNull(archives, "archives");
     }
 
     /** What a retention pass did. */
@@ -130,8 +141,8 @@ public final class IndexLifecycle {
         String name = IndexNames.snapshotName(index, today);
         SnapshotRepository repo;
         try {
-            repo = Repositories.byName(Repositories.ofIndexSet(topology, meta, archive.indexSetId()),
-                    archive.repository());
+            repo = archives.apply(Repositories.byName(Repositories.ofIndexSet(topology, meta,
+                    archive.indexSetId()), archive.repository()));
         } catch (OpsException e) {
             log.warn("archive skipped index={} archive_config={} reason={}", index, archive.id(), e.getMessage());
             return Optional.empty();
@@ -168,8 +179,8 @@ public final class IndexLifecycle {
             for (ArchivedSnapshot s : meta.archivedSnapshots().listCreatedBefore(archive.id(), before)) {
                 if (ArchivedSnapshot.DELETED.equals(s.state())) continue;
                 try {
-                    Repositories.byName(Repositories.ofIndexSet(topology, meta, archive.indexSetId()),
-                            archive.repository()).delete(s.snapshotName());
+                    archives.apply(Repositories.byName(Repositories.ofIndexSet(topology, meta,
+                            archive.indexSetId()), archive.repository())).delete(s.snapshotName());
                 } catch (RuntimeException e) {
                     log.warn("snapshot expiry failed snapshot={} error={}", s.snapshotName(), e.toString());
                     continue;

@@ -51,10 +51,11 @@ public final class Operations {
         this.config = b.copy();
         this.clock = b.clock;
         this.scheduler = b.scheduler;
-        this.lifecycle = new IndexLifecycle(b.metadata, b.topology, b.clock);
+        java.util.function.UnaryOperator<SnapshotRepository> archives = archiveRepositories(b);
+        this.lifecycle = new IndexLifecycle(b.metadata, b.topology, b.clock, archives);
         Path diskDir = b.dataDir != null ? b.dataDir : Path.of(System.getProperty("java.io.tmpdir"));
         this.restores = new RestoreService(b.metadata, b.topology, b.clock,
-                b.diskSpace != null ? b.diskSpace : DiskSpace.of(diskDir), b.watermarkRatio, b.scheduler);
+                b.diskSpace != null ? b.diskSpace : DiskSpace.of(diskDir), b.watermarkRatio, b.scheduler, archives);
         if (b.backupStore != null) {
             Path staging = b.dataDir != null ? b.dataDir.resolve("backup-staging")
                     : Path.of(System.getProperty("java.io.tmpdir"), "bklog-backup-staging");
@@ -65,6 +66,21 @@ public final class Operations {
                     : Path.of(System.getProperty("java.io.tmpdir"), "bklog-backups");
             this.backups = new BackupService(b.metadata, b.topology, location, b.clock);
         }
+    }
+
+    /**
+     * Where archive snapshots go for a cluster's repository: itself, or (with {@link Builder#archiveStore}) one
+     * {@link BlobArchiveRepository} per repository, downloading into {@code {dataDir}/archive-staging}.
+     */
+    private static java.util.function.UnaryOperator<SnapshotRepository> archiveRepositories(Builder b) {
+        if (b.archiveStore == null) return java.util.function.UnaryOperator.identity();
+        io.bklog.spi.BlobStore blobs = b.archiveStore;
+        Path staging = b.dataDir != null ? b.dataDir.resolve("archive-staging")
+                : Path.of(System.getProperty("java.io.tmpdir"), "bklog-archive-staging");
+        java.util.Map<SnapshotRepository, SnapshotRepository> wrapped =
+                java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+        return repo -> repo == null ? null
+                : wrapped.computeIfAbsent(repo, r -> new BlobArchiveRepository(r, blobs, staging));
     }
 
     /** A builder; {@link Builder#metadata}, {@link Builder#topology} and {@link Builder#clock} are required. */
@@ -210,6 +226,7 @@ public final class Operations {
         private Scheduler scheduler;
         private Path backupLocation;
         private io.bklog.spi.BlobStore backupStore;
+        private io.bklog.spi.BlobStore archiveStore;
         private DiskSpace diskSpace;
         private double watermarkRatio = RestoreService.DEFAULT_WATERMARK_RATIO;
         private int keepFull;
@@ -271,6 +288,16 @@ public final class Operations {
             return this;
         }
 
+        /**
+         * Where archive snapshots (retention's archive-before-delete) are kept instead of the data dir: a directory
+         * or an S3 bucket ({@link BlobArchiveRepository}); restores of archived ranges download from it. Default
+         * none: they stay in the cluster's snapshot repository.
+         */
+        public Builder archiveStore(io.bklog.spi.BlobStore store) {
+            this.archiveStore = Objects.requireNonNull(store, "archiveStore");
+            return this;
+        }
+
         public Builder diskSpace(DiskSpace disk) {
             this.diskSpace = Objects.requireNonNull(disk, "diskSpace");
             return this;
@@ -291,6 +318,7 @@ public final class Operations {
             b.scheduler = scheduler;
             b.backupLocation = backupLocation;
             b.backupStore = backupStore;
+            b.archiveStore = archiveStore;
             b.diskSpace = diskSpace;
             b.watermarkRatio = watermarkRatio;
             b.keepFull = keepFull;

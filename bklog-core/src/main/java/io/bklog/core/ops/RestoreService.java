@@ -50,6 +50,7 @@ public final class RestoreService {
     private final DiskSpace disk;
     private final double watermarkRatio;
     private final Scheduler scheduler;
+    private final java.util.function.UnaryOperator<SnapshotRepository> archives;
 
     /** Restores that run synchronously in {@link #start}, from {@code repository} (may be null). */
     public RestoreService(MetadataStore meta, LogStore store, SnapshotRepository repository, Clock clock,
@@ -65,6 +66,17 @@ public final class RestoreService {
      */
     public RestoreService(MetadataStore meta, StorageTopology topology, Clock clock, DiskSpace disk,
                           double watermarkRatio, Scheduler scheduler) {
+        this(meta, topology, clock, disk, watermarkRatio, scheduler, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * @param archives gives the repository archive snapshots are kept in for a cluster's repository: itself, or a
+     *                 {@link BlobArchiveRepository} (restores then download from the blob store)
+     */
+    public RestoreService(MetadataStore meta, StorageTopology topology, Clock clock, DiskSpace disk,
+                          double watermarkRatio, Scheduler scheduler,
+                          java.util.function.UnaryOperator<SnapshotRepository> archives) {
+        this.archives = Objects.requireNonNull(archives, "archives");
         this.meta = Objects.requireNonNull(meta, "meta");
         this.topology = Objects.requireNonNull(topology, "topology");
         this.store = topology.store();
@@ -165,8 +177,8 @@ public final class RestoreService {
             throw new OpsException("index set '" + indexSet + "' has no archive config: nothing to restore");
         }
         ArchiveConfig archive = archives.get(0);
-        SnapshotRepository repo = Repositories.byName(Repositories.ofIndexSet(topology, set.name()),
-                archive.repository());
+        SnapshotRepository repo = this.archives.apply(Repositories.byName(Repositories.ofIndexSet(topology,
+                set.name()), archive.repository()));
         List<Item> plan = plan(meta, archive.id(), IndexNames.dayOf(start), IndexNames.dayOf(end), true);
         if (plan.isEmpty()) {
             throw new OpsException("index set '" + indexSet + "' has no archived data between " + start + " and "
@@ -202,8 +214,8 @@ public final class RestoreService {
         if (job.done()) return job;
         long began = clock.millis();
         ArchiveConfig archive = meta.archiveConfigs().getById(job.archiveConfigId());
-        SnapshotRepository repo = Repositories.byName(Repositories.ofIndexSet(topology, meta,
-                archive.indexSetId()), archive.repository());
+        SnapshotRepository repo = archives.apply(Repositories.byName(Repositories.ofIndexSet(topology, meta,
+                archive.indexSetId()), archive.repository()));
         List<Item> plan = plan(meta, archive.id(), IndexNames.dayOf(job.startTime()), IndexNames.dayOf(job.endTime()),
                 true);
         Set<String> existing = new HashSet<>();

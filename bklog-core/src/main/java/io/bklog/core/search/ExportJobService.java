@@ -63,6 +63,7 @@ public final class ExportJobService implements AutoCloseable {
     private final ExportService export;
     private final LogStore store;
     private final Path directory;
+    private final ExportStore files;
     private final ExportJobConfig config;
     private final Clock clock;
     private final ThreadPoolExecutor executor;
@@ -77,12 +78,26 @@ public final class ExportJobService implements AutoCloseable {
     public ExportJobService(ExportJobRepository jobs, IndexSetService indexSets, SearchService search,
                             ExportService export, LogStore store, Path dataDir, ExportJobConfig config,
                             Clock clock) {
+        this(jobs, indexSets, search, export, store, dataDir, config, clock, ExportStore.local());
+    }
+
+    /**
+     * @param dataDir the platform's data dir: files are written under {@code {dataDir}/exports} (a temporary
+     *                directory without one, when {@code files} is shared)
+     * @param files   where finished files are kept until they expire: {@link ExportStore#local()} (the data dir) or
+     *                a shared store any instance can serve the download from
+     */
+    public ExportJobService(ExportJobRepository jobs, IndexSetService indexSets, SearchService search,
+                            ExportService export, LogStore store, Path dataDir, ExportJobConfig config,
+                            Clock clock, ExportStore files) {
+        this.files = Objects.requireNonNull(files, "files");
         this.jobs = Objects.requireNonNull(jobs, "jobs");
         this.indexSets = Objects.requireNonNull(indexSets, "indexSets");
         this.search = Objects.requireNonNull(search, "search");
         this.export = Objects.requireNonNull(export, "export");
         this.store = Objects.requireNonNull(store, "store");
-        this.directory = dataDir == null ? null : dataDir.resolve(DIRECTORY);
+        this.directory = dataDir != null ? dataDir.resolve(DIRECTORY) : files == ExportStore.local() ? null
+                : Path.of(System.getProperty("java.io.tmpdir"), "bklog-" + DIRECTORY);
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.executor = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
@@ -151,8 +166,17 @@ public final class ExportJobService implements AutoCloseable {
                 .limit(limit <= 0 ? Long.MAX_VALUE : limit).toList();
     }
 
-    /** The file of a finished, unexpired job of the space (what a download sends). */
-    public Path file(String spaceUid, String id, boolean callerMasked) {
+    /** Where finished files are kept. */
+    public ExportStore files() {
+        return files;
+    }
+
+    /**
+     * The file of a finished, unexpired job of the space (what a download sends), from wherever it is kept: the
+     * caller closes it. {@link ErrorCode#EXPORT_EXPIRED} when it expired or is gone, {@link ErrorCode#EXPORT_NOT_READY}
+     * while it runs or when it failed.
+     */
+    public ExportStore.Download download(String spaceUid, String id, boolean callerMasked) {
         ExportJob job = get(spaceUid, id, callerMasked);
         if (ExportJob.DOWNLOAD_EXPIRED.equals(job.status())
                 || job.expiresAt() != null && !job.expiresAt().isAfter(clock.instant())) {
@@ -163,12 +187,9 @@ public final class ExportJobService implements AutoCloseable {
             throw new BklogException(ErrorCode.EXPORT_NOT_READY, "export '" + id + "' is " + job.status()
                     + (job.error() == null ? "; wait until its status is success" : ": " + job.error()), "id");
         }
-        Path file = Path.of(job.filePath());
-        if (!Files.exists(file)) {
-            throw new BklogException(ErrorCode.EXPORT_EXPIRED, "the file of export '" + id + "' is gone (deleted"
-                    + " from " + directory + "); start the export again", "id");
-        }
-        return file;
+        return files.open(job.filePath()).orElseThrow(() -> new BklogException(ErrorCode.EXPORT_EXPIRED,
+                "the file of export '" + id + "' is gone (deleted from " + files.location() + "); start the export"
+                        + " again", "id"));
     }
 
     /** The file name a download should carry: {@code bk_log_search_{index_set}_{id}.csv.gz}. */
@@ -198,12 +219,12 @@ public final class ExportJobService implements AutoCloseable {
         int n = 0;
         for (ExportJob job : jobs.listExpired(now)) {
             try {
-                if (job.filePath() != null) Files.deleteIfExists(Path.of(job.filePath()));
+                if (job.filePath() != null) files.delete(job.filePath());
                 jobs.update(job.withStatus(ExportJob.DOWNLOAD_EXPIRED));
                 n++;
                 log.info("export expired id={} space={} expires_at={} file={}", job.id(), job.spaceUid(),
                         job.expiresAt(), job.filePath());
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 log.warn("export cleanup failed id={} file={} error=\"{}\"", job.id(), job.filePath(), e.toString());
             }
         }
@@ -284,8 +305,9 @@ public final class ExportJobService implements AutoCloseable {
                 }
             }
             long size = Files.size(file);
+            String ref = files.keep(file.getFileName().toString(), file);
             Instant expires = clock.instant().plus(config.expiry());
-            jobs.update(job.succeeded(file.toString(), size, rows, expires));
+            jobs.update(job.succeeded(ref, size, rows, expires));
             log.info("export done id={} rows={} bytes={} took_ms={} expires_at={}", job.id(), rows, size,
                     (System.nanoTime() - started) / 1_000_000, expires);
         } catch (Stop e) {
@@ -297,6 +319,8 @@ public final class ExportJobService implements AutoCloseable {
             fail(job, file, "internal error: " + e);
         } catch (BklogException e) {
             fail(job, file, e.getMessage());
+        } catch (io.bklog.spi.BackendException e) {
+            fail(job, file, "keeping the file in " + files.location() + " failed: " + e.getMessage());
         } catch (RuntimeException e) {
             log.error("export failed id={}", job.id(), e);
             fail(job, file, "internal error: " + e);

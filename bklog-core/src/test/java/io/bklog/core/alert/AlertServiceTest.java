@@ -57,8 +57,10 @@ class AlertServiceTest {
             return memo::add;
         }
     };
+    /** The receivers are on loopback, which webhooks may reach only when allowed explicitly. */
+    static final AlertingConfig LOOPBACK = AlertingConfig.defaults().withWebhookAllowedDestinations(List.of("127.0.0.1"));
     final LogPlatform platform = LogPlatform.builder().clock(clock).alertSleeper(sleeps::add).alertChannel(memoType)
-            .build();
+            .alerting(LOOPBACK).build();
     final AlertService alerts = platform.alerts();
     final AlertCaller admin = AlertCaller.library(SPACE);
     WebhookReceiver hooks;
@@ -466,7 +468,7 @@ class AlertServiceTest {
         // restart: a new service over the same metadata database, whose in-process lock starts again at token 1
         AlertService restarted = new AlertService(platform.internals().metadata(), platform.indexSets(),
                 platform.search(), platform.patterns(), new io.bklog.core.memory.InProcessLock(clock), clock,
-                io.bklog.core.metrics.MicrometerMeters.of(platform.meterRegistry()), List.of(), sleeps::add);
+                io.bklog.core.metrics.MicrometerMeters.of(platform.meterRegistry()), List.of(), sleeps::add, LOOPBACK);
         double refused = counter("bklog.alert.fence_refused");
         // within the lease of the old incarnation's last evaluation its fence still holds (a live holder may act)
         clock.set(T0.plus(Duration.ofMinutes(7)).plusSeconds(1));

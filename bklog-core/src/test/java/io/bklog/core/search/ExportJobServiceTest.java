@@ -9,6 +9,7 @@ import io.bklog.core.indexset.IndexSetSpec;
 import io.bklog.core.mask.MaskRules;
 import io.bklog.core.mask.Masker;
 import io.bklog.core.meta.ExportJob;
+import io.bklog.core.ops.DirectoryBlobStore;
 import io.bklog.testkit.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -82,14 +83,10 @@ class ExportJobServiceTest {
         assertThat(view.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofHours(2)));
         assertThat(view.downloadUrl()).isEqualTo("/api/v1/exports/" + job.id() + "/download");
 
-        Path file = exports.file(SPACE, job.id(), true);
+        Path file = Path.of(exports.get(SPACE, job.id(), true).filePath());
         assertThat(file.getParent()).isEqualTo(dataDir.resolve("exports"));
         assertThat(view.sizeBytes()).isEqualTo(Files.size(file));
-        List<String> lines;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)),
-                StandardCharsets.UTF_8))) {
-            lines = r.lines().toList();
-        }
+        List<String> lines = download(exports, job.id(), view.sizeBytes());
         assertThat(lines).hasSize(3000);
         assertThat(lines).noneMatch(l -> l.matches(".*138\\d{8}.*"));
         assertThat(lines.get(0)).contains("138******");
@@ -104,9 +101,49 @@ class ExportJobServiceTest {
         exports.cleanupTask().run();
         assertThat(file).doesNotExist();
         assertThat(exports.get(SPACE, job.id(), true).status()).isEqualTo(ExportJob.DOWNLOAD_EXPIRED);
-        assertThatThrownBy(() -> exports.file(SPACE, job.id(), true))
+        assertThatThrownBy(() -> exports.download(SPACE, job.id(), true))
                 .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EXPORT_EXPIRED));
         assertThat(exports.cleanExpired()).isZero();
+    }
+
+    private static List<String> download(ExportJobService exports, String id, long size) throws Exception {
+        try (ExportStore.Download d = exports.download(SPACE, id, true);
+             BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(d.content()),
+                     StandardCharsets.UTF_8))) {
+            assertThat(d.sizeBytes()).isEqualTo(size);
+            return r.lines().toList();
+        }
+    }
+
+    @Test
+    void withASharedStoreTheFileIsKeptThereDownloadedFromThereAndDeletedThereOnExpiry(@TempDir Path shared)
+            throws Exception {
+        DirectoryBlobStore blobs = new DirectoryBlobStore(shared);
+        platform = LogPlatform.builder().dataDir(dataDir).clock(clock).exportStore(blobs)
+                .exports(ExportJobConfig.defaults().withExpiry(Duration.ofHours(1))).build();
+        platform.indexSets().create("app", IndexSetSpec.defaults());
+        platform.ingest().ingest("app", List.of(Map.of("log", "user 13800000001 logged in", "dtEventTimeStamp", 1_700_000_000_000L, "gseIndex", 1),
+                Map.of("log", "user 13800000002 logged out", "dtEventTimeStamp", 1_700_000_000_001L, "gseIndex", 2)),
+                true);
+        ExportJobService exports = platform.exports();
+        ExportJob job = exports.submit(SPACE, "app", SearchParams.of("user"), ExportService.Format.JSONL, phones,
+                true, "test");
+        ExportJob done = awaitDone(job.id());
+        assertThat(done.status()).as(String.valueOf(done.error())).isEqualTo(ExportJob.SUCCESS);
+
+        assertThat(blobs.list("")).containsExactly(done.filePath());
+        try (var local = Files.list(dataDir.resolve("exports"))) {
+            assertThat(local.toList()).as("no copy left in the data dir").isEmpty();
+        }
+        assertThat(download(exports, job.id(), done.sizeBytes())).hasSize(2)
+                .allMatch(l -> l.contains("138******"));
+        assertThat(ExportJobService.fileName(done)).isEqualTo("bk_log_search_app_" + job.id() + ".jsonl.gz");
+
+        clock.advance(Duration.ofHours(2));
+        assertThat(exports.cleanExpired()).isEqualTo(1);
+        assertThat(blobs.list("")).as("the expiry deletes the shared file").isEmpty();
+        assertThatThrownBy(() -> exports.download(SPACE, job.id(), true))
+                .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EXPORT_EXPIRED));
     }
 
     @Test
@@ -122,7 +159,7 @@ class ExportJobServiceTest {
         try (var files = Files.list(dataDir.resolve("exports"))) {
             assertThat(files.toList()).isEmpty();
         }
-        assertThatThrownBy(() -> exports.file(SPACE, job.id(), false))
+        assertThatThrownBy(() -> exports.download(SPACE, job.id(), false))
                 .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EXPORT_NOT_READY));
     }
 
@@ -133,7 +170,7 @@ class ExportJobServiceTest {
         ExportJob raw = exports.submit(SPACE, "app", SearchParams.of("*"), ExportService.Format.CSV, Masker.none(),
                 false, "root");
         assertThat(awaitDone(raw.id()).status()).isEqualTo(ExportJob.SUCCESS);
-        assertThatThrownBy(() -> exports.file(SPACE, raw.id(), true))
+        assertThatThrownBy(() -> exports.download(SPACE, raw.id(), true))
                 .isInstanceOfSatisfying(BklogException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EXPORT_NOT_FOUND));
         assertThat(exports.list(SPACE, true, 0)).isEmpty();
         assertThat(exports.list(SPACE, false, 0)).hasSize(1);

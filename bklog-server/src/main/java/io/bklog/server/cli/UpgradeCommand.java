@@ -42,8 +42,8 @@ final class UpgradeCommand implements Callable<Integer> {
         MetadataConfig metaConfig = BklogServer.metadataConfig(cfg).orElseGet(() -> MetadataConfig.embedded(dataDir));
         if (!cfg.store().clusters().isEmpty()) {
             err.println("bklog upgrade: several storage clusters (store.clusters " + cfg.store().clusters().keySet()
-                    + ") are not supported yet: its backup snapshot cannot span clusters; archive each index set to"
-                    + " its cluster's repository, then run `bklog migrate`");
+                    + ") are not supported yet: the guided upgrade opens one store; take `bklog backup --full` (one"
+                    + " snapshot per cluster), then run `bklog migrate`");
             return 2;
         }
         String backendName = cfg.store().backend().isEmpty() ? "lucene" : cfg.store().backend();

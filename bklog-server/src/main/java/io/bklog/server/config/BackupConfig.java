@@ -40,6 +40,11 @@ public record BackupConfig(String location, String store, Map<String, String> se
 
     /** The settings with every {@code <key>_file} replaced by {@code <key>} = the file's content (trimmed). */
     public Map<String, String> resolvedSettings() {
+        return resolve("backup.settings", settings);
+    }
+
+    /** {@code settings} with every {@code <key>_file} replaced by {@code <key>} = the file's content (trimmed). */
+    static Map<String, String> resolve(String path, Map<String, String> settings) {
         Map<String, String> out = new TreeMap<>();
         settings.forEach((k, v) -> {
             if (k.endsWith("_file")) {
@@ -47,7 +52,7 @@ public record BackupConfig(String location, String store, Map<String, String> se
                 try {
                     out.put(key, java.nio.file.Files.readString(java.nio.file.Path.of(v)).trim());
                 } catch (java.io.IOException e) {
-                    throw new ConfigException("cannot read backup.settings." + k + " (" + v + "): " + e);
+                    throw new ConfigException("cannot read " + path + "." + k + " (" + v + "): " + e);
                 }
             } else {
                 out.put(k, v);

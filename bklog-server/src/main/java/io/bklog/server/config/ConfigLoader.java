@@ -34,8 +34,8 @@ public final class ConfigLoader {
     private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
     public static final String ENV_PREFIX = "BKLOG_";
     private static final String SETTINGS_ENV = ENV_PREFIX + "STORE_SETTINGS_";
-    /** {@code BKLOG_BACKUP_SETTINGS_<KEY>}: a backup store setting, the key lower-cased ({@code SECRET_KEY} = {@code secret_key}). */
-    private static final String BACKUP_SETTINGS_ENV = ENV_PREFIX + "BACKUP_SETTINGS_";
+    /** The sections whose {@code settings} are a blob store's, each read from {@code BKLOG_<SECTION>_SETTINGS_<KEY>}. */
+    private static final List<String> BLOB_SECTIONS = List.of("backup", "archive", "export");
     /** Variables the launcher script reads itself; not config keys. */
     private static final List<String> LAUNCHER_ENV = List.of("BKLOG_JAVA_OPTS", "BKLOG_LOG_FORMAT", "BKLOG_LOG_LEVEL");
 
@@ -116,10 +116,12 @@ public final class ConfigLoader {
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             String name = e.getKey();
             if (!name.startsWith(ENV_PREFIX) || LAUNCHER_ENV.contains(name) || name.equals(PROFILE_ENV)) continue;
-            if (name.startsWith(BACKUP_SETTINGS_ENV) && name.length() > BACKUP_SETTINGS_ENV.length()) {
-                String key = name.substring(BACKUP_SETTINGS_ENV.length()).toLowerCase(Locale.ROOT);
-                tree.withObjectProperty("backup").withObjectProperty("settings").put(key, e.getValue());
-                origins.put("backup.settings." + key, name);
+            String section = blobSection(name);
+            if (section != null) {
+                String envPrefix = ENV_PREFIX + section.toUpperCase(Locale.ROOT) + "_SETTINGS_";
+                String key = name.substring(envPrefix.length()).toLowerCase(Locale.ROOT);
+                tree.withObjectProperty(section).withObjectProperty("settings").put(key, e.getValue());
+                origins.put(section + ".settings." + key, name);
             } else if (name.startsWith(SETTINGS_ENV) && name.length() > SETTINGS_ENV.length()) {
                 String key = name.substring(SETTINGS_ENV.length()).toLowerCase(Locale.ROOT).replace('_', '.');
                 tree.withObjectProperty("store").withObjectProperty("settings").put(key, e.getValue());
@@ -171,14 +173,26 @@ public final class ConfigLoader {
 
     /** A secret written in a YAML file is refused: it comes from a file ({@code <key>_file}) or the environment. */
     private static void refuseSecrets(JsonNode fromFile, Path file) {
-        JsonNode settings = fromFile.path("backup").path("settings");
-        for (String key : BackupConfig.SECRET_SETTINGS) {
-            if (settings.has(key)) {
-                throw new ConfigException("backup.settings." + key + " in " + file + " is a secret and is not read "
-                        + "from the config file; give backup.settings." + key + "_file (a file holding it) or the "
-                        + "environment variable " + BACKUP_SETTINGS_ENV + key.toUpperCase(Locale.ROOT));
+        for (String section : BLOB_SECTIONS) {
+            JsonNode settings = fromFile.path(section).path("settings");
+            for (String key : BackupConfig.SECRET_SETTINGS) {
+                if (settings.has(key)) {
+                    throw new ConfigException(section + ".settings." + key + " in " + file + " is a secret and is not"
+                            + " read from the config file; give " + section + ".settings." + key + "_file (a file "
+                            + "holding it) or the environment variable " + ENV_PREFIX
+                            + section.toUpperCase(Locale.ROOT) + "_SETTINGS_" + key.toUpperCase(Locale.ROOT));
+                }
             }
         }
+    }
+
+    /** The section of a {@code BKLOG_<SECTION>_SETTINGS_<KEY>} variable of a blob store; null for another variable. */
+    private static String blobSection(String env) {
+        for (String section : BLOB_SECTIONS) {
+            String p = ENV_PREFIX + section.toUpperCase(Locale.ROOT) + "_SETTINGS_";
+            if (env.startsWith(p) && env.length() > p.length()) return section;
+        }
+        return null;
     }
 
     /** One problem {@link #check} found: the key path, where it came from, what is wrong and what to do. */

@@ -14,15 +14,33 @@ import java.util.regex.Pattern;
  * @param expiry   how long a finished file can be downloaded before the cleanup deletes it: {@code 30m},
  *                 {@code 24h}, {@code 7d}; default {@code 24h}
  * @param threads  exports running at the same time; default 2
+ * @param store    where finished files are kept until they expire: blank = {@code {data_dir}/exports} (only this
+ *                 instance serves the download); {@code dir} (setting {@code path}: a directory every instance
+ *                 mounts) or {@code s3} (a bucket) so any instance serves it
+ * @param settings the store's settings (as {@code backup.settings}; secrets from a file or
+ *                 {@code BKLOG_EXPORT_SETTINGS_SECRET_KEY})
  */
-public record ExportSettings(Long maxBytes, String expiry, Integer threads) {
+public record ExportSettings(Long maxBytes, String expiry, Integer threads, String store,
+                             java.util.Map<String, String> settings) {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*([smhd])");
 
     public ExportSettings {
         maxBytes = maxBytes == null ? ExportJobConfig.DEFAULT_MAX_BYTES : maxBytes;
         expiry = expiry == null || expiry.isBlank() ? "24h" : expiry.strip();
         threads = threads == null ? ExportJobConfig.DEFAULT_THREADS : threads;
+        store = store == null ? "" : store.trim();
+        settings = settings == null ? java.util.Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(settings));
         toCore(maxBytes, expiry, threads);
+    }
+
+    public ExportSettings(Long maxBytes, String expiry, Integer threads) {
+        this(maxBytes, expiry, threads, null, null);
+    }
+
+    /** The settings with every {@code <key>_file} replaced by the file's content. */
+    public java.util.Map<String, String> resolvedSettings() {
+        return BackupConfig.resolve("export.settings", settings);
     }
 
     public static ExportSettings defaults() {

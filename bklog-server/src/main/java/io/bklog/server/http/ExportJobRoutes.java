@@ -4,6 +4,7 @@ import io.bklog.core.LogPlatformBuilder;
 import io.bklog.core.mask.MaskingService;
 import io.bklog.core.meta.ExportJob;
 import io.bklog.core.search.ExportJobService;
+import io.bklog.core.search.ExportStore;
 import io.bklog.core.search.ExportService;
 import io.bklog.core.search.SearchParams;
 import io.javalin.Javalin;
@@ -56,13 +57,13 @@ final class ExportJobRoutes implements RouteGroup {
                 ctx.json(exports.view(exports.get(space(ctx), ctx.pathParam("id"), AuthFilter.masked(ctx)))));
         app.get("/api/v1/exports/{id}/download", ctx -> {
             String id = ctx.pathParam("id");
-            Path file = exports.file(space(ctx), id, AuthFilter.masked(ctx));
             ExportJob job = exports.get(space(ctx), id, AuthFilter.masked(ctx));
-            ctx.contentType("application/gzip");
-            ctx.header("Content-Length", String.valueOf(Files.size(file)));
-            ctx.header("Content-Disposition", "attachment; filename=\"" + ExportJobService.fileName(job) + "\"");
-            try (InputStream in = Files.newInputStream(file)) {
-                in.transferTo(ctx.res().getOutputStream());
+            // from the data dir or the shared export store (export.store), whichever instance ran the export
+            try (ExportStore.Download file = exports.download(space(ctx), id, AuthFilter.masked(ctx))) {
+                ctx.contentType("application/gzip");
+                ctx.header("Content-Length", String.valueOf(file.sizeBytes()));
+                ctx.header("Content-Disposition", "attachment; filename=\"" + ExportJobService.fileName(job) + "\"");
+                file.content().transferTo(ctx.res().getOutputStream());
             }
         });
     }

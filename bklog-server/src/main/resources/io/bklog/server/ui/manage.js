@@ -7,6 +7,8 @@ async function requireAdmin() {
 }
 
 const enc = encodeURIComponent;
+const bytes = (n) => n >= 1 << 30 ? (n / (1 << 30)).toFixed(1) + ' GiB' : n >= 1 << 20 ? (n / (1 << 20)).toFixed(1) + ' MiB'
+  : n >= 1024 ? (n / 1024).toFixed(1) + ' KiB' : `${n} B`;
 const badge = (v) => h('span', { class: 'badge ' + String(v).toLowerCase() }, String(v));
 
 function jsonArea(id, label, value, rows = 8) {
@@ -63,6 +65,9 @@ async function followTask(taskId, label, out, progress) {
 }
 
 // ---------------------------------------------------------------- index sets
+const IS_KEYS = ['time_field', 'fields', 'retention_days', 'storage_cluster', 'shards', 'replicas', 'dynamic',
+  'patterns', 'description'];
+
 async function indexSets(main) {
   await requireAdmin();
   const list = h('div', {});
@@ -85,15 +90,30 @@ async function indexSets(main) {
     } catch (ex) { msg.replaceChildren(apiErrorBox(ex)); }
   };
   async function show(s) {
-    let cap = null;
-    try { cap = await api('GET', `/api/v1/index_sets/${enc(s.name)}/capacity`); } catch (e) { cap = { error: e.message }; }
+    const capBox = h('div', { id: 'is-capacity', 'aria-live': 'polite' });
+    async function capacity() {
+      try {
+        const c = await api('GET', `/api/v1/index_sets/${enc(s.name)}/capacity`);
+        capBox.replaceChildren(table([c], [['Documents', (x) => Number(x.doc_count).toLocaleString('en')],
+          ['Size', (x) => bytes(x.size_bytes)], ['Indices', (x) => String(x.index_count)],
+          ['Synced', (x) => x.synced_at ? fmtTime(x.synced_at) : 'not yet']], 'Capacity of ' + s.name));
+      } catch (ex) { capBox.replaceChildren(errorBox(ex)); }
+    }
+    const sync = h('button', { type: 'button', id: 'is-capacity-sync', onclick: async () => {
+      try {
+        const r = await api('POST', '/api/v1/tasks/ops.capacity_sync/run', {});
+        await followTask(r.task_id, 'ops.capacity_sync', capBox, null);
+        await capacity();
+      } catch (ex) { capBox.replaceChildren(errorBox(ex)); }
+    } }, 'Sync capacity now');
     detail.replaceChildren(h('div', { class: 'card' }, h('h2', {}, s.name),
       table(s.fields, [['Field', (f) => f.name], ['Type', (f) => f.type]], 'Fields of ' + s.name),
-      h('h3', {}, 'Capacity'), h('pre', { class: 'json' }, pretty(cap)),
+      h('h3', {}, 'Capacity'), capBox, sync,
       h('h3', {}, 'Settings'), h('pre', { class: 'json' }, pretty(s))));
     name.value = s.name;
-    const { name: _n, id: _i, space_uid: _s, version: _v, created_at: _c, updated_at: _u, ...rest } = s;
-    spec.value = pretty(rest);
+    // the settings a PUT takes, as they are now (read-only keys such as rotation or store_name left out)
+    spec.value = pretty(Object.fromEntries(IS_KEYS.filter((k) => s[k] !== undefined && s[k] !== null).map((k) => [k, s[k]])));
+    await capacity();
   }
   async function load() {
     const sets = (await api('GET', '/api/v1/index_sets')).index_sets;
@@ -118,12 +138,136 @@ const COLLECTOR = {
     { field_name: 'msg', field_type: 'string', field_index: 3 }],
 };
 
+const ETL_TYPES = [['bk_log_text', 'Text (the line as log)'], ['bk_log_json', 'JSON'],
+  ['bk_log_delimiter', 'Delimiter'], ['bk_log_regexp', 'Regex / grok']];
+
+/**
+ * The common fields of a collector as a form (name, index set, source and its paths or port, ETL type and its
+ * options, the field names and the time field). Every edit writes them into the JSON config (the "advanced"
+ * editor, which keeps every other key), and a valid edit of the JSON fills the form back.
+ */
+function collectorForm(cfg, sets, sourceTypes) {
+  const el = {
+    name: h('input', { id: 'c-name', required: true }),
+    set: h('select', { id: 'c-index-set' }, sets.map((s) => h('option', { value: s.name }, s.name))),
+    source: h('select', { id: 'c-source' }, sourceTypes.map((t) => h('option', { value: t }, t))),
+    paths: h('textarea', { id: 'c-paths', rows: '2', spellcheck: 'false' }),
+    port: h('input', { id: 'c-port', type: 'number', min: '0', max: '65535' }),
+    protocol: h('select', { id: 'c-protocol' }, ['udp', 'tcp', 'both'].map((t) => h('option', { value: t }, t))),
+    etl: h('select', { id: 'c-etl' }, ETL_TYPES.map(([v, l]) => h('option', { value: v }, l))),
+    separator: h('input', { id: 'c-separator', size: '4' }),
+    regexp: h('input', { id: 'c-regexp', spellcheck: 'false' }),
+    grok: h('input', { id: 'c-grok', type: 'checkbox' }),
+    fields: h('input', { id: 'c-fields', spellcheck: 'false' }),
+    timeField: h('input', { id: 'c-time-field' }),
+    timeFormat: h('input', { id: 'c-time-format' }),
+    timeZone: h('input', { id: 'c-time-zone', type: 'number', min: '-12', max: '14' }),
+  };
+  const show = (node, on) => { node.hidden = !on; };
+  const filePart = h('div', { class: 'row' }, h('label', { class: 'grow' }, 'Paths (one per line)', el.paths));
+  const syslogPart = h('div', { class: 'row' }, h('label', {}, 'Port', el.port), h('label', {}, 'Protocol', el.protocol));
+  const delimPart = h('label', {}, 'Separator', el.separator);
+  const regexPart = h('span', { class: 'row' }, h('label', { class: 'grow' }, 'Pattern (named groups, or grok)', el.regexp),
+    h('label', { class: 'inline' }, 'Grok', el.grok));
+  const fieldsPart = h('div', { class: 'row' },
+    h('label', { class: 'grow' }, 'Fields (comma-separated; for a delimiter, in column order)', el.fields),
+    h('label', {}, 'Time field', el.timeField), h('label', {}, 'Time format', el.timeFormat),
+    h('label', {}, 'Time zone (hours)', el.timeZone));
+  function visibility() {
+    show(filePart, el.source.value === 'file');
+    show(syslogPart, el.source.value === 'syslog');
+    show(delimPart, el.etl.value === 'bk_log_delimiter');
+    show(regexPart, el.etl.value === 'bk_log_regexp');
+    show(fieldsPart, el.etl.value === 'bk_log_delimiter' || el.etl.value === 'bk_log_regexp' || el.etl.value === 'bk_log_json');
+  }
+  function fill(c) {
+    const sp = c.source_params || {}, ep = c.etl_params || {}, fs = Array.isArray(c.fields) ? c.fields : [];
+    el.name.value = c.name || '';
+    if (c.index_set) el.set.value = c.index_set;
+    if (c.source_type && ![...el.source.options].some((o) => o.value === c.source_type)) {
+      el.source.append(h('option', { value: c.source_type }, c.source_type));
+    }
+    el.source.value = c.source_type || 'file';
+    el.paths.value = (sp.paths || []).join('\n');
+    el.port.value = sp.syslog_port ?? '';
+    el.protocol.value = sp.syslog_protocol || 'udp';
+    el.etl.value = c.etl_config || 'bk_log_text';
+    el.separator.value = ep.separator || '';
+    el.regexp.value = ep.separator_regexp || '';
+    el.grok.checked = !!ep.is_grok;
+    el.fields.value = fs.map((f) => f.field_name).join(', ');
+    const t = fs.find((f) => f.is_time) || {};
+    const opt = t.option || {};
+    el.timeField.value = t.field_name || '';
+    el.timeFormat.value = opt.time_format || t.time_format || '';
+    el.timeZone.value = opt.time_zone ?? t.time_zone ?? '';
+    visibility();
+  }
+  function write() {
+    let c;
+    try { c = JSON.parse(cfg.value); } catch (e) { c = {}; }
+    c.name = el.name.value;
+    c.index_set = el.set.value;
+    c.source_type = el.source.value;
+    const sp = Object.assign({}, c.source_params);
+    if (c.source_type === 'file') {
+      sp.paths = el.paths.value.split('\n').map((x) => x.trim()).filter((x) => x);
+      delete sp.syslog_port; delete sp.syslog_protocol;
+    } else if (c.source_type === 'syslog') {
+      sp.syslog_port = el.port.value === '' ? undefined : Number(el.port.value);
+      sp.syslog_protocol = el.protocol.value;
+      delete sp.paths;
+    }
+    c.source_params = sp;
+    c.etl_config = el.etl.value;
+    const ep = Object.assign({}, c.etl_params);
+    if (c.etl_config === 'bk_log_delimiter') { ep.separator = el.separator.value; delete ep.separator_regexp; delete ep.is_grok; }
+    else if (c.etl_config === 'bk_log_regexp') { ep.separator_regexp = el.regexp.value; ep.is_grok = el.grok.checked; delete ep.separator; }
+    else { delete ep.separator; delete ep.separator_regexp; delete ep.is_grok; }
+    c.etl_params = ep;
+    if (c.etl_config === 'bk_log_text') {
+      delete c.fields;
+    } else {
+      const old = new Map((Array.isArray(c.fields) ? c.fields : []).map((f) => [f.field_name, f]));
+      const names = el.fields.value.split(',').map((x) => x.trim()).filter((x) => x);
+      c.fields = names.map((n, i) => {
+        const f = Object.assign({ field_type: 'string' }, old.get(n), { field_name: n });
+        if (c.etl_config === 'bk_log_delimiter') f.field_index = i + 1; else delete f.field_index;
+        delete f.is_time; delete f.time_format; delete f.time_zone;
+        if (n === el.timeField.value.trim()) {
+          f.is_time = true;
+          f.option = Object.assign({}, f.option, { time_format: el.timeFormat.value || 'auto',
+            time_zone: el.timeZone.value === '' ? 0 : Number(el.timeZone.value) });
+        } else if (f.option) {
+          delete f.option.time_format; delete f.option.time_zone;
+          if (!Object.keys(f.option).length) delete f.option;
+        }
+        return f;
+      });
+    }
+    cfg.value = pretty(c);
+    visibility();
+  }
+  for (const x of Object.values(el)) x.addEventListener(x.tagName === 'SELECT' || x.type === 'checkbox' ? 'change' : 'input', write);
+  cfg.addEventListener('input', () => { try { fill(JSON.parse(cfg.value)); } catch (e) { /* fixed in the JSON first */ } });
+  try { fill(JSON.parse(cfg.value)); } catch (e) { visibility(); }
+  return h('fieldset', { class: 'plain' }, h('legend', {}, 'Collector'),
+    h('div', { class: 'row' }, h('label', {}, 'Name', el.name), h('label', {}, 'Index set', el.set),
+      h('label', {}, 'Source type', el.source)),
+    filePart, syslogPart,
+    h('div', { class: 'row' }, h('label', {}, 'ETL type', el.etl), delimPart, regexPart), fieldsPart);
+}
+
 async function collectors(main) {
   await requireAdmin();
   const list = h('div', {});
   const sets = (await api('GET', '/api/v1/index_sets')).index_sets;
+  const known = await api('GET', '/api/v1/collectors');
   const sample = Object.assign({}, COLLECTOR, { index_set: sets[0] ? sets[0].name : 'app' });
   const [cfgLabel, cfg] = jsonArea('collector-config', 'Collector config (JSON, docs/collectors.md)', sample, 14);
+  const basics = collectorForm(cfg, sets, known.source_types && known.source_types.length ? known.source_types : ['file', 'syslog']);
+  const advanced = h('details', { id: 'c-advanced' }, h('summary', {}, 'Advanced: the whole config as JSON (filters, multiline, field types…)'),
+    h('div', { class: 'row' }, cfgLabel));
   const lines = h('textarea', { id: 'etl-lines', rows: '4' });
   lines.value = '2024-05-01 10:00:01|ERROR|card declined\n2024-05-01 10:00:02|INFO|paid';
   const preview = h('div', { id: 'etl-preview', 'aria-live': 'polite' });
@@ -157,7 +301,7 @@ async function collectors(main) {
     } catch (ex) { tfOut.replaceChildren(apiErrorBox(ex)); }
   };
   const form = h('form', { class: 'card', 'aria-labelledby': 'c-form' }, h('h2', { id: 'c-form' }, 'New collector'),
-    h('div', { class: 'row' }, cfgLabel),
+    basics, advanced,
     h('div', { class: 'row' }, h('label', { class: 'grow' }, 'Sample lines (one per line)', lines)),
     h('div', { class: 'row' }, h('button', { type: 'button', id: 'etl-preview-run', onclick: runPreview }, 'Preview ETL'),
       h('button', { class: 'primary', type: 'submit' }, 'Create collector')), preview, saveMsg);
@@ -176,8 +320,8 @@ async function collectors(main) {
       load();
     } catch (ex) { toast(ex.message); }
   }
-  async function load() {
-    const r = await api('GET', '/api/v1/collectors');
+  async function load(known) {
+    const r = known || await api('GET', '/api/v1/collectors');
     list.replaceChildren(table(r.collectors, [
       ['Name', (c) => c.name], ['Index set', (c) => c.index_set], ['Source', (c) => c.source_type],
       ['State', (c) => h('span', {}, badge(c.status ? c.status.state : '?'), ' ', c.status && (c.status.reason || c.status.detail) || '')],
@@ -187,7 +331,7 @@ async function collectors(main) {
     ], 'Collectors'));
   }
   main.replaceChildren(h('h1', {}, 'Collectors'), h('div', { class: 'card' }, list), form, tfForm);
-  await load();
+  await load(known);
 }
 
 // ---------------------------------------------------------------- masking rules with live preview
@@ -328,7 +472,7 @@ async function backups(main) {
   await requireAdmin();
   const list = h('div', {});
   const restores = h('div', {});
-  const msg = h('div', { role: 'status' });
+  const msg = h('div', { role: 'status', id: 'backup-status' });
   const picker = await indexSetPicker('restore-index-set');
   const start = h('input', { id: 'restore-start', required: true, placeholder: '2024-05-01T00:00:00Z' });
   const end = h('input', { id: 'restore-end', required: true, placeholder: '2024-05-02T00:00:00Z' });
@@ -363,10 +507,14 @@ async function backups(main) {
   async function load() {
     const b = await api('GET', '/api/v1/backups');
     list.replaceChildren(h('p', { class: 'muted' }, 'Location: ' + b.location), table(b.backups, [
-      ['Id', (x) => x.id], ['Kind', (x) => x.kind], ['Created', (x) => fmtTime(x.created_at || x.time)],
-      ['Indices', (x) => String((x.indices && (x.indices.length ?? Object.keys(x.indices).length)) ?? '')],
-      ['', (x) => h('button', { type: 'button', onclick: async () => { try { const v = await api('POST', `/api/v1/backups/${enc(x.id)}/verify`);
-        toast(v.ok ? `${x.id}: verified` : `${x.id}: ${v.problems.join('; ')}`); } catch (ex) { toast(ex.message); } } }, 'Verify')]], 'Backups'));
+      ['Id', (x) => x.id], ['Kind', (x) => x.kind + (x.parent ? ` (on ${x.parent})` : '')], ['Time', (x) => fmtTime(x.time)],
+      ['Indices', (x) => String(x.index_count ?? '')], ['Docs', (x) => Number(x.total_docs ?? 0).toLocaleString('en')],
+      ['', (x) => h('button', { type: 'button', 'aria-label': 'Verify ' + x.id, onclick: async () => {
+        try {
+          const v = await api('POST', `/api/v1/backups/${enc(x.id)}/verify`);
+          msg.replaceChildren(h('p', { class: v.ok ? 'ok' : 'error' }, v.ok ? `${x.id}: verified, no problem found`
+            : `${x.id}: ${v.problems.join('; ')}`));
+        } catch (ex) { msg.replaceChildren(errorBox(ex)); } } }, 'Verify')]], 'Backups'));
     const r = await api('GET', '/api/v1/restores');
     restores.replaceChildren(table(r.restores, [['Id', (x) => String(x.id)], ['Index set', (x) => x.index_set_name || x.index_set || String(x.index_set_id)],
       ['Range', (x) => `${fmtTime(x.start_time)} → ${fmtTime(x.end_time)}`], ['Status', (x) => badge(x.status)],
@@ -387,17 +535,26 @@ async function deadLetters(main) {
   await requireAdmin();
   const picker = await indexSetPicker('dl-index-set');
   const out = h('div', {});
-  const msg = h('div', { role: 'status' });
+  const msg = h('div', { role: 'status', id: 'dl-status' });
   async function load() {
-    const r = await api('GET', `/api/v1/index_sets/${enc(picker.value)}/dead_letters?limit=100`);
-    out.replaceChildren(h('p', { class: 'muted' }, `${r.total} dead letters`), table(r.items, [
-      ['Id', (x) => String(x.id)], ['When', (x) => fmtTime(x.created_at || x.failed_at)], ['Reason', (x) => x.reason || x.error || ''],
-      ['Document', (x) => h('code', {}, JSON.stringify(x.document || x.source || x.original || x))]], 'Dead letters'));
+    const r = await api('GET', `/api/v1/index_sets/${enc(picker.value)}/dead_letters?size=100`);
+    out.replaceChildren(h('p', { class: 'muted', id: 'dl-total' }, `${r.total} dead letter${r.total === 1 ? '' : 's'}`
+      + (r.total > r.items.length ? ` (the newest ${r.items.length} shown)` : '')), table(r.items, [
+      ['When', (x) => fmtTime(x.time)], ['Reason', (x) => x.reason || ''], ['Attempts', (x) => String(x.attempts ?? '')],
+      ['Document', (x) => h('code', {}, JSON.stringify(x.original))]], 'Dead letters'));
+    replay.disabled = r.total === 0;
   }
-  picker.onchange = load;
-  const replay = h('button', { type: 'button', onclick: async () => {
-    try { const r = await api('POST', `/api/v1/index_sets/${enc(picker.value)}/dead_letters/replay`, {}); msg.replaceChildren(h('pre', { class: 'json' }, pretty(r))); load(); }
-    catch (ex) { msg.replaceChildren(errorBox(ex)); } } }, 'Replay all');
+  picker.onchange = () => { msg.replaceChildren(); load(); };
+  const replay = h('button', { type: 'button', id: 'dl-replay', onclick: async () => {
+    try {
+      const r = await api('POST', `/api/v1/index_sets/${enc(picker.value)}/dead_letters/replay`, {});
+      const refused = (r.items || []).filter((i) => i.reason)
+        .map((i) => h('li', {}, h('code', {}, i.id || ''), ' ', i.reason));
+      msg.replaceChildren(h('p', { class: r.rejected ? 'error' : 'ok' },
+        `Replayed ${r.replayed}: ${r.stored} stored, ${r.rejected} refused again${r.retryable ? `, ${r.retryable} to retry` : ''}.`),
+      refused.length ? h('ul', {}, refused.slice(0, 20)) : null);
+      load();
+    } catch (ex) { msg.replaceChildren(errorBox(ex)); } } }, 'Replay all');
   main.replaceChildren(h('h1', {}, 'Dead letters'), h('div', { class: 'card' }, h('div', { class: 'row' }, h('label', {}, 'Index set', picker), replay), msg, out));
   await load();
 }

@@ -53,6 +53,35 @@ class ConfigDocsTest {
     }
 
     @Test
+    void theKeyTableIsWhatTheGeneratorWritesFromTheConfigClasses() throws IOException {
+        String doc = Files.readString(DOC);
+        String generated = ConfigDocsGenerator.regenerate(doc);
+        if (!generated.equals(doc) && Boolean.getBoolean("bklog.docs.write")) {
+            Files.writeString(DOC, generated);
+            doc = generated;
+        }
+        assertThat(doc).as(DOC + " is not what the config classes give; regenerate it with\n  "
+                + ConfigDocsGenerator.COMMAND + "\nthen fill in the default and meaning of any new row")
+                .isEqualTo(generated);
+        assertThat(doc).as("a generated row still needs its meaning").doesNotContain("(describe ");
+    }
+
+    @Test
+    void theGeneratorAddsANewKeyFromItsRecordAndDropsAKeyThatIsGone() throws IOException {
+        String doc = Files.readString(DOC);
+        String without = doc.replaceAll("(?m)^\\| `export\\.threads` \\|.*\n", "")
+                .replace("| `server.port` |", "| `server.gone_key` | `BKLOG_SERVER_GONE_KEY` | x | y |\n| `server.port` |")
+                .replace("`BKLOG_SERVER_HOST`", "`BKLOG_SERVER_HOSTNAME`");
+
+        String regenerated = ConfigDocsGenerator.regenerate(without);
+
+        assertThat(regenerated).doesNotContain("server.gone_key").contains("`BKLOG_SERVER_HOST`")
+                .doesNotContain("BKLOG_SERVER_HOSTNAME")
+                .contains("| `export.threads` | `BKLOG_EXPORT_THREADS` | `2` | exports running at the same time; "
+                        + "default 2 |");
+    }
+
+    @Test
     void everyDocumentedKeyExists() throws IOException {
         JsonNode defaults = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .valueToTree(BklogConfig.defaults());

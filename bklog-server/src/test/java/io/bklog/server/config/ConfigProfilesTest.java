@@ -44,6 +44,37 @@ class ConfigProfilesTest {
     }
 
     @Test
+    void archiveAndExportStoresTakeTheirSettingsFromFileAndEnvironmentButNeverASecretFromTheFile()
+            throws IOException {
+        Path secret = write("archive.secret", "archive-secret\n");
+        Path base = write("bklog.yaml", "archive:\n  store: s3\n  settings:\n    bucket: archives\n"
+                + "    sse: aws:kms\n    secret_key_file: " + secret + "\nexport:\n  expiry: 2h\n  store: dir\n"
+                + "  settings:\n    path: /mnt/shared/exports\n");
+
+        BklogConfig config = ConfigLoader.load(base, null, List.of(), Map.of("BKLOG_EXPORT_SETTINGS_SECRET_KEY",
+                "export-secret", "BKLOG_ARCHIVE_SETTINGS_ACCESS_KEY", "AKIA1"), Map.of());
+
+        assertThat(config.archive().store()).isEqualTo("s3");
+        assertThat(config.archive().resolvedSettings()).containsEntry("bucket", "archives")
+                .containsEntry("sse", "aws:kms").containsEntry("access_key", "AKIA1")
+                .containsEntry("secret_key", "archive-secret");
+        assertThat(config.export().store()).isEqualTo("dir");
+        assertThat(config.export().expiry()).isEqualTo("2h");
+        assertThat(config.export().resolvedSettings()).containsEntry("path", "/mnt/shared/exports")
+                .containsEntry("secret_key", "export-secret");
+
+        for (String section : List.of("archive", "export")) {
+            Path bad = write("bad-" + section + ".yaml", section + ":\n  store: s3\n  settings:\n"
+                    + "    secret_key: in-the-file\n");
+            assertThatThrownBy(() -> ConfigLoader.load(bad, null, List.of(), Map.of(), Map.of()))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(section + ".settings.secret_key").hasMessageContaining("is a secret")
+                    .hasMessageContaining("BKLOG_" + section.toUpperCase(java.util.Locale.ROOT)
+                            + "_SETTINGS_SECRET_KEY");
+        }
+    }
+
+    @Test
     void theProfileFileOverridesTheBaseFileAndSourcesAndEnvironmentOverrideBoth() throws IOException {
         Path base = write("bklog.yaml", "server:\n  port: 9281\n  host: 0.0.0.0\ndata_dir: /srv/base\n"
                 + "scheduler:\n  workers: 4\n");

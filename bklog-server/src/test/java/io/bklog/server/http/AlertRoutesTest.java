@@ -68,8 +68,10 @@ class AlertRoutesTest {
             ex.close();
         });
         receiver.start();
+        // the receiver is on loopback, which webhooks may reach only when allowed explicitly
         server = BklogServer.start(new BklogConfig(new ServerConfig("127.0.0.1", 0, 4 * 1024 * 1024),
-                dataDir.toString(), StoreConfig.defaults()));
+                dataDir.toString(), StoreConfig.defaults()).withAlerting(new io.bklog.server.config.AlertingSettings(
+                null, List.of("127.0.0.1"), null)));
         admin = Files.readString(dataDir.resolve("admin-token")).strip();
         api = new ApiCalls(server.uri());
         assertThat(call(admin, "PUT", "/api/v1/index_sets/app", "{}").status()).isEqualTo(201);
@@ -235,5 +237,21 @@ class AlertRoutesTest {
         assertThat(badChannel.body().path("field").asText()).isEqualTo("settings");
         Answer notNumber = call(admin, "GET", "/api/v1/alerts/rules/abc", null);
         assertThat(notNumber.status()).isEqualTo(400);
+    }
+
+    @Test
+    void aWebhookToTheCloudMetadataAddressIsRefusedAndWebhookUrlsAreShownWithoutTheirPath() throws Exception {
+        Answer meta = call(admin, "PUT", "/api/v1/alerts/channels/meta", "{\"type\": \"webhook\", \"settings\":"
+                + " {\"url\": \"http://169.254.169.254/latest/meta-data/\"}}");
+        assertThat(meta.status()).as(meta.raw()).isEqualTo(400);
+        assertThat(meta.body().path("error").asText()).isEqualTo("invalid_alert");
+        assertThat(meta.body().path("message").asText()).contains("169.254.169.254", "link-local",
+                "alerting.webhook_allowed_destinations");
+        assertThat(call(admin, "GET", "/api/v1/alerts/channels/meta", null).status()).isEqualTo(404);
+        // the channel ops has the path /hook: answers show scheme://host:port/… only, to admins too
+        String port = String.valueOf(receiver.getAddress().getPort());
+        Answer ops = call(admin, "GET", "/api/v1/alerts/channels/ops", null);
+        assertThat(ops.body().at("/settings/url").asText()).isEqualTo("http://127.0.0.1:" + port + "/\u2026");
+        assertThat(ops.raw()).doesNotContain("/hook");
     }
 }

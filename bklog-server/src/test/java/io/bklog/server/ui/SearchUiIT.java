@@ -144,6 +144,50 @@ class SearchUiIT extends UiTest {
     }
 
     @Test
+    void olderKeepsPagingPastTheTenThousandLineWindowAndNewerStepsBack() {
+        // an index set of its own with 10,100 lines, one every 500 ms, newest first: position p is line 10099 - p
+        f.call(f.admin, "PUT", "/api/v1/index_sets/deep", "{}");
+        // straight into the store: the ingest pipeline is not what this test is about, and is slower
+        LogPlatform p = f.server.platform();
+        long start = p.clock().millis() - Duration.ofHours(2).toMillis();
+        List<io.bklog.spi.LogDocument> docs = new java.util.ArrayList<>();
+        for (int i = 0; i < 10_100; i++) {
+            long t = start + 500L * i;
+            Map<String, Object> line = UiFixture.line(t, i, "deep line " + i + " end", "INFO", "10.0.0.7");
+            line.remove("level"); // a field of the index set's defaults only
+            docs.add(new io.bklog.spi.LogDocument("deep-" + i, Instant.ofEpochMilli(t), line));
+        }
+        p.internals().store().index("deep", docs);
+        p.internals().store().refresh("deep");
+
+        // the last page inside the window is a "begin" page; the next ones are search_after the page before
+        open(f.admin, UiPages.WIDE, "#/search?is=deep&from=now-3h&to=now&b=9950");
+        assertThat(page.locator("#page-info")).hasText("9,951–10,000 of 10,100");
+        assertThat(hits().first()).containsText("deep line 149 end");
+        page.locator("#next-page").click();
+        assertThat(page.locator("#page-info")).hasText("10,001–10,050 of 10,100");
+        assertThat(hits()).hasCount(50);
+        assertThat(hits().first()).containsText("deep line 99 end");
+        assertThat(hits().last()).containsText("deep line 50 end");
+        assertThat(hashParam("after")).isNotNull();
+        page.locator("#next-page").click();
+        assertThat(page.locator("#page-info")).hasText("10,051–10,100 of 10,100");
+        assertThat(hits().last()).containsText("deep line 0 end");
+        assertThat(page.locator("#next-page")).isDisabled();
+
+        // Newer steps back through the cursors, and a reload of a deep page shows the same lines
+        page.locator("#prev-page").click();
+        assertThat(page.locator("#page-info")).hasText("10,001–10,050 of 10,100");
+        assertThat(hits().first()).containsText("deep line 99 end");
+        page.reload();
+        assertThat(hits().first()).containsText("deep line 99 end");
+        page.locator("#prev-page").click();
+        assertThat(page.locator("#page-info")).hasText("9,951–10,000 of 10,100");
+        assertThat(hashParam("after")).isNull();
+        assertThat(hits().first()).containsText("deep line 149 end");
+    }
+
+    @Test
     void liveTailReceivesLinesStoredAfterItOpened() {
         // an index set of its own, so the lines it adds change no other test's counts
         f.call(f.admin, "PUT", "/api/v1/index_sets/live_tail", "{}");

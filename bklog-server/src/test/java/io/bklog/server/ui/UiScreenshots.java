@@ -1,5 +1,6 @@
 package io.bklog.server.ui;
 
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 
 import java.nio.file.Files;
@@ -22,6 +23,13 @@ public final class UiScreenshots {
         Files.createDirectories(out);
         UiFixture f = UiFixture.get();
         try {
+            // something to show on the dead letters and backups screens
+            f.call(f.admin, "PUT", "/api/v1/index_sets/dl", "{\"fields\": [{\"name\": \"log\", \"type\": \"text\"},"
+                    + " {\"name\": \"client_ip\", \"type\": \"ip\"}]}");
+            f.call(f.admin, "POST", "/api/v1/index_sets/dl/ingest?refresh=true",
+                    "[{\"log\": \"login from a bad address\", \"client_ip\": \"300.1.1.1\"}]");
+            f.server.platform().operations().backups().full();
+            f.server.platform().operations().lifecycle().syncCapacity();
             Map<String, String> screens = new LinkedHashMap<>();
             screens.put("search", "#/search?is=app&q=log:500&from=now-1h&to=now");
             screens.put("patterns", "#/search?is=app&from=now-1h&to=now&tab=patterns");
@@ -43,6 +51,16 @@ public final class UiScreenshots {
                         page.locator("#etl-preview-run").click();
                         assertThat(page.getByLabel("Parsed sample lines")).isVisible();
                         page.getByLabel("Parsed sample lines").scrollIntoViewIfNeeded();
+                    }
+                    if (s.getKey().equals("index-sets")) {
+                        page.getByLabel("Index sets", new Page.GetByLabelOptions().setExact(true))
+                                .getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+                                        new Locator.GetByRoleOptions().setName("app").setExact(true)).click();
+                        assertThat(page.getByLabel("Capacity of app").locator("tbody td").last()).not().hasText("not yet");
+                    }
+                    if (s.getKey().equals("dead-letters")) {
+                        page.getByLabel("Index set").selectOption("dl");
+                        assertThat(page.locator("#dl-total")).hasText("1 dead letter");
                     }
                     if (s.getKey().equals("search")) {
                         page.locator("button.field-name[data-field=level]").click();
