@@ -289,9 +289,16 @@ public final class BklogServer implements AutoCloseable {
     /** The configured metadata database; empty = the embedded default. */
     public static Optional<MetadataConfig> metadataConfig(BklogConfig config) {
         MetadataSettings m = config.metadata();
-        if (m.url().isEmpty()) return Optional.empty();
+        if (m.url().isEmpty()) {
+            if (!m.replicaUrl().isEmpty()) {
+                throw new ConfigException("bad metadata config: metadata.replica_url is set but metadata.url is not;"
+                        + " a replica needs its MariaDB primary in metadata.url (docs/ha.md)");
+            }
+            return Optional.empty();
+        }
         try {
-            return Optional.of(MetadataConfig.builder().jdbcUrl(m.url()).user(m.user()).password(m.password()).build());
+            return Optional.of(MetadataConfig.builder().jdbcUrl(m.url()).user(m.user()).password(m.password())
+                    .replicaJdbcUrl(m.replicaUrl()).build());
         } catch (IllegalArgumentException e) {
             throw new ConfigException("bad metadata config: " + e.getMessage(), e);
         }

@@ -20,9 +20,13 @@ import java.util.Objects;
  * @param password          database password; default {@code ""}; never printed by {@link #toString()}
  * @param maxPoolSize       most connections the pool opens; default 10
  * @param connectionTimeout how long to wait for a connection before failing; default 10 s
+ * @param replicaJdbcUrl    JDBC URL of a MariaDB replica of {@code jdbcUrl} ({@code ""} = none). bklog never
+ *                          reads nor writes through it: everything goes to the primary, {@code jdbcUrl}. The
+ *                          {@code mysql} health namespace watches the replica's replication, and names it in the
+ *                          suggestion when the primary is lost (promotion: docs/ha.md). Same user and password
  */
 public record MetadataConfig(String jdbcUrl, String user, String password, int maxPoolSize,
-                             Duration connectionTimeout) {
+                             Duration connectionTimeout, String replicaJdbcUrl) {
 
     public static final int DEFAULT_MAX_POOL_SIZE = 10;
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
@@ -48,6 +52,32 @@ public record MetadataConfig(String jdbcUrl, String user, String password, int m
             throw new IllegalArgumentException(
                     "metadata connectionTimeout must be at least 250ms, got " + connectionTimeout);
         }
+        replicaJdbcUrl = replicaJdbcUrl == null ? "" : replicaJdbcUrl.trim();
+        if (!replicaJdbcUrl.isEmpty()) {
+            if (!replicaJdbcUrl.startsWith("jdbc:mariadb:") && !replicaJdbcUrl.startsWith("jdbc:mysql:")) {
+                throw new IllegalArgumentException("metadata replica url '" + replicaJdbcUrl
+                        + "' must be a MariaDB/MySQL JDBC URL such as jdbc:mariadb://replica:3306/bklog");
+            }
+            if (jdbcUrl.startsWith("jdbc:h2:")) {
+                throw new IllegalArgumentException("metadata replica url '" + replicaJdbcUrl
+                        + "' needs a MariaDB/MySQL primary, but the metadata url is the embedded H2 " + jdbcUrl);
+            }
+            if (replicaJdbcUrl.equals(jdbcUrl)) {
+                throw new IllegalArgumentException("metadata replica url is the same as the metadata url ("
+                        + jdbcUrl + "); name the replica's own host and port");
+            }
+        }
+    }
+
+    /** Without a replica. */
+    public MetadataConfig(String jdbcUrl, String user, String password, int maxPoolSize,
+                          Duration connectionTimeout) {
+        this(jdbcUrl, user, password, maxPoolSize, connectionTimeout, "");
+    }
+
+    /** True when a replica is configured ({@link #replicaJdbcUrl()} not empty). */
+    public boolean hasReplica() {
+        return !replicaJdbcUrl.isEmpty();
     }
 
     /**
@@ -73,7 +103,7 @@ public record MetadataConfig(String jdbcUrl, String user, String password, int m
     public String toString() {
         return "MetadataConfig[jdbcUrl=" + jdbcUrl + ", user=" + user + ", password="
                 + (password.isEmpty() ? "" : "****") + ", maxPoolSize=" + maxPoolSize + ", connectionTimeout="
-                + connectionTimeout + "]";
+                + connectionTimeout + (hasReplica() ? ", replicaJdbcUrl=" + replicaJdbcUrl : "") + "]";
     }
 
     /** Builder mirroring the record; YAML keys use the same names. */
@@ -83,6 +113,7 @@ public record MetadataConfig(String jdbcUrl, String user, String password, int m
         private String password = "";
         private int maxPoolSize = DEFAULT_MAX_POOL_SIZE;
         private Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
+        private String replicaJdbcUrl = "";
 
         private Builder() {
         }
@@ -112,12 +143,18 @@ public record MetadataConfig(String jdbcUrl, String user, String password, int m
             return this;
         }
 
+        /** A replica of the primary, watched by the health check only; blank = none. */
+        public Builder replicaJdbcUrl(String replicaJdbcUrl) {
+            this.replicaJdbcUrl = replicaJdbcUrl;
+            return this;
+        }
+
         public MetadataConfig build() {
             if (jdbcUrl == null || jdbcUrl.isBlank()) {
                 throw new IllegalArgumentException("metadata jdbcUrl is required, e.g. jdbc:mariadb://host:3306/bklog"
                         + " or MetadataConfig.embedded(dataDir)");
             }
-            return new MetadataConfig(jdbcUrl, user, password, maxPoolSize, connectionTimeout);
+            return new MetadataConfig(jdbcUrl, user, password, maxPoolSize, connectionTimeout, replicaJdbcUrl);
         }
     }
 }

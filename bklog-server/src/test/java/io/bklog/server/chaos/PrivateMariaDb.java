@@ -34,9 +34,19 @@ final class PrivateMariaDb implements AutoCloseable {
     private final Path socket;
     private final int port;
     private final boolean root = "root".equals(System.getProperty("user.name"));
+    private final List<String> options;
     private Process process;
 
     PrivateMariaDb(Path dir) {
+        this(dir, List.of());
+    }
+
+    /**
+     * With more {@code mariadbd} options ({@code --server-id=2}, ...); binary logging stays off unless one of them is
+     * {@code --log-bin...}.
+     */
+    PrivateMariaDb(Path dir, List<String> options) {
+        this.options = List.copyOf(options);
         this.dir = dir;
         this.dataDir = dir.resolve("data");
         this.errorLog = dir.resolve("mariadbd.err");
@@ -47,6 +57,11 @@ final class PrivateMariaDb implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** The data dir {@link #install()} makes. */
+    Path dataDir() {
+        return dataDir;
     }
 
     String jdbcUrl(String database) {
@@ -83,8 +98,10 @@ final class PrivateMariaDb implements AutoCloseable {
         if (process != null && process.isAlive()) return;
         List<String> cmd = new ArrayList<>(List.of(binary("mariadbd", "mysqld"), "--no-defaults",
                 "--datadir=" + dataDir, "--port=" + port, "--bind-address=127.0.0.1", "--socket=" + socket,
-                "--pid-file=" + dir.resolve("mariadbd.pid"), "--log-error=" + errorLog, "--skip-log-bin",
+                "--pid-file=" + dir.resolve("mariadbd.pid"), "--log-error=" + errorLog,
                 "--innodb-buffer-pool-size=64M", "--max-connections=200"));
+        if (options.stream().noneMatch(o -> o.startsWith("--log-bin"))) cmd.add("--skip-log-bin");
+        cmd.addAll(options);
         if (root) cmd.add("--user=root");
         try {
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -113,6 +130,35 @@ final class PrivateMariaDb implements AutoCloseable {
         LOG.info("event=chaos_mariadb_stopped port={}", port);
     }
 
+    /** {@code kill -9}: no shutdown, nothing flushed; the data dir stays as the crash left it. */
+    synchronized void kill9() {
+        if (process == null) return;
+        Processes.kill9(process);
+        LOG.info("event=chaos_mariadb_killed port={} pid={} signal=KILL", port, process.pid());
+        process = null;
+    }
+
+    synchronized boolean running() {
+        return process != null && process.isAlive();
+    }
+
+    /** The first row of a query (column label → value), empty when it returns no row. */
+    java.util.Map<String, String> queryRow(String query) {
+        try (Connection c = connect(""); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery(query)) {
+            java.util.Map<String, String> row = new java.util.LinkedHashMap<>();
+            if (rs.next()) {
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.put(rs.getMetaData().getColumnLabel(i), rs.getString(i));
+                }
+            }
+            return row;
+        } catch (SQLException e) {
+            throw new IllegalStateException(query + " on the private MariaDB (port " + port + "): " + e.getMessage(),
+                    e);
+        }
+    }
+
     void createDatabase(String name) {
         sql("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
     }
@@ -121,7 +167,7 @@ final class PrivateMariaDb implements AutoCloseable {
         sql("DROP DATABASE IF EXISTS " + name);
     }
 
-    private void sql(String statement) {
+    void sql(String statement) {
         try (Connection c = connect(""); Statement st = c.createStatement()) {
             st.execute(statement);
         } catch (SQLException e) {

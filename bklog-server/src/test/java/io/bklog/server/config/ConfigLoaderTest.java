@@ -62,6 +62,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void metadataReplicaUrlReachesTheMetadataConfigAndNeedsAPrimary() throws IOException {
+        Path f = Files.writeString(dir.resolve("bklog.yaml"), """
+                metadata:
+                  url: jdbc:mariadb://10.0.0.11:3306/bklog
+                  replica_url: jdbc:mariadb://10.0.0.12:3306/bklog
+                """);
+        BklogConfig c = ConfigLoader.load(f, Map.of(), Map.of());
+        assertThat(c.metadata().replicaUrl()).isEqualTo("jdbc:mariadb://10.0.0.12:3306/bklog");
+        assertThat(io.bklog.server.BklogServer.metadataConfig(c).orElseThrow().replicaJdbcUrl())
+                .isEqualTo("jdbc:mariadb://10.0.0.12:3306/bklog");
+        assertThat(ConfigLoader.load(null, Map.of("BKLOG_METADATA_URL", "jdbc:mariadb://a:3306/bklog",
+                "BKLOG_METADATA_REPLICA_URL", "jdbc:mariadb://b:3306/bklog"), Map.of()).metadata().replicaUrl())
+                .isEqualTo("jdbc:mariadb://b:3306/bklog");
+
+        BklogConfig noPrimary = ConfigLoader.load(null, Map.of("BKLOG_METADATA_REPLICA_URL",
+                "jdbc:mariadb://b:3306/bklog"), Map.of());
+        assertThatThrownBy(() -> io.bklog.server.BklogServer.metadataConfig(noPrimary))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("metadata.replica_url is set but metadata.url");
+        BklogConfig same = ConfigLoader.load(null, Map.of("BKLOG_METADATA_URL", "jdbc:mariadb://a:3306/bklog",
+                "BKLOG_METADATA_REPLICA_URL", "jdbc:mariadb://a:3306/bklog"), Map.of());
+        assertThatThrownBy(() -> io.bklog.server.BklogServer.metadataConfig(same))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("same as the metadata url");
+    }
+
+    @Test
     void unknownYamlKeyIsRefusedNamingItAndTheKnownOnes() throws IOException {
         Path f = Files.writeString(dir.resolve("bklog.yaml"), "server:\n  prot: 9300\n");
         assertThatThrownBy(() -> ConfigLoader.load(f, Map.of(), Map.of()))
