@@ -103,6 +103,9 @@ final class EsBulkWriter {
                 pending.add(i);
             } catch (IllegalArgumentException e) {
                 results[i] = ItemResult.rejected(d.id(), e.getMessage());
+            } catch (java.io.UncheckedIOException e) { // a value JSON cannot hold: this document only, not the batch
+                results[i] = ItemResult.rejected(d.id(), "cannot write the document as JSON: "
+                        + e.getCause().getMessage());
             }
         }
         String[] lastReason = new String[n];
