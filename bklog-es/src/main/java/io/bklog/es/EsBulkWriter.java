@@ -2,12 +2,14 @@ package io.bklog.es;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch._types.ErrorCause;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.json.JsonData;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,10 +21,18 @@ import io.bklog.spi.FieldValues;
 import io.bklog.spi.IndexNames;
 import io.bklog.spi.IndexSetSchema;
 import io.bklog.spi.LogDocument;
+import org.apache.http.entity.ContentType;
+import org.apache.http.nio.entity.NByteArrayEntity;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +40,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -80,32 +89,24 @@ final class EsBulkWriter {
         int n = documents.size();
         ItemResult[] results = new ItemResult[n];
         if (n == 0) return new BulkResult(List.of());
-        List<Map<String, Object>> sources = new ArrayList<>(n);
+        // each document's _source is serialised once, straight from its fields, and reused by every attempt
+        byte[][] sources = new byte[n][];
         List<LocalDate> days = new ArrayList<>(n);
         Map<String, FieldType> types = indexSets.fieldTypes(schema);
         List<Integer> pending = new ArrayList<>(n);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
         for (int i = 0; i < n; i++) {
             LogDocument d = documents.get(i);
-            Map<String, Object> src = new LinkedHashMap<>(d.fields().size() * 2);
-            String logFrom = DerivedLog.sourceOf(d.fields(), types);
+            days.add(IndexNames.dayOf(d.timestamp()));
             try {
-                for (Map.Entry<String, Object> e : d.fields().entrySet()) {
-                    if (logFrom != null && e.getKey().equals(DerivedLog.LOG)) continue; // kept once: see DerivedLog
-                    // the store's own fields are never taken from a client: a sent __log_from would make queries on
-                    // log match another field of that document
-                    if (e.getKey().equals(EsMappings.LOG_FROM) || e.getKey().equals(EsMappings.DOC_ID)) continue;
-                    FieldType type = e.getKey().equals(schema.timeField()) ? null : types.get(e.getKey());
-                    src.put(e.getKey(), type == null ? e.getValue() : FieldValues.convert(e.getKey(), type, e.getValue()));
-                }
+                sources[i] = source(schema, types, d, buf);
                 pending.add(i);
             } catch (IllegalArgumentException e) {
                 results[i] = ItemResult.rejected(d.id(), e.getMessage());
+            } catch (java.io.UncheckedIOException e) { // a value JSON cannot hold: this document only, not the batch
+                results[i] = ItemResult.rejected(d.id(), "cannot write the document as JSON: "
+                        + e.getCause().getMessage());
             }
-            src.put(schema.timeField(), d.timestamp().toEpochMilli());
-            if (logFrom != null) src.put(EsMappings.LOG_FROM, logFrom);
-            src.put(EsMappings.DOC_ID, d.id());
-            sources.add(src);
-            days.add(IndexNames.dayOf(d.timestamp()));
         }
         String[] lastReason = new String[n];
         Iterator<Long> delays = retryPolicy.delays();
@@ -126,12 +127,76 @@ final class EsBulkWriter {
         return new BulkResult(List.of(results));
     }
 
-    /** One bulk attempt over {@code pending}; fills results of finished items and returns the items to retry. */
-    private List<Integer> attempt(IndexSetSchema schema, List<LogDocument> docs, List<Map<String, Object>> sources,
+    /**
+     * The {@code _source} of one document as JSON: its fields in order (values converted to their mapped types, the
+     * time field as epoch millis), {@code log} left out when it is a copy ({@link DerivedLog}) with the marker
+     * instead, and the id's sort copy {@value EsMappings#DOC_ID}. The store's own fields are never taken from a
+     * client: a sent {@code __log_from} would make queries on {@code log} match another field of that document.
+     *
+     * @throws IllegalArgumentException a value that does not fit its field's type
+     */
+    private byte[] source(IndexSetSchema schema, Map<String, FieldType> types, LogDocument d,
+                          ByteArrayOutputStream buf) {
+        buf.reset();
+        String timeField = schema.timeField();
+        String logFrom = DerivedLog.sourceOf(d.fields(), types);
+        try (JsonGenerator g = json.getFactory().createGenerator(buf)) {
+            g.writeStartObject();
+            boolean timeWritten = false;
+            for (Map.Entry<String, Object> e : d.fields().entrySet()) {
+                String name = e.getKey();
+                if (logFrom != null && name.equals(DerivedLog.LOG)) continue; // kept once: see DerivedLog
+                if (name.equals(EsMappings.LOG_FROM) || name.equals(EsMappings.DOC_ID)) continue;
+                g.writeFieldName(name);
+                if (name.equals(timeField)) {
+                    g.writeNumber(d.timestamp().toEpochMilli());
+                    timeWritten = true;
+                    continue;
+                }
+                FieldType type = types.get(name);
+                writeValue(g, type == null ? e.getValue() : FieldValues.convert(name, type, e.getValue()));
+            }
+            if (!timeWritten) g.writeNumberField(timeField, d.timestamp().toEpochMilli());
+            if (logFrom != null) g.writeStringField(EsMappings.LOG_FROM, logFrom);
+            g.writeStringField(EsMappings.DOC_ID, d.id());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("serialising document " + d.id(), e);
+        }
+        return buf.toByteArray();
+    }
+
+    private void writeValue(JsonGenerator g, Object v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof String s) {
+            g.writeString(s);
+        } else if (v instanceof Long l) {
+            g.writeNumber(l);
+        } else if (v instanceof Double x) {
+            g.writeNumber(x);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof List<?> list) {
+            g.writeStartArray();
+            for (Object o : list) writeValue(g, o);
+            g.writeEndArray();
+        } else {
+            json.writeValue(g, v); // as the typed client's mapper wrote it
+        }
+    }
+
+    private static final ContentType NDJSON = ContentType.create("application/x-ndjson", StandardCharsets.UTF_8);
+
+    /**
+     * One bulk attempt over {@code pending}: the NDJSON body written from the serialised sources, sent on the
+     * low-level client, and the answer read as a stream for each item's status and error only. Fills results of
+     * finished items and returns the items to retry.
+     */
+    private List<Integer> attempt(IndexSetSchema schema, List<LogDocument> docs, byte[][] sources,
                                   List<LocalDate> days, List<Integer> pending, ItemResult[] results,
                                   String[] lastReason) {
         List<Integer> retry = new ArrayList<>();
-        List<BulkOperation> ops = new ArrayList<>(pending.size());
         List<Integer> sent = new ArrayList<>(pending.size());
         Map<Integer, String> targets = new HashMap<>();
         Map<LocalDate, List<Integer>> byDay = new LinkedHashMap<>();
@@ -146,22 +211,40 @@ final class EsBulkWriter {
                 }
             }
         }
-        for (int i : pending) {
-            String target = targets.get(i);
-            if (target == null) continue;
-            boolean alias = target.startsWith("write_");
-            String id = docs.get(i).id();
-            Map<String, Object> src = sources.get(i);
-            ops.add(BulkOperation.of(b -> b.index(ix -> ix.index(target).id(id).requireAlias(alias).document(src))));
-            sent.add(i);
+        int size = 0;
+        for (int i : pending) if (targets.containsKey(i)) size += sources[i].length + 128;
+        ByteArrayOutputStream body = new ByteArrayOutputStream(Math.max(64, size));
+        try (JsonGenerator g = json.getFactory().createGenerator(body)) {
+            g.setRootValueSeparator(null); // one action object per line, nothing between them
+            for (int i : pending) {
+                String target = targets.get(i);
+                if (target == null) continue;
+                g.writeStartObject();
+                g.writeObjectFieldStart("index");
+                g.writeStringField("_index", target);
+                g.writeStringField("_id", docs.get(i).id());
+                if (target.startsWith("write_")) g.writeBooleanField("require_alias", true);
+                g.writeEndObject();
+                g.writeEndObject();
+                g.flush();
+                body.write('\n');
+                body.write(sources[i]);
+                body.write('\n');
+                sent.add(i);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("writing a bulk body", e);
         }
-        if (ops.isEmpty()) return retry;
-        BulkResponse response;
+        if (sent.isEmpty()) return retry;
+        Request request = new Request("POST", "/_bulk");
+        request.setEntity(new NByteArrayEntity(body.toByteArray(), NDJSON));
+        List<BulkItem> items;
         try {
-            response = client.bulk(b -> b.operations(ops));
-        } catch (ElasticsearchException e) {
-            boolean retryable = isRetryableStatus(e.status());
-            String reason = "bulk refused by Elasticsearch (" + e.status() + "): " + EsErrors.describe(e.error());
+            items = bulkItems(connection.restClient().performRequest(request));
+        } catch (ResponseException e) {
+            int status = e.getResponse().getStatusLine().getStatusCode();
+            boolean retryable = isRetryableStatus(status);
+            String reason = "bulk refused by Elasticsearch (" + status + "): " + describe(errorOf(e));
             for (int i : sent) {
                 if (retryable) {
                     lastReason[i] = reason;
@@ -179,17 +262,24 @@ final class EsBulkWriter {
             }
             return retry;
         }
-        List<BulkResponseItem> items = response.items();
+        if (items.size() != sent.size()) {
+            String reason = "Elasticsearch answered " + items.size() + " bulk items for " + sent.size() + " sent";
+            for (int i : sent) {
+                lastReason[i] = reason;
+                retry.add(i);
+            }
+            return retry;
+        }
         for (int k = 0; k < sent.size(); k++) {
             int i = sent.get(k);
-            BulkResponseItem item = items.get(k);
-            ErrorCause error = item.error();
+            BulkItem item = items.get(k);
+            JsonNode error = item.error();
             if (error == null && item.status() >= 200 && item.status() < 300) {
                 results[i] = ItemResult.ok(docs.get(i).id());
                 continue;
             }
-            String type = error == null ? "" : Objects.toString(error.type(), "");
-            String reason = "status " + item.status() + ": " + EsErrors.describe(error);
+            String type = error == null ? "" : error.path("type").asText("");
+            String reason = "status " + item.status() + ": " + describe(error);
             if (isRetryableStatus(item.status()) || type.contains("rejected_execution")
                     || type.equals("unavailable_shards_exception")) {
                 lastReason[i] = reason;
@@ -204,6 +294,75 @@ final class EsBulkWriter {
             }
         }
         return retry;
+    }
+
+    /** One item of a bulk answer: its status and, when it failed, Elasticsearch's error cause. */
+    private record BulkItem(int status, JsonNode error) {}
+
+    /** The items of a bulk answer, read as a stream: only each item's status and error are kept. */
+    private List<BulkItem> bulkItems(Response response) throws IOException {
+        List<BulkItem> out = new ArrayList<>();
+        if (response.getEntity() == null) return out;
+        try (InputStream in = response.getEntity().getContent(); JsonParser p = json.getFactory().createParser(in)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("bulk answer is not a JSON object");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if (!field.equals("items") || t != JsonToken.START_ARRAY) {
+                    p.skipChildren();
+                    continue;
+                }
+                while (p.nextToken() == JsonToken.START_OBJECT) { // {"index": {...}}
+                    int status = 0;
+                    JsonNode error = null;
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        if (p.nextToken() != JsonToken.START_OBJECT) {
+                            p.skipChildren();
+                            continue;
+                        }
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String key = p.currentName();
+                            JsonToken v = p.nextToken();
+                            if (key.equals("status") && v == JsonToken.VALUE_NUMBER_INT) {
+                                status = p.getIntValue();
+                            } else if (key.equals("error") && v == JsonToken.START_OBJECT) {
+                                error = json.readTree(p);
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                    }
+                    out.add(new BulkItem(status, error));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The {@code error} of an error answer's body, or null when it has none. */
+    private JsonNode errorOf(ResponseException e) {
+        try (InputStream in = e.getResponse().getEntity() == null ? null : e.getResponse().getEntity().getContent()) {
+            if (in == null) return null;
+            JsonNode n = json.readTree(in);
+            JsonNode err = n == null ? null : n.get("error");
+            if (err == null) return null;
+            return err.isObject() ? err : json.createObjectNode().put("type", "error").put("reason", err.asText());
+        } catch (IOException | RuntimeException ex) {
+            return null;
+        }
+    }
+
+    /** {@code type: reason (caused by ...)} of an error cause, as {@link EsErrors#describe} writes it. */
+    static String describe(JsonNode e) {
+        if (e == null || !e.isObject()) return "unknown error";
+        StringBuilder sb = new StringBuilder().append(text(e, "type")).append(": ").append(text(e, "reason"));
+        if (e.get("caused_by") instanceof ObjectNode cause) sb.append(" (caused by ").append(describe(cause)).append(')');
+        return sb.toString();
+    }
+
+    private static String text(JsonNode e, String field) {
+        JsonNode v = e.get(field);
+        return v == null || v.isNull() ? "null" : v.asText();
     }
 
     private static boolean isRetryableStatus(int status) {
@@ -343,22 +502,14 @@ final class EsBulkWriter {
         return now;
     }
 
-    private void countWritten(IndexSetSchema schema, List<Map<String, Object>> sources, List<LocalDate> docDays,
+    private void countWritten(IndexSetSchema schema, byte[][] sources, List<LocalDate> docDays,
                               ItemResult[] results) {
-        for (int i = 0; i < sources.size(); i++) {
+        for (int i = 0; i < sources.length; i++) {
             if (results[i].status() == BulkResult.Status.OK) {
                 String key = schema.name() + "|" + IndexNames.DAY.format(docDays.get(i));
-                bytesSinceCheck.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(approximateBytes(sources.get(i)));
+                bytesSinceCheck.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(sources[i].length);
             }
         }
-    }
-
-    private static long approximateBytes(Map<String, Object> src) {
-        long b = 2;
-        for (Map.Entry<String, Object> e : src.entrySet()) {
-            b += e.getKey().length() + 4 + String.valueOf(e.getValue()).length();
-        }
-        return b;
     }
 
     /**

@@ -202,6 +202,26 @@ class EsLogStoreBehaviourIT {
     }
 
     @Test
+    void aValueJsonCannotHoldRefusesThatDocumentOnly() {
+        String set = newSet();
+        java.util.Map<String, Object> odd = new java.util.HashMap<>();
+        odd.put("blob", new Object()); // no JSON form
+        BulkResult r = store.index(set, List.of(new LogDocument("ok", T0, Map.of("host", "a")),
+                new LogDocument("odd", T0, odd)));
+        assertThat(r.items()).extracting(BulkResult.ItemResult::status).containsExactly(
+                BulkResult.Status.OK, BulkResult.Status.REJECTED);
+        assertThat(r.items().get(1).reason()).contains("cannot write the document as JSON");
+    }
+
+    @Test
+    void aBulkElasticsearchRefusesWholeIsRejectedWithItsReason() {
+        String set = newSet();
+        BulkResult r = store.index(set, List.of(new LogDocument("x".repeat(600), T0, Map.of("host", "a"))));
+        assertThat(r.items()).extracting(BulkResult.ItemResult::status).containsExactly(BulkResult.Status.REJECTED);
+        assertThat(r.items().get(0).reason()).contains("400").contains("too long");
+    }
+
+    @Test
     void replayingADocumentKeepsOneCopy() {
         String set = newSet();
         LogDocument d = new LogDocument("same", T0, Map.of("host", "a"));

@@ -62,7 +62,7 @@ final class MaskedSearchRoutes implements RouteGroup {
             String name = ctx.pathParam("name");
             SearchParams p = bodies.read(ctx, SearchParams.class, DEFAULTS);
             ctx.json(search.search(name, p, masker(ctx, masking, name)));
-            history.record(user(ctx), name, p, AuthFilter.masked(ctx));
+            history.recordLater(user(ctx), name, p, AuthFilter.masked(ctx)); // off the answer's path
         });
         app.get("/api/v1/index_sets/{name}/search_history", ctx -> {
             int limit = ctx.queryParamAsClass("limit", Integer.class).getOrDefault(SearchHistoryService.DEFAULT_LIMIT);
