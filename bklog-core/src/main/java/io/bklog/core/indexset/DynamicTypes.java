@@ -52,7 +52,10 @@ public final class DynamicTypes {
      * with an offset, or without one read as UTC), else null.
      */
     public static Long isoDateMillis(String s) {
-        if (s == null || s.length() < 10 || s.length() > 40 || !ISO_DATE.matcher(s).matches()) return null;
+        if (s == null || s.length() < 10 || s.length() > 40) return null;
+        Long utc = io.bklog.core.query.UtcTimestamps.parseMillis(s); // the common shape, without a regex
+        if (utc != null) return utc;
+        if (!ISO_DATE.matcher(s).matches()) return null;
         String t = s.replace(' ', 'T').replace(',', '.');
         try {
             if (t.length() == 10) return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();

@@ -81,6 +81,8 @@ public final class TimeExpressions {
             throw new IllegalArgumentException("cannot parse time '" + whole + "': an epoch value needs 10 digits "
                     + "(seconds) or 13 digits (milliseconds), not " + s.length());
         }
+        Instant utc = UtcTimestamps.parse(s); // the common shape, without a formatter
+        if (utc != null) return utc;
         try {
             if (s.length() == 10) return LocalDate.parse(s).atStartOfDay(zone).toInstant();
             if (s.length() > 10 && s.charAt(10) == ' ') return LocalDateTime.parse(s, SPACED).atZone(zone).toInstant();

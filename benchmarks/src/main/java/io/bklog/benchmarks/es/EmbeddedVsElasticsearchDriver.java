@@ -1,0 +1,287 @@
+package io.bklog.benchmarks.es;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bklog.es.EsFixture;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Issue 26, the embedded default: the bklog server (its own JVM, the Lucene store with its write-ahead log, auth
+ * off) next to one Elasticsearch node (the bklog-es test fixture, or {@code -Des.url}), both with the same heap
+ * ({@code -Dbench.heap}, default 1g), sent the same {@code _bulk} load over HTTP: HDFS lines with a sequence number
+ * and a timestamp, {@code batch}-document bodies (default 1,000), over 1, 2 and 4 client connections. Both sides
+ * acknowledge only durable documents: Elasticsearch's index has {@code index.translog.durability: request} and an
+ * explicit mapping ({@code @timestamp: date, message: text, seq: long}), the server's index set is created with the
+ * same mapping ({@code PUT /{index}}) and fsyncs its write-ahead log before it answers. For each client count a
+ * warm-up round, then {@code rounds} alternating rounds (Elasticsearch first in even rounds); prints docs/s of both
+ * per round, the median ratio server / Elasticsearch, and the peak RSS ({@code VmHWM}) of both JVMs.
+ *
+ * <p>Usage (from the repository root): {@code java -cp $CP io.bklog.benchmarks.es.EmbeddedVsElasticsearchDriver
+ * [docsPerRound=100000] [rounds=3] [clients=1,2,4] [batch=1000]}. {@code -Dbench.jfr=FILE} records the server JVM
+ * with JFR ({@code settings=profile}) into FILE; {@code -Dbench.serverOpts="..."} adds JVM options to the server,
+ * {@code -Dbench.serverCp=...} runs it on another classpath (an older build, for a before/after).
+ * Read the ratio, not the absolute figures: the machine is usually shared.
+ */
+public final class EmbeddedVsElasticsearchDriver {
+    private static final String DIRECT = "hdfs-embedded-vs-es";
+    private static final String BKLOG = "hdfsembedded";
+    private static final String MAPPING = "\"mappings\":{\"properties\":{\"@timestamp\":{\"type\":\"date\"},"
+            + "\"message\":{\"type\":\"text\"},\"seq\":{\"type\":\"long\"}}}";
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    private EmbeddedVsElasticsearchDriver() {}
+
+    public static void main(String[] args) throws Exception {
+        int perRound = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int[] clientCounts = Arrays.stream((args.length > 2 ? args[2] : "1,2,4").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        int batch = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
+        new EmbeddedVsElasticsearchDriver().run(perRound, rounds, clientCounts, batch);
+    }
+
+    private void run(int perRound, int rounds, int[] clientCounts, int batch) throws Exception {
+        String heap = System.getProperty("bench.heap", "1g");
+        if (System.getProperty("es.heap") == null) System.setProperty("es.heap", heap);
+        List<String> lines = EsSideBySide.hdfsLines();
+        EsFixture node = null;
+        Process server = null;
+        Path dataDir = Files.createTempDirectory("bklog-embedded-bench");
+        try {
+            String esUrl = System.getProperty("es.url");
+            if (esUrl == null || esUrl.isBlank()) {
+                node = EsFixture.create(Path.of(System.getProperty("es.dist.dir",
+                        "bklog-es/target/es-dist/elasticsearch-8.19.21")), Path.of("benchmarks/target/es-node"));
+                node.start();
+                esUrl = node.url();
+            }
+            esUrl = esUrl.replaceAll("/+$", "");
+            int port = freePort();
+            server = startServer(heap, port, dataDir);
+            String serverUrl = "http://127.0.0.1:" + port;
+            awaitServer(server, serverUrl);
+            long esPid = esPid();
+
+            call(esUrl, "DELETE", "/" + DIRECT + "?ignore_unavailable=true", null);
+            call(esUrl, "PUT", "/" + DIRECT, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0,"
+                    + "\"index.translog.durability\":\"request\"}," + MAPPING + "}");
+            call(serverUrl, "PUT", "/" + BKLOG, "{" + MAPPING + "}");
+            System.out.printf(Locale.ROOT, "es %s (pid %d), bklog server %s (pid %d), heap %s each, %d docs/round, "
+                    + "batch %d%n", esUrl, esPid, serverUrl, server.pid(), heap, perRound, batch);
+
+            long next = 0;
+            List<String> summary = new ArrayList<>();
+            for (int clients : clientCounts) {
+                ExecutorService pool = Executors.newFixedThreadPool(clients);
+                double[] ratios = new double[rounds];
+                double[] esRates = new double[rounds];
+                double[] ourRates = new double[rounds];
+                for (int r = -1; r < rounds; r++) { // round -1 warms both up
+                    List<String> direct = EsSideBySide.bulkBodies(lines, DIRECT, next, perRound, batch);
+                    List<String> ours = EsSideBySide.bulkBodies(lines, BKLOG, next, perRound, batch);
+                    next += perRound;
+                    double d;
+                    double b;
+                    if (r % 2 == 0) {
+                        d = send(pool, clients, esUrl, direct, perRound);
+                        b = send(pool, clients, serverUrl, ours, perRound);
+                    } else {
+                        b = send(pool, clients, serverUrl, ours, perRound);
+                        d = send(pool, clients, esUrl, direct, perRound);
+                    }
+                    System.out.printf(Locale.ROOT, "clients %d round %d: elasticsearch %.0f docs/s, bklog embedded "
+                                    + "%.0f docs/s, ratio %.2f; RSS es %d MiB, bklog %d MiB; load %s%n", clients, r, d,
+                            b, b / d, rssMib(esPid, "VmRSS"), rssMib(server.pid(), "VmRSS"), load());
+                    if (r >= 0) {
+                        ratios[r] = b / d;
+                        esRates[r] = d;
+                        ourRates[r] = b;
+                    }
+                }
+                pool.shutdown();
+                pool.awaitTermination(1, TimeUnit.MINUTES);
+                Arrays.sort(ratios);
+                Arrays.sort(esRates);
+                Arrays.sort(ourRates);
+                String line = String.format(Locale.ROOT, "clients %d: embedded/es = %.2f (rounds %s); median es %.0f"
+                                + " docs/s, bklog %.0f docs/s", clients, ratios[rounds / 2], fmt(ratios),
+                        esRates[rounds / 2], ourRates[rounds / 2]);
+                summary.add(line);
+                System.out.println(line);
+            }
+            summary.forEach(System.out::println);
+            System.out.printf(Locale.ROOT, "peak RSS (VmHWM): elasticsearch %d MiB, bklog server %d MiB%n",
+                    rssMib(esPid, "VmHWM"), rssMib(server.pid(), "VmHWM"));
+            long ours = call(serverUrl, "GET", "/" + BKLOG + "/_count", null).path("count").asLong(-1);
+            call(esUrl, "POST", "/" + DIRECT + "/_refresh", null);
+            long theirs = call(esUrl, "GET", "/" + DIRECT + "/_count", null).path("count").asLong(-1);
+            System.out.printf(Locale.ROOT, "documents: elasticsearch %d, bklog %d (sent %d each)%n", theirs, ours,
+                    next);
+        } finally {
+            if (server != null) {
+                server.destroy(); // SIGTERM: the server closes cleanly (and JFR writes its recording)
+                if (!server.waitFor(60, TimeUnit.SECONDS)) server.destroyForcibly();
+            }
+            if (node != null) node.stop();
+            deleteTree(dataDir);
+        }
+    }
+
+    private static String fmt(double[] ratios) {
+        StringBuilder sb = new StringBuilder();
+        for (double r : ratios) sb.append(sb.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", r));
+        return "[" + sb + "]";
+    }
+
+    /** The server in its own JVM (so its memory is its own): the same classpath, auth off, data in a temp dir. */
+    private static Process startServer(String heap, int port, Path dataDir) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xms" + heap);
+        cmd.add("-Xmx" + heap);
+        String jfr = System.getProperty("bench.jfr");
+        if (jfr != null && !jfr.isBlank()) {
+            cmd.add("-XX:StartFlightRecording=filename=" + Path.of(jfr).toAbsolutePath() + ",settings=profile,"
+                    + "dumponexit=true");
+        }
+        String extra = System.getProperty("bench.serverOpts", "");
+        if (!extra.isBlank()) cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
+        cmd.addAll(List.of("-cp", System.getProperty("bench.serverCp", System.getProperty("java.class.path")), "io.bklog.server.cli.BklogCommand", "serve",
+                "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("BKLOG_AUTH_ENABLED", "false");
+        pb.environment().put("BKLOG_LOG_LEVEL", System.getProperty("bench.serverLogLevel", "WARN"));
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
+                dataDir.resolveSibling(dataDir.getFileName() + "-server.log").toFile()));
+        return pb.start();
+    }
+
+    private void awaitServer(Process server, String url) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) throw new IllegalStateException("bklog server exited with " + server.exitValue());
+            try {
+                call(url, "GET", "/", null);
+                return;
+            } catch (IOException | IllegalStateException e) {
+                Thread.sleep(200); // polling a child process start-up: nothing to wait on
+            }
+        }
+        throw new IllegalStateException("bklog server did not answer at " + url + " within 2 minutes");
+    }
+
+    /** Sends the bodies over {@code clients} connections; answers acknowledged docs/s. */
+    private double send(ExecutorService pool, int clients, String base, List<String> bodies, int docs)
+            throws Exception {
+        AtomicInteger nextBody = new AtomicInteger();
+        long t0 = System.nanoTime();
+        List<Future<Integer>> fs = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            fs.add(pool.submit(() -> {
+                int acked = 0;
+                for (int i = nextBody.getAndIncrement(); i < bodies.size(); i = nextBody.getAndIncrement()) {
+                    acked += bulk(base, bodies.get(i));
+                }
+                return acked;
+            }));
+        }
+        int acked = 0;
+        for (Future<Integer> f : fs) acked += f.get(10, TimeUnit.MINUTES);
+        if (acked != docs) throw new IllegalStateException(base + " acknowledged " + acked + " of " + docs);
+        return docs / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private int bulk(String base, String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/_bulk"))
+                .header("Content-Type", "application/x-ndjson").timeout(Duration.ofMinutes(2))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new IllegalStateException(base + " _bulk: " + r.statusCode() + " " + r.body());
+        JsonNode n = EsSideBySide.JSON.readTree(r.body());
+        if (n.path("errors").asBoolean()) {
+            throw new IllegalStateException(base + " _bulk item errors: " + r.body().substring(0,
+                    Math.min(2000, r.body().length())));
+        }
+        return n.path("items").size();
+    }
+
+    private JsonNode call(String base, String method, String path, String body) throws IOException,
+            InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json").timeout(Duration.ofMinutes(5))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 300 && !(method.equals("DELETE") && r.statusCode() == 404)) {
+            throw new IllegalStateException(method + " " + base + path + ": " + r.statusCode() + " " + r.body());
+        }
+        return r.body().isBlank() ? EsSideBySide.JSON.nullNode() : EsSideBySide.JSON.readTree(r.body());
+    }
+
+    /** The Elasticsearch server JVM (not its launcher): the process running {@code bootstrap.Elasticsearch}. */
+    private static long esPid() throws IOException {
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                try {
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
+                    if (cmd.contains("org.elasticsearch.bootstrap.Elasticsearch")) {
+                        return Long.parseLong(p.getFileName().toString());
+                    }
+                } catch (IOException gone) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** {@code VmRSS} or {@code VmHWM} (peak) of a process in MiB; -1 when unknown. */
+    private static long rssMib(long pid, String key) {
+        if (pid < 0) return -1;
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (l.startsWith(key + ":")) {
+                    return Long.parseLong(l.substring(key.length() + 1).replace("kB", "").trim()) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String load() {
+        return String.format(Locale.ROOT, "%.1f",
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir: the OS cleans it eventually
+        }
+    }
+}
