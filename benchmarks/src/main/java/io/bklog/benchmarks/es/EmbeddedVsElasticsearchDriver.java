@@ -30,12 +30,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * explicit mapping ({@code @timestamp: date, message: text, seq: long}), the server's index set is created with the
  * same mapping ({@code PUT /{index}}) and fsyncs its write-ahead log before it answers. For each client count a
  * warm-up round, then {@code rounds} alternating rounds (Elasticsearch first in even rounds); prints docs/s of both
- * per round, the median ratio server / Elasticsearch, and the peak RSS ({@code VmHWM}) of both JVMs.
+ * per round, docs per CPU-second of each JVM (user + system time, what a loaded machine distorts least), the median
+ * ratios server / Elasticsearch, and the peak RSS ({@code VmHWM}) of each JVM.
  *
  * <p>Usage (from the repository root): {@code java -cp $CP io.bklog.benchmarks.es.EmbeddedVsElasticsearchDriver
  * [docsPerRound=100000] [rounds=3] [clients=1,2,4] [batch=1000]}. {@code -Dbench.jfr=FILE} records the server JVM
  * with JFR ({@code settings=profile}) into FILE; {@code -Dbench.serverOpts="..."} adds JVM options to the server,
- * {@code -Dbench.serverCp=...} runs it on another classpath (an older build, for a before/after).
+ * {@code -Dbench.serverCp=...} runs it on another classpath; {@code -Dbench.baselineCp=...} runs a second server
+ * on that classpath (an older build) in the same rounds, for a before/after under the same load.
  * Read the ratio, not the absolute figures: the machine is usually shared.
  */
 public final class EmbeddedVsElasticsearchDriver {
@@ -58,13 +60,16 @@ public final class EmbeddedVsElasticsearchDriver {
         new EmbeddedVsElasticsearchDriver().run(perRound, rounds, clientCounts, batch);
     }
 
+    /** One side of the comparison: where it listens, its JVM, the index it writes. */
+    private record Side(String name, String url, long pid, String index) {}
+
     private void run(int perRound, int rounds, int[] clientCounts, int batch) throws Exception {
         String heap = System.getProperty("bench.heap", "1g");
         if (System.getProperty("es.heap") == null) System.setProperty("es.heap", heap);
         List<String> lines = EsSideBySide.hdfsLines();
         EsFixture node = null;
-        Process server = null;
-        Path dataDir = Files.createTempDirectory("bklog-embedded-bench");
+        List<Process> servers = new ArrayList<>();
+        List<Path> dataDirs = new ArrayList<>();
         try {
             String esUrl = System.getProperty("es.url");
             if (esUrl == null || esUrl.isBlank()) {
@@ -74,74 +79,111 @@ public final class EmbeddedVsElasticsearchDriver {
                 esUrl = node.url();
             }
             esUrl = esUrl.replaceAll("/+$", "");
-            int port = freePort();
-            server = startServer(heap, port, dataDir);
-            String serverUrl = "http://127.0.0.1:" + port;
-            awaitServer(server, serverUrl);
-            long esPid = esPid();
-
+            List<Side> sides = new ArrayList<>();
+            sides.add(new Side("elasticsearch", esUrl, esPid(), DIRECT));
             call(esUrl, "DELETE", "/" + DIRECT + "?ignore_unavailable=true", null);
             call(esUrl, "PUT", "/" + DIRECT, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0,"
                     + "\"index.translog.durability\":\"request\"}," + MAPPING + "}");
-            call(serverUrl, "PUT", "/" + BKLOG, "{" + MAPPING + "}");
-            System.out.printf(Locale.ROOT, "es %s (pid %d), bklog server %s (pid %d), heap %s each, %d docs/round, "
-                    + "batch %d%n", esUrl, esPid, serverUrl, server.pid(), heap, perRound, batch);
+            // the server on this classpath (or -Dbench.serverCp), and with -Dbench.baselineCp an older build too:
+            // a before/after in the same run, under the same load
+            String[][] builds = System.getProperty("bench.baselineCp") == null
+                    ? new String[][] {{"bklog", System.getProperty("bench.serverCp")}}
+                    : new String[][] {{"bklog", System.getProperty("bench.serverCp")},
+                            {"bklog-before", System.getProperty("bench.baselineCp")}};
+            for (String[] b : builds) {
+                Path dataDir = Files.createTempDirectory("bklog-embedded-bench");
+                dataDirs.add(dataDir);
+                int port = freePort();
+                Process server = startServer(heap, port, dataDir, b[1], b[0].equals("bklog"));
+                servers.add(server);
+                String url = "http://127.0.0.1:" + port;
+                awaitServer(server, url);
+                call(url, "PUT", "/" + BKLOG, "{" + MAPPING + "}");
+                sides.add(new Side(b[0], url, server.pid(), BKLOG));
+            }
+            System.out.printf(Locale.ROOT, "%s; heap %s each, %d docs/round, batch %d%n", sides, heap, perRound, batch);
 
             long next = 0;
             List<String> summary = new ArrayList<>();
             for (int clients : clientCounts) {
                 ExecutorService pool = Executors.newFixedThreadPool(clients);
-                double[] ratios = new double[rounds];
-                double[] esRates = new double[rounds];
-                double[] ourRates = new double[rounds];
-                for (int r = -1; r < rounds; r++) { // round -1 warms both up
-                    List<String> direct = EsSideBySide.bulkBodies(lines, DIRECT, next, perRound, batch);
-                    List<String> ours = EsSideBySide.bulkBodies(lines, BKLOG, next, perRound, batch);
+                int n = sides.size();
+                double[][] rate = new double[n][rounds];
+                double[][] perCpu = new double[n][rounds];
+                double[][] ratio = new double[n][rounds];
+                double[][] cpuRatio = new double[n][rounds];
+                for (int r = -1; r < rounds; r++) { // round -1 warms every side up
+                    double[] d = new double[n];
+                    double[] c = new double[n];
+                    for (int k = 0; k < n; k++) {
+                        int i = Math.floorMod(r % 2 == 0 ? k : -1 - k, n); // forward in even rounds, backward in odd
+                        Side side = sides.get(i);
+                        List<String> bodies = EsSideBySide.bulkBodies(lines, side.index(), next, perRound, batch);
+                        long cpu0 = cpuMillis(side.pid());
+                        d[i] = send(pool, clients, side.url(), bodies, perRound);
+                        long cpu = cpuMillis(side.pid()) - cpu0;
+                        c[i] = cpu > 0 ? perRound / (cpu / 1000.0) : Double.NaN;
+                    }
                     next += perRound;
-                    double d;
-                    double b;
-                    if (r % 2 == 0) {
-                        d = send(pool, clients, esUrl, direct, perRound);
-                        b = send(pool, clients, serverUrl, ours, perRound);
-                    } else {
-                        b = send(pool, clients, serverUrl, ours, perRound);
-                        d = send(pool, clients, esUrl, direct, perRound);
+                    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "clients %d round %d:", clients, r));
+                    for (int i = 0; i < n; i++) {
+                        line.append(String.format(Locale.ROOT, " %s %.0f docs/s (%.0f per CPU-s, RSS %d MiB)%s",
+                                sides.get(i).name(), d[i], c[i], rssMib(sides.get(i).pid(), "VmRSS"),
+                                i == 0 ? "" : String.format(Locale.ROOT, " = %.2f x es (CPU %.2f)", d[i] / d[0],
+                                        c[i] / c[0])));
+                        if (r >= 0) {
+                            rate[i][r] = d[i];
+                            perCpu[i][r] = c[i];
+                            ratio[i][r] = d[i] / d[0];
+                            cpuRatio[i][r] = c[i] / c[0];
+                        }
                     }
-                    System.out.printf(Locale.ROOT, "clients %d round %d: elasticsearch %.0f docs/s, bklog embedded "
-                                    + "%.0f docs/s, ratio %.2f; RSS es %d MiB, bklog %d MiB; load %s%n", clients, r, d,
-                            b, b / d, rssMib(esPid, "VmRSS"), rssMib(server.pid(), "VmRSS"), load());
-                    if (r >= 0) {
-                        ratios[r] = b / d;
-                        esRates[r] = d;
-                        ourRates[r] = b;
-                    }
+                    System.out.println(line.append("; load ").append(load()));
                 }
                 pool.shutdown();
                 pool.awaitTermination(1, TimeUnit.MINUTES);
-                Arrays.sort(ratios);
-                Arrays.sort(esRates);
-                Arrays.sort(ourRates);
-                String line = String.format(Locale.ROOT, "clients %d: embedded/es = %.2f (rounds %s); median es %.0f"
-                                + " docs/s, bklog %.0f docs/s", clients, ratios[rounds / 2], fmt(ratios),
-                        esRates[rounds / 2], ourRates[rounds / 2]);
-                summary.add(line);
-                System.out.println(line);
+                for (int i = 1; i < n; i++) {
+                    String line = String.format(Locale.ROOT, "clients %d: %s/es = %.2f (rounds %s); per CPU-second "
+                                    + "%.2f (rounds %s); median docs/s es %.0f, %s %.0f", clients, sides.get(i).name(),
+                            median(ratio[i]), fmt(ratio[i]), median(cpuRatio[i]), fmt(cpuRatio[i]), median(rate[0]),
+                            sides.get(i).name(), median(rate[i]));
+                    summary.add(line);
+                    System.out.println(line);
+                }
             }
             summary.forEach(System.out::println);
-            System.out.printf(Locale.ROOT, "peak RSS (VmHWM): elasticsearch %d MiB, bklog server %d MiB%n",
-                    rssMib(esPid, "VmHWM"), rssMib(server.pid(), "VmHWM"));
-            long ours = call(serverUrl, "GET", "/" + BKLOG + "/_count", null).path("count").asLong(-1);
+            for (Side side : sides) {
+                System.out.printf(Locale.ROOT, "peak RSS (VmHWM) %s: %d MiB%n", side.name(), rssMib(side.pid(), "VmHWM"));
+            }
             call(esUrl, "POST", "/" + DIRECT + "/_refresh", null);
-            long theirs = call(esUrl, "GET", "/" + DIRECT + "/_count", null).path("count").asLong(-1);
-            System.out.printf(Locale.ROOT, "documents: elasticsearch %d, bklog %d (sent %d each)%n", theirs, ours,
-                    next);
+            for (Side side : sides) {
+                long count = call(side.url(), "GET", "/" + side.index() + "/_count", null).path("count").asLong(-1);
+                System.out.printf(Locale.ROOT, "documents in %s: %d (sent %d)%n", side.name(), count, next);
+            }
         } finally {
-            if (server != null) {
+            for (Process server : servers) {
                 server.destroy(); // SIGTERM: the server closes cleanly (and JFR writes its recording)
                 if (!server.waitFor(60, TimeUnit.SECONDS)) server.destroyForcibly();
             }
             if (node != null) node.stop();
-            deleteTree(dataDir);
+            dataDirs.forEach(EmbeddedVsElasticsearchDriver::deleteTree);
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
+    }
+
+    /** User + system CPU time of a process so far, in ms (from {@code /proc/<pid>/stat}, 100 ticks a second). */
+    private static long cpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // utime, stime (fields 14, 15)
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 
@@ -152,19 +194,20 @@ public final class EmbeddedVsElasticsearchDriver {
     }
 
     /** The server in its own JVM (so its memory is its own): the same classpath, auth off, data in a temp dir. */
-    private static Process startServer(String heap, int port, Path dataDir) throws IOException {
+    private static Process startServer(String heap, int port, Path dataDir, String classpath, boolean profiled)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xms" + heap);
         cmd.add("-Xmx" + heap);
         String jfr = System.getProperty("bench.jfr");
-        if (jfr != null && !jfr.isBlank()) {
+        if (profiled && jfr != null && !jfr.isBlank()) {
             cmd.add("-XX:StartFlightRecording=filename=" + Path.of(jfr).toAbsolutePath() + ",settings=profile,"
                     + "dumponexit=true");
         }
         String extra = System.getProperty("bench.serverOpts", "");
         if (!extra.isBlank()) cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
-        cmd.addAll(List.of("-cp", System.getProperty("bench.serverCp", System.getProperty("java.class.path")), "io.bklog.server.cli.BklogCommand", "serve",
+        cmd.addAll(List.of("-cp", classpath != null ? classpath : System.getProperty("java.class.path"), "io.bklog.server.cli.BklogCommand", "serve",
                 "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("BKLOG_AUTH_ENABLED", "false");
@@ -234,21 +277,25 @@ public final class EmbeddedVsElasticsearchDriver {
         return r.body().isBlank() ? EsSideBySide.JSON.nullNode() : EsSideBySide.JSON.readTree(r.body());
     }
 
-    /** The Elasticsearch server JVM (not its launcher): the process running {@code bootstrap.Elasticsearch}. */
+    /** The Elasticsearch server JVM (not its launcher): the largest process running {@code bootstrap.Elasticsearch}. */
     private static long esPid() throws IOException {
+        long found = -1;
+        long best = -1;
         try (var procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
                 try {
                     String cmd = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
-                    if (cmd.contains("org.elasticsearch.bootstrap.Elasticsearch")) {
-                        return Long.parseLong(p.getFileName().toString());
+                    long pid = Long.parseLong(p.getFileName().toString());
+                    if (cmd.contains("org.elasticsearch.bootstrap.Elasticsearch") && rssMib(pid, "VmRSS") > best) {
+                        best = rssMib(pid, "VmRSS");
+                        found = pid;
                     }
                 } catch (IOException gone) {
                     // exited meanwhile
                 }
             }
         }
-        return -1;
+        return found;
     }
 
     /** {@code VmRSS} or {@code VmHWM} (peak) of a process in MiB; -1 when unknown. */
