@@ -106,7 +106,11 @@ public final class EmbeddedVsElasticsearchDriver {
             long next = 0;
             List<String> summary = new ArrayList<>();
             for (int clients : clientCounts) {
-                ExecutorService pool = Executors.newFixedThreadPool(clients);
+                ExecutorService pool = Executors.newFixedThreadPool(clients, r -> {
+                    Thread t = new Thread(r, "bench-client");
+                    t.setDaemon(true);
+                    return t;
+                });
                 int n = sides.size();
                 double[][] rate = new double[n][rounds];
                 double[][] perCpu = new double[n][rounds];
@@ -234,6 +238,9 @@ public final class EmbeddedVsElasticsearchDriver {
     /** Sends the bodies over {@code clients} connections; answers acknowledged docs/s. */
     private double send(ExecutorService pool, int clients, String base, List<String> bodies, int docs)
             throws Exception {
+        // fresh connections each time: one kept from an earlier round may have been closed by the server while idle
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
         AtomicInteger nextBody = new AtomicInteger();
         long t0 = System.nanoTime();
         List<Future<Integer>> fs = new ArrayList<>();
@@ -241,7 +248,7 @@ public final class EmbeddedVsElasticsearchDriver {
             fs.add(pool.submit(() -> {
                 int acked = 0;
                 for (int i = nextBody.getAndIncrement(); i < bodies.size(); i = nextBody.getAndIncrement()) {
-                    acked += bulk(base, bodies.get(i));
+                    acked += bulk(client, base, bodies.get(i));
                 }
                 return acked;
             }));
@@ -252,8 +259,8 @@ public final class EmbeddedVsElasticsearchDriver {
         return docs / ((System.nanoTime() - t0) / 1e9);
     }
 
-    private int bulk(String base, String body) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/_bulk"))
+    private static int bulk(HttpClient client, String base, String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/_bulk"))
                 .header("Content-Type", "application/x-ndjson").timeout(Duration.ofMinutes(2))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) throw new IllegalStateException(base + " _bulk: " + r.statusCode() + " " + r.body());
