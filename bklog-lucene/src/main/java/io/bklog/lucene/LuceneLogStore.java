@@ -49,9 +49,13 @@ public final class LuceneLogStore implements LogStore {
     public static final double DEFAULT_RAM_BUFFER_MB = 32;
     public static final Duration DEFAULT_INDEX_IDLE_AFTER = Duration.ofMinutes(5);
     public static final int DEFAULT_MAX_OPEN_INDICES = 500;
-    /** Index calls served at once by default: one per core, at least 2 (one indexes while another waits on fsync). */
-    public static final int DEFAULT_INDEXING_THREADS = Math.max(2, Math.min(8,
-            Runtime.getRuntime().availableProcessors()));
+    /**
+     * Index calls served at once by default: half the cores (at least 1, at most 8), leaving the other half to the
+     * request threads that parse and map the documents. Measured on 2 cores with 4 clients, 2 indexing threads cost
+     * more CPU per document than 1 (more, smaller segments to flush and merge): docs/benchmarks.md.
+     */
+    public static final int DEFAULT_INDEXING_THREADS = Math.max(1, Math.min(8,
+            Runtime.getRuntime().availableProcessors() / 2));
     private static final Logger LOG = LoggerFactory.getLogger(LuceneLogStore.class);
 
     private final Path dataDir;
@@ -135,7 +139,7 @@ public final class LuceneLogStore implements LogStore {
         /**
          * How many {@link LogStore#index} calls the store serves well at once ({@link LogStore#concurrentWrites()}):
          * a batching writer keeps this many batches in flight, each indexed by its own thread into the same
-         * {@code IndexWriter}s while their write-ahead-log records share fsyncs. Default one per core, at least 2
+         * {@code IndexWriter}s while their write-ahead-log records share fsyncs. Default half the cores, at least 1
          * and at most 8.
          */
         public Builder indexingThreads(int n) { this.indexingThreads = n; return this; }
