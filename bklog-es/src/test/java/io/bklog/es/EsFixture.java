@@ -259,7 +259,8 @@ public final class EsFixture {
                 "cluster.routing.allocation.disk.watermark.flood_stage: 99%",
                 "");
         Files.writeString(conf.resolve("elasticsearch.yml"), yml);
-        Files.writeString(conf.resolve("jvm.options.d").resolve("heap.options"), "-Xms512m\n-Xmx512m\n");
+        String heap = System.getProperty("es.heap", "512m"); // benchmarks give the node the heap of the other side
+        Files.writeString(conf.resolve("jvm.options.d").resolve("heap.options"), "-Xms" + heap + "\n-Xmx" + heap + "\n");
         return conf;
     }
 

@@ -22,7 +22,7 @@ public final class LuceneBackendProvider implements BackendProvider {
 
     /** Every setting this backend reads; any other is refused (docs/config.md). */
     static final java.util.Set<String> SETTINGS = java.util.Set.of("path", "refresh.interval", "commit.mode", "commit.interval", "ram_buffer_mb", "repository.path", "repository.name",
-            "index.idle.after", "index.max.open");
+            "index.idle.after", "index.max.open", "indexing.threads");
 
     @Override
     public String name() {
@@ -49,6 +49,8 @@ public final class LuceneBackendProvider implements BackendProvider {
         int maxOpen = config.getInt("index.max.open", LuceneLogStore.DEFAULT_MAX_OPEN_INDICES);
         BackendConfig.named("index.idle.after", () -> builder.indexIdleAfter(idleAfter).checkOpenIndices());
         BackendConfig.named("index.max.open", () -> builder.maxOpenIndices(maxOpen).checkOpenIndices());
+        int indexingThreads = config.getInt("indexing.threads", LuceneLogStore.DEFAULT_INDEXING_THREADS);
+        BackendConfig.named("indexing.threads", () -> builder.indexingThreads(indexingThreads).checkIndexingThreads());
         LuceneLogStore store = builder.build();
         DirectorySnapshotRepository repository;
         try {

@@ -5,15 +5,14 @@ import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenFilter;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.Tokenizer;
-import org.apache.lucene.analysis.pattern.PatternTokenizer;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 
 import java.io.IOException;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
- * The analyzer of {@code text} fields: a {@link PatternTokenizer} splitting on {@link TextAnalysis#SEPARATOR},
+ * The analyzer of {@code text} fields: a {@link SeparatorTokenizer} splitting as {@link TextAnalysis#SEPARATOR} does
+ * (hand-written: no regex on the ingest path),
  * then lower-casing with {@link String#toLowerCase(Locale)} in {@link Locale#ROOT} — the very call
  * {@link TextAnalysis#tokens} makes, so context-sensitive cases (final sigma, dotted capital I) index exactly as the
  * query side analyzes them (Lucene's {@code LowerCaseFilter} lower-cases per code point and would differ there),
@@ -22,11 +21,10 @@ import java.util.regex.Pattern;
  */
 public final class TextAnalyzer extends Analyzer {
     static final int POSITION_GAP = 100;
-    private static final Pattern SEPARATOR = Pattern.compile(TextAnalysis.SEPARATOR);
 
     @Override
     protected TokenStreamComponents createComponents(String fieldName) {
-        Tokenizer tokenizer = new PatternTokenizer(SEPARATOR, -1);
+        Tokenizer tokenizer = new SeparatorTokenizer();
         return new TokenStreamComponents(tokenizer, new RootLowerCaseFilter(tokenizer));
     }
 
@@ -46,6 +44,18 @@ public final class TextAnalyzer extends Analyzer {
         @Override
         public boolean incrementToken() throws IOException {
             if (!input.incrementToken()) return false;
+            char[] b = term.buffer();
+            int n = term.length();
+            boolean ascii = true;
+            for (int i = 0; i < n && ascii; i++) ascii = b[i] < 128;
+            if (ascii) { // the common case, without a String: ASCII lower-cases char by char, one char each
+                for (int i = 0; i < n; i++) {
+                    char c = b[i];
+                    if (c >= 'A' && c <= 'Z') b[i] = (char) (c + ('a' - 'A'));
+                }
+                if (n > TextAnalysis.MAX_TOKEN_CHARS) term.setLength(TextAnalysis.MAX_TOKEN_CHARS);
+                return true;
+            }
             String original = term.toString();
             String lower = TextAnalysis.truncate(original.toLowerCase(Locale.ROOT));
             if (!lower.equals(original)) {

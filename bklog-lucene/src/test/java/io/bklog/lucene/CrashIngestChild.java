@@ -14,13 +14,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Child JVM of {@link LuceneLogStoreCrashIT}: ingests batches forever and prints {@code ACK <round> <batch>} once a
+ * Child JVM of {@link LuceneLogStoreCrashIT}: ingests batches forever on {@link #THREADS} threads at once and prints {@code ACK <round> <batch>} once a
  * batch is acknowledged, until it is killed.
  * Args: dataDir round batchSize commitIntervalMillis (0 = commit every batch instead of the write-ahead log).
  */
 public final class CrashIngestChild {
     static final IndexSetSchema SCHEMA = IndexSetSchema.of("crash", List.of(
             FieldSpec.of("docId", FieldType.KEYWORD), FieldSpec.of("log", FieldType.TEXT)));
+
+    /** writer threads calling {@code index} at once */
+    static final int THREADS = 3;
 
     private CrashIngestChild() {}
 
@@ -40,22 +43,27 @@ public final class CrashIngestChild {
         System.out.println("READY");
         System.out.flush();
         Instant base = Instant.parse("2024-05-01T23:59:00Z");
-        for (int batch = 0; ; batch++) {
-            List<LogDocument> docs = new ArrayList<>(batchSize);
-            for (int i = 0; i < batchSize; i++) {
-                String id = id(round, batch, i);
-                // spread over two days so two daily indices are written
-                docs.add(new LogDocument(id, base.plusMillis((batch * 997L + i * 13L) % 120_000),
-                        Map.of("docId", id, "log", "crash test line " + i + " of batch " + batch)));
-            }
-            BulkResult r = store.index("crash", docs);
-            if (!r.allOk()) {
-                System.out.println("FAILED " + r);
-                System.out.flush();
-                continue;
-            }
-            System.out.println("ACK " + round + " " + batch);
-            System.out.flush();
+        // several threads at once, as the ingest pipeline's writers call it: acknowledged must be durable for each
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        for (int t = 0; t < THREADS; t++) {
+            Thread writer = new Thread(() -> {
+                while (true) {
+                    int batch = next.getAndIncrement();
+                    List<LogDocument> docs = new ArrayList<>(batchSize);
+                    for (int i = 0; i < batchSize; i++) {
+                        String id = id(round, batch, i);
+                        // spread over two days so two daily indices are written
+                        docs.add(new LogDocument(id, base.plusMillis((batch * 997L + i * 13L) % 120_000),
+                                Map.of("docId", id, "log", "crash test line " + i + " of batch " + batch)));
+                    }
+                    BulkResult r = store.index("crash", docs);
+                    synchronized (System.out) {
+                        System.out.println(r.allOk() ? "ACK " + round + " " + batch : "FAILED " + r);
+                        System.out.flush();
+                    }
+                }
+            }, "crash-writer-" + t);
+            writer.start();
         }
     }
 }

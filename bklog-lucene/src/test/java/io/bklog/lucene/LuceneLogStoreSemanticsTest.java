@@ -229,6 +229,45 @@ class LuceneLogStoreSemanticsTest {
     }
 
     @Test
+    void concurrentBatchesAreEachStoredOnceAndKeptAcrossRestart() throws Exception {
+        store.close();
+        store = LuceneLogStore.builder().dataDir(dir).indexingThreads(4).build();
+        assertThat(store.concurrentWrites()).isEqualTo(4);
+        try (LuceneLogStore three = LuceneLogStore.builder().dataDir(dir.resolve("three")).indexingThreads(3).build()) {
+            assertThat(three.concurrentWrites()).isEqualTo(3);
+        }
+        assertThatThrownBy(() -> LuceneLogStore.builder().dataDir(dir.resolve("none")).indexingThreads(0).build())
+                .hasMessageContaining("indexingThreads");
+        int batches = 40;
+        int size = 200;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<BulkResult>> results = new ArrayList<>();
+            List<List<LogDocument>> sent = new ArrayList<>();
+            for (int b = 0; b < batches; b++) {
+                List<LogDocument> docs = new ArrayList<>(size);
+                for (int i = 0; i < size; i++) {
+                    docs.add(doc("c-" + b + "-" + i, (i % 2 == 0 ? DAY1 : DAY2).plusMillis(b * size + i),
+                            "log", "line " + i + " of batch " + b, "status", (long) i));
+                }
+                sent.add(docs);
+                results.add(pool.submit(() -> store.index("app", docs)));
+                // a retry of the batch before, with the same ids, while others are written
+                if (b % 5 == 4) results.add(pool.submit(() -> store.index("app", sent.get(sent.size() - 2))));
+            }
+            for (var f : results) assertThat(f.get().allOk()).isTrue();
+        } finally {
+            pool.shutdown();
+        }
+        store.refresh("app");
+        assertThat(search(Query.matchAll()).total()).isEqualTo(batches * size);
+        assertThat(search(new Query.Term("status", "7")).total()).isEqualTo(batches);
+        store.close();
+        store = LuceneLogStore.builder().dataDir(dir).build();
+        assertThat(search(Query.matchAll()).total()).isEqualTo(batches * size);
+    }
+
+    @Test
     void makesDocumentsSearchableWithinOneSecondWithoutRefresh() {
         store.index("app", List.of(doc("nrt", DAY1, "log", "hello")));
         await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
