@@ -183,8 +183,10 @@ final class StoreSearcher {
                     return null;
                 }
             }
-            // a point per document: a count of points is a count of documents
+            // a point per document: a count of points is a count of documents; and no deleted documents, whose
+            // points still count (a count would then visit every document, twice the general path's work)
             for (var leaf : reader.leaves()) {
+                if (leaf.reader().hasDeletions()) return null;
                 org.apache.lucene.index.PointValues pv = leaf.reader().getPointValues(tf);
                 if (pv != null && pv.getDocCount() != pv.size()) return null;
             }

@@ -64,6 +64,16 @@ public abstract class RedisClientOptions<B extends RedisClientOptions<B>> {
         return replicaWait;
     }
 
+    /**
+     * The key prefix as stored: in a hash tag ({@code {bklog}}) with a Redis Cluster client, so that the keys a script
+     * or a transaction touches together share a slot; as given otherwise, so one Redis or Sentinel keeps the key names
+     * of earlier versions (a rolling upgrade shares locks, queues and dead letters with the instances not yet
+     * upgraded).
+     */
+    String storedPrefix(String prefix) {
+        return client instanceof RedisClusterClient ? RedisSupport.hashTagged(prefix) : prefix;
+    }
+
     /** The shared client, else a new one from the URI that the component owns (shuts down on close). */
     RedisSupport.Client openClient() {
         return client != null ? new RedisSupport.Client(client, false)

@@ -73,7 +73,7 @@ public final class RedisHealthIndicator implements HealthIndicator {
         this.queues = List.copyOf(b.queues);
         this.queueLengthLimit = b.queueLengthLimit;
         this.sentinel = b.sentinel;
-        this.keyPrefix = RedisSupport.hashTagged(b.prefix);
+        this.keyPrefix = b.storedPrefix(b.prefix);
         this.clock = b.clock;
         this.failoverNotice = b.failoverNotice;
     }

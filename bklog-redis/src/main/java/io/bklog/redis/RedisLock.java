@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 /**
  * {@link DistributedLock} on Redis. A grant is {@code SET {prefix}:lock:NAME "<token>:<owner>" PX ttl} when the
  * lock key is absent, the token being max(previous token + 1, the server's time in µs), kept in
- * {@code {prefix}:fence:NAME}; both in one Lua script (the prefix is a hash tag, so both keys share a Redis Cluster
+ * {@code {prefix}:fence:NAME}; both in one Lua script (with a Redis Cluster client the prefix is a hash tag, so both keys share a Redis Cluster
  * slot). Renew and release compare the value and act in one script, so only the current holder can extend or drop
  * the lease. The fence counter of a name expires {@code fenceRetention} (default 1 day, at least 2 × ttl) after its
  * last grant, so names used once (the beat's per-run claims, a run id) do not pile up in Redis. Thanks to the time
@@ -71,7 +71,7 @@ public final class RedisLock implements DistributedLock {
         RedisSupport.Client c = b.openClient();
         this.ownsClient = c.owned();
         this.client = c.client();
-        this.prefix = RedisSupport.hashTagged(b.prefix);
+        this.prefix = b.storedPrefix(b.prefix);
         this.fenceRetention = b.fenceRetention;
         this.connection = c.connect();
         this.cmd = RedisSupport.sync(connection);
@@ -119,7 +119,7 @@ public final class RedisLock implements DistributedLock {
         return value(lease).equals(call("isHeld", () -> cmd.get(lockKey(lease.name()))));
     }
 
-    /** {@code {prefix}:lock:NAME}, the prefix in a hash tag ({@code {bklog}:lock:NAME}). */
+    /** {@code {prefix}:lock:NAME}, the prefix in a hash tag with a cluster client ({@code {bklog}:lock:NAME}). */
     public String lockKey(String name) {
         return prefix + ":lock:" + name;
     }

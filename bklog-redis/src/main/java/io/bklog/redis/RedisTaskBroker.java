@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  * {@link TaskBroker} on Redis Streams.
  *
  * <ul>
- *   <li>Every key starts with the prefix as a hash tag ({@code {bklog}:queue:default}), so the keys one script
+ *   <li>With a Redis Cluster client every key starts with the prefix as a hash tag ({@code {bklog}:queue:default}), so the keys one script
  *       or blocking read touches share a Redis Cluster slot.</li>
  *   <li>One stream per queue, {@code {prefix}:queue:{name}}, read by one consumer group (default
  *       {@code bklog-workers}); {@code XADD ... MAXLEN ~ maxLength} bounds each stream.</li>
@@ -171,7 +171,7 @@ public final class RedisTaskBroker implements TaskBroker {
         RedisSupport.Client c = b.openClient();
         this.ownsClient = c.owned();
         this.client = c.client();
-        this.prefix = RedisSupport.hashTagged(b.prefix);
+        this.prefix = b.storedPrefix(b.prefix);
         this.group = b.group;
         this.visibilityTimeout = b.visibilityTimeout;
         this.maxLength = b.maxLength;

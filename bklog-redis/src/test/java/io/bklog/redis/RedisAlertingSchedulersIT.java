@@ -270,7 +270,9 @@ class RedisAlertingSchedulersIT {
                 p.indexSets().put("slow", IndexSetSpec.defaults());
                 ingest(p, "slow", T0.plusSeconds(10), "error 1", "error 2");
             }
-            a.alerts().putChannel("default", "slow-hook", "webhook", Map.of("url", hook("/slow")));
+            // the receiver holds the request while the test works: the channel waits longer than that
+            a.alerts().putChannel("default", "slow-hook", "webhook", Map.of("url", hook("/slow"),
+                    "timeout_seconds", "60"));
             a.alerts().createRule(AlertCaller.library("default"), errorsRule("slow", "slow", "slow-hook"));
             clock.set(T0.plusSeconds(61));
             assertThat(a.alerts().evaluateDue(clock.instant())).isEqualTo(1);

@@ -46,12 +46,12 @@ class RedisBackendProviderIT {
             TaskBroker broker = backend.taskBroker().orElseThrow();
             assertThat(broker.visibilityTimeout()).isEqualTo(Duration.ofSeconds(2));
             broker.publish(TaskMessage.of("x", "high", "t", Map.of()));
-            assertThat(redis.connection.sync().xlen("{" + prefix + "}:queue:high")).isEqualTo(1);
+            assertThat(redis.connection.sync().xlen(prefix + ":queue:high")).isEqualTo(1);
             broker.ack(broker.receive(List.of("high"), "c", Duration.ofSeconds(1)).orElseThrow());
 
             var lease = backend.distributedLock().orElseThrow().tryAcquire("l", "me", Duration.ofSeconds(5));
             assertThat(lease).isPresent();
-            assertThat(redis.connection.sync().exists("{" + prefix + "}:lock:l")).isEqualTo(1);
+            assertThat(redis.connection.sync().exists(prefix + ":lock:l")).isEqualTo(1);
             assertThat(backend.healthIndicators()).singleElement()
                     .satisfies(h -> assertThat(h.namespace()).isEqualTo("redis"));
             assertThat(backend.healthIndicators().get(0).check()).allSatisfy(m -> assertThat(m.status()).isTrue());

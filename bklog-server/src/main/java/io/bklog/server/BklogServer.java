@@ -61,6 +61,8 @@ public final class BklogServer implements AutoCloseable {
      */
     static final class Drain {
         private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        /** What each request in flight is ({@code GET /path}), for the log of a shutdown that abandons some. */
+        private final java.util.Map<Object, String> requests = new java.util.concurrent.ConcurrentHashMap<>();
         private volatile boolean draining;
         private static final String COUNTED = "bklog.drain.counted";
 
@@ -77,13 +79,17 @@ public final class BklogServer implements AutoCloseable {
                 if (ctx.path().endsWith("/tail")) return; // an event stream whatever the client accepts
                 ctx.attribute(COUNTED, Boolean.TRUE);
                 inFlight.incrementAndGet();
+                requests.put(ctx.req(), ctx.method() + " " + ctx.path());
             });
-            app.after(ctx -> {
-                if (ctx.attribute(COUNTED) != null) {
-                    ctx.attribute(COUNTED, null);
-                    inFlight.decrementAndGet();
-                }
-            });
+        }
+
+        /** A request ended (answered, refused or failed): no longer in flight. */
+        void finished(io.javalin.http.Context ctx) {
+            if (ctx.attribute(COUNTED) != null) {
+                ctx.attribute(COUNTED, null);
+                inFlight.decrementAndGet();
+                requests.remove(ctx.req());
+            }
         }
 
         int inFlight() {
@@ -168,8 +174,11 @@ public final class BklogServer implements AutoCloseable {
             cfg.http.maxRequestSize = server.maxRequestBytes();
             cfg.jsonMapper(new JavalinJackson(json, false));
             JsonJettyErrors.install(cfg, json);
-            cfg.requestLogger.http((ctx, ms) -> log.debug("http method={} path={} status={} took_ms={}",
-                    ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
+            cfg.requestLogger.http((ctx, ms) -> {
+                drain.finished(ctx); // the request logger sees every request, also one a before-handler refused
+                log.debug("http method={} path={} status={} took_ms={}", ctx.method(), ctx.path(), ctx.statusCode(),
+                        Math.round(ms));
+            });
         });
         drain.register(app);
         routes(app, ApiRoutes.forRoles(platform, json, roles));
@@ -348,8 +357,8 @@ public final class BklogServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         int left = drain.inFlight();
-        if (left > 0) log.warn("event=shutdown_requests_abandoned in_flight={} timeout_s={}", left,
-                shutdownTimeout.toSeconds());
+        if (left > 0) log.warn("event=shutdown_requests_abandoned in_flight={} timeout_s={} requests=\"{}\"", left,
+                shutdownTimeout.toSeconds(), String.join(", ", drain.requests.values()));
         try {
             app.stop();
         } finally {

@@ -17,6 +17,8 @@ import java.util.Locale;
  * IPv4 addresses inside IPv6 ones (mapped, compatible, NAT64, 6to4) are judged as the IPv4 address.
  */
 final class Destinations {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Destinations.class);
+
     /** Resolves a host name to its addresses; tests give their own. */
     interface Resolver {
         InetAddress[] resolve(String host) throws UnknownHostException;
@@ -125,6 +127,15 @@ final class Destinations {
      * and is retried; every delivery checks again).
      */
     void check(URI url) {
+        check(url, false);
+    }
+
+    /**
+     * As {@link #check(URI)}; with {@code atDelivery} a host that does not resolve is refused too ({@link
+     * Unresolved}, retried by the delivery): the HTTP client would resolve it again by itself, to an address nobody
+     * checked.
+     */
+    void check(URI url, boolean atDelivery) {
         if (all) return;
         String host = url.getHost();
         if (host == null) return;
@@ -137,6 +148,7 @@ final class Destinations {
             byte[] literal = literal(h);
             addresses = literal != null ? new InetAddress[]{InetAddress.getByAddress(literal)} : resolver.resolve(h);
         } catch (UnknownHostException e) {
+            if (atDelivery) throw new Unresolved("host '" + host + "' does not resolve now; the delivery is retried");
             return;
         }
         for (InetAddress a : addresses) {
@@ -146,11 +158,27 @@ final class Destinations {
             byte[] v4 = embeddedIpv4(a);
             boolean allowed = ranges.stream().anyMatch(r -> r.contains(b) || (v4 != null && r.contains(v4)));
             if (!allowed) {
-                throw new IllegalArgumentException("settings.url: host '" + host + "' resolves to "
-                        + a.getHostAddress() + ", " + why + "; webhooks to internal addresses are refused unless"
-                        + " alerting.webhook_allowed_destinations lists them (docs/alerting.md)");
+                // the resolved address is logged, not answered: a caller must not map internal names with it
+                boolean literal = literalHost(h);
+                if (!literal) log.warn("event=alert_destination_refused host={} address={} why=\"{}\"", host,
+                        a.getHostAddress(), why);
+                throw new IllegalArgumentException("settings.url: host '" + host + "' "
+                        + (literal ? "is " + why : "resolves to " + why) + "; webhooks to internal"
+                        + " addresses are refused unless alerting.webhook_allowed_destinations lists them"
+                        + " (docs/alerting.md)");
             }
         }
+    }
+
+    /** A destination whose host does not resolve at delivery time: retried, never sent to blindly. */
+    static final class Unresolved extends RuntimeException {
+        Unresolved(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static boolean literalHost(String h) {
+        return literal(h) != null;
     }
 
     /** Why {@code a} is internal (e.g. "a loopback address"), or null when it is a public address. */

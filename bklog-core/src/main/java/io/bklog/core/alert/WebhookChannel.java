@@ -32,7 +32,7 @@ public final class WebhookChannel implements NotificationChannel {
     public static final String ID_HEADER = "X-Bklog-Notification-Id";
     public static final String EVENT_HEADER = "X-Bklog-Event";
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+            .followRedirects(HttpClient.Redirect.NEVER).proxy(HttpClient.Builder.NO_PROXY).build();
 
     private final URI url;
     private final String secret;
@@ -82,7 +82,9 @@ public final class WebhookChannel implements NotificationChannel {
     @Override
     public void send(AlertNotification n) throws DeliveryException {
         try {
-            destinations.check(url); // again at every delivery: the host may resolve elsewhere now
+            destinations.check(url, true); // again at every delivery: the host may resolve elsewhere now
+        } catch (Destinations.Unresolved e) {
+            throw new DeliveryException(e.getMessage(), true);
         } catch (IllegalArgumentException e) {
             throw new DeliveryException(e.getMessage(), false);
         }

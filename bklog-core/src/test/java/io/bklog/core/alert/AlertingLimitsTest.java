@@ -220,6 +220,12 @@ class AlertingLimitsTest {
                 "metadata.google.internal", "169.254.169.254", "localhost", "127.0.0.1,::1")));
         none.check(URI.create("https://hooks.example.org/x")); // public: fine
         none.check(URI.create("https://unresolvable.example.org/x")); // checked again at delivery
+        assertThatThrownBy(() -> none.check(URI.create("https://unresolvable.example.org/x"), true))
+                .as("at delivery a host that does not resolve is retried, never sent to blindly")
+                .isInstanceOf(Destinations.Unresolved.class);
+        assertThatThrownBy(() -> none.check(URI.create("http://intranet.example.org/")))
+                .as("the resolved address of a name is logged, not answered")
+                .hasMessageNotContaining("10.1.2.3");
         for (String[] c : new String[][]{
                 {"http://127.0.0.1:8080/x", "a loopback address"},
                 {"http://localhost/x", "a loopback address"},
