@@ -135,6 +135,9 @@ class DeployFilesTest {
             if (name.equals("bklog-api")) {
                 assertThat(loaded.scheduler().beat()).isFalse();
                 assertThat(loaded.scheduler().workers()).isZero();
+                assertThat(loaded.server().roles().split(",")).as(name).containsExactlyInAnyOrder("api", "ingest");
+            } else {
+                assertThat(loaded.server().roles().split(",")).as(name).containsExactlyInAnyOrder("beat", "worker");
             }
         }
         assertThat(probed).containsExactlyInAnyOrder("/livez", "/readyz");
