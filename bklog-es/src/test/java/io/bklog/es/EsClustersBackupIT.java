@@ -47,6 +47,12 @@ class EsClustersBackupIT {
                 .build();
     }
 
+    /** A backup takes every bklog index of a cluster: this test needs the shared node to itself. */
+    @org.junit.jupiter.api.BeforeEach
+    void aNodeWithoutOtherTestsIndices() {
+        EsFixture.wipeBklogData(es.url());
+    }
+
     @AfterEach
     void cleanUp() {
         try (LogPlatform p = platform()) {

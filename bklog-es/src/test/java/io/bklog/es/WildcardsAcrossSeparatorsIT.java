@@ -111,6 +111,7 @@ class WildcardsAcrossSeparatorsIT {
     static void closeStores() throws Exception {
         call("DELETE", "/" + PLAIN + "?ignore_unavailable=true", null);
         for (LogStore s : stores.values()) s.close();
+        EsFixture.wipeBklogData(es); // the node is shared with the next test classes
     }
 
     @Test
