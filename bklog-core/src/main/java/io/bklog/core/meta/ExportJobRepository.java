@@ -9,8 +9,10 @@ import java.util.Optional;
 public final class ExportJobRepository {
     static final String TABLE = "export_jobs";
     private final Table<ExportJob> table;
+    private final Db db;
 
     ExportJobRepository(Db db) {
+        this.db = db;
         this.table = Table.<ExportJob>builder(db, TABLE, "export").assignedId("id")
                 .mapper((rs, ctx) -> new ExportJob(rs.getString("id"), rs.getString("space_uid"),
                         rs.getLong("index_set_id"), db.jsonNode(rs, "request"), rs.getString("status"),
@@ -53,6 +55,24 @@ public final class ExportJobRepository {
     /** Every export in {@code status}, oldest first (e.g. jobs left running by a stopped server). */
     public List<ExportJob> listByStatus(String status) {
         return table.list("status = :s", Map.of("s", status), "created_at, id", 0);
+    }
+
+    /**
+     * Marks the running jobs {@code ids} alive now ({@code updated_at}, not the version: the job's own updates keep
+     * theirs); returns how many rows it touched.
+     */
+    public int touchRunning(java.util.Collection<String> ids) {
+        if (ids.isEmpty()) return 0;
+        var now = Db.ts(db.now());
+        return db.jdbi.withHandle(h -> h.createUpdate("UPDATE " + TABLE + " SET updated_at = :now WHERE id IN (<ids>)"
+                        + " AND status = :s").bind("now", now).bindList("ids", List.copyOf(ids))
+                .bind("s", ExportJob.DOWNLOAD_LOG).execute());
+    }
+
+    /** Running jobs no instance marked alive since {@code before}: their instance stopped or died. */
+    public List<ExportJob> listRunningSilentSince(Instant before) {
+        return table.list("status = :s AND updated_at < :before", Map.of("s", ExportJob.DOWNLOAD_LOG,
+                "before", Db.ts(before)), "created_at, id", 0);
     }
 
     /** Successful exports whose file expired at {@code now} (for the export-cleanup task). */

@@ -25,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,13 @@ public final class ExportJobService implements AutoCloseable {
     private final ExportJobConfig config;
     private final Clock clock;
     private final ThreadPoolExecutor executor;
+    /** Jobs of this instance, queued or running, with the lines written so far. */
     private final Map<String, Long> progress = new ConcurrentHashMap<>();
+    /** How often this instance marks its jobs alive. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(30);
+    /** A running job nobody marked alive for this long belongs to an instance that stopped. */
+    static final Duration SILENCE = Duration.ofMinutes(3);
+    private final java.util.concurrent.ScheduledExecutorService heartbeat;
     private final ObjectMapper json = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
@@ -104,6 +111,9 @@ public final class ExportJobService implements AutoCloseable {
                 new LinkedBlockingQueue<>(256),
                 new ThreadFactoryBuilder().setNameFormat("bklog-export-%d").setDaemon(true).build());
         failInterrupted();
+        this.heartbeat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                new ThreadFactoryBuilder().setNameFormat("bklog-export-heartbeat").setDaemon(true).build());
+        heartbeat.scheduleWithFixedDelay(this::beat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** What the API shows of a job. */
@@ -215,6 +225,7 @@ public final class ExportJobService implements AutoCloseable {
      * returns how many it expired. Safe to run at any time, from any thread.
      */
     public synchronized int cleanExpired() {
+        failInterrupted();
         Instant now = clock.instant();
         int n = 0;
         for (ExportJob job : jobs.listExpired(now)) {
@@ -239,6 +250,7 @@ public final class ExportJobService implements AutoCloseable {
     /** Stops the executor; running jobs are interrupted and marked failed. */
     @Override
     public void close() {
+        heartbeat.shutdownNow();
         executor.shutdownNow();
         try {
             if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -258,14 +270,31 @@ public final class ExportJobService implements AutoCloseable {
         return !callerMasked || job.request().path("masked").asBoolean(true);
     }
 
-    /** Jobs a stopped server left running can never finish: mark them failed. */
+    /**
+     * Marks this instance's jobs (queued or running) alive, then fails the running jobs no instance marked alive for
+     * {@link #SILENCE}: a stopped or killed instance's jobs can never finish. Jobs of another live instance (several
+     * instances share the metadata) are left alone. Runs at start and with every {@link #cleanExpired()}.
+     */
     private void failInterrupted() {
         try {
-            for (ExportJob j : jobs.listByStatus(ExportJob.DOWNLOAD_LOG)) {
+            jobs.touchRunning(progress.keySet());
+            for (ExportJob j : jobs.listRunningSilentSince(clock.instant().minus(SILENCE))) {
+                if (progress.containsKey(j.id())) continue;
                 jobs.update(j.failed("the server stopped while the export ran; start it again"));
+                log.warn("export failed id={} reason=\"its instance stopped while it ran\" last_seen={}", j.id(),
+                        j.updatedAt());
             }
         } catch (RuntimeException e) {
             log.warn("could not mark interrupted exports failed error=\"{}\"", e.toString());
+        }
+    }
+
+    /** Marks this instance's jobs alive (the heartbeat thread). */
+    void beat() {
+        try {
+            jobs.touchRunning(progress.keySet());
+        } catch (RuntimeException e) {
+            log.warn("export heartbeat failed jobs={} error=\"{}\"", progress.size(), e.toString());
         }
     }
 

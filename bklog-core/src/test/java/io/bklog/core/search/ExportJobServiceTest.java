@@ -106,6 +106,29 @@ class ExportJobServiceTest {
         assertThat(exports.cleanExpired()).isZero();
     }
 
+    @Test
+    void aRunningJobOfAnotherInstanceIsLeftAloneUntilItsInstanceFallsSilent() {
+        start(ExportJobConfig.defaults(), 10);
+        var repo = platform.internals().metadata().exportJobs();
+        long setId = platform.indexSets().get("app").id();
+        // a job another instance (sharing this metadata database) is running: it is not this instance's to fail
+        ExportJob other = repo.create(ExportJob.started("exp_other_instance", SPACE, setId,
+                new ObjectMapper().createObjectNode().put("index_set", "app")));
+        ExportJobService exports = platform.exports();
+        exports.cleanExpired();
+        assertThat(repo.getById(other.id()).status()).isEqualTo(ExportJob.DOWNLOAD_LOG);
+        clock.advance(ExportJobService.SILENCE.minusSeconds(1));
+        exports.cleanExpired();
+        assertThat(repo.getById(other.id()).status()).as("its instance marked it alive lately")
+                .isEqualTo(ExportJob.DOWNLOAD_LOG);
+        clock.advance(Duration.ofSeconds(2));
+        exports.cleanExpired();
+        ExportJob failed = repo.getById(other.id());
+        assertThat(failed.status()).as("nobody marked it alive for " + ExportJobService.SILENCE)
+                .isEqualTo(ExportJob.FAILED);
+        assertThat(failed.error()).contains("stopped while the export ran");
+    }
+
     private static List<String> download(ExportJobService exports, String id, long size) throws Exception {
         try (ExportStore.Download d = exports.download(SPACE, id, true);
              BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(d.content()),

@@ -129,6 +129,10 @@ class ThreeInstancesIT {
                     "scheduler:",
                     "  schedules:",
                     "    \"" + TASK + "\": " + PERIOD.toSeconds() + "s",
+                    "export:", // finished export files on storage every instance reaches
+                    "  store: dir",
+                    "  settings:",
+                    "    path: " + work.resolve("exports-shared"),
                     "backends:",
                     "  redis:",
                     "    uri: " + redis.uri(),
@@ -194,13 +198,15 @@ class ThreeInstancesIT {
 
         Stack.call(one, "POST", "/_refresh", client, null);
         Stack.Stored stored = Stack.readAll(one, indexSet, client);
+        long exportedLines = exportOnOneDownloadFromAnother(one, three, admin);
         BitSet lost = Stack.lost(acked, stored);
         List<String[]> runs = taskRuns();
         double seconds = (System.nanoTime() - testStart) / 1e9;
         LOG.info("event=three_figures acked={} stored={} lost={} duplicates={} api_answers={} bulk_answers={}"
-                        + " proxy_served={} tail_lines={} victim_back_s={} task_runs={} start_s={} test_s={}", acked.cardinality(),
+                        + " proxy_served={} tail_lines={} exported={} victim_back_s={} task_runs={} start_s={} test_s={}",
+                acked.cardinality(),
                 stored.seen().cardinality(), lost.cardinality(), stored.duplicates(), a.answers(), b.answers(),
-                proxy.served(), tailed, String.format(Locale.ROOT, "%.1f", backSeconds), runs.size(),
+                proxy.served(), tailed, exportedLines, String.format(Locale.ROOT, "%.1f", backSeconds), runs.size(),
                 String.format(Locale.ROOT, "%.1f", startSeconds), String.format(Locale.ROOT, "%.1f", seconds));
 
         SoftAssertions soft = new SoftAssertions();
@@ -209,6 +215,8 @@ class ThreeInstancesIT {
         soft.assertThat(a.rejected() + b.rejected()).as("items rejected").isZero();
         soft.assertThat(proxy.served()).as("every instance answered through the proxy").hasSize(3);
         soft.assertThat(tailed).as("lines streamed by the tail on the third instance").isGreaterThanOrEqualTo(20);
+        soft.assertThat(exportedLines).as("lines of an export made on the first instance, downloaded from the third")
+                .isEqualTo(stored.seen().cardinality() + stored.duplicates());
         // once per period: distinct periods (the run id is task@periodStart), each run once and successful, and
         // (nearly) every period of the load covered although the instances took turns and one was killed
         long periods = Duration.between(loadStart, loadEnd).toSeconds() / PERIOD.toSeconds();
@@ -221,6 +229,29 @@ class ThreeInstancesIT {
         soft.assertThat(inLoad).as("periods of %s run during the %s s of load", TASK,
                 Duration.between(loadStart, loadEnd).toSeconds()).isBetween(Math.max(1, periods - 3), periods + 1);
         soft.assertAll();
+    }
+
+    /**
+     * Starts an async export of every line on {@code from}, follows it and downloads it from {@code to} (the file is
+     * on the shared export store); returns the lines of the file.
+     */
+    private long exportOnOneDownloadFromAnother(URI from, URI to, String token) throws Exception {
+        String id = Stack.call(from, "POST", "/api/v1/index_sets/" + indexSet + "/exports?file_type=jsonl",
+                token, "{\"keyword\": \"*\"}")
+                .get("id").asText();
+        await("the export is done").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> !Stack.call(to, "GET", "/api/v1/exports/" + id, token, null).get("status").asText()
+                        .equals("download_log"));
+        JsonNode job = Stack.call(to, "GET", "/api/v1/exports/" + id, token, null);
+        assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("success");
+        HttpResponse<InputStream> file = Stack.HTTP.send(HttpRequest.newBuilder(to.resolve("/api/v1/exports/" + id
+                + "/download")).header("Authorization", "Bearer " + token).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(file.statusCode()).isEqualTo(200);
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                new java.util.zip.GZIPInputStream(file.body()), StandardCharsets.UTF_8))) {
+            return r.lines().filter(l -> !l.isBlank()).count();
+        }
     }
 
     /** Reads {@code event: line} events of a tail on {@code server} until {@code want} or the time is up. */
