@@ -159,7 +159,7 @@ final class Destinations {
             boolean allowed = ranges.stream().anyMatch(r -> r.contains(b) || (v4 != null && r.contains(v4)));
             if (!allowed) {
                 // the resolved address is logged, not answered: a caller must not map internal names with it
-                boolean literal = literalHost(h);
+                boolean literal = literal(h) != null;
                 if (!literal) log.warn("event=alert_destination_refused host={} address={} why=\"{}\"", host,
                         a.getHostAddress(), why);
                 throw new IllegalArgumentException("settings.url: host '" + host + "' "
@@ -175,10 +175,6 @@ final class Destinations {
         Unresolved(String message) {
             super(message, null, false, false);
         }
-    }
-
-    private static boolean literalHost(String h) {
-        return literal(h) != null;
     }
 
     /** Why {@code a} is internal (e.g. "a loopback address"), or null when it is a public address. */

@@ -52,11 +52,6 @@ public final class ExportJobRepository {
         return table.list("space_uid = :s", Map.of("s", spaceUid), "created_at DESC, id DESC", limit);
     }
 
-    /** Every export in {@code status}, oldest first (e.g. jobs left running by a stopped server). */
-    public List<ExportJob> listByStatus(String status) {
-        return table.list("status = :s", Map.of("s", status), "created_at, id", 0);
-    }
-
     /**
      * Marks the running jobs {@code ids} alive now ({@code updated_at}, not the version: the job's own updates keep
      * theirs); returns how many rows it touched.
