@@ -30,6 +30,8 @@ public final class EsHealthIndicator implements HealthIndicator {
     private final String repository;
     private final int maxHeapPercent;
     private final int maxPendingTasks;
+    /** node id to {@code name (transport address)} of every node seen since the cluster was last green */
+    private final Map<String, String> seenNodes = new LinkedHashMap<>();
 
     private EsHealthIndicator(Builder b) {
         this.connection = Objects.requireNonNull(b.connection, "connection");
@@ -62,21 +64,46 @@ public final class EsHealthIndicator implements HealthIndicator {
             return out;
         }
         String status = health.path("status").asText("red");
+        int nodes = health.path("number_of_nodes").asInt();
+        int dataNodes = health.path("number_of_data_nodes").asInt();
+        JsonNode stats = null;
+        RuntimeException statsError = null;
+        try {
+            stats = http.perform("GET", "/_nodes/stats/fs,jvm", null).path("nodes");
+        } catch (RuntimeException e) {
+            statsError = e;
+        }
+        List<String> missing = missingNodes(stats, status);
+        String unassigned = status.equals("green") ? "" : explainUnassigned();
+        String missingText = missing.isEmpty() ? "" : "; missing node" + (missing.size() > 1 ? "s " : " ")
+                + String.join(", ", missing) + " (left the cluster; " + nodes + " nodes now)";
         switch (status) {
             case "green" -> out.add(metric(true, "cluster_status", status, Map.of(), "", ""));
             case "yellow" -> out.add(metric(true, "cluster_status", status, Map.of(),
                     "all primary shards are assigned but " + health.path("unassigned_shards").asInt()
-                            + " replica shards are not",
-                    "add a data node or set replicas to 0 on a single-node cluster"));
+                            + " replica shards are not" + unassigned + missingText + (dataNodes > 1 ? ": searches and writes go on, but losing one more"
+                            + " node can leave shards without any copy" : ""),
+                    !missing.isEmpty()
+                            ? "restart " + String.join(", ", missing) + ": its replicas then recover from the primaries"
+                            + " and the status turns green; if it is gone for good, the replicas are rebuilt on the"
+                            + " other nodes after index.unassigned.node_left.delayed_timeout (1m by default) when"
+                            + " they have room (docs/ha.md#elasticsearch)"
+                            : dataNodes <= 1 ? "add a data node or set replicas to 0 on a single-node cluster"
+                            : "GET /_cluster/allocation/explain says why the replicas cannot be assigned (a node"
+                            + " that left, disk watermarks, allocation filters); restart a missing node or add one"));
             default -> out.add(metric(false, "cluster_status", status, Map.of(),
                     health.path("unassigned_primary_shards").asInt(health.path("unassigned_shards").asInt())
-                            + " primary shards are unassigned: some indices cannot be searched or written",
-                    "check GET /_cluster/allocation/explain and the nodes' logs; restore lost indices from snapshot"));
+                            + " primary shards are unassigned: some indices cannot be searched or written"
+                            + unassigned + missingText,
+                    (missing.isEmpty() ? "" : "restart " + String.join(", ", missing) + " (it holds the only copy"
+                            + " of those shards); ")
+                            + "check GET /_cluster/allocation/explain and the nodes' logs; restore lost indices from snapshot"));
         }
-        int nodes = health.path("number_of_nodes").asInt();
-        int dataNodes = health.path("number_of_data_nodes").asInt();
         out.add(metric(dataNodes > 0, "nodes", nodes, Map.of("data_nodes", String.valueOf(dataNodes)),
-                dataNodes > 0 ? "" : "the cluster has no data node", dataNodes > 0 ? "" : "start a data node"));
+                dataNodes > 0 ? (missing.isEmpty() ? "" : "missing: " + String.join(", ", missing))
+                        : "the cluster has no data node",
+                dataNodes > 0 ? (missing.isEmpty() ? "" : "restart the missing node (docs/ha.md#elasticsearch)")
+                        : "start a data node"));
         int pending = health.path("number_of_pending_tasks").asInt();
         boolean pendingOk = pending <= maxPendingTasks;
         out.add(metric(pendingOk, "pending_tasks", pending, Map.of(),
@@ -92,7 +119,8 @@ public final class EsHealthIndicator implements HealthIndicator {
                     "check GET /_cluster/settings?include_defaults=true on the cluster"));
         }
         try {
-            nodeMetrics(out, settings);
+            if (statsError != null) throw statsError;
+            nodeMetrics(out, settings, stats);
         } catch (RuntimeException e) {
             out.add(metric(false, "node_stats", "unavailable", Map.of(), "cannot read node stats: " + e.getMessage(),
                     "check GET /_nodes/stats on the cluster"));
@@ -152,10 +180,54 @@ public final class EsHealthIndicator implements HealthIndicator {
                 suggestion));
     }
 
-    private void nodeMetrics(List<HealthzMetric> out, Settings settings) {
+    /**
+     * The nodes this indicator saw in an earlier check that are not in the cluster now, as {@code name (address)}.
+     * While the cluster is green the nodes seen are reset to the current ones, so a node removed on purpose (its
+     * replicas rebuilt elsewhere) is forgotten.
+     */
+    private List<String> missingNodes(JsonNode stats, String status) {
+        if (stats == null) return List.of();
+        Map<String, String> now = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = stats.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode n = e.getValue();
+            now.put(e.getKey(), n.path("name").asText("?") + " (" + n.path("transport_address").asText("?") + ")");
+        }
+        List<String> missing = new ArrayList<>();
+        synchronized (seenNodes) {
+            if (status.equals("green")) seenNodes.clear();
+            seenNodes.forEach((id, name) -> {
+                if (!now.containsKey(id)) missing.add(name);
+            });
+            seenNodes.putAll(now);
+        }
+        return missing;
+    }
+
+    /**
+     * Why the first unassigned shard is unassigned, from {@code _cluster/allocation/explain}, as
+     * {@code " (e.g. index I shard 0 replica: NODE_LEFT, node_left [id])"}; empty when it cannot be told.
+     */
+    private String explainUnassigned() {
+        try {
+            JsonNode r = http.perform("GET", "/_cluster/allocation/explain", null);
+            JsonNode info = r.path("unassigned_info");
+            if (info.isMissingNode()) return "";
+            String details = info.path("details").asText("");
+            synchronized (seenNodes) {
+                for (Map.Entry<String, String> e : seenNodes.entrySet()) details = details.replace(e.getKey(), e.getValue());
+            }
+            return " (e.g. index " + r.path("index").asText() + " shard " + r.path("shard").asInt() + " "
+                    + (r.path("primary").asBoolean() ? "primary" : "replica") + ": " + info.path("reason").asText()
+                    + (details.isEmpty() ? "" : ", " + details) + ")";
+        } catch (RuntimeException e) {
+            return ""; // nothing unassigned any more, or the explain API refused: the counts above still hold
+        }
+    }
+
+    private void nodeMetrics(List<HealthzMetric> out, Settings settings, JsonNode stats) {
         String high = setting(settings.get(), "cluster.routing.allocation.disk.watermark.high", "90%");
         String flood = setting(settings.get(), "cluster.routing.allocation.disk.watermark.flood_stage", "95%");
-        JsonNode stats = http.perform("GET", "/_nodes/stats/fs,jvm", null).path("nodes");
         for (Iterator<Map.Entry<String, JsonNode>> it = stats.fields(); it.hasNext(); ) {
             JsonNode n = it.next().getValue();
             String node = n.path("name").asText("?");

@@ -85,6 +85,28 @@ final class EsIndexSets {
             ObjectNode mapping = json.createObjectNode();
             mapping.set("properties", props);
             perform("PUT", "/" + IndexNames.PREFIX + schema.name() + "_*/_mapping?allow_no_indices=true", mapping);
+            if (existing.replicas() != merged.replicas()) {
+                // replicas, unlike shards, is a dynamic setting: the set's existing indices follow at once
+                // (only the set's own indices: v2_app_* also matches the indices of a set app_x)
+                List<String> own = new ArrayList<>();
+                JsonNode cat = performOrNull("GET", "/_cat/indices/" + IndexNames.PREFIX + schema.name()
+                        + "_*?h=index&format=json&expand_wildcards=open");
+                if (cat != null) {
+                    for (JsonNode i : cat) {
+                        String index = i.path("index").asText();
+                        IndexNames.parse(index).filter(p -> p.indexSet().equals(schema.name()) && !p.restored())
+                                .ifPresent(p -> own.add(index));
+                    }
+                }
+                ObjectNode settings = json.createObjectNode();
+                settings.putObject("index").put("number_of_replicas", merged.replicas());
+                for (int i = 0; i < own.size(); i += 50) { // 50 names a request keep the URL short
+                    perform("PUT", "/" + String.join(",", own.subList(i, Math.min(own.size(), i + 50)))
+                            + "/_settings", settings);
+                }
+                log.info("es-index-set-replicas indexSet={} from={} to={} indices={}", schema.name(),
+                        existing.replicas(), merged.replicas(), own.size());
+            }
         }
         schemas.put(schema.name(), merged);
         log.info("es-index-set-ensured indexSet={} fields={} added={}", schema.name(), merged.fields().size(),

@@ -3,33 +3,18 @@ package io.bklog.es;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * One real Elasticsearch 8 node for the integration tests, started once per JVM on first use and stopped by a
@@ -45,9 +30,8 @@ import java.util.stream.Stream;
  */
 public final class EsFixture {
     private static final Logger log = LoggerFactory.getLogger(EsFixture.class);
-    public static final String NODE_USER = "bklog-es";
+    public static final String NODE_USER = EsNodes.NODE_USER;
     public static final String CLUSTER_NAME = "bklog-it";
-    private static final String JAVA_HOME = System.getProperty("es.java.home", "/usr/lib/jvm/java-17-openjdk-amd64");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(
             Long.getLong("es.start.timeout.seconds", 300));
     private static EsFixture shared;
@@ -71,7 +55,7 @@ public final class EsFixture {
         if (shared == null) {
             String url = System.getProperty("es.url");
             EsFixture f = new EsFixture(
-                    Path.of(System.getProperty("es.dist.dir", "target/es-dist/elasticsearch-8.19.21")).toAbsolutePath(),
+                    EsNodes.defaultDistDir(),
                     Path.of(System.getProperty("es.work.dir", "target/es-node")).toAbsolutePath(),
                     url == null || url.isBlank() ? null : url.replaceAll("/+$", ""));
             if (f.externalUrl == null) {
@@ -118,37 +102,19 @@ public final class EsFixture {
         if (process != null && process.isAlive()) return;
         Instant t0 = Instant.now();
         try {
-            if (!Files.isExecutable(distDir.resolve("bin/elasticsearch"))) {
-                throw new IllegalStateException("no Elasticsearch distribution at " + distDir + "; run "
-                        + "`mvn -pl bklog-es -am verify` (its pre-integration-test phase unpacks "
-                        + "org.elasticsearch.distribution.integ-test-zip:elasticsearch:zip there) or set -Des.dist.dir");
-            }
+            EsNodes.requireDistribution(distDir);
             if (httpPort == 0) {
-                int[] ports = freePorts();
+                int[] ports = EsNodes.freePorts(2);
                 httpPort = ports[0];
                 transportPort = ports[1];
             }
-            installTestAnalysisPlugin();
+            EsNodes.installTestAnalysisPlugin(distDir, workDir);
             Path conf = writeConfig();
-            List<String> command = new ArrayList<>();
-            boolean root = isRoot();
-            if (root) {
-                ensureNodeUser();
-                run(List.of("chown", "-R", NODE_USER + ":" + NODE_USER, distDir.toString(), workDir.toString()));
-                command.addAll(List.of("runuser", "-u", NODE_USER, "--"));
-            }
-            command.add(distDir.resolve("bin/elasticsearch").toString());
-            ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
-            Map<String, String> env = pb.environment();
-            env.put("ES_JAVA_HOME", JAVA_HOME);
-            env.put("ES_PATH_CONF", conf.toString());
-            env.remove("JAVA_TOOL_OPTIONS");
-            env.remove("ES_JAVA_OPTS");
+            List<String> prefix = EsNodes.runAsNodeUser(distDir, workDir);
             Path console = workDir.resolve("console.log");
-            pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()));
             log.info("es-fixture starting dist={} httpPort={} transportPort={} user={}", distDir, httpPort,
-                    transportPort, root ? NODE_USER : System.getProperty("user.name"));
-            process = pb.start();
+                    transportPort, prefix.isEmpty() ? System.getProperty("user.name") : NODE_USER);
+            process = EsNodes.launch(distDir, conf, workDir, prefix, console);
             awaitHealthy(console);
             log.info("es-fixture started url={} tookMs={}", url(), Duration.between(t0, Instant.now()).toMillis());
         } catch (IOException e) {
@@ -163,18 +129,7 @@ public final class EsFixture {
     public synchronized void stop() {
         refuseWhenExternal("stop");
         if (process == null) return;
-        List<ProcessHandle> all = new ArrayList<>(process.toHandle().descendants().toList());
-        all.add(process.toHandle());
-        all.forEach(ProcessHandle::destroy);
-        Instant deadline = Instant.now().plusSeconds(60);
-        for (ProcessHandle h : all) {
-            try {
-                long left = Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
-                h.onExit().get(left, java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                h.destroyForcibly();
-            }
-        }
+        EsNodes.stop(process, Duration.ofSeconds(60));
         process = null;
         log.info("es-fixture stopped httpPort={}", httpPort);
     }
@@ -216,99 +171,24 @@ public final class EsFixture {
     }
 
     private String tails(Path console) {
-        return "--- " + console + " ---\n" + tail(console, 40) + "\n--- node log ---\n"
-                + tail(workDir.resolve("logs").resolve(CLUSTER_NAME + ".log"), 60);
-    }
-
-    private static String tail(Path file, int lines) {
-        try {
-            if (!Files.exists(file)) return "(" + file + " does not exist)";
-            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException | UncheckedIOException e) {
-            return "(cannot read " + file + ": " + e + ")";
-        }
+        return "--- " + console + " ---\n" + EsNodes.tail(console, 40) + "\n--- node log ---\n"
+                + EsNodes.tail(workDir.resolve("logs").resolve(CLUSTER_NAME + ".log"), 60);
     }
 
     private Path writeConfig() throws IOException {
-        Path conf = workDir.resolve("config");
-        Files.createDirectories(conf.resolve("jvm.options.d"));
         for (String dir : List.of("data", "logs", "repo")) Files.createDirectories(workDir.resolve(dir));
-        try (Stream<Path> files = Files.list(distDir.resolve("config"))) {
-            for (Path p : files.filter(Files::isRegularFile).toList()) {
-                Path target = conf.resolve(p.getFileName().toString());
-                if (!p.getFileName().toString().equals("elasticsearch.yml") && !Files.exists(target)) {
-                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-        String yml = String.join("\n",
+        List<String> yml = new ArrayList<>(List.of(
                 "cluster.name: " + CLUSTER_NAME,
                 "node.name: bklog-it-node",
-                "network.host: 127.0.0.1",
                 "http.port: " + httpPort,
                 "transport.port: " + transportPort,
                 "discovery.type: single-node",
                 "path.data: " + workDir.resolve("data"),
                 "path.logs: " + workDir.resolve("logs"),
-                "path.repo: [\"" + repoDir() + "\"]",
-                "xpack.security.enabled: false",
-                "action.destructive_requires_name: false",
-                "cluster.routing.allocation.disk.watermark.low: 97%",
-                "cluster.routing.allocation.disk.watermark.high: 98%",
-                "cluster.routing.allocation.disk.watermark.flood_stage: 99%",
-                "");
-        Files.writeString(conf.resolve("elasticsearch.yml"), yml);
+                "path.repo: [\"" + repoDir() + "\"]"));
+        yml.addAll(EsNodes.commonSettings());
         String heap = System.getProperty("es.heap", "512m"); // benchmarks give the node the heap of the other side
-        Files.writeString(conf.resolve("jvm.options.d").resolve("heap.options"), "-Xms" + heap + "\n-Xmx" + heap + "\n");
-        return conf;
-    }
-
-    /**
-     * The integ-test distribution lacks the analysis-common module (the {@code pattern} tokenizer every real
-     * distribution has); compile a tiny plugin providing the same tokenizer against the distribution's own jars.
-     */
-    private void installTestAnalysisPlugin() throws IOException {
-        Path pluginDir = distDir.resolve("plugins").resolve("bklog-test-analysis");
-        if (Files.exists(pluginDir.resolve("plugin-descriptor.properties"))) return;
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        if (javac == null) throw new IllegalStateException("the test JVM has no Java compiler (need a JDK)");
-        Path build = workDir.resolve("test-plugin-build");
-        Files.createDirectories(build.resolve("src/io/bklog/es/testplugin"));
-        Path src = build.resolve("src/io/bklog/es/testplugin/PatternTokenizerPlugin.java");
-        try (InputStream in = EsFixture.class.getResourceAsStream("/es-test-plugin/PatternTokenizerPlugin.java.txt")) {
-            if (in == null) throw new IllegalStateException("missing test resource es-test-plugin/PatternTokenizerPlugin.java.txt");
-            Files.copy(in, src, StandardCopyOption.REPLACE_EXISTING);
-        }
-        String cp;
-        try (Stream<Path> jars = Files.list(distDir.resolve("lib"))) {
-            cp = jars.filter(p -> p.toString().endsWith(".jar")).map(Path::toString)
-                    .collect(Collectors.joining(java.io.File.pathSeparator));
-        }
-        Path classes = build.resolve("classes");
-        Files.createDirectories(classes);
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int rc = javac.run(null, err, err, "--release", "17", "-cp", cp, "-d", classes.toString(), src.toString());
-        if (rc != 0) throw new IllegalStateException("compiling the test analysis plugin failed:\n" + err);
-        Files.createDirectories(pluginDir);
-        try (OutputStream out = Files.newOutputStream(pluginDir.resolve("bklog-test-analysis.jar"));
-             JarOutputStream jar = new JarOutputStream(out);
-             Stream<Path> walk = Files.walk(classes)) {
-            for (Path p : walk.filter(Files::isRegularFile).sorted(Comparator.naturalOrder()).toList()) {
-                jar.putNextEntry(new JarEntry(classes.relativize(p).toString().replace('\\', '/')));
-                jar.write(Files.readAllBytes(p));
-                jar.closeEntry();
-            }
-        }
-        String version = distDir.getFileName().toString().replace("elasticsearch-", "");
-        Files.writeString(pluginDir.resolve("plugin-descriptor.properties"), String.join("\n",
-                "description=Test only: the pattern tokenizer of analysis-common",
-                "version=" + version,
-                "name=bklog-test-analysis",
-                "classname=io.bklog.es.testplugin.PatternTokenizerPlugin",
-                "java.version=17",
-                "elasticsearch.version=" + version,
-                ""));
+        return EsNodes.writeConfig(distDir, workDir.resolve("config"), yml, heap);
     }
 
     /**
@@ -331,41 +211,6 @@ public final class EsFixture {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-        }
-    }
-
-    private static boolean isRoot() {
-        try {
-            return "0".equals(run(List.of("id", "-u")).trim());
-        } catch (IOException e) {
-            return "root".equals(System.getProperty("user.name"));
-        }
-    }
-
-    private static void ensureNodeUser() throws IOException {
-        try {
-            run(List.of("id", "-u", NODE_USER));
-        } catch (IOException missing) {
-            run(List.of("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", NODE_USER));
-        }
-    }
-
-    private static String run(List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (p.waitFor() != 0) throw new IOException(String.join(" ", command) + " failed: " + out.trim());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted: " + command, e);
-        }
-        return out;
-    }
-
-    private static int[] freePorts() throws IOException {
-        try (ServerSocket a = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             ServerSocket b = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return new int[] {a.getLocalPort(), b.getLocalPort()};
         }
     }
 }
