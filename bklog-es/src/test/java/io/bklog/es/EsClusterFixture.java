@@ -221,7 +221,10 @@ public final class EsClusterFixture {
                 "path.logs: " + dir.resolve("logs"),
                 "path.repo: [\"" + repoDir() + "\"]"));
         yml.addAll(EsNodes.commonSettings());
-        return EsNodes.writeConfig(distDir, dir.resolve("config"), yml, heap);
+        Path conf = EsNodes.writeConfig(distDir, dir.resolve("config"), yml, heap);
+        // three nodes start at once on two cores: the client compiler only, which starts a node in less CPU time
+        Files.writeString(conf.resolve("jvm.options.d").resolve("test-start.options"), "-XX:TieredStopAtLevel=1\n");
+        return conf;
     }
 
     /**

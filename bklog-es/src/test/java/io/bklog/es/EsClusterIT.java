@@ -98,7 +98,7 @@ class EsClusterIT {
     }
 
     @Test
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    @Timeout(value = 8, unit = TimeUnit.MINUTES) // a guard against a hang: ~1 min on a quiet 2-core machine
     void killingTheMasterMidLoadLosesNoAcknowledgedLineAndTheClusterHealsAfterItsRestart() throws Exception {
         long t0 = System.nanoTime();
         store.ensureIndexSet(new IndexSetSchema(SET, null, List.of(FieldSpec.of("log", FieldType.TEXT),
@@ -113,7 +113,8 @@ class EsClusterIT {
         try {
             Future<?> load = exec.submit(producer);
             await().atMost(Duration.ofSeconds(60)).until(() -> producer.acked() >= 1_000);
-            await().atMost(Duration.ofSeconds(60)).until(() -> status(health.check()).equals("green"));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> status(health.check()).equals("green"));
 
             victim = cluster.master();
             String victimName = EsClusterFixture.nodeName(victim);
@@ -136,11 +137,11 @@ class EsClusterIT {
             assertThat(failoverMs).as("12 requests right after the kill, in ms").isLessThan(10_000);
 
             // ingest goes on with a node down
-            await().atMost(Duration.ofSeconds(60)).until(() -> producer.acked() >= ackedBeforeKill + 1_000);
+            await().atMost(Duration.ofSeconds(120)).until(() -> producer.acked() >= ackedBeforeKill + 1_000);
             long ingestResumedMs = (System.nanoTime() - killedAt) / 1_000_000;
 
             // /healthz: yellow, naming the unassigned replicas and the missing node, with a suggestion
-            List<HealthzMetric> yellow = await().atMost(Duration.ofSeconds(60))
+            List<HealthzMetric> yellow = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                     .until(health::check, m -> status(m).equals("yellow"));
             HealthzMetric clusterStatus = metric(yellow, "cluster_status");
             assertThat(clusterStatus.message()).contains("replica shards are not", victimName);
@@ -160,7 +161,7 @@ class EsClusterIT {
 
             long restartAt = System.nanoTime();
             cluster.start(victim);
-            List<HealthzMetric> green = await().atMost(Duration.ofSeconds(90))
+            List<HealthzMetric> green = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
                     .until(health::check, m -> status(m).equals("green"));
             long greenAfterRestartMs = (System.nanoTime() - restartAt) / 1_000_000;
             assertThat(metric(green, "cluster_status").status()).isTrue();
@@ -189,13 +190,14 @@ class EsClusterIT {
             assertThat(total(SearchRequest.builder(SET).query(Query.matchAll()).size(0).build()))
                     .isEqualTo(acked.cardinality());
 
-            // the snapshot taken while yellow restores, with every document it counted
+            // the snapshot taken while yellow restores
             List<String> restored = repo.restore(snapshot, List.of(index), IndexNames.RESTORE_PREFIX, null);
             try {
                 assertThat(restored).containsExactly(IndexNames.RESTORE_PREFIX + index);
                 long restoredDocs = cluster.get(cluster.anyRunning(), "/" + restored.get(0) + "/_count")
                         .path("count").asLong();
-                assertThat(restoredDocs).isEqualTo(snapshotDocs);
+                // the count is read just before the snapshot starts and the load goes on meanwhile: at least that many
+                assertThat(restoredDocs).isBetween(snapshotDocs, (long) acked.cardinality());
             } finally {
                 store.deleteIndices(restored);
                 repo.delete(snapshot);
