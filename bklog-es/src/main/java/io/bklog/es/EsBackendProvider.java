@@ -67,8 +67,9 @@ public final class EsBackendProvider implements BackendProvider {
                 }
                 repository = rb.build();
             }
-            EsHealthIndicator health = EsHealthIndicator.builder(connection).cluster(cluster)
-                    .repository(repoName.orElse(null))
+            EsHealthIndicator.Builder hb = EsHealthIndicator.builder(connection).cluster(cluster);
+            if (repository != null) hb.repository(repository);
+            EsHealthIndicator health = hb
                     .maxHeapPercent(config.getInt("health.heap.max.percent", 90))
                     .maxPendingTasks(config.getInt("health.pending.tasks.max", 100)).build();
             return new EsBackend(cluster.equals("default") ? NAME : NAME + ":" + cluster, connection, store,

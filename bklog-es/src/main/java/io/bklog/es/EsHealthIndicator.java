@@ -28,6 +28,7 @@ public final class EsHealthIndicator implements HealthIndicator {
     private final EsConnection connection;
     private final String cluster;
     private final String repository;
+    private final Runnable registerRepository;
     private final int maxHeapPercent;
     private final int maxPendingTasks;
     /** node id to {@code name (transport address)} of every node seen since the cluster was last green */
@@ -38,6 +39,7 @@ public final class EsHealthIndicator implements HealthIndicator {
         this.http = new EsHttp(b.connection);
         this.cluster = b.cluster;
         this.repository = b.repository;
+        this.registerRepository = b.registerRepository;
         this.maxHeapPercent = b.maxHeapPercent;
         this.maxPendingTasks = b.maxPendingTasks;
     }
@@ -81,8 +83,9 @@ public final class EsHealthIndicator implements HealthIndicator {
             case "green" -> out.add(metric(true, "cluster_status", status, Map.of(), "", ""));
             case "yellow" -> out.add(metric(true, "cluster_status", status, Map.of(),
                     "all primary shards are assigned but " + health.path("unassigned_shards").asInt()
-                            + " replica shards are not" + unassigned + missingText + (dataNodes > 1 ? ": searches and writes go on, but losing one more"
-                            + " node can leave shards without any copy" : ""),
+                            + " replica shards are not" + unassigned + missingText
+                            + (dataNodes > 1 ? ": searches and writes go on, but losing one more node can leave"
+                            + " shards without any copy" : ""),
                     !missing.isEmpty()
                             ? "restart " + String.join(", ", missing) + ": its replicas then recover from the primaries"
                             + " and the status turns green; if it is gone for good, the replicas are rebuilt on the"
@@ -127,7 +130,7 @@ public final class EsHealthIndicator implements HealthIndicator {
         }
         if (repository != null) {
             try {
-                http.perform("POST", "/_snapshot/" + repository + "/_verify", null);
+                verifyRepository();
                 out.add(metric(true, "repository", repository, Map.of("repository", repository), "", ""));
             } catch (RuntimeException e) {
                 out.add(metric(false, "repository", repository, Map.of("repository", repository),
@@ -136,6 +139,18 @@ public final class EsHealthIndicator implements HealthIndicator {
             }
         }
         return out;
+    }
+
+    private void verifyRepository() {
+        try {
+            http.perform("POST", "/_snapshot/" + repository + "/_verify", null);
+        } catch (RuntimeException e) {
+            if (registerRepository == null || !String.valueOf(e.getMessage()).contains("repository_missing_exception")) {
+                throw e;
+            }
+            registerRepository.run();
+            http.perform("POST", "/_snapshot/" + repository + "/_verify", null);
+        }
     }
 
     /** The cluster's settings with their defaults, read on first use within one check; a failed read is retried. */
@@ -215,7 +230,9 @@ public final class EsHealthIndicator implements HealthIndicator {
             if (info.isMissingNode()) return "";
             String details = info.path("details").asText("");
             synchronized (seenNodes) {
-                for (Map.Entry<String, String> e : seenNodes.entrySet()) details = details.replace(e.getKey(), e.getValue());
+                for (Map.Entry<String, String> e : seenNodes.entrySet()) {
+                    details = details.replace(e.getKey(), e.getValue());
+                }
             }
             return " (e.g. index " + r.path("index").asText() + " shard " + r.path("shard").asInt() + " "
                     + (r.path("primary").asBoolean() ? "primary" : "replica") + ": " + info.path("reason").asText()
@@ -302,6 +319,7 @@ public final class EsHealthIndicator implements HealthIndicator {
         private final EsConnection connection;
         private String cluster = "default";
         private String repository;
+        private Runnable registerRepository;
         private int maxHeapPercent = 90;
         private int maxPendingTasks = 100;
 
@@ -318,6 +336,17 @@ public final class EsHealthIndicator implements HealthIndicator {
         /** Also verify this snapshot repository. */
         public Builder repository(String name) {
             this.repository = name;
+            this.registerRepository = null;
+            return this;
+        }
+
+        /**
+         * Also verify this snapshot repository, registering it first when the cluster does not know it yet (it is
+         * otherwise registered on first use, by the first archive or backup).
+         */
+        public Builder repository(EsSnapshotRepository repository) {
+            this.repository = repository.name();
+            this.registerRepository = repository::register;
             return this;
         }
 

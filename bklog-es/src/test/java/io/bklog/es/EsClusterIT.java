@@ -148,6 +148,7 @@ class EsClusterIT {
             assertThat(clusterStatus.suggestion()).contains("restart " + victimName);
             assertThat(metric(yellow, "nodes").metricValue()).isEqualTo(2);
             assertThat(metric(yellow, "nodes").message()).contains(victimName);
+            assertThat(metric(yellow, "repository").status()).as("the snapshot repository verifies").isTrue();
             log.info("event=es_cluster_yellow message=\"{}\" suggestion=\"{}\"", clusterStatus.message(),
                     clusterStatus.suggestion());
 

@@ -127,10 +127,13 @@ final class EsNodes {
         }
     }
 
-    /** {@code kill -9} of a node and its child processes (the server JVM first), waiting until they are gone. */
+    /**
+     * {@code kill -9} of a node: the process and its descendants ({@code runuser}, the CLI launcher, the server JVM)
+     * all at once, waiting until they are gone.
+     */
     static void kill9(Process process) {
         List<ProcessHandle> all = family(process);
-        for (int i = all.size() - 1; i >= 0; i--) all.get(i).destroyForcibly();
+        all.forEach(ProcessHandle::destroyForcibly);
         for (ProcessHandle h : all) {
             try {
                 h.onExit().get(30, TimeUnit.SECONDS);
