@@ -64,6 +64,8 @@ public final class EsClusterFixture {
             f.start();
             Runtime.getRuntime().addShutdownHook(new Thread(f::stop, "es-cluster-fixture-stop"));
             shared = f;
+        } else if (!shared.running(0) && !shared.running(1) && !shared.running(2)) {
+            shared.start(); // stopped by an earlier test class that was done with it
         }
         return shared;
     }

@@ -95,6 +95,9 @@ class EsClusterIT {
             store.deleteIndices(store.listIndices(SET).stream().map(i -> i.name()).toList());
         }
         if (backend != null) backend.close();
+        // No other test class of this JVM needs the cluster now: stop it so its three nodes do not take memory and
+        // the two cores from the rest of the suite. EsClusterFixture.shared() starts it again for a later one.
+        if (cluster != null) cluster.stop();
     }
 
     @Test
