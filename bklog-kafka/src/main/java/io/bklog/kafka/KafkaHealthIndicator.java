@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Health of Kafka (namespace {@code kafka}): {@code brokers} (describeCluster answers within the timeout; value =
- * brokers alive; fails naming each broker that was seen alive before, or holds a replica of a watched topic, and is
- * not alive now: dimension {@code down} "node ID (host:port)", {@code level} {@code degraded} while every partition
+ * brokers alive; each listed broker's port is tried, as the cluster lists a dead one until it is fenced; fails
+ * naming each broker that was seen alive before, or holds a replica of a watched topic, and is not alive now: dimension {@code down} "node ID (host:port)", {@code level} {@code degraded} while every partition
  * keeps min.insync.replicas in sync, else {@code unavailable}), per topic {@code under_replicated_partitions}
  * (fails while a partition has fewer in-sync replicas than replicas) and {@code under_min_isr_partitions} (with
  * {@link Builder#minInsyncReplicas}: fails while a partition refuses appends), {@code topic} per topic (exists; value = partitions) and {@code consumer_lag} per group and topic
@@ -91,6 +91,15 @@ public final class KafkaHealthIndicator implements HealthIndicator {
             liveIds.add(n.id());
             seen.put(n.id(), n.host() + ":" + n.port());
         }
+        // the cluster lists a broker until the controller fenced it (broker.session.timeout.ms), and forever while
+        // the controllers have no quorum: a TCP connect to each listed broker tells a dead one at once (refused, or
+        // no answer within 500 ms), and a merely slow broker from a dead one (its kernel still accepts)
+        Set<Integer> silent = new TreeSet<>();
+        if (live.size() > 1) {
+            for (Node n : live) {
+                if (!accepts(n, Duration.ofMillis(Math.min(500, left(deadline).toMillis())))) silent.add(n.id());
+            }
+        }
         // brokers this indicator saw before or that hold a replica of a watched topic, and that are not alive now
         Set<Integer> expected = new TreeSet<>(seen.keySet());
         List<HealthzMetric> topicMetrics = new ArrayList<>();
@@ -114,8 +123,11 @@ public final class KafkaHealthIndicator implements HealthIndicator {
             List<Integer> belowMin = new ArrayList<>();
             for (TopicPartitionInfo p : d.partitions()) {
                 p.replicas().forEach(r -> expected.add(r.id()));
-                if (p.isr().size() < p.replicas().size()) under++;
-                if (p.leader() == null || p.leader().isEmpty() || p.isr().size() < minInsyncReplicas) belowMin.add(p.partition());
+                // without a controller quorum the ISRs are not updated: count only replicas that answer
+                long inSync = p.isr().stream().filter(r -> liveIds.contains(r.id()) && !silent.contains(r.id())).count();
+                if (inSync < p.replicas().size()) under++;
+                // a dead leader with enough replicas in sync is replaced by the controller within seconds: not counted
+                if (inSync < Math.max(1, minInsyncReplicas)) belowMin.add(p.partition());
             }
             Map<String, String> dims = Map.of("topic", topic);
             topicMetrics.add(new HealthzMetric(under == 0, "under_replicated_partitions", under, dims,
@@ -126,9 +138,9 @@ public final class KafkaHealthIndicator implements HealthIndicator {
                 boolean ok = belowMin.isEmpty();
                 if (!ok) writeRefused.add(topic);
                 topicMetrics.add(new HealthzMetric(ok, "under_min_isr_partitions", belowMin.size(), dims,
-                        ok ? "" : "partitions " + belowMin + " of '" + topic + "' have no leader or fewer than "
-                                + minInsyncReplicas + " (min.insync.replicas) replicas in sync: appends to them are refused"
-                                + " and ingest answers 503 / retryable items",
+                        ok ? "" : "partitions " + belowMin + " of '" + topic + "' have fewer than " + minInsyncReplicas
+                                + " (min.insync.replicas) replicas in sync that answer: appends to them are refused and"
+                                + " ingest answers their items retryable",
                         ok ? "" : "start the brokers that are down; nothing acknowledged is lost, clients retry"));
             }
             if (groups.isEmpty()) continue;
@@ -150,8 +162,10 @@ public final class KafkaHealthIndicator implements HealthIndicator {
                 }
             }
         }
+        liveIds.removeAll(silent);
+        expected.addAll(silent);
         expected.removeAll(liveIds);
-        out.add(brokers(live.size(), expected, writeRefused));
+        out.add(brokers(liveIds.size(), expected, writeRefused));
         out.add(HealthzMetric.ok("describe_cluster_ms", describeMs));
         out.addAll(topicMetrics);
         return out;
@@ -172,11 +186,21 @@ public final class KafkaHealthIndicator implements HealthIndicator {
                 + ": " + alive + " of " + (alive + down.size()) + " brokers answer; "
                 + (writeRefused.isEmpty()
                 ? "ingest goes on (every partition still has min.insync.replicas in sync) but another failure may stop it"
-                : "appends to " + writeRefused + " are refused (fewer than min.insync.replicas in sync): ingest answers 503");
+                : "appends to " + writeRefused + " are refused (fewer than min.insync.replicas in sync): ingest answers"
+                + " items retryable");
         String suggestion = "restart " + (down.size() == 1 ? "broker " : "brokers ") + which
                 + " with its own data dir and config (it rejoins and catches up by itself); if its disk is lost, format"
                 + " a new one with the cluster's id and the same node.id (docs/ha.md#kafka)";
         return new HealthzMetric(false, "brokers", alive, dims, message, suggestion);
+    }
+
+    private static boolean accepts(Node n, Duration timeout) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(n.host(), n.port()), (int) Math.max(1, timeout.toMillis()));
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** What is left of the check's time budget, at least 100 ms so a call can still answer from a live broker. */

@@ -145,11 +145,17 @@ public final class KafkaClusterFixture {
         LOG.info("event=kafka_node_killed node={} address={} pid={}", id, address(id), p.pid());
     }
 
-    /** Starts node {@code id} again (with its data) and waits until the cluster lists it as a broker. */
-    public synchronized void start(int id) {
-        if (isAlive(id)) return;
-        launchNode(id);
+    /** Starts the nodes {@code ids} that are not running again (with their data) and waits until all three are listed. */
+    public synchronized void start(int... ids) {
+        for (int id : ids) {
+            if (!isAlive(id)) launchNode(id);
+        }
         awaitBrokers(SIZE);
+    }
+
+    /** Starts every node that is not running and waits until the cluster lists all three. */
+    public synchronized void startAll() {
+        start(java.util.stream.IntStream.rangeClosed(1, SIZE).toArray());
     }
 
     /** The broker ids the cluster lists as alive (not fenced). */

@@ -39,7 +39,9 @@ import static org.awaitility.Awaitility.await;
  * ingest path) while the broker leading partition 0 is killed with {@code kill -9}. Asserted: ingest goes on while
  * it is down (2 of 3 in sync), every acknowledged line is stored exactly once, the drainer's lag returns to 0, the
  * {@code kafka} health names the dead broker (node id, host:port, level degraded, a suggestion) while it is down and
- * is green again after it was restarted.
+ * is green again after it was restarted. With two of three down, nothing is acknowledged (items answered
+ * {@code retryable}), health says {@code unavailable} naming both, and the resend after the restart stores each
+ * line once. Each test is bounded by 2 minutes; the cluster is started once for both.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class KafkaClusterIT {
@@ -81,6 +83,7 @@ class KafkaClusterIT {
     @Test
     void killingOneOfThreeBrokersMidLoadLosesNothingAcknowledgedAndHealthNamesItUntilItIsBack() throws Exception {
         long t0 = System.nanoTime();
+        CLUSTER.startAll();
         String topic = CLUSTER.nextTopic("cluster-buffer");
         Map<String, String> kafka = Map.of("bootstrap.servers", CLUSTER.bootstrapServers(), "topic", topic,
                 "partitions", "6", "replication", "3", "min.insync.replicas", "2", "linger", "2ms",
@@ -154,7 +157,7 @@ class KafkaClusterIT {
                 LOG.info("event=broker_down victim={} health_named_after_ms={} acked_since_kill={} refused_batches={}",
                         victim, downMs, ackedWhileDown, refusedBatches.get());
             } finally {
-                CLUSTER.start(victimOrAll());
+                CLUSTER.startAll();
             }
             await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                     assertThat(kafkaHealth(p)).allSatisfy(m -> assertThat(m.status()).as(m.toString()).isTrue()));
@@ -177,11 +180,61 @@ class KafkaClusterIT {
         }
     }
 
-    /** Restarts every node that is not running (the victim), whatever failed before. */
-    private static int victimOrAll() {
-        for (int id = 1; id <= KafkaClusterFixture.SIZE; id++) {
-            if (!CLUSTER.isAlive(id)) return id;
+    @Test
+    void withTwoOfThreeBrokersDownIngestAnswersRetryableAndAResendAfterTheRestartStoresEachLineOnce() {
+        long t0 = System.nanoTime();
+        CLUSTER.startAll();
+        String topic = CLUSTER.nextTopic("cluster-two-down");
+        Map<String, String> kafka = Map.of("bootstrap.servers", CLUSTER.bootstrapServers(), "topic", topic,
+                "partitions", "3", "replication", "3", "linger", "2ms", "delivery.timeout", "5s",
+                "max.block", "2s", "health.timeout", "1500ms");
+        try (LogPlatform p = LogPlatform.builder().backend("kafka", kafka).build()) {
+            p.indexSets().put(SET, IndexSetSpec.defaults());
+            KafkaIngestBuffer buffer = (KafkaIngestBuffer) p.pipeline().buffer().orElseThrow();
+            assertThat(buffer.config().effectiveMinInsyncReplicas()).as("the default from replication 3").isEqualTo(2);
+            DirectIngest.Result before = p.pipeline().ingest(SET, lines(1, 20), false, 0, "two-down-before");
+            assertThat(before.accepted()).isEqualTo(20);
+            assertThat(kafkaHealth(p)).allSatisfy(m -> assertThat(m.status()).as(m.toString()).isTrue());
+
+            CLUSTER.kill(1);
+            CLUSTER.kill(2);
+            DirectIngest.Result down;
+            List<HealthzMetric> health;
+            try {
+                down = p.pipeline().ingest(SET, lines(2, 20), false, 0, "two-down-during");
+                health = kafkaHealth(p);
+            } finally {
+                CLUSTER.startAll();
+            }
+            assertThat(down.accepted()).as("nothing is acknowledged without two replicas").isZero();
+            assertThat(down.items()).allSatisfy(i -> {
+                assertThat(i.status()).isEqualTo(BulkResult.Status.RETRYABLE);
+                assertThat(i.reason()).contains("Idempotency-Key");
+            });
+            HealthzMetric brokers = metric(health, "brokers");
+            assertThat(brokers.status()).isFalse();
+            assertThat(brokers.dimensions()).containsEntry("level", "unavailable")
+                    .containsEntry("down", "node 1 (" + CLUSTER.address(1) + "), node 2 (" + CLUSTER.address(2) + ")");
+            assertThat(metric(health, "under_min_isr_partitions").status()).isFalse();
+            assertThat(metric(health, "under_min_isr_partitions").message()).contains("appends to them are refused");
+
+            DirectIngest.Result[] resent = new DirectIngest.Result[1];
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                resent[0] = p.pipeline().ingest(SET, lines(2, 20), false, 0, "two-down-during");
+                return resent[0].accepted() == 20;
+            });
+            assertThat(resent[0].items()).extracting(BulkResult.ItemResult::id)
+                    .as("the same key gives the same ids").isEqualTo(down.items().stream().map(BulkResult.ItemResult::id).toList());
+            Set<String> acked = new java.util.HashSet<>();
+            before.items().forEach(i -> acked.add(i.id()));
+            resent[0].items().forEach(i -> acked.add(i.id()));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> buffer.pending(BufferDrainer.GROUP) == 0 && storedIds(p).keySet().containsAll(acked));
+            assertThat(storedIds(p)).containsOnlyKeys(acked).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+            await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                    assertThat(kafkaHealth(p)).allSatisfy(m -> assertThat(m.status()).as(m.toString()).isTrue()));
+            LOG.info("event=kafka_two_down_it brokers_message=\"{}\" duration_ms={}", brokers.message(),
+                    (System.nanoTime() - t0) / 1_000_000);
         }
-        return 1;
     }
 }
