@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
 
 /**
  * Three real Kafka nodes (KRaft, combined mode: each node is broker and controller, three voters) started once per
- * test JVM as three child JVMs on free ports, storage formatted with one cluster id under {@code target/}. The
+ * test JVM (until {@link #releaseShared()}) as three child JVMs on free ports, storage formatted with one cluster id under {@code target/}. The
  * internal topics have replication 3 ({@code __consumer_offsets} with min.insync.replicas 2). Brokers heartbeat
  * every 500 ms and are fenced after 3 s without one, so a broker killed with {@link #kill(int)} ({@code kill -9})
  * leaves the ISRs within seconds; {@link #start(int)} brings it back on its ports with its data. Heap -Xmx256m per
@@ -59,6 +59,18 @@ public final class KafkaClusterFixture {
             shared = c;
         }
         return shared;
+    }
+
+    /**
+     * Kills the shared cluster's nodes, so three idle brokers do not take CPU from the test classes that run after
+     * the last one using it (call it from that class's {@code @AfterAll}); a later {@link #shared()} starts anew.
+     */
+    public static synchronized void releaseShared() {
+        if (shared != null) {
+            shared.killAll();
+            LOG.info("event=kafka_cluster_released bootstrap={}", shared.bootstrapServers());
+            shared = null;
+        }
     }
 
     private KafkaClusterFixture() {
@@ -245,6 +257,13 @@ public final class KafkaClusterFixture {
     private void killAll() {
         for (Process p : processes) {
             if (p != null) p.destroyForcibly();
+        }
+        for (Process p : processes) {
+            try {
+                if (p != null) p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

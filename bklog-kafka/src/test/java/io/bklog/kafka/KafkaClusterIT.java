@@ -50,6 +50,11 @@ class KafkaClusterIT {
     private static final KafkaClusterFixture CLUSTER = KafkaClusterFixture.shared();
     private static final String SET = "app";
 
+    @org.junit.jupiter.api.AfterAll
+    static void releaseCluster() {
+        KafkaClusterFixture.releaseShared(); // no other test class uses it: free the CPU of three idle brokers
+    }
+
     private static List<Map<String, Object>> lines(int batch, int n) {
         List<Map<String, Object>> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) out.add(Map.of("log", "batch " + batch + " line " + i, "seq", (long) batch * n + i));
