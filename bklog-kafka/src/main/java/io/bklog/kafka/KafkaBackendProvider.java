@@ -17,7 +17,7 @@ import java.util.Set;
 /**
  * Backend {@code kafka}: the ingest buffer and the {@code kafka} health indicator. Settings (defaults):
  * {@code bootstrap.servers} (required), {@code topic} (bklog-ingest), {@code partitions} (8), {@code replication}
- * (1), {@code group} (bklog-sink; its lag is watched), {@code linger} (5ms), {@code compression} (lz4),
+ * (1), {@code min.insync.replicas} (1 below replication 3, else a majority: 2 of 3), {@code group} (bklog-sink; its lag is watched), {@code linger} (5ms), {@code compression} (lz4),
  * {@code buffer.memory} (33554432 bytes), {@code max.block} (5s), {@code delivery.timeout} (30s),
  * {@code max.pending.records} (0 = none), {@code lag.threshold} (100000), {@code health.timeout} (5s); keys under
  * {@code client.} are passed to the Kafka clients as they are ({@code client.security.protocol},
@@ -26,7 +26,7 @@ import java.util.Set;
 public final class KafkaBackendProvider implements BackendProvider {
 
     /** Every setting this backend reads; any other is refused (docs/config.md). */
-    static final java.util.Set<String> SETTINGS = java.util.Set.of("bootstrap.servers", "topic", "partitions", "replication", "group", "linger", "compression", "buffer.memory", "max.block", "delivery.timeout", "max.pending.records", "lag.threshold", "health.timeout");
+    static final java.util.Set<String> SETTINGS = java.util.Set.of("bootstrap.servers", "topic", "partitions", "replication", "min.insync.replicas", "group", "linger", "compression", "buffer.memory", "max.block", "delivery.timeout", "max.pending.records", "lag.threshold", "health.timeout");
 
     @Override
     public String name() {
@@ -45,6 +45,7 @@ public final class KafkaBackendProvider implements BackendProvider {
                 .topic(config.get("topic", KafkaBufferConfig.DEFAULT_TOPIC))
                 .partitions(config.getInt("partitions", 8))
                 .replication((short) config.getInt("replication", 1))
+                .minInsyncReplicas(config.getInt("min.insync.replicas", 0))
                 .watchedGroups(Set.of(group))
                 .linger(config.getDuration("linger", Duration.ofMillis(5)))
                 .compression(config.get("compression", "lz4"))
@@ -63,6 +64,7 @@ public final class KafkaBackendProvider implements BackendProvider {
                 .lagThreshold(config.getLong("lag.threshold", KafkaHealthIndicator.DEFAULT_LAG_THRESHOLD))
                 .timeout(healthTimeout)
                 .bootstrapServers(bc.bootstrapServers())
+                .minInsyncReplicas(bc.effectiveMinInsyncReplicas())
                 .build();
         return new Backend() {
             @Override

@@ -7,13 +7,14 @@ import java.util.Set;
 
 /**
  * Settings of {@link KafkaIngestBuffer}; build with {@link #builder(String)}. Defaults: topic {@code bklog-ingest},
- * 8 partitions, replication 1, linger 5 ms, compression {@code lz4}, producer buffer 32 MiB, max block 5 s,
+ * 8 partitions, replication 1, {@code min.insync.replicas} derived from the replication ({@link #effectiveMinInsyncReplicas()}:
+ * 1 below replication 3, else a majority, i.e. 2 of 3), linger 5 ms, compression {@code lz4}, producer buffer 32 MiB, max block 5 s,
  * delivery timeout 30 s, no record bound ({@code maxPendingRecords} 0: only the producer's byte buffer bounds),
  * watched group {@code bklog-sink}, 500 records per fetch. {@code clientProperties} are passed to every Kafka
  * client as they are (SASL, TLS: {@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}).
  */
 public record KafkaBufferConfig(String bootstrapServers, String topic, int partitions, short replication,
-                                Duration linger, String compression, long bufferMemoryBytes, Duration maxBlock,
+                                int minInsyncReplicas, Duration linger, String compression, long bufferMemoryBytes, Duration maxBlock,
                                 Duration deliveryTimeout, long maxPendingRecords, Set<String> watchedGroups,
                                 int maxPollRecords, Duration requestTimeout, Map<String, String> clientProperties) {
 
@@ -28,6 +29,10 @@ public record KafkaBufferConfig(String bootstrapServers, String topic, int parti
         }
         if (partitions < 1) throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
         if (replication < 1) throw new IllegalArgumentException("replication must be >= 1, got " + replication);
+        if (minInsyncReplicas < 0 || minInsyncReplicas > replication) {
+            throw new IllegalArgumentException("min.insync.replicas must be between 1 and the replication (" + replication
+                    + "), or 0 for the default, got " + minInsyncReplicas);
+        }
         if (!Set.of("none", "gzip", "snappy", "lz4", "zstd").contains(compression)) {
             throw new IllegalArgumentException("compression '" + compression + "' is not one of none, gzip, snappy, lz4, zstd");
         }
@@ -36,6 +41,16 @@ public record KafkaBufferConfig(String bootstrapServers, String topic, int parti
         if (maxPollRecords < 1) throw new IllegalArgumentException("maxPollRecords must be >= 1, got " + maxPollRecords);
         watchedGroups = Set.copyOf(watchedGroups);
         clientProperties = Map.copyOf(clientProperties);
+    }
+
+    /**
+     * The {@code min.insync.replicas} the buffer topics are created with: the configured value, or by default 1
+     * below replication 3 and a majority from 3 on (2 of 3, 3 of 5). With {@code acks=all} a record is acknowledged
+     * once this many replicas have it, and appends are refused while fewer are in sync.
+     */
+    public int effectiveMinInsyncReplicas() {
+        if (minInsyncReplicas > 0) return minInsyncReplicas;
+        return replication < 3 ? 1 : replication / 2 + 1;
     }
 
     public String deadLetterTopic() {
@@ -51,6 +66,7 @@ public record KafkaBufferConfig(String bootstrapServers, String topic, int parti
         private String topic = DEFAULT_TOPIC;
         private int partitions = 8;
         private short replication = 1;
+        private int minInsyncReplicas;
         private Duration linger = Duration.ofMillis(5);
         private String compression = "lz4";
         private long bufferMemoryBytes = 32L * 1024 * 1024;
@@ -69,6 +85,8 @@ public record KafkaBufferConfig(String bootstrapServers, String topic, int parti
         public Builder topic(String v) { topic = v; return this; }
         public Builder partitions(int v) { partitions = v; return this; }
         public Builder replication(short v) { replication = v; return this; }
+        /** {@code min.insync.replicas} of the topics bklog creates; 0 (default) = derived, see effectiveMinInsyncReplicas. */
+        public Builder minInsyncReplicas(int v) { minInsyncReplicas = v; return this; }
         public Builder linger(Duration v) { linger = v; return this; }
         public Builder compression(String v) { compression = v; return this; }
         /** The producer's bound in bytes ({@code buffer.memory}); past it append waits maxBlock, then refuses. */
@@ -85,7 +103,7 @@ public record KafkaBufferConfig(String bootstrapServers, String topic, int parti
         public Builder clientProperties(Map<String, String> v) { clientProperties = v; return this; }
 
         public KafkaBufferConfig build() {
-            return new KafkaBufferConfig(bootstrapServers, topic, partitions, replication, linger, compression,
+            return new KafkaBufferConfig(bootstrapServers, topic, partitions, replication, minInsyncReplicas, linger, compression,
                     bufferMemoryBytes, maxBlock, deliveryTimeout, maxPendingRecords, watchedGroups, maxPollRecords,
                     requestTimeout, clientProperties);
         }

@@ -66,6 +66,7 @@ public final class KafkaIngestBuffer implements IngestBuffer {
     public static final String DLQ_REASON_HEADER = "bklog.dlq.reason";
     /** How long {@link #consumer} waits for the group to assign it partitions before returning anyway. */
     static final Duration JOIN_WAIT = Duration.ofSeconds(3);
+    static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
 
     private final KafkaBufferConfig config;
     private final DocumentCodec codec = new DocumentCodec();
@@ -89,9 +90,12 @@ public final class KafkaIngestBuffer implements IngestBuffer {
         this.admin = KafkaClients.admin(config.bootstrapServers(), config.clientProperties(), config.requestTimeout());
         KafkaProducer<String, byte[]> p = null;
         try {
+            Map<String, String> topicConfig = Map.of(MIN_INSYNC_REPLICAS,
+                    String.valueOf(config.effectiveMinInsyncReplicas()));
             KafkaClients.ensureTopics(admin, List.of(
-                    new NewTopic(config.topic(), config.partitions(), config.replication()),
-                    new NewTopic(config.deadLetterTopic(), 1, config.replication())), config.requestTimeout());
+                    new NewTopic(config.topic(), config.partitions(), config.replication()).configs(topicConfig),
+                    new NewTopic(config.deadLetterTopic(), 1, config.replication()).configs(topicConfig)),
+                    config.requestTimeout());
             this.partitions = KafkaLag.partitions(admin, config.topic(), config.requestTimeout());
             p = new KafkaProducer<>(producerProperties(config), new StringSerializer(), new ByteArraySerializer());
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -107,8 +111,9 @@ public final class KafkaIngestBuffer implements IngestBuffer {
             throw e;
         }
         this.producer = p;
-        LOG.info("event=kafka_buffer_started bootstrap={} topic={} partitions={}", config.bootstrapServers(),
-                config.topic(), partitions.size());
+        LOG.info("event=kafka_buffer_started bootstrap={} topic={} partitions={} replication={} min_insync_replicas={}",
+                config.bootstrapServers(), config.topic(), partitions.size(), config.replication(),
+                config.effectiveMinInsyncReplicas());
     }
 
     static Map<String, Object> producerProperties(KafkaBufferConfig c) {

@@ -43,4 +43,16 @@ class KafkaBufferConfigTest {
         assertThatThrownBy(() -> KafkaBufferConfig.builder("h:1").maxPendingRecords(-1).build())
                 .hasMessageContaining("maxPendingRecords");
     }
+
+    @Test
+    void minInsyncReplicasDefaultsToOneBelowReplicationThreeAndToAMajorityFromThree() {
+        assertThat(KafkaBufferConfig.builder("h:1").build().effectiveMinInsyncReplicas()).isEqualTo(1);
+        assertThat(KafkaBufferConfig.builder("h:1").replication((short) 2).build().effectiveMinInsyncReplicas()).isEqualTo(1);
+        assertThat(KafkaBufferConfig.builder("h:1").replication((short) 3).build().effectiveMinInsyncReplicas()).isEqualTo(2);
+        assertThat(KafkaBufferConfig.builder("h:1").replication((short) 5).build().effectiveMinInsyncReplicas()).isEqualTo(3);
+        assertThat(KafkaBufferConfig.builder("h:1").replication((short) 3).minInsyncReplicas(3).build()
+                .effectiveMinInsyncReplicas()).isEqualTo(3);
+        assertThatThrownBy(() -> KafkaBufferConfig.builder("h:1").replication((short) 3).minInsyncReplicas(4).build())
+                .hasMessageContaining("min.insync.replicas");
+    }
 }

@@ -2,6 +2,7 @@ package io.bklog.server.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bklog.es.EsFixture;
+import io.bklog.kafka.KafkaFixture;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,16 +38,19 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Three instances, one machine (issue 19): three server JVMs (the fat jar, {@link ServerProcess}) with every role,
- * over the real Elasticsearch fixture (the store), a private Redis (task broker and lock) and MariaDB at
- * 127.0.0.1:3306 (metadata), behind the test's own {@link RoundRobinProxy}. Two drivers send numbered lines through
+ * over the real Elasticsearch fixture (the store), the KRaft broker of {@link KafkaFixture} (the ingest buffer:
+ * one topic of 6 partitions, the three instances' drainers one consumer group), a private Redis (task broker and
+ * lock) and MariaDB at 127.0.0.1:3306 (metadata), behind the test's own {@link RoundRobinProxy}. Two drivers send numbered lines through
  * the proxy, one to the ingest API (with an {@code Idempotency-Key}), one to {@code _bulk} (with {@code _id}s).
  * Mid-load one instance is killed with {@code kill -9} and started again. Then every acknowledged line must be
  * searchable exactly once, the periodic task shortened to 3 s must have run once per period across the three,
  * and what one instance learnt must be answered by another: an index template PUT on the first is read on the
  * third; a tail opened on the third streams lines ingested through the others.
  *
- * <p>No Kafka in this config: the sink is in-process, so an acknowledged line is a stored one. Bounded by its
- * {@code @Timeout} of 2 minutes once the backends run (a cold Elasticsearch fixture start is not counted).
+ * <p>An acknowledged line is one in the Kafka topic ({@code acks=all}), not yet a stored one: the lines the killed
+ * instance had polled and not committed go to another member of the group after its session timed out (10 s), so
+ * the test waits until the group's lag is 0 and every acknowledged line is searchable, then checks none is there
+ * twice. Bounded by its {@code @Timeout} (a cold Elasticsearch fixture start is not counted).
  */
 class ThreeInstancesIT {
     private static final Logger LOG = LoggerFactory.getLogger(ThreeInstancesIT.class);
@@ -86,12 +90,14 @@ class ThreeInstancesIT {
     }
 
     private static EsFixture es;
+    private static KafkaFixture kafka;
 
     @org.junit.jupiter.api.BeforeAll
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     static void sharedBackends() {
         PrivateRedis.requireInstalled();
         es = EsFixture.shared(); // a cold start takes a minute or two; not counted in the test's bound
+        kafka = KafkaFixture.shared();
     }
 
     @Test
@@ -104,6 +110,7 @@ class ThreeInstancesIT {
         long testStart = System.nanoTime();
         redis = new PrivateRedis(work);
         redis.start();
+        String topic = kafka.nextTopic("three-" + runId);
 
         for (int i = 1; i <= 3; i++) {
             int port = Ports.free();
@@ -137,6 +144,11 @@ class ThreeInstancesIT {
                     "  redis:",
                     "    uri: " + redis.uri(),
                     "    prefix: bklog-three-" + runId,
+                    "  kafka:", // every instance appends to one topic and drains it as one consumer group
+                    "    bootstrap.servers: " + kafka.bootstrapServers(),
+                    "    topic: " + topic,
+                    "    partitions: \"6\"",
+                    "    delivery.timeout: 10s",
                     ""));
             ServerProcess s = new ServerProcess(config, work.resolve("server-" + i + ".log"), port);
             servers.add(s);
@@ -196,6 +208,17 @@ class ThreeInstancesIT {
         api = null;
         bulk = null;
 
+        // acknowledged = in the topic: wait until the group drained it (the victim's uncommitted records are
+        // delivered again to a survivor once its session timed out) and every acknowledged line is searchable
+        long drainStart = System.nanoTime();
+        await("the consumer group drained the topic").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> kafkaLag(three) == 0); // the drainers commit only what the store acknowledged
+        await("every acknowledged line is searchable").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    Stack.call(one, "POST", "/_refresh", client, null);
+                    return Stack.lost(acked, Stack.readAll(one, indexSet, client)).isEmpty();
+                });
+        double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
         Stack.call(one, "POST", "/_refresh", client, null);
         Stack.Stored stored = Stack.readAll(one, indexSet, client);
         long exportedLines = exportOnOneDownloadFromAnother(one, three, admin);
@@ -203,10 +226,11 @@ class ThreeInstancesIT {
         List<String[]> runs = taskRuns();
         double seconds = (System.nanoTime() - testStart) / 1e9;
         LOG.info("event=three_figures acked={} stored={} lost={} duplicates={} api_answers={} bulk_answers={}"
-                        + " proxy_served={} tail_lines={} exported={} victim_back_s={} task_runs={} start_s={} test_s={}",
+                        + " proxy_served={} tail_lines={} exported={} victim_back_s={} drain_s={} task_runs={} start_s={} test_s={}",
                 acked.cardinality(),
                 stored.seen().cardinality(), lost.cardinality(), stored.duplicates(), a.answers(), b.answers(),
-                proxy.served(), tailed, exportedLines, String.format(Locale.ROOT, "%.1f", backSeconds), runs.size(),
+                proxy.served(), tailed, exportedLines, String.format(Locale.ROOT, "%.1f", backSeconds),
+                String.format(Locale.ROOT, "%.1f", drainSeconds), runs.size(),
                 String.format(Locale.ROOT, "%.1f", startSeconds), String.format(Locale.ROOT, "%.1f", seconds));
 
         SoftAssertions soft = new SoftAssertions();
@@ -271,6 +295,19 @@ class ThreeInstancesIT {
             }
         }
         return lines;
+    }
+
+    /** The {@code consumer_lag} of the {@code kafka} namespace of {@code server}'s {@code /healthz}; -1 if absent. */
+    private static long kafkaLag(URI server) throws Exception {
+        HttpResponse<String> r = Stack.HTTP.send(HttpRequest.newBuilder(server.resolve("/healthz?include=kafka")).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode body = Stack.JSON.readTree(r.body());
+        for (JsonNode ns : body.path("data")) {
+            for (JsonNode m : ns.path("data")) {
+                if (m.path("metric_name").asText().equals("consumer_lag")) return m.path("metric_value").asLong(-1);
+            }
+        }
+        return -1;
     }
 
     /** Runs of {@link #TASK}: run id, outcome, attempts, the period's start (from the run id). */
