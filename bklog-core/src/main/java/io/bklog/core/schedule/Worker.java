@@ -47,7 +47,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       running. A run goes only while its worker holds a lock: the task's lock for a periodic task with
  *       {@code oncePerPeriod}, the run id's lock for every other one. A delivery that finds it held (a run still
  *       going past the visibility timeout, or an overlapping period) is left for the broker to deliver again
- *       after its visibility timeout.</li>
+ *       after its visibility timeout. The lock's lease is 30 s, renewed at every beat of the run, so a worker
+ *       killed mid-run holds its task back for one lease, not for the task's timeout.</li>
  *   <li>Every attempt is recorded ({@link TaskRunRecorder}) and measured: counter {@code bklog.task.runs}
  *       (Prometheus {@code bklog_task_runs_total}) tagged {@code task} and {@code outcome} (success, failure, timeout,
  *       duplicate, deferred, unknown_task) and timer {@code bklog.task.duration} tagged {@code task}.</li>
@@ -61,7 +62,11 @@ public final class Worker implements AutoCloseable {
     public static final String TASK_LOCK_PREFIX = "bklog.task:";
     /** Prefix of the lock any other run holds while it runs. */
     public static final String RUN_LOCK_PREFIX = "bklog.run:";
-    private static final Duration TASK_LOCK_MARGIN = Duration.ofSeconds(30);
+    /**
+     * How long a run's lock outlives its worker. The worker renews it at every beat while the run goes, so a worker
+     * killed mid-run (kill -9) holds its task back for at most this long, not for the task's whole timeout.
+     */
+    static final Duration RUN_LOCK_LEASE = Duration.ofSeconds(30);
 
     private final TaskRegistry registry;
     private final TaskBroker broker;
@@ -189,8 +194,7 @@ public final class Worker implements AutoCloseable {
         // so a delivery handed out again while its first run is still going never runs twice at once
         boolean perTask = spec instanceof PeriodicTask p && p.oncePerPeriod();
         String lockName = perTask ? TASK_LOCK_PREFIX + spec.name() : RUN_LOCK_PREFIX + m.id();
-        LockLease taskLease = lock.tryAcquire(lockName, consumer + "/" + m.id(),
-                spec.timeout().plus(TASK_LOCK_MARGIN)).orElse(null);
+        LockLease taskLease = lock.tryAcquire(lockName, consumer + "/" + m.id(), lockTtl(spec)).orElse(null);
         if (taskLease == null) {
             count(spec.name(), "deferred");
             log.info("event=task_deferred task={} run={} reason=\"another run holds {}\"", spec.name(), m.id(),
@@ -198,7 +202,7 @@ public final class Worker implements AutoCloseable {
             return;
         }
         try {
-            execute(delivery, spec, consumer);
+            execute(delivery, spec, consumer, taskLease);
         } finally {
             try {
                 lock.release(taskLease);
@@ -208,7 +212,13 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private void execute(TaskDelivery delivery, TaskSpec spec, String consumer) {
+    /** The lease of a run's lock: {@link #RUN_LOCK_LEASE}, renewed while the run goes; a shorter task's timeout. */
+    static Duration lockTtl(TaskSpec spec) {
+        Duration whole = spec.timeout().plus(RUN_LOCK_LEASE);
+        return whole.compareTo(RUN_LOCK_LEASE) < 0 ? whole : RUN_LOCK_LEASE;
+    }
+
+    private void execute(TaskDelivery delivery, TaskSpec spec, String consumer, LockLease lease) {
         TaskMessage m = delivery.message();
         Instant started = clock.instant();
         long startedNanos = System.nanoTime();
@@ -221,7 +231,7 @@ public final class Worker implements AutoCloseable {
         Future<String> future = null;
         try {
             future = taskThreads.submit(() -> spec.handler().run(ctx));
-            result = awaitBeating(future, delivery, consumer, spec);
+            result = awaitBeating(future, delivery, consumer, spec, lease);
             outcome = TaskRun.Outcome.SUCCESS;
         } catch (TimeoutException e) {
             future.cancel(true);
@@ -275,11 +285,12 @@ public final class Worker implements AutoCloseable {
      * Waits for a run up to its timeout, extending the delivery's visibility every third of the broker's visibility
      * timeout, so a run longer than that timeout is never handed to a second worker while this one is alive.
      */
-    private String awaitBeating(Future<String> future, TaskDelivery delivery, String consumer, TaskSpec spec)
-            throws InterruptedException, ExecutionException, TimeoutException {
+    private String awaitBeating(Future<String> future, TaskDelivery delivery, String consumer, TaskSpec spec,
+                                LockLease lease) throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + spec.timeout().toNanos();
-        long beat = Math.max(1_000_000L, broker.visibilityTimeout().toNanos() / 3);
+        long beat = Math.max(1_000_000L, Math.min(broker.visibilityTimeout().toNanos(), RUN_LOCK_LEASE.toNanos()) / 3);
         boolean warned = false;
+        boolean lockLost = false;
         while (true) {
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) throw new TimeoutException();
@@ -287,6 +298,7 @@ public final class Worker implements AutoCloseable {
                 return future.get(Math.min(remaining, beat), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 if (deadline - System.nanoTime() <= 0) throw e;
+                if (!lockLost) lockLost = !renewLease(lease, spec);
                 boolean extended;
                 try {
                     extended = broker.extendVisibility(delivery, consumer);
@@ -301,6 +313,24 @@ public final class Worker implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Renews the run's lock for another lease; false (logged once by the caller's flag) when it was lost. */
+    private boolean renewLease(LockLease lease, TaskSpec spec) {
+        boolean renewed;
+        try {
+            renewed = lock.renew(lease, lockTtl(spec));
+        } catch (RuntimeException e) {
+            log.warn("event=task_lock_renew_failed task={} lock={} error=\"{}\"", spec.name(), lease.name(),
+                    e.toString());
+            return true; // the backend did not answer: try again at the next beat
+        }
+        if (!renewed) {
+            log.warn("event=task_lock_lost task={} lock={} hint=\"the lease passed before it was renewed (a pause"
+                    + " longer than {}, or a lock backend failover); another worker may start this task\"",
+                    spec.name(), lease.name(), RUN_LOCK_LEASE);
+        }
+        return renewed;
     }
 
     Duration backoff(int attempt) {

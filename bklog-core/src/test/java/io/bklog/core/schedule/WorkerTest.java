@@ -180,6 +180,47 @@ class WorkerTest {
     }
 
     @Test
+    void aLongRunRenewsItsTaskLockSoItOutlivesTheLeaseButAKilledWorkersLockPassesAfterOneLease() throws Exception {
+        // the lock is timed by the test's clock; the worker's beats run on real time (300 ms visibility => 100 ms)
+        InProcessTaskBroker fast = InProcessTaskBroker.builder().visibilityTimeout(Duration.ofMillis(300)).build();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        registry.register(PeriodicTask.builder("rollover", Schedule.cron("*/15 * * * *"), ctx -> {
+            started.countDown();
+            release.await();
+            return "ok";
+        }).timeout(Duration.ofMinutes(10)).build());
+        fast.publish(new TaskMessage("rollover@2026-11-25T10:00:00Z", "default", "rollover",
+                Map.of(Beat.PERIOD_ARG, "2026-11-25T10:00:00Z"), 1, 0));
+        Worker w = Worker.builder(registry, fast, lock).clock(clock).recorder(recorder).statusStore(statuses)
+                .meterRegistry(meters).instanceId("w").build();
+        Thread runner = new Thread(() -> w.processNext("c1", Duration.ofSeconds(1)), "test-runner");
+        runner.start();
+        assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String lockName = Worker.TASK_LOCK_PREFIX + "rollover";
+        for (int i = 0; i < 4; i++) { // 4 × 20 s: well past one 30 s lease, renewed at every beat
+            clock.advance(Duration.ofSeconds(20));
+            Thread.sleep(350);
+            assertThat(lock.tryAcquire(lockName, "other-instance", Duration.ofMinutes(1)))
+                    .as("the lock of a run still going, %d s in", 20 * (i + 1)).isEmpty();
+        }
+        release.countDown();
+        runner.join(5_000);
+        assertThat(runs("rollover", "success")).isEqualTo(1);
+        w.close();
+        fast.close();
+
+        // a worker killed mid-run renews nothing: its lease of the 10-minute task passes after 30 s, not 10 minutes
+        var dead = lock.tryAcquire(lockName, "killed-instance", Worker.lockTtl(registry.find("rollover")
+                .orElseThrow())).orElseThrow();
+        clock.advance(Duration.ofSeconds(29));
+        assertThat(lock.tryAcquire(lockName, "other-instance", Duration.ofMinutes(1))).isEmpty();
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(lock.tryAcquire(lockName, "other-instance", Duration.ofMinutes(1))).isPresent();
+        assertThat(lock.isHeld(dead)).isFalse();
+    }
+
+    @Test
     void runIdThatAlreadySucceededIsAcknowledgedWithoutRunning() {
         registry.register(AsyncTask.of("t", ctx -> { ran.add(ctx.runId()); return null; }));
         broker.publish(TaskMessage.of("run-1", "default", "t", Map.of()));
