@@ -69,6 +69,7 @@ public record AgentConfig(List<URI> servers, String token, Path dataDir, String 
                 if (!ni.isUp()) continue;
                 for (var a : java.util.Collections.list(ni.getInetAddresses())) {
                     String ip = com.google.common.net.InetAddresses.toAddrString(a);
+                    if (ip.indexOf('%') >= 0) ip = ip.substring(0, ip.indexOf('%')); // no scope (fe80::1%eth0)
                     (a.isLoopbackAddress() ? loop : out).add(ip);
                 }
             }
