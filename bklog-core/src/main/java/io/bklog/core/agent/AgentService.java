@@ -214,6 +214,7 @@ public final class AgentService {
         Map<Long, CollectorConfig> mine = new HashMap<>();
         for (CollectorConfig c : targeting(who, spaceUid, sets)) mine.put(c.id(), c);
         Instant now = clock.instant();
+        java.util.Set<Long> reported = new java.util.HashSet<>();
         for (JsonNode c : collectors) {
             long id = c.path("id").asLong(-1);
             CollectorConfig cfg = mine.get(id);
@@ -228,6 +229,7 @@ public final class AgentService {
             r.put("lag", l);
             r.put("config_version", c.path("version").asLong(cfg.version()));
             lag += l;
+            reported.add(id);
             try {
                 metadata.collectorRuntime().record(new CollectorRuntimeRepository.Row(id, INSTANCE_PREFIX + who.name(),
                         state, null, "agent " + who.name() + " (" + who.host() + "): " + c.path("detail").asText("")
@@ -236,6 +238,11 @@ public final class AgentService {
                 log.warn("event=agent_collector_state_not_shared agent={} collector={} reason=\"{}\"", who.name(), id,
                         e.toString());
             }
+        }
+        try { // what it no longer runs (stopped, no longer targeting it) is not shown as running by it
+            metadata.collectorRuntime().forgetAllBut(INSTANCE_PREFIX + who.name(), reported);
+        } catch (RuntimeException e) {
+            log.warn("event=agent_collector_state_not_forgotten agent={} reason=\"{}\"", who.name(), e.toString());
         }
         status.put("lag", lag);
         JsonNode buffer = body.path("buffer");

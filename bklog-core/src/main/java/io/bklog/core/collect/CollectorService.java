@@ -424,8 +424,17 @@ public final class CollectorService implements AutoCloseable {
      * as the instances that run it last wrote it to the metadata database ({@link #shared}).
      */
     public CollectorStatus status(long id) {
-        get(id);
-        return localOrShared(id);
+        return statusOf(get(id));
+    }
+
+    /** As {@link #localOrShared}; a collector with targets that no agent runs says so. */
+    private CollectorStatus statusOf(CollectorConfig c) {
+        CollectorStatus s = localOrShared(c.id());
+        if (c.targeted() && s.state().equals(CollectorStatus.STOPPED) && s.reason() == null && s.since() == null) {
+            return new CollectorStatus(CollectorStatus.STOPPED, null, "run by agents (bklog agent) matching its"
+                    + " targets; none runs it now", null);
+        }
+        return s;
     }
 
     private CollectorStatus localOrShared(long id) {
@@ -545,7 +554,7 @@ public final class CollectorService implements AutoCloseable {
     public View view(CollectorConfig c) {
         String set = indexSets.list().stream().filter(s -> s.id() == c.indexSetId()).map(IndexSet::name)
                 .findFirst().orElse(null);
-        return new View(c, set, localOrShared(c.id()));
+        return new View(c, set, statusOf(c));
     }
 
     private BklogException notFound(long id) {

@@ -142,6 +142,9 @@ class AgentServiceTest {
             assertThat(((JsonNode) a.get("collectors")).get(0).get("name").asText()).isEqualTo("by_name");
         });
         assertThat(collectors.status(c.id()).detail()).contains("agent:web-1").contains("lag 7");
+        agents.report("web-1", json("{'host': 'web-1.example.com', 'ips': ['10.1.2.3'], 'collectors': []}"), null,
+                "default");
+        assertThat(collectors.status(c.id()).state()).as("it no longer runs it").isEqualTo(CollectorStatus.STOPPED);
 
         clock.advance(AgentService.STALE.plus(Duration.ofSeconds(1)));
         assertThat(agents.list(null).get(0)).containsEntry("stale", true);
