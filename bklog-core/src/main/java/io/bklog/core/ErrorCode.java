@@ -100,6 +100,10 @@ public enum ErrorCode {
     COLLECTOR_EXISTS("collector_exists", 409,
             "A collector config with this name exists already.",
             "Pick another name, or update the existing one (PUT /api/v1/collectors/{id})."),
+    /** An agent reported under the name of an agent of another space. */
+    AGENT_NAME_TAKEN("agent_name_taken", 409,
+            "An agent (bklog agent --name) reported its status under the name of an agent of another space; agent names are unique across spaces.",
+            "Start the agent with another --name, or with a token of the space the name belongs to."),
     /** A file collector path (or a file it would read) is outside the allowed roots, or under bklog's own dirs. */
     COLLECTOR_PATH_NOT_ALLOWED("collector_path_not_allowed", 403,
             "A file collector's path is outside `collectors.file.allowed_paths`, climbs with `..`, or is under bklog's data directory or config file's directory (never readable, whatever the allow-list says).",

@@ -41,7 +41,13 @@ public final class CollectorRuntime implements AutoCloseable {
     private record Started(CollectorConfig config, IngestPipeline pipeline, Source source) {
     }
 
-    private final IngestRuntime ingest;
+    /** Makes the pipeline builder of a collector's lines into its index set. */
+    @FunctionalInterface
+    public interface Pipelines {
+        IngestPipeline.Builder pipeline(CollectorConfig collector, String indexSet);
+    }
+
+    private final Pipelines pipelines;
     private final Map<String, SourceFactory> factories;
     private final LongFunction<IndexSet> indexSets;
     private final IngestMetrics metrics;
@@ -68,7 +74,20 @@ public final class CollectorRuntime implements AutoCloseable {
      */
     public CollectorRuntime(IngestRuntime ingest, Map<String, SourceFactory> factories,
                             LongFunction<IndexSet> indexSets, IngestMetrics metrics, Clock clock) {
-        this.ingest = Objects.requireNonNull(ingest, "ingest");
+        this(pipelinesOf(Objects.requireNonNull(ingest, "ingest")), factories, indexSets, metrics, clock);
+    }
+
+    private static Pipelines pipelinesOf(IngestRuntime ingest) {
+        return (collector, indexSet) -> ingest.pipeline(indexSet);
+    }
+
+    /**
+     * With pipelines of the caller's making instead of the platform's front door: {@code bklog agent} delivers each
+     * collector's documents into its disk buffer.
+     */
+    public CollectorRuntime(Pipelines pipelines, Map<String, SourceFactory> factories,
+                            LongFunction<IndexSet> indexSets, IngestMetrics metrics, Clock clock) {
+        this.pipelines = Objects.requireNonNull(pipelines, "pipelines");
         this.factories = Map.copyOf(factories);
         this.indexSets = Objects.requireNonNull(indexSets, "indexSets");
         this.metrics = metrics == null ? IngestMetrics.noop() : metrics;
@@ -113,7 +132,7 @@ public final class CollectorRuntime implements AutoCloseable {
             IndexSet set = indexSets.apply(config.indexSetId());
             indexSet = set.name();
             space = set.spaceUid();
-            pipeline = ingest.pipeline(indexSet).etl(settings.etl()).multiline(settings.multiline())
+            pipeline = pipelines.pipeline(config, indexSet).etl(settings.etl()).multiline(settings.multiline())
                     .filter(settings.filter()).metrics(metrics).build();
         } catch (RuntimeException e) {
             return failed(config, "cannot build its pipeline: " + e.getMessage());

@@ -233,6 +233,7 @@ public final class CollectorService implements AutoCloseable {
             }
         }
         errors.addAll(CollectorSettings.of(config).errors());
+        errors.addAll(io.bklog.core.agent.AgentTargets.validate(config.targets(), config.sourceType()));
         return errors;
     }
 
@@ -248,8 +249,11 @@ public final class CollectorService implements AutoCloseable {
     private Checked checked(CollectorConfig config, String indexSetName) {
         List<EtlConfigError> errors = validate(config, indexSetName);
         if (!errors.isEmpty()) throw invalid("collector config '" + config.name() + "'", errors);
-        // valid: now refuse host resources this server does not allow (403, naming the value and the rule)
-        factories.get(config.sourceType()).checkHostAccess(SourceSettings.toMap(config.sourceParams()));
+        // valid: now refuse host resources this server does not allow (403, naming the value and the rule); a
+        // collector with targets reads the files and ports of the agents' hosts, which confine it themselves
+        if (!config.targeted()) {
+            factories.get(config.sourceType()).checkHostAccess(SourceSettings.toMap(config.sourceParams()));
+        }
         IndexSet set = config.indexSetId() > 0
                 ? indexSets.list().stream().filter(s -> s.id() == config.indexSetId()).findFirst().orElseThrow()
                 : indexSets.get(indexSetName);
@@ -259,7 +263,7 @@ public final class CollectorService implements AutoCloseable {
         CollectorConfig bound = new CollectorConfig(config.id(), config.name(), set.id(), config.sourceType(),
                 config.sourceParams(), config.filters(), config.multiline(), config.etlConfig(), config.etlParams(),
                 config.fields(), config.active(), config.description(), config.version(), config.createdAt(),
-                config.updatedAt());
+                config.updatedAt(), config.targets());
         return new Checked(bound, set, missing);
     }
 
@@ -420,8 +424,17 @@ public final class CollectorService implements AutoCloseable {
      * as the instances that run it last wrote it to the metadata database ({@link #shared}).
      */
     public CollectorStatus status(long id) {
-        get(id);
-        return localOrShared(id);
+        return statusOf(get(id));
+    }
+
+    /** As {@link #localOrShared}; a collector with targets that no agent runs says so. */
+    private CollectorStatus statusOf(CollectorConfig c) {
+        CollectorStatus s = localOrShared(c.id());
+        if (c.targeted() && s.state().equals(CollectorStatus.STOPPED) && s.reason() == null && s.since() == null) {
+            return new CollectorStatus(CollectorStatus.STOPPED, null, "run by agents (bklog agent) matching its"
+                    + " targets; none runs it now", null);
+        }
+        return s;
     }
 
     private CollectorStatus localOrShared(long id) {
@@ -461,6 +474,18 @@ public final class CollectorService implements AutoCloseable {
     /** Starts, restarts or stops the collector's source here (when this instance runs sources) and shares its state. */
     private synchronized void applyLocal(CollectorConfig c) {
         if (!runSources) return;
+        if (c.targeted()) { // agents run it (bklog agent), not the servers: stop it here if it ran before
+            if (applied.remove(c.id()) != null) {
+                runtime.remove(c.id());
+                try {
+                    states.forget(c.id(), instance);
+                } catch (RuntimeException e) {
+                    log.warn("event=collector_state_not_forgotten id={} reason=\"{}\"", c.id(), e.toString());
+                }
+                log.info("event=collector_moved_to_agents collector={} id={}", c.name(), c.id());
+            }
+            return;
+        }
         CollectorStatus s = runtime.apply(c);
         applied.put(c.id(), c);
         publish(c, s);
@@ -501,6 +526,7 @@ public final class CollectorService implements AutoCloseable {
         for (CollectorConfig c : repository.list()) now.put(c.id(), c);
         for (CollectorConfig c : now.values()) {
             CollectorConfig had = applied.get(c.id());
+            if (had == null && c.targeted()) continue; // run by agents
             if (had == null ? c.active() : had.version() != c.version()) {
                 log.info("event=collector_changed_elsewhere collector={} id={} version={} active={}", c.name(),
                         c.id(), c.version(), c.active());
@@ -528,7 +554,7 @@ public final class CollectorService implements AutoCloseable {
     public View view(CollectorConfig c) {
         String set = indexSets.list().stream().filter(s -> s.id() == c.indexSetId()).map(IndexSet::name)
                 .findFirst().orElse(null);
-        return new View(c, set, localOrShared(c.id()));
+        return new View(c, set, statusOf(c));
     }
 
     private BklogException notFound(long id) {

@@ -17,11 +17,13 @@ import java.time.Instant;
  * @param etlParams    bklog {@code etl_params}; default {@code {}}
  * @param fields       bklog {@code fields} (ETL field rules); default {@code []}
  * @param active       false = stopped
+ * @param targets      the hosts that run it ({@code bklog agent}): host names, IPs, CIDRs or {@code label:key=value};
+ *                     default {@code []} = none, the server instances with the {@code collect} role run it
  */
 public record CollectorConfig(long id, String name, long indexSetId, String sourceType, JsonNode sourceParams,
                               JsonNode filters, JsonNode multiline, String etlConfig, JsonNode etlParams,
                               JsonNode fields, boolean active, String description, long version, Instant createdAt,
-                              Instant updatedAt) {
+                              Instant updatedAt, JsonNode targets) {
 
     public CollectorConfig {
         Rows.max(Rows.required(name, "collector config name"), 255, "collector config name");
@@ -34,6 +36,26 @@ public record CollectorConfig(long id, String name, long indexSetId, String sour
         fields = Rows.array(fields);
         createdAt = Rows.ms(createdAt);
         updatedAt = Rows.ms(updatedAt);
+        targets = Rows.array(targets);
+    }
+
+    /** A collector without targets (run by the server instances with the {@code collect} role). */
+    public CollectorConfig(long id, String name, long indexSetId, String sourceType, JsonNode sourceParams,
+                           JsonNode filters, JsonNode multiline, String etlConfig, JsonNode etlParams,
+                           JsonNode fields, boolean active, String description, long version, Instant createdAt,
+                           Instant updatedAt) {
+        this(id, name, indexSetId, sourceType, sourceParams, filters, multiline, etlConfig, etlParams, fields, active,
+                description, version, createdAt, updatedAt, null);
+    }
+
+    /** Whether agents run it (it names targets) rather than the server instances with the collect role. */
+    public boolean targeted() {
+        return !targets.isEmpty();
+    }
+
+    public CollectorConfig withTargets(JsonNode newTargets) {
+        return new CollectorConfig(id, name, indexSetId, sourceType, sourceParams, filters, multiline, etlConfig,
+                etlParams, fields, active, description, version, createdAt, updatedAt, newTargets);
     }
 
     /** A new, active collector with empty filters, multiline, ETL params and fields. */
@@ -45,17 +67,17 @@ public record CollectorConfig(long id, String name, long indexSetId, String sour
 
     public CollectorConfig withEtl(String newEtlConfig, JsonNode newEtlParams, JsonNode newFields) {
         return new CollectorConfig(id, name, indexSetId, sourceType, sourceParams, filters, multiline, newEtlConfig,
-                newEtlParams, newFields, active, description, version, createdAt, updatedAt);
+                newEtlParams, newFields, active, description, version, createdAt, updatedAt, targets);
     }
 
     public CollectorConfig withSource(String newSourceType, JsonNode newSourceParams, JsonNode newFilters,
                                       JsonNode newMultiline) {
         return new CollectorConfig(id, name, indexSetId, newSourceType, newSourceParams, newFilters, newMultiline,
-                etlConfig, etlParams, fields, active, description, version, createdAt, updatedAt);
+                etlConfig, etlParams, fields, active, description, version, createdAt, updatedAt, targets);
     }
 
     public CollectorConfig withActive(boolean newActive) {
         return new CollectorConfig(id, name, indexSetId, sourceType, sourceParams, filters, multiline, etlConfig,
-                etlParams, fields, newActive, description, version, createdAt, updatedAt);
+                etlParams, fields, newActive, description, version, createdAt, updatedAt, targets);
     }
 }

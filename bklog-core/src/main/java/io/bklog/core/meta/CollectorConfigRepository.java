@@ -20,13 +20,14 @@ public final class CollectorConfigRepository {
                         db.jsonNode(rs, "filters"), db.jsonNode(rs, "multiline"), rs.getString("etl_config"),
                         db.jsonNode(rs, "etl_params"), db.jsonNode(rs, "fields"), rs.getBoolean("active"),
                         rs.getString("description"), rs.getLong("version"), Db.instant(rs, "created_at"),
-                        Db.instant(rs, "updated_at")))
+                        Db.instant(rs, "updated_at"), db.jsonNode(rs, "targets")))
                 .id(CollectorConfig::id).version(CollectorConfig::version).name(CollectorConfig::name)
                 .columns(c -> Db.cols("name", c.name(), "index_set_id", c.indexSetId(),
                         "source_type", c.sourceType(), "source_params", db.json(c.sourceParams()),
                         "filters", db.json(c.filters()), "multiline", db.json(c.multiline()),
                         "etl_config", c.etlConfig(), "etl_params", db.json(c.etlParams()),
-                        "fields", db.json(c.fields()), "active", c.active(), "description", c.description()))
+                        "fields", db.json(c.fields()), "active", c.active(), "description", c.description(),
+                        "targets", db.json(c.targets())))
                 .build();
     }
 

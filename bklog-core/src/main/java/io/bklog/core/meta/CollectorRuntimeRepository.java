@@ -62,4 +62,16 @@ public final class CollectorRuntimeRepository {
         db.jdbi.useHandle(h -> h.createUpdate("DELETE FROM " + TABLE + " WHERE collector_id = :c AND instance = :i")
                 .bind("c", collectorId).bind("i", instance).execute());
     }
+
+    /** Forgets the instance's rows of every collector but {@code keep} (an agent that no longer runs them). */
+    public void forgetAllBut(String instance, java.util.Collection<Long> keep) {
+        db.jdbi.useHandle(h -> {
+            if (keep.isEmpty()) {
+                h.createUpdate("DELETE FROM " + TABLE + " WHERE instance = :i").bind("i", instance).execute();
+            } else {
+                h.createUpdate("DELETE FROM " + TABLE + " WHERE instance = :i AND collector_id NOT IN (<keep>)")
+                        .bind("i", instance).bindList("keep", List.copyOf(keep)).execute();
+            }
+        });
+    }
 }

@@ -62,7 +62,7 @@ public final class MetadataDump {
             SearchHistoryRepository.TABLE, FavoriteRepository.TABLE, IndexSetCapacityRepository.TABLE,
             PatternRepository.TABLE, "alert_channels", "alert_rules", "alert_state", "alert_history",
             "alert_notifications", "alert_silences", EsCompatResourceRepository.TABLE,
-            CollectorRuntimeRepository.TABLE);
+            CollectorRuntimeRepository.TABLE, AgentRepository.TABLE);
 
     private static final Logger log = LoggerFactory.getLogger(MetadataDump.class);
     private static final int BATCH = 500;

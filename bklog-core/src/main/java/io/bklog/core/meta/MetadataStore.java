@@ -78,6 +78,7 @@ public final class MetadataStore implements AutoCloseable {
     private final IndexSetCapacityRepository capacity;
     private final EsCompatResourceRepository esCompatResources;
     private final CollectorRuntimeRepository collectorRuntime;
+    private final AgentRepository agents;
     private final PatternRepository patterns;
 
     private MetadataStore(MetadataConfig config, Clock clock) {
@@ -111,6 +112,7 @@ public final class MetadataStore implements AutoCloseable {
         this.capacity = new IndexSetCapacityRepository(db);
         this.esCompatResources = new EsCompatResourceRepository(db);
         this.collectorRuntime = new CollectorRuntimeRepository(db);
+        this.agents = new AgentRepository(db);
         this.patterns = new PatternRepository(db);
     }
 
@@ -345,6 +347,11 @@ public final class MetadataStore implements AutoCloseable {
     /** Which instance runs each collector's source and its state there. */
     public CollectorRuntimeRepository collectorRuntime() {
         return collectorRuntime;
+    }
+
+    /** The agents' last reported status. */
+    public AgentRepository agents() {
+        return agents;
     }
 
     /** Export/import of every table, for backups and moving between databases. */

@@ -863,6 +863,8 @@ abstract class MetadataStoreContract {
         store.collectorRuntime().record(new CollectorRuntimeRepository.Row(collector.id(), "host-a:9280", "failed",
                 "port in use", null, collector.version(), T0, T0.plusSeconds(5)));
         store.esCompatResources().put("_index_template", "filebeat-8", "{\"index_patterns\":[\"filebeat-*\"]}");
+        store.agents().record(new AgentRepository.Row("web-1", "bkcc__2", "web-1.example.com", "[\"10.0.0.7\"]",
+                "{\"role\":\"web\"}", "1.0", "{\"lag\":0}", T0, T0.plusSeconds(5)));
         DesensitizeRule rule = store.desensitizeRules().create(DesensitizeRule.of("phone", "mask_shield",
                 json("{\"preserve_head\":3}"), "^1\\d{10}$", List.of("phone"), "bkcc__2"));
         store.desensitizeRules().delete(store.desensitizeRules().create(DesensitizeRule.publicRule("gone",

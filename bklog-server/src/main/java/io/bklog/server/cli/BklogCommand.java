@@ -16,7 +16,7 @@ import java.util.Properties;
         description = "bklog-java: a log platform you embed as a library or run as a server.",
         subcommands = {ServeCommand.class, MigrateCommand.class, HealthzCommand.class, VersionCommand.class,
                 BackupCommand.class, RestoreCommand.class, UpgradeCommand.class, DeadLettersCommand.class,
-                ConfigCommand.class,
+                ConfigCommand.class, AgentCommand.class,
                 AlertsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BklogCommand implements Runnable {

@@ -58,6 +58,8 @@ public final class ApiRoutes {
                         platform.indexSets(), platform.search()), bodies),
                 new AuthRoutes(auth(platform), bodies),
                 new CollectorRoutes(platform.collectors(), platform.indexSets(), bodies),
+                new AgentRoutes(new io.bklog.core.agent.AgentService(platform.internals().metadata(),
+                        platform.indexSets(), platform.clock()), bodies),
                 new HealthRoutes(platform.health(), roles), new MetricsRoutes(platform.meterRegistry()),
                 new TaskRoutes(platform.scheduler(), bodies),
                 new OpsRoutes(platform.operations(), platform.indexSets(), bodies),

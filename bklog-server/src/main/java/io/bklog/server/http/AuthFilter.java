@@ -248,6 +248,11 @@ public final class AuthFilter {
             require(ctx, method == HandlerType.GET && !channels ? Role.VIEWER : Role.ADMIN);
             return;
         }
+        if (path.startsWith(AgentRoutes.PREFIX + "/")) {
+            // an agent's own calls (its configs, its status) need only ingest: an agent token reads no logs
+            require(ctx, Role.INGEST);
+            return;
+        }
         if (path.startsWith("/api/v1/spaces") || path.startsWith("/api/v1/tokens")
                 || (path.startsWith("/api/v1/desensitize") && method != HandlerType.GET)) {
             require(ctx, Role.ADMIN);

@@ -33,7 +33,7 @@ import java.util.Set;
  */
 final class CollectorRoutes implements RouteGroup {
     private static final Set<String> CONFIG_KEYS = Set.of("name", "index_set", "source_type", "source_params",
-            "filters", "multiline", "etl_config", "etl_params", "fields", "active", "description", "version");
+            "filters", "multiline", "etl_config", "etl_params", "fields", "active", "description", "version", "targets");
     private static final Set<String> PREVIEW_KEYS = Set.of("lines", "path", "etl_config", "etl_params", "fields",
             "multiline", "filters");
     private static final Set<String> TIME_KEYS = Set.of("data", "time_format", "time_zone");
@@ -71,7 +71,7 @@ final class CollectorRoutes implements RouteGroup {
                     required(body, "source_type"), body.get("source_params"), body.get("filters"),
                     body.get("multiline"), text(body, "etl_config") == null ? "bk_log_text" : text(body, "etl_config"),
                     body.get("etl_params"), body.get("fields"), bool(body, "active", true), text(body, "description"),
-                    0, null, null));
+                    0, null, null, body.get("targets")));
             CollectorConfig saved = collectors.create(c, set);
             ctx.status(HttpStatus.CREATED).json(view(collectors.view(saved)));
         });
@@ -92,7 +92,7 @@ final class CollectorRoutes implements RouteGroup {
                     or(body.get("multiline"), cur.multiline()), or(text(body, "etl_config"), cur.etlConfig()),
                     or(body.get("etl_params"), cur.etlParams()), or(body.get("fields"), cur.fields()),
                     bool(body, "active", cur.active()), or(text(body, "description"), cur.description()), version,
-                    cur.createdAt(), cur.updatedAt()));
+                    cur.createdAt(), cur.updatedAt(), or(body.get("targets"), cur.targets())));
             ctx.json(view(collectors.view(collectors.update(c, set))));
         });
         app.delete("/api/v1/collectors/{id}", ctx -> {
@@ -225,6 +225,7 @@ final class CollectorRoutes implements RouteGroup {
         m.put("etl_params", c.etlParams());
         m.put("fields", c.fields());
         m.put("active", c.active());
+        m.put("targets", c.targets());
         m.put("description", c.description());
         m.put("version", c.version());
         m.put("created_at", c.createdAt());
