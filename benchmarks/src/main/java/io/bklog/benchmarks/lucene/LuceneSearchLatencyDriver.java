@@ -38,7 +38,10 @@ public final class LuceneSearchLatencyDriver {
         Path dir = args.length > 3 ? Path.of(args[3]) : Files.createTempDirectory("bench-search");
         Instant from = LogCorpus.START;
         Instant to = from.plus(Duration.ofHours(24));
-        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
+        // a larger indexing buffer (-Dbench.ramBufferMb) makes fewer, larger segments when building a big index
+        double ramBufferMb = Double.parseDouble(System.getProperty("bench.ramBufferMb", "32"));
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).ramBufferMb(ramBufferMb)
+                .indexingThreads(Math.max(1, threads)).build()) {
             store.ensureIndexSet(LogCorpus.SCHEMA);
             store.refresh(LogCorpus.SET);
             long present = store.listIndices(LogCorpus.SET).stream().mapToLong(IndexInfo::docCount).sum();
@@ -57,6 +60,10 @@ public final class LuceneSearchLatencyDriver {
             // status:>=500 AND host:web-1*
             Query status = Query.Bool.and(List.of(Query.Range.atLeast("status", "500"),
                     new Query.Wildcard("host", "web-1*")));
+            // the four shapes of issue 26: a term, a phrase, a field range and everything
+            run(store, "level:ERROR", new Query.Term("level", "ERROR"), from, to, queries);
+            run(store, "\"connection refused\"", new Query.Phrase(null, "connection refused"), from, to, queries);
+            run(store, "status:>=500", Query.Range.atLeast("status", "500"), from, to, queries);
             run(store, "level:ERROR AND \"connection refused\"", errors, from, to, queries);
             run(store, "status:>=500 AND host:web-1*", status, from, to, queries);
             run(store, "*", Query.matchAll(), from, to, queries);
