@@ -508,6 +508,11 @@ abstract class AggregationCollector implements Collector {
             return total;
         }
 
+        /** Whether the buckets are known before the search (both bounds given, at most 100,000). */
+        boolean hasDenseBuckets() {
+            return dense != null;
+        }
+
         /** Whether the buckets are known before the search (both bounds given) and few enough to count one by one. */
         boolean denseBuckets() {
             return dense != null && dense.length <= 1_000;

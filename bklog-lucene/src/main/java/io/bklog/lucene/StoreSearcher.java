@@ -177,21 +177,24 @@ final class StoreSearcher {
             }
             String tf = timeFields.iterator().next();
             if (types.get(tf) != FieldType.DATE && types.get(tf) != FieldType.LONG) return null;
-            for (var e : r.aggregations().entrySet()) {
-                if (!(e.getValue() instanceof io.bklog.spi.query.Aggregation.DateHistogram h) || !h.field().equals(tf)
-                        || !(aggs.get(e.getKey()) instanceof AggregationCollector.HistogramCollector c)
-                        || !c.denseBuckets()) {
-                    return null;
-                }
-            }
             // a segment sorted by the time field counts each bucket as a run of document ids, deleted ones
-            // subtracted; another needs a point per document (a count of points is a count of documents) and no
-            // deleted documents, whose points still count (a count would then visit every document)
+            // subtracted (a binary search per bucket, so many buckets are fine); another needs a point per document
+            // (a count of points is a count of documents), no deleted documents, whose points still count (a count
+            // would then visit every document), and few buckets (a BKD count each)
+            boolean allSorted = true;
             for (var leaf : reader.leaves()) {
                 if (TimeSortedLeaf.of(leaf.reader(), tf) != null) continue;
+                allSorted = false;
                 if (leaf.reader().hasDeletions()) return null;
                 org.apache.lucene.index.PointValues pv = leaf.reader().getPointValues(tf);
                 if (pv != null && pv.getDocCount() != pv.size()) return null;
+            }
+            for (var e : r.aggregations().entrySet()) {
+                if (!(e.getValue() instanceof io.bklog.spi.query.Aggregation.DateHistogram h) || !h.field().equals(tf)
+                        || !(aggs.get(e.getKey()) instanceof AggregationCollector.HistogramCollector c)
+                        || !(allSorted ? c.hasDenseBuckets() : c.denseBuckets())) {
+                    return null;
+                }
             }
             return new TimeRangeOnly(tf, millis(r.from()), millis(r.to()) - 1);
         }

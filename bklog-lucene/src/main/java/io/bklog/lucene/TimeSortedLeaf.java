@@ -67,16 +67,30 @@ final class TimeSortedLeaf {
 
     /**
      * The first document at or after {@code fromDoc} that lies past {@code v}: ascending, the first with a value
-     * {@code >= v}; descending, the first with a value {@code < v}.
+     * {@code >= v}; descending, the first with a value {@code < v}. Gallops forward from {@code fromDoc} (one doc
+     * values iterator moving forward), then searches the last step; doc values only move forward, so each step back
+     * opens the iterator again, and a short last stretch is read forward instead.
      */
     private int boundary(long v, int fromDoc) throws IOException {
-        int lo = fromDoc;
-        int hi = reader.maxDoc();
-        while (lo < hi) {
+        int maxDoc = reader.maxDoc();
+        if (fromDoc >= maxDoc || !before(fromDoc, v)) return fromDoc;
+        int lo = fromDoc + 1; // the answer is in [lo, hi]; hi is past v, or maxDoc
+        int hi = maxDoc;
+        for (long step = 1; ; step <<= 1) {
+            long probe = fromDoc + step;
+            if (probe >= maxDoc) break;
+            if (!before((int) probe, v)) {
+                hi = (int) probe;
+                break;
+            }
+            lo = (int) probe + 1;
+        }
+        while (hi - lo > 16) {
             int mid = (lo + hi) >>> 1;
             if (before(mid, v)) lo = mid + 1;
             else hi = mid;
         }
+        while (lo < hi && before(lo, v)) lo++;
         return lo;
     }
 

@@ -25,10 +25,18 @@ import java.util.concurrent.Future;
  * Search latency of {@link LuceneLogStore} at scale: ingests {@code docs} documents spread over 24 h into one
  * store, then runs each query {@code queries} times with a 24 h auto date histogram (30 min buckets) and the first
  * 50 hits sorted by time, printing p50/p99 and the heap used.
+ * System properties: {@code bench.ramBufferMb} (indexing buffer while building), {@code bench.interval} (a fixed
+ * histogram interval, ISO-8601), {@code bench.only} (one query's label).
  * Args: {@code [docs=1000000] [queries=200] [ingestThreads=2] [dataDir=temp]}; a given dataDir is kept, and a
  * second run on it skips the ingest when it already holds {@code docs} documents.
  */
 public final class LuceneSearchLatencyDriver {
+    /** {@code -Dbench.interval=PT30S}: a fixed histogram interval instead of the auto 30 min buckets. */
+    private static final Duration INTERVAL = System.getProperty("bench.interval") == null ? null
+            : Duration.parse(System.getProperty("bench.interval"));
+    /** {@code -Dbench.only=*}: run only the query with this label. */
+    private static final String ONLY = System.getProperty("bench.only");
+
     private LuceneSearchLatencyDriver() {}
 
     public static void main(String[] args) throws Exception {
@@ -98,8 +106,10 @@ public final class LuceneSearchLatencyDriver {
     }
 
     private static void run(LuceneLogStore store, String label, Query q, Instant from, Instant to, int n) {
+        if (ONLY != null && !ONLY.equals(label)) return;
         SearchRequest req = SearchRequest.builder(LogCorpus.SET).query(q).timeRange(from, to).size(50)
-                .aggregation("histogram", Aggregation.DateHistogram.auto("dtEventTimeStamp", 60)).build();
+                .aggregation("histogram", INTERVAL == null ? Aggregation.DateHistogram.auto("dtEventTimeStamp", 60)
+                        : Aggregation.DateHistogram.fixed("dtEventTimeStamp", INTERVAL)).build();
         for (int i = 0; i < Math.min(20, n); i++) store.search(req); // warm-up
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long[] nanos = new long[n];
