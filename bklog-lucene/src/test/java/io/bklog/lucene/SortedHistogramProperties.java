@@ -65,7 +65,7 @@ class SortedHistogramProperties {
                 Arbitraries.of(Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofMinutes(7),
                         Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(3), Duration.ofDays(1)),
                 Arbitraries.of(true, false),
-                Arbitraries.integers().between(1, 500))
+                Arbitraries.integers().between(25, 500))
                 .as((d, k, from, span, iv, asc, every) -> new Case(o, d, k, from, span, iv, asc, every)));
     }
 
