@@ -165,8 +165,9 @@ final class StoreSearcher {
      * and visiting each one (for the exact total, the histogram and the top hits) is what it costs; instead the
      * total and each bucket are counted without visiting documents: in a segment sorted by time a bucket is a run
      * of document ids found by binary search (deleted documents subtracted from the live-docs bits), in another
-     * from the time field's points (a BKD count reads a few tree cells), and the top hits are collected alone, so the sort on time skips the documents that cannot make
-     * the page. Same answer as the general path, exact total included.
+     * from the time field's points (a BKD count reads a few tree cells), and the top hits are collected alone, so
+     * the sort on time skips the documents that cannot make the page. Same answer as the general path, exact total
+     * included.
      */
     private record TimeRangeOnly(String timeField, long lo, long hi) {
         static TimeRangeOnly of(SearchRequest r, Map<String, FieldType> types, Set<String> timeFields,

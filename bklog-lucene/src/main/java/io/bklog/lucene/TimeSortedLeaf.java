@@ -48,10 +48,6 @@ final class TimeSortedLeaf {
         return new TimeSortedLeaf(reader, field, !sn.getReverse(), missing);
     }
 
-    int maxDoc() {
-        return reader.maxDoc();
-    }
-
     private long valueAt(int doc) throws IOException {
         if (values == null || values.docID() >= doc) {
             values = DocValues.unwrapSingleton(reader.getSortedNumericDocValues(field)); // doc values go forward only
