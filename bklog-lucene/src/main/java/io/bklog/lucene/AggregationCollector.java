@@ -430,18 +430,87 @@ abstract class AggregationCollector implements Collector {
         }
 
         /**
-         * Counts the buckets from the time field's points instead of visiting documents: one BKD count per bucket
-         * (a few tree cells each), for a search whose matches are exactly the time range {@code [lo, hi]} of this
-         * field, single-valued in every segment. False (nothing counted) when the buckets are not known up front.
+         * Reads a segment kept in this field's order without its doc values: when its first sort key is this
+         * single-valued field, each bucket is one run of document ids (found by a binary search, {@link
+         * TimeSortedLeaf}), and as documents are collected in id order the bucket only moves on when a document
+         * passes the run's end. Documents outside the runs (values outside the known buckets) take the general path.
          */
-        boolean countFromPoints(org.apache.lucene.search.IndexSearcher searcher, long lo, long hi) throws IOException {
-            if (dense == null || !counts.isEmpty()) return false;
-            for (int i = 0; i < dense.length; i++) {
-                long a = Math.max(lo, denseBase + i * step);
-                long b = Math.min(hi, denseBase + (i + 1) * step - 1);
-                if (a <= b) dense[i] += searcher.count(org.apache.lucene.document.LongPoint.newRangeQuery(field, a, b));
+        @Override
+        public LeafCollector getLeafCollector(LeafReaderContext ctx) throws IOException {
+            LeafCollector general = super.getLeafCollector(ctx);
+            if (dense == null || type == null) return general;
+            TimeSortedLeaf sorted = TimeSortedLeaf.of(ctx.reader(), field);
+            int[] bounds = sorted == null ? null
+                    : sorted.bucketBounds(denseBase, step, dense.length, Long.MIN_VALUE, Long.MAX_VALUE);
+            if (bounds == null) return general;
+            int slots = dense.length;
+            // runs in doc order: run j holds slot j ascending, slot slots-1-j descending
+            int[] ends = new int[slots];
+            boolean asc = sorted.ascending();
+            for (int j = 0; j < slots; j++) ends[j] = asc ? bounds[j + 1] : bounds[slots - 1 - j];
+            int start = asc ? bounds[0] : bounds[slots];
+            int end = asc ? bounds[slots] : bounds[0];
+            return new LeafCollector() {
+                private int run;
+
+                @Override
+                public void setScorer(Scorable scorer) {
+                }
+
+                @Override
+                public void collect(int doc) throws IOException {
+                    if (doc < start || doc >= end) {
+                        general.collect(doc);
+                        return;
+                    }
+                    if (run > 0 && doc < ends[run - 1]) run = 0; // documents come in id order; stay correct if not
+                    while (doc >= ends[run]) run++;
+                    dense[asc ? run : slots - 1 - run]++;
+                }
+            };
+        }
+
+        /**
+         * Counts the buckets of a search whose matches are exactly the time range {@code [lo, hi]} of this field
+         * without visiting documents: in a segment sorted by this field, each bucket is a run of document ids
+         * (minus its deleted documents); in another segment (no deletions, one value per document) one BKD count
+         * of the field's points per bucket. Returns the number of documents counted, or -1 (nothing counted) when
+         * the buckets are not known up front.
+         */
+        long countTimeRange(List<LeafReaderContext> leaves, long lo, long hi) throws IOException {
+            if (dense == null || !counts.isEmpty()) return -1;
+            long total = 0;
+            for (LeafReaderContext leaf : leaves) {
+                TimeSortedLeaf sorted = TimeSortedLeaf.of(leaf.reader(), field);
+                int[] bounds = sorted == null ? null : sorted.bucketBounds(denseBase, step, dense.length, lo, hi + 1);
+                if (bounds != null) {
+                    org.apache.lucene.util.Bits live = leaf.reader().getLiveDocs();
+                    for (int k = 0; k < dense.length; k++) {
+                        int n = sorted.ascending() ? TimeSortedLeaf.liveCount(live, bounds[k], bounds[k + 1])
+                                : TimeSortedLeaf.liveCount(live, bounds[k + 1], bounds[k]);
+                        dense[k] += n;
+                        total += n;
+                    }
+                    continue;
+                }
+                org.apache.lucene.search.IndexSearcher one = new org.apache.lucene.search.IndexSearcher(leaf);
+                one.setQueryCache(null);
+                for (int i = 0; i < dense.length; i++) {
+                    long a = Math.max(lo, denseBase + i * step);
+                    long b = Math.min(hi, denseBase + (i + 1) * step - 1);
+                    if (a <= b) {
+                        int n = one.count(org.apache.lucene.document.LongPoint.newRangeQuery(field, a, b));
+                        dense[i] += n;
+                        total += n;
+                    }
+                }
             }
-            return true;
+            return total;
+        }
+
+        /** Whether the buckets are known before the search (both bounds given, at most 100,000). */
+        boolean hasDenseBuckets() {
+            return dense != null;
         }
 
         /** Whether the buckets are known before the search (both bounds given) and few enough to count one by one. */

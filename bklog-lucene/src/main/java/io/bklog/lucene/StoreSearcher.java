@@ -163,9 +163,11 @@ final class StoreSearcher {
      * A search for every document of a time range (no query, no filter) whose aggregations are date histograms
      * on the time field: the search screen's first request. Over a wide range it matches millions of documents,
      * and visiting each one (for the exact total, the histogram and the top hits) is what it costs; instead the
-     * total and each bucket are counted from the time field's points (a BKD count reads a few tree cells, not the
-     * documents), and the top hits are collected alone, so the sort on time skips the documents that cannot make
-     * the page. Same answer as the general path, exact total included.
+     * total and each bucket are counted without visiting documents: in a segment sorted by time a bucket is a run
+     * of document ids found by binary search (deleted documents subtracted from the live-docs bits), in another
+     * from the time field's points (a BKD count reads a few tree cells), and the top hits are collected alone, so
+     * the sort on time skips the documents that cannot make the page. Same answer as the general path, exact total
+     * included.
      */
     private record TimeRangeOnly(String timeField, long lo, long hi) {
         static TimeRangeOnly of(SearchRequest r, Map<String, FieldType> types, Set<String> timeFields,
@@ -176,19 +178,24 @@ final class StoreSearcher {
             }
             String tf = timeFields.iterator().next();
             if (types.get(tf) != FieldType.DATE && types.get(tf) != FieldType.LONG) return null;
-            for (var e : r.aggregations().entrySet()) {
-                if (!(e.getValue() instanceof io.bklog.spi.query.Aggregation.DateHistogram h) || !h.field().equals(tf)
-                        || !(aggs.get(e.getKey()) instanceof AggregationCollector.HistogramCollector c)
-                        || !c.denseBuckets()) {
-                    return null;
-                }
-            }
-            // a point per document: a count of points is a count of documents; and no deleted documents, whose
-            // points still count (a count would then visit every document, twice the general path's work)
+            // a segment sorted by the time field counts each bucket as a run of document ids, deleted ones
+            // subtracted (a binary search per bucket, so many buckets are fine); another needs a point per document
+            // (a count of points is a count of documents), no deleted documents, whose points still count (a count
+            // would then visit every document), and few buckets (a BKD count each)
+            boolean allSorted = true;
             for (var leaf : reader.leaves()) {
+                if (TimeSortedLeaf.of(leaf.reader(), tf) != null) continue;
+                allSorted = false;
                 if (leaf.reader().hasDeletions()) return null;
                 org.apache.lucene.index.PointValues pv = leaf.reader().getPointValues(tf);
                 if (pv != null && pv.getDocCount() != pv.size()) return null;
+            }
+            for (var e : r.aggregations().entrySet()) {
+                if (!(e.getValue() instanceof io.bklog.spi.query.Aggregation.DateHistogram h) || !h.field().equals(tf)
+                        || !(aggs.get(e.getKey()) instanceof AggregationCollector.HistogramCollector c)
+                        || !(allSorted ? c.hasDenseBuckets() : c.denseBuckets())) {
+                    return null;
+                }
             }
             return new TimeRangeOnly(tf, millis(r.from()), millis(r.to()) - 1);
         }
@@ -199,10 +206,14 @@ final class StoreSearcher {
                                           Map<String, AggregationCollector> aggs, SearchSort sort, int window,
                                           long started) throws IOException {
         Query query = LongPoint.newRangeQuery(range.timeField(), range.lo(), range.hi());
-        long total = searcher.count(query);
+        long total = -1;
         for (AggregationCollector c : aggs.values()) {
-            ((AggregationCollector.HistogramCollector) c).countFromPoints(searcher, range.lo(), range.hi());
+            long counted = ((AggregationCollector.HistogramCollector) c)
+                    .countTimeRange(searcher.getIndexReader().leaves(), range.lo(), range.hi());
+            // one value per document in every segment: the buckets' sum is the number of documents
+            if (counted >= 0) total = counted;
         }
+        if (total < 0) total = searcher.count(query);
         TopFieldCollector top = null;
         if (window > 0) {
             top = new TopFieldCollectorManager(sort.sort(), window, sort.after(r.searchAfter()), window, false)

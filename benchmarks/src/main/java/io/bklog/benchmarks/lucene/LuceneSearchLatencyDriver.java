@@ -25,10 +25,18 @@ import java.util.concurrent.Future;
  * Search latency of {@link LuceneLogStore} at scale: ingests {@code docs} documents spread over 24 h into one
  * store, then runs each query {@code queries} times with a 24 h auto date histogram (30 min buckets) and the first
  * 50 hits sorted by time, printing p50/p99 and the heap used.
+ * System properties: {@code bench.ramBufferMb} (indexing buffer while building), {@code bench.interval} (a fixed
+ * histogram interval, ISO-8601), {@code bench.only} (one query's label).
  * Args: {@code [docs=1000000] [queries=200] [ingestThreads=2] [dataDir=temp]}; a given dataDir is kept, and a
  * second run on it skips the ingest when it already holds {@code docs} documents.
  */
 public final class LuceneSearchLatencyDriver {
+    /** {@code -Dbench.interval=PT30S}: a fixed histogram interval instead of the auto 30 min buckets. */
+    private static final Duration INTERVAL = System.getProperty("bench.interval") == null ? null
+            : Duration.parse(System.getProperty("bench.interval"));
+    /** {@code -Dbench.only=*}: run only the query with this label. */
+    private static final String ONLY = System.getProperty("bench.only");
+
     private LuceneSearchLatencyDriver() {}
 
     public static void main(String[] args) throws Exception {
@@ -38,7 +46,10 @@ public final class LuceneSearchLatencyDriver {
         Path dir = args.length > 3 ? Path.of(args[3]) : Files.createTempDirectory("bench-search");
         Instant from = LogCorpus.START;
         Instant to = from.plus(Duration.ofHours(24));
-        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
+        // a larger indexing buffer (-Dbench.ramBufferMb) makes fewer, larger segments when building a big index
+        double ramBufferMb = Double.parseDouble(System.getProperty("bench.ramBufferMb", "32"));
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).ramBufferMb(ramBufferMb)
+                .indexingThreads(Math.max(1, threads)).build()) {
             store.ensureIndexSet(LogCorpus.SCHEMA);
             store.refresh(LogCorpus.SET);
             long present = store.listIndices(LogCorpus.SET).stream().mapToLong(IndexInfo::docCount).sum();
@@ -57,6 +68,10 @@ public final class LuceneSearchLatencyDriver {
             // status:>=500 AND host:web-1*
             Query status = Query.Bool.and(List.of(Query.Range.atLeast("status", "500"),
                     new Query.Wildcard("host", "web-1*")));
+            // the four shapes of issue 26: a term, a phrase, a field range and everything
+            run(store, "level:ERROR", new Query.Term("level", "ERROR"), from, to, queries);
+            run(store, "\"connection refused\"", new Query.Phrase(null, "connection refused"), from, to, queries);
+            run(store, "status:>=500", Query.Range.atLeast("status", "500"), from, to, queries);
             run(store, "level:ERROR AND \"connection refused\"", errors, from, to, queries);
             run(store, "status:>=500 AND host:web-1*", status, from, to, queries);
             run(store, "*", Query.matchAll(), from, to, queries);
@@ -91,8 +106,10 @@ public final class LuceneSearchLatencyDriver {
     }
 
     private static void run(LuceneLogStore store, String label, Query q, Instant from, Instant to, int n) {
+        if (ONLY != null && !ONLY.equals(label)) return;
         SearchRequest req = SearchRequest.builder(LogCorpus.SET).query(q).timeRange(from, to).size(50)
-                .aggregation("histogram", Aggregation.DateHistogram.auto("dtEventTimeStamp", 60)).build();
+                .aggregation("histogram", INTERVAL == null ? Aggregation.DateHistogram.auto("dtEventTimeStamp", 60)
+                        : Aggregation.DateHistogram.fixed("dtEventTimeStamp", INTERVAL)).build();
         for (int i = 0; i < Math.min(20, n); i++) store.search(req); // warm-up
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long[] nanos = new long[n];
