@@ -478,9 +478,18 @@ final class IndexCatalog {
         }
     }
 
-    /** How many indices are open now. */
+    /** How many indices are open now (with their writer, or read-only for searches). */
     int openCount() {
         return open.size();
+    }
+
+    /** How many indices have their writer open now. */
+    int writerCount() {
+        int n = 0;
+        for (PhysicalIndex idx : open) {
+            if (idx.ifOpen() != null) n++;
+        }
+        return n;
     }
 
     /** Closes every index (failures logged), leaving the catalogue empty. */

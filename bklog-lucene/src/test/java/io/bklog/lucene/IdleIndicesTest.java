@@ -80,6 +80,57 @@ class IdleIndicesTest {
     }
 
     @Test
+    void aSearchOfClosedIndicesOpensNoWriterAndSeesEveryAcknowledgedDocument() {
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).indexIdleAfter(Duration.ofMillis(300))
+                .build()) {
+            fill(store, "a", 3);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.openIndexCount() == 0);
+
+            assertThat(total(store, "a", "line")).isEqualTo(9);
+            assertThat(store.openWriterCount()).as("a search reads the last commit, read-only").isZero();
+
+            // a write opens the writer; its near-real-time reader serves the next search
+            store.index("a", List.of(new LogDocument("late", DAY, Map.of("log", "late line"))));
+            store.refresh("a");
+            assertThat(total(store, "a", "line")).isEqualTo(10);
+            assertThat(total(store, "a", "late")).isEqualTo(1);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.openIndexCount() == 0);
+            assertThat(total(store, "a", "late")).as("committed as it closed").isEqualTo(1);
+            assertThat(store.openWriterCount()).isZero();
+        }
+    }
+
+    @Test
+    void readersOfASearchStayWithinMaxOpenIndices() {
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).maxOpenIndices(2)
+                .indexIdleAfter(Duration.ofMillis(200)).build()) {
+            fill(store, "a", 5);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.openIndexCount() == 0);
+            for (int i = 0; i < 3; i++) {
+                assertThat(total(store, "a", "line")).isEqualTo(15);
+                assertThat(store.openIndexCount()).isLessThanOrEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void anIndexReadBySearchesCanBeDeleted() {
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
+            fill(store, "a", 3);
+        }
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
+            assertThat(total(store, "a", "line")).isEqualTo(9);
+            assertThat(store.openIndexCount()).isEqualTo(3);
+            assertThat(store.openWriterCount()).isZero();
+            String first = store.listIndices("a").get(0).name();
+            store.deleteIndices(List.of(first));
+            assertThat(total(store, "a", "line")).isEqualTo(6);
+            assertThat(store.listIndices("a")).hasSize(2);
+        }
+    }
+
+    @Test
     void aSecondStoreOnTheSameDataDirIsRefused() {
         try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
             assertThatThrownBy(() -> LuceneLogStore.builder().dataDir(dir).build())
