@@ -131,8 +131,9 @@ public final class LuceneLogStore implements LogStore {
 
         /**
          * At most this many indices stay open; past it the least recently used ones nobody is using are closed, so
-         * thousands of index sets with daily indices hold few files and little heap (an open index
-         * holds about 2–7 files). Default 500.
+         * thousands of index sets with daily indices hold few files and little heap. An index being written holds
+         * its writer (about 2–7 files); an index only searched holds a read-only reader of its last commit
+         * (memory-mapped: no open file). Default 500.
          */
         public Builder maxOpenIndices(int n) { this.maxOpenIndices = n; return this; }
 

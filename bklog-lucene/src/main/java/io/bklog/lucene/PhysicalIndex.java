@@ -131,16 +131,21 @@ final class PhysicalIndex implements AutoCloseable {
 
     /**
      * The index at {@code path}, opened for writing when it does not exist yet and otherwise left closed until
-     * {@link #use}. A new index keeps its documents in {@code indexSort} (null: in insertion order); an existing one
+     * {@link #use} or {@link #acquireReader} ({@code existing}: the caller knows the directory holds one; it is not
+     * read now). A new index keeps its documents in {@code indexSort} (null: in insertion order); an existing one
      * keeps the order its segments were written in, since Lucene cannot change it (indices written before index
      * sorting stay unsorted, and still answer every search the same).
      */
     static PhysicalIndex open(String name, Path path, Analyzer analyzer, double ramBufferMb, Sort indexSort,
-                              OpenListener listener) throws IOException {
+                              OpenListener listener, boolean existing) throws IOException {
         PhysicalIndex idx = new PhysicalIndex(name, path, analyzer, ramBufferMb, indexSort, listener);
-        boolean exists;
-        try (Directory dir = FSDirectory.open(path)) {
-            exists = DirectoryReader.indexExists(dir);
+        // an existing directory is not read until used: one without a commit yet (a crash before its first)
+        // opens its writer on first use, as a search of it does (acquireReader)
+        boolean exists = existing;
+        if (!exists) {
+            try (Directory dir = FSDirectory.open(path)) {
+                exists = DirectoryReader.indexExists(dir);
+            }
         }
         if (!exists) {
             idx.use();

@@ -131,6 +131,23 @@ class IdleIndicesTest {
     }
 
     @Test
+    void anIndexDirectoryWithoutACommitIsSearchedAsEmptyAndWritable() throws Exception {
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
+            fill(store, "a", 1);
+        }
+        // a crash between creating a day's directory and its first commit
+        java.nio.file.Files.createDirectories(dir.resolve("indices").resolve("v2_a_20240305_0"));
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
+            assertThat(store.listIndices("a")).extracting(IndexInfo::docCount).containsExactly(3L, 0L);
+            assertThat(total(store, "a", "line")).isEqualTo(3);
+            store.index("a", List.of(new LogDocument("d5", Instant.parse("2024-03-05T01:00:00Z"),
+                    Map.of("log", "fifth line"))));
+            store.refresh("a");
+            assertThat(total(store, "a", "line")).isEqualTo(4);
+        }
+    }
+
+    @Test
     void aSecondStoreOnTheSameDataDirIsRefused() {
         try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
             assertThatThrownBy(() -> LuceneLogStore.builder().dataDir(dir).build())

@@ -34,8 +34,9 @@ import java.util.stream.Stream;
  * those, each step's new sets are copies of the built ones' closed index directories and mappings under new names
  * (the store closed meanwhile), so the count reaches thousands of sets in minutes rather than hours; the documents of
  * a copy are those of its template. After each step the store is opened again (timed) and the driver prints its open
- * files, RSS, heap after a GC, and one set's search over all its days (newest 50 + a daily histogram): first when none
- * of its indices is open, then warm p50/p99; then it searches {@code spread} other sets (so at most
+ * files, RSS, heap after a GC, and one set's search over all its days (newest 50 + a daily histogram, after one
+ * search of another set so the JVM has run the search code): first when none of its indices is open, then warm
+ * p50/p99; then it searches {@code spread} other sets (so at most
  * {@code maxOpenIndices} readers stay open) and prints files, RSS and heap again.
  * Args: {@code [steps=100,500,1000,2000,5000] [days=30] [docsPerDay=10] [built=50] [searches=50] [spread=50]};
  * run with {@code -Xmx1g}.
@@ -132,6 +133,7 @@ public final class ManyIndexSetsDriver {
         long files = openFiles();
         long rss = rssKb();
         long heapMb = heapAfterGcMb();
+        store.search(searchOf("c0", days)); // the search code's first run in this JVM (class loading, JIT)
         SearchRequest req = searchOf("c" + (sets - 1), days); // a set no search has opened yet
         long cold0 = System.nanoTime();
         long hits = store.search(req).total();
@@ -147,7 +149,7 @@ public final class ManyIndexSetsDriver {
         long[] firsts = new long[spread];
         for (int i = 0; i < spread; i++) {
             long t = System.nanoTime();
-            store.search(searchOf("c" + ((long) i * 7919 % sets), days));
+            store.search(searchOf("c" + (1 + (long) i * 7919 % (sets - 2)), days));
             firsts[i] = System.nanoTime() - t;
         }
         Arrays.sort(firsts);
