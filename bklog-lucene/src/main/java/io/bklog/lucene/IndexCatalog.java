@@ -69,25 +69,11 @@ final class IndexCatalog {
         }
     };
     private Lock storeLock;
-    /** Closes idle indices several at once (their commits' fsyncs overlap); daemon threads, shut down on close. */
-    private final java.util.concurrent.ExecutorService closers = new java.util.concurrent.ThreadPoolExecutor(
-            CLOSE_THREADS, CLOSE_THREADS, 30, java.util.concurrent.TimeUnit.SECONDS,
-            new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, "bklog-lucene-close");
-                t.setDaemon(true);
-                return t;
-            });
-    /**
-     * Indices closed at once. Closing is bound by fsyncs, not CPU: on the 2-core test machine 4 closers created
-     * daily indices N× faster than one (docs/benchmarks.md); more gave little.
-     */
-    static final int CLOSE_THREADS = 4;
     /** The index written to, per index set and day ({@code set/yyyyMMdd}). */
     private final Map<String, PhysicalIndex> current = new ConcurrentHashMap<>();
     private final Object structure = new Object();
 
     private IndexCatalog(Path dataDir, double ramBufferMb) {
-        ((java.util.concurrent.ThreadPoolExecutor) closers).allowCoreThreadTimeOut(true);
         this.dataDir = dataDir;
         this.indicesDir = dataDir.resolve("indices");
         this.setsDir = dataDir.resolve("indexsets");
@@ -460,16 +446,11 @@ final class IndexCatalog {
      */
     int closeIdle(long idleNanos, int maxOpen) {
         long now = System.nanoTime();
-        List<PhysicalIndex> idle = new ArrayList<>();
         List<PhysicalIndex> stillOpen = new ArrayList<>();
+        int closed = 0;
         for (PhysicalIndex idx : List.copyOf(open)) {
-            if (idx.closable(now, idleNanos)) idle.add(idx);
+            if (tryClose(idx, now, idleNanos)) closed++;
             else if (idx.isOpen()) stillOpen.add(idx);
-        }
-        List<PhysicalIndex> kept = new ArrayList<>();
-        int closed = closeAll(idle, now, idleNanos, kept);
-        for (PhysicalIndex idx : kept) {
-            if (idx.isOpen()) stillOpen.add(idx);
         }
         return closed + closeLeastRecentlyUsed(stillOpen, now, maxOpen);
     }
@@ -481,50 +462,15 @@ final class IndexCatalog {
     }
 
     private int closeLeastRecentlyUsed(List<PhysicalIndex> candidates, long now, int maxOpen) {
-        if (candidates.size() <= maxOpen) return 0;
-        Map<PhysicalIndex, Long> used = new java.util.HashMap<>();
-        for (PhysicalIndex idx : candidates) used.put(idx, idx.lastUsedNanos());
-        candidates.sort(Comparator.comparingLong(used::get));
-        return closeAll(candidates.subList(0, candidates.size() - maxOpen), now, 0, new ArrayList<>());
-    }
-
-    /**
-     * Closes the given indices where {@link PhysicalIndex#closeIfIdle} lets it, several at once: closing a written
-     * index commits it, and a commit's time is its fsyncs, which the file system serves together when they come at
-     * once (one journal commit for many). Adds the ones left open to {@code kept}; returns how many closed.
-     */
-    private int closeAll(List<PhysicalIndex> indices, long now, long idleNanos, List<PhysicalIndex> kept) {
-        if (indices.size() == 1) {
-            if (tryClose(indices.get(0), now, idleNanos)) return 1;
-            kept.add(indices.get(0));
-            return 0;
-        }
-        List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>(indices.size());
-        for (PhysicalIndex idx : indices) {
-            try {
-                results.add(closers.submit(() -> tryClose(idx, now, idleNanos)));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                results.add(java.util.concurrent.CompletableFuture.completedFuture(tryClose(idx, now, idleNanos)));
-            }
-        }
         int closed = 0;
-        boolean interrupted = false;
-        for (int i = 0; i < results.size(); i++) {
-            boolean done = false;
-            while (true) {
-                try {
-                    done = results.get(i).get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // the close runs on; wait for it so the caller sees what happened
-                } catch (java.util.concurrent.ExecutionException e) {
-                    break; // tryClose logs its failures
-                }
+        if (candidates.size() > maxOpen) {
+            Map<PhysicalIndex, Long> used = new java.util.HashMap<>();
+            for (PhysicalIndex idx : candidates) used.put(idx, idx.lastUsedNanos());
+            candidates.sort(Comparator.comparingLong(used::get));
+            for (int i = 0; i < candidates.size() - maxOpen; i++) {
+                if (tryClose(candidates.get(i), now, 0)) closed++;
             }
-            if (done) closed++;
-            else kept.add(indices.get(i));
         }
-        if (interrupted) Thread.currentThread().interrupt();
         return closed;
     }
 
@@ -553,7 +499,6 @@ final class IndexCatalog {
 
     /** Closes every index (failures logged), leaving the catalogue empty. */
     void closeQuietly() {
-        closers.shutdown();
         for (PhysicalIndex idx : indices.values()) {
             try {
                 idx.close();

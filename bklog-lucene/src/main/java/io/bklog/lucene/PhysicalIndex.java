@@ -313,12 +313,6 @@ final class PhysicalIndex implements AutoCloseable {
         return lastUsedNanos;
     }
 
-    /** Whether {@link #closeIfIdle} would close the index now (it checks again). */
-    synchronized boolean closable(long now, long idleNanos) {
-        if (now - lastUsedNanos < idleNanos) return false;
-        return lucene == null ? readOnly != null : users == 0 && pins == 0;
-    }
-
     /** Commits and closes the open side when nobody holds it, no snapshot pins it and it was idle for {@code idle}. */
     synchronized boolean closeIfIdle(long now, long idleNanos) throws IOException {
         if (lucene == null && readOnly != null && now - lastUsedNanos >= idleNanos) {
