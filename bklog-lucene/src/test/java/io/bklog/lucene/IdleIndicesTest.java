@@ -131,6 +131,47 @@ class IdleIndicesTest {
     }
 
     @Test
+    void searchesWhileIndicesOpenAndCloseUnderWritesNeverSeeFewerDocuments() throws Exception {
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).indexIdleAfter(Duration.ZERO)
+                .maxOpenIndices(2).build()) {
+            store.ensureIndexSet(IndexSetSchema.of("a", List.of(FieldSpec.of("log", FieldType.TEXT))));
+            int batches = 20; // each batch reopens and closes (commits) indices: about 0.5 s a batch under load
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int b = 0; b < batches; b++) {
+                        List<LogDocument> docs = new ArrayList<>();
+                        for (int i = 0; i < 4; i++) {
+                            docs.add(new LogDocument("b" + b + "-" + i, DAY.plus(Duration.ofDays((b + i) % 3)),
+                                    Map.of("log", "line " + b)));
+                        }
+                        assertThat(store.index("a", docs).allOk()).isTrue();
+                        store.refresh("a");
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                } finally {
+                    writing.set(false);
+                }
+            }, "test-writer");
+            writer.start();
+            long seen = 0;
+            int searches = 0;
+            while (writing.get()) {
+                long now = total(store, "a", "line");
+                assertThat(now).as("search %d", searches).isGreaterThanOrEqualTo(seen);
+                seen = now;
+                searches++;
+            }
+            writer.join();
+            assertThat(failure.get()).isNull();
+            assertThat(total(store, "a", "line")).isEqualTo(batches * 4L);
+            assertThat(searches).isPositive();
+        }
+    }
+
+    @Test
     void anIndexDirectoryWithoutACommitIsSearchedAsEmptyAndWritable() throws Exception {
         try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
             fill(store, "a", 1);
