@@ -461,6 +461,20 @@ final class IndexCatalog {
         return closeLeastRecentlyUsed(new ArrayList<>(open), System.nanoTime(), maxOpen);
     }
 
+    /**
+     * While more than {@code maxOpen} indices are open, closes the least recently used read-only readers (the search
+     * path: closing one costs no commit and no fsync; writers are left to the write path and the idle closer).
+     */
+    int enforceMaxOpenReaders(int maxOpen) {
+        int excess = open.size() - maxOpen;
+        if (excess <= 0) return 0;
+        List<PhysicalIndex> readers = new ArrayList<>();
+        for (PhysicalIndex idx : open) {
+            if (idx.isReadOnlyOpen()) readers.add(idx);
+        }
+        return closeLeastRecentlyUsed(readers, System.nanoTime(), Math.max(0, readers.size() - excess));
+    }
+
     private int closeLeastRecentlyUsed(List<PhysicalIndex> candidates, long now, int maxOpen) {
         int closed = 0;
         if (candidates.size() > maxOpen) {

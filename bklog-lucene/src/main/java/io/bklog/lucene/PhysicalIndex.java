@@ -311,6 +311,11 @@ final class PhysicalIndex implements AutoCloseable {
         return lucene;
     }
 
+    /** Whether only the read-only reader is open (no writer). */
+    synchronized boolean isReadOnlyOpen() {
+        return lucene == null && readOnly != null;
+    }
+
     synchronized boolean isOpen() {
         return lucene != null || readOnly != null;
     }

@@ -112,7 +112,7 @@ final class StoreSearcher {
                     // a reader of a deleted index: it goes with it
                 }
             }
-            catalog.enforceMaxOpen(maxOpenIndices);
+            catalog.enforceMaxOpenReaders(maxOpenIndices);
         }
     }
 

@@ -115,6 +115,20 @@ class IdleIndicesTest {
     }
 
     @Test
+    void aSearchOverTheOpenLimitClosesReadersNotWriters() {
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
+            fill(store, "b", 3);
+        }
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).maxOpenIndices(2).build()) {
+            fill(store, "a", 1);
+            assertThat(store.openWriterCount()).isEqualTo(1);
+            assertThat(total(store, "b", "line")).isEqualTo(9);
+            assertThat(store.openIndexCount()).isEqualTo(2);
+            assertThat(store.openWriterCount()).as("a search commits nothing to make room").isEqualTo(1);
+        }
+    }
+
+    @Test
     void anIndexReadBySearchesCanBeDeleted() {
         try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
             fill(store, "a", 3);
