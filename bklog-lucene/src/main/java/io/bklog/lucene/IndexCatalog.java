@@ -196,14 +196,19 @@ final class IndexCatalog {
                     deleteRecursively(d);
                     continue;
                 }
-                openIndex(name);
+                openIndex(name, true);
             }
         }
     }
 
-    private PhysicalIndex openIndex(String name) throws IOException {
+    /**
+     * Adds the index {@code name} to the catalogue; {@code existing}: its directory holds an index already, so
+     * nothing is read from disk now (a store with 150,000 indices opens in seconds), otherwise a new index is
+     * created when the directory holds none.
+     */
+    private PhysicalIndex openIndex(String name, boolean existing) throws IOException {
         PhysicalIndex idx = PhysicalIndex.open(name, indicesDir.resolve(name), analyzer, ramBufferMb,
-                SearchSort.indexSort(timeFieldOf(name)), openListener);
+                SearchSort.indexSort(timeFieldOf(name)), openListener, existing);
         indices.put(name, idx);
         idx.parsed.ifPresent(p -> bySet.computeIfAbsent(p.indexSet(), k -> ConcurrentHashMap.newKeySet()).add(idx));
         return idx;
@@ -236,7 +241,7 @@ final class IndexCatalog {
             }
             if (latest == null || (limit > 0 && latest.sizeBytes() > limit)) {
                 String name = IndexNames.daily(m.name(), day, n + 1);
-                latest = openIndex(name);
+                latest = openIndex(name, false);
                 LOG.info("lucene index created index={} reason={}", name, n < 0 ? "new_day" : "rollover_bytes");
             }
             current.put(key, latest);
@@ -425,7 +430,7 @@ final class IndexCatalog {
         synchronized (structure) {
             if (indices.containsKey(name)) throw new IllegalArgumentException("index '" + name + "' already exists");
             try {
-                openIndex(name);
+                openIndex(name, true);
             } catch (IOException e) {
                 throw new BackendException("lucene store cannot open restored index '" + name + "': "
                         + e.getMessage(), false, e);
@@ -456,6 +461,20 @@ final class IndexCatalog {
         return closeLeastRecentlyUsed(new ArrayList<>(open), System.nanoTime(), maxOpen);
     }
 
+    /**
+     * While more than {@code maxOpen} indices are open, closes the least recently used read-only readers (the search
+     * path: closing one costs no commit and no fsync; writers are left to the write path and the idle closer).
+     */
+    int enforceMaxOpenReaders(int maxOpen) {
+        int excess = open.size() - maxOpen;
+        if (excess <= 0) return 0;
+        List<PhysicalIndex> readers = new ArrayList<>();
+        for (PhysicalIndex idx : open) {
+            if (idx.isReadOnlyOpen()) readers.add(idx);
+        }
+        return closeLeastRecentlyUsed(readers, System.nanoTime(), Math.max(0, readers.size() - excess));
+    }
+
     private int closeLeastRecentlyUsed(List<PhysicalIndex> candidates, long now, int maxOpen) {
         int closed = 0;
         if (candidates.size() > maxOpen) {
@@ -478,9 +497,18 @@ final class IndexCatalog {
         }
     }
 
-    /** How many indices are open now. */
+    /** How many indices are open now (with their writer, or read-only for searches). */
     int openCount() {
         return open.size();
+    }
+
+    /** How many indices have their writer open now. */
+    int writerCount() {
+        int n = 0;
+        for (PhysicalIndex idx : open) {
+            if (idx.ifOpen() != null) n++;
+        }
+        return n;
     }
 
     /** Closes every index (failures logged), leaving the catalogue empty. */

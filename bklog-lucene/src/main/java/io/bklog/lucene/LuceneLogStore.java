@@ -81,7 +81,7 @@ public final class LuceneLogStore implements LogStore {
                     + "; check that the directory is writable and not used by another process", false, e);
         }
         this.catalog = opened;
-        this.searcher = new StoreSearcher(catalog, b.searchIdleAfter);
+        this.searcher = new StoreSearcher(catalog, b.searchIdleAfter, b.maxOpenIndices);
         writer.start(b.refreshInterval);
         LOG.info("lucene store opened dataDir={} indexSets={} indices={} commitMode={}", dataDir,
                 catalog.indexSetCount(), catalog.indexCount(), writer.writeAheadLog() ? "wal" : "every_batch");
@@ -131,8 +131,9 @@ public final class LuceneLogStore implements LogStore {
 
         /**
          * At most this many indices stay open; past it the least recently used ones nobody is using are closed, so
-         * thousands of index sets with daily indices hold few files and little heap (an open index
-         * holds about 2–7 files). Default 500.
+         * thousands of index sets with daily indices hold few files and little heap. An index being written holds
+         * its writer (about 2–7 files); an index only searched holds a read-only reader of its last commit
+         * (memory-mapped: no open file). Default 500.
          */
         public Builder maxOpenIndices(int n) { this.maxOpenIndices = n; return this; }
 
@@ -301,9 +302,17 @@ public final class LuceneLogStore implements LogStore {
         writer.deleteIndices(names);
     }
 
-    /** How many physical indices are open now (the others hold no file and no reader until used). */
+    /**
+     * How many physical indices are open now: with their writer, or read-only for searches (the others hold no file
+     * and no reader until used).
+     */
     public int openIndexCount() {
         return catalog.openCount();
+    }
+
+    /** How many physical indices have their writer open now (a search of an index nobody writes opens none). */
+    int openWriterCount() {
+        return catalog.writerCount();
     }
 
     // ---------------------------------------------------------------- for DirectorySnapshotRepository

@@ -5,12 +5,14 @@ import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexCommit;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
 import org.apache.lucene.index.SegmentCommitInfo;
 import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.SnapshotDeletionPolicy;
+import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.store.AlreadyClosedException;
@@ -28,12 +30,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * One physical index: a Lucene directory, its aliases and — only while it is used — its writer and near-real-time
- * searcher manager ({@link Lucene}). {@link #use} opens them on demand and holds them until {@link #done}; an index
- * nobody used for a while is closed ({@link #closeIfIdle}, which commits), so an idle index costs no open file and
- * no heap beyond this object.
+ * One physical index: a Lucene directory, its aliases and — only while it is used — either its writer and
+ * near-real-time searcher manager ({@link Lucene}) or, for a search of an index nobody writes, a read-only reader of
+ * its last commit. {@link #use} opens the writer on demand and holds it until {@link #done}; {@link #acquireReader}
+ * gives a search the writer's near-real-time reader when the writer is open and otherwise the read-only reader (no
+ * writer, no lock, no commit: a closed index is committed, see {@link #closeIfIdle}). An index nobody used for a
+ * while is closed, so an idle index costs no open file and no heap beyond this object.
  */
 final class PhysicalIndex implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LuceneLogStore.class);
     final String name;
     final Path path;
     /** The index set, day and number read from the name; empty for a foreign name. */
@@ -51,6 +56,8 @@ final class PhysicalIndex implements AutoCloseable {
     private final Sort indexSort;
     private final OpenListener listener;
     private Lucene lucene;
+    /** The read-only reader of the last commit, while the writer is closed and a search used it recently. */
+    private DirectoryReader readOnly;
     private int users;
     private int pins;
     private long lastUsedNanos = System.nanoTime();
@@ -125,16 +132,21 @@ final class PhysicalIndex implements AutoCloseable {
 
     /**
      * The index at {@code path}, opened for writing when it does not exist yet and otherwise left closed until
-     * {@link #use}. A new index keeps its documents in {@code indexSort} (null: in insertion order); an existing one
+     * {@link #use} or {@link #acquireReader} ({@code existing}: the caller knows the directory holds one; it is not
+     * read now). A new index keeps its documents in {@code indexSort} (null: in insertion order); an existing one
      * keeps the order its segments were written in, since Lucene cannot change it (indices written before index
      * sorting stay unsorted, and still answer every search the same).
      */
     static PhysicalIndex open(String name, Path path, Analyzer analyzer, double ramBufferMb, Sort indexSort,
-                              OpenListener listener) throws IOException {
+                              OpenListener listener, boolean existing) throws IOException {
         PhysicalIndex idx = new PhysicalIndex(name, path, analyzer, ramBufferMb, indexSort, listener);
-        boolean exists;
-        try (Directory dir = FSDirectory.open(path)) {
-            exists = DirectoryReader.indexExists(dir);
+        // an existing directory is not read until used: one without a commit yet (a crash before its first)
+        // opens its writer on first use, as a search of it does (acquireReader)
+        boolean exists = existing;
+        if (!exists) {
+            try (Directory dir = FSDirectory.open(path)) {
+                exists = DirectoryReader.indexExists(dir);
+            }
         }
         if (!exists) {
             idx.use();
@@ -173,11 +185,120 @@ final class PhysicalIndex implements AutoCloseable {
         if (closed) throw new AlreadyClosedException("lucene index " + name + " is closed");
         if (lucene == null) {
             lucene = openLucene();
-            listener.opened(this);
+            // the writer's near-real-time reader serves searches from now on; searches still holding the
+            // read-only reader keep it until they release it (reference counted)
+            boolean wasOpen = dropReadOnly();
+            if (!wasOpen) listener.opened(this);
         }
         users++;
         lastUsedNanos = System.nanoTime();
         return lucene;
+    }
+
+    /** A reader held by a search until {@link #close}; from the writer when it is open, else read-only. */
+    static final class HeldReader implements AutoCloseable {
+        final IndexReader reader;
+        private final Runnable release;
+
+        private HeldReader(IndexReader reader, Runnable release) {
+            this.reader = reader;
+            this.release = release;
+        }
+
+        @Override
+        public void close() {
+            release.run();
+        }
+    }
+
+    /**
+     * A reader for a search. When the writer is open: its near-real-time reader, refreshed first when
+     * {@code refresh} says so. Otherwise the read-only reader of the last commit, opened on first use and kept
+     * (it counts as open for {@link #closeIfIdle} and the most-open limit): opening it costs a fraction of a
+     * millisecond of CPU where opening a writer took tens of milliseconds, and takes no lock, so a search of many
+     * idle indices stays cheap.
+     */
+    HeldReader acquireReader(boolean refresh) throws IOException {
+        DirectoryReader ro;
+        Lucene l;
+        synchronized (this) {
+            if (closed) throw new AlreadyClosedException("lucene index " + name + " is closed");
+            lastUsedNanos = System.nanoTime();
+            l = lucene;
+            if (l != null) {
+                users++;
+                ro = null;
+            } else {
+                if (readOnly == null) {
+                    readOnly = openReadOnly();
+                    if (readOnly == null) {
+                        // no commit yet (created but never committed): the writer creates the first one
+                        l = use();
+                    } else {
+                        listener.opened(this);
+                    }
+                }
+                ro = l == null ? readOnly : null;
+                if (ro != null) ro.incRef();
+            }
+        }
+        if (ro != null) {
+            return new HeldReader(ro, () -> {
+                try {
+                    ro.decRef();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+        try {
+            if (refresh) l.searchers.maybeRefreshBlocking();
+            IndexSearcher s = l.searchers.acquire();
+            Lucene held = l;
+            return new HeldReader(s.getIndexReader(), () -> {
+                try {
+                    held.searchers.release(s);
+                } catch (IOException | AlreadyClosedException ignored) {
+                    // the index was deleted; its reader goes with it
+                } finally {
+                    done();
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            done();
+            throw e;
+        }
+    }
+
+    /** The last commit, read-only, or null when the index has none; the directory closes with the reader. */
+    private DirectoryReader openReadOnly() throws IOException {
+        Directory dir = FSDirectory.open(path);
+        try {
+            if (!DirectoryReader.indexExists(dir)) {
+                dir.close();
+                return null;
+            }
+            DirectoryReader r = DirectoryReader.open(dir);
+            r.getReaderCacheHelper().addClosedListener(key -> dir.close());
+            return r;
+        } catch (IOException | RuntimeException e) {
+            dir.close();
+            throw e;
+        }
+    }
+
+    /** Drops this index's reference to the read-only reader (held ones stay valid); whether there was one. */
+    private boolean dropReadOnly() {
+        DirectoryReader r = readOnly;
+        if (r == null) return false;
+        readOnly = null;
+        try {
+            r.decRef();
+        } catch (IOException | RuntimeException e) {
+            // a reader only reads: nothing is lost, and the index opens again on its next use
+            LOG.warn("lucene read-only reader close failed index={} error={}", name, e.toString());
+        }
+        return true;
     }
 
     synchronized void done() {
@@ -190,8 +311,13 @@ final class PhysicalIndex implements AutoCloseable {
         return lucene;
     }
 
+    /** Whether only the read-only reader is open (no writer). */
+    synchronized boolean isReadOnlyOpen() {
+        return lucene == null && readOnly != null;
+    }
+
     synchronized boolean isOpen() {
-        return lucene != null;
+        return lucene != null || readOnly != null;
     }
 
     /** When the index was last used (System.nanoTime). */
@@ -201,6 +327,15 @@ final class PhysicalIndex implements AutoCloseable {
 
     /** Commits and closes the open side when nobody holds it, no snapshot pins it and it was idle for {@code idle}. */
     synchronized boolean closeIfIdle(long now, long idleNanos) throws IOException {
+        if (lucene == null && readOnly != null && now - lastUsedNanos >= idleNanos) {
+            // searches still holding it keep it until they release it
+            try {
+                dropReadOnly();
+            } finally {
+                listener.closed(this);
+            }
+            return true;
+        }
         if (lucene == null || users > 0 || pins > 0 || now - lastUsedNanos < idleNanos) return false;
         // closed while holding the monitor: a commit of all indices (ifOpen) waits until this one is committed.
         // Committed before closing, and the index stays open when that fails: a failed close would roll back what
@@ -311,6 +446,7 @@ final class PhysicalIndex implements AutoCloseable {
     @Override
     public synchronized void close() throws IOException {
         closed = true;
+        if (lucene == null && dropReadOnly()) listener.closed(this);
         if (lucene != null) {
             try {
                 lucene.close(true);
@@ -324,6 +460,7 @@ final class PhysicalIndex implements AutoCloseable {
     /** Closes without committing (the directory is about to be deleted). */
     synchronized void abandon() throws IOException {
         closed = true;
+        if (lucene == null && dropReadOnly()) listener.closed(this);
         if (lucene != null) {
             try {
                 lucene.close(false);

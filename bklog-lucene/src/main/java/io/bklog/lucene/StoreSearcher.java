@@ -45,10 +45,12 @@ import java.util.Set;
 final class StoreSearcher {
     private final IndexCatalog catalog;
     private final long searchIdleNanos;
+    private final int maxOpenIndices;
 
-    StoreSearcher(IndexCatalog catalog, Duration searchIdleAfter) {
+    StoreSearcher(IndexCatalog catalog, Duration searchIdleAfter, int maxOpenIndices) {
         this.catalog = catalog;
         this.searchIdleNanos = searchIdleAfter.toNanos();
+        this.maxOpenIndices = maxOpenIndices;
     }
 
     SearchResult search(SearchRequest r) {
@@ -81,45 +83,36 @@ final class StoreSearcher {
             query = new BooleanQuery.Builder().add(query, Occur.FILTER).add(time.build(), Occur.FILTER).build();
         }
 
-        List<IndexSearcher> acquired = new ArrayList<>(targets.size());
+        List<PhysicalIndex.HeldReader> acquired = new ArrayList<>(targets.size());
         List<PhysicalIndex> held = new ArrayList<>(targets.size());
-        List<PhysicalIndex.Lucene> opened = new ArrayList<>(targets.size());
         try {
             for (PhysicalIndex idx : targets) {
-                PhysicalIndex.Lucene lucene;
+                long now = System.nanoTime();
                 try {
-                    lucene = idx.use(); // opens a closed index, and keeps it open until done()
+                    // the writer's reader when it is open (refreshed first if the index was search idle), else a
+                    // read-only reader of the last commit: a closed index was committed as it closed
+                    acquired.add(idx.acquireReader(now - idx.lastSearchNanos >= searchIdleNanos));
                 } catch (AlreadyClosedException ignored) {
                     continue; // deleted meanwhile
                 }
-                try {
-                    long now = System.nanoTime();
-                    if (now - idx.lastSearchNanos >= searchIdleNanos) lucene.searchers.maybeRefreshBlocking();
-                    idx.lastSearchNanos = now;
-                    acquired.add(lucene.searchers.acquire());
-                    held.add(idx);
-                    opened.add(lucene);
-                } catch (AlreadyClosedException | IOException e) {
-                    idx.done();
-                    if (e instanceof IOException io) throw io;
-                }
+                idx.lastSearchNanos = now;
+                held.add(idx);
             }
-            IndexReader[] readers = acquired.stream().map(IndexSearcher::getIndexReader).toArray(IndexReader[]::new);
+            IndexReader[] readers = acquired.stream().map(h -> h.reader).toArray(IndexReader[]::new);
             try (MultiReader reader = new MultiReader(readers, false)) {
                 return run(r, types, timeFields, held, readers, reader, query, sort, started);
             }
         } catch (IOException e) {
             throw new BackendException("lucene search failed: " + e.getMessage(), e);
         } finally {
-            for (int i = 0; i < acquired.size(); i++) {
+            for (PhysicalIndex.HeldReader h : acquired) {
                 try {
-                    opened.get(i).searchers.release(acquired.get(i));
-                } catch (IOException | AlreadyClosedException ignored) {
-                    // the index was deleted; its reader goes with it
-                } finally {
-                    held.get(i).done();
+                    h.close();
+                } catch (RuntimeException e) {
+                    // a reader of a deleted index: it goes with it
                 }
             }
+            catalog.enforceMaxOpenReaders(maxOpenIndices);
         }
     }
 

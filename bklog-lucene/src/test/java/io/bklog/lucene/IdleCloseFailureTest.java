@@ -25,7 +25,7 @@ class IdleCloseFailureTest {
     void aFailedIdleCloseKeepsTheIndexOpenSoItsLinesAreNotForgotten() throws IOException {
         Path path = dir.resolve("ix");
         PhysicalIndex idx = PhysicalIndex.open("ix", path, new StandardAnalyzer(), 16, null,
-                PhysicalIndex.OpenListener.NONE);
+                PhysicalIndex.OpenListener.NONE, false);
         PhysicalIndex.Lucene lucene = idx.use();
         Document d = new Document();
         d.add(new StringField("_id", "a", Field.Store.NO));
