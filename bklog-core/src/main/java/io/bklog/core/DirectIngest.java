@@ -187,6 +187,11 @@ public final class DirectIngest {
         return new LogDocument(DocumentIds.unique(), time, fields);
     }
 
+    /** The field names of the index set (the same instance) the last document was mapped with. */
+    private record MappedNames(IndexSet set, Set<String> names) {}
+
+    private volatile MappedNames lastMapped;
+
     /**
      * The fields of a document that {@code set} does not map, as its {@code dynamic} says: {@code true} maps them
      * with an inferred type ({@link DynamicTypes#infer}), {@code strict} refuses the document, {@code false} leaves
@@ -194,8 +199,14 @@ public final class DirectIngest {
      */
     private IndexSet mapDynamically(IndexSet set, int item, Map<String, Object> fields) {
         if (set.dynamic().equals(IndexSet.DYNAMIC_FALSE)) return set;
-        Set<String> mapped = new HashSet<>();
-        for (FieldSpec f : set.fields()) mapped.add(f.name());
+        MappedNames last = lastMapped; // the documents of one request share their index set: its names once
+        if (last == null || last.set() != set) {
+            Set<String> names = new HashSet<>();
+            for (FieldSpec f : set.fields()) names.add(f.name());
+            last = new MappedNames(set, names);
+            lastMapped = last;
+        }
+        Set<String> mapped = last.names();
         List<FieldSpec> unmapped = new ArrayList<>();
         for (Map.Entry<String, Object> e : fields.entrySet()) {
             if (mapped.contains(e.getKey())) continue;

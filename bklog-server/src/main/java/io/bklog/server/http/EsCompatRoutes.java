@@ -432,7 +432,42 @@ public final class EsCompatRoutes implements RouteGroup {
                 writable(ctx), key, writerSpace(ctx));
         r.retryAfterSeconds().ifPresent(s -> ctx.header("Retry-After", String.valueOf(s)));
         for (String w : r.warnings()) ctx.header("Warning", warning(w));
-        ctx.json(r.body());
+        // the answer has an item per document (maps of strings and numbers): written by hand with one generator
+        // rather than through the JSON mapper's serializer lookups for each of them (a tenth of the route's CPU)
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(128 + 160 * r.items());
+        try (com.fasterxml.jackson.core.JsonGenerator g = json.getFactory().createGenerator(out)) {
+            g.setCodec(json);
+            writeJson(g, r.body());
+        }
+        ctx.contentType(io.javalin.http.ContentType.APPLICATION_JSON).result(out.toByteArray());
+    }
+
+    /** Writes maps, lists, strings, numbers, booleans and nulls as JSON; anything else through the mapper. */
+    static void writeJson(com.fasterxml.jackson.core.JsonGenerator g, Object v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof String s) {
+            g.writeString(s);
+        } else if (v instanceof Map<?, ?> m) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                g.writeFieldName(String.valueOf(e.getKey()));
+                writeJson(g, e.getValue());
+            }
+            g.writeEndObject();
+        } else if (v instanceof List<?> l) {
+            g.writeStartArray();
+            for (Object o : l) writeJson(g, o);
+            g.writeEndArray();
+        } else if (v instanceof Integer i) {
+            g.writeNumber(i);
+        } else if (v instanceof Long n) {
+            g.writeNumber(n);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else {
+            g.writeObject(v);
+        }
     }
 
     /** The Elasticsearch error type of a bklog error. */

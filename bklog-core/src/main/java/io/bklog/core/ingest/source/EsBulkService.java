@@ -82,6 +82,11 @@ public final class EsBulkService {
         public Response {
             warnings = warnings == null ? List.of() : List.copyOf(warnings);
         }
+
+        /** The number of items answered. */
+        public int items() {
+            return body.get("items") instanceof List<?> l ? l.size() : 0;
+        }
     }
 
     /**
