@@ -194,7 +194,7 @@ public final class Worker implements AutoCloseable {
         // so a delivery handed out again while its first run is still going never runs twice at once
         boolean perTask = spec instanceof PeriodicTask p && p.oncePerPeriod();
         String lockName = perTask ? TASK_LOCK_PREFIX + spec.name() : RUN_LOCK_PREFIX + m.id();
-        LockLease taskLease = lock.tryAcquire(lockName, consumer + "/" + m.id(), lockTtl(spec)).orElse(null);
+        LockLease taskLease = lock.tryAcquire(lockName, consumer + "/" + m.id(), RUN_LOCK_LEASE).orElse(null);
         if (taskLease == null) {
             count(spec.name(), "deferred");
             log.info("event=task_deferred task={} run={} reason=\"another run holds {}\"", spec.name(), m.id(),
@@ -210,12 +210,6 @@ public final class Worker implements AutoCloseable {
                 log.warn("event=task_lock_release_failed task={} error=\"{}\"", spec.name(), e.toString());
             }
         }
-    }
-
-    /** The lease of a run's lock: {@link #RUN_LOCK_LEASE}, renewed while the run goes; a shorter task's timeout. */
-    static Duration lockTtl(TaskSpec spec) {
-        Duration whole = spec.timeout().plus(RUN_LOCK_LEASE);
-        return whole.compareTo(RUN_LOCK_LEASE) < 0 ? whole : RUN_LOCK_LEASE;
     }
 
     private void execute(TaskDelivery delivery, TaskSpec spec, String consumer, LockLease lease) {
@@ -237,6 +231,10 @@ public final class Worker implements AutoCloseable {
             future.cancel(true);
             outcome = TaskRun.Outcome.TIMEOUT;
             error = "timed out after " + spec.timeout();
+        } catch (LockLostException e) {
+            future.cancel(true);
+            outcome = TaskRun.Outcome.FAILURE;
+            error = "stopped: lost its lock (" + e.getMessage() + ")";
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             outcome = TaskRun.Outcome.FAILURE;
@@ -286,11 +284,12 @@ public final class Worker implements AutoCloseable {
      * timeout, so a run longer than that timeout is never handed to a second worker while this one is alive.
      */
     private String awaitBeating(Future<String> future, TaskDelivery delivery, String consumer, TaskSpec spec,
-                                LockLease lease) throws InterruptedException, ExecutionException, TimeoutException {
+                                LockLease lease)
+            throws InterruptedException, ExecutionException, TimeoutException, LockLostException {
         long deadline = System.nanoTime() + spec.timeout().toNanos();
         long beat = Math.max(1_000_000L, Math.min(broker.visibilityTimeout().toNanos(), RUN_LOCK_LEASE.toNanos()) / 3);
         boolean warned = false;
-        boolean lockLost = false;
+        long renewedAt = System.nanoTime();
         while (true) {
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) throw new TimeoutException();
@@ -298,7 +297,15 @@ public final class Worker implements AutoCloseable {
                 return future.get(Math.min(remaining, beat), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 if (deadline - System.nanoTime() <= 0) throw e;
-                if (!lockLost) lockLost = !renewLease(lease, spec);
+                Boolean renewed = renewLease(lease, spec);
+                if (Boolean.TRUE.equals(renewed)) {
+                    renewedAt = System.nanoTime();
+                } else if (renewed != null || System.nanoTime() - renewedAt >= RUN_LOCK_LEASE.toNanos()) {
+                    // lost, or not renewed for a whole lease (the lock backend did not answer): another worker may
+                    // hold the lock and start this task now, so this run stops rather than run beside it
+                    throw new LockLostException(renewed != null ? "another worker took it"
+                            : "not renewed for " + RUN_LOCK_LEASE + ": the lock backend did not answer");
+                }
                 boolean extended;
                 try {
                     extended = broker.extendVisibility(delivery, consumer);
@@ -315,22 +322,28 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    /** Renews the run's lock for another lease; false (logged once by the caller's flag) when it was lost. */
-    private boolean renewLease(LockLease lease, TaskSpec spec) {
-        boolean renewed;
+    /** Renews the run's lock for another lease: true, false when it was lost, null when the backend failed. */
+    private Boolean renewLease(LockLease lease, TaskSpec spec) {
         try {
-            renewed = lock.renew(lease, lockTtl(spec));
+            boolean renewed = lock.renew(lease, RUN_LOCK_LEASE);
+            if (!renewed) {
+                log.warn("event=task_lock_lost task={} lock={} hint=\"the lease passed before it was renewed (a pause"
+                        + " longer than {}, or a lock backend failover); the run stops so it never runs beside another\"",
+                        spec.name(), lease.name(), RUN_LOCK_LEASE);
+            }
+            return renewed;
         } catch (RuntimeException e) {
             log.warn("event=task_lock_renew_failed task={} lock={} error=\"{}\"", spec.name(), lease.name(),
                     e.toString());
-            return true; // the backend did not answer: try again at the next beat
+            return null;
         }
-        if (!renewed) {
-            log.warn("event=task_lock_lost task={} lock={} hint=\"the lease passed before it was renewed (a pause"
-                    + " longer than {}, or a lock backend failover); another worker may start this task\"",
-                    spec.name(), lease.name(), RUN_LOCK_LEASE);
+    }
+
+    /** A run stopped because its lock's lease was lost. */
+    private static final class LockLostException extends Exception {
+        LockLostException(String why) {
+            super(why, null, false, false);
         }
-        return renewed;
     }
 
     Duration backoff(int attempt) {

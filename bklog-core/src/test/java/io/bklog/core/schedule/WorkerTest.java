@@ -211,13 +211,46 @@ class WorkerTest {
         fast.close();
 
         // a worker killed mid-run renews nothing: its lease of the 10-minute task passes after 30 s, not 10 minutes
-        var dead = lock.tryAcquire(lockName, "killed-instance", Worker.lockTtl(registry.find("rollover")
-                .orElseThrow())).orElseThrow();
+        var dead = lock.tryAcquire(lockName, "killed-instance", Worker.RUN_LOCK_LEASE).orElseThrow();
         clock.advance(Duration.ofSeconds(29));
         assertThat(lock.tryAcquire(lockName, "other-instance", Duration.ofMinutes(1))).isEmpty();
         clock.advance(Duration.ofSeconds(2));
         assertThat(lock.tryAcquire(lockName, "other-instance", Duration.ofMinutes(1))).isPresent();
         assertThat(lock.isHeld(dead)).isFalse();
+    }
+
+    @Test
+    void aRunThatLosesItsLockStopsInsteadOfRunningBesideTheNextHolder() throws Exception {
+        InProcessTaskBroker fast = InProcessTaskBroker.builder().visibilityTimeout(Duration.ofMillis(300)).build();
+        CountDownLatch started = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        registry.register(PeriodicTask.builder("retention", Schedule.cron("*/15 * * * *"), ctx -> {
+            started.countDown();
+            try {
+                Thread.sleep(30_000);
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+            return "ok";
+        }).timeout(Duration.ofMinutes(10)).maxRetries(0).build());
+        fast.publish(new TaskMessage("retention@2026-11-25T10:00:00Z", "default", "retention",
+                Map.of(Beat.PERIOD_ARG, "2026-11-25T10:00:00Z"), 1, 0));
+        Worker w = Worker.builder(registry, fast, lock).clock(clock).recorder(recorder).statusStore(statuses)
+                .meterRegistry(meters).instanceId("w").build();
+        Thread runner = new Thread(() -> w.processNext("c1", Duration.ofSeconds(1)), "test-runner");
+        runner.start();
+        assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        // a pause longer than the lease (the test's clock): another instance takes the lock before the next beat
+        clock.advance(Worker.RUN_LOCK_LEASE.plusSeconds(1));
+        assertThat(lock.tryAcquire(Worker.TASK_LOCK_PREFIX + "retention", "other-instance", Duration.ofMinutes(1)))
+                .isPresent();
+        runner.join(5_000);
+        assertThat(runner.isAlive()).isFalse();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilTrue(interrupted);
+        assertThat(recorder.recent("retention", 1).get(0).outcome()).isEqualTo(TaskRun.Outcome.FAILURE);
+        assertThat(recorder.recent("retention", 1).get(0).message()).contains("lost its lock");
+        w.close();
+        fast.close();
     }
 
     @Test
