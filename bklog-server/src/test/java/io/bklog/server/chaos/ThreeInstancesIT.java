@@ -250,8 +250,12 @@ class ThreeInstancesIT {
         });
         long inLoad = runs.stream().filter(r -> !Instant.parse(r[3]).isBefore(loadStart)
                 && Instant.parse(r[3]).isBefore(loadEnd)).count();
+        // a kill that lands while the victim runs the task holds the task back for one lock lease (30 s, renewed
+        // by a live worker; docs/tasks.md): those periods' deliveries wait for the broker's visibility timeout
+        long leasePeriods = (30 + PERIOD.toSeconds() - 1) / PERIOD.toSeconds();
         soft.assertThat(inLoad).as("periods of %s run during the %s s of load", TASK,
-                Duration.between(loadStart, loadEnd).toSeconds()).isBetween(Math.max(1, periods - 3), periods + 1);
+                Duration.between(loadStart, loadEnd).toSeconds())
+                .isBetween(Math.max(1, periods - 3 - leasePeriods), periods + 1);
         soft.assertAll();
     }
 
