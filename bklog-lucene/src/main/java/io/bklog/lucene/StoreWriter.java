@@ -151,7 +151,13 @@ final class StoreWriter implements AutoCloseable {
                     for (DocumentMapper.Prepared p : ok) entries.add(new WriteAheadLog.Entry(p.id(), p.timestamp(), p.source()));
                     wal.appendAndSync(WriteAheadLog.encode(indexSet, entries));
                 }
-                write(m, ok, positions, results, wal == null);
+                boolean written = false;
+                try {
+                    write(m, ok, positions, results, wal == null);
+                    written = true;
+                } finally {
+                    if (!written) appendUnsafe = true; // whatever failed, a retry must not append twice
+                }
             } catch (IOException | AlreadyClosedException e) {
                 appendUnsafe = true;
                 LOG.warn("lucene index failed indexSet={} docs={} error={}", indexSet, ok.size(), e.toString());
