@@ -9,8 +9,8 @@ import java.util.Objects;
  * <ul>
  *   <li>{@link #writeAheadLog(Duration)} (default, 30 s): each batch is appended to a write-ahead log and
  *       fsynced before {@code index} returns (concurrent batches share one fsync); Lucene commits once the log
- *       passes {@code maxLogBytes}, or once no batch came for a whole {@code commitInterval}, and the log is replayed
- *       on open.</li>
+ *       passes {@code maxLogBytes}, once no batch came for a whole {@code commitInterval}, and at least every 10
+ *       intervals; the log is replayed on open.</li>
  *   <li>{@link #commitEveryBatch()}: a Lucene commit of the touched indices before {@code index} returns; no log,
  *       much slower for small batches.</li>
  * </ul>

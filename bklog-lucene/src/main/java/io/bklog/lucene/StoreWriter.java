@@ -67,6 +67,9 @@ final class StoreWriter implements AutoCloseable {
      * retried request).
      */
     private volatile boolean appendUnsafe;
+    /** Commit checks in a row that found ingest busy (committer thread only). */
+    private int busyChecks;
+    private static final int MAX_BUSY_CHECKS = 10;
     private ScheduledExecutorService refresher;
     private ScheduledExecutorService committer;
     private volatile boolean closed;
@@ -404,10 +407,14 @@ final class StoreWriter implements AutoCloseable {
      * after a crash), so while ingest goes on the store commits on log size alone ({@code maxLogBytes}, as
      * Elasticsearch flushes on translog size): each periodic commit flushed every indexing buffer into small segments
      * that the merges then rewrote (docs/benchmarks.md, issue 26). Once a whole {@code commitInterval} passed without
-     * a batch, it commits what is left.
+     * a batch, it commits what is left, and it commits at least every {@link #MAX_BUSY_CHECKS} intervals (5 min by
+     * default), so a commit never has more than that to flush and fsync.
      */
     private void commitIfIdle() {
-        if (closed || writesSinceCheck.getAndSet(0) > 0) return;
+        if (closed) return;
+        boolean busy = writesSinceCheck.getAndSet(0) > 0;
+        if (busy && ++busyChecks < MAX_BUSY_CHECKS) return;
+        busyChecks = 0;
         periodicCommit();
     }
 
