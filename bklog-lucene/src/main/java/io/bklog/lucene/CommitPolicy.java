@@ -7,16 +7,16 @@ import java.util.Objects;
  * How {@link LuceneLogStore} makes an acknowledged batch durable.
  *
  * <ul>
- *   <li>{@link #writeAheadLog(Duration)} (default, 30 s): each batch is appended to a write-ahead log and
- *       fsynced before {@code index} returns (concurrent batches share one fsync); Lucene commits once the log
- *       passes {@code maxLogBytes}, once no batch came for a whole {@code commitInterval}, and at least every 10
- *       intervals; the log is replayed on open.</li>
+ *   <li>{@link #writeAheadLog(Duration)} (default, every 30 s): each batch is appended to a write-ahead log and
+ *       fsynced before {@code index} returns (concurrent batches share one fsync); Lucene commits every
+ *       {@code commitInterval} — or sooner once the log passes {@code maxLogBytes} — and the log is replayed on
+ *       open.</li>
  *   <li>{@link #commitEveryBatch()}: a Lucene commit of the touched indices before {@code index} returns; no log,
  *       much slower for small batches.</li>
  * </ul>
  *
  * @param writeAheadLog whether batches go through the write-ahead log
- * @param commitInterval in write-ahead-log mode, Lucene commits after this long without a batch
+ * @param commitInterval how often Lucene commits in write-ahead-log mode
  * @param maxLogBytes log size that triggers an early commit (default 256 MiB)
  */
 public record CommitPolicy(boolean writeAheadLog, Duration commitInterval, long maxLogBytes) {

@@ -15,8 +15,7 @@ import java.util.Optional;
  *
  * <p>Settings: {@code path} (default: the platform data dir + {@code /lucene}), {@code refresh.interval}
  * (default 500ms), {@code commit.mode} ({@code wal} default, or {@code every_batch}), {@code commit.interval}
- * (default 30s: with the log, a commit after that long without a batch, at least every 10 intervals, or once the
- * log passes 256 MiB), {@code ram_buffer_mb} (default 32), {@code repository.path} (default {@code {path}/snapshots}),
+ * (default 30s), {@code ram_buffer_mb} (default 32), {@code repository.path} (default {@code {path}/snapshots}),
  * {@code repository.name} (default {@code fs}).
  */
 public final class LuceneBackendProvider implements BackendProvider {

@@ -59,17 +59,12 @@ final class StoreWriter implements AutoCloseable {
     private final ReentrantReadWriteLock ingestLock = new ReentrantReadWriteLock();
     private final Object commitLock = new Object();
     private final AtomicBoolean commitScheduled = new AtomicBoolean();
-    /** Index calls since the committer last looked: none in a whole {@code commitInterval} means ingest is idle. */
-    private final java.util.concurrent.atomic.AtomicLong writesSinceCheck = new java.util.concurrent.atomic.AtomicLong();
     /**
      * Set once an index call failed: part of its batch may be in Lucene and a retry would add those documents again,
      * so from then on fresh ids are written as replacements too (as Elasticsearch stops its append-only path for a
      * retried request).
      */
     private volatile boolean appendUnsafe;
-    /** Commit checks in a row that found ingest busy (committer thread only). */
-    private int busyChecks;
-    private static final int MAX_BUSY_CHECKS = 10;
     private ScheduledExecutorService refresher;
     private ScheduledExecutorService committer;
     private volatile boolean closed;
@@ -97,7 +92,7 @@ final class StoreWriter implements AutoCloseable {
         committer.scheduleWithFixedDelay(this::closeIdleIndices, idleCheckMs, idleCheckMs, TimeUnit.MILLISECONDS);
         if (wal != null) {
             long commitMs = commitPolicy.commitInterval().toMillis();
-            committer.scheduleWithFixedDelay(this::commitIfIdle, commitMs, commitMs, TimeUnit.MILLISECONDS);
+            committer.scheduleWithFixedDelay(this::periodicCommit, commitMs, commitMs, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -174,7 +169,6 @@ final class StoreWriter implements AutoCloseable {
                 ingestLock.readLock().unlock();
             }
             catalog.enforceMaxOpen(maxOpenIndices);
-            writesSinceCheck.incrementAndGet();
             if (wal != null && wal.bytesInGeneration() > commitPolicy.maxLogBytes()
                     && commitScheduled.compareAndSet(false, true)) {
                 try {
@@ -401,22 +395,6 @@ final class StoreWriter implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- commits
-
-    /**
-     * With the write-ahead log making every batch durable, a Lucene commit only bounds the log (its disk and the replay
-     * after a crash), so while ingest goes on the store commits on log size alone ({@code maxLogBytes}, as
-     * Elasticsearch flushes on translog size): each periodic commit flushed every indexing buffer into small segments
-     * that the merges then rewrote (docs/benchmarks.md, issue 26). Once a whole {@code commitInterval} passed without
-     * a batch, it commits what is left, and it commits at least every {@link #MAX_BUSY_CHECKS} intervals (5 min by
-     * default), so a commit never has more than that to flush and fsync.
-     */
-    private void commitIfIdle() {
-        if (closed) return;
-        boolean busy = writesSinceCheck.getAndSet(0) > 0;
-        if (busy && ++busyChecks < MAX_BUSY_CHECKS) return;
-        busyChecks = 0;
-        periodicCommit();
-    }
 
     private void periodicCommit() {
         commitScheduled.set(false);
