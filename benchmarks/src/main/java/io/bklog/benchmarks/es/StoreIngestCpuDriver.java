@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link LuceneLogStore} with its write-ahead log, in 1,000-document batches on {@code threads} threads, then the
  * store closed; prints the process CPU seconds per 100 k documents for each mode, modes alternating:
  * {@code replace} (ids written with a delete by id, as every id was before) or {@code append} (fresh ids), each with
- * the store's own commits ({@code -log}: on log size or idleness) or with a commit every 30 s ({@code -30s}, as the
- * store committed before). CPU time, not docs/s: it is what a shared machine distorts least.
+ * only the store's own commits ({@code -log}; the build measured in docs/benchmarks.md committed there on log size or
+ * idleness, the store now commits every {@code commit.interval}) or with an extra {@code commit()} every 30 s
+ * ({@code -30s}). CPU time, not docs/s: it is what a shared machine distorts least.
  *
  * <p>Usage: {@code java -Xmx1g -cp $CP io.bklog.benchmarks.es.StoreIngestCpuDriver [docs=400000] [reps=2]
  * [threads=1] [modes=replace-30s,append-log]}.
