@@ -184,7 +184,7 @@ public final class DirectIngest {
             check(item, f, v);
         }
         enricher.enrich(set.name(), fields);
-        return new LogDocument(DocumentIds.unique(), time, fields);
+        return LogDocument.withFreshId(DocumentIds.unique(), time, fields);
     }
 
     /** The field names of the index set (the same instance) the last document was mapped with. */

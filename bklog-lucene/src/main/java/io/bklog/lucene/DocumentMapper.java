@@ -45,8 +45,11 @@ final class DocumentMapper {
 
     private DocumentMapper() {}
 
-    /** A document ready to write: its id, time, source JSON and Lucene document. */
-    record Prepared(String id, long timestamp, byte[] source, Document document) {}
+    /**
+     * A document ready to write: its id, time, source JSON and Lucene document; {@code append}: its id is fresh
+     * ({@link LogDocument#freshId()}), so it is added without deleting an older copy by id.
+     */
+    record Prepared(String id, long timestamp, byte[] source, Document document, boolean append) {}
 
     /** Normalizes and maps one document; throws {@link IllegalArgumentException} naming a bad value. */
     static Prepared prepare(IndexSetMapping mapping, LogDocument doc) {
@@ -72,7 +75,7 @@ final class DocumentMapper {
         }
         if (!timePlaced) source.put(timeField, ts);
         byte[] json = Json.write(source);
-        return new Prepared(doc.id(), ts, json, toLucene(mapping, doc.id(), source, json));
+        return new Prepared(doc.id(), ts, json, toLucene(mapping, doc.id(), source, json), doc.freshId());
     }
 
     /** The Lucene document of a normalized source (also used when replaying the write-ahead log). */

@@ -3,7 +3,6 @@ package io.bklog.lucene;
 import io.bklog.spi.BackendException;
 import io.bklog.spi.BulkResult;
 import io.bklog.spi.BulkResult.ItemResult;
-import io.bklog.spi.IndexNames;
 import io.bklog.spi.LogDocument;
 import io.bklog.spi.SnapshotRepository;
 import org.apache.lucene.document.Document;
@@ -22,7 +21,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,6 +59,12 @@ final class StoreWriter implements AutoCloseable {
     private final ReentrantReadWriteLock ingestLock = new ReentrantReadWriteLock();
     private final Object commitLock = new Object();
     private final AtomicBoolean commitScheduled = new AtomicBoolean();
+    /**
+     * Set once an index call failed: part of its batch may be in Lucene and a retry would add those documents again,
+     * so from then on fresh ids are written as replacements too (as Elasticsearch stops its append-only path for a
+     * retried request).
+     */
+    private volatile boolean appendUnsafe;
     private ScheduledExecutorService refresher;
     private ScheduledExecutorService committer;
     private volatile boolean closed;
@@ -145,8 +149,15 @@ final class StoreWriter implements AutoCloseable {
                     for (DocumentMapper.Prepared p : ok) entries.add(new WriteAheadLog.Entry(p.id(), p.timestamp(), p.source()));
                     wal.appendAndSync(WriteAheadLog.encode(indexSet, entries));
                 }
-                write(m, ok, positions, results, wal == null);
+                boolean written = false;
+                try {
+                    write(m, ok, positions, results, wal == null);
+                    written = true;
+                } finally {
+                    if (!written) appendUnsafe = true; // whatever failed, a retry must not append twice
+                }
             } catch (IOException | AlreadyClosedException e) {
+                appendUnsafe = true;
                 LOG.warn("lucene index failed indexSet={} docs={} error={}", indexSet, ok.size(), e.toString());
                 for (int k = 0; k < positions.size(); k++) {
                     int i = positions.get(k);
@@ -173,13 +184,21 @@ final class StoreWriter implements AutoCloseable {
     /** Adds or replaces documents in their daily indices (then commits them when asked); fills OK / REJECTED. */
     private void write(IndexSetMapping m, List<DocumentMapper.Prepared> docs, List<Integer> positions,
                        ItemResult[] results, boolean commit) throws IOException {
-        Map<LocalDate, List<Integer>> byDay = new TreeMap<>();
+        // the UTC day of each document (IndexNames.dayOf) from its epoch millis, without a LocalDate per document
+        Map<Long, List<Integer>> byDay = new TreeMap<>();
+        long lastDay = Long.MIN_VALUE;
+        List<Integer> lastList = null;
         for (int k = 0; k < docs.size(); k++) {
-            byDay.computeIfAbsent(IndexNames.dayOf(Instant.ofEpochMilli(docs.get(k).timestamp())), d -> new ArrayList<>())
-                    .add(k);
+            long day = Math.floorDiv(docs.get(k).timestamp(), 86_400_000L);
+            if (day != lastDay) {
+                lastDay = day;
+                lastList = byDay.computeIfAbsent(day, d -> new ArrayList<>());
+            }
+            lastList.add(k);
         }
-        for (Map.Entry<LocalDate, List<Integer>> e : byDay.entrySet()) {
-            PhysicalIndex target = catalog.writeIndex(m, e.getKey());
+        for (Map.Entry<Long, List<Integer>> e : byDay.entrySet()) {
+            LocalDate day = LocalDate.ofEpochDay(e.getKey());
+            PhysicalIndex target = catalog.writeIndex(m, day);
             PhysicalIndex.Lucene lucene = target.use();
             try {
                 List<String> ids = new ArrayList<>(e.getValue().size());
@@ -187,14 +206,19 @@ final class StoreWriter implements AutoCloseable {
                     DocumentMapper.Prepared p = docs.get(k);
                     Term id = DocumentMapper.addId(p.document(), p.id(), lucene.packedIds);
                     try {
-                        lucene.writer.updateDocument(id, p.document());
+                        if (p.append() && !appendUnsafe) {
+                            // a fresh id is in no index: no delete-by-term to buffer and apply at every flush
+                            lucene.writer.addDocument(p.document());
+                        } else {
+                            lucene.writer.updateDocument(id, p.document());
+                            ids.add(p.id());
+                        }
                         results[positions.get(k)] = ItemResult.ok(p.id());
-                        ids.add(p.id());
                     } catch (IllegalArgumentException ex) {
                         results[positions.get(k)] = ItemResult.rejected(p.id(), ex.getMessage());
                     }
                 }
-                deleteFromSiblings(m.name(), e.getKey(), target, ids, commit);
+                deleteFromSiblings(m.name(), day, target, ids, commit);
                 if (commit) lucene.writer.commit();
             } finally {
                 target.done();
@@ -235,7 +259,7 @@ final class StoreWriter implements AutoCloseable {
             for (WriteAheadLog.Entry e : b.entries()) {
                 Document doc = DocumentMapper.fromLogged(m, e.id(), e.source());
                 positions.add(prepared.size());
-                prepared.add(new DocumentMapper.Prepared(e.id(), e.timestamp(), e.source(), doc));
+                prepared.add(new DocumentMapper.Prepared(e.id(), e.timestamp(), e.source(), doc, false));
             }
             write(m, prepared, positions, new ItemResult[prepared.size()], false);
             docs += prepared.size();

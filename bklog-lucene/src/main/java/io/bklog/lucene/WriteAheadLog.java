@@ -75,27 +75,52 @@ final class WriteAheadLog implements AutoCloseable {
     }
 
     static byte[] encode(String indexSet, List<Entry> entries) {
+        // sized exactly and written in place: the batch's bytes are copied once (was a growing stream + a copy)
+        byte[] set = modifiedUtf8(indexSet);
+        byte[][] ids = new byte[entries.size()][];
+        int size = 8 + set.length + 4;
+        for (int i = 0; i < ids.length; i++) {
+            Entry e = entries.get(i);
+            ids[i] = modifiedUtf8(e.id());
+            size += ids[i].length + 8 + 4 + e.source().length;
+        }
+        byte[] record = new byte[size];
+        ByteBuffer out = ByteBuffer.wrap(record);
+        out.position(8);
+        out.put(set);
+        out.putInt(entries.size());
+        for (int i = 0; i < ids.length; i++) {
+            Entry e = entries.get(i);
+            out.put(ids[i]);
+            out.putLong(e.timestamp());
+            out.putInt(e.source().length);
+            out.put(e.source());
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(record, 8, record.length - 8);
+        out.putInt(0, record.length - 8);
+        out.putInt(4, (int) crc.getValue());
+        return record;
+    }
+
+    /** {@link DataOutputStream#writeUTF}'s bytes (length-prefixed modified UTF-8), as {@code readUTF} reads them. */
+    private static byte[] modifiedUtf8(String s) {
+        boolean ascii = s.length() <= 0xFFFF;
+        for (int i = 0; ascii && i < s.length(); i++) {
+            char c = s.charAt(i);
+            ascii = c >= 1 && c < 0x80;
+        }
+        if (ascii) {
+            byte[] b = new byte[2 + s.length()];
+            b[0] = (byte) (s.length() >>> 8);
+            b[1] = (byte) s.length();
+            for (int i = 0; i < s.length(); i++) b[2 + i] = (byte) s.charAt(i);
+            return b;
+        }
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + entries.size() * 512);
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeInt(0);
-            out.writeInt(0);
-            out.writeUTF(indexSet);
-            out.writeInt(entries.size());
-            for (Entry e : entries) {
-                out.writeUTF(e.id());
-                out.writeLong(e.timestamp());
-                out.writeInt(e.source().length);
-                out.write(e.source());
-            }
-            out.flush();
-            byte[] record = bytes.toByteArray();
-            ByteBuffer header = ByteBuffer.wrap(record, 0, 8);
-            CRC32C crc = new CRC32C();
-            crc.update(record, 8, record.length - 8);
-            header.putInt(record.length - 8);
-            header.putInt((int) crc.getValue());
-            return record;
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(2 + 3 * s.length());
+            new DataOutputStream(bytes).writeUTF(s);
+            return bytes.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -53,8 +53,11 @@ public final class CrashIngestChild {
                     for (int i = 0; i < batchSize; i++) {
                         String id = id(round, batch, i);
                         // spread over two days so two daily indices are written
-                        docs.add(new LogDocument(id, base.plusMillis((batch * 997L + i * 13L) % 120_000),
-                                Map.of("docId", id, "log", "crash test line " + i + " of batch " + batch)));
+                        // even batches carry fresh ids (appended without an id lookup), odd ones replace by id;
+                        // the replay after the kill must store both once
+                        Instant at = base.plusMillis((batch * 997L + i * 13L) % 120_000);
+                        Map<String, Object> fields = Map.of("docId", id, "log", "crash test line " + i + " of batch " + batch);
+                        docs.add(batch % 2 == 0 ? LogDocument.withFreshId(id, at, fields) : new LogDocument(id, at, fields));
                     }
                     BulkResult r = store.index("crash", docs);
                     synchronized (System.out) {
