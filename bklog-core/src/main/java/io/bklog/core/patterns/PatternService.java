@@ -100,6 +100,8 @@ public final class PatternService implements AutoCloseable {
         volatile boolean created;
         /** The last rows read from the database, by id. */
         volatile Map<String, PatternRecord> records = Map.of();
+        /** Set (under this entry's monitor) when the mining settings changed: its rows are never written again. */
+        boolean retired;
 
         Entry(PatternConfig config) {
             this.config = config;
@@ -247,7 +249,12 @@ public final class PatternService implements AutoCloseable {
         if (before != null && old.miningChangedBy(after.patterns())) {
             // the patterns of the old settings would be absorbed by the new miner and win every line again
             // (a fresh miner prefers the most general known pattern): they go, labels included (docs/patterns.md)
-            entries.remove(after.name());
+            Entry retiring = entries.remove(after.name());
+            if (retiring != null) {
+                synchronized (retiring) { // waits for a flush of it in flight, whose rows the delete then takes
+                    retiring.retired = true;
+                }
+            }
             int gone = repository.deleteIndexSet(after.name());
             log.info("event=patterns_reset index_set={} deleted_patterns={}", after.name(), gone);
         }
@@ -265,6 +272,12 @@ public final class PatternService implements AutoCloseable {
     }
 
     private void flush(String indexSet, Entry e) {
+        synchronized (e) { // one flush of an entry at a time, and none once its settings were replaced
+            if (!e.retired) flushEntry(indexSet, e);
+        }
+    }
+
+    private void flushEntry(String indexSet, Entry e) {
         ConcurrentHashMap<String, Pending> taken;
         var swapping = e.swap.writeLock();
         swapping.lock(); // no enrich is counting into the map taken: no count (nor a new pattern's row) is lost
