@@ -119,6 +119,7 @@ public final class EsBackendProvider implements BackendProvider {
 
         @Override
         public void close() {
+            health.close();
             connection.close();
         }
     }

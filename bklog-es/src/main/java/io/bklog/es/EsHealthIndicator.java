@@ -19,7 +19,8 @@ import java.util.Objects;
  * ({@code shards_percent_of_limit}: a warning from {@value #SHARDS_WARN_PERCENT} %, failing at 100 %, when no new
  * index can be created). Every failing metric carries a message and a suggestion.
  */
-public final class EsHealthIndicator implements HealthIndicator {
+public final class EsHealthIndicator implements HealthIndicator, AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EsHealthIndicator.class);
     public static final String NAMESPACE = "elasticsearch";
     /** open shards, in percent of the cluster's limit, from which {@code shards_percent_of_limit} warns */
     public static final int SHARDS_WARN_PERCENT = 85;
@@ -33,6 +34,10 @@ public final class EsHealthIndicator implements HealthIndicator {
     private final int maxPendingTasks;
     /** node id to {@code name (transport address)} of every node seen since the cluster was last green */
     private final Map<String, String> seenNodes = new LinkedHashMap<>();
+    private volatile boolean registered;
+    private volatile boolean closed;
+    private volatile String lastRegistrationError = "none yet";
+    private volatile Thread registration;
 
     private EsHealthIndicator(Builder b) {
         this.connection = Objects.requireNonNull(b.connection, "connection");
@@ -141,16 +146,61 @@ public final class EsHealthIndicator implements HealthIndicator {
         return out;
     }
 
+    /**
+     * Verifies the repository (a read: the nodes check the location); never registers it. A configured repository
+     * the cluster does not know yet is registered by {@link #startRegistration} in the background.
+     */
     private void verifyRepository() {
         try {
             http.perform("POST", "/_snapshot/" + repository + "/_verify", null);
         } catch (RuntimeException e) {
-            if (registerRepository == null || !String.valueOf(e.getMessage()).contains("repository_missing_exception")) {
-                throw e;
+            if (registerRepository != null && !registered
+                    && String.valueOf(e.getMessage()).contains("repository_missing_exception")) {
+                throw new IllegalStateException("it is not registered yet (bklog registers it in the background,"
+                        + " retrying with backoff; last error: " + lastRegistrationError + ")", e);
             }
-            registerRepository.run();
-            http.perform("POST", "/_snapshot/" + repository + "/_verify", null);
+            throw e;
         }
+    }
+
+    /**
+     * Registers the repository on a daemon thread, retrying with backoff (1 s doubling to 1 min) until it succeeds or
+     * {@link #close} is called: a cluster-state write done once at start-up, never by a /healthz request.
+     */
+    private void startRegistration() {
+        if (registerRepository == null) return;
+        Thread t = new Thread(() -> {
+            long backoffMs = 1000;
+            while (!closed) {
+                try {
+                    registerRepository.run();
+                    registered = true;
+                    LOG.info("event=es_repository_registered cluster={} repository={}", cluster, repository);
+                    return;
+                } catch (RuntimeException e) {
+                    lastRegistrationError = e.getMessage();
+                    LOG.warn("event=es_repository_register_failed cluster={} repository={} retry_in_ms={} error=\"{}\"",
+                            cluster, repository, backoffMs, e.getMessage());
+                }
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                backoffMs = Math.min(60_000, backoffMs * 2);
+            }
+        }, "bklog-es-repository-register-" + cluster);
+        t.setDaemon(true);
+        registration = t;
+        t.start();
+    }
+
+    /** Stops the background registration of the repository, if still running. */
+    @Override
+    public void close() {
+        closed = true;
+        Thread t = registration;
+        if (t != null) t.interrupt();
     }
 
     /** The cluster's settings with their defaults, read on first use within one check; a failed read is retried. */
@@ -221,7 +271,9 @@ public final class EsHealthIndicator implements HealthIndicator {
 
     /**
      * Why the first unassigned shard is unassigned, from {@code _cluster/allocation/explain}, as
-     * {@code " (e.g. index I shard 0 replica: NODE_LEFT, node_left [id])"}; empty when it cannot be told.
+     * {@code " (e.g. a replica shard: NODE_LEFT, node_left [name (address)])"}; empty when it cannot be told. The
+     * index name and the raw details are left out: /healthz is unauthenticated and index names carry other spaces'
+     * index set names; only the reason and the names of the nodes involved (as in the {@code nodes} metric) are shown.
      */
     private String explainUnassigned() {
         try {
@@ -229,14 +281,15 @@ public final class EsHealthIndicator implements HealthIndicator {
             JsonNode info = r.path("unassigned_info");
             if (info.isMissingNode()) return "";
             String details = info.path("details").asText("");
+            List<String> involved = new ArrayList<>();
             synchronized (seenNodes) {
                 for (Map.Entry<String, String> e : seenNodes.entrySet()) {
-                    details = details.replace(e.getKey(), e.getValue());
+                    if (details.contains(e.getKey())) involved.add(e.getValue());
                 }
             }
-            return " (e.g. index " + r.path("index").asText() + " shard " + r.path("shard").asInt() + " "
-                    + (r.path("primary").asBoolean() ? "primary" : "replica") + ": " + info.path("reason").asText()
-                    + (details.isEmpty() ? "" : ", " + details) + ")";
+            String reason = info.path("reason").asText();
+            return " (e.g. a " + (r.path("primary").asBoolean() ? "primary" : "replica") + " shard: " + reason
+                    + (involved.isEmpty() ? "" : ", " + reason.toLowerCase(Locale.ROOT) + " " + involved) + ")";
         } catch (RuntimeException e) {
             return ""; // nothing unassigned any more, or the explain API refused: the counts above still hold
         }
@@ -341,8 +394,9 @@ public final class EsHealthIndicator implements HealthIndicator {
         }
 
         /**
-         * Also verify this snapshot repository, registering it first when the cluster does not know it yet (it is
-         * otherwise registered on first use, by the first archive or backup).
+         * Also verify this snapshot repository; {@link #build} registers it once in the background (retrying with
+         * backoff while the cluster refuses), so the metric does not fail before the first archive or backup and a
+         * /healthz request never writes the cluster state.
          */
         public Builder repository(EsSnapshotRepository repository) {
             this.repository = repository.name();
@@ -360,8 +414,11 @@ public final class EsHealthIndicator implements HealthIndicator {
             return this;
         }
 
+        /** Builds the indicator; with {@link #repository(EsSnapshotRepository)} starts registering it in the background. */
         public EsHealthIndicator build() {
-            return new EsHealthIndicator(this);
+            EsHealthIndicator h = new EsHealthIndicator(this);
+            h.startRegistration();
+            return h;
         }
     }
 }

@@ -85,4 +85,52 @@ class EsHealthIndicatorIT {
             assertThat(metrics.get(0).suggestion()).isNotBlank();
         }
     }
+
+    @Test
+    void registersAConfiguredRepositoryInTheBackgroundAtStartUpWithoutAnyCheck() {
+        EsFixture es = EsFixture.shared();
+        String name = "health_it_bg_repo";
+        try (EsConnection c = EsConnection.connect(List.of(es.url()), Duration.ofSeconds(2), Duration.ofSeconds(30));
+             EsSnapshotRepository repo = EsSnapshotRepository.builder().connection(c).name(name)
+                     .location(es.repoDir().resolve(name).toString()).build()) {
+            EsHttp http = new EsHttp(c);
+            try (EsHealthIndicator health = EsHealthIndicator.builder(c).cluster("it").repository(repo).build()) {
+                // no check() call: a /healthz request must never be what writes the cluster state
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
+                        assertThat(http.perform("GET", "/_snapshot/" + name, null).has(name)).isTrue());
+                HealthzMetric m = health.check().stream().filter(x -> x.metricName().equals("repository"))
+                        .findFirst().orElseThrow();
+                assertThat(m.status()).as("%s", m).isTrue();
+            } finally {
+                try {
+                    http.perform("DELETE", "/_snapshot/" + name, null);
+                } catch (RuntimeException ignored) {
+                    // not registered: nothing to clean
+                }
+            }
+        }
+    }
+
+    @Test
+    void aYellowClusterExplainsTheUnassignedShardWithoutNamingAnyIndex() throws Exception {
+        EsFixture es = EsFixture.shared();
+        String index = "health_it_secret_set_20240601";
+        try (EsConnection c = EsConnection.connect(List.of(es.url()), Duration.ofSeconds(2), Duration.ofSeconds(30))) {
+            EsHttp http = new EsHttp(c);
+            http.perform("PUT", "/" + index, new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree("{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":1}}"));
+            try {
+                HealthzMetric status = health(EsHealthIndicator.builder(c).cluster("it").build().check());
+                assertThat(status.metricValue()).isEqualTo("yellow");
+                assertThat(status.message()).contains("replica shards are not").contains("replica shard: ")
+                        .doesNotContain(index).doesNotContain("secret_set");
+            } finally {
+                http.perform("DELETE", "/" + index, null);
+            }
+        }
+    }
+
+    private static HealthzMetric health(List<HealthzMetric> metrics) {
+        return metrics.stream().filter(m -> m.metricName().equals("cluster_status")).findFirst().orElseThrow();
+    }
 }

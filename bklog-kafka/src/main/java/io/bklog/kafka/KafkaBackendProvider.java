@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * Backend {@code kafka}: the ingest buffer and the {@code kafka} health indicator. Settings (defaults):
  * {@code bootstrap.servers} (required), {@code topic} (bklog-ingest), {@code partitions} (8), {@code replication}
- * (1), {@code min.insync.replicas} (1 below replication 3, else a majority: 2 of 3), {@code group} (bklog-sink; its lag is watched), {@code linger} (5ms), {@code compression} (lz4),
+ * (1), {@code min.insync.replicas} (unset: below replication 3 the topic keeps the broker's default, from 3 on a
+ * majority, 2 of 3, on creation; set: an existing topic with another value is altered to it at start-up), {@code group} (bklog-sink; its lag is watched), {@code linger} (5ms), {@code compression} (lz4),
  * {@code buffer.memory} (33554432 bytes), {@code max.block} (5s), {@code delivery.timeout} (30s),
  * {@code max.pending.records} (0 = none), {@code lag.threshold} (100000), {@code health.timeout} (5s); keys under
  * {@code client.} are passed to the Kafka clients as they are ({@code client.security.protocol},
@@ -64,7 +65,7 @@ public final class KafkaBackendProvider implements BackendProvider {
                 .lagThreshold(config.getLong("lag.threshold", KafkaHealthIndicator.DEFAULT_LAG_THRESHOLD))
                 .timeout(healthTimeout)
                 .bootstrapServers(bc.bootstrapServers())
-                .minInsyncReplicas(bc.effectiveMinInsyncReplicas())
+                .minInsyncReplicas(buffer.topicMinInsyncReplicas())
                 .build();
         return new Backend() {
             @Override

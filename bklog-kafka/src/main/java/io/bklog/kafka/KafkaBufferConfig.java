@@ -44,8 +44,10 @@ public record KafkaBufferConfig(String bootstrapServers, String topic, int parti
     }
 
     /**
-     * The {@code min.insync.replicas} the buffer topics are created with: the configured value, or by default 1
-     * below replication 3 and a majority from 3 on (2 of 3, 3 of 5). With {@code acks=all} a record is acknowledged
+     * The {@code min.insync.replicas} bklog expects of the buffer topics: the configured value, or by default 1
+     * below replication 3 (the topics are then created without the setting: the broker's default applies) and a
+     * majority from 3 on (2 of 3, 3 of 5), which new topics are created with. An existing topic's own value is
+     * altered only when the value was set ({@link KafkaIngestBuffer#topicMinInsyncReplicas()}). With {@code acks=all} a record is acknowledged
      * once this many replicas have it, and appends are refused while fewer are in sync.
      */
     public int effectiveMinInsyncReplicas() {

@@ -25,8 +25,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Health of Kafka (namespace {@code kafka}): {@code brokers} (describeCluster answers within the timeout; value =
- * brokers alive; each listed broker's port is tried, as the cluster lists a dead one until it is fenced; fails
- * naming each broker that was seen alive before, or holds a replica of a watched topic, and is not alive now: dimension {@code down} "node ID (host:port)", {@code level} {@code degraded} while every partition
+ * brokers alive; each listed broker's port is tried, as the cluster lists a dead one until it is fenced, an answer
+ * reused for 5 s ({@link Builder#probeCache}) and nothing tried past the timeout; fails naming each broker that holds
+ * a replica of a watched topic, or is listed but does not accept connections, and is not alive now: dimension
+ * {@code down} "node ID (host:port)", {@code level} {@code degraded} while every partition
  * keeps min.insync.replicas in sync, else {@code unavailable}), per topic {@code under_replicated_partitions}
  * (fails while a partition has fewer in-sync replicas than replicas) and {@code under_min_isr_partitions} (with
  * {@link Builder#minInsyncReplicas}: fails while a partition refuses appends), {@code topic} per topic (exists; value = partitions) and {@code consumer_lag} per group and topic
@@ -45,8 +47,9 @@ public final class KafkaHealthIndicator implements HealthIndicator {
     private final Duration timeout;
     private final String bootstrapServers;
     private final int minInsyncReplicas;
-    /** every broker seen alive since this indicator was built: id → host:port, to name one that is gone */
+    /** the address of each broker seen alive (id → host:port), to name one that is gone; pruned to the brokers still expected */
     private final Map<Integer, String> seen = new ConcurrentHashMap<>();
+    private final BrokerProbe probe;
 
     private KafkaHealthIndicator(Builder b) {
         this.admin = Objects.requireNonNull(b.admin, "admin");
@@ -56,6 +59,7 @@ public final class KafkaHealthIndicator implements HealthIndicator {
         this.timeout = b.timeout;
         this.bootstrapServers = b.bootstrapServers;
         this.minInsyncReplicas = b.minInsyncReplicas;
+        this.probe = new BrokerProbe(b.probeCache, System::nanoTime);
     }
 
     /** Defaults: no topics, no groups, lag threshold 100 000, timeout 5 s. */
@@ -94,18 +98,26 @@ public final class KafkaHealthIndicator implements HealthIndicator {
         // the cluster lists a broker until the controller fenced it (broker.session.timeout.ms), and forever while
         // the controllers have no quorum: a TCP connect to each listed broker tells a dead one at once (refused, or
         // no answer within 500 ms), and a merely slow broker from a dead one (its kernel still accepts)
+        // (answers kept a few seconds, nothing tried past the deadline, see BrokerProbe)
         Set<Integer> silent = new TreeSet<>();
         if (live.size() > 1) {
             for (Node n : live) {
-                if (!accepts(n, Duration.ofMillis(Math.min(500, left(deadline).toMillis())))) silent.add(n.id());
+                if (probe.probe(n.host(), n.port(), deadline) == BrokerProbe.Result.SILENT) silent.add(n.id());
             }
         }
-        // brokers this indicator saw before or that hold a replica of a watched topic, and that are not alive now
-        Set<Integer> expected = new TreeSet<>(seen.keySet());
+        // the brokers expected alive: those holding a replica of a watched topic (a broker decommissioned, its
+        // replicas moved away, is no longer expected once the cluster forgot it) and those listed but silent
+        Set<Integer> expected = new TreeSet<>();
         List<HealthzMetric> topicMetrics = new ArrayList<>();
         List<String> writeRefused = new ArrayList<>();
         for (String topic : topics) {
             TopicDescription d;
+            if (past(deadline)) {
+                topicMetrics.add(new HealthzMetric(false, "topic", 0, Map.of("topic", topic),
+                        "topic '" + topic + "' not checked: the check used up its timeout (" + timeout + ")",
+                        "a broker answers slowly or a leader just changed; check the brokers"));
+                continue;
+            }
             try {
                 d = admin.describeTopics(List.of(topic)).allTopicNames()
                         .get(left(deadline).toMillis(), TimeUnit.MILLISECONDS).get(topic);
@@ -147,6 +159,12 @@ public final class KafkaHealthIndicator implements HealthIndicator {
             List<TopicPartition> partitions = d.partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             for (String group : groups) {
                 Map<String, String> gdims = Map.of("topic", topic, "group", group);
+                if (past(deadline)) {
+                    topicMetrics.add(new HealthzMetric(false, "consumer_lag", -1, gdims,
+                            "lag of group '" + group + "' on '" + topic + "' not read: the check used up its timeout ("
+                                    + timeout + ")", "a broker answers slowly or a leader just changed; check the brokers"));
+                    continue;
+                }
                 try {
                     long lag = KafkaLag.lag(admin, group, partitions, left(deadline));
                     boolean ok = lag <= lagThreshold;
@@ -164,6 +182,7 @@ public final class KafkaHealthIndicator implements HealthIndicator {
         }
         liveIds.removeAll(silent);
         expected.addAll(silent);
+        seen.keySet().removeIf(id -> !expected.contains(id) && !liveIds.contains(id));
         expected.removeAll(liveIds);
         out.add(brokers(liveIds.size(), expected, writeRefused));
         out.add(HealthzMetric.ok("describe_cluster_ms", describeMs));
@@ -194,18 +213,13 @@ public final class KafkaHealthIndicator implements HealthIndicator {
         return new HealthzMetric(false, "brokers", alive, dims, message, suggestion);
     }
 
-    private static boolean accepts(Node n, Duration timeout) {
-        try (java.net.Socket s = new java.net.Socket()) {
-            s.connect(new java.net.InetSocketAddress(n.host(), n.port()), (int) Math.max(1, timeout.toMillis()));
-            return true;
-        } catch (java.io.IOException e) {
-            return false;
-        }
+    private static boolean past(long deadlineNanos) {
+        return deadlineNanos - System.nanoTime() <= 0;
     }
 
-    /** What is left of the check's time budget, at least 100 ms so a call can still answer from a live broker. */
+    /** What is left of the check's time budget (callers check {@link #past} first), at least 1 ms. */
     private static Duration left(long deadlineNanos) {
-        return Duration.ofNanos(Math.max(100_000_000L, deadlineNanos - System.nanoTime()));
+        return Duration.ofNanos(Math.max(1_000_000L, deadlineNanos - System.nanoTime()));
     }
 
     private static String reason(Exception e) {
@@ -221,6 +235,7 @@ public final class KafkaHealthIndicator implements HealthIndicator {
         private Duration timeout = Duration.ofSeconds(5);
         private String bootstrapServers = "";
         private int minInsyncReplicas;
+        private Duration probeCache = Duration.ofSeconds(5);
 
         private Builder(Admin admin) {
             this.admin = admin;
@@ -239,6 +254,9 @@ public final class KafkaHealthIndicator implements HealthIndicator {
 
         /** The topics' min.insync.replicas: below it a partition refuses appends ({@code under_min_isr_partitions}); 0 = not checked. */
         public Builder minInsyncReplicas(int v) { minInsyncReplicas = v; return this; }
+
+        /** How long the answer of a TCP probe of a broker is reused (default 5 s): /healthz floods make no connect storm. */
+        public Builder probeCache(Duration v) { probeCache = Objects.requireNonNull(v, "probeCache"); return this; }
 
         public KafkaHealthIndicator build() {
             return new KafkaHealthIndicator(this);

@@ -82,6 +82,7 @@ public final class KafkaIngestBuffer implements IngestBuffer {
     private long appendedSinceCheck;
     private long checkedAtNanos;
     private boolean boundChecked;
+    private final int topicMinInsyncReplicas;
 
     /** Connects, creates the topic and its dead-letter topic when missing, and opens the producer. */
     public KafkaIngestBuffer(KafkaBufferConfig config) {
@@ -90,13 +91,15 @@ public final class KafkaIngestBuffer implements IngestBuffer {
         this.admin = KafkaClients.admin(config.bootstrapServers(), config.clientProperties(), config.requestTimeout());
         KafkaProducer<String, byte[]> p = null;
         try {
-            Map<String, String> topicConfig = Map.of(MIN_INSYNC_REPLICAS,
-                    String.valueOf(config.effectiveMinInsyncReplicas()));
+            // unset below replication 3: the topics keep the broker's default (min.insync.replicas of the broker)
+            Map<String, String> topicConfig = config.minInsyncReplicas() > 0 || config.replication() >= 3
+                    ? Map.of(MIN_INSYNC_REPLICAS, String.valueOf(config.effectiveMinInsyncReplicas())) : Map.of();
             KafkaClients.ensureTopics(admin, List.of(
                     new NewTopic(config.topic(), config.partitions(), config.replication()).configs(topicConfig),
                     new NewTopic(config.deadLetterTopic(), 1, config.replication()).configs(topicConfig)),
                     config.requestTimeout());
             this.partitions = KafkaLag.partitions(admin, config.topic(), config.requestTimeout());
+            this.topicMinInsyncReplicas = reconcileMinInsyncReplicas(admin, config);
             p = new KafkaProducer<>(producerProperties(config), new StringSerializer(), new ByteArraySerializer());
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             admin.close(Duration.ZERO);
@@ -113,7 +116,58 @@ public final class KafkaIngestBuffer implements IngestBuffer {
         this.producer = p;
         LOG.info("event=kafka_buffer_started bootstrap={} topic={} partitions={} replication={} min_insync_replicas={}",
                 config.bootstrapServers(), config.topic(), partitions.size(), config.replication(),
-                config.effectiveMinInsyncReplicas());
+                topicMinInsyncReplicas);
+    }
+
+    /**
+     * The topic's own {@code min.insync.replicas} (an existing topic keeps the value it was created with): when the
+     * user set {@link KafkaBufferConfig#minInsyncReplicas} and the topic differs, the topic is altered to it; when it
+     * is unset and the topic differs from the derived value, a warning says so and the topic is left as it is.
+     * Returns the value in force, which the health indicator checks against.
+     */
+    static int reconcileMinInsyncReplicas(Admin admin, KafkaBufferConfig config)
+            throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+        org.apache.kafka.common.config.ConfigResource resource =
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, config.topic());
+        long timeoutMs = config.requestTimeout().toMillis();
+        org.apache.kafka.clients.admin.ConfigEntry entry;
+        try {
+            entry = admin.describeConfigs(List.of(resource)).all()
+                    .get(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS).get(resource).get(MIN_INSYNC_REPLICAS);
+        } catch (ExecutionException e) { // no DescribeConfigs ACL: assume the configured value
+            LOG.warn("event=kafka_topic_config_unreadable topic={} assumed_min_insync_replicas={} error=\"{}\"",
+                    config.topic(), config.effectiveMinInsyncReplicas(), e.getCause().getMessage());
+            return config.effectiveMinInsyncReplicas();
+        }
+        int actual = entry == null || entry.value() == null ? 1 : Integer.parseInt(entry.value());
+        if (config.minInsyncReplicas() > 0) {
+            if (actual != config.minInsyncReplicas()) {
+                try {
+                    admin.incrementalAlterConfigs(Map.of(resource, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                        new org.apache.kafka.clients.admin.ConfigEntry(MIN_INSYNC_REPLICAS, String.valueOf(config.minInsyncReplicas())),
+                        org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all()
+                        .get(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) { // no AlterConfigs ACL: the topic's value stays in force
+                    LOG.warn("event=kafka_topic_min_insync_replicas_not_altered topic={} topic_value={} configured={}"
+                            + " error=\"{}\"", config.topic(), actual, config.minInsyncReplicas(), e.getCause().getMessage());
+                    return actual;
+                }
+                LOG.info("event=kafka_topic_min_insync_replicas_altered topic={} from={} to={}", config.topic(), actual,
+                        config.minInsyncReplicas());
+                return config.minInsyncReplicas();
+            }
+        } else if (actual != config.effectiveMinInsyncReplicas()) {
+            LOG.warn("event=kafka_topic_min_insync_replicas_differs topic={} topic_value={} derived={} replication={}"
+                            + " hint=\"set min.insync.replicas in backends.kafka to have bklog alter the topic, or alter it"
+                            + " with kafka-configs.sh\"", config.topic(), actual, config.effectiveMinInsyncReplicas(),
+                    config.replication());
+        }
+        return actual;
+    }
+
+    /** The buffer topic's {@code min.insync.replicas} as read (or set) at start-up: the value the brokers enforce. */
+    public int topicMinInsyncReplicas() {
+        return topicMinInsyncReplicas;
     }
 
     static Map<String, Object> producerProperties(KafkaBufferConfig c) {

@@ -41,14 +41,47 @@ import static org.awaitility.Awaitility.await;
  * {@code kafka} health names the dead broker (node id, host:port, level degraded, a suggestion) while it is down and
  * is green again after it was restarted. With two of three down, nothing is acknowledged (items answered
  * {@code retryable}), health says {@code unavailable} naming both, and the resend after the restart stores each
- * line once. Each test is bounded by 2 minutes; the cluster is started once for both.
+ * line once. A broker that holds no replica of the watched topic is forgotten once the cluster dropped it (a
+ * decommissioned broker does not keep the health failing). Each test is bounded by 2 minutes; the cluster's cold
+ * start, once for all, by its own 4 minutes in {@code @BeforeAll}; every topic a test creates is deleted after it.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class KafkaClusterIT {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaClusterIT.class);
-    private static final KafkaClusterFixture CLUSTER = KafkaClusterFixture.shared();
+    private static KafkaClusterFixture CLUSTER;
     private static final String SET = "app";
+    /** the topics (with their .dlq) each test created, deleted after it */
+    private final List<String> created = new ArrayList<>();
+
+    @org.junit.jupiter.api.BeforeAll
+    @Timeout(value = 4, unit = TimeUnit.MINUTES) // the cold start of three brokers, not counted in a test's 2 minutes
+    static void startCluster() {
+        long t0 = System.nanoTime();
+        CLUSTER = KafkaClusterFixture.shared();
+        LOG.info("event=kafka_cluster_it_cold_start duration_ms={}", (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private String nextTopic(String prefix) {
+        String topic = CLUSTER.nextTopic(prefix);
+        created.add(topic);
+        created.add(topic + ".dlq");
+        return topic;
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void deleteTopics() {
+        if (created.isEmpty()) return;
+        CLUSTER.startAll();
+        try (Admin admin = KafkaClients.admin(CLUSTER.bootstrapServers(), Map.of(), Duration.ofSeconds(5))) {
+            Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+            List<String> delete = created.stream().filter(existing::contains).toList();
+            if (!delete.isEmpty()) admin.deleteTopics(delete).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("cannot delete the test topics " + created + " from the shared cluster", e);
+        }
+        created.clear();
+    }
 
     @org.junit.jupiter.api.AfterAll
     static void releaseCluster() {
@@ -89,7 +122,7 @@ class KafkaClusterIT {
     void killingOneOfThreeBrokersMidLoadLosesNothingAcknowledgedAndHealthNamesItUntilItIsBack() throws Exception {
         long t0 = System.nanoTime();
         CLUSTER.startAll();
-        String topic = CLUSTER.nextTopic("cluster-buffer");
+        String topic = nextTopic("cluster-buffer");
         Map<String, String> kafka = Map.of("bootstrap.servers", CLUSTER.bootstrapServers(), "topic", topic,
                 "partitions", "6", "replication", "3", "min.insync.replicas", "2", "linger", "2ms",
                 "delivery.timeout", "20s", "health.timeout", "1500ms");
@@ -189,7 +222,7 @@ class KafkaClusterIT {
     void withTwoOfThreeBrokersDownIngestAnswersRetryableAndAResendAfterTheRestartStoresEachLineOnce() {
         long t0 = System.nanoTime();
         CLUSTER.startAll();
-        String topic = CLUSTER.nextTopic("cluster-two-down");
+        String topic = nextTopic("cluster-two-down");
         Map<String, String> kafka = Map.of("bootstrap.servers", CLUSTER.bootstrapServers(), "topic", topic,
                 "partitions", "3", "replication", "3", "linger", "2ms", "delivery.timeout", "5s",
                 "max.block", "2s", "health.timeout", "1500ms");
@@ -240,6 +273,42 @@ class KafkaClusterIT {
                     assertThat(kafkaHealth(p)).allSatisfy(m -> assertThat(m.status()).as(m.toString()).isTrue()));
             LOG.info("event=kafka_two_down_it brokers_message=\"{}\" duration_ms={}", brokers.message(),
                     (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    @Test
+    void aBrokerHoldingNoReplicaOfTheWatchedTopicIsForgottenOnceTheClusterDropsIt() throws Exception {
+        CLUSTER.startAll();
+        String topic = nextTopic("cluster-decommission");
+        try (Admin admin = KafkaClients.admin(CLUSTER.bootstrapServers(), Map.of(), Duration.ofSeconds(3))) {
+            // replicas on brokers 1 and 2 only: broker 3 is the one taken out of the cluster
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic,
+                    Map.of(0, List.of(1, 2), 1, List.of(2, 1))))).all().get(30, TimeUnit.SECONDS);
+            KafkaHealthIndicator health = KafkaHealthIndicator.builder(admin).topics(List.of(topic))
+                    .timeout(Duration.ofMillis(1500)).minInsyncReplicas(1).probeCache(Duration.ZERO)
+                    .bootstrapServers(CLUSTER.bootstrapServers()).build();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                List<HealthzMetric> ms = health.check();
+                assertThat(ms).allSatisfy(m -> assertThat(m.status()).as(m.toString()).isTrue());
+                assertThat(metric(ms, "brokers").metricValue()).isEqualTo(3);
+            });
+            CLUSTER.kill(3);
+            try {
+                // listed but silent: named at once
+                HealthzMetric down = metric(health.check(), "brokers");
+                if (CLUSTER.aliveBrokers().contains(3)) {
+                    assertThat(down.status()).isFalse();
+                    assertThat(down.dimensions()).containsEntry("down", "node 3 (" + CLUSTER.address(3) + ")");
+                }
+                // fenced (broker.session.timeout.ms 3 s): no longer listed, holds no watched replica: not expected
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                    List<HealthzMetric> ms = health.check();
+                    assertThat(metric(ms, "brokers").status()).as(metric(ms, "brokers").toString()).isTrue();
+                    assertThat(metric(ms, "brokers").metricValue()).isEqualTo(2);
+                });
+            } finally {
+                CLUSTER.startAll();
+            }
         }
     }
 }

@@ -95,6 +95,23 @@ public final class KafkaFixture {
         return prefix + "-" + ProcessHandle.current().pid() + "-" + names.incrementAndGet();
     }
 
+    /**
+     * Deletes those of {@code topics} that exist (tests call it for the topics they created, with their
+     * {@code .dlq}: the broker is shared by every test of the JVM). Fails when the broker does not answer.
+     */
+    public void deleteTopics(java.util.Collection<String> topics) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000))) {
+            java.util.Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+            List<String> delete = topics.stream().filter(existing::contains).toList();
+            if (!delete.isEmpty()) admin.deleteTopics(delete).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            throw new IllegalStateException("cannot delete topics " + topics + " from the Kafka fixture at "
+                    + bootstrapServers() + ": " + e.getMessage(), e);
+        }
+    }
+
     private void format() {
         String clusterId = Uuid.randomUuid().toString();
         Process p = launch(List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString()), dir.resolve("format.log"));

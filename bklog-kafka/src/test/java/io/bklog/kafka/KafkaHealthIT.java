@@ -68,4 +68,54 @@ class KafkaHealthIT {
         assertThatThrownBy(() -> provider().create(BackendConfig.of(Map.of("topic", "t"), Path.of("target"))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bootstrap.servers");
     }
+
+    private static org.apache.kafka.clients.admin.ConfigEntry minIsr(org.apache.kafka.clients.admin.Admin admin, String topic) throws Exception {
+        org.apache.kafka.common.config.ConfigResource r = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(r)).all().get().get(r).get("min.insync.replicas");
+    }
+
+    @Test
+    void anExistingTopicsMinInsyncReplicasIsWhatHealthChecksAndAnExplicitSettingAltersIt() throws Exception {
+        String topic = KAFKA.nextTopic("min-isr");
+        try (org.apache.kafka.clients.admin.Admin admin = KafkaClients.admin(KAFKA.bootstrapServers(), Map.of(), java.time.Duration.ofSeconds(5))) {
+            try {
+                // created by hand with a value one broker cannot satisfy: appends to it are refused
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)
+                        .configs(Map.of("min.insync.replicas", "2")))).all().get();
+                Map<String, String> settings = Map.of("bootstrap.servers", KAFKA.bootstrapServers(), "topic", topic,
+                        "partitions", "1");
+                try (Backend unset = provider().create(BackendConfig.of(settings, Path.of("target")))) {
+                    assertThat(((KafkaIngestBuffer) unset.ingestBuffer().orElseThrow()).topicMinInsyncReplicas()).isEqualTo(2);
+                    assertThat(minIsr(admin, topic).value()).as("unset: the topic is left as it is").isEqualTo("2");
+                    HealthzMetric m = metric(unset.healthIndicators().get(0).check(), "under_min_isr_partitions");
+                    assertThat(m.status()).as("health checks the topic's own value, not the derived 1").isFalse();
+                    assertThat(m.message()).contains("fewer than 2 (min.insync.replicas)");
+                }
+                Map<String, String> explicit = new java.util.HashMap<>(settings);
+                explicit.put("min.insync.replicas", "1");
+                try (Backend set = provider().create(BackendConfig.of(explicit, Path.of("target")))) {
+                    assertThat(minIsr(admin, topic).value()).as("set: the topic is altered to it").isEqualTo("1");
+                    assertThat(metric(set.healthIndicators().get(0).check(), "under_min_isr_partitions").status()).isTrue();
+                }
+            } finally {
+                admin.deleteTopics(List.of(topic, topic + ".dlq")).all().get();
+            }
+        }
+    }
+
+    @Test
+    void unsetMinInsyncReplicasBelowReplicationThreeLeavesTheTopicWithTheBrokerDefault() throws Exception {
+        String topic = KAFKA.nextTopic("min-isr-default");
+        try (org.apache.kafka.clients.admin.Admin admin = KafkaClients.admin(KAFKA.bootstrapServers(), Map.of(), java.time.Duration.ofSeconds(5))) {
+            try (Backend b = provider().create(BackendConfig.of(Map.of("bootstrap.servers", KAFKA.bootstrapServers(),
+                    "topic", topic, "partitions", "1"), Path.of("target")))) {
+                assertThat(minIsr(admin, topic).source()).as("no topic-level min.insync.replicas")
+                        .isNotEqualTo(org.apache.kafka.clients.admin.ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+                assertThat(metric(b.healthIndicators().get(0).check(), "under_min_isr_partitions").status()).isTrue();
+            } finally {
+                admin.deleteTopics(List.of(topic, topic + ".dlq")).all().get();
+            }
+        }
+    }
 }

@@ -66,6 +66,7 @@ class ThreeInstancesIT {
     private RoundRobinProxy proxy;
     private LoadDriver api;
     private LoadDriver bulk;
+    private String topic;
 
     private static void sql(String statement) {
         try (Connection c = DriverManager.getConnection(MARIADB, "root", ""); Statement st = c.createStatement()) {
@@ -86,6 +87,8 @@ class ThreeInstancesIT {
             servers.forEach(ServerProcess::close);
             if (redis != null) redis.close();
             sql("DROP DATABASE IF EXISTS " + database);
+            // the broker is shared by the JVM's tests: leave no topic behind
+            if (topic != null) kafka.deleteTopics(List.of(topic, topic + ".dlq"));
         }
     }
 
@@ -110,7 +113,7 @@ class ThreeInstancesIT {
         long testStart = System.nanoTime();
         redis = new PrivateRedis(work);
         redis.start();
-        String topic = kafka.nextTopic("three-" + runId);
+        topic = kafka.nextTopic("three-" + runId);
 
         for (int i = 1; i <= 3; i++) {
             int port = Ports.free();
