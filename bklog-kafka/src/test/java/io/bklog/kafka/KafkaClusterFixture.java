@@ -268,44 +268,7 @@ public final class KafkaClusterFixture {
     }
 
     private Process launch(List<String> mainAndArgs, Path log) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        cmd.add("-Xms64m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.add("-Djava.awt.headless=true");
-        cmd.add("-Dlogback.configurationFile=" + writeBrokerLogback());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.addAll(mainAndArgs);
-        try {
-            return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start a child JVM for Kafka: " + cmd.get(0), e);
-        }
-    }
-
-    private Path writeBrokerLogback() {
-        Path f = dir.resolve("broker-logback.xml");
-        if (!Files.exists(f)) {
-            try {
-                Files.writeString(f, """
-                        <configuration>
-                          <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-                            <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{20} %msg%n</pattern></encoder>
-                          </appender>
-                          <logger name="kafka" level="WARN"/>
-                          <logger name="org.apache.kafka" level="WARN"/>
-                          <logger name="kafka.server.KafkaRaftServer" level="INFO"/>
-                          <root level="WARN"><appender-ref ref="OUT"/></root>
-                        </configuration>
-                        """);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return f;
+        return KafkaFixture.launchBrokerJvm(dir, "-Xmx256m", mainAndArgs, ProcessBuilder.Redirect.appendTo(log.toFile()));
     }
 
     private static int freePort() throws IOException {

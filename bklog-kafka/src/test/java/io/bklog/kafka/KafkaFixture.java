@@ -178,25 +178,34 @@ public final class KafkaFixture {
     }
 
     private Process launch(List<String> mainAndArgs, Path log) {
+        return launchBrokerJvm(dir, "-Xmx512m", mainAndArgs, ProcessBuilder.Redirect.to(log.toFile()));
+    }
+
+    /**
+     * Starts a child JVM on this test classpath for a Kafka tool or broker ({@code mainAndArgs}), its logback
+     * configuration written under {@code dir}; shared with {@link KafkaClusterFixture}.
+     */
+    static Process launchBrokerJvm(Path dir, String maxHeap, List<String> mainAndArgs,
+                                   ProcessBuilder.Redirect output) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
+        cmd.add(maxHeap);
         cmd.add("-Xms64m");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-Djava.awt.headless=true");
-        cmd.add("-Dlogback.configurationFile=" + writeBrokerLogback());
+        cmd.add("-Dlogback.configurationFile=" + writeBrokerLogback(dir));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.addAll(mainAndArgs);
         try {
-            return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start a child JVM for Kafka: " + cmd.get(0), e);
         }
     }
 
-    private Path writeBrokerLogback() {
+    private static Path writeBrokerLogback(Path dir) {
         Path f = dir.resolve("broker-logback.xml");
         if (!Files.exists(f)) {
             try {
