@@ -63,6 +63,16 @@ final class AgentCommand implements Callable<Integer> {
             description = "how often to report the status (default 5s)")
     String heartbeat;
 
+    @Option(names = "--allowed-paths", paramLabel = "GLOB[,GLOB]",
+            description = "what file collectors may read (globs or directories; default /var/log/**, as the servers'"
+                    + " collectors.file.allowed_paths); the data dir never")
+    String allowedPaths;
+
+    @Option(names = "--allowed-ports", paramLabel = "PORTS",
+            description = "ports syslog collectors may listen on (default 514,1024-65535, as the servers'"
+                    + " collectors.syslog.allowed_ports)")
+    String allowedPorts;
+
     @Override
     public Integer call() throws InterruptedException {
         String t = token != null ? token : System.getenv("BKLOG_AGENT_TOKEN");
@@ -72,7 +82,10 @@ final class AgentCommand implements Callable<Integer> {
         try {
             config = new AgentConfig(uris, t, dataDir, name, host, ips == null ? null : split(ips),
                     labels == null ? null : labelMap(labels), size(bufferMax), duration(poll, "--poll-interval"),
-                    duration(heartbeat, "--heartbeat"), 0, BklogCommand.version());
+                    duration(heartbeat, "--heartbeat"), 0, BklogCommand.version(),
+                    allowedPaths == null ? null : split(allowedPaths), allowedPorts, 0);
+            io.bklog.core.collect.CollectorConfinement.of(config.allowedPaths(), List.of(),
+                    config.allowedPorts()); // a bad entry is refused here, naming it
         } catch (IllegalArgumentException e) {
             throw new io.bklog.server.config.ConfigException(e.getMessage());
         }
