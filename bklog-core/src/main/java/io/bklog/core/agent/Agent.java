@@ -311,6 +311,7 @@ public final class Agent implements AutoCloseable {
         buf.put("max_bytes", buffer.maxBytes());
         buf.put("lines", buffer.pending());
         buf.put("full_refusals", buffer.fullRefusals());
+        buf.put("write_failures", buffer.writeFailures());
         buf.put("shipped", shipped.get());
         buf.put("rejected", rejected.count());
         b.put("syslog_dropped", dropped);

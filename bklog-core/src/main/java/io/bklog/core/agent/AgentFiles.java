@@ -45,6 +45,9 @@ final class AgentFiles {
     }
 
     private static void restrict(Path p, Set<PosixFilePermission> perms) throws IOException {
+        // never through a link: only the agent's own files and dirs
+        if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         if (!Files.getFileStore(p).supportsFileAttributeView("posix")) return;
         Files.setPosixFilePermissions(p, perms);
     }
