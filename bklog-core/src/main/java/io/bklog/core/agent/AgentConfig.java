@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param dataDir        the agent's buffer, file offsets and last configs; default {@code ./bklog-agent-data}
  * @param name           this agent's name; default the host name
  * @param host           the host name it reports and targets match; default the host name
- * @param ips            its addresses targets match; default every address of its network interfaces
+ * @param ips            its addresses targets match; default the addresses of its interfaces without loopback,
+ *                       link-local and container bridges ({@link #localAddresses()})
  * @param labels         labels targets match ({@code label:key=value}); default none
  * @param bufferMaxBytes bound of the disk buffer; default 512 MiB ({@link DiskBuffer#DEFAULT_MAX_BYTES})
  * @param pollInterval   how often it asks for its configs; default 2 s

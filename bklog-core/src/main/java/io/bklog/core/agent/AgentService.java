@@ -162,10 +162,32 @@ public final class AgentService {
         return new Configs(etag, out);
     }
 
-    private List<CollectorConfig> targeting(AgentTargets.Identity who, String spaceUid, Map<Long, IndexSet> sets) {
+    /** The active collectors with targets, and the table's stamp they were read at. */
+    private record Targeted(String stamp, List<CollectorConfig> collectors) {
+    }
+
+    private volatile Targeted targeted = new Targeted(null, List.of());
+
+    /**
+     * The active collectors with targets that agents may run: read again only when the collectors' table changed
+     * (its {@link io.bklog.core.meta.CollectorConfigRepository#changeStamp()}), so each agent's poll costs one
+     * aggregate query instead of the whole table.
+     */
+    private List<CollectorConfig> targetedCollectors() {
+        String stamp = metadata.collectorConfigs().changeStamp();
+        Targeted t = targeted;
+        if (stamp.equals(t.stamp())) return t.collectors();
         List<CollectorConfig> out = new ArrayList<>();
         for (CollectorConfig c : metadata.collectorConfigs().listActive()) {
-            if (!c.targeted() || !AgentTargets.AGENT_SOURCE_TYPES.contains(c.sourceType())) continue;
+            if (c.targeted() && AgentTargets.AGENT_SOURCE_TYPES.contains(c.sourceType())) out.add(c);
+        }
+        targeted = new Targeted(stamp, List.copyOf(out));
+        return out;
+    }
+
+    private List<CollectorConfig> targeting(AgentTargets.Identity who, String spaceUid, Map<Long, IndexSet> sets) {
+        List<CollectorConfig> out = new ArrayList<>();
+        for (CollectorConfig c : targetedCollectors()) {
             IndexSet set = sets.get(c.indexSetId());
             if (set == null || (spaceUid != null && !spaceUid.equals(set.spaceUid()))) continue;
             if (AgentTargets.matches(c.targets(), who)) out.add(c);

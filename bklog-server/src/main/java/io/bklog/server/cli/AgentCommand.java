@@ -45,7 +45,8 @@ final class AgentCommand implements Callable<Integer> {
     String host;
 
     @Option(names = "--ip", paramLabel = "IP[,IP]",
-            description = "addresses matched by IP and CIDR targets (default every address of the host)")
+            description = "addresses matched by IP and CIDR targets (default the host's, without loopback, link-local and"
+                    + " container bridges)")
     String ips;
 
     @Option(names = "--labels", paramLabel = "k=v[,k=v]", description = "labels matched by label:k=v targets")
