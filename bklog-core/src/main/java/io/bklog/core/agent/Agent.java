@@ -189,6 +189,12 @@ public final class Agent implements AutoCloseable {
         };
     }
 
+    /** A confinement refusal names the agent's own options, not the servers' config keys. */
+    static String agentRules(String reason) {
+        return reason.replace("collectors.file.allowed_paths", "--allowed-paths")
+                .replace("collectors.syslog.allowed_ports", "--allowed-ports");
+    }
+
     /** The {@code _id} of a document an agent's collector made: its pipeline id scoped by agent and collector. */
     static String agentDocumentId(String scope, String pipelineId) {
         return io.bklog.core.ingest.DocumentIds.ofContent(scope, pipelineId);
@@ -299,8 +305,8 @@ public final class Agent implements AutoCloseable {
             n.put("name", c.name());
             n.put("version", c.version());
             n.put("state", e.getValue().state());
-            String detail = e.getValue().detail() != null ? e.getValue().detail()
-                    : e.getValue().reason() != null ? e.getValue().reason() : "";
+            String detail = agentRules(e.getValue().detail() != null ? e.getValue().detail()
+                    : e.getValue().reason() != null ? e.getValue().reason() : "");
             n.put("detail", detail);
             n.put("lag", lag.getOrDefault(c.name(), 0L));
             Matcher m = DROPPED.matcher(detail);

@@ -144,9 +144,9 @@ class AgentShippingTest {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 assertThat(collectorStatus(a, 1)).isNotNull();
                 assertThat(collectorStatus(a, 1).get("state").asText()).isEqualTo("failed");
-                assertThat(collectorStatus(a, 1).get("detail").asText()).contains("shadow").contains("outside");
+                assertThat(collectorStatus(a, 1).get("detail").asText()).contains("shadow").contains("outside --allowed-paths");
                 assertThat(collectorStatus(a, 3).get("state").asText()).isEqualTo("failed");
-                assertThat(collectorStatus(a, 3).get("detail").asText()).contains("22");
+                assertThat(collectorStatus(a, 3).get("detail").asText()).contains("22").contains("--allowed-ports");
             });
         }
         Path data2 = tmp.resolve("data2");

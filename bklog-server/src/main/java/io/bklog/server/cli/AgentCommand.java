@@ -88,7 +88,9 @@ final class AgentCommand implements Callable<Integer> {
             io.bklog.core.collect.CollectorConfinement.of(config.allowedPaths(), List.of(),
                     config.allowedPorts()); // a bad entry is refused here, naming it
         } catch (IllegalArgumentException e) {
-            throw new io.bklog.server.config.ConfigException(e.getMessage());
+            throw new io.bklog.server.config.ConfigException(e.getMessage()
+                    .replace("collectors.file.allowed_paths", "--allowed-paths")
+                    .replace("collectors.syslog.allowed_ports", "--allowed-ports"));
         }
         Agent agent = Agent.start(config, null);
         CountDownLatch stopped = new CountDownLatch(1);
