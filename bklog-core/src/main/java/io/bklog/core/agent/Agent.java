@@ -245,6 +245,7 @@ public final class Agent implements AutoCloseable {
         Path tmp = configsFile().resolveSibling("configs.json.tmp");
         Files.createDirectories(tmp.getParent());
         Files.writeString(tmp, r.body());
+        AgentFiles.privateFile(tmp);
         Files.move(tmp, configsFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -200,6 +200,8 @@ class AgentShippingTest {
                     .isEqualTo("rwx------");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("a/agent-id"))))
                     .isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("a/configs.json"))))
+                    .isEqualTo("rw-------");
         }
     }
 
