@@ -104,9 +104,28 @@ class AgentShippingTest {
     }
 
     private Agent agent(Path dataDir, List<String> allowedPaths) {
+        return agent(dataDir, allowedPaths, 0);
+    }
+
+    private Agent agent(Path dataDir, List<String> allowedPaths, long batchBytes) {
         return Agent.start(new AgentConfig(List.of(URI.create("http://127.0.0.1:" + peer.getAddress().getPort())),
                 "t", dataDir, "host-a", "host-a", List.of("10.0.0.1"), Map.of(), 1 << 20, Duration.ofMillis(100),
-                Duration.ofMillis(100), 0, "test", allowedPaths, null, 0), null);
+                Duration.ofMillis(100), 0, "test", allowedPaths, null, batchBytes), null);
+    }
+
+    @Test
+    void requestsStayUnderTheBatchByteBound() throws Exception {
+        Path f = logFile("app.log", 0);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 40; i++) b.append("line ").append(i).append(' ').append("y".repeat(1000)).append('\n');
+        Files.writeString(f, b);
+        configs = "{\"collectors\": [" + fileCollector(1, f.toString()) + "]}";
+        try (Agent a = agent(tmp.resolve("data"), List.of(f.getParent().toString()), 8 << 10)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> stored.size() == 40 && a.buffer().pending() == 0);
+        }
+        // about 1.3 KB a document with its action line: at most 6 in 8 KiB
+        assertThat(requestSizes).allMatch(n -> n <= 6);
+        assertThat(requestSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(40);
     }
 
     private static String fileCollector(long id, String glob) {
