@@ -102,8 +102,12 @@ public enum ErrorCode {
             "Pick another name, or update the existing one (PUT /api/v1/collectors/{id})."),
     /** An agent reported under the name of an agent of another space. */
     AGENT_NAME_TAKEN("agent_name_taken", 409,
-            "An agent (bklog agent --name) reported its status under the name of an agent of another space; agent names are unique across spaces.",
-            "Start the agent with another --name, or with a token of the space the name belongs to."),
+            "An agent (bklog agent --name) reported its status under the name of an agent of another space, or of another agent (another agent_id, the UUID in its data dir) of this space seen within the last 30 s; agent names are unique.",
+            "Start the agent with another --name, or with a token of the space the name belongs to; to replace a host, stop the old agent (its name is free 30 s after its last heartbeat) or DELETE /api/v1/agents/{name}."),
+    /** No agent of the caller's space has this name. */
+    AGENT_NOT_FOUND("agent_not_found", 404,
+            "No agent of your space has this name (GET /api/v1/agents lists them).",
+            "Check the name; an agent removed with DELETE /api/v1/agents/{name} comes back with its next heartbeat unless it is stopped."),
     /** A file collector path (or a file it would read) is outside the allowed roots, or under bklog's own dirs. */
     COLLECTOR_PATH_NOT_ALLOWED("collector_path_not_allowed", 403,
             "A file collector's path is outside `collectors.file.allowed_paths`, climbs with `..`, or is under bklog's data directory or config file's directory (never readable, whatever the allow-list says).",

@@ -60,7 +60,8 @@ class AgentPollingTest {
         try (BklogServer server = BklogServer.start(config);
              Agent agent = Agent.start(new AgentConfig(List.of(URI.create(server.uri().toString())), "no-auth",
                      agentDir, "host-a", "host-a", List.of("10.9.8.7"), Map.of("role", "web"), 1 << 20,
-                     Duration.ofMillis(200), Duration.ofMillis(300), 0, "test"), null)) {
+                     Duration.ofMillis(200), Duration.ofMillis(300), 0, "test", List.of(logDir.toString()), null,
+                     0), null)) {
             call(server, "PUT", "/api/v1/index_sets/polled", "");
             JsonNode c = call(server, "POST", "/api/v1/collectors", "{\"name\": \"polled_file\", \"index_set\":"
                     + " \"polled\", \"source_type\": \"file\", \"source_params\": {\"paths\": [\"" + logDir
@@ -82,8 +83,9 @@ class AgentPollingTest {
             call(server, "PUT", "/api/v1/collectors/" + id, "{\"targets\": [\"host-b\"]}");
             await("the agent stops it").atMost(Duration.ofSeconds(10))
                     .until(() -> agent.status().get("collectors").isEmpty());
-            assertThat(call(server, "GET", "/api/v1/collectors/" + id, null).at("/status/state").asText())
-                    .as("no server runs a collector with targets").isNotEqualTo("running");
+            await("its next heartbeat forgets it").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(call(server, "GET", "/api/v1/collectors/" + id, null).at("/status/state").asText())
+                            .as("no server runs a collector with targets").isNotEqualTo("running"));
         }
     }
 }

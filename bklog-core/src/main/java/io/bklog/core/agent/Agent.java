@@ -78,22 +78,31 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Thread shipper;
     private final AtomicLong shipped = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
+    private final RejectedFile rejected;
+    private final String agentId;
+    private volatile String lastError;
+    private volatile long retryingSince = -1;
     private volatile String etag;
     private volatile boolean closed;
 
     private Agent(AgentConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
+        AgentFiles.privateDir(config.dataDir());
+        this.agentId = AgentFiles.agentId(config.dataDir());
         this.buffer = DiskBuffer.open(config.dataDir().resolve("buffer"), config.bufferMaxBytes());
-        CollectorConfinement confinement = CollectorConfinement.unconfined(List.of(config.dataDir()));
+        this.rejected = new RejectedFile(config.dataDir().resolve("rejected"), RejectedFile.DEFAULT_MAX_BYTES);
+        // the agent's own allow-list (a space admin's collector must not read /etc/shadow or bind any port), and
+        // never its own data dir (buffer, offsets, configs, identity)
+        CollectorConfinement confinement = CollectorConfinement.of(config.allowedPaths(),
+                List.of(config.dataDir()), config.allowedPorts());
         Map<String, SourceFactory> factories = new HashMap<>();
         FileSourceFactory files = new FileSourceFactory(config.dataDir().resolve("collectors"), clock, confinement);
         factories.put(FileSourceFactory.TYPE, files);
         for (String alias : io.bklog.core.collect.CollectorService.FILE_ALIASES) factories.put(alias, files);
         factories.put(SyslogSourceFactory.TYPE, new SyslogSourceFactory(clock, confinement));
         CollectorRuntime.Pipelines pipelines = (collector, indexSet) -> IngestPipeline.builder(indexSet).clock(clock)
-                .buffer(buffer.forCollector(collector.name()));
+                .buffer(agentBuffer(collector));
         this.runtime = new CollectorRuntime(pipelines, factories, id -> {
             IndexSet s = indexSets.get(id);
             if (s == null) throw new IllegalStateException("no index set with id " + id + " in the agent's configs");
@@ -124,6 +133,71 @@ public final class Agent implements AutoCloseable {
 
     public DiskBuffer buffer() {
         return buffer;
+    }
+
+    /** This agent's identity: a UUID made on its first start and kept in {@code {data_dir}/agent-id}. */
+    public String agentId() {
+        return agentId;
+    }
+
+    /**
+     * The buffer a collector's pipeline writes to. Each document's id is re-derived from the agent's identity, the
+     * collector's id and the pipeline's id (file identity, generation, offset): two cloned hosts (same device and
+     * inode) or two collectors reading one file never overwrite each other's lines, and the id stays the same across
+     * restarts (a resend after a lost answer overwrites). A dead letter (a parse failure with
+     * {@code enable_retain_content} off) is not shipped to a dead-letter index set through the space's {@code _bulk}:
+     * it goes to the local rejected file.
+     */
+    private io.bklog.spi.IngestBuffer agentBuffer(CollectorConfig collector) {
+        io.bklog.spi.IngestBuffer to = buffer.forCollector(collector.name());
+        String scope = "agent:" + agentId + ":collector:" + collector.id();
+        return new io.bklog.spi.IngestBuffer() {
+            @Override
+            public String backendName() {
+                return to.backendName();
+            }
+
+            @Override
+            public void append(List<io.bklog.spi.BufferedDocument> documents) throws io.bklog.spi.BufferFullException {
+                List<io.bklog.spi.BufferedDocument> out = new java.util.ArrayList<>(documents.size());
+                List<io.bklog.spi.BufferedDocument> dead = new java.util.ArrayList<>();
+                for (io.bklog.spi.BufferedDocument d : documents) {
+                    if (io.bklog.core.ingest.BatchingSink.DEAD_LETTER_INDEX_SET.equals(d.indexSet())) {
+                        dead.add(d);
+                        continue;
+                    }
+                    io.bklog.spi.LogDocument doc = d.document();
+                    out.add(new io.bklog.spi.BufferedDocument(d.indexSet(), d.key(), new io.bklog.spi.LogDocument(
+                            agentDocumentId(scope, doc.id()), doc.timestamp(), doc.fields())));
+                }
+                to.append(out); // first: a full buffer refuses the whole call, and it is offered again
+                for (io.bklog.spi.BufferedDocument d : dead) {
+                    rejected.write(collector.name(), d.indexSet(), d.document().id(), 0,
+                            "parse failure (dead letter)", d.document().fields());
+                }
+            }
+
+            @Override
+            public Consumer consumer(String group) {
+                return to.consumer(group);
+            }
+
+            @Override
+            public long pending(String group) {
+                return to.pending(group);
+            }
+        };
+    }
+
+    /** A confinement refusal names the agent's own options, not the servers' config keys. */
+    static String agentRules(String reason) {
+        return reason.replace("collectors.file.allowed_paths", "--allowed-paths")
+                .replace("collectors.syslog.allowed_ports", "--allowed-ports");
+    }
+
+    /** The {@code _id} of a document an agent's collector made: its pipeline id scoped by agent and collector. */
+    static String agentDocumentId(String scope, String pipelineId) {
+        return io.bklog.core.ingest.DocumentIds.ofContent(scope, pipelineId);
     }
 
     // ---------------------------------------------------------------- configs
@@ -171,6 +245,7 @@ public final class Agent implements AutoCloseable {
         Path tmp = configsFile().resolveSibling("configs.json.tmp");
         Files.createDirectories(tmp.getParent());
         Files.writeString(tmp, r.body());
+        AgentFiles.privateFile(tmp);
         Files.move(tmp, configsFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -231,8 +306,8 @@ public final class Agent implements AutoCloseable {
             n.put("name", c.name());
             n.put("version", c.version());
             n.put("state", e.getValue().state());
-            String detail = e.getValue().detail() != null ? e.getValue().detail()
-                    : e.getValue().reason() != null ? e.getValue().reason() : "";
+            String detail = agentRules(e.getValue().detail() != null ? e.getValue().detail()
+                    : e.getValue().reason() != null ? e.getValue().reason() : "");
             n.put("detail", detail);
             n.put("lag", lag.getOrDefault(c.name(), 0L));
             Matcher m = DROPPED.matcher(detail);
@@ -243,9 +318,21 @@ public final class Agent implements AutoCloseable {
         buf.put("max_bytes", buffer.maxBytes());
         buf.put("lines", buffer.pending());
         buf.put("full_refusals", buffer.fullRefusals());
+        buf.put("write_failures", buffer.writeFailures());
         buf.put("shipped", shipped.get());
-        buf.put("rejected", rejected.get());
+        buf.put("rejected", rejected.count());
         b.put("syslog_dropped", dropped);
+        b.put("agent_id", agentId);
+        b.put("rejected", rejected.count());
+        b.put("rejected_not_written", rejected.notWritten());
+        b.put("rejected_file", rejected.file().toAbsolutePath().toString());
+        ObjectNode sh = b.putObject("shipper");
+        sh.put("alive", shipper.isAlive());
+        long since = retryingSince;
+        sh.put("retrying", since >= 0);
+        if (since >= 0) sh.put("retrying_ms", Math.max(0, clock.millis() - since));
+        if (lastError != null) sh.put("last_error", abbrev(lastError));
+        b.put("shipper_alive", sh.path("alive").asBoolean());
         return b;
     }
 
@@ -254,7 +341,7 @@ public final class Agent implements AutoCloseable {
         ObjectNode body = status();
         log.info("event=agent_status collectors={} buffer_lines={} buffer_bytes={} shipped={} rejected={}",
                 body.path("collectors").size(), body.at("/buffer/lines").asLong(), body.at("/buffer/bytes").asLong(),
-                shipped.get(), rejected.get());
+                shipped.get(), rejected.count());
         HttpResponse<String> r = send("POST", "/api/v1/agents/" + enc(config.name()) + "/status",
                 JSON.writeValueAsString(body), "application/json", Map.of());
         if (r.statusCode() / 100 != 2) {
@@ -266,71 +353,163 @@ public final class Agent implements AutoCloseable {
 
     private void shipLoop() {
         long backoff = 200;
+        boolean uncommitted = false;
         while (!closed) {
-            List<DiskBuffer.Entry> batch;
             try {
-                batch = buffer.poll(config.batchDocs(), Duration.ofSeconds(1));
+                if (uncommitted) { // what was shipped leaves the buffer before anything more is read
+                    buffer.commit();
+                    uncommitted = false;
+                    lastError = null;
+                }
+                List<DiskBuffer.Entry> batch = buffer.poll(config.batchDocs(), Duration.ofSeconds(1));
+                if (batch.isEmpty()) continue;
+                deliver(batch);
+                if (closed) return;
+                shipped.addAndGet(batch.size());
+                uncommitted = true;
+                buffer.commit();
+                uncommitted = false;
+                backoff = 200;
+                lastError = null;
             } catch (InterruptedException e) {
                 return;
-            } catch (RuntimeException e) {
-                log.error("event=agent_buffer_read_failed reason=\"{}\"", e.toString());
-                sleep(1000);
-                continue;
-            }
-            if (batch.isEmpty()) continue;
-            while (!closed) {
-                String failure;
-                try {
-                    failure = ship(batch);
-                } catch (IOException e) {
-                    failure = e.toString();
-                } catch (InterruptedException e) {
-                    return;
+            } catch (RuntimeException e) { // ENOSPC, EIO, a bug: the shipper logs, waits and goes on
+                lastError = e.toString();
+                log.error("event=agent_shipper_error backoff_ms={} uncommitted={} reason=\"{}\"", backoff,
+                        uncommitted, abbrev(e.toString()), e);
+                if (!uncommitted) {
+                    try {
+                        buffer.rewind(); // what was polled and not delivered is polled again
+                    } catch (RuntimeException r) {
+                        log.error("event=agent_buffer_rewind_failed reason=\"{}\"", r.toString());
+                    }
                 }
-                if (failure == null) {
-                    buffer.commit();
-                    shipped.addAndGet(batch.size());
-                    backoff = 200;
-                    break;
-                }
-                log.warn("event=agent_ship_retry docs={} backoff_ms={} reason=\"{}\"", batch.size(), backoff,
-                        abbrev(failure));
                 sleep(backoff);
                 backoff = Math.min(5000, backoff * 2);
             }
         }
     }
 
-    /** Sends the batch to {@code _bulk}; null when every document was taken (or refused for good), else why not. */
-    private String ship(List<DiskBuffer.Entry> batch) throws IOException, InterruptedException {
-        StringBuilder nd = new StringBuilder();
+    /** One document of a batch with its {@code _bulk} lines. */
+    private record Item(DiskBuffer.Entry entry, String lines) {
+        int bytes() {
+            return lines.length(); // chars: within a factor of the UTF-8 bytes, and never fewer for ASCII
+        }
+    }
+
+    /**
+     * Ships the batch until every document is either taken or rejected for good (in the rejected file): in requests
+     * of at most {@link AgentConfig#batchBytes()}, holding and retrying (with back-off, reported in the status) what
+     * a server cannot take yet. Returns early only when the agent is closed.
+     */
+    private void deliver(List<DiskBuffer.Entry> batch) throws InterruptedException {
+        List<Item> chunk = new java.util.ArrayList<>();
+        long bytes = 0;
         for (DiskBuffer.Entry e : batch) {
+            Item it = new Item(e, bulkLines(e));
+            if (!chunk.isEmpty() && bytes + it.bytes() > config.batchBytes()) {
+                deliverChunk(chunk);
+                chunk = new java.util.ArrayList<>();
+                bytes = 0;
+            }
+            chunk.add(it);
+            bytes += it.bytes();
+        }
+        if (!chunk.isEmpty()) deliverChunk(chunk);
+    }
+
+    private void deliverChunk(List<Item> items) throws InterruptedException {
+        long backoff = 200;
+        List<Item> todo = items;
+        while (!closed && !todo.isEmpty()) {
+            String failure;
+            try {
+                Shipped r = ship(todo);
+                if (r.tooLarge()) { // 413: halve the request, down to one document
+                    if (todo.size() == 1) {
+                        reject(todo.get(0), 413, "a single document larger than the servers take: " + r.failure());
+                        todo = List.of();
+                    } else {
+                        int half = todo.size() / 2;
+                        deliverChunk(todo.subList(0, half));
+                        deliverChunk(todo.subList(half, todo.size()));
+                        todo = List.of();
+                    }
+                    break;
+                }
+                todo = r.retry();
+                failure = r.failure();
+            } catch (IOException e) {
+                failure = e.toString();
+            }
+            if (todo.isEmpty()) break;
+            if (retryingSince < 0) retryingSince = clock.millis();
+            lastError = failure;
+            log.warn("event=agent_ship_retry docs={} backoff_ms={} reason=\"{}\"", todo.size(), backoff,
+                    abbrev(failure));
+            sleep(backoff);
+            if (Thread.currentThread().isInterrupted()) throw new InterruptedException();
+            backoff = Math.min(5000, backoff * 2);
+        }
+        retryingSince = -1;
+    }
+
+    private void reject(Item it, int status, String reason) {
+        DiskBuffer.Entry e = it.entry();
+        rejected.write(e.collector(), e.document().indexSet(), e.document().document().id(), status, reason,
+                e.document().document().fields());
+    }
+
+    private static String bulkLines(DiskBuffer.Entry e) {
+        try {
             ObjectNode action = JSON.createObjectNode();
             action.putObject("index").put("_index", e.document().indexSet()).put("_id", e.document().document().id());
-            nd.append(JSON.writeValueAsString(action)).append('\n');
-            nd.append(JSON.writeValueAsString(e.document().document().fields())).append('\n');
+            return JSON.writeValueAsString(action) + "\n" + JSON.writeValueAsString(e.document().document().fields())
+                    + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+            throw new IllegalStateException("cannot write a buffered document as JSON: " + x.getMessage(), x);
         }
+    }
+
+    /** What a {@code _bulk} answer leaves to do: the documents to send again, why, or 413 for the whole request. */
+    private record Shipped(List<Item> retry, String failure, boolean tooLarge) {
+    }
+
+    /**
+     * Per item: 2xx taken; 401/403/404 (the token or the index set is gone or not writable, which an admin may fix),
+     * 408, 429 and 5xx held and sent again; any other 4xx (a mapping or type refusal, a document too large) is a
+     * refusal for good: the document goes to the rejected file, never dropped silently.
+     */
+    private Shipped ship(List<Item> items) throws IOException, InterruptedException {
+        StringBuilder nd = new StringBuilder();
+        for (Item it : items) nd.append(it.lines());
         HttpResponse<String> r = send("POST", "/_bulk", nd.toString(), "application/x-ndjson", Map.of());
-        if (r.statusCode() != 200) return "HTTP " + r.statusCode() + ": " + abbrev(r.body());
-        JsonNode items = JSON.readTree(r.body()).path("items");
-        if (items.size() != batch.size()) return "the answer has " + items.size() + " items for " + batch.size();
-        int retry = 0;
+        if (r.statusCode() == 413) return new Shipped(items, "HTTP 413: " + abbrev(r.body()), true);
+        if (r.statusCode() != 200) return new Shipped(items, "HTTP " + r.statusCode() + ": " + abbrev(r.body()), false);
+        JsonNode items2 = JSON.readTree(r.body()).path("items");
+        if (items2.size() != items.size()) {
+            return new Shipped(items, "the answer has " + items2.size() + " items for " + items.size(), false);
+        }
+        List<Item> retry = new java.util.ArrayList<>();
         String reason = null;
-        for (int i = 0; i < items.size(); i++) {
-            JsonNode it = items.get(i).elements().hasNext() ? items.get(i).elements().next() : items.get(i);
+        for (int i = 0; i < items2.size(); i++) {
+            JsonNode it = items2.get(i).elements().hasNext() ? items2.get(i).elements().next() : items2.get(i);
             int status = it.path("status").asInt(500);
             if (status / 100 == 2) continue;
-            if (status == 429 || status >= 500) {
-                retry++;
-                reason = it.path("error").toString();
+            if (retryable(status)) {
+                retry.add(items.get(i));
+                reason = "HTTP " + status + " " + abbrev(it.path("error").toString());
             } else {
-                rejected.incrementAndGet();
-                log.warn("event=agent_line_rejected index_set={} id={} status={} error=\"{}\"",
-                        batch.get(i).document().indexSet(), batch.get(i).document().document().id(), status,
-                        abbrev(it.path("error").toString()));
+                reject(items.get(i), status, it.path("error").toString());
             }
         }
-        return retry == 0 ? null : retry + " document(s) not stored yet: " + reason;
+        return new Shipped(retry, retry.isEmpty() ? null : retry.size() + " document(s) not stored yet: " + reason,
+                false);
+    }
+
+    /** An item status worth sending again: the servers (or an admin) may take it later. */
+    static boolean retryable(int status) {
+        return status == 401 || status == 403 || status == 404 || status == 408 || status == 429 || status >= 500;
     }
 
     /**

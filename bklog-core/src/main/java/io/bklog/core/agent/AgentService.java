@@ -8,6 +8,7 @@ import com.google.common.hash.Hashing;
 import com.google.common.net.InetAddresses;
 import io.bklog.core.BklogException;
 import io.bklog.core.ErrorCode;
+import io.bklog.core.collect.CollectorStatus;
 import io.bklog.core.indexset.IndexSetService;
 import io.bklog.core.meta.AgentRepository;
 import io.bklog.core.meta.CollectorConfig;
@@ -49,7 +50,16 @@ public final class AgentService {
     public static final Duration STALE = Duration.ofSeconds(30);
     /** The {@code collector_runtime} instance name of an agent: {@code agent:<name>}. */
     public static final String INSTANCE_PREFIX = "agent:";
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]{0,254}");
+    /** Up to 249: the {@code collector_runtime} instance column is 255 with the {@code agent:} prefix. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]{0,248}");
+    private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}"
+            + "-[0-9a-fA-F]{12}");
+    /** Bound of a status report's body (the route answers 413 {@code payload_too_large} past it). */
+    public static final int MAX_STATUS_BYTES = 256 << 10;
+    /** Bound of a collector's {@code detail} kept from a report. */
+    static final int MAX_DETAIL = 1024;
+    private static final java.util.Set<String> STATES = java.util.Set.of(CollectorStatus.RUNNING,
+            CollectorStatus.STOPPED, CollectorStatus.FAILED);
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_.-]{1,63}");
 
     private final MetadataStore metadata;
@@ -80,7 +90,7 @@ public final class AgentService {
                                                   Map<String, String> labels) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new BklogException(ErrorCode.BAD_REQUEST, "name: required, the agent's name (bklog agent --name,"
-                    + " default its host name): letters, digits, '_', '.', ':', '-', up to 255; got "
+                    + " default its host name): letters, digits, '_', '.', ':', '-', up to 249; got "
                     + (name == null ? "none" : "'" + name + "'"), "name");
         }
         if (host != null && !host.isEmpty() && (host.length() > 255 || host.chars().anyMatch(Character::isWhitespace))) {
@@ -152,10 +162,32 @@ public final class AgentService {
         return new Configs(etag, out);
     }
 
-    private List<CollectorConfig> targeting(AgentTargets.Identity who, String spaceUid, Map<Long, IndexSet> sets) {
+    /** The active collectors with targets, and the table's stamp they were read at. */
+    private record Targeted(String stamp, List<CollectorConfig> collectors) {
+    }
+
+    private volatile Targeted targeted = new Targeted(null, List.of());
+
+    /**
+     * The active collectors with targets that agents may run: read again only when the collectors' table changed
+     * (its {@link io.bklog.core.meta.CollectorConfigRepository#changeStamp()}), so each agent's poll costs one
+     * aggregate query instead of the whole table.
+     */
+    private List<CollectorConfig> targetedCollectors() {
+        String stamp = metadata.collectorConfigs().changeStamp();
+        Targeted t = targeted;
+        if (stamp.equals(t.stamp())) return t.collectors();
         List<CollectorConfig> out = new ArrayList<>();
         for (CollectorConfig c : metadata.collectorConfigs().listActive()) {
-            if (!c.targeted() || !AgentTargets.AGENT_SOURCE_TYPES.contains(c.sourceType())) continue;
+            if (c.targeted() && AgentTargets.AGENT_SOURCE_TYPES.contains(c.sourceType())) out.add(c);
+        }
+        targeted = new Targeted(stamp, List.copyOf(out));
+        return out;
+    }
+
+    private List<CollectorConfig> targeting(AgentTargets.Identity who, String spaceUid, Map<Long, IndexSet> sets) {
+        List<CollectorConfig> out = new ArrayList<>();
+        for (CollectorConfig c : targetedCollectors()) {
             IndexSet set = sets.get(c.indexSetId());
             if (set == null || (spaceUid != null && !spaceUid.equals(set.spaceUid()))) continue;
             if (AgentTargets.matches(c.targets(), who)) out.add(c);
@@ -195,10 +227,26 @@ public final class AgentService {
         String version = body.path("version").asText("unknown");
         if (version.length() > 64) version = version.substring(0, 64);
         String space = spaceUid == null ? defaultSpace : spaceUid;
+        String agentId = body.path("agent_id").asText(null);
+        if (agentId != null && !UUID.matcher(agentId).matches()) {
+            throw new BklogException(ErrorCode.BAD_REQUEST, "agent_id: the agent's UUID (its data dir's agent-id)",
+                    "agent_id");
+        }
+        Instant now = clock.instant();
         metadata.agents().find(who.name()).ifPresent(r -> {
             if (!r.spaceUid().equals(space)) {
                 throw new BklogException(ErrorCode.AGENT_NAME_TAKEN, "agent name '" + who.name() + "' belongs to"
                         + " an agent of another space; start this agent with another --name", "name");
+            }
+            // two hosts under one name (two "localhost"s, a cloned host) would delete each other's rows: the name
+            // is the first agent's until it has been silent for STALE
+            String had = read(r.status()).path("agent_id").asText(null);
+            boolean live = r.lastSeen() != null && !r.lastSeen().isBefore(now.minus(STALE));
+            if (had != null && agentId != null && !had.equals(agentId) && live) {
+                throw new BklogException(ErrorCode.AGENT_NAME_TAKEN, "agent name '" + who.name() + "' is reported by"
+                        + " another agent (agent_id " + had + ", host " + r.host() + ") seen "
+                        + java.time.Duration.between(r.lastSeen(), now).toSeconds() + " s ago; start this agent with"
+                        + " another --name", "name");
             }
         });
         JsonNode collectors = body.path("collectors");
@@ -213,18 +261,25 @@ public final class AgentService {
         for (IndexSet s : indexSets.list()) sets.put(s.id(), s);
         Map<Long, CollectorConfig> mine = new HashMap<>();
         for (CollectorConfig c : targeting(who, spaceUid, sets)) mine.put(c.id(), c);
-        Instant now = clock.instant();
         java.util.Set<Long> reported = new java.util.HashSet<>();
+        int at = -1;
         for (JsonNode c : collectors) {
+            at++;
+            String state = c.path("state").asText(CollectorStatus.RUNNING);
+            if (!STATES.contains(state)) {
+                throw new BklogException(ErrorCode.BAD_REQUEST, "collectors[" + at + "].state: one of " + STATES
+                        .stream().sorted().toList() + ", got '" + abbrev(state, 64) + "'", "collectors[" + at + "].state");
+            }
             long id = c.path("id").asLong(-1);
             CollectorConfig cfg = mine.get(id);
             if (cfg == null) continue; // not a collector of this agent: not recorded
+            if (reported.contains(id)) continue; // once per collector
+            String detail = abbrev(c.path("detail").asText(""), MAX_DETAIL);
             ObjectNode r = running.addObject();
             r.put("id", id);
             r.put("name", cfg.name());
-            String state = c.path("state").asText("running");
             r.put("state", state);
-            r.put("detail", c.path("detail").asText(""));
+            r.put("detail", detail);
             long l = Math.max(0, c.path("lag").asLong(0));
             r.put("lag", l);
             r.put("config_version", c.path("version").asLong(cfg.version()));
@@ -232,7 +287,7 @@ public final class AgentService {
             reported.add(id);
             try {
                 metadata.collectorRuntime().record(new CollectorRuntimeRepository.Row(id, INSTANCE_PREFIX + who.name(),
-                        state, null, "agent " + who.name() + " (" + who.host() + "): " + c.path("detail").asText("")
+                        state, null, "agent " + who.name() + " (" + who.host() + "): " + detail
                         + ", lag " + l + " line(s)", cfg.version(), now, now));
             } catch (RuntimeException e) {
                 log.warn("event=agent_collector_state_not_shared agent={} collector={} reason=\"{}\"", who.name(), id,
@@ -248,13 +303,47 @@ public final class AgentService {
         JsonNode buffer = body.path("buffer");
         status.set("buffer", buffer.isObject() ? buffer : JSON.createObjectNode());
         status.put("syslog_dropped", body.path("syslog_dropped").asLong(0));
+        if (agentId != null) status.put("agent_id", agentId);
+        status.put("rejected", body.path("rejected").asLong(body.at("/buffer/rejected").asLong(0)));
+        JsonNode shipper = body.path("shipper");
+        if (shipper.isObject()) {
+            ObjectNode sh = status.putObject("shipper");
+            sh.put("alive", shipper.path("alive").asBoolean(true));
+            sh.put("retrying", shipper.path("retrying").asBoolean(false));
+            if (shipper.has("last_error")) sh.put("last_error", abbrev(shipper.path("last_error").asText(), MAX_DETAIL));
+        }
+        boolean recorded;
         try {
-            metadata.agents().record(new AgentRepository.Row(who.name(), space, who.host(),
+            recorded = metadata.agents().record(new AgentRepository.Row(who.name(), space, who.host(),
                     JSON.writeValueAsString(who.ips()), JSON.writeValueAsString(who.labels()), version,
                     JSON.writeValueAsString(status), now, now));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        if (!recorded) {
+            throw new BklogException(ErrorCode.AGENT_NAME_TAKEN, "agent name '" + who.name() + "' belongs to an agent"
+                    + " of another space; start this agent with another --name", "name");
+        }
+    }
+
+    private static String abbrev(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "...";
+    }
+
+    /**
+     * Forgets an agent of {@code spaceUid} (null: any, when auth is off): its row and its collectors' shared state
+     * rows. An agent still running reports again with its next heartbeat.
+     *
+     * @throws BklogException {@link ErrorCode#AGENT_NOT_FOUND}
+     */
+    public void delete(String name, String spaceUid, String defaultSpace) {
+        AgentRepository.Row r = metadata.agents().find(name).orElse(null);
+        String space = spaceUid == null ? (r == null ? defaultSpace : r.spaceUid()) : spaceUid;
+        if (r == null || !r.spaceUid().equals(space) || !metadata.agents().delete(name, space)) {
+            throw new BklogException(ErrorCode.AGENT_NOT_FOUND, "no agent '" + name + "' in this space", "name");
+        }
+        metadata.collectorRuntime().forgetAllBut(INSTANCE_PREFIX + name, List.of());
+        log.info("event=agent_deleted name={} space={}", name, space);
     }
 
     /** Every agent of {@code spaceUid} (null: all), with {@code stale} when not seen for {@link #STALE}. */
@@ -279,6 +368,9 @@ public final class AgentService {
             m.put("lag", st.path("lag").asLong(0));
             m.put("buffer", st.path("buffer"));
             m.put("syslog_dropped", st.path("syslog_dropped").asLong(0));
+            m.put("agent_id", st.path("agent_id").asText(null));
+            m.put("rejected", st.path("rejected").asLong(0));
+            if (st.has("shipper")) m.put("shipper", st.path("shipper"));
             out.add(m);
         }
         return out;

@@ -82,6 +82,7 @@ public final class DiskBuffer implements AutoCloseable {
     /** Records polled and not committed, to count them off their collectors on commit. */
     private final List<Entry> polled = new ArrayList<>();
     private long fullRefusals;
+    private long writeFailures;
     private boolean closed;
 
     private DiskBuffer(Path dir, long maxBytes, long segmentBytes) {
@@ -98,7 +99,10 @@ public final class DiskBuffer implements AutoCloseable {
     /** As {@link #open(Path, long)} with a segment size of its own (tests roll segments early). */
     public static DiskBuffer open(Path dir, long maxBytes, long segmentBytes) {
         if (maxBytes <= 0) throw new IllegalArgumentException("buffer max bytes must be > 0, got " + maxBytes);
-        DiskBuffer b = new DiskBuffer(Objects.requireNonNull(dir, "dir"), maxBytes, Math.max(1024, segmentBytes));
+        // a segment is at most a quarter of the bound: the active one is deleted only once rolled, so a bound
+        // below the segment size would otherwise fill up with one segment that is never deleted
+        DiskBuffer b = new DiskBuffer(Objects.requireNonNull(dir, "dir"), maxBytes,
+                Math.max(1024, Math.min(segmentBytes, maxBytes / 4)));
         try {
             b.recover();
         } catch (IOException e) {
@@ -108,7 +112,7 @@ public final class DiskBuffer implements AutoCloseable {
     }
 
     private void recover() throws IOException {
-        Files.createDirectories(dir);
+        AgentFiles.privateDir(dir);
         Path c = dir.resolve(COMMITTED);
         committed = Files.exists(c) ? Long.parseLong(Files.readString(c).trim()) : 0;
         try (Stream<Path> files = Files.list(dir)) {
@@ -123,12 +127,18 @@ public final class DiskBuffer implements AutoCloseable {
             byte[] data = Files.readAllBytes(e.getValue());
             int good = 0;
             int start = 0;
+            int lastGood = 0;
             for (int i = 0; i < data.length; i++) {
                 if (data[i] != '\n') continue;
                 Entry en = parse(new String(data, start, i - start, StandardCharsets.UTF_8));
-                if (en == null) break;
                 good = i + 1;
                 start = i + 1;
+                if (en == null) { // a corrupt record: skipped, the good ones after it are kept
+                    log.warn("event=agent_buffer_corrupt_record segment={} at_byte={}", e.getValue().getFileName(),
+                            good);
+                    continue;
+                }
+                lastGood = good;
                 nextSeq = Math.max(nextSeq, en.seq() + 1);
                 if (en.seq() > committed) {
                     pendingByCollector.merge(en.collector(), 1L, Long::sum);
@@ -143,7 +153,7 @@ public final class DiskBuffer implements AutoCloseable {
                     ch.force(true);
                 }
             }
-            if (good == 0) {
+            if (lastGood == 0) {
                 Files.delete(e.getValue());
                 segments.remove(e.getKey());
             } else {
@@ -246,13 +256,26 @@ public final class DiskBuffer implements AutoCloseable {
             ByteBuffer buf = ByteBuffer.wrap(out.toByteArray());
             while (buf.hasRemaining()) active.write(buf);
             active.force(false);
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
+            // ENOSPC, EIO: nothing of this append counts (the torn write is cut), and the caller is told as for a
+            // full buffer, so its pipeline holds the lines and offers them again later; an unchecked error would
+            // make the multi-line aggregator take the same lines twice
             try {
                 if (active != null && before >= 0) active.truncate(before);
+                if (active != null && before <= 0) { // a new segment: begun again by the next append
+                    active.close();
+                    active = null;
+                    Path p = segments.remove(activeFirst);
+                    if (p != null) Files.deleteIfExists(p);
+                }
             } catch (IOException ignored) {
                 // the torn tail is cut on the next open
             }
-            throw new UncheckedIOException("cannot write the agent buffer in " + dir + ": " + e.getMessage(), e);
+            writeFailures++;
+            log.warn("event=agent_buffer_write_failed dir={} docs={} write_failures={} reason=\"{}\"", dir,
+                    documents.size(), writeFailures, e.toString());
+            throw new BufferFullException("cannot write the agent buffer in " + dir + " (" + e.getMessage()
+                    + "); the lines are held and offered again");
         }
         bytes += out.size();
         nextSeq = seq;
@@ -264,6 +287,7 @@ public final class DiskBuffer implements AutoCloseable {
         if (active != null) active.close();
         Path p = dir.resolve(String.format("seg-%020d.jsonl", nextSeq));
         active = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        AgentFiles.privateFile(p);
         activeFirst = nextSeq;
         segments.put(nextSeq, p);
         // make the new file's directory entry durable too
@@ -321,7 +345,7 @@ public final class DiskBuffer implements AutoCloseable {
                     readOffset = 0;
                     continue;
                 }
-                int chunk = (int) Math.min(4 << 20, size - readOffset);
+                int chunk = (int) Math.min(256 << 10, size - readOffset); // grows while no record ends in it
                 byte[] data;
                 int lastNl;
                 while (true) {
@@ -364,6 +388,7 @@ public final class DiskBuffer implements AutoCloseable {
             Path tmp = dir.resolve(COMMITTED + ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
+                AgentFiles.privateFile(tmp);
                 ch.write(ByteBuffer.wrap(Long.toString(lastPolled).getBytes(StandardCharsets.US_ASCII)));
                 ch.force(true);
             }
@@ -399,8 +424,15 @@ public final class DiskBuffer implements AutoCloseable {
         }
     }
 
-    /** Deletes segments every record of which is committed (never the one being written). */
+    /**
+     * Deletes segments every record of which is committed; the one being written too when wholly committed (the
+     * next append begins a new one), so a small bound never stalls on a segment that cannot be deleted.
+     */
     private void dropCommittedSegments() throws IOException {
+        if (active != null && nextSeq - 1 <= committed) {
+            active.close();
+            active = null;
+        }
         while (!segments.isEmpty()) {
             Map.Entry<Long, Path> first = segments.firstEntry();
             Map.Entry<Long, Path> next = segments.higherEntry(first.getKey());
@@ -443,6 +475,11 @@ public final class DiskBuffer implements AutoCloseable {
 
     public long maxBytes() {
         return maxBytes;
+    }
+
+    /** How many appends failed to write (disk full, I/O error) and were refused as when full. */
+    public synchronized long writeFailures() {
+        return writeFailures;
     }
 
     /** How many appends were refused because the buffer was full (the sources were held back). */

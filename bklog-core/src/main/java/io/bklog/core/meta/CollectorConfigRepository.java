@@ -83,4 +83,18 @@ public final class CollectorConfigRepository {
     public List<CollectorConfig> list() {
         return table.list(null, Map.of(), "name", 0);
     }
+
+    /**
+     * A stamp of the table that changes whenever a collector is created, updated (its version grows), started,
+     * stopped or deleted: one small aggregate query, so a reader may keep what it derived from {@link #listActive()}
+     * until the stamp changes.
+     */
+    public String changeStamp() {
+        return db.jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) AS n, COALESCE(SUM(version), 0) AS v,"
+                        + " COALESCE(MAX(id), 0) AS m, COALESCE(SUM(CASE WHEN active THEN id ELSE 0 END), 0) AS a FROM "
+                        + TABLE)
+                .map((rs, ctx) -> rs.getLong("n") + ":" + rs.getLong("v") + ":" + rs.getLong("m") + ":"
+                        + rs.getLong("a"))
+                .one());
+    }
 }

@@ -164,4 +164,81 @@ class AgentServiceTest {
         assertThat(catchThrowableOfType(() -> AgentService.identity(null, null, null, null), BklogException.class)
                 .field()).contains("name");
     }
+
+    @Test
+    void aTokenOfSpaceBSeesNoneOfSpaceAsCollectorsOrAgents() {
+        platform.internals().metadata().spaces().create(io.bklog.core.meta.Space.of("team_b", "Team B"));
+        platform.indexSets().put("b_logs", IndexSetSpec.defaults(), "team_b");
+        CollectorConfig a = collectors.create(file("in_a", "['web-1']"), "app");
+        String spaceA = platform.indexSets().get("app").spaceUid();
+        assertThat(agents.configs(web1(), spaceA).collectors()).extracting(m -> m.get("id")).containsExactly(a.id());
+        assertThat(agents.configs(web1(), "team_b").collectors()).as("space B's token").isEmpty();
+        agents.report("web-1", json("{'host': 'web-1', 'collectors': [{'id': " + a.id() + ", 'state': 'running'}]}"),
+                spaceA, "default");
+        assertThat(agents.list("team_b")).isEmpty();
+        assertThat(agents.list(spaceA)).hasSize(1);
+        // a report of space B about space A's collector records nothing of it
+        agents.report("web-2", json("{'host': 'web-1', 'collectors': [{'id': " + a.id() + ", 'state': 'failed'}]}"),
+                "team_b", "default");
+        assertThat(((JsonNode) agents.list("team_b").get(0).get("collectors"))).isEmpty();
+        assertThat(collectors.status(a.id()).detail()).doesNotContain("agent:web-2");
+        assertThat(catchThrowableOfType(() -> agents.delete("web-1", "team_b", "default"), BklogException.class)
+                .code()).isEqualTo(ErrorCode.AGENT_NOT_FOUND);
+    }
+
+    @Test
+    void aReportIsBoundedValidatedAndDeduplicated() {
+        CollectorConfig c = collectors.create(file("by_name", "['web-1']"), "app");
+        BklogException bad = catchThrowableOfType(() -> agents.report("web-1", json("{'host': 'web-1', 'collectors':"
+                + " [{'id': " + c.id() + ", 'state': 'pwned'}]}"), null, "default"), BklogException.class);
+        assertThat(bad.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(bad.field()).contains("collectors[0].state");
+        agents.report("web-1", json("{'host': 'web-1', 'collectors': [{'id': " + c.id() + ", 'state': 'running',"
+                + " 'detail': '" + "d".repeat(5000) + "', 'lag': 1}, {'id': " + c.id() + ", 'state': 'running',"
+                + " 'lag': 1000}]}"), null, "default");
+        Map<String, Object> a = agents.list(null).get(0);
+        assertThat((JsonNode) a.get("collectors")).hasSize(1);
+        assertThat(((JsonNode) a.get("collectors")).get(0).get("detail").asText().length()).isLessThan(1100);
+        assertThat(a).containsEntry("lag", 1L);
+        String longName = "n".repeat(250);
+        assertThat(catchThrowableOfType(() -> AgentService.identity(longName, null, null, null),
+                BklogException.class).field()).contains("name");
+        AgentService.identity("n".repeat(249), null, null, null);
+    }
+
+    @Test
+    void aSecondAgentIdUnderALiveNameIsRefusedAndDeleteForgetsTheAgentAndItsRows() {
+        CollectorConfig c = collectors.create(file("by_name", "['localhost']"), "app");
+        String one = "11111111-1111-4111-8111-111111111111";
+        String two = "22222222-2222-4222-8222-222222222222";
+        String report = "{'agent_id': '%s', 'host': 'localhost', 'collectors': [{'id': " + c.id()
+                + ", 'state': 'running'}]}";
+        agents.report("localhost", json(report.formatted(one)), null, "default");
+        BklogException e = catchThrowableOfType(() -> agents.report("localhost", json(report.formatted(two)), null,
+                "default"), BklogException.class);
+        assertThat(e.code()).isEqualTo(ErrorCode.AGENT_NAME_TAKEN);
+        assertThat(e.getMessage()).contains(one);
+        assertThat(collectors.status(c.id()).detail()).as("the first agent's row stays").contains("agent:localhost");
+        agents.report("localhost", json(report.formatted(one)), null, "default");
+        clock.advance(AgentService.STALE.plus(Duration.ofSeconds(1)));
+        agents.report("localhost", json(report.formatted(two)), null, "default"); // the first one is gone: taken over
+        assertThat(agents.list(null).get(0)).containsEntry("agent_id", two);
+
+        agents.delete("localhost", null, "default");
+        assertThat(agents.list(null)).isEmpty();
+        assertThat(collectors.status(c.id()).state()).isNotEqualTo(CollectorStatus.RUNNING);
+        assertThat(catchThrowableOfType(() -> agents.delete("localhost", null, "default"), BklogException.class)
+                .code()).isEqualTo(ErrorCode.AGENT_NOT_FOUND);
+    }
+
+    @Test
+    void aNameOfAnotherSpaceIsNotTakenOverByARacingReport() {
+        agents.report("web-1", json("{'host': 'web-1'}"), null, "default");
+        // the check before the write passed for both (a race): the write itself refuses to move the name
+        boolean moved = platform.internals().metadata().agents().record(new io.bklog.core.meta.AgentRepository.Row(
+                "web-1", "team_b", "web-1", "[]", "{}", "x", "{}", clock.instant(), clock.instant()));
+        assertThat(moved).isFalse();
+        assertThat(platform.internals().metadata().agents().find("web-1").orElseThrow().spaceUid())
+                .isEqualTo("default");
+    }
 }

@@ -135,4 +135,89 @@ class DiskBufferTest {
             assertThat(b.pendingByCollector()).isEmpty();
         }
     }
+
+    private static List<BufferedDocument> bigDocs(int from, int count, int size) {
+        List<BufferedDocument> out = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            out.add(new BufferedDocument("app", "file-a", new LogDocument("id-" + i, T,
+                    Map.of("log", "x".repeat(size)))));
+        }
+        return out;
+    }
+
+    @Test
+    void aBoundBelowTheSegmentSizeKeepsTakingOnceShipped() throws Exception {
+        try (DiskBuffer b = DiskBuffer.open(dir, 1 << 20)) { // the default segment size, 8 MiB
+            int next = 0;
+            for (int round = 0; round < 5; round++) {
+                int taken = 0;
+                try {
+                    while (true) {
+                        b.append("c1", bigDocs(next, 1, 10_000));
+                        next++;
+                        taken++;
+                    }
+                } catch (BufferFullException full) {
+                    // the bound
+                }
+                assertThat(taken).as("round " + round + " took some").isGreaterThan(20);
+                assertThat(b.bytes()).isLessThanOrEqualTo(1 << 20);
+                assertThat(b.poll(10_000, Duration.ZERO)).hasSize(taken);
+                b.commit();
+                assertThat(b.pending()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aCorruptRecordInTheMiddleIsSkippedAndTheRecordsAfterItKept() throws Exception {
+        try (DiskBuffer b = DiskBuffer.open(dir, 1 << 20)) {
+            b.append("c1", docs(0, 3));
+        }
+        Path seg;
+        try (Stream<Path> s = Files.list(dir)) {
+            seg = s.filter(p -> p.getFileName().toString().startsWith("seg-")).findFirst().orElseThrow();
+        }
+        List<String> lines = Files.readAllLines(seg);
+        lines.set(1, "{\"s\":2,\"c\":\"c1\",garbage");
+        Files.write(seg, lines);
+        try (DiskBuffer b = DiskBuffer.open(dir, 1 << 20)) {
+            assertThat(ids(b.poll(100, Duration.ZERO))).containsExactly("id-0", "id-2");
+            b.append("c1", docs(3, 1));
+            assertThat(ids(b.poll(100, Duration.ZERO))).containsExactly("id-3");
+        }
+    }
+
+    @Test
+    void aWriteErrorIsRefusedAsAFullBufferAndCountedNothingHalfTaken() throws Exception {
+        Path full = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(full), "needs /dev/full (Linux)");
+        try (DiskBuffer b = DiskBuffer.open(dir, 1 << 20, 1024)) {
+            while (b.bytes() < 1024) b.append("c1", docs((int) b.pending(), 1));
+            long pending = b.pending();
+            // the next append begins a new segment: on a disk that is full (ENOSPC)
+            Path next = dir.resolve(String.format("seg-%020d.jsonl", pending + 1));
+            Files.createSymbolicLink(next, full);
+            assertThatThrownBy(() -> b.append("c1", docs(1000, 2))).isInstanceOf(BufferFullException.class)
+                    .hasMessageContaining("held and offered again");
+            assertThat(b.writeFailures()).isEqualTo(1);
+            assertThat(b.fullRefusals()).isZero();
+            assertThat(b.pending()).isEqualTo(pending);
+            Files.deleteIfExists(next); // space again
+            b.append("c1", docs(1000, 2));
+            assertThat(b.pending()).isEqualTo(pending + 2);
+            List<DiskBuffer.Entry> all = b.poll(1000, Duration.ZERO);
+            assertThat(ids(all)).endsWith("id-1000", "id-1001").doesNotHaveDuplicates();
+        }
+        if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+                    .isEqualTo("rwx------");
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : s.toList()) {
+                    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(p))).as(p.toString()).isEqualTo("rw-------");
+                }
+            }
+        }
+    }
 }

@@ -45,7 +45,8 @@ final class AgentCommand implements Callable<Integer> {
     String host;
 
     @Option(names = "--ip", paramLabel = "IP[,IP]",
-            description = "addresses matched by IP and CIDR targets (default every address of the host)")
+            description = "addresses matched by IP and CIDR targets (default the host's, without loopback, link-local and"
+                    + " container bridges)")
     String ips;
 
     @Option(names = "--labels", paramLabel = "k=v[,k=v]", description = "labels matched by label:k=v targets")
@@ -63,6 +64,16 @@ final class AgentCommand implements Callable<Integer> {
             description = "how often to report the status (default 5s)")
     String heartbeat;
 
+    @Option(names = "--allowed-paths", paramLabel = "GLOB[,GLOB]",
+            description = "what file collectors may read (globs or directories; default /var/log/**, as the servers'"
+                    + " collectors.file.allowed_paths); the data dir never")
+    String allowedPaths;
+
+    @Option(names = "--allowed-ports", paramLabel = "PORTS",
+            description = "ports syslog collectors may listen on (default 514,1024-65535, as the servers'"
+                    + " collectors.syslog.allowed_ports)")
+    String allowedPorts;
+
     @Override
     public Integer call() throws InterruptedException {
         String t = token != null ? token : System.getenv("BKLOG_AGENT_TOKEN");
@@ -72,9 +83,14 @@ final class AgentCommand implements Callable<Integer> {
         try {
             config = new AgentConfig(uris, t, dataDir, name, host, ips == null ? null : split(ips),
                     labels == null ? null : labelMap(labels), size(bufferMax), duration(poll, "--poll-interval"),
-                    duration(heartbeat, "--heartbeat"), 0, BklogCommand.version());
+                    duration(heartbeat, "--heartbeat"), 0, BklogCommand.version(),
+                    allowedPaths == null ? null : split(allowedPaths), allowedPorts, 0);
+            io.bklog.core.collect.CollectorConfinement.of(config.allowedPaths(), List.of(),
+                    config.allowedPorts()); // a bad entry is refused here, naming it
         } catch (IllegalArgumentException e) {
-            throw new io.bklog.server.config.ConfigException(e.getMessage());
+            throw new io.bklog.server.config.ConfigException(e.getMessage()
+                    .replace("collectors.file.allowed_paths", "--allowed-paths")
+                    .replace("collectors.syslog.allowed_ports", "--allowed-ports"));
         }
         Agent agent = Agent.start(config, null);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -17,7 +17,8 @@ import java.util.Map;
  * {@code GET /api/v1/agents/configs?name=&host=&ip=&labels=} answers the collector configs that target the agent with
  * an {@code ETag} ({@code If-None-Match} answers 304 when nothing changed); {@code POST /api/v1/agents/{name}/status}
  * records its heartbeat; both need the {@code ingest} role only (an agent token reads no logs) and see the token's
- * space only. {@code GET /api/v1/agents} lists the space's agents (viewer).
+ * space only. {@code GET /api/v1/agents} lists the space's agents (viewer); {@code DELETE /api/v1/agents/{name}}
+ * forgets one (admin of the space).
  */
 final class AgentRoutes implements RouteGroup {
     static final String PREFIX = "/api/v1/agents";
@@ -55,10 +56,21 @@ final class AgentRoutes implements RouteGroup {
         });
         app.post(PREFIX + "/{name}/status", ctx -> {
             AuthFilter.require(ctx, Role.INGEST);
+            if (ctx.bodyAsBytes().length > AgentService.MAX_STATUS_BYTES) {
+                throw new io.bklog.core.BklogException(io.bklog.core.ErrorCode.PAYLOAD_TOO_LARGE, "a status report"
+                        + " is at most " + (AgentService.MAX_STATUS_BYTES >> 10) + " KiB, got "
+                        + ctx.bodyAsBytes().length + " bytes", null);
+            }
             JsonNode body = bodies.read(ctx, JsonNode.class, JsonNodeFactory.instance.objectNode());
             agents.report(ctx.pathParam("name"), body, AuthFilter.principal(ctx).map(p -> p.spaceUid()).orElse(null),
                     LogPlatformBuilder.DEFAULT_SPACE);
             ctx.json(Map.of("name", ctx.pathParam("name"), "recorded", true));
+        });
+        app.delete(PREFIX + "/{name}", ctx -> {
+            AuthFilter.require(ctx, Role.ADMIN);
+            agents.delete(ctx.pathParam("name"), AuthFilter.principal(ctx).map(p -> p.spaceUid()).orElse(null),
+                    LogPlatformBuilder.DEFAULT_SPACE);
+            ctx.status(HttpStatus.NO_CONTENT);
         });
     }
 }

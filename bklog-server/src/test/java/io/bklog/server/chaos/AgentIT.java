@@ -45,6 +45,9 @@ class AgentIT {
     private AgentProcess agent;
     private Thread writer;
     private volatile boolean writing;
+    /** target/agent-it-*: kept when the test fails (logs of both JVMs), deleted when it passes */
+    private Path work;
+    private boolean passed;
 
     @AfterEach
     void stopAll() throws Exception {
@@ -52,6 +55,11 @@ class AgentIT {
         if (writer != null) writer.join(5000);
         if (agent != null) agent.close();
         if (server != null) server.close();
+        if (passed && work != null) {
+            try (var files = Files.walk(work)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
     }
 
     @Test
@@ -60,7 +68,7 @@ class AgentIT {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void agentShipsEveryLineOnceThroughAServerOutageARotationAndItsOwnKill9() throws Exception {
         long t0 = System.nanoTime();
-        Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "agent-it-");
+        work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "agent-it-");
         Path logs = Files.createDirectories(work.resolve("logs"));
         Path file = logs.resolve("app.log");
         Files.writeString(file, "");
@@ -98,7 +106,8 @@ class AgentIT {
 
         agent = new AgentProcess(List.of("--server", uri.toString(), "--token", agentToken,
                 "--data-dir", work.resolve("agent-data").toString(), "--name", "agent-" + runId,
-                "--labels", "it=" + runId, "--poll-interval", "1s", "--heartbeat", "1s"), work.resolve("agent.log"));
+                "--labels", "it=" + runId, "--poll-interval", "1s", "--heartbeat", "1s",
+                "--allowed-paths", logs.toString()), work.resolve("agent.log"));
         agent.start();
 
         AtomicInteger written = new AtomicInteger();
@@ -173,6 +182,7 @@ class AgentIT {
         assertThat(count).as("documents stored").isEqualTo(total);
         JsonNode status = Stack.call(uri, "GET", "/api/v1/collectors/" + collectorId, admin, null).get("status");
         assertThat(status.get("detail").asText()).contains("agent:agent-" + runId);
+        passed = true;
     }
 
     private long count(URI uri, String token) throws Exception {
