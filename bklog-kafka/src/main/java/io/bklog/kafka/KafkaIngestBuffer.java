@@ -98,7 +98,7 @@ public final class KafkaIngestBuffer implements IngestBuffer {
                     new NewTopic(config.topic(), config.partitions(), config.replication()).configs(topicConfig),
                     new NewTopic(config.deadLetterTopic(), 1, config.replication()).configs(topicConfig)),
                     config.requestTimeout());
-            this.partitions = KafkaLag.partitions(admin, config.topic(), config.requestTimeout());
+            this.partitions = KafkaLag.partitionsOnceVisible(admin, config.topic(), config.requestTimeout());
             this.topicMinInsyncReplicas = reconcileMinInsyncReplicas(admin, config);
             p = new KafkaProducer<>(producerProperties(config), new StringSerializer(), new ByteArraySerializer());
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {

@@ -30,6 +30,29 @@ final class KafkaLag {
         return d.partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
     }
 
+    /**
+     * {@link #partitions}, asked again (50 ms doubling to 500 ms, within {@code timeout}) while the broker answering
+     * does not know the topic yet: a topic just created on one broker of a cluster reaches the others' metadata a
+     * moment later.
+     */
+    static List<TopicPartition> partitionsOnceVisible(Admin admin, String topic, Duration timeout)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pauseMs = 50;
+        while (true) {
+            try {
+                return partitions(admin, topic, timeout);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() + pauseMs * 1_000_000L >= deadline) {
+                    throw e;
+                }
+                Thread.sleep(pauseMs);
+                pauseMs = Math.min(500, pauseMs * 2);
+            }
+        }
+    }
+
     /** Records of {@code partitions} not yet committed by {@code group}. */
     static long lag(Admin admin, String group, List<TopicPartition> partitions, Duration timeout)
             throws ExecutionException, InterruptedException, TimeoutException {
