@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -116,10 +115,10 @@ final class EsNodes {
     static void stop(Process process, Duration grace) {
         List<ProcessHandle> all = family(process);
         all.forEach(ProcessHandle::destroy);
-        Instant deadline = Instant.now().plus(grace);
+        long deadline = System.nanoTime() + grace.toNanos();
         for (ProcessHandle h : all) {
             try {
-                long left = Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
+                long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
                 h.onExit().get(left, TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 h.destroyForcibly();
