@@ -217,7 +217,7 @@ public final class IngestRuntime implements AutoCloseable {
         }
         if (refresh && out.stream().anyMatch(r -> r.status() == BulkResult.Status.OK)) {
             out = withDrainOutcome(out, waits);
-            store.refresh(indexSet);
+            refreshAfter(indexSet, out);
         }
         return result(indexSet, out, started);
     }
@@ -303,8 +303,21 @@ public final class IngestRuntime implements AutoCloseable {
             Thread.currentThread().interrupt();
             out = all(docs, "interrupted while waiting for the store");
         }
-        if (refresh && out.stream().anyMatch(r -> r.status() == BulkResult.Status.OK)) store.refresh(indexSet);
+        if (refresh) refreshAfter(indexSet, out);
         return result(indexSet, out, started);
+    }
+
+    /**
+     * The refresh a {@code refresh=true} batch asks for: its index set when something was stored, and the dead-letter
+     * index set when something was refused (and so dead-lettered), so the dead letters list shows it at once.
+     */
+    private void refreshAfter(String indexSet, List<BulkResult.ItemResult> out) {
+        if (out.stream().anyMatch(r -> r.status() == BulkResult.Status.OK)) store.refresh(indexSet);
+        String dl = sink.config().deadLetterIndexSet();
+        if (!dl.equals(indexSet) && out.stream().anyMatch(r -> r.status() == BulkResult.Status.REJECTED)
+                && store.indexSets().contains(dl)) {
+            store.refresh(dl);
+        }
     }
 
     private static DirectIngest.Result result(String indexSet, List<BulkResult.ItemResult> out, long startedNanos) {

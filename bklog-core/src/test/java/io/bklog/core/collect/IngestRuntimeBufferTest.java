@@ -144,6 +144,8 @@ class IngestRuntimeBufferTest {
             assertThat(r.items().get(1).reason()).contains("not an address").contains("dead letters");
             assertThat(p.search().search("app", SearchParams.of("*")).hits()).as("searchable when answered")
                     .extracting(SearchResult.Hit::id).containsExactly(r.items().get(0).id());
+            assertThat(p.deadLetters().list("app", 0, 10).total()).as("the refused one listed when answered")
+                    .isEqualTo(1);
             // the drainer commits the buffer's records after the store answered them: soon after, not before the answer
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(buffer.pending(BufferDrainer.GROUP)).isZero());

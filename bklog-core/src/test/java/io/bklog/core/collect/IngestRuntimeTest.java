@@ -36,6 +36,22 @@ class IngestRuntimeTest {
     }
 
     @Test
+    void aRefusedDocumentOfARefreshBatchIsListedInTheDeadLettersWhenAnswered() {
+        try (LogPlatform p = LogPlatform.builder().build()) {
+            p.indexSets().put("app", IndexSetSpec.withFields(List.of(
+                    io.bklog.spi.FieldSpec.of("client", io.bklog.spi.FieldType.IP))));
+            p.pipeline().ingest("app", List.of(Map.of("log", "bad", "client", "300.1.1.1")), true);
+            assertThat(p.deadLetters().list("app", 0, 10).total()).isEqualTo(1); // the dead-letter index is open now
+            DirectIngest.Result r = p.pipeline().ingest("app", List.of(Map.of("log", "good", "client", "10.0.0.1"),
+                    Map.of("log", "bad too", "client", "300.1.1.2")), true);
+            assertThat(r.items()).extracting(BulkResult.ItemResult::status)
+                    .containsExactly(BulkResult.Status.OK, BulkResult.Status.REJECTED);
+            // no wait: the UI lists the dead letters right after the answer, not after the next periodic refresh
+            assertThat(p.deadLetters().list("app", 0, 10).total()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void answersIngestBusyWhenTheSinkQueueIsFullAndCloseDrainsWhatWasAccepted() {
         try (LogPlatform p = LogPlatform.builder().build()) {
             p.indexSets().put("app", IndexSetSpec.defaults());

@@ -356,8 +356,11 @@ async function masking(main) {
   const live = () => { clearTimeout(timer); timer = setTimeout(preview, 300); };
   cfg.addEventListener('input', live);
   samples.addEventListener('input', live);
+  let seq = 0; // the answer for an index set picked earlier is dropped
   async function loadConfig() {
+    const my = ++seq;
     const c = await api('GET', `/api/v1/index_sets/${enc(picker.value)}/desensitize`);
+    if (my !== seq) return;
     // the stored config as it is written back (ids and timestamps of the stored steps left out)
     const keys = ['field_name', 'sort_index', 'operator', 'params', 'rule_id', 'match_pattern'];
     const steps = (c.field_configs || []).map((fc) => Object.fromEntries(keys.filter((k) => fc[k] !== null && fc[k] !== undefined).map((k) => [k, fc[k]])));
@@ -536,8 +539,11 @@ async function deadLetters(main) {
   const picker = await indexSetPicker('dl-index-set');
   const out = h('div', {});
   const msg = h('div', { role: 'status', id: 'dl-status' });
+  let seq = 0; // the answer for an index set picked earlier (or the first load) is dropped
   async function load() {
+    const my = ++seq;
     const r = await api('GET', `/api/v1/index_sets/${enc(picker.value)}/dead_letters?size=100`);
+    if (my !== seq) return;
     out.replaceChildren(h('p', { class: 'muted', id: 'dl-total' }, `${r.total} dead letter${r.total === 1 ? '' : 's'}`
       + (r.total > r.items.length ? ` (the newest ${r.items.length} shown)` : '')), table(r.items, [
       ['When', (x) => fmtTime(x.time)], ['Reason', (x) => x.reason || ''], ['Attempts', (x) => String(x.attempts ?? '')],
