@@ -226,7 +226,7 @@ public final class IndexLifecycle {
     public List<String> expireRestores() {
         List<String> deleted = new ArrayList<>();
         for (RestoreJob job : meta.restoreJobs().listExpired(clock.instant())) {
-            List<String> indices = RestoreService.targets(meta, job);
+            List<String> indices = RestoreService.ownTargets(meta, job, clock.instant());
             store.deleteIndices(indices);
             deleted.addAll(indices);
             meta.restoreJobs().update(job.withProgress(RestoreJob.EXPIRED, job.totalDocCount(),

@@ -128,9 +128,9 @@ public final class RestoreService {
         } catch (io.bklog.core.meta.MetadataNotFoundException e) {
             throw new OpsException(ErrorCode.OPERATION_NOT_FOUND, e.getMessage(), "id");
         }
-        List<String> indices = targets(meta, job);
-        store.deleteIndices(indices);
         Instant now = clock.instant();
+        List<String> indices = ownTargets(meta, job, now);
+        store.deleteIndices(indices);
         RestoreJob expired = job.expiredTime().isAfter(now) ? job.withExpiredTime(now) : job;
         meta.restoreJobs().update(expired.withProgress(RestoreJob.EXPIRED, job.totalDocCount(), job.completeDocCount(),
                 job.totalStoreSize()));
@@ -227,10 +227,7 @@ public final class RestoreService {
         try {
             for (Item item : plan) {
                 String target = IndexNames.RESTORE_PREFIX + item.index();
-                if (!existing.contains(target)) {
-                    repo.restore(item.snapshot(), List.of(item.index()), IndexNames.RESTORE_PREFIX,
-                            SnapshotRepository.ProgressListener.NONE);
-                }
+                if (!existing.contains(target)) restoreOnce(repo, item, target);
                 complete += repo.get(item.snapshot()).map(i -> i.docCounts().getOrDefault(item.index(), 0L))
                         .orElse(0L);
                 n++;
@@ -248,6 +245,32 @@ public final class RestoreService {
         }
     }
 
+    /**
+     * Restores one archived index. Restores of overlapping days share their {@code restore_*} indices; one index is
+     * restored by one of them at a time (a lock per target in this process), and an index another restore made
+     * meanwhile (here or on another instance, which makes the repository refuse the second one) counts as restored.
+     */
+    private void restoreOnce(SnapshotRepository repo, Item item, String target) {
+        Object lock = TARGET_LOCKS.computeIfAbsent(target, t -> new Object());
+        synchronized (lock) {
+            if (exists(target)) return;
+            try {
+                repo.restore(item.snapshot(), List.of(item.index()), IndexNames.RESTORE_PREFIX,
+                        SnapshotRepository.ProgressListener.NONE);
+            } catch (RuntimeException e) {
+                if (!exists(target)) throw e;
+                log.info("restore of {} made by another restore meanwhile; counted as restored", target);
+            }
+        }
+    }
+
+    private boolean exists(String index) {
+        return store.listIndices(index).stream().anyMatch(i -> i.name().equals(index));
+    }
+
+    private static final java.util.concurrent.ConcurrentMap<String, Object> TARGET_LOCKS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The archived indices of an archive config whose day is within {@code from..to}, oldest first. */
     static List<Item> plan(MetadataStore meta, long archiveConfigId, LocalDate from, LocalDate to,
                            boolean successfulOnly) {
@@ -263,6 +286,24 @@ public final class RestoreService {
         }
         out.sort((a, b) -> a.index().compareTo(b.index()));
         return out;
+    }
+
+    /**
+     * The {@code restore_*} indices of {@code job} that no other live restore (not expired, expiry after
+     * {@code now}) also covers: two restores of overlapping days share their indices, and dropping or expiring one
+     * must not take the other's days away.
+     */
+    static List<String> ownTargets(MetadataStore meta, RestoreJob job, Instant now) {
+        List<String> mine = new ArrayList<>(targets(meta, job));
+        for (RestoreJob other : meta.restoreJobs().listByArchiveConfig(job.archiveConfigId())) {
+            if (other.id() == job.id() || RestoreJob.EXPIRED.equals(other.status())
+                    || !other.expiredTime().isAfter(now)) {
+                continue;
+            }
+            mine.removeAll(targets(meta, other));
+            if (mine.isEmpty()) break;
+        }
+        return mine;
     }
 
     /** The {@code restore_*} indices a restore job made (or would make). */

@@ -104,4 +104,30 @@ class RestoreServiceTest {
             assertThat(f.count("app")).isEqualTo(20);
         }
     }
+
+    @Test
+    void overlappingRestoresShareTheirDaysAndDroppingOneKeepsTheOthers() {
+        archivedApp();
+        RestoreService restores = new RestoreService(f.platform.internals().metadata(), f.store, f.repo, f.clock,
+                () -> 1L << 40, 0.85);
+        String day5 = "restore_" + IndexNames.daily("app", IndexNames.dayOf(daysAgo(5)), 0);
+        String day6 = "restore_" + IndexNames.daily("app", IndexNames.dayOf(daysAgo(6)), 0);
+
+        RestoreJob wide = restores.start("app", daysAgo(6), daysAgo(5), daysAgo(-7));
+        RestoreJob narrow = restores.start("app", daysAgo(5), daysAgo(5), daysAgo(-3));
+        assertThat(narrow.status()).as("the second restore finds day 5 already restored").isEqualTo(RestoreJob.DONE);
+        assertThat(narrow.completeDocCount()).isEqualTo(5);
+
+        // dropping the narrow one keeps day 5: the wide one still shows it
+        assertThat(restores.delete(narrow.id())).isEmpty();
+        assertThat(f.indices()).contains(day5, day6);
+        assertThat(f.count("app")).isEqualTo(15);
+
+        // the wide one expires: both its days go (no live restore covers them)
+        f.clock.advance(Duration.ofDays(8));
+        assertThat(lifecycle.expireRestores()).containsExactlyInAnyOrder(day5, day6);
+        assertThat(f.indices()).doesNotContain(day5, day6);
+        assertThat(f.platform.internals().metadata().restoreJobs().getById(wide.id()).status())
+                .isEqualTo(RestoreJob.EXPIRED);
+    }
 }
