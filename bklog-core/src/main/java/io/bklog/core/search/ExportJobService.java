@@ -74,6 +74,8 @@ public final class ExportJobService implements AutoCloseable {
     static final Duration HEARTBEAT = Duration.ofSeconds(30);
     /** A running job nobody marked alive for this long belongs to an instance that stopped. */
     static final Duration SILENCE = Duration.ofMinutes(3);
+    /** How long an expired export kept in a shared store waits for an instance that can delete it. */
+    static final Duration SHARED_GRACE = Duration.ofDays(1);
     private final java.util.concurrent.ScheduledExecutorService heartbeat;
     private final ObjectMapper json = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
@@ -230,7 +232,16 @@ public final class ExportJobService implements AutoCloseable {
         int n = 0;
         for (ExportJob job : jobs.listExpired(now)) {
             try {
-                if (job.filePath() != null) files.delete(job.filePath());
+                if (job.filePath() != null && !files.holds(job.filePath())) {
+                    // kept in a shared store this instance is not set up for: an instance that has it deletes the
+                    // file; after a day's grace (no such instance left) the job is marked expired anyway
+                    if (job.expiresAt() != null && now.isBefore(job.expiresAt().plus(SHARED_GRACE))) continue;
+                    log.warn("export expired id={} file={} is in a shared export store this instance is not set up"
+                            + " for and no instance with it deleted it within {}; it may remain there", job.id(),
+                            job.filePath(), SHARED_GRACE);
+                } else if (job.filePath() != null) {
+                    files.delete(job.filePath());
+                }
                 jobs.update(job.withStatus(ExportJob.DOWNLOAD_EXPIRED));
                 n++;
                 log.info("export expired id={} space={} expires_at={} file={}", job.id(), job.spaceUid(),

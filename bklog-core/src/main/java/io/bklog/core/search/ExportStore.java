@@ -34,6 +34,14 @@ public interface ExportStore {
     /** Deletes the file of a reference; a missing one is ignored. */
     void delete(String reference);
 
+    /**
+     * Whether this store holds the files of such references, so {@link #delete} really deletes them: the data dir
+     * does not hold what a shared store kept (an instance without {@code export.store} next to ones with it).
+     */
+    default boolean holds(String reference) {
+        return true;
+    }
+
     /** A file being downloaded: its size and content (the caller closes it). */
     record Download(long sizeBytes, InputStream content) implements AutoCloseable {
         @Override
@@ -121,6 +129,11 @@ public interface ExportStore {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read export file " + p, e);
             }
+        }
+
+        @Override
+        public boolean holds(String reference) {
+            return isPath(reference);
         }
 
         @Override

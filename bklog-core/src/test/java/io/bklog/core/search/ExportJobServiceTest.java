@@ -163,6 +163,18 @@ class ExportJobServiceTest {
         assertThat(ExportJobService.fileName(done)).isEqualTo("bk_log_search_app_" + job.id() + ".jsonl.gz");
 
         clock.advance(Duration.ofHours(2));
+        // an instance on the same metadata without export.store cannot delete the shared file: it leaves the job to
+        // one that can, instead of marking it expired with the file left in the store
+        ExportJobService withoutStore = new ExportJobService(platform.internals().metadata().exportJobs(),
+                platform.indexSets(), platform.search(), new ExportService(platform.indexSets(), platform.search(),
+                platform.internals().store()), platform.internals().store(), dataDir,
+                ExportJobConfig.defaults(), clock, ExportStore.local());
+        try {
+            assertThat(withoutStore.cleanExpired()).isZero();
+            assertThat(blobs.list("")).containsExactly(done.filePath());
+        } finally {
+            withoutStore.close();
+        }
         assertThat(exports.cleanExpired()).isEqualTo(1);
         assertThat(blobs.list("")).as("the expiry deletes the shared file").isEmpty();
         assertThatThrownBy(() -> exports.download(SPACE, job.id(), true))
