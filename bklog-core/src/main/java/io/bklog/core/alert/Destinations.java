@@ -210,7 +210,10 @@ final class Destinations {
         return null;
     }
 
-    /** The IPv4 address of an IPv4 one, or the one inside an IPv6 address (compatible, mapped, NAT64, 6to4). */
+    /**
+     * The IPv4 address of an IPv4 one, or the one inside an IPv6 address (compatible, mapped, NAT64 including the
+     * local-use 64:ff9b:1::/48, 6to4, Teredo).
+     */
     private static byte[] embeddedIpv4(InetAddress a) {
         byte[] b = a.getAddress();
         if (a instanceof Inet4Address) return b;
@@ -224,6 +227,12 @@ final class Destinations {
                 && (b[3] & 0xff) == 0x9b;
         if (mapped || compatible || nat64) return java.util.Arrays.copyOfRange(b, 12, 16);
         if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) return java.util.Arrays.copyOfRange(b, 2, 6); // 6to4
+        if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x01 && b[2] == 0 && b[3] == 0) {
+            // Teredo (2001::/32): the client's IPv4 is the last 32 bits, inverted
+            byte[] v4 = java.util.Arrays.copyOfRange(b, 12, 16);
+            for (int i = 0; i < 4; i++) v4[i] = (byte) ~v4[i];
+            return v4;
+        }
         return null;
     }
 }
