@@ -50,6 +50,10 @@ public final class KafkaHealthIndicator implements HealthIndicator {
     /** the address of each broker seen alive (id → host:port), to name one that is gone; pruned to the brokers still expected */
     private final Map<Integer, String> seen = new ConcurrentHashMap<>();
     private final BrokerProbe probe;
+    /** Each topic's own min.insync.replicas as last read, and when ({@link System#nanoTime}). */
+    private record MinIsr(int value, long readNanos) {}
+    private final Map<String, MinIsr> topicMinIsr = new ConcurrentHashMap<>();
+    private final Duration minInsyncRefresh;
 
     private KafkaHealthIndicator(Builder b) {
         this.admin = Objects.requireNonNull(b.admin, "admin");
@@ -59,6 +63,7 @@ public final class KafkaHealthIndicator implements HealthIndicator {
         this.timeout = b.timeout;
         this.bootstrapServers = b.bootstrapServers;
         this.minInsyncReplicas = b.minInsyncReplicas;
+        this.minInsyncRefresh = b.minInsyncRefresh;
         this.probe = new BrokerProbe(b.probeCache, System::nanoTime);
     }
 
@@ -132,6 +137,7 @@ public final class KafkaHealthIndicator implements HealthIndicator {
                 continue;
             }
             int under = 0;
+            int minIsr = minInsync(topic, deadline);
             List<Integer> belowMin = new ArrayList<>();
             for (TopicPartitionInfo p : d.partitions()) {
                 p.replicas().forEach(r -> expected.add(r.id()));
@@ -139,18 +145,18 @@ public final class KafkaHealthIndicator implements HealthIndicator {
                 long inSync = p.isr().stream().filter(r -> liveIds.contains(r.id()) && !silent.contains(r.id())).count();
                 if (inSync < p.replicas().size()) under++;
                 // a dead leader with enough replicas in sync is replaced by the controller within seconds: not counted
-                if (inSync < Math.max(1, minInsyncReplicas)) belowMin.add(p.partition());
+                if (inSync < Math.max(1, minIsr)) belowMin.add(p.partition());
             }
             Map<String, String> dims = Map.of("topic", topic);
             topicMetrics.add(new HealthzMetric(under == 0, "under_replicated_partitions", under, dims,
                     under == 0 ? "" : under + " of " + d.partitions().size() + " partitions of '" + topic
                             + "' have fewer in-sync replicas than replicas: a broker is down or catching up",
                     under == 0 ? "" : "restart the broker named by the brokers metric; the partitions turn in sync once it caught up"));
-            if (minInsyncReplicas > 0) {
+            if (minIsr > 0) {
                 boolean ok = belowMin.isEmpty();
                 if (!ok) writeRefused.add(topic);
                 topicMetrics.add(new HealthzMetric(ok, "under_min_isr_partitions", belowMin.size(), dims,
-                        ok ? "" : "partitions " + belowMin + " of '" + topic + "' have fewer than " + minInsyncReplicas
+                        ok ? "" : "partitions " + belowMin + " of '" + topic + "' have fewer than " + minIsr
                                 + " (min.insync.replicas) replicas in sync that answer: appends to them are refused and"
                                 + " ingest answers their items retryable",
                         ok ? "" : "start the brokers that are down; nothing acknowledged is lost, clients retry"));
@@ -222,6 +228,32 @@ public final class KafkaHealthIndicator implements HealthIndicator {
         return Duration.ofNanos(Math.max(1_000_000L, deadlineNanos - System.nanoTime()));
     }
 
+    /**
+     * The topic's min.insync.replicas as the cluster has it now (read again every {@code minInsyncRefresh}, within
+     * the check's deadline), so an operator's change of the topic shows without a restart; the configured value
+     * while it was never read. 0 (not checked) stays 0.
+     */
+    private int minInsync(String topic, long deadline) {
+        if (minInsyncReplicas <= 0) return 0;
+        MinIsr known = topicMinIsr.get(topic);
+        long now = System.nanoTime();
+        int fallback = known == null ? minInsyncReplicas : known.value();
+        if (known != null && now - known.readNanos() < minInsyncRefresh.toNanos()) return known.value();
+        if (past(deadline)) return fallback;
+        org.apache.kafka.common.config.ConfigResource r = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+        try {
+            org.apache.kafka.clients.admin.ConfigEntry e = admin.describeConfigs(List.of(r)).all()
+                    .get(left(deadline).toMillis(), TimeUnit.MILLISECONDS).get(r).get("min.insync.replicas");
+            int v = e == null || e.value() == null ? fallback : Integer.parseInt(e.value());
+            topicMinIsr.put(topic, new MinIsr(v, now));
+            return v;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            return fallback;
+        }
+    }
+
     private static String reason(Exception e) {
         Throwable t = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : " " + t.getMessage());
@@ -236,6 +268,7 @@ public final class KafkaHealthIndicator implements HealthIndicator {
         private String bootstrapServers = "";
         private int minInsyncReplicas;
         private Duration probeCache = Duration.ofSeconds(5);
+        private Duration minInsyncRefresh = Duration.ofSeconds(30);
 
         private Builder(Admin admin) {
             this.admin = admin;
@@ -257,6 +290,12 @@ public final class KafkaHealthIndicator implements HealthIndicator {
 
         /** How long the answer of a TCP probe of a broker is reused (default 5 s): /healthz floods make no connect storm. */
         public Builder probeCache(Duration v) { probeCache = Objects.requireNonNull(v, "probeCache"); return this; }
+
+        /** How often each topic's own min.insync.replicas is read again (default 30 s). */
+        public Builder minInsyncRefresh(Duration v) {
+            minInsyncRefresh = Objects.requireNonNull(v, "minInsyncRefresh");
+            return this;
+        }
 
         public KafkaHealthIndicator build() {
             return new KafkaHealthIndicator(this);

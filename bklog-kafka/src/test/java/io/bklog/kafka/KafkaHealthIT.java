@@ -105,6 +105,34 @@ class KafkaHealthIT {
     }
 
     @Test
+    void aChangeOfTheTopicsMinInsyncReplicasAfterStartShowsInHealthWithoutARestart() throws Exception {
+        String topic = KAFKA.nextTopic("min-isr-change");
+        try (org.apache.kafka.clients.admin.Admin admin = KafkaClients.admin(KAFKA.bootstrapServers(), Map.of(), java.time.Duration.ofSeconds(5))) {
+            try {
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)
+                        .configs(Map.of("min.insync.replicas", "1")))).all().get();
+                KafkaHealthIndicator health = KafkaHealthIndicator.builder(admin).topics(List.of(topic))
+                        .minInsyncReplicas(1).minInsyncRefresh(java.time.Duration.ZERO).build();
+                assertThat(metric(health.check(), "under_min_isr_partitions").status()).isTrue();
+
+                // an operator raises it past what one broker holds: appends are refused from now on
+                org.apache.kafka.common.config.ConfigResource r = new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+                admin.incrementalAlterConfigs(Map.of(r, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                        new org.apache.kafka.clients.admin.ConfigEntry("min.insync.replicas", "2"),
+                        org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+                    HealthzMetric m = metric(health.check(), "under_min_isr_partitions");
+                    assertThat(m.status()).isFalse();
+                    assertThat(m.message()).contains("fewer than 2 (min.insync.replicas)");
+                });
+            } finally {
+                admin.deleteTopics(List.of(topic)).all().get();
+            }
+        }
+    }
+
+    @Test
     void unsetMinInsyncReplicasBelowReplicationThreeLeavesTheTopicWithTheBrokerDefault() throws Exception {
         String topic = KAFKA.nextTopic("min-isr-default");
         try (org.apache.kafka.clients.admin.Admin admin = KafkaClients.admin(KAFKA.bootstrapServers(), Map.of(), java.time.Duration.ofSeconds(5))) {
