@@ -78,7 +78,15 @@ final class EsIndexSets {
         template.set("settings", EsMappings.settings(json, merged));
         template.set("mappings", EsMappings.mappings(json, merged));
         body.putObject("_meta").put("bklog_index_set", schema.name());
-        perform("PUT", "/_index_template/" + templateName(schema.name()), body);
+        try {
+            perform("PUT", "/_index_template/" + templateName(schema.name()), body);
+        } catch (IllegalArgumentException e) {
+            if (!EsMappings.refusedNewerSetting(e.getMessage())) throw e;
+            // an older 8.x node: its best_compression is DEFLATE already, and it keeps its own merge policy
+            template.set("settings", EsMappings.forOlderNodes((ObjectNode) template.get("settings")));
+            perform("PUT", "/_index_template/" + templateName(schema.name()), body);
+            log.info("es-index-set-older-node-settings indexSet={} reason=\"{}\"", schema.name(), e.getMessage());
+        }
         if (existing != null) {
             ObjectNode props = EsMappings.internalProperties(json);
             for (FieldSpec f : added) props.set(f.name(), EsMappings.property(json, f.type()));

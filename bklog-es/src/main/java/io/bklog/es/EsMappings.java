@@ -21,9 +21,13 @@ import java.util.Map;
  * sorting on {@code _id} is disabled in 8.x: doc values only (not indexed, left out of {@code _source}), so it costs
  * what the sort needs and nothing more. {@value #LOG_FROM} marks a document whose raw line {@code log} is the
  * shipper's text field named by its value ({@code message}...), kept once (see {@link DerivedLog}). Stored fields
- * use {@code best_compression} (DEFLATE): log lines compress about a third better, and a search reads the sources
- * of one page only. The schema's time field, shards, replicas and rollover size are kept in the mapping's
- * {@code _meta} so another process can read the schema back.
+ * use DEFLATE ({@code legacy_best_compression} from Elasticsearch 8.14, where {@code best_compression} became zstd
+ * over 240 KB blocks: a page of 50 hits spread over a block decompressed the whole block 50 times; DEFLATE with a
+ * preset dictionary decompresses only the dictionary and the hit's sub-block, about half the fetch phase for 3 %
+ * more bytes), and merges of the log-structured policy take 10 segments at once instead of 32, so a day's index
+ * written by slow, concurrent bulks is searched in about as many segments as a plain index (docs/benchmarks.md,
+ * issue 26). The schema's time field, shards, replicas and rollover size are kept in the mapping's {@code _meta}
+ * so another process can read the schema back.
  */
 final class EsMappings {
     static final String DOC_ID = "__doc_id";
@@ -32,6 +36,11 @@ final class EsMappings {
     static final String TOKENIZER = "bklog_text_tokenizer";
     /** keyword values longer than this are kept in the source but not indexed (Lucene's term limit is 32766 bytes) */
     static final int IGNORE_ABOVE = 8191;
+    /** DEFLATE stored fields (Elasticsearch 8.14+; {@link #forOlderNodes} falls back to {@code best_compression}) */
+    static final String CODEC = "legacy_best_compression";
+    /** segments merged at once by the log-structured merge policy (Elasticsearch's default: 32) */
+    static final String MERGE_FACTOR = "merge.policy.merge_factor";
+    static final int MERGE_FACTOR_VALUE = 10;
 
     private EsMappings() {}
 
@@ -39,13 +48,35 @@ final class EsMappings {
         ObjectNode s = om.createObjectNode();
         s.put("number_of_shards", schema.shards());
         s.put("number_of_replicas", schema.replicas());
-        s.put("codec", "best_compression");
+        s.put("codec", CODEC);
+        s.put(MERGE_FACTOR, MERGE_FACTOR_VALUE);
         ObjectNode analysis = s.putObject("analysis");
         analysis.putObject("tokenizer").putObject(TOKENIZER)
                 .put("type", "pattern").put("pattern", TextAnalysis.SEPARATOR);
         ObjectNode analyzer = analysis.putObject("analyzer").putObject(ANALYZER);
         analyzer.put("type", "custom").put("tokenizer", TOKENIZER);
         analyzer.putArray("filter").add("lowercase");
+        return s;
+    }
+
+    /**
+     * Whether Elasticsearch refused {@code settings} for naming a codec or merge setting it does not know (a node
+     * older than 8.14 has no {@code legacy_best_compression}, and older 8.x no {@code merge_factor}): the message of
+     * the 400 answer.
+     */
+    static boolean refusedNewerSetting(String message) {
+        if (message == null) return false;
+        return message.contains("[index.codec]") || message.contains("index.merge.policy.merge_factor");
+    }
+
+    /**
+     * {@code settings} for a node that refused them ({@link #refusedNewerSetting}): {@code best_compression}, which
+     * is DEFLATE before 8.14, and the node's own merge policy.
+     */
+    static ObjectNode forOlderNodes(ObjectNode settings) {
+        ObjectNode s = settings.deepCopy();
+        s.put("codec", "best_compression");
+        s.remove(MERGE_FACTOR);
         return s;
     }
 

@@ -74,6 +74,18 @@ class EsLogStoreBehaviourIT {
         return store.search(SearchRequest.builder(corpus).query(q).size(100).build());
     }
 
+    /** DEFLATE stored fields and merges of 10 segments (issue 26: the fetch of scattered hits, the segment count). */
+    @Test
+    void newIndicesTakeTheCodecAndMergeFactorOfTheTemplate() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode all = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                java.net.URI.create(EsFixture.shared().url() + "/v2_" + corpus + "_*/_settings?flat_settings=true")
+                        .toURL());
+        assertThat(all.size()).isEqualTo(1);
+        com.fasterxml.jackson.databind.JsonNode settings = all.elements().next().path("settings");
+        assertThat(settings.path("index.codec").asText()).isEqualTo("legacy_best_compression");
+        assertThat(settings.path("index.merge.policy.merge_factor").asText()).isEqualTo("10");
+    }
+
     @Test
     void textTermMatchesAnalyzedTokensCaseInsensitively() {
         assertThat(search(new Query.Term("log", "REFUSED")).total()).isEqualTo(10);

@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ones); prints acknowledged docs/s of both per round and the median ratio. Then the same searches through the
  * server ({@code POST /api/v1/index_sets/{name}/search}: top 50 newest + a 30 s histogram) and directly
  * ({@code _search} with the same query string, time range, sort and {@code date_histogram}), alternating, and
- * prints the p50 of each and their ratio. The direct index has an explicit mapping and
+ * prints the p50 of each and their ratio (a term, a phrase, a range on {@code seq} and {@code *}; the segment count of
+ * both indices first; {@code -Dbench.slowlog=true} logs the server's queries in the node's search slow log, to
+ * replay them with {@code "profile": true}). The direct index has an explicit mapping and
  * {@code index.translog.durability: request} (Elasticsearch's default: acknowledged = fsynced), as the server's
  * indices do. A third index takes the same load directly with bklog's text analysis on {@code message} (the pattern
  * tokenizer the server's indices use), to show what the analysis costs Elasticsearch itself.
@@ -34,7 +36,7 @@ public final class EsServerVsDirectDriver {
     private static final String BKLOG = "hdfsingest";
     private static final String DIRECT_BKLOG_ANALYSIS = "hdfs-ingest-direct-bklog-analysis";
     private static final String[] QUERIES = {"PacketResponder AND terminating", "\"Received block\"",
-            "*"};
+            "seq:[10000 TO 30000]", "*"};
 
     private EsServerVsDirectDriver() {}
 
@@ -89,6 +91,16 @@ public final class EsServerVsDirectDriver {
             pool.awaitTermination(1, TimeUnit.MINUTES);
             s.es("POST", "/" + DIRECT + "/_refresh", null);
             s.es("POST", "/v2_" + BKLOG + "_*/_refresh", null);
+            if (Boolean.getBoolean("bench.slowlog")) { // the server's queries in the node's search slow log
+                s.es("PUT", "/v2_" + BKLOG + "_*/_settings", "{\"index.search.slowlog.threshold.query.trace\":\"0ms\","
+                        + "\"index.search.slowlog.threshold.fetch.trace\":\"0ms\"}");
+            }
+            java.util.Map<String, Integer> segments = new java.util.TreeMap<>();
+            for (JsonNode seg : s.es("GET", "/_cat/segments/" + DIRECT + ",v2_" + BKLOG + "_*?h=index&format=json",
+                    null)) {
+                segments.merge(seg.path("index").asText(), 1, Integer::sum);
+            }
+            System.out.println("segments before the searches: " + segments);
             searchRounds(s, next, searches);
         }
     }
