@@ -179,14 +179,15 @@ final class DocumentMapper {
 
     /**
      * The Lucene document rewriting a stored document ({@link #storedSource}, placeholders filled) with the current
-     * mapping (reindex): its time is the source's value of the time field, stored as a placeholder again; a source
-     * without one (written under another time field) is stored as it is, its time field unindexed as before.
+     * mapping (reindex): its time is the source's value of the time field, stored as a placeholder again when it is
+     * the number (else, e.g. a date text of a field that became the time field, stored as it is and indexed
+     * converted); a source without one that converts (written under another time field) is stored as it is, its
+     * time field unindexed as before.
      */
     static Document reindexed(IndexSetMapping mapping, Map<String, Object> source) {
         String timeField = mapping.timeField();
         Map<String, Object> normalized = normalized(mapping, source);
-        if (!(source.get(timeField) instanceof Number n)) {
-            normalized.remove(timeField);
+        if (!(normalized.get(timeField) instanceof Number n)) {
             Document d = new Document();
             d.add(new StoredField(SOURCE, Json.write(source)));
             for (Map.Entry<String, Object> e : normalized.entrySet()) {
@@ -194,8 +195,11 @@ final class DocumentMapper {
             }
             return d;
         }
-        Map<String, Object> stored = new LinkedHashMap<>(source);
-        stored.put(timeField, null);
+        Map<String, Object> stored = source;
+        if (source.get(timeField) instanceof Number t && t.longValue() == n.longValue()) {
+            stored = new LinkedHashMap<>(source);
+            stored.put(timeField, null);
+        }
         return toLucene(mapping, normalized, Json.write(stored), n.longValue());
     }
 
