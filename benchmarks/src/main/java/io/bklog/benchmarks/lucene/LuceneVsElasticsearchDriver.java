@@ -164,13 +164,15 @@ public final class LuceneVsElasticsearchDriver {
             call("POST", "/" + index + "/_refresh", "", null);
             call("POST", "/" + index + "/_forcemerge?max_num_segments=1", "", null);
             call("POST", "/" + index + "/_flush", "", null);
-            // merged-away files go once no reader holds them: read the size when one segment is left and it is steady
-            // over three reads a second apart (one steady second once read a size with the old files still counted)
+            // merged-away files go once no reader and no commit holds them: read the size when one segment is left
+            // and it is steady over three reads a second apart, each after a forced flush (a new commit lets the
+            // commit from before the merge go; without it two runs in five read about twice the size)
             JsonNode stats = null;
             long previous = -1;
             int steady = 0;
             for (int attempt = 0; attempt < 60; attempt++) {
                 call("POST", "/" + index + "/_refresh", "", null);
+                call("POST", "/" + index + "/_flush?force=true", "", null);
                 stats = call("GET", "/" + index + "/_stats/store,docs,segments", null, null).path("indices")
                         .path(index).path("primaries");
                 long size = stats.path("store").path("size_in_bytes").asLong();
