@@ -15,10 +15,13 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.SortedNumericDocValues;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.NumericUtils;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -62,7 +65,7 @@ final class DocumentMapper {
         for (Map.Entry<String, Object> e : doc.fields().entrySet()) {
             String name = e.getKey();
             if (name.equals(timeField)) {
-                source.put(name, ts);
+                source.put(name, null); // stored as a placeholder: the value is the time field's doc value
                 timePlaced = true;
                 continue;
             }
@@ -73,28 +76,49 @@ final class DocumentMapper {
             FieldType type = mapping.types().get(name);
             source.put(name, type == null || value == null ? value : FieldValues.convert(name, type, value));
         }
-        if (!timePlaced) source.put(timeField, ts);
+        if (!timePlaced) source.put(timeField, null);
         byte[] json = Json.write(source);
-        return new Prepared(doc.id(), ts, json, toLucene(mapping, doc.id(), source, json), doc.freshId());
+        return new Prepared(doc.id(), ts, json, toLucene(mapping, source, json, ts), doc.freshId());
     }
 
-    /** The Lucene document of a normalized source (also used when replaying the write-ahead log). */
-    static Document toLucene(IndexSetMapping mapping, String id, Map<String, Object> source, byte[] json) {
+    /**
+     * The Lucene document of a normalized source whose time is {@code ts}: the stored source ({@code json}, written
+     * with the time field's value as a {@code null} placeholder, or, written before placeholders, as the number)
+     * and the mapped fields, the time field indexed as {@code ts}.
+     */
+    private static Document toLucene(IndexSetMapping mapping, Map<String, Object> source, byte[] json, long ts) {
         Document d = new Document();
         d.add(new StoredField(SOURCE, json));
+        String timeField = mapping.timeField();
+        boolean timeAdded = false;
         for (Map.Entry<String, Object> e : source.entrySet()) {
             FieldType type = mapping.types().get(e.getKey());
             Object value = e.getValue();
-            if (type == null || value == null) continue;
-            if (value instanceof List<?> list) {
-                for (Object v : list) {
-                    if (v != null) addField(d, e.getKey(), type, v);
-                }
-            } else {
-                addField(d, e.getKey(), type, value);
+            if (!timeAdded && e.getKey().equals(timeField)) {
+                addField(d, timeField, FieldType.DATE, ts);
+                timeAdded = true;
+                continue;
             }
+            if (type == null || value == null) continue;
+            addValues(d, e.getKey(), type, value);
         }
+        if (!timeAdded) addField(d, timeField, FieldType.DATE, ts);
         return d;
+    }
+
+    /**
+     * A document's source as stored, read back: the JSON of {@code _source} with each {@code null} value that has a
+     * numeric doc value in the document under its name (the time field's placeholder, see {@link #prepare}) given
+     * that value. A {@code null} the document itself held has no doc value (nulls are not indexed) and stays.
+     */
+    static Map<String, Object> storedSource(BytesRef json, LeafReader leaf, int doc) throws IOException {
+        Map<String, Object> source = Json.readMap(json.bytes, json.offset, json.length);
+        for (Map.Entry<String, Object> e : source.entrySet()) {
+            if (e.getValue() != null) continue;
+            SortedNumericDocValues dv = leaf.getSortedNumericDocValues(e.getKey());
+            if (dv != null && dv.advanceExact(doc) && dv.docValueCount() == 1) e.setValue(dv.nextValue());
+        }
+        return source;
     }
 
     /** The first byte of a packed id: never part of UTF-8, so a packed id never equals a written-out one. */
@@ -145,11 +169,42 @@ final class DocumentMapper {
     }
 
     /**
-     * The Lucene document of a logged source, normalizing its mapped values to the current mapping (a field mapped
-     * after the document was logged may not convert; it then stays in the source, unindexed).
+     * The Lucene document of a logged source whose time is {@code ts} (write-ahead-log replay), normalizing its
+     * mapped values to the current mapping (a field mapped after the document was logged may not convert; it then
+     * stays in the source, unindexed).
      */
-    static Document fromLogged(IndexSetMapping mapping, String id, byte[] json) {
-        Map<String, Object> source = Json.readMap(json, 0, json.length);
+    static Document fromLogged(IndexSetMapping mapping, byte[] json, long ts) {
+        return toLucene(mapping, normalized(mapping, Json.readMap(json, 0, json.length)), json, ts);
+    }
+
+    /**
+     * The Lucene document rewriting a stored document ({@link #storedSource}, placeholders filled) with the current
+     * mapping (reindex): its time is the source's value of the time field, stored as a placeholder again when it is
+     * the number (else, e.g. a date text of a field that became the time field, stored as it is and indexed
+     * converted); a source without one that converts (written under another time field) is stored as it is, its
+     * time field unindexed as before.
+     */
+    static Document reindexed(IndexSetMapping mapping, Map<String, Object> source) {
+        String timeField = mapping.timeField();
+        Map<String, Object> normalized = normalized(mapping, source);
+        if (!(normalized.get(timeField) instanceof Number n)) {
+            Document d = new Document();
+            d.add(new StoredField(SOURCE, Json.write(source)));
+            for (Map.Entry<String, Object> e : normalized.entrySet()) {
+                addValues(d, e.getKey(), mapping.types().get(e.getKey()), e.getValue());
+            }
+            return d;
+        }
+        Map<String, Object> stored = source;
+        if (source.get(timeField) instanceof Number t && t.longValue() == n.longValue()) {
+            stored = new LinkedHashMap<>(source);
+            stored.put(timeField, null);
+        }
+        return toLucene(mapping, normalized, Json.write(stored), n.longValue());
+    }
+
+    /** The mapped, non-null values of a source converted to their types (a value that does not convert is left out). */
+    private static Map<String, Object> normalized(IndexSetMapping mapping, Map<String, Object> source) {
         Map<String, Object> normalized = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : source.entrySet()) {
             FieldType type = mapping.types().get(e.getKey());
@@ -160,7 +215,18 @@ final class DocumentMapper {
                 // kept in the source only
             }
         }
-        return toLucene(mapping, id, normalized, json);
+        return normalized;
+    }
+
+    private static void addValues(Document d, String name, FieldType type, Object value) {
+        if (type == null || value == null) return;
+        if (value instanceof List<?> list) {
+            for (Object v : list) {
+                if (v != null) addField(d, name, type, v);
+            }
+        } else {
+            addField(d, name, type, value);
+        }
     }
 
     private static void addField(Document d, String name, FieldType type, Object v) {

@@ -231,12 +231,14 @@ final class StoreSearcher {
             }
             Highlighter highlighter = r.highlight() ? new Highlighter(types, r.query()) : null;
             var stored = searcher.storedFields();
+            var leaves = searcher.getIndexReader().leaves();
             Set<String> sourceOnly = Set.of(DocumentMapper.SOURCE);
             for (ScoreDoc sd : docs.scoreDocs) {
                 FieldDoc fd = (FieldDoc) sd;
                 String index = held.get(ReaderUtil.subIndex(fd.doc, starts)).name;
                 BytesRef json = stored.document(fd.doc, sourceOnly).getBinaryValue(DocumentMapper.SOURCE);
-                Map<String, Object> source = Json.readMap(json.bytes, json.offset, json.length);
+                var leaf = leaves.get(ReaderUtil.subIndex(fd.doc, leaves));
+                Map<String, Object> source = DocumentMapper.storedSource(json, leaf.reader(), fd.doc - leaf.docBase);
                 String id = DocumentMapper.idString((BytesRef) fd.fields[fd.fields.length - 1]);
                 Map<String, List<String>> highlights = highlighter == null || highlighter.isEmpty()
                         ? Map.of() : highlighter.highlight(source);

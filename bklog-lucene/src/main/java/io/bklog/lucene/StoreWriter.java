@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -257,7 +256,7 @@ final class StoreWriter implements AutoCloseable {
             List<DocumentMapper.Prepared> prepared = new ArrayList<>(b.entries().size());
             List<Integer> positions = new ArrayList<>();
             for (WriteAheadLog.Entry e : b.entries()) {
-                Document doc = DocumentMapper.fromLogged(m, e.id(), e.source());
+                Document doc = DocumentMapper.fromLogged(m, e.source(), e.timestamp());
                 positions.add(prepared.size());
                 prepared.add(new DocumentMapper.Prepared(e.id(), e.timestamp(), e.source(), doc, false));
             }
@@ -310,11 +309,11 @@ final class StoreWriter implements AutoCloseable {
                             String id = DocumentMapper.idString(ids.lookupOrd(ids.ordValue()));
                             BytesRef json = stored.document(doc, Set.of(DocumentMapper.SOURCE))
                                     .getBinaryValue(DocumentMapper.SOURCE);
-                            byte[] source = Arrays.copyOfRange(json.bytes, json.offset, json.offset + json.length);
+                            Map<String, Object> source = DocumentMapper.storedSource(json, reader, doc);
                             ingestLock.readLock().lock();
                             try {
                                 ensureOpen();
-                                Document rewritten = DocumentMapper.fromLogged(m, id, source);
+                                Document rewritten = DocumentMapper.reindexed(m, source);
                                 lucene.writer.updateDocument(DocumentMapper.addId(rewritten, id, lucene.packedIds),
                                         rewritten);
                             } finally {

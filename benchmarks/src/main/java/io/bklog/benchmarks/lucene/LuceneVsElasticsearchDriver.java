@@ -102,10 +102,23 @@ public final class LuceneVsElasticsearchDriver {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("log", sb.toString());
         f.put("seq", (long) i);
-        // the platform's ids: 128-bit hex (DocumentIds.unique / a hashed file position)
+        return new LogDocument(id(i), Instant.ofEpochMilli(START.toEpochMilli() + (long) i * (SPAN - 1) / total), f);
+    }
+
+    /**
+     * The platform's ids, 128-bit hex, as {@code -Dbench.ids} says: {@code random} (default; a hashed file or Kafka
+     * position, {@code DocumentIds.of}: murmur3-128, random-looking), {@code unique} ({@code DocumentIds.unique()}:
+     * 64 random bits per process + a counter, what HTTP, syslog and OTLP documents without a client id get) or
+     * {@code mixed} (every other document of each).
+     */
+    static String id(int i) {
+        String kind = System.getProperty("bench.ids", "random");
+        boolean unique = kind.equals("unique") || kind.equals("mixed") && (i & 1) == 0;
+        if (unique) {
+            return HexFormat.of().toHexDigits(0x5DEECE66D2B7E151L) + HexFormat.of().toHexDigits(0x3A5F1C2B00L + i);
+        }
         SplittableRandom ids = new SplittableRandom(i * 0x9E3779B97F4A7C15L + 7);
-        String id = HexFormat.of().toHexDigits(ids.nextLong()) + HexFormat.of().toHexDigits(ids.nextLong());
-        return new LogDocument(id, Instant.ofEpochMilli(START.toEpochMilli() + (long) i * (SPAN - 1) / total), f);
+        return HexFormat.of().toHexDigits(ids.nextLong()) + HexFormat.of().toHexDigits(ids.nextLong());
     }
 
     private void run(LuceneLogStore store, List<String> templates, int docs, int rounds, int perRound)
@@ -151,15 +164,20 @@ public final class LuceneVsElasticsearchDriver {
             call("POST", "/" + index + "/_refresh", "", null);
             call("POST", "/" + index + "/_forcemerge?max_num_segments=1", "", null);
             call("POST", "/" + index + "/_flush", "", null);
-            // merged-away files go once no reader holds them: read the size when one segment is left and it is steady
+            // merged-away files go once no reader and no commit holds them: read the size when one segment is left
+            // and it is steady over three reads a second apart, each after a forced flush (a new commit lets the
+            // commit from before the merge go; without it two runs in five read about twice the size)
             JsonNode stats = null;
             long previous = -1;
+            int steady = 0;
             for (int attempt = 0; attempt < 60; attempt++) {
                 call("POST", "/" + index + "/_refresh", "", null);
+                call("POST", "/" + index + "/_flush?force=true", "", null);
                 stats = call("GET", "/" + index + "/_stats/store,docs,segments", null, null).path("indices")
                         .path(index).path("primaries");
                 long size = stats.path("store").path("size_in_bytes").asLong();
-                if (stats.path("segments").path("count").asLong() == 1 && size == previous) break;
+                steady = stats.path("segments").path("count").asLong() == 1 && size == previous ? steady + 1 : 0;
+                if (steady == 2) break;
                 previous = size;
                 Thread.sleep(1_000);
             }
