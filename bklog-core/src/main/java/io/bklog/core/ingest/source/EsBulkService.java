@@ -155,23 +155,28 @@ public final class EsBulkService {
                 sets.put(r.create(), made);
             }
             IndexSet set = sets.get(r.indexSet().get()).orElseThrow();
-            Map<String, Object> source;
-            try {
-                source = JSON.readValue(it.source(), MAP);
-            } catch (JacksonException e) {
-                results[k] = error(it, it.index(), it.id(), 400, "document_parsing_exception",
-                        "line " + (it.line() + 1) + ": the source is not a JSON object: " + e.getOriginalMessage());
-                continue;
+            // one streaming pass into the flat fields; the Map, then flatten, only where that is not plainly the same
+            java.util.LinkedHashMap<String, Object> flat = FlatSource.read(it.source(), set);
+            Map<String, Object> source = null;
+            if (flat == null) {
+                try {
+                    source = JSON.readValue(it.source(), MAP);
+                } catch (JacksonException e) {
+                    results[k] = error(it, it.index(), it.id(), 400, "document_parsing_exception",
+                            "line " + (it.line() + 1) + ": the source is not a JSON object: "
+                                    + e.getOriginalMessage());
+                    continue;
+                }
+                if (source == null) {
+                    results[k] = error(it, it.index(), it.id(), 400, "document_parsing_exception",
+                            "line " + (it.line() + 1) + ": the source is null, not a JSON object");
+                    continue;
+                }
+                conventions(set, source);
             }
-            if (source == null) {
-                results[k] = error(it, it.index(), it.id(), 400, "document_parsing_exception",
-                        "line " + (it.line() + 1) + ": the source is null, not a JSON object");
-                continue;
-            }
-            conventions(set, source);
             LogDocument doc;
             try {
-                doc = documents.document(set, source);
+                doc = flat != null ? documents.flatDocument(set, flat) : documents.document(set, source);
             } catch (io.bklog.core.meta.MetadataException e) {
                 throw e; // the metadata database is down (dynamic mapping): the whole request is retryable, not a 400
             } catch (BklogException e) {
