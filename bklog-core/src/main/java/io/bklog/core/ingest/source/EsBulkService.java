@@ -130,7 +130,8 @@ public final class EsBulkService {
         Map<String, List<LogDocument>> docsByIndexSet = new LinkedHashMap<>();
         Map<String, Long> bytesByIndexSet = new HashMap<>();
         Map<String, java.util.Set<String>> mappedNames = new HashMap<>(); // field names per index set, this request
-        Predicate<String> exists = name -> sets.computeIfAbsent(name, n -> indexSets.find(n).filter(writable))
+        // read at most once a second per name (IndexSetService.RECENT_TTL), at once after a change made here
+        Predicate<String> exists = name -> sets.computeIfAbsent(name, n -> indexSets.findRecent(n).filter(writable))
                 .isPresent();
         for (int k = 0; k < items.size(); k++) {
             EsBulkIngest.BulkItem it = items.get(k);
