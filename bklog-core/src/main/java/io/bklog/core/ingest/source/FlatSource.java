@@ -3,7 +3,6 @@ package io.bklog.core.ingest.source;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.bklog.core.meta.IndexSet;
@@ -24,17 +23,24 @@ import java.util.Map;
  *
  * <p>Answers null whenever that equivalence is not plain, and the caller then takes the old path, which also gives
  * the errors: a source that is not a JSON object or not valid JSON, a key repeated within one object (the mapper
- * keeps the last, whole subtree included), an integer beyond {@code long}, and an ECS {@code log} object replaced by
- * a {@code message} next to top-level keys that start with {@code log.} or a time field under {@code log.}. Thread-safe.
+ * keeps the last, whole subtree included) or a flat name two paths make ({@code a.b} and {@code a: {b}}), an integer
+ * beyond {@code long}, and an ECS {@code log} object replaced by a {@code message} next to top-level keys that start
+ * with {@code log.} or a time field under {@code log.}. Thread-safe.
  */
 final class FlatSource {
     /** The mapper the old path reads sources with: arrays' objects are read with it, as they were. */
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper CANONICAL = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
-    /** The mapper's parser settings plus duplicate detection (a repeated key sends the source to the old path). */
-    private static final JsonFactory FACTORY = JSON.getFactory().copy()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final JsonFactory FACTORY = JSON.getFactory();
+    /**
+     * Put for a key whose value leaves no field (null, an object): a repeated key, or a dotted name that another
+     * path also makes, then shows as a put over an existing entry, which sends the source to the old path. Removed
+     * before the conventions.
+     */
+    private static final Object PLACEHOLDER = new Object();
+    private static final String[] TIME_CONVENTIONS = EsBulkService.TIME_CONVENTIONS.toArray(String[]::new);
+    private static final String[] TEXT_CONVENTIONS = EsBulkService.TEXT_CONVENTIONS.toArray(String[]::new);
 
     private FlatSource() {}
 
@@ -44,6 +50,7 @@ final class FlatSource {
         boolean timeFieldKey;
         boolean logObject;
         boolean dottedLogKey;
+        int placeholders;
 
         State(String timeField) {
             this.timeField = timeField;
@@ -63,6 +70,7 @@ final class FlatSource {
         } catch (IOException | RuntimeException e) {
             return null; // bad JSON, a repeated key, a limit: the old path decides and words the error
         }
+        if (st.placeholders > 0) out.values().removeIf(v -> v == PLACEHOLDER);
         return conventions(out, st) ? out : null;
     }
 
@@ -81,7 +89,7 @@ final class FlatSource {
             }
             switch (v) {
                 case START_OBJECT -> {
-                    if (!object(p, key + ".", out, st, false)) return false;
+                    if (!placeholder(key, out, st) || !object(p, key + ".", out, st, false)) return false;
                 }
                 case START_ARRAY -> {
                     List<Object> values = new ArrayList<>();
@@ -97,17 +105,24 @@ final class FlatSource {
                             values.add(s);
                         }
                     }
-                    out.put(key, values);
+                    if (out.put(key, values) != null) return false;
                 }
-                case VALUE_NULL -> { }
+                case VALUE_NULL -> {
+                    if (!placeholder(key, out, st)) return false;
+                }
                 default -> {
                     Object s = scalar(p, v);
-                    if (s == null) return false;
-                    out.put(key, s);
+                    if (s == null || out.put(key, s) != null) return false;
                 }
             }
         }
         return t == JsonToken.END_OBJECT;
+    }
+
+    /** Marks a key that leaves no field; false when the key was there already (take the old path). */
+    private static boolean placeholder(String key, Map<String, Object> out, State st) {
+        st.placeholders++;
+        return out.put(key, PLACEHOLDER) == null;
     }
 
     /** A scalar as the old path has it after flattening; null: take the old path. */
@@ -133,7 +148,7 @@ final class FlatSource {
      */
     private static boolean conventions(LinkedHashMap<String, Object> fields, State st) {
         if (!st.timeFieldKey) {
-            for (String k : EsBulkService.TIME_CONVENTIONS) {
+            for (String k : TIME_CONVENTIONS) {
                 Object v = fields.get(k);
                 if (k.equals("@timestamp") && v instanceof String s) {
                     fields.put(st.timeField, s);
@@ -148,7 +163,7 @@ final class FlatSource {
         }
         String log = EsBulkService.TEXT_FIELD;
         if (fields.get(log) instanceof String) return true;
-        for (String k : EsBulkService.TEXT_CONVENTIONS) {
+        for (String k : TEXT_CONVENTIONS) {
             if (fields.get(k) instanceof String m) {
                 fields.remove(log); // a scalar or an array: replaced, at the end (as the old path puts it)
                 if (st.logObject) {

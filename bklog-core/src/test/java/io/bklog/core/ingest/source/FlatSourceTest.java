@@ -80,7 +80,13 @@ class FlatSourceTest {
                 same(p, set, "{\"log\":7,\"message\":\"replaces a number\",\"x\":null}", true);
                 same(p, set, "{\"log\":[1,2],\"message\":\"replaces a list\"}", true);
                 same(p, set, "{\"log\":{\"level\":\"info\"},\"k\":\"no message: the object stays\"}", true);
-                same(p, set, "{\"a.b\":1,\"a\":{\"b\":2},\"c\":[{\"y\":1,\"x\":[2]},[3,{\"b\":1,\"a\":2}],4.5e3]}", true);
+                same(p, set, "{\"a.b\":1,\"a\":{\"b\":2}}", false);
+                same(p, set, "{\"a\":{\"b\":2},\"a.b\":1}", false);
+                same(p, set, "{\"c\":[{\"y\":1,\"x\":[2],\"y\":3},[3,{\"b\":1,\"a\":2}],4.5e3],\"d\":{}}", true);
+                same(p, set, "{\"a\":1,\"a\":null}", false);
+                same(p, set, "{\"a\":null,\"a\":1}", false);
+                same(p, set, "{\"a\":[1],\"a\":2}", false);
+                same(p, set, "{\"x\":{\"a\":1,\"a\":2}}", false);
                 same(p, set, "{\"event\":{\"created\":\"2026-12-05T10:00:00Z\"},\"@timestamp\":\"2026-12-05T11:00:00Z\"}", true);
                 same(p, set, "{\"event.created\":null,\"@timestamp\":\"2026-12-05T11:00:00Z\"}", true);
                 same(p, set, "{\"timestamp\":null,\"time\":1764928800000}", true);
