@@ -324,13 +324,16 @@ public final class EsBulkService {
         return null;
     }
 
+    /** Every created item's {@code _shards}: one immutable map for all of them. */
+    private static final Map<String, Object> SHARDS = Map.of("total", 1, "successful", 1, "failed", 0);
+
     private static Map<String, Object> created(EsBulkIngest.BulkItem it, String id) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("_index", it.index());
         m.put("_id", id);
         m.put("_version", 1);
         m.put("result", "created");
-        m.put("_shards", Map.of("total", 1, "successful", 1, "failed", 0));
+        m.put("_shards", SHARDS);
         m.put("_seq_no", 0);
         m.put("_primary_term", 1);
         m.put("status", 201);
