@@ -44,7 +44,7 @@ final class FlatSource {
 
     private FlatSource() {}
 
-    /** Whether the last source read had a top-level key of that name (even with a null value). */
+    /** What one read saw: top-level keys the conventions depend on (even with a null value), placeholders put. */
     private static final class State {
         final String timeField;
         boolean timeFieldKey;
@@ -68,7 +68,7 @@ final class FlatSource {
             if (p.nextToken() != JsonToken.START_OBJECT) return null;
             if (!object(p, "", out, st, true)) return null;
         } catch (IOException | RuntimeException e) {
-            return null; // bad JSON, a repeated key, a limit: the old path decides and words the error
+            return null; // bad JSON, a parser limit: the old path decides and words the error
         }
         if (st.placeholders > 0) out.values().removeIf(v -> v == PLACEHOLDER);
         return conventions(out, st) ? out : null;
