@@ -156,6 +156,20 @@ public final class DirectIngest {
         if (raw == null) throw bad(item, null, "is null; expected a JSON object");
         Map<String, Object> fields = new LinkedHashMap<>();
         flatten(item, "", raw, fields);
+        return flatDocument(set, item, fields);
+    }
+
+    /**
+     * As {@link #document(IndexSet, Map)} for fields that are already flat, as flattening makes them (dotted names,
+     * no nulls, integers as {@code Long}, decimals as {@code Double}, lists of scalars and JSON strings): the
+     * {@code _bulk} route reads each source straight into that shape. The map becomes the document's: it is
+     * changed in place (time, dynamic dates, enrichment) and not copied.
+     */
+    public LogDocument flatDocument(IndexSet set, LinkedHashMap<String, Object> fields) {
+        return flatDocument(set, 0, fields);
+    }
+
+    private LogDocument flatDocument(IndexSet set, int item, Map<String, Object> fields) {
         if (fields.get(DocumentFields.LOG) instanceof String line) {
             // the raw line, split from a CRLF file by the client: never stored ending in \r
             fields.put(DocumentFields.LOG, io.bklog.core.ingest.LineSanitizer.stripLineEnd(line));

@@ -167,6 +167,47 @@ public final class IndexSetService {
         return alias == null ? direct : repository.findByName(alias);
     }
 
+    /**
+     * How long {@link #findRecent} may answer what it read before: a change made on another instance (another
+     * server on the same metadata database), or written to the database around this service (a metadata restore), is
+     * seen within this time; a change made through this service is seen at once.
+     */
+    public static final java.time.Duration RECENT_TTL = java.time.Duration.ofSeconds(1);
+    private static final int RECENT_MAX = 10_000;
+
+    /** What {@link #findRecent} read, when, and the {@link #generation} it was read in. */
+    private record Recent(Optional<IndexSet> indexSet, long readAtNanos, long generation) {}
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Recent> recent =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Counts the writes through this service: each makes every {@link #findRecent} answer read again. */
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+    private volatile java.util.function.LongSupplier nanoTicker = System::nanoTime;
+
+    /** The time source of {@link #RECENT_TTL} (tests). */
+    void nanoTicker(java.util.function.LongSupplier ticker) {
+        this.nanoTicker = Objects.requireNonNull(ticker, "ticker");
+    }
+
+    /**
+     * As {@link #find(String)}, but answered from a read at most {@link #RECENT_TTL} old when no change was made
+     * through this service since: for the ingest hot paths ({@code _bulk} reads its index sets on every request),
+     * not for read-modify-write, which reads with {@link #find}. An index set not found is remembered alike.
+     */
+    public Optional<IndexSet> findRecent(String name) {
+        if (name == null) return find(null);
+        long gen = generation.get(); // before the read: a write that ends meanwhile makes this entry stale
+        long now = nanoTicker.getAsLong();
+        Recent r = recent.get(name);
+        if (r != null && r.generation() == gen && now - r.readAtNanos() < RECENT_TTL.toNanos()) {
+            return r.indexSet();
+        }
+        Optional<IndexSet> found = find(name);
+        if (recent.size() >= RECENT_MAX) recent.clear(); // names come from requests: bounded
+        recent.put(name, new Recent(found, now, gen));
+        return found;
+    }
+
     /** All index sets, by name. */
     public List<IndexSet> list() {
         return repository.list();
@@ -414,12 +455,15 @@ public final class IndexSetService {
             try {
                 saved = created ? repository.create(indexSet) : repository.update(indexSet);
             } catch (DuplicateNameException e) {
+                generation.incrementAndGet(); // another instance made it: read it again
                 throw exists(indexSet.name(), e);
             } catch (MetadataConflictException e) {
+                generation.incrementAndGet(); // another instance changed it: read it again
                 throw new BklogException(ErrorCode.CONFLICT, "index set '" + indexSet.name() + "' was changed by"
                         + " someone else meanwhile (version " + e.currentVersion() + "); read it again and retry",
                         "name", Map.of(), e);
             }
+            generation.incrementAndGet(); // after the write: findRecent reads it again from now on
             log.info("index set {} name={} fields={} retention_days={} shards={} replicas={} storage_cluster={}",
                     created ? "created" : "updated", saved.name(), saved.fields().size(), saved.retentionDays(),
                     saved.shards(), saved.replicas(), storageClusterOf(saved));

@@ -118,4 +118,30 @@ class IndexSetServiceTest {
                 .satisfies(t -> assertCode(t, ErrorCode.INDEX_SET_NOT_FOUND))
                 .hasMessage("no index set named 'second'; existing: first");
     }
+
+    @Test
+    void findRecentSeesAChangeMadeHereAtOnceAndOneMadeElsewhereWithinTheTtl() {
+        long[] now = {0};
+        service.nanoTicker(() -> now[0]);
+        assertThat(service.findRecent("app")).isEmpty();
+        service.create("app", IndexSetSpec.defaults());
+        assertThat(service.findRecent("app")).isPresent(); // made here: at once, though "not found" was read before
+        // another instance: its own service on the same metadata database and store
+        IndexSetService other = new IndexSetService(platform.internals().metadata().indexSets(),
+                platform.internals().topology(), service.get("app").spaceUid());
+        service.update("app", IndexSetSpec.withFields(List.of(FieldSpec.of("status", FieldType.LONG))));
+        assertThat(service.findRecent("app").orElseThrow().schema().field("status")).isPresent();
+
+        assertThat(service.findRecent("web")).isEmpty();
+        other.update("app", IndexSetSpec.withFields(List.of(FieldSpec.of("code", FieldType.KEYWORD))));
+        other.create("web", IndexSetSpec.defaults());
+        assertThat(service.findRecent("web")).isEmpty(); // read just before: "not found" is answered again ...
+        now[0] += IndexSetService.RECENT_TTL.toNanos() - 1;
+        assertThat(service.findRecent("app").orElseThrow().schema().field("code")).isEmpty(); // ... within the TTL
+        assertThat(service.findRecent("web")).isEmpty();
+        now[0] += 1;
+        assertThat(service.findRecent("app").orElseThrow().schema().field("code")).isPresent(); // and not after
+        assertThat(service.findRecent("web")).isPresent();
+        assertThat(service.find("app").orElseThrow().schema().field("code")).isPresent(); // find always reads
+    }
 }

@@ -130,7 +130,8 @@ public final class EsBulkService {
         Map<String, List<LogDocument>> docsByIndexSet = new LinkedHashMap<>();
         Map<String, Long> bytesByIndexSet = new HashMap<>();
         Map<String, java.util.Set<String>> mappedNames = new HashMap<>(); // field names per index set, this request
-        Predicate<String> exists = name -> sets.computeIfAbsent(name, n -> indexSets.find(n).filter(writable))
+        // read at most once a second per name (IndexSetService.RECENT_TTL), at once after a change made here
+        Predicate<String> exists = name -> sets.computeIfAbsent(name, n -> indexSets.findRecent(n).filter(writable))
                 .isPresent();
         for (int k = 0; k < items.size(); k++) {
             EsBulkIngest.BulkItem it = items.get(k);
@@ -155,23 +156,28 @@ public final class EsBulkService {
                 sets.put(r.create(), made);
             }
             IndexSet set = sets.get(r.indexSet().get()).orElseThrow();
-            Map<String, Object> source;
-            try {
-                source = JSON.readValue(it.source(), MAP);
-            } catch (JacksonException e) {
-                results[k] = error(it, it.index(), it.id(), 400, "document_parsing_exception",
-                        "line " + (it.line() + 1) + ": the source is not a JSON object: " + e.getOriginalMessage());
-                continue;
+            // one streaming pass into the flat fields; the Map, then flatten, only where that is not plainly the same
+            java.util.LinkedHashMap<String, Object> flat = FlatSource.read(it.source(), set);
+            Map<String, Object> source = null;
+            if (flat == null) {
+                try {
+                    source = JSON.readValue(it.source(), MAP);
+                } catch (JacksonException e) {
+                    results[k] = error(it, it.index(), it.id(), 400, "document_parsing_exception",
+                            "line " + (it.line() + 1) + ": the source is not a JSON object: "
+                                    + e.getOriginalMessage());
+                    continue;
+                }
+                if (source == null) {
+                    results[k] = error(it, it.index(), it.id(), 400, "document_parsing_exception",
+                            "line " + (it.line() + 1) + ": the source is null, not a JSON object");
+                    continue;
+                }
+                conventions(set, source);
             }
-            if (source == null) {
-                results[k] = error(it, it.index(), it.id(), 400, "document_parsing_exception",
-                        "line " + (it.line() + 1) + ": the source is null, not a JSON object");
-                continue;
-            }
-            conventions(set, source);
             LogDocument doc;
             try {
-                doc = documents.document(set, source);
+                doc = flat != null ? documents.flatDocument(set, flat) : documents.document(set, source);
             } catch (io.bklog.core.meta.MetadataException e) {
                 throw e; // the metadata database is down (dynamic mapping): the whole request is retryable, not a 400
             } catch (BklogException e) {
@@ -318,13 +324,16 @@ public final class EsBulkService {
         return null;
     }
 
+    /** Every created item's {@code _shards}: one immutable map for all of them. */
+    private static final Map<String, Object> SHARDS = Map.of("total", 1, "successful", 1, "failed", 0);
+
     private static Map<String, Object> created(EsBulkIngest.BulkItem it, String id) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("_index", it.index());
         m.put("_id", id);
         m.put("_version", 1);
         m.put("result", "created");
-        m.put("_shards", Map.of("total", 1, "successful", 1, "failed", 0));
+        m.put("_shards", SHARDS);
         m.put("_seq_no", 0);
         m.put("_primary_term", 1);
         m.put("status", 201);
