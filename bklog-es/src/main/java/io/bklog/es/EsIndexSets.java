@@ -37,6 +37,8 @@ final class EsIndexSets {
     private final EsHttp http;
     private final String templatePrefix;
     private final Map<String, IndexSetSchema> schemas = new ConcurrentHashMap<>();
+    /** The node refused the newer index settings once (before 8.14): templates go without them from then on. */
+    private volatile boolean olderNode;
 
     EsIndexSets(EsConnection connection, EsHttp http, String templatePrefix) {
         this.connection = connection;
@@ -78,13 +80,16 @@ final class EsIndexSets {
         template.set("settings", EsMappings.settings(json, merged));
         template.set("mappings", EsMappings.mappings(json, merged));
         body.putObject("_meta").put("bklog_index_set", schema.name());
+        if (olderNode) template.set("settings", EsMappings.forOlderNodes((ObjectNode) template.get("settings")));
         try {
             perform("PUT", "/_index_template/" + templateName(schema.name()), body);
         } catch (IllegalArgumentException e) {
-            if (!EsMappings.refusedNewerSetting(e.getMessage())) throw e;
-            // an older 8.x node: its best_compression is DEFLATE already, and it keeps its own merge policy
+            if (olderNode || !EsMappings.refusedNewerSetting(e.getMessage())) throw e;
+            // an older 8.x node: its best_compression is DEFLATE already, and it keeps its own merge policy;
+            // remembered, so later templates go without them at once
             template.set("settings", EsMappings.forOlderNodes((ObjectNode) template.get("settings")));
             perform("PUT", "/_index_template/" + templateName(schema.name()), body);
+            olderNode = true;
             log.info("es-index-set-older-node-settings indexSet={} reason=\"{}\"", schema.name(), e.getMessage());
         }
         if (existing != null) {

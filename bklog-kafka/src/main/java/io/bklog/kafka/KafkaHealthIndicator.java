@@ -250,6 +250,8 @@ public final class KafkaHealthIndicator implements HealthIndicator {
             return v;
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            // tried again after minInsyncRefresh, not on every check: a failing read must not eat each deadline
+            topicMinIsr.put(topic, new MinIsr(fallback, now));
             return fallback;
         }
     }

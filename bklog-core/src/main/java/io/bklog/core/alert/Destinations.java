@@ -179,6 +179,13 @@ final class Destinations {
 
     /** Why {@code a} is internal (e.g. "a loopback address"), or null when it is a public address. */
     static String internal(InetAddress a) {
+        byte[] b6 = a.getAddress();
+        if (b6.length == 16 && b6[0] == 0 && (b6[1] & 0xff) == 0x64 && (b6[2] & 0xff) == 0xff && (b6[3] & 0xff) == 0x9b
+                && !java.util.Arrays.equals(b6, 4, 12, new byte[8], 0, 8)) {
+            // 64:ff9b:1::/48 and the rest of 64:ff9b::/32 but the well-known /96: local-use NAT64, whose prefix
+            // length (and so where the IPv4 sits) only the local translator knows
+            return "a local-use NAT64 address (its IPv4 address cannot be told)";
+        }
         byte[] v4 = embeddedIpv4(a);
         if (v4 != null) return internalV4(v4);
         byte[] b = a.getAddress();
@@ -211,8 +218,8 @@ final class Destinations {
     }
 
     /**
-     * The IPv4 address of an IPv4 one, or the one inside an IPv6 address (compatible, mapped, NAT64 including the
-     * local-use 64:ff9b:1::/48, 6to4, Teredo).
+     * The IPv4 address of an IPv4 one, or the one inside an IPv6 address (compatible, mapped, NAT64's well-known
+     * 64:ff9b::/96, 6to4, Teredo).
      */
     private static byte[] embeddedIpv4(InetAddress a) {
         byte[] b = a.getAddress();

@@ -316,7 +316,12 @@ public final class IngestRuntime implements AutoCloseable {
         String dl = sink.config().deadLetterIndexSet();
         if (!dl.equals(indexSet) && out.stream().anyMatch(r -> r.status() == BulkResult.Status.REJECTED)
                 && store.indexSets().contains(dl)) {
-            store.refresh(dl);
+            try {
+                store.refresh(dl);
+            } catch (RuntimeException e) {
+                // the batch is answered as stored: a failed refresh of the dead letters must not make it resent
+                log.warn("dead-letter refresh failed index_set={} reason=\"{}\"", dl, e.toString());
+            }
         }
     }
 

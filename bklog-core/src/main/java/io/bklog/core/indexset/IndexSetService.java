@@ -174,6 +174,7 @@ public final class IndexSetService {
      */
     public static final java.time.Duration RECENT_TTL = java.time.Duration.ofSeconds(1);
     private static final int RECENT_MAX = 10_000;
+    private static final int RECENT_NAME_MAX = 255;
 
     /** What {@link #findRecent} read, when, and the {@link #generation} it was read in. */
     private record Recent(Optional<IndexSet> indexSet, long readAtNanos, long generation) {}
@@ -192,7 +193,7 @@ public final class IndexSetService {
     /**
      * As {@link #find(String)}, but answered from a read at most {@link #RECENT_TTL} old when no change was made
      * through this service since: for the ingest hot paths ({@code _bulk} reads its index sets on every request),
-     * not for read-modify-write, which reads with {@link #find}. An index set not found is remembered alike.
+     * not for read-modify-write, which reads with {@link #find}. An index set not found is not remembered.
      */
     public Optional<IndexSet> findRecent(String name) {
         if (name == null) return find(null);
@@ -203,8 +204,12 @@ public final class IndexSetService {
             return r.indexSet();
         }
         Optional<IndexSet> found = find(name);
-        if (recent.size() >= RECENT_MAX) recent.clear(); // names come from requests: bounded
-        recent.put(name, new Recent(found, now, gen));
+        // only what exists is kept: a name nothing answers is read again next time (one just made on another
+        // instance is found at once), and names a request makes up cost nothing after it
+        if (found.isPresent() && name.length() <= RECENT_NAME_MAX) {
+            if (recent.size() >= RECENT_MAX) recent.clear(); // aliases of existing sets come from requests: bounded
+            recent.put(name, new Recent(found, now, gen));
+        }
         return found;
     }
 

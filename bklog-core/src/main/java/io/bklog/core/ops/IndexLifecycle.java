@@ -227,7 +227,7 @@ public final class IndexLifecycle {
         List<String> deleted = new ArrayList<>();
         for (RestoreJob job : meta.restoreJobs().listExpired(clock.instant())) {
             List<String> indices = RestoreService.ownTargets(meta, job, clock.instant());
-            store.deleteIndices(indices);
+            RestoreService.deleteShared(store, indices);
             deleted.addAll(indices);
             meta.restoreJobs().update(job.withProgress(RestoreJob.EXPIRED, job.totalDocCount(),
                     job.completeDocCount(), job.totalStoreSize()));

@@ -1,5 +1,6 @@
 package io.bklog.core.ops;
 
+import com.google.common.util.concurrent.Striped;
 import io.bklog.core.ErrorCode;
 import io.bklog.core.meta.ArchiveConfig;
 import io.bklog.core.meta.ArchivedSnapshot;
@@ -10,6 +11,7 @@ import io.bklog.core.schedule.AsyncTask;
 import io.bklog.core.schedule.Scheduler;
 import io.bklog.core.schedule.TaskRegistry;
 import io.bklog.core.store.StorageTopology;
+import io.bklog.spi.IndexInfo;
 import io.bklog.spi.IndexNames;
 import io.bklog.spi.LogStore;
 import io.bklog.spi.SnapshotRepository;
@@ -24,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.locks.Lock;
 import java.util.Set;
 
 /**
@@ -130,7 +133,7 @@ public final class RestoreService {
         }
         Instant now = clock.instant();
         List<String> indices = ownTargets(meta, job, now);
-        store.deleteIndices(indices);
+        deleteShared(store, indices);
         RestoreJob expired = job.expiredTime().isAfter(now) ? job.withExpiredTime(now) : job;
         meta.restoreJobs().update(expired.withProgress(RestoreJob.EXPIRED, job.totalDocCount(), job.completeDocCount(),
                 job.totalStoreSize()));
@@ -218,8 +221,6 @@ public final class RestoreService {
                 archive.indexSetId()), archive.repository()));
         List<Item> plan = plan(meta, archive.id(), IndexNames.dayOf(job.startTime()), IndexNames.dayOf(job.endTime()),
                 true);
-        Set<String> existing = new HashSet<>();
-        store.listIndices("*").forEach(i -> existing.add(i.name()));
         job = meta.restoreJobs().update(job.withProgress(RestoreJob.RUNNING, job.totalDocCount(), 0,
                 job.totalStoreSize()));
         long complete = 0;
@@ -227,9 +228,10 @@ public final class RestoreService {
         try {
             for (Item item : plan) {
                 String target = IndexNames.RESTORE_PREFIX + item.index();
-                if (!existing.contains(target)) restoreOnce(repo, item, target);
-                complete += repo.get(item.snapshot()).map(i -> i.docCounts().getOrDefault(item.index(), 0L))
+                long docs = repo.get(item.snapshot()).map(i -> i.docCounts().getOrDefault(item.index(), 0L))
                         .orElse(0L);
+                restoreOnce(repo, item, target, docs);
+                complete += docs;
                 n++;
                 job = meta.restoreJobs().update(job.withProgress(RestoreJob.RUNNING, job.totalDocCount(), complete,
                         job.totalStoreSize()));
@@ -246,30 +248,55 @@ public final class RestoreService {
     }
 
     /**
-     * Restores one archived index. Restores of overlapping days share their {@code restore_*} indices; one index is
-     * restored by one of them at a time (a lock per target in this process), and an index another restore made
-     * meanwhile (here or on another instance, which makes the repository refuse the second one) counts as restored.
+     * Restores one archived index unless it is there already. Restores of overlapping days share their
+     * {@code restore_*} indices: one index is restored by one of them at a time, and dropped by one only under the
+     * same lock ({@link #deleteShared}), in this process. When another instance restored it meanwhile (the repository
+     * then refuses this one), it counts as restored only once it holds all its {@code docs}: a partial index (an
+     * Elasticsearch restore still running or failed) fails this job instead.
      */
-    private void restoreOnce(SnapshotRepository repo, Item item, String target) {
-        Object lock = TARGET_LOCKS.computeIfAbsent(target, t -> new Object());
-        synchronized (lock) {
+    private void restoreOnce(SnapshotRepository repo, Item item, String target, long docs) {
+        Lock lock = TARGET_LOCKS.get(target);
+        lock.lock();
+        try {
             if (exists(target)) return;
             try {
                 repo.restore(item.snapshot(), List.of(item.index()), IndexNames.RESTORE_PREFIX,
                         SnapshotRepository.ProgressListener.NONE);
             } catch (RuntimeException e) {
-                if (!exists(target)) throw e;
+                long have = docCount(target);
+                if (have < 0 || have < docs) throw e;
                 log.info("restore of {} made by another restore meanwhile; counted as restored", target);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Deletes {@code restore_*} indices, each under the lock a restore of it takes. */
+    static void deleteShared(LogStore store, List<String> indices) {
+        for (String index : indices) {
+            Lock lock = TARGET_LOCKS.get(index);
+            lock.lock();
+            try {
+                store.deleteIndices(List.of(index));
+            } finally {
+                lock.unlock();
             }
         }
     }
 
     private boolean exists(String index) {
-        return store.listIndices(index).stream().anyMatch(i -> i.name().equals(index));
+        return docCount(index) >= 0;
     }
 
-    private static final java.util.concurrent.ConcurrentMap<String, Object> TARGET_LOCKS =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /** The documents of a physical index, or -1 when there is none of that name. */
+    private long docCount(String index) {
+        return store.listIndices(index).stream().filter(i -> i.name().equals(index)).mapToLong(IndexInfo::docCount)
+                .findFirst().orElse(-1);
+    }
+
+    /** Locks by index name: a fixed set, so names restored over the years do not pile up. */
+    private static final Striped<Lock> TARGET_LOCKS = Striped.lock(64);
 
     /** The archived indices of an archive config whose day is within {@code from..to}, oldest first. */
     static List<Item> plan(MetadataStore meta, long archiveConfigId, LocalDate from, LocalDate to,

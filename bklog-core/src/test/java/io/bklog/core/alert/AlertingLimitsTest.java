@@ -243,7 +243,8 @@ class AlertingLimitsTest {
                 {"http://[fd00:ec2::254]/", "unique local"},
                 {"http://[fe80::1]/", "link-local"},
                 {"http://[64:ff9b::a9fe:a9fe]/", "link-local"},
-                {"http://[64:ff9b:1::a00:1]/", "a private address"}, // NAT64 local use, 10.0.0.1
+                {"http://[64:ff9b:1::a00:1]/", "local-use NAT64"},
+                {"http://[64:ff9b:1:7f00:0:1:808:808]/", "local-use NAT64"}, // RFC 6052 /48 layout: 127.0.0.1
                 {"http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "a loopback address"}, // Teredo, client 127.0.0.1
                 {"http://[2002:a9fe:a9fe::1]/", "link-local"}}) { // 6to4
             assertThatThrownBy(() -> none.check(URI.create(c[0]))).as(c[0])

@@ -130,6 +130,7 @@ public final class EsBulkService {
         Map<String, List<LogDocument>> docsByIndexSet = new LinkedHashMap<>();
         Map<String, Long> bytesByIndexSet = new HashMap<>();
         Map<String, java.util.Set<String>> mappedNames = new HashMap<>(); // field names per index set, this request
+        java.util.Set<String> reread = new java.util.HashSet<>(); // index sets read again after a refusal
         // read at most once a second per name (IndexSetService.RECENT_TTL), at once after a change made here
         Predicate<String> exists = name -> sets.computeIfAbsent(name, n -> indexSets.findRecent(n).filter(writable))
                 .isPresent();
@@ -181,6 +182,17 @@ public final class EsBulkService {
             } catch (io.bklog.core.meta.MetadataException e) {
                 throw e; // the metadata database is down (dynamic mapping): the whole request is retryable, not a 400
             } catch (BklogException e) {
+                if (reread.add(set.name())) {
+                    // the index set may have changed on another instance within RECENT_TTL (a field added to a
+                    // strict set, dynamic turned on): read it again and, when it did change, map this item again
+                    Optional<IndexSet> now = indexSets.find(set.name()).filter(writable);
+                    sets.put(set.name(), now);
+                    mappedNames.remove(set.name());
+                    if (now.isPresent() && !now.get().equals(set)) {
+                        k--;
+                        continue;
+                    }
+                }
                 Object problem = e.details().getOrDefault("problem", e.getMessage());
                 results[k] = error(it, it.index(), it.id(), 400, "document_parsing_exception",
                         "line " + (it.line() + 1) + ": the document " + problem);

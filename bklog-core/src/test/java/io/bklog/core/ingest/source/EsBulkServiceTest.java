@@ -53,6 +53,28 @@ class EsBulkServiceTest {
     }
 
     @Test
+    void aFieldAddedToAStrictSetOnAnotherInstanceIsTakenAtOnceNotRefusedFromAStaleRead() {
+        try (LogPlatform p = LogPlatform.builder().build()) {
+            List<FieldSpec> fields = List.of(FieldSpec.of("log", FieldType.TEXT),
+                    FieldSpec.of("dtEventTimeStamp", FieldType.DATE));
+            p.indexSets().put("app", new IndexSetSpec(null, fields, null, null, null, null, null, "strict"));
+            EsBulkService bulk = service(p, p.pipeline(), EsIndexMapping.none());
+            String body = "{\"index\":{\"_index\":\"app\"}}\n{\"log\":\"a\",\"code\":\"E1\"}\n";
+            assertThat(item(bulk.bulk(body, null, true, s -> true), 0)).containsEntry("status", 400); // read now
+            // another instance on the same metadata database adds the field
+            io.bklog.core.indexset.IndexSetService other = new io.bklog.core.indexset.IndexSetService(
+                    p.internals().metadata().indexSets(), p.internals().topology(), p.indexSets().get("app").spaceUid());
+            List<FieldSpec> more = new java.util.ArrayList<>(fields);
+            more.add(FieldSpec.of("code", FieldType.KEYWORD));
+            other.update("app", new IndexSetSpec(null, more, null, null, null, null, null, "strict"));
+            // within the cache's second: the refusal reads the set again instead of answering a final 400
+            EsBulkService.Response r = bulk.bulk(body, null, true, s -> true);
+            assertThat(item(r, 0)).containsEntry("status", 201);
+            assertThat(p.search().search("app", SearchParams.of("code:E1")).total()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void storesValidItemsAndAnswersEachBadOneInTheElasticsearchShape() {
         try (LogPlatform p = LogPlatform.builder().build()) {
             p.indexSets().put("app", IndexSetSpec.withFields(List.of(FieldSpec.of("status", FieldType.LONG))));
