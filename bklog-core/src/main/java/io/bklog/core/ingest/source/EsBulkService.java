@@ -46,7 +46,9 @@ import java.util.function.Predicate;
  */
 public final class EsBulkService {
     private static final Logger log = LoggerFactory.getLogger(EsBulkService.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Refuses a source line with anything after its object ({@code {"a":1} {"b":2}}): nothing is dropped silently. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
     private final IndexSetService indexSets;

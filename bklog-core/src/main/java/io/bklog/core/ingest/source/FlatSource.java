@@ -67,6 +67,7 @@ final class FlatSource {
         try (JsonParser p = FACTORY.createParser(source)) {
             if (p.nextToken() != JsonToken.START_OBJECT) return null;
             if (!object(p, "", out, st, true)) return null;
+            if (p.nextToken() != null) return null; // something after the object: the old path refuses it
         } catch (IOException | RuntimeException e) {
             return null; // bad JSON, a parser limit: the old path decides and words the error
         }

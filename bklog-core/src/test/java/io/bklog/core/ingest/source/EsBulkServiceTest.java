@@ -75,6 +75,19 @@ class EsBulkServiceTest {
     }
 
     @Test
+    void aSourceLineWithASecondObjectAfterTheFirstIsRefusedNotHalfStored() {
+        try (LogPlatform p = LogPlatform.builder().build()) {
+            p.indexSets().put("app", IndexSetSpec.defaults());
+            EsBulkService bulk = service(p, p.pipeline(), EsIndexMapping.none());
+            String body = "{\"index\":{\"_index\":\"app\"}}\n{\"log\":\"first\"} {\"log\":\"second\"}\n";
+            EsBulkService.Response r = bulk.bulk(body, null, true, s -> true);
+            assertThat(item(r, 0)).containsEntry("status", 400);
+            assertThat(errorType(r, 0)).isEqualTo("document_parsing_exception");
+            assertThat(p.search().search("app", SearchParams.of("*")).total()).isZero();
+        }
+    }
+
+    @Test
     void storesValidItemsAndAnswersEachBadOneInTheElasticsearchShape() {
         try (LogPlatform p = LogPlatform.builder().build()) {
             p.indexSets().put("app", IndexSetSpec.withFields(List.of(FieldSpec.of("status", FieldType.LONG))));
