@@ -121,11 +121,24 @@ final class PhysicalIndex implements AutoCloseable {
         this.indexSort = indexSort;
     }
 
+    /**
+     * How far past {@code ramBufferMb} an index's buffer may grow before the indexing thread flushes it itself: up
+     * to that the store's flush thread writes it out ({@link #flushBytes}), so indexing does not wait for a flush.
+     */
+    static final double WRITER_FLUSH_FACTOR = 2;
+
+    /** The buffered bytes at which the store's flush thread writes this index's largest buffer out. */
+    long flushBytes() {
+        return (long) (ramBufferMb * 1024 * 1024);
+    }
+
     static IndexWriterConfig config(Analyzer analyzer, double ramBufferMb) {
         IndexWriterConfig c = new IndexWriterConfig(analyzer);
         c.setCodec(new Lucene912Codec(Lucene912Codec.Mode.BEST_COMPRESSION));
         c.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
-        c.setRAMBufferSizeMB(ramBufferMb);
+        // the store's flush thread writes a buffer out once it holds ramBufferMb (StoreWriter#flushFull), while
+        // indexing goes on into a fresh one; the writer itself flushes in the indexing thread only past twice that
+        c.setRAMBufferSizeMB(ramBufferMb * WRITER_FLUSH_FACTOR);
         c.setCommitOnClose(true);
         return c;
     }

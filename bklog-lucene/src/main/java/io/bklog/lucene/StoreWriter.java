@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,8 +40,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The write side of a {@link LuceneLogStore}: bulk indexing into daily indices, the write-ahead log and its replay,
- * commits (per batch, or periodic with the log), near-real-time refresh, reindex and index deletion, and the two
- * background threads ({@code bklog-lucene-refresh}, {@code bklog-lucene-commit}) it owns until {@link #close}.
+ * commits (per batch, or periodic with the log), near-real-time refresh, reindex and index deletion, and the three
+ * background threads ({@code bklog-lucene-refresh}, {@code bklog-lucene-commit}, {@code bklog-lucene-flush}) it owns until {@link #close}.
  *
  * <p>{@code index} holds the read lock of {@link #ingestLock}; rolling a log generation, deleting indices and
  * closing hold its write lock; commits are serialised on {@link #commitLock}.
@@ -66,6 +68,13 @@ final class StoreWriter implements AutoCloseable {
     private volatile boolean appendUnsafe;
     private ScheduledExecutorService refresher;
     private ScheduledExecutorService committer;
+    /**
+     * Writes full indexing buffers out ({@link #flushFull}) so the indexing thread goes on into a fresh buffer
+     * instead of flushing (sorting and encoding a segment) while its batch, and every request behind it, waits.
+     */
+    private volatile ExecutorService flusher;
+    /** Indices whose buffer passed {@link PhysicalIndex#flushBytes} and that the flush thread has not seen since. */
+    private final Set<PhysicalIndex> fullBuffers = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /** A writer over {@code catalog}; with a write-ahead log ({@code wal} not null) it replays what it holds. */
@@ -85,6 +94,7 @@ final class StoreWriter implements AutoCloseable {
     void start(Duration refreshInterval) {
         refresher = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bklog-lucene-refresh"));
         committer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bklog-lucene-commit"));
+        flusher = Executors.newSingleThreadExecutor(r -> daemon(r, "bklog-lucene-flush"));
         long refreshMs = refreshInterval.toMillis();
         refresher.scheduleWithFixedDelay(this::refreshAll, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
         long idleCheckMs = Math.max(50, Math.min(1_000, indexIdleAfter.toMillis() / 2));
@@ -219,6 +229,7 @@ final class StoreWriter implements AutoCloseable {
                 }
                 deleteFromSiblings(m.name(), day, target, ids, commit);
                 if (commit) lucene.writer.commit();
+                else if (lucene.writer.ramBytesUsed() >= target.flushBytes()) scheduleFlush(target);
             } finally {
                 target.done();
             }
@@ -361,6 +372,42 @@ final class StoreWriter implements AutoCloseable {
         refresh(indexSet);
     }
 
+    // ---------------------------------------------------------------- flushes
+
+    private void scheduleFlush(PhysicalIndex idx) {
+        ExecutorService f = flusher;
+        if (f == null || !fullBuffers.add(idx)) return; // not started (replay), or already waiting for the thread
+        try {
+            f.execute(() -> flushFull(idx));
+        } catch (RejectedExecutionException e) {
+            fullBuffers.remove(idx); // closing: the close commits every buffer
+        }
+    }
+
+    /**
+     * Writes the index's largest buffers out as segments while it holds more than {@link PhysicalIndex#flushBytes}
+     * (Lucene's {@code flushNextBuffer}: the indexing thread takes a fresh buffer meanwhile). Lucene still flushes in
+     * the indexing thread past {@link PhysicalIndex#WRITER_FLUSH_FACTOR} times that, should this thread fall behind,
+     * so memory stays bounded. A flush that fails closes the writer as it would in the indexing thread: the next
+     * batch is answered retryable and the write-ahead log keeps everything since the last commit.
+     */
+    private void flushFull(PhysicalIndex idx) {
+        fullBuffers.remove(idx);
+        if (closed) return;
+        PhysicalIndex.Lucene lucene = idx.ifOpen();
+        if (lucene == null) return; // closed meanwhile: committed
+        try {
+            long limit = idx.flushBytes();
+            for (int i = 0; i < 4 && lucene.writer.ramBytesUsed() >= limit; i++) {
+                if (!lucene.writer.flushNextBuffer()) break; // nothing left to take: the rest is being flushed
+            }
+        } catch (AlreadyClosedException ignored) {
+            // closed or deleted meanwhile
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("lucene flush failed index={} error={}", idx.name, e.toString());
+        }
+    }
+
     // ---------------------------------------------------------------- refresh
 
     void refresh(String indexSet) {
@@ -468,9 +515,11 @@ final class StoreWriter implements AutoCloseable {
         if (closed) return;
         if (refresher != null) refresher.shutdown();
         if (committer != null) committer.shutdown();
+        if (flusher != null) flusher.shutdown();
         try {
             if (refresher != null) refresher.awaitTermination(30, TimeUnit.SECONDS);
             if (committer != null) committer.awaitTermination(30, TimeUnit.SECONDS);
+            if (flusher != null) flusher.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
