@@ -131,11 +131,24 @@ final class DocumentMapper {
      * Packed ids sort among themselves as their text does, after every other id.
      */
     static BytesRef idBytes(String id, boolean packed) {
-        if (!packed || !isLowerHex32(id)) return new BytesRef(id);
+        if (!packed || id.length() != 32) return new BytesRef(id);
+        // one pass: decode the digits as they are checked (every document's id comes through here)
         byte[] b = new byte[17];
         b[0] = PACKED;
-        System.arraycopy(HexFormat.of().parseHex(id), 0, b, 1, 16);
+        for (int i = 0; i < 16; i++) {
+            int hi = lowerHexDigit(id.charAt(2 * i));
+            int lo = lowerHexDigit(id.charAt(2 * i + 1));
+            if ((hi | lo) < 0) return new BytesRef(id);
+            b[i + 1] = (byte) ((hi << 4) | lo);
+        }
         return new BytesRef(b);
+    }
+
+    /** The value of a lower-case hex digit, or -1. */
+    private static int lowerHexDigit(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
     }
 
     /** Whether an indexed {@link #idBytes} value is packed (else it is the id's UTF-8). */
@@ -157,15 +170,6 @@ final class DocumentMapper {
         d.add(new StringField(ID, b, Field.Store.NO));
         d.add(new SortedDocValuesField(ID, b));
         return new Term(ID, b);
-    }
-
-    private static boolean isLowerHex32(String id) {
-        if (id.length() != 32) return false;
-        for (int i = 0; i < 32; i++) {
-            char c = id.charAt(i);
-            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) return false;
-        }
-        return true;
     }
 
     /**

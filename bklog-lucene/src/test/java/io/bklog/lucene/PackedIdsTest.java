@@ -37,6 +37,31 @@ class PackedIdsTest {
     Path dir;
 
     @Test
+    void onlyLowerCaseHexIdsOf32DigitsArePackedAndEveryIdReadsBack() {
+        java.util.Random random = new java.util.Random(26);
+        String digits = "0123456789abcdefABCDEFg-";
+        for (int n = 0; n < 20_000; n++) {
+            int len = 30 + random.nextInt(5);
+            StringBuilder id = new StringBuilder();
+            boolean lowerHex = len == 32;
+            for (int i = 0; i < len; i++) {
+                // mostly lower-case hex digits, so most 32-character ids are packable
+                char c = digits.charAt(random.nextInt(random.nextInt(50) == 0 ? digits.length() : 16));
+                lowerHex &= (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                id.append(c);
+            }
+            org.apache.lucene.util.BytesRef b = DocumentMapper.idBytes(id.toString(), true);
+            assertThat(DocumentMapper.isPacked(b)).as(id.toString()).isEqualTo(lowerHex);
+            assertThat(DocumentMapper.idString(b)).isEqualTo(id.toString());
+            if (lowerHex) {
+                assertThat(java.util.Arrays.copyOfRange(b.bytes, b.offset + 1, b.offset + 17))
+                        .isEqualTo(java.util.HexFormat.of().parseHex(id));
+            }
+            assertThat(DocumentMapper.isPacked(DocumentMapper.idBytes(id.toString(), false))).isFalse();
+        }
+    }
+
+    @Test
     void hexIdsRoundTripReplaceAndSortAsText() {
         try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
             store.ensureIndexSet(IndexSetSchema.of("app", List.of(FieldSpec.of("log", FieldType.TEXT))));
