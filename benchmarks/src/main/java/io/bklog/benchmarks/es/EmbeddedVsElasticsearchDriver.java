@@ -105,6 +105,8 @@ public final class EmbeddedVsElasticsearchDriver {
 
             long next = 0;
             List<String> summary = new ArrayList<>();
+            long[][] cpuAtStart = new long[sides.size()][];
+            for (int i = 0; i < sides.size(); i++) cpuAtStart[i] = cpuByKind(sides.get(i).pid());
             for (int clients : clientCounts) {
                 ExecutorService pool = Executors.newFixedThreadPool(clients, r -> {
                     Thread t = new Thread(r, "bench-client");
@@ -156,6 +158,17 @@ public final class EmbeddedVsElasticsearchDriver {
                 }
             }
             summary.forEach(System.out::println);
+            // the whole run, background work between a side's rounds included (a flush, merge or compilation that
+            // runs while the other side is measured escapes that round's figure)
+            for (int i = 0; i < sides.size(); i++) {
+                long[] end = cpuByKind(sides.get(i).pid());
+                long[] start = cpuAtStart[i];
+                double total = (end[0] - start[0]) / 1000.0;
+                System.out.printf(Locale.ROOT, "CPU over all rounds %s: %.1f s = %.2f CPU-s per 100k docs (JIT compiler"
+                                + " threads %.1f s, GC threads %.1f s, the rest %.1f s)%n", sides.get(i).name(), total,
+                        total * 100_000.0 / next, (end[1] - start[1]) / 1000.0, (end[2] - start[2]) / 1000.0,
+                        ((end[0] - start[0]) - (end[1] - start[1]) - (end[2] - start[2])) / 1000.0);
+            }
             for (Side side : sides) {
                 System.out.printf(Locale.ROOT, "peak RSS (VmHWM) %s: %d MiB%n", side.name(), rssMib(side.pid(), "VmHWM"));
             }
@@ -189,6 +202,31 @@ public final class EmbeddedVsElasticsearchDriver {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * CPU ms of a process so far: {total, JIT compiler threads, GC threads} (threads read by name from
+     * {@code /proc/<pid>/task}; a thread that ended counts in the total only).
+     */
+    private static long[] cpuByKind(long pid) {
+        long[] out = {cpuMillis(pid), 0, 0};
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                    if (name.contains("CompilerThre")) out[1] += ms;
+                    else if (name.startsWith("GC Thread") || name.startsWith("G1 ")) out[2] += ms;
+                } catch (IOException | RuntimeException ignored) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // no /proc: totals only
+        }
+        return out;
     }
 
     private static String fmt(double[] ratios) {
