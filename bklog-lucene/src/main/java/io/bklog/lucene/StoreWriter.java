@@ -394,15 +394,19 @@ final class StoreWriter implements AutoCloseable {
     private void flushFull(PhysicalIndex idx) {
         fullBuffers.remove(idx);
         if (closed) return;
-        PhysicalIndex.Lucene lucene = idx.ifOpen();
-        if (lucene == null) return; // closed meanwhile: committed
+        if (idx.ifOpen() == null) return; // closed meanwhile: committed
         try {
-            long limit = idx.flushBytes();
-            for (int i = 0; i < 4 && lucene.writer.ramBytesUsed() >= limit; i++) {
-                if (!lucene.writer.flushNextBuffer()) break; // nothing left to take: the rest is being flushed
+            PhysicalIndex.Lucene lucene = idx.use(); // held: the idle close waits for the flush
+            try {
+                long limit = idx.flushBytes();
+                for (int i = 0; i < 4 && lucene.writer.ramBytesUsed() >= limit; i++) {
+                    if (!lucene.writer.flushNextBuffer()) break; // nothing left to take: the rest is being flushed
+                }
+            } finally {
+                idx.done();
             }
         } catch (AlreadyClosedException ignored) {
-            // closed or deleted meanwhile
+            // deleted meanwhile
         } catch (IOException | RuntimeException e) {
             LOG.warn("lucene flush failed index={} error={}", idx.name, e.toString());
         }
