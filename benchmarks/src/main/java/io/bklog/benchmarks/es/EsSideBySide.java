@@ -74,6 +74,12 @@ final class EsSideBySide implements AutoCloseable {
      * {@link #DAY} (one daily index for up to 8.6 M documents). No {@code _id}: both sides make their own.
      */
     static List<String> bulkBodies(List<String> lines, String index, long from, int n, int batch) throws IOException {
+        return bulkBodies(lines, index, from, n, batch, "message");
+    }
+
+    /** The same bodies with the line under {@code textField} instead of {@code message}. */
+    static List<String> bulkBodies(List<String> lines, String index, long from, int n, int batch, String textField)
+            throws IOException {
         List<String> bodies = new ArrayList<>();
         StringBuilder sb = new StringBuilder();
         String action = "{\"index\":{\"_index\":\"" + index + "\"}}\n";
@@ -82,7 +88,7 @@ final class EsSideBySide implements AutoCloseable {
             sb.append(action);
             Map<String, Object> doc = new java.util.LinkedHashMap<>();
             doc.put("@timestamp", DAY.plusMillis(i * 10).toString());
-            doc.put("message", lines.get((int) (i % lines.size())));
+            doc.put(textField, lines.get((int) (i % lines.size())));
             doc.put("seq", i);
             sb.append(JSON.writeValueAsString(doc)).append('\n');
             if (++inBatch == batch) {
