@@ -37,7 +37,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * [docsPerRound=100000] [rounds=3] [clients=1,2,4] [batch=1000]}. {@code -Dbench.jfr=FILE} records the server JVM
  * with JFR ({@code settings=profile}) into FILE; {@code -Dbench.serverOpts="..."} adds JVM options to the server,
  * {@code -Dbench.serverCp=...} runs it on another classpath; {@code -Dbench.baselineCp=...} runs a second server
- * on that classpath (an older build) in the same rounds, for a before/after under the same load.
+ * on that classpath (an older build) in the same rounds, for a before/after under the same load;
+ * {@code -Dbench.bklogTextField=log} sends the line under {@code log} to the {@code bklog} side only. At the end each
+ * JVM's CPU over all rounds (JIT compiler threads, GC threads, the rest) per 100 k documents.
  * Read the ratio, not the absolute figures: the machine is usually shared.
  */
 public final class EmbeddedVsElasticsearchDriver {
