@@ -41,7 +41,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 /**
  * The write side of a {@link LuceneLogStore}: bulk indexing into daily indices, the write-ahead log and its replay,
  * commits (per batch, or periodic with the log), near-real-time refresh, reindex and index deletion, and the three
- * background threads ({@code bklog-lucene-refresh}, {@code bklog-lucene-commit}, {@code bklog-lucene-flush}) it owns until {@link #close}.
+ * background threads ({@code bklog-lucene-refresh}, {@code bklog-lucene-commit}, {@code bklog-lucene-flush}) it
+ * owns until {@link #close}.
  *
  * <p>{@code index} holds the read lock of {@link #ingestLock}; rolling a log generation, deleting indices and
  * closing hold its write lock; commits are serialised on {@link #commitLock}.
