@@ -2,6 +2,7 @@ package io.bklog.es;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import co.elastic.clients.transport.ElasticsearchTransportBase;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.http.HttpHost;
@@ -21,9 +22,12 @@ import java.util.Objects;
  * @param requestTimeout socket timeout of one request (a bulk, a search)
  */
 public final class EsConnection implements AutoCloseable {
+    /** Pooled connections of the search client (searches in flight at once, per node). */
+    static final int SEARCH_CONNECTIONS = 32;
     private final List<String> hosts;
     private final RestClient restClient;
     private final ElasticsearchClient client;
+    private final ElasticsearchClient searchClient;
     private final ObjectMapper mapper;
 
     private EsConnection(List<String> hosts, Duration connectTimeout, Duration requestTimeout) {
@@ -36,7 +40,10 @@ public final class EsConnection implements AutoCloseable {
                         .setSocketTimeout((int) requestTimeout.toMillis()))
                 .build();
         this.mapper = new ObjectMapper();
-        this.client = new ElasticsearchClient(new RestClientTransport(restClient, new JacksonJsonpMapper(mapper)));
+        JacksonJsonpMapper jsonp = new JacksonJsonpMapper(mapper);
+        this.client = new ElasticsearchClient(new RestClientTransport(restClient, jsonp));
+        this.searchClient = new ElasticsearchClient(new ElasticsearchTransportBase(new EsBlockingHttpClient(
+                List.of(httpHosts), connectTimeout, requestTimeout, SEARCH_CONNECTIONS), null, jsonp) { });
     }
 
     /** Connects to {@code hosts} with the given timeouts (no request is sent until first use). */
@@ -60,6 +67,14 @@ public final class EsConnection implements AutoCloseable {
         return client;
     }
 
+    /**
+     * The typed client for searches: the same nodes, read with blocking I/O on the calling thread
+     * ({@link EsBlockingHttpClient}), so a search's answer is not handed from an I/O thread to the caller.
+     */
+    ElasticsearchClient searchClient() {
+        return searchClient;
+    }
+
     public RestClient restClient() {
         return restClient;
     }
@@ -75,6 +90,7 @@ public final class EsConnection implements AutoCloseable {
     @Override
     public void close() {
         try {
+            searchClient._transport().close();
             restClient.close();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("closing the Elasticsearch client failed", e);

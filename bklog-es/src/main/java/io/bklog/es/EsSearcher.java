@@ -45,7 +45,7 @@ final class EsSearcher {
 
     EsSearcher(EsConnection connection, EsHttp http, EsIndexSets indexSets) {
         this.connection = connection;
-        this.client = connection.client();
+        this.client = connection.searchClient();
         this.http = http;
         this.indexSets = indexSets;
     }

@@ -97,6 +97,36 @@ class EsOutageIT {
         }
     }
 
+    @Test
+    void searchesGoToTheNextNodeWhenOneRefusesConnections() throws Exception {
+        EsFixture es = EsFixture.shared();
+        String set = "outage_it_search";
+        int dead;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            dead = s.getLocalPort(); // closed again: connections to it are refused
+        }
+        try (EsLogStore store = EsLogStore.builder().hosts("http://127.0.0.1:" + dead, es.url())
+                .connectTimeout(Duration.ofSeconds(1)).requestTimeout(Duration.ofSeconds(10)).build()) {
+            store.ensureIndexSet(IndexSetSchema.of(set, List.of(FieldSpec.of("log", FieldType.TEXT))));
+            store.deleteIndices(store.listIndices(set).stream().map(i -> i.name()).toList());
+            Instant t0 = Instant.parse("2024-05-01T00:00:00Z");
+            List<LogDocument> docs = new ArrayList<>();
+            for (int i = 0; i < 20; i++) docs.add(new LogDocument("f-" + i, t0.plusSeconds(i), Map.of("log", "line " + i)));
+            assertThat(store.index(set, docs).allOk()).isTrue();
+            store.refresh(set);
+            // searches start at each node in turn: every one is answered, whichever node it tried first
+            for (int i = 0; i < 6; i++) {
+                var r = store.search(SearchRequest.builder(set).query(Query.matchAll()).size(5).build());
+                assertThat(r.total()).as("search %d", i).isEqualTo(20);
+                assertThat(r.hits()).hasSize(5);
+            }
+            // a refused query is still the caller's error, named
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.search(SearchRequest.builder(set)
+                    .query(Query.matchAll()).sort(List.of(io.bklog.spi.query.Sort.desc("log"))).size(5).build()))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("log");
+        }
+    }
+
     private static boolean ok(List<HealthzMetric> metrics, String name) {
         return metric(metrics, name).status();
     }

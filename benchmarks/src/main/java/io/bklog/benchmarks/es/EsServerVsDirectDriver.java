@@ -1,6 +1,7 @@
 package io.bklog.benchmarks.es;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -159,6 +160,29 @@ public final class EsServerVsDirectDriver {
                 hitsOurs = a.path("total").asLong();
                 hitsTheirs = b.at("/hits/total/value").asLong();
             }
+            // the same search in process, without HTTP to the server: the search service (request checks, masking,
+            // the store) and the store alone (query DSL, the Elasticsearch call, reading the hits)
+            io.bklog.core.search.SearchService service = s.server.platform().search();
+            io.bklog.core.search.SearchParams params = new ObjectMapper().setPropertyNamingStrategy(
+                    com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE).readValue(viaServer,
+                    io.bklog.core.search.SearchParams.class);
+            io.bklog.spi.SearchRequest storeRequest = service.request(BKLOG, params);
+            long[] inService = new long[searches];
+            long[] inStore = new long[searches];
+            for (int i = -3; i < searches; i++) {
+                long t0 = System.nanoTime();
+                service.search(BKLOG, params);
+                long t1 = System.nanoTime();
+                service.execute(storeRequest);
+                long t2 = System.nanoTime();
+                if (i < 0) continue;
+                inService[i] = t1 - t0;
+                inStore[i] = t2 - t1;
+            }
+            Arrays.sort(inService);
+            Arrays.sort(inStore);
+            System.out.printf(Locale.ROOT, "search %-40s in process: search service p50 %.1f ms, store alone p50 %.1f"
+                    + " ms%n", q, inService[searches / 2] / 1e6, inStore[searches / 2] / 1e6);
             Arrays.sort(ours);
             Arrays.sort(theirs);
             Arrays.sort(oursTook);

@@ -213,6 +213,11 @@ public final class IndexSetService {
         return found;
     }
 
+    /** As {@link #findRecent}, or {@link ErrorCode#INDEX_SET_NOT_FOUND}-style not found (searches read their set so). */
+    public IndexSet getRecent(String name) {
+        return findRecent(name).orElseThrow(() -> notFound(name));
+    }
+
     /** All index sets, by name. */
     public List<IndexSet> list() {
         return repository.list();

@@ -124,7 +124,8 @@ public final class MaskingService {
 
     /** The compiled masker of an index set ({@link Masker#none()} when it has no config). */
     public Masker masker(String indexSetName) {
-        return masker(indexSets.get(indexSetName));
+        // every search asks: the set read at most RECENT_TTL ago, its rules cached as below
+        return masker(indexSets.getRecent(indexSetName));
     }
 
     public Masker masker(IndexSet set) {

@@ -97,7 +97,7 @@ public final class SearchHistoryService {
     public boolean record(String user, String indexSet, SearchParams params, boolean masked) {
         String keyword = params.keyword() == null ? "" : params.keyword().strip();
         if ((keyword.isEmpty() || keyword.equals("*")) && params.addition().isEmpty()) return false;
-        IndexSet set = indexSets.get(indexSet);
+        IndexSet set = indexSets.getRecent(indexSet);
         ObjectNode p = json.createObjectNode();
         p.set("addition", json.valueToTree(params.addition()));
         if (params.startTime() != null) p.put("start_time", params.startTime());

@@ -201,7 +201,19 @@ public final class SearchService {
      */
     public SearchRequest request(String indexSet, SearchParams params, Masker masker) {
         Objects.requireNonNull(masker, "masker");
-        IndexSet set = indexSets.get(indexSet);
+        // every search reads its set: a read at most RECENT_TTL old, read again when the request does not fit it
+        // (a field added on another instance a moment ago is not refused as unknown)
+        IndexSet recent = indexSets.getRecent(indexSet);
+        try {
+            return request(recent, params, masker);
+        } catch (BklogException e) {
+            IndexSet fresh = indexSets.get(indexSet);
+            if (fresh.equals(recent)) throw e;
+            return request(fresh, params, masker);
+        }
+    }
+
+    private SearchRequest request(IndexSet set, SearchParams params, Masker masker) {
         int begin = params.begin() == null ? 0 : params.begin();
         int size = params.size() == null ? SearchParams.DEFAULT_SIZE : params.size();
         if (begin < 0) throw badRequest("begin must be >= 0, got " + begin, "begin");
