@@ -535,7 +535,8 @@ final class EsBulkWriter {
                 if (hits.isEmpty()) break;
                 List<BulkOperation> ops = new ArrayList<>(hits.size());
                 for (Hit<JsonData> h : hits) {
-                    // the id's sort copy is left out of _source (EsMappings): give it back
+                    // the id's sort copy is left out of _source by indices made before it was kept there: give it
+                    // back
                     @SuppressWarnings("unchecked")
                     Map<String, Object> src = new LinkedHashMap<>(h.source().to(Map.class));
                     src.put(EsMappings.DOC_ID, h.id());

@@ -18,8 +18,11 @@ import java.util.Map;
  * {@link TextAnalysis} (a {@code pattern} tokenizer on {@link TextAnalysis#SEPARATOR} + {@code lowercase}),
  * {@code dynamic: false} (unmapped fields stay in {@code _source} only), flat field names
  * ({@code subobjects: false}), and a copy of the document id ({@value #DOC_ID}) as the sort tie-break, because
- * sorting on {@code _id} is disabled in 8.x: doc values only (not indexed, left out of {@code _source}), so it costs
- * what the sort needs and nothing more. {@value #LOG_FROM} marks a document whose raw line {@code log} is the
+ * sorting on {@code _id} is disabled in 8.x: doc values only (not indexed), so it costs what the sort needs. It stays
+ * in {@code _source} (reads leave it out): a {@code _source.excludes} makes Elasticsearch parse and write every
+ * document's source again as it indexes it, about a fifth of its indexing CPU for these documents, where the id in
+ * the stored source costs a few compressed bytes (ids made one after another share their first 20-odd characters;
+ * docs/benchmarks.md, issue 26). Indices made before keep their exclusion; both read back alike. {@value #LOG_FROM} marks a document whose raw line {@code log} is the
  * shipper's text field named by its value ({@code message}...), kept once (see {@link DerivedLog}). Stored fields
  * use DEFLATE ({@code legacy_best_compression} from Elasticsearch 8.14, where {@code best_compression} became zstd
  * over 240 KB blocks: a page of 50 hits spread over a block decompressed the whole block 50 times; DEFLATE with a
@@ -84,7 +87,6 @@ final class EsMappings {
         ObjectNode m = om.createObjectNode();
         m.put("dynamic", false);
         m.put("subobjects", false);
-        m.putObject("_source").putArray("excludes").add(DOC_ID);
         ObjectNode meta = m.putObject("_meta");
         meta.put("bklog_index_set", schema.name());
         meta.put("time_field", schema.timeField());

@@ -3,6 +3,7 @@ package io.bklog.benchmarks.es;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -61,6 +62,8 @@ public final class EsServerVsDirectDriver {
                     + "\"message\":{\"type\":\"text\",\"analyzer\":\"a\"},\"seq\":{\"type\":\"long\"}}}}");
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             double[] ratios = new double[rounds];
+            double[] serverCpu = new double[rounds];
+            double[] nodeCpuRatio = new double[rounds];
             long next = 0;
             for (int r = -1; r < rounds; r++) { // round -1 warms both sides up
                 List<String> direct = EsSideBySide.bulkBodies(lines, DIRECT, next, perRound, batch);
@@ -71,23 +74,43 @@ public final class EsServerVsDirectDriver {
                 double d;
                 double b;
                 double a;
+                double[] dCpu;
+                double[] bCpu;
                 if (r % 2 == 0) {
                     d = send(s, pool, clients, s.esUrl, direct, perRound);
+                    dCpu = new double[] {lastJvmCpu, lastEsCpu};
                     b = send(s, pool, clients, s.serverUrl, bklog, perRound);
+                    bCpu = new double[] {lastJvmCpu, lastEsCpu};
                     a = send(s, pool, clients, s.esUrl, directBklog, perRound);
                 } else {
                     a = send(s, pool, clients, s.esUrl, directBklog, perRound);
                     b = send(s, pool, clients, s.serverUrl, bklog, perRound);
+                    bCpu = new double[] {lastJvmCpu, lastEsCpu};
                     d = send(s, pool, clients, s.esUrl, direct, perRound);
+                    dCpu = new double[] {lastJvmCpu, lastEsCpu};
                 }
                 System.out.printf(Locale.ROOT, "round %d: direct %.0f docs/s, bklog server over ES %.0f docs/s, "
                         + "ratio %.2f; direct with bklog's analysis %.0f docs/s (server / that %.2f), load %s%n", r, d,
                         b, b / d, a, b / a, load());
-                if (r >= 0) ratios[r] = b / d;
+                // CPU-s per 100k docs: this JVM (clients only when direct; clients + server through the server) and
+                // the node (-Dbench.esPid): the server's own share is the JVM's difference between the two
+                System.out.printf(Locale.ROOT, "  cpu-s/100k docs: direct: driver %.2f, node %.2f; through the server:"
+                        + " driver+server %.2f, node %.2f (server's own ~%.2f)%n", dCpu[0], dCpu[1], bCpu[0], bCpu[1],
+                        bCpu[0] - dCpu[0]);
+                if (r >= 0) {
+                    ratios[r] = b / d;
+                    serverCpu[r] = bCpu[0] - dCpu[0];
+                    nodeCpuRatio[r] = bCpu[1] / dCpu[1];
+                }
             }
             Arrays.sort(ratios);
             System.out.printf(Locale.ROOT, "es-server-bulk/direct-bulk = %.2f (rounds %s)%n", ratios[rounds / 2],
                     Arrays.toString(ratios));
+            Arrays.sort(serverCpu);
+            Arrays.sort(nodeCpuRatio);
+            System.out.printf(Locale.ROOT, "server's own cpu-s/100k docs = %.2f (rounds %s); node cpu through the "
+                    + "server / direct = %.2f (rounds %s)%n", serverCpu[rounds / 2], Arrays.toString(serverCpu),
+                    nodeCpuRatio[rounds / 2], Arrays.toString(nodeCpuRatio));
             pool.shutdown();
             pool.awaitTermination(1, TimeUnit.MINUTES);
             s.es("POST", "/" + DIRECT + "/_refresh", null);
@@ -106,10 +129,38 @@ public final class EsServerVsDirectDriver {
         }
     }
 
-    /** Sends the bodies over {@code clients} connections; answers acknowledged docs/s. */
+    /** CPU seconds per 100k documents of the last {@link #send}: this JVM (driver + in-process server), the node */
+    private static double lastJvmCpu;
+    private static double lastEsCpu;
+
+    /** This JVM's CPU time in ns (the clients, and the server when it is the one loaded). */
+    private static long jvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** The node's CPU time in ns from /proc when {@code -Dbench.esPid} names its process, else -1. */
+    private static long esCpuNanos() {
+        String pid = System.getProperty("bench.esPid");
+        if (pid == null) return -1;
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime, 100 ticks/s
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Sends the bodies over {@code clients} connections; answers acknowledged docs/s, and leaves the CPU seconds
+     * per 100k documents of this JVM and of the node in {@link #lastJvmCpu} / {@link #lastEsCpu}.
+     */
     private static double send(EsSideBySide s, ExecutorService pool, int clients, String base, List<String> bodies,
                                int docs) throws Exception {
         AtomicInteger nextBody = new AtomicInteger();
+        long cpu0 = jvmCpuNanos();
+        long es0 = esCpuNanos();
         long t0 = System.nanoTime();
         List<Future<Integer>> fs = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
@@ -124,7 +175,11 @@ public final class EsServerVsDirectDriver {
         int acked = 0;
         for (Future<Integer> f : fs) acked += f.get(10, TimeUnit.MINUTES);
         if (acked != docs) throw new IllegalStateException(base + " acknowledged " + acked + " of " + docs);
-        return docs / ((System.nanoTime() - t0) / 1e9);
+        double rate = docs / ((System.nanoTime() - t0) / 1e9);
+        lastJvmCpu = (jvmCpuNanos() - cpu0) / 1e9 * 100_000 / docs;
+        long es1 = esCpuNanos();
+        lastEsCpu = es0 < 0 || es1 < 0 ? Double.NaN : (es1 - es0) / 1e9 * 100_000 / docs;
+        return rate;
     }
 
     /** The same searches through the server and directly, alternating; p50 of each and the ratio per query. */
