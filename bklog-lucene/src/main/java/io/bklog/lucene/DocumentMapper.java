@@ -15,6 +15,7 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.SortedNumericDocValues;
 import org.apache.lucene.index.Term;
@@ -95,15 +96,24 @@ final class DocumentMapper {
             FieldType type = mapping.types().get(e.getKey());
             Object value = e.getValue();
             if (!timeAdded && e.getKey().equals(timeField)) {
-                addField(d, timeField, FieldType.DATE, ts);
+                addTime(d, timeField, ts);
                 timeAdded = true;
                 continue;
             }
             if (type == null || value == null) continue;
             addValues(d, e.getKey(), type, value);
         }
-        if (!timeAdded) addField(d, timeField, FieldType.DATE, ts);
+        if (!timeAdded) addTime(d, timeField, ts);
         return d;
+    }
+
+    /**
+     * The time field: doc values only. They give the index sort, the histograms and each hit its time, and answer
+     * time ranges ({@link LongRangeQuery}: a run of document ids in a time-sorted segment); points would cost about
+     * 3.5 bytes per document more and add nothing there. Segments written before keep their points.
+     */
+    private static void addTime(Document d, String timeField, long ts) {
+        d.add(new SortedNumericDocValuesField(timeField, ts));
     }
 
     /**
@@ -151,6 +161,22 @@ final class DocumentMapper {
         return b.utf8ToString();
     }
 
+    /**
+     * Readies a document for the index it goes to: its id ({@link #addId(Document, String, boolean)} in the index's
+     * form) and, in an index created while the time field had points, the time field's points.
+     */
+    static Term addId(Document d, String id, PhysicalIndex.Lucene index) {
+        if (index.timePoints != null) addTimePoints(d, index.timePoints);
+        return addId(d, id, index.packedIds);
+    }
+
+    /** A point for each doc value of the time field, as documents were written before the time lost its points. */
+    static void addTimePoints(Document d, String timeField) {
+        for (IndexableField f : d.getFields(timeField)) {
+            if (f instanceof SortedNumericDocValuesField dv) d.add(new LongPoint(timeField, dv.numericValue().longValue()));
+        }
+    }
+
     /** Adds the id's term (replace by id) and doc value (sort tie-break, the hit's id); returns the term. */
     static Term addId(Document d, String id, boolean packed) {
         BytesRef b = idBytes(id, packed);
@@ -191,7 +217,12 @@ final class DocumentMapper {
             Document d = new Document();
             d.add(new StoredField(SOURCE, Json.write(source)));
             for (Map.Entry<String, Object> e : normalized.entrySet()) {
-                addValues(d, e.getKey(), mapping.types().get(e.getKey()), e.getValue());
+                if (e.getKey().equals(timeField) && e.getValue() instanceof List<?> times
+                        && times.stream().allMatch(t -> t instanceof Number)) {
+                    for (Object t : times) addTime(d, timeField, ((Number) t).longValue()); // no points, as above
+                } else {
+                    addValues(d, e.getKey(), mapping.types().get(e.getKey()), e.getValue());
+                }
             }
             return d;
         }
