@@ -78,8 +78,72 @@ final class DocumentMapper {
             source.put(name, type == null || value == null ? value : FieldValues.convert(name, type, value));
         }
         if (!timePlaced) source.put(timeField, null);
-        byte[] json = Json.write(source);
-        return new Prepared(doc.id(), ts, json, toLucene(mapping, source, json, ts), doc.freshId());
+        byte[][] json = sourceJson(mapping, source);
+        return new Prepared(doc.id(), ts, json[0], toLucene(mapping, source, json[1], ts), doc.freshId());
+    }
+
+    /**
+     * Whether a value is stored once, as its field's doc value, with a {@code null} placeholder in the stored source
+     * ({@link #storedSource} fills it again): a single long of a long or date field other than the time field (whose
+     * time is stored once too, see {@link #prepare}). Its doc value holds exactly that long; a list keeps its values in
+     * the source (doc values would lose their order and repeats).
+     */
+    private static boolean storedOnce(IndexSetMapping mapping, String name, Object value) {
+        if (!(value instanceof Long) || name.equals(mapping.timeField())) return false;
+        FieldType type = mapping.types().get(name);
+        return type == FieldType.LONG || type == FieldType.DATE;
+    }
+
+    /**
+     * The JSON of a normalized source twice, written once: {@code [0]} with every value (for the write-ahead log,
+     * which indexes its entries again from it) and {@code [1]} with a {@code null} for each value stored once
+     * ({@link #storedOnce}), the stored source.
+     */
+    private static byte[][] sourceJson(IndexSetMapping mapping, Map<String, Object> source) {
+        com.fasterxml.jackson.core.util.ByteArrayBuilder out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(256);
+        int[] cuts = new int[8];
+        int n = 0;
+        try (com.fasterxml.jackson.core.JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            for (Map.Entry<String, Object> e : source.entrySet()) {
+                g.writeFieldName(e.getKey());
+                Object v = e.getValue();
+                if (storedOnce(mapping, e.getKey(), v)) {
+                    if (n == cuts.length) cuts = java.util.Arrays.copyOf(cuts, n * 2);
+                    g.flush();
+                    cuts[n++] = out.size();
+                    g.writeNumber((Long) v);
+                    g.flush();
+                    cuts[n++] = out.size();
+                } else if (v instanceof String str) {
+                    g.writeString(str);
+                } else if (v == null) {
+                    g.writeNull();
+                } else {
+                    g.writeObject(v);
+                }
+            }
+            g.writeEndObject();
+        } catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException("cannot write JSON of a source", ex);
+        }
+        byte[] logged = out.toByteArray();
+        if (n == 0) return new byte[][] {logged, logged};
+        byte[] nul = {':', 'n', 'u', 'l', 'l'}; // the generator writes the name's colon with the value
+        int length = logged.length;
+        for (int i = 0; i < n; i += 2) length += nul.length - (cuts[i + 1] - cuts[i]);
+        byte[] stored = new byte[length];
+        int from = 0;
+        int to = 0;
+        for (int i = 0; i < n; i += 2) {
+            System.arraycopy(logged, from, stored, to, cuts[i] - from);
+            to += cuts[i] - from;
+            System.arraycopy(nul, 0, stored, to, nul.length);
+            to += nul.length;
+            from = cuts[i + 1];
+        }
+        System.arraycopy(logged, from, stored, to, logged.length - from);
+        return new byte[][] {logged, stored};
     }
 
     /**
@@ -226,10 +290,12 @@ final class DocumentMapper {
             }
             return d;
         }
-        Map<String, Object> stored = source;
-        if (source.get(timeField) instanceof Number t && t.longValue() == n.longValue()) {
-            stored = new LinkedHashMap<>(source);
-            stored.put(timeField, null);
+        Map<String, Object> stored = new LinkedHashMap<>(source);
+        if (source.get(timeField) instanceof Number t && t.longValue() == n.longValue()) stored.put(timeField, null);
+        for (Map.Entry<String, Object> e : stored.entrySet()) {
+            // a value stored once whose doc value will hold it (the source's long, as normalized)
+            Object v = e.getValue();
+            if (storedOnce(mapping, e.getKey(), v) && v.equals(normalized.get(e.getKey()))) e.setValue(null);
         }
         return toLucene(mapping, normalized, Json.write(stored), n.longValue());
     }
