@@ -1,7 +1,6 @@
 package io.bklog.lucene;
 
 import com.github.luben.zstd.Zstd;
-import com.github.luben.zstd.ZstdDecompressCtx;
 import org.apache.lucene.codecs.compressing.CompressionMode;
 import org.apache.lucene.codecs.compressing.Compressor;
 import org.apache.lucene.codecs.compressing.Decompressor;
@@ -88,14 +87,6 @@ final class ZstdCompressionMode extends CompressionMode {
         public void close() {}
     }
 
-    /**
-     * Decompression contexts reused across reads (making one per sub-block cost more than its decompression): a
-     * read takes one and gives it back; at most 16 wait here, any more are freed (zstd-jni frees a context's native
-     * memory only when it is closed).
-     */
-    private static final java.util.concurrent.ArrayBlockingQueue<ZstdDecompressCtx> CONTEXTS =
-            new java.util.concurrent.ArrayBlockingQueue<>(16);
-
     private static final class ZstdDecompressor extends Decompressor {
         private byte[] compressed = BytesRef.EMPTY_BYTES;
 
@@ -106,26 +97,14 @@ final class ZstdCompressionMode extends CompressionMode {
                 bytes.length = 0;
                 return;
             }
-            ZstdDecompressCtx ctx = CONTEXTS.poll();
-            if (ctx == null) ctx = new ZstdDecompressCtx();
-            try {
-                decompress(ctx, in, originalLength, offset, length, bytes);
-            } finally {
-                ctx.reset(); // no dictionary left for the next read
-                if (!CONTEXTS.offer(ctx)) ctx.close();
-            }
-        }
-
-        private void decompress(ZstdDecompressCtx ctx, DataInput in, int originalLength, int offset, int length,
-                                BytesRef bytes) throws IOException {
             int dictLength = in.readVInt();
             int blockLength = in.readVInt();
             bytes.bytes = ArrayUtil.growNoCopy(bytes.bytes, dictLength);
             bytes.offset = 0;
             bytes.length = 0;
-            read(ctx, in, bytes, dictLength);
+            read(in, bytes, null, dictLength);
             if (bytes.length != dictLength) throw new CorruptIndexException("unexpected dictionary length", in);
-            if (dictLength > 0) ctx.loadDict(java.util.Arrays.copyOf(bytes.bytes, dictLength)); // for the sub-blocks
+            byte[] dict = dictLength > 0 ? java.util.Arrays.copyOf(bytes.bytes, dictLength) : null;
             int offsetInBlock = dictLength;
             int offsetInBytesRef = offset;
             // skip the sub-blocks before the wanted bytes, decompress those they lie in
@@ -137,7 +116,7 @@ final class ZstdCompressionMode extends CompressionMode {
             while (offsetInBlock < offset + length) {
                 int expected = Math.min(blockLength, originalLength - offsetInBlock);
                 bytes.bytes = ArrayUtil.grow(bytes.bytes, bytes.length + expected);
-                read(ctx, in, bytes, expected);
+                read(in, bytes, dict, expected);
                 offsetInBlock += blockLength;
             }
             bytes.offset = offsetInBytesRef;
@@ -145,21 +124,24 @@ final class ZstdCompressionMode extends CompressionMode {
         }
 
         /** Appends one compressed frame of {@code expected} bytes to {@code bytes}. */
-        private void read(ZstdDecompressCtx ctx, DataInput in, BytesRef bytes, int expected) throws IOException {
+        private void read(DataInput in, BytesRef bytes, byte[] dict, int expected)
+                throws IOException {
             int n = in.readVInt();
             compressed = ArrayUtil.growNoCopy(compressed, n);
             in.readBytes(compressed, 0, n);
             if (expected == 0) return;
-            int got;
+            long got;
             try {
-                got = ctx.decompressByteArray(bytes.bytes, bytes.length, expected, compressed, 0, n);
+                got = dict != null ? Zstd.decompressUsingDict(bytes.bytes, bytes.length, compressed, 0, n, dict)
+                        : Zstd.decompressByteArray(bytes.bytes, bytes.length, expected, compressed, 0, n);
             } catch (RuntimeException e) { // zstd-jni's ZstdException
                 throw new CorruptIndexException("zstd sub-block: " + e.getMessage(), in, e);
             }
-            if (got != expected) {
-                throw new CorruptIndexException("zstd sub-block: " + got + " bytes instead of " + expected, in);
+            if (Zstd.isError(got) || got != expected) {
+                throw new CorruptIndexException("zstd sub-block: " + (Zstd.isError(got) ? Zstd.getErrorName(got)
+                        : got + " bytes instead of " + expected), in);
             }
-            bytes.length += got;
+            bytes.length += (int) got;
         }
 
         @Override
