@@ -2,6 +2,7 @@ package io.bklog.lucene;
 
 import io.bklog.spi.IndexNames;
 import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexReader;
@@ -128,7 +129,7 @@ final class PhysicalIndex implements AutoCloseable {
 
     static IndexWriterConfig config(Analyzer analyzer, double ramBufferMb) {
         IndexWriterConfig c = new IndexWriterConfig(analyzer);
-        c.setCodec(new StoreCodec()); // segments written before keep their codec (Lucene912) until merged
+        c.setCodec(new Lucene912Codec(Lucene912Codec.Mode.BEST_COMPRESSION));
         c.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
         c.setRAMBufferSizeMB(ramBufferMb);
         c.setCommitOnClose(true);

@@ -11,9 +11,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 class ArchitectureTest {
 
     @ArchTest
-    static final ArchRule luceneBackendDependsOnlyOnSpiLuceneSlf4jJacksonAndZstd = classes()
+    static final ArchRule luceneBackendDependsOnlyOnSpiLuceneSlf4jAndJackson = classes()
             .that().resideInAPackage("io.bklog.lucene..")
             .should().onlyDependOnClassesThat().resideInAnyPackage(
                     "java..", "io.bklog.spi..", "io.bklog.lucene..", "org.apache.lucene..", "org.slf4j..",
-                    "com.fasterxml.jackson..", "com.github.luben.zstd..");
+                    "com.fasterxml.jackson..");
 }
