@@ -493,13 +493,13 @@ abstract class AggregationCollector implements Collector {
                     }
                     continue;
                 }
-                org.apache.lucene.search.IndexSearcher one = new org.apache.lucene.search.IndexSearcher(leaf);
+                org.apache.lucene.search.IndexSearcher one = new org.apache.lucene.search.IndexSearcher(leaf.reader());
                 one.setQueryCache(null);
                 for (int i = 0; i < dense.length; i++) {
                     long a = Math.max(lo, denseBase + i * step);
                     long b = Math.min(hi, denseBase + (i + 1) * step - 1);
                     if (a <= b) {
-                        int n = one.count(org.apache.lucene.document.LongPoint.newRangeQuery(field, a, b));
+                        int n = one.count(LongRangeQuery.of(field, a, b));
                         dense[i] += n;
                         total += n;
                     }

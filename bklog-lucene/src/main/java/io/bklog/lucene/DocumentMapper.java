@@ -15,6 +15,7 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.SortedNumericDocValues;
 import org.apache.lucene.index.Term;
@@ -77,8 +78,72 @@ final class DocumentMapper {
             source.put(name, type == null || value == null ? value : FieldValues.convert(name, type, value));
         }
         if (!timePlaced) source.put(timeField, null);
-        byte[] json = Json.write(source);
-        return new Prepared(doc.id(), ts, json, toLucene(mapping, source, json, ts), doc.freshId());
+        byte[][] json = sourceJson(mapping, source);
+        return new Prepared(doc.id(), ts, json[0], toLucene(mapping, source, json[1], ts), doc.freshId());
+    }
+
+    /**
+     * Whether a value is stored once, as its field's doc value, with a {@code null} placeholder in the stored source
+     * ({@link #storedSource} fills it again): a single long of a long or date field other than the time field (whose
+     * time is stored once too, see {@link #prepare}). Its doc value holds exactly that long; a list keeps its values in
+     * the source (doc values would lose their order and repeats).
+     */
+    private static boolean storedOnce(IndexSetMapping mapping, String name, Object value) {
+        if (!(value instanceof Long) || name.equals(mapping.timeField())) return false;
+        FieldType type = mapping.types().get(name);
+        return type == FieldType.LONG || type == FieldType.DATE;
+    }
+
+    /**
+     * The JSON of a normalized source twice, written once: {@code [0]} with every value (for the write-ahead log,
+     * which indexes its entries again from it) and {@code [1]} with a {@code null} for each value stored once
+     * ({@link #storedOnce}), the stored source.
+     */
+    private static byte[][] sourceJson(IndexSetMapping mapping, Map<String, Object> source) {
+        com.fasterxml.jackson.core.util.ByteArrayBuilder out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(256);
+        int[] cuts = new int[8];
+        int n = 0;
+        try (com.fasterxml.jackson.core.JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            for (Map.Entry<String, Object> e : source.entrySet()) {
+                g.writeFieldName(e.getKey());
+                Object v = e.getValue();
+                if (storedOnce(mapping, e.getKey(), v)) {
+                    if (n == cuts.length) cuts = java.util.Arrays.copyOf(cuts, n * 2);
+                    g.flush();
+                    cuts[n++] = out.size();
+                    g.writeNumber((Long) v);
+                    g.flush();
+                    cuts[n++] = out.size();
+                } else if (v instanceof String str) {
+                    g.writeString(str);
+                } else if (v == null) {
+                    g.writeNull();
+                } else {
+                    g.writeObject(v);
+                }
+            }
+            g.writeEndObject();
+        } catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException("cannot write JSON of a source", ex);
+        }
+        byte[] logged = out.toByteArray();
+        if (n == 0) return new byte[][] {logged, logged};
+        byte[] nul = {':', 'n', 'u', 'l', 'l'}; // the generator writes the name's colon with the value
+        int length = logged.length;
+        for (int i = 0; i < n; i += 2) length += nul.length - (cuts[i + 1] - cuts[i]);
+        byte[] stored = new byte[length];
+        int from = 0;
+        int to = 0;
+        for (int i = 0; i < n; i += 2) {
+            System.arraycopy(logged, from, stored, to, cuts[i] - from);
+            to += cuts[i] - from;
+            System.arraycopy(nul, 0, stored, to, nul.length);
+            to += nul.length;
+            from = cuts[i + 1];
+        }
+        System.arraycopy(logged, from, stored, to, logged.length - from);
+        return new byte[][] {logged, stored};
     }
 
     /**
@@ -95,15 +160,24 @@ final class DocumentMapper {
             FieldType type = mapping.types().get(e.getKey());
             Object value = e.getValue();
             if (!timeAdded && e.getKey().equals(timeField)) {
-                addField(d, timeField, FieldType.DATE, ts);
+                addTime(d, timeField, ts);
                 timeAdded = true;
                 continue;
             }
             if (type == null || value == null) continue;
             addValues(d, e.getKey(), type, value);
         }
-        if (!timeAdded) addField(d, timeField, FieldType.DATE, ts);
+        if (!timeAdded) addTime(d, timeField, ts);
         return d;
+    }
+
+    /**
+     * The time field: doc values only. They give the index sort, the histograms and each hit its time, and answer
+     * time ranges ({@link LongRangeQuery}: a run of document ids in a time-sorted segment); points would cost about
+     * 3.5 bytes per document more and add nothing there. Segments written before keep their points.
+     */
+    private static void addTime(Document d, String timeField, long ts) {
+        d.add(new SortedNumericDocValuesField(timeField, ts));
     }
 
     /**
@@ -164,6 +238,22 @@ final class DocumentMapper {
         return b.utf8ToString();
     }
 
+    /**
+     * Readies a document for the index it goes to: its id ({@link #addId(Document, String, boolean)} in the index's
+     * form) and, in an index created while the time field had points, the time field's points.
+     */
+    static Term addId(Document d, String id, PhysicalIndex.Lucene index) {
+        if (index.timePoints != null) addTimePoints(d, index.timePoints);
+        return addId(d, id, index.packedIds);
+    }
+
+    /** A point for each doc value of the time field, as documents were written before the time lost its points. */
+    static void addTimePoints(Document d, String timeField) {
+        for (IndexableField f : d.getFields(timeField)) {
+            if (f instanceof SortedNumericDocValuesField dv) d.add(new LongPoint(timeField, dv.numericValue().longValue()));
+        }
+    }
+
     /** Adds the id's term (replace by id) and doc value (sort tie-break, the hit's id); returns the term. */
     static Term addId(Document d, String id, boolean packed) {
         BytesRef b = idBytes(id, packed);
@@ -195,14 +285,21 @@ final class DocumentMapper {
             Document d = new Document();
             d.add(new StoredField(SOURCE, Json.write(source)));
             for (Map.Entry<String, Object> e : normalized.entrySet()) {
-                addValues(d, e.getKey(), mapping.types().get(e.getKey()), e.getValue());
+                if (e.getKey().equals(timeField) && e.getValue() instanceof List<?> times
+                        && times.stream().allMatch(t -> t instanceof Number)) {
+                    for (Object t : times) addTime(d, timeField, ((Number) t).longValue()); // no points, as above
+                } else {
+                    addValues(d, e.getKey(), mapping.types().get(e.getKey()), e.getValue());
+                }
             }
             return d;
         }
-        Map<String, Object> stored = source;
-        if (source.get(timeField) instanceof Number t && t.longValue() == n.longValue()) {
-            stored = new LinkedHashMap<>(source);
-            stored.put(timeField, null);
+        Map<String, Object> stored = new LinkedHashMap<>(source);
+        if (source.get(timeField) instanceof Number t && t.longValue() == n.longValue()) stored.put(timeField, null);
+        for (Map.Entry<String, Object> e : stored.entrySet()) {
+            // a value stored once whose doc value will hold it (the source's long, as normalized)
+            Object v = e.getValue();
+            if (storedOnce(mapping, e.getKey(), v) && v.equals(normalized.get(e.getKey()))) e.setValue(null);
         }
         return toLucene(mapping, normalized, Json.write(stored), n.longValue());
     }

@@ -7,7 +7,6 @@ import io.bklog.spi.query.RegexTooComplexException;
 import io.bklog.spi.query.TextAnalysis;
 import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.InetAddressPoint;
-import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.SortedNumericDocValuesField;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.queries.spans.SpanMultiTermQueryWrapper;
@@ -93,9 +92,9 @@ final class QueryTranslator {
             case KEYWORD -> new TermQuery(new Term(field, value));
             case IP -> Optional.ofNullable(FieldValues.canonicalIp(value)).<org.apache.lucene.search.Query>map(
                     v -> new TermQuery(new Term(field, v))).orElseGet(() -> none(field, value));
-            case LONG -> Optional.ofNullable(FieldValues.parseLong(value)).map(v -> LongPoint.newExactQuery(field, v))
+            case LONG -> Optional.ofNullable(FieldValues.parseLong(value)).map(v -> LongRangeQuery.of(field, v, v))
                     .orElseGet(() -> none(field, value));
-            case DATE -> Optional.ofNullable(FieldValues.parseDateMillis(value)).map(v -> LongPoint.newExactQuery(field, v))
+            case DATE -> Optional.ofNullable(FieldValues.parseDateMillis(value)).map(v -> LongRangeQuery.of(field, v, v))
                     .orElseGet(() -> none(field, value));
             case DOUBLE -> parseDouble(value).map(v -> DoublePoint.newExactQuery(field, v))
                     .orElseGet(() -> none(field, value));
@@ -194,7 +193,7 @@ final class QueryTranslator {
                     if (v.isEmpty()) return none(field, r.upper());
                     hi = v.get();
                 }
-                return LongPoint.newRangeQuery(field, lo, hi);
+                return LongRangeQuery.of(field, lo, hi);
             }
             case DOUBLE -> {
                 double lo = Double.NEGATIVE_INFINITY;

@@ -6,7 +6,6 @@ import io.bklog.spi.IndexSetSchema;
 import io.bklog.spi.SearchRequest;
 import io.bklog.spi.SearchResult;
 import io.bklog.spi.query.AggregationResult;
-import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.MultiReader;
 import org.apache.lucene.index.ReaderUtil;
@@ -79,7 +78,7 @@ final class StoreSearcher {
             long lo = r.from() == null ? Long.MIN_VALUE : millis(r.from());
             long hi = r.to() == null ? Long.MAX_VALUE : millis(r.to()) - 1;
             BooleanQuery.Builder time = new BooleanQuery.Builder();
-            for (String tf : timeFields) time.add(LongPoint.newRangeQuery(tf, lo, hi), Occur.SHOULD);
+            for (String tf : timeFields) time.add(LongRangeQuery.of(tf, lo, hi), Occur.SHOULD);
             query = new BooleanQuery.Builder().add(query, Occur.FILTER).add(time.build(), Occur.FILTER).build();
         }
 
@@ -180,8 +179,13 @@ final class StoreSearcher {
                 if (TimeSortedLeaf.of(leaf.reader(), tf) != null) continue;
                 allSorted = false;
                 if (leaf.reader().hasDeletions()) return null;
+                // each document with a value needs a point: the time field's points are no longer written, so a
+                // segment of an index written unsorted before may lack some or all of them
                 org.apache.lucene.index.PointValues pv = leaf.reader().getPointValues(tf);
-                if (pv != null && pv.getDocCount() != pv.size()) return null;
+                long withValue = org.apache.lucene.index.DocValues.getSortedNumeric(leaf.reader(), tf).cost();
+                if (pv == null ? withValue > 0 : pv.getDocCount() != pv.size() || pv.getDocCount() < withValue) {
+                    return null;
+                }
             }
             for (var e : r.aggregations().entrySet()) {
                 if (!(e.getValue() instanceof io.bklog.spi.query.Aggregation.DateHistogram h) || !h.field().equals(tf)
@@ -198,7 +202,7 @@ final class StoreSearcher {
                                           IndexReader[] readers, IndexSearcher searcher, TimeRangeOnly range,
                                           Map<String, AggregationCollector> aggs, SearchSort sort, int window,
                                           long started) throws IOException {
-        Query query = LongPoint.newRangeQuery(range.timeField(), range.lo(), range.hi());
+        Query query = LongRangeQuery.of(range.timeField(), range.lo(), range.hi());
         long total = -1;
         for (AggregationCollector c : aggs.values()) {
             long counted = ((AggregationCollector.HistogramCollector) c)

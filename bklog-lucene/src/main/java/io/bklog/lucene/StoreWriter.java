@@ -214,7 +214,7 @@ final class StoreWriter implements AutoCloseable {
                 List<String> ids = new ArrayList<>(e.getValue().size());
                 for (int k : e.getValue()) {
                     DocumentMapper.Prepared p = docs.get(k);
-                    Term id = DocumentMapper.addId(p.document(), p.id(), lucene.packedIds);
+                    Term id = DocumentMapper.addId(p.document(), p.id(), lucene);
                     try {
                         if (p.append() && !appendUnsafe) {
                             // a fresh id is in no index: no delete-by-term to buffer and apply at every flush
@@ -326,7 +326,7 @@ final class StoreWriter implements AutoCloseable {
                             try {
                                 ensureOpen();
                                 Document rewritten = DocumentMapper.reindexed(m, source);
-                                lucene.writer.updateDocument(DocumentMapper.addId(rewritten, id, lucene.packedIds),
+                                lucene.writer.updateDocument(DocumentMapper.addId(rewritten, id, lucene),
                                         rewritten);
                             } finally {
                                 ingestLock.readLock().unlock();

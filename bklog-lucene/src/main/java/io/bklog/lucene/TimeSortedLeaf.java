@@ -117,6 +117,33 @@ final class TimeSortedLeaf {
         return bounds;
     }
 
+    /**
+     * The run of documents {@code [from, to)} holding a value in {@code [lo, hi]} (both inclusive), or null when the
+     * run would take in documents without a value (the sort's missing value lies in the range and some document has
+     * no value).
+     */
+    int[] run(long lo, long hi) throws IOException {
+        if (lo > hi) return new int[] {0, 0};
+        if (missing >= lo && missing <= hi && !everyDocHasValue()) return null;
+        int maxDoc = reader.maxDoc();
+        int from;
+        int to;
+        if (ascending) {
+            from = boundary(lo, 0);
+            to = hi == Long.MAX_VALUE ? maxDoc : boundary(hi + 1, from);
+        } else {
+            from = hi == Long.MAX_VALUE ? 0 : boundary(hi + 1, 0);
+            to = lo == Long.MIN_VALUE ? maxDoc : boundary(lo, from);
+        }
+        return new int[] {from, to};
+    }
+
+    private boolean everyDocHasValue() throws IOException {
+        // the codec's iterator of a field every document holds costs maxDoc; a sparse one costs its document count
+        NumericDocValues all = DocValues.unwrapSingleton(reader.getSortedNumericDocValues(field));
+        return all != null && all.cost() == reader.maxDoc();
+    }
+
     boolean ascending() {
         return ascending;
     }

@@ -72,6 +72,7 @@ class IndexSortTest {
              IndexWriter w = new IndexWriter(d, PhysicalIndex.config(new TextAnalyzer(), 16))) {
             for (LogDocument doc : docs("old", 100)) {
                 var lucene = DocumentMapper.prepare(mapping, doc).document();
+                DocumentMapper.addTimePoints(lucene, "dtEventTimeStamp"); // the time with points, as before
                 DocumentMapper.addId(lucene, doc.id(), false); // ids as text, as before packed ids
                 w.addDocument(lucene);
             }
