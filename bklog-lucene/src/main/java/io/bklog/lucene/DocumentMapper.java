@@ -69,7 +69,7 @@ final class DocumentMapper {
                 timePlaced = true;
                 continue;
             }
-            if (name.equals(ID) || name.equals(SOURCE)) {
+            if (name.equals(ID) || name.equals(SOURCE) || name.equals(DerivedLog.MARKER)) {
                 throw new IllegalArgumentException("field name '" + name + "' is reserved");
             }
             Object value = e.getValue();
@@ -77,16 +77,20 @@ final class DocumentMapper {
             source.put(name, type == null || value == null ? value : FieldValues.convert(name, type, value));
         }
         if (!timePlaced) source.put(timeField, null);
-        byte[] json = Json.write(source);
-        return new Prepared(doc.id(), ts, json, toLucene(mapping, source, json, ts), doc.freshId());
+        String from = DerivedLog.sourceOf(source, mapping.types());
+        if (from != null) source.put(DerivedLog.LOG, null); // kept once: see DerivedLog
+        byte[] json = DerivedLog.write(source, from);
+        return new Prepared(doc.id(), ts, json, toLucene(mapping, source, json, ts, from), doc.freshId());
     }
 
     /**
      * The Lucene document of a normalized source whose time is {@code ts}: the stored source ({@code json}, written
      * with the time field's value as a {@code null} placeholder, or, written before placeholders, as the number)
-     * and the mapped fields, the time field indexed as {@code ts}.
+     * and the mapped fields, the time field indexed as {@code ts}; {@code from}: the field its {@code log} is a copy
+     * of ({@link DerivedLog}, {@code log} then left out of {@code source}), or null.
      */
-    private static Document toLucene(IndexSetMapping mapping, Map<String, Object> source, byte[] json, long ts) {
+    private static Document toLucene(IndexSetMapping mapping, Map<String, Object> source, byte[] json, long ts,
+                                     String from) {
         Document d = new Document();
         d.add(new StoredField(SOURCE, json));
         String timeField = mapping.timeField();
@@ -99,25 +103,30 @@ final class DocumentMapper {
                 timeAdded = true;
                 continue;
             }
-            if (type == null || value == null) continue;
+            if (type == null || value == null || e.getKey().equals(DerivedLog.MARKER)) continue;
             addValues(d, e.getKey(), type, value);
         }
         if (!timeAdded) addField(d, timeField, FieldType.DATE, ts);
+        if (from != null) d.add(new StringField(DerivedLog.MARKER, from, Field.Store.NO));
         return d;
     }
 
     /**
      * A document's source as stored, read back: the JSON of {@code _source} with each {@code null} value that has a
      * numeric doc value in the document under its name (the time field's placeholder, see {@link #prepare}) given
-     * that value. A {@code null} the document itself held has no doc value (nulls are not indexed) and stays.
+     * that value. A {@code null} the document itself held has no doc value (nulls are not indexed) and stays. A
+     * {@code log} kept once ({@link DerivedLog}) gets its line back.
      */
     static Map<String, Object> storedSource(BytesRef json, LeafReader leaf, int doc) throws IOException {
-        Map<String, Object> source = Json.readMap(json.bytes, json.offset, json.length);
+        String from = DerivedLog.from(json);
+        int skip = DerivedLog.prefix(from);
+        Map<String, Object> source = Json.readMap(json.bytes, json.offset + skip, json.length - skip);
         for (Map.Entry<String, Object> e : source.entrySet()) {
             if (e.getValue() != null) continue;
             SortedNumericDocValues dv = leaf.getSortedNumericDocValues(e.getKey());
             if (dv != null && dv.advanceExact(doc) && dv.docValueCount() == 1) e.setValue(dv.nextValue());
         }
+        DerivedLog.restore(source, from);
         return source;
     }
 
@@ -171,10 +180,23 @@ final class DocumentMapper {
     /**
      * The Lucene document of a logged source whose time is {@code ts} (write-ahead-log replay), normalizing its
      * mapped values to the current mapping (a field mapped after the document was logged may not convert; it then
-     * stays in the source, unindexed).
+     * stays in the source, unindexed). An entry of either form ({@code log} written out, or kept once: see
+     * {@link DerivedLog}) is stored as {@link #prepare} stores it under the current mapping.
      */
     static Document fromLogged(IndexSetMapping mapping, byte[] json, long ts) {
-        return toLucene(mapping, normalized(mapping, Json.readMap(json, 0, json.length)), json, ts);
+        String from = DerivedLog.from(json, 0, json.length);
+        int skip = DerivedLog.prefix(from);
+        Map<String, Object> logged = Json.readMap(json, skip, json.length - skip);
+        DerivedLog.restore(logged, from);
+        Map<String, Object> normalized = normalized(mapping, logged);
+        String now = DerivedLog.sourceOf(logged, mapping.types());
+        byte[] stored = json;
+        if (now != null) {
+            normalized.remove(DerivedLog.LOG);
+            logged.put(DerivedLog.LOG, null);
+        }
+        if (!java.util.Objects.equals(now, from)) stored = DerivedLog.write(logged, now);
+        return toLucene(mapping, normalized, stored, ts, now);
     }
 
     /**
@@ -191,6 +213,7 @@ final class DocumentMapper {
             Document d = new Document();
             d.add(new StoredField(SOURCE, Json.write(source)));
             for (Map.Entry<String, Object> e : normalized.entrySet()) {
+                if (e.getKey().equals(DerivedLog.MARKER)) continue;
                 addValues(d, e.getKey(), mapping.types().get(e.getKey()), e.getValue());
             }
             return d;
@@ -200,7 +223,13 @@ final class DocumentMapper {
             stored = new LinkedHashMap<>(source);
             stored.put(timeField, null);
         }
-        return toLucene(mapping, normalized, Json.write(stored), n.longValue());
+        String from = DerivedLog.sourceOf(source, mapping.types());
+        if (from != null) {
+            if (stored == source) stored = new LinkedHashMap<>(source);
+            stored.put(DerivedLog.LOG, null);
+            normalized.remove(DerivedLog.LOG);
+        }
+        return toLucene(mapping, normalized, DerivedLog.write(stored, from), n.longValue(), from);
     }
 
     /** The mapped, non-null values of a source converted to their types (a value that does not convert is left out). */
