@@ -70,7 +70,7 @@ final class DocumentMapper {
                 timePlaced = true;
                 continue;
             }
-            if (name.equals(ID) || name.equals(SOURCE)) {
+            if (name.equals(ID) || name.equals(SOURCE) || name.equals(DerivedLog.MARKER)) {
                 throw new IllegalArgumentException("field name '" + name + "' is reserved");
             }
             Object value = e.getValue();
@@ -78,8 +78,10 @@ final class DocumentMapper {
             source.put(name, type == null || value == null ? value : FieldValues.convert(name, type, value));
         }
         if (!timePlaced) source.put(timeField, null);
-        byte[][] json = sourceJson(mapping, source);
-        return new Prepared(doc.id(), ts, json[0], toLucene(mapping, source, json[1], ts), doc.freshId());
+        String from = DerivedLog.sourceOf(source, mapping.types());
+        if (from != null) source.put(DerivedLog.LOG, null); // kept once: see DerivedLog
+        byte[][] json = sourceJson(mapping, source, from);
+        return new Prepared(doc.id(), ts, json[0], toLucene(mapping, source, json[1], ts, from), doc.freshId());
     }
 
     /**
@@ -97,10 +99,12 @@ final class DocumentMapper {
     /**
      * The JSON of a normalized source twice, written once: {@code [0]} with every value (for the write-ahead log,
      * which indexes its entries again from it) and {@code [1]} with a {@code null} for each value stored once
-     * ({@link #storedOnce}), the stored source.
+     * ({@link #storedOnce}), the stored source; both behind {@link DerivedLog}'s marker byte when {@code log} is kept
+     * once ({@code logFrom} not null).
      */
-    private static byte[][] sourceJson(IndexSetMapping mapping, Map<String, Object> source) {
+    private static byte[][] sourceJson(IndexSetMapping mapping, Map<String, Object> source, String logFrom) {
         com.fasterxml.jackson.core.util.ByteArrayBuilder out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(256);
+        if (logFrom != null) out.append(DerivedLog.marker(logFrom));
         int[] cuts = new int[8];
         int n = 0;
         try (com.fasterxml.jackson.core.JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
@@ -149,9 +153,11 @@ final class DocumentMapper {
     /**
      * The Lucene document of a normalized source whose time is {@code ts}: the stored source ({@code json}, written
      * with the time field's value as a {@code null} placeholder, or, written before placeholders, as the number)
-     * and the mapped fields, the time field indexed as {@code ts}.
+     * and the mapped fields, the time field indexed as {@code ts}; {@code from}: the field its {@code log} is a copy
+     * of ({@link DerivedLog}, {@code log} then left out of {@code source}), or null.
      */
-    private static Document toLucene(IndexSetMapping mapping, Map<String, Object> source, byte[] json, long ts) {
+    private static Document toLucene(IndexSetMapping mapping, Map<String, Object> source, byte[] json, long ts,
+                                     String from) {
         Document d = new Document();
         d.add(new StoredField(SOURCE, json));
         String timeField = mapping.timeField();
@@ -164,10 +170,11 @@ final class DocumentMapper {
                 timeAdded = true;
                 continue;
             }
-            if (type == null || value == null) continue;
+            if (type == null || value == null || e.getKey().equals(DerivedLog.MARKER)) continue;
             addValues(d, e.getKey(), type, value);
         }
         if (!timeAdded) addTime(d, timeField, ts);
+        if (from != null) d.add(new StringField(DerivedLog.MARKER, from, Field.Store.NO));
         return d;
     }
 
@@ -183,15 +190,19 @@ final class DocumentMapper {
     /**
      * A document's source as stored, read back: the JSON of {@code _source} with each {@code null} value that has a
      * numeric doc value in the document under its name (the time field's placeholder, see {@link #prepare}) given
-     * that value. A {@code null} the document itself held has no doc value (nulls are not indexed) and stays.
+     * that value. A {@code null} the document itself held has no doc value (nulls are not indexed) and stays. A
+     * {@code log} kept once ({@link DerivedLog}) gets its line back.
      */
     static Map<String, Object> storedSource(BytesRef json, LeafReader leaf, int doc) throws IOException {
-        Map<String, Object> source = Json.readMap(json.bytes, json.offset, json.length);
+        String from = DerivedLog.from(json);
+        int skip = DerivedLog.prefix(from);
+        Map<String, Object> source = Json.readMap(json.bytes, json.offset + skip, json.length - skip);
         for (Map.Entry<String, Object> e : source.entrySet()) {
             if (e.getValue() != null) continue;
             SortedNumericDocValues dv = leaf.getSortedNumericDocValues(e.getKey());
             if (dv != null && dv.advanceExact(doc) && dv.docValueCount() == 1) e.setValue(dv.nextValue());
         }
+        DerivedLog.restore(source, from);
         return source;
     }
 
@@ -265,10 +276,23 @@ final class DocumentMapper {
     /**
      * The Lucene document of a logged source whose time is {@code ts} (write-ahead-log replay), normalizing its
      * mapped values to the current mapping (a field mapped after the document was logged may not convert; it then
-     * stays in the source, unindexed).
+     * stays in the source, unindexed). An entry of either form ({@code log} written out, or kept once: see
+     * {@link DerivedLog}) is stored as {@link #prepare} stores it under the current mapping.
      */
     static Document fromLogged(IndexSetMapping mapping, byte[] json, long ts) {
-        return toLucene(mapping, normalized(mapping, Json.readMap(json, 0, json.length)), json, ts);
+        String from = DerivedLog.from(json, 0, json.length);
+        int skip = DerivedLog.prefix(from);
+        Map<String, Object> logged = Json.readMap(json, skip, json.length - skip);
+        DerivedLog.restore(logged, from);
+        Map<String, Object> normalized = normalized(mapping, logged);
+        String now = DerivedLog.sourceOf(logged, mapping.types());
+        byte[] stored = json;
+        if (now != null) {
+            normalized.remove(DerivedLog.LOG);
+            logged.put(DerivedLog.LOG, null);
+        }
+        if (!java.util.Objects.equals(now, from)) stored = DerivedLog.write(logged, now);
+        return toLucene(mapping, normalized, stored, ts, now);
     }
 
     /**
@@ -285,6 +309,7 @@ final class DocumentMapper {
             Document d = new Document();
             d.add(new StoredField(SOURCE, Json.write(source)));
             for (Map.Entry<String, Object> e : normalized.entrySet()) {
+                if (e.getKey().equals(DerivedLog.MARKER)) continue;
                 if (e.getKey().equals(timeField) && e.getValue() instanceof List<?> times
                         && times.stream().allMatch(t -> t instanceof Number)) {
                     for (Object t : times) addTime(d, timeField, ((Number) t).longValue()); // no points, as above
@@ -301,7 +326,12 @@ final class DocumentMapper {
             Object v = e.getValue();
             if (storedOnce(mapping, e.getKey(), v) && v.equals(normalized.get(e.getKey()))) e.setValue(null);
         }
-        return toLucene(mapping, normalized, Json.write(stored), n.longValue());
+        String from = DerivedLog.sourceOf(source, mapping.types());
+        if (from != null) {
+            stored.put(DerivedLog.LOG, null);
+            normalized.remove(DerivedLog.LOG);
+        }
+        return toLucene(mapping, normalized, DerivedLog.write(stored, from), n.longValue(), from);
     }
 
     /** The mapped, non-null values of a source converted to their types (a value that does not convert is left out). */

@@ -47,9 +47,12 @@ final class QueryTranslator {
         if (q instanceof Query.Phrase p) return perField(p.field(), f -> phrase(f, types.get(f), p.text()));
         if (q instanceof Query.Wildcard w) return perField(w.field(), f -> wildcard(f, types.get(f), w.pattern()));
         if (q instanceof Query.Regex r) return perField(r.field(), f -> regex(f, types.get(f), r.pattern()));
-        if (q instanceof Query.Range r) return range(r);
+        if (q instanceof Query.Range r) {
+            return types.containsKey(r.field()) ? onField(r.field(), f -> range(f, r)) : range(r.field(), r);
+        }
         if (q instanceof Query.Exists e) {
-            return types.containsKey(e.field()) ? new FieldExistsQuery(e.field()) : new MatchNoDocsQuery("unmapped");
+            if (!types.containsKey(e.field())) return new MatchNoDocsQuery("unmapped");
+            return onField(e.field(), f -> f.equals(e.field()) ? new FieldExistsQuery(f) : new MatchAllDocsQuery());
         }
         if (q instanceof Query.Bool b) return bool(b);
         throw new IllegalArgumentException("unknown query node " + q.getClass().getName());
@@ -73,7 +76,8 @@ final class QueryTranslator {
     /** A named field, or — for a null field — every text and keyword field. */
     private org.apache.lucene.search.Query perField(String field, FieldQuery fq) {
         if (field != null) {
-            return types.containsKey(field) ? fq.on(field) : new MatchNoDocsQuery("field '" + field + "' is unmapped");
+            return types.containsKey(field) ? onField(field, fq)
+                    : new MatchNoDocsQuery("field '" + field + "' is unmapped");
         }
         List<org.apache.lucene.search.Query> any = new ArrayList<>();
         types.forEach((name, type) -> {
@@ -84,6 +88,27 @@ final class QueryTranslator {
         BooleanQuery.Builder bq = new BooleanQuery.Builder();
         for (org.apache.lucene.search.Query q : any) bq.add(q, Occur.SHOULD);
         return bq.build();
+    }
+
+    /**
+     * The query on one mapped field; on {@code log} (text), also on the field a {@link DerivedLog kept-once}
+     * {@code log} came from, in the documents marked so. Every other field, and every document written with its
+     * {@code log} (all of them before), is searched as it always was. Bare words (no field) need nothing more: they
+     * search every text field, the source field included.
+     */
+    private org.apache.lucene.search.Query onField(String field, FieldQuery fq) {
+        org.apache.lucene.search.Query own = fq.on(field);
+        if (!field.equals(DerivedLog.LOG) || types.get(field) != FieldType.TEXT) return own;
+        BooleanQuery.Builder bq = null;
+        for (String from : DerivedLog.SOURCES) {
+            if (types.get(from) != FieldType.TEXT) continue;
+            if (bq == null) bq = new BooleanQuery.Builder().add(own, Occur.SHOULD);
+            bq.add(new BooleanQuery.Builder()
+                    .add(fq.on(from), Occur.FILTER)
+                    .add(new TermQuery(new Term(DerivedLog.MARKER, from)), Occur.FILTER)
+                    .build(), Occur.SHOULD);
+        }
+        return bq == null ? own : bq.setMinimumNumberShouldMatch(1).build();
     }
 
     private static org.apache.lucene.search.Query term(String field, FieldType type, String value) {
@@ -175,8 +200,7 @@ final class QueryTranslator {
                 + Operations.DEFAULT_DETERMINIZE_WORK_LIMIT + " units of determinization work", e);
     }
 
-    private org.apache.lucene.search.Query range(Query.Range r) {
-        String field = r.field();
+    private org.apache.lucene.search.Query range(String field, Query.Range r) {
         FieldType type = types.get(field);
         if (type == null) return new MatchNoDocsQuery("field '" + field + "' is unmapped");
         switch (type) {

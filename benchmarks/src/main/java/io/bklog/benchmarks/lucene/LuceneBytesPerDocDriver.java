@@ -6,13 +6,21 @@ import io.bklog.spi.FieldType;
 import io.bklog.spi.IndexInfo;
 import io.bklog.spi.IndexSetSchema;
 import io.bklog.spi.LogDocument;
+import io.bklog.spi.SearchRequest;
+import io.bklog.spi.SearchResult;
+import io.bklog.spi.query.Query;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Bytes per document of the Lucene store alone after a force-merge, by file kind, on the documents of
@@ -21,6 +29,11 @@ import java.util.Locale;
  * all eight LogHub samples under {@code bklog-core/src/test/resources/loghub} taken in turn (16,000 lines, about
  * 2 MB per cycle), a corpus where no compression window sees an exact copy of a line, as the HDFS sample cycled
  * every 260 KB lets a window larger than that.
+ * {@code -Dbench.messageCopy=true}: each document
+ * also has a text field {@code message} holding its line, placed before {@code log} (a shipper's {@code _bulk}
+ * document as the platform stores it: {@code log} a copy of {@code message}). {@code -Dbench.searches=N} (default 0):
+ * then N searches on {@code log} of the merged index (a term, a phrase and a wildcard in turn, each a page of 10
+ * newest first, with the exact total), printing their latency percentiles and the searching thread's CPU time.
  */
 public final class LuceneBytesPerDocDriver {
     private LuceneBytesPerDocDriver() {}
@@ -32,12 +45,22 @@ public final class LuceneBytesPerDocDriver {
                 : Files.readAllLines(Path.of(log), StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
         Path dir = Files.createTempDirectory("bench-lucene-bytes");
         try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
-            store.ensureIndexSet(IndexSetSchema.of("hdfs", List.of(FieldSpec.of("log", FieldType.TEXT),
-                    FieldSpec.of("seq", FieldType.LONG))));
+            boolean messageCopy = Boolean.getBoolean("bench.messageCopy");
+            List<FieldSpec> fields = new ArrayList<>(List.of(FieldSpec.of("log", FieldType.TEXT),
+                    FieldSpec.of("seq", FieldType.LONG)));
+            if (messageCopy) fields.add(FieldSpec.of("message", FieldType.TEXT));
+            store.ensureIndexSet(IndexSetSchema.of("hdfs", fields));
             for (int from = 0; from < docs; from += 5_000) {
                 List<LogDocument> chunk = new ArrayList<>();
                 for (int i = from; i < Math.min(docs, from + 5_000); i++) {
-                    chunk.add(LuceneVsElasticsearchDriver.document(templates, i, docs));
+                    LogDocument d = LuceneVsElasticsearchDriver.document(templates, i, docs);
+                    if (messageCopy) {
+                        Map<String, Object> f = new LinkedHashMap<>();
+                        f.put("message", d.fields().get("log"));
+                        f.putAll(d.fields());
+                        d = new LogDocument(d.id(), d.timestamp(), f);
+                    }
+                    chunk.add(d);
                 }
                 if (!store.index("hdfs", chunk).allOk()) throw new IllegalStateException("not stored");
             }
@@ -45,6 +68,8 @@ public final class LuceneBytesPerDocDriver {
             long bytes = store.listIndices("hdfs").stream().mapToLong(IndexInfo::sizeBytes).sum();
             System.out.printf(Locale.ROOT, "lucene-bytes: docs=%d bytes/doc=%.1f by file kind %s%n", docs,
                     (double) bytes / docs, LuceneVsElasticsearchDriver.fileKinds(store, docs));
+            int searches = Integer.getInteger("bench.searches", 0);
+            if (searches > 0) searchLog(store, searches);
         } finally {
             LuceneIngestVsIndexWriterBenchmark.deleteRecursively(dir);
         }
@@ -66,5 +91,28 @@ public final class LuceneBytesPerDocDriver {
             }
         }
         return out;
+    }
+
+    private static void searchLog(LuceneLogStore store, int n) {
+        List<Query> queries = List.of(new Query.Term("log", "PacketResponder"),
+                new Query.Phrase("log", "received block"), new Query.Wildcard("log", "Packet*"));
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        for (int round = 0; round < 2; round++) { // the first round warms up
+            long[] micros = new long[n];
+            long hits = 0;
+            long cpu0 = mx.getCurrentThreadCpuTime();
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                SearchResult r = store.search(SearchRequest.builder("hdfs").query(queries.get(i % queries.size()))
+                        .size(10).build());
+                micros[i] = (System.nanoTime() - t0) / 1_000;
+                hits += r.total();
+            }
+            long cpu = mx.getCurrentThreadCpuTime() - cpu0;
+            if (round == 0) continue;
+            Arrays.sort(micros);
+            System.out.printf(Locale.ROOT, "lucene-log-search: searches=%d p50=%.2fms p90=%.2fms cpu/search=%.2fms"
+                    + " totalHits=%d%n", n, micros[n / 2] / 1000.0, micros[n * 9 / 10] / 1000.0, cpu / 1e6 / n, hits);
+        }
     }
 }
