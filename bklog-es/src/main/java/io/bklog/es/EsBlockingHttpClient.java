@@ -10,6 +10,7 @@ import org.apache.http.client.methods.CloseableHttpResponse;
 import org.apache.http.client.methods.HttpRequestBase;
 import org.apache.http.client.methods.RequestBuilder;
 import org.apache.http.client.utils.URIBuilder;
+import org.apache.http.conn.ConnectionPoolTimeoutException;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClients;
@@ -32,23 +33,33 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pooling client): a search answered by Elasticsearch is read by the thread that asked for it, instead of being
  * handed to the REST client's I/O reactor thread and back (two waits for a core on a loaded machine, 1.5-2.4 ms a
  * search measured here). Nodes are tried in turn from a rotating start; an I/O failure on one (refused, reset,
- * timed out) tries the next, as the REST client does, so only searches (read-only, safe to send again) use it.
+ * timed out) or a 502/503/504 answer tries the next and keeps that node last for {@link #DEAD_FOR}, as the REST
+ * client does; so only searches (read-only, safe to send again) use it. A search that finds every pooled connection
+ * busy for {@link #POOL_WAIT} fails at once (busy, retryable) instead of being sent to the next node.
  */
 final class EsBlockingHttpClient implements TransportHttpClient {
+    /** How long a node that failed stays behind the others. */
+    static final Duration DEAD_FOR = Duration.ofSeconds(30);
+    /** How long a search waits for a free pooled connection. */
+    static final Duration POOL_WAIT = Duration.ofSeconds(2);
+
     private final List<HttpHost> hosts;
     private final CloseableHttpClient http;
     private final AtomicInteger next = new AtomicInteger();
+    /** Per node: System.nanoTime until which it is tried after the others (0: alive). */
+    private final java.util.concurrent.atomic.AtomicLongArray deadUntil;
 
     EsBlockingHttpClient(List<HttpHost> hosts, Duration connectTimeout, Duration requestTimeout, int maxConnections) {
         this.hosts = List.copyOf(hosts);
+        this.deadUntil = new java.util.concurrent.atomic.AtomicLongArray(this.hosts.size());
         PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager();
-        pool.setMaxTotal(maxConnections);
+        pool.setMaxTotal(maxConnections * this.hosts.size());
         pool.setDefaultMaxPerRoute(maxConnections);
         pool.setValidateAfterInactivity(2_000);
         this.http = HttpClients.custom().setConnectionManager(pool)
                 .setDefaultRequestConfig(RequestConfig.custom()
                         .setConnectTimeout((int) connectTimeout.toMillis())
-                        .setConnectionRequestTimeout((int) requestTimeout.toMillis())
+                        .setConnectionRequestTimeout((int) POOL_WAIT.toMillis())
                         .setSocketTimeout((int) requestTimeout.toMillis()).build())
                 .disableAutomaticRetries() // the next node is tried below instead
                 .disableContentCompression()
@@ -58,23 +69,60 @@ final class EsBlockingHttpClient implements TransportHttpClient {
     @Override
     public Response performRequest(String endpointId, Node node, Request request, TransportOptions options)
             throws IOException {
-        int start = Math.floorMod(next.getAndIncrement(), hosts.size());
         IOException failure = null;
-        for (int i = 0; i < hosts.size(); i++) {
-            HttpHost host = hosts.get((start + i) % hosts.size());
+        Answer refused = null;
+        for (int i : order()) {
+            HttpHost host = hosts.get(i);
             HttpRequestBase method = build(host, request, options);
+            Answer answer;
             try (CloseableHttpResponse r = http.execute(host, method)) {
                 byte[] body = r.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(r.getEntity());
                 Header type = r.getEntity() == null ? null : r.getEntity().getContentType();
-                return new Answer(new Node(URI.create(host.toURI())), r.getStatusLine().getStatusCode(),
+                answer = new Answer(new Node(URI.create(host.toURI())), r.getStatusLine().getStatusCode(),
                         r.getAllHeaders(), body, type == null ? "application/json" : type.getValue());
+            } catch (ConnectionPoolTimeoutException e) {
+                method.abort();
+                throw e; // every connection busy: another node would draw on the same pool
             } catch (IOException e) {
                 method.abort();
+                markDead(i);
                 if (failure == null) failure = e;
                 else failure.addSuppressed(e);
+                continue;
+            }
+            int status = answer.statusCode();
+            if (status == 502 || status == 503 || status == 504) { // the node is restarting or overloaded
+                markDead(i);
+                refused = answer;
+                continue;
+            }
+            deadUntil.set(i, 0);
+            return answer;
+        }
+        if (refused != null) return refused; // the last node's own answer, read as Elasticsearch's error
+        throw failure;
+    }
+
+    /** The nodes to try: from a rotating start, those that failed within {@link #DEAD_FOR} last. */
+    private int[] order() {
+        int n = hosts.size();
+        int start = Math.floorMod(next.getAndIncrement(), n);
+        long now = System.nanoTime();
+        int[] out = new int[n];
+        int k = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int j = 0; j < n; j++) {
+                int i = (start + j) % n;
+                long until = deadUntil.get(i);
+                boolean dead = until != 0 && now - until < 0;
+                if (dead == (pass == 1)) out[k++] = i;
             }
         }
-        throw failure;
+        return out;
+    }
+
+    private void markDead(int i) {
+        deadUntil.set(i, System.nanoTime() + DEAD_FOR.toNanos());
     }
 
     private static HttpRequestBase build(HttpHost host, Request request, TransportOptions options) throws IOException {

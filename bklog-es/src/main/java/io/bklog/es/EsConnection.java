@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param requestTimeout socket timeout of one request (a bulk, a search)
  */
 public final class EsConnection implements AutoCloseable {
-    /** Pooled connections of the search client (searches in flight at once, per node). */
+    /** Pooled connections of the search client per node (searches in flight at once on one node). */
     static final int SEARCH_CONNECTIONS = 32;
     private final List<String> hosts;
     private final RestClient restClient;
@@ -89,9 +89,8 @@ public final class EsConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
+        try (RestClient rest = restClient) {
             searchClient._transport().close();
-            restClient.close();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("closing the Elasticsearch client failed", e);
         }

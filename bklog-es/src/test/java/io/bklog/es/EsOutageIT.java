@@ -105,7 +105,23 @@ class EsOutageIT {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             dead = s.getLocalPort(); // closed again: connections to it are refused
         }
-        try (EsLogStore store = EsLogStore.builder().hosts("http://127.0.0.1:" + dead, es.url())
+        // a node that answers 503 to everything (restarting): searches go on to the next node too
+        com.sun.net.httpserver.HttpServer unavailable = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        java.util.concurrent.atomic.AtomicInteger refusedSearches = new java.util.concurrent.atomic.AtomicInteger();
+        unavailable.createContext("/", ex -> {
+            if (ex.getRequestURI().getPath().endsWith("/_search")) refusedSearches.incrementAndGet();
+            byte[] body = "{\"error\":{\"type\":\"unavailable\",\"reason\":\"restarting\"},\"status\":503}"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.getResponseHeaders().add("X-Elastic-Product", "Elasticsearch");
+            ex.sendResponseHeaders(503, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        unavailable.start();
+        String unavailableUrl = "http://127.0.0.1:" + unavailable.getAddress().getPort();
+        try (EsLogStore store = EsLogStore.builder().hosts("http://127.0.0.1:" + dead, unavailableUrl, es.url())
                 .connectTimeout(Duration.ofSeconds(1)).requestTimeout(Duration.ofSeconds(10)).build()) {
             store.ensureIndexSet(IndexSetSchema.of(set, List.of(FieldSpec.of("log", FieldType.TEXT))));
             store.deleteIndices(store.listIndices(set).stream().map(i -> i.name()).toList());
@@ -120,10 +136,13 @@ class EsOutageIT {
                 assertThat(r.total()).as("search %d", i).isEqualTo(20);
                 assertThat(r.hits()).hasSize(5);
             }
+            assertThat(refusedSearches.get()).as("searches the 503 node was asked, then kept last").isBetween(1, 2);
             // a refused query is still the caller's error, named
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.search(SearchRequest.builder(set)
                     .query(Query.matchAll()).sort(List.of(io.bklog.spi.query.Sort.desc("log"))).size(5).build()))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("log");
+        } finally {
+            unavailable.stop(0);
         }
     }
 

@@ -61,6 +61,11 @@ public final class LuceneLogStore implements LogStore {
     private final Path dataDir;
     private final IndexCatalog catalog;
     private final StoreWriter writer;
+
+    /** Buffers the background flush thread wrote out (tests). */
+    long backgroundFlushes() {
+        return writer.backgroundFlushes();
+    }
     private final StoreSearcher searcher;
     private final int indexingThreads;
 

@@ -328,6 +328,16 @@ final class PhysicalIndex implements AutoCloseable {
         lastUsedNanos = System.nanoTime();
     }
 
+    /**
+     * As {@link #use}, but only while the writer is open: null (nothing held, nothing opened) when it is not, so a
+     * background task does not reopen an index the idle close just committed and closed.
+     */
+    synchronized Lucene useIfOpen() {
+        if (closed || lucene == null) return null;
+        users++;
+        return lucene;
+    }
+
     /** The open side when the index is open, else null; not held, so it may close meanwhile (AlreadyClosed). */
     synchronized Lucene ifOpen() {
         return lucene;

@@ -76,6 +76,7 @@ final class StoreWriter implements AutoCloseable {
     private volatile ExecutorService flusher;
     /** Indices whose buffer passed {@link PhysicalIndex#flushBytes} and that the flush thread has not seen since. */
     private final Set<PhysicalIndex> fullBuffers = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong backgroundFlushes = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     /** A writer over {@code catalog}; with a write-ahead log ({@code wal} not null) it replays what it holds. */
@@ -395,13 +396,17 @@ final class StoreWriter implements AutoCloseable {
     private void flushFull(PhysicalIndex idx) {
         fullBuffers.remove(idx);
         if (closed) return;
-        if (idx.ifOpen() == null) return; // closed meanwhile: committed
+        // as a batch does: deleting indices, rolling the log and closing (write lock) wait for the flush, and a flush
+        // waits for none of them (skipped: the next full buffer schedules it again)
+        if (!ingestLock.readLock().tryLock()) return;
         try {
-            PhysicalIndex.Lucene lucene = idx.use(); // held: the idle close waits for the flush
+            PhysicalIndex.Lucene lucene = idx.useIfOpen(); // held: the idle close waits; a closed index stays closed
+            if (lucene == null) return;
             try {
                 long limit = idx.flushBytes();
                 for (int i = 0; i < 4 && lucene.writer.ramBytesUsed() >= limit; i++) {
                     if (!lucene.writer.flushNextBuffer()) break; // nothing left to take: the rest is being flushed
+                    backgroundFlushes.incrementAndGet();
                 }
             } finally {
                 idx.done();
@@ -410,7 +415,14 @@ final class StoreWriter implements AutoCloseable {
             // deleted meanwhile
         } catch (IOException | RuntimeException e) {
             LOG.warn("lucene flush failed index={} error={}", idx.name, e.toString());
+        } finally {
+            ingestLock.readLock().unlock();
         }
+    }
+
+    /** Buffers the flush thread has written out (tests). */
+    long backgroundFlushes() {
+        return backgroundFlushes.get();
     }
 
     // ---------------------------------------------------------------- refresh

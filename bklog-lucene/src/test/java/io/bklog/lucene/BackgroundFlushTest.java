@@ -50,8 +50,10 @@ class BackgroundFlushTest {
                 }
                 assertThat(store.index("app", docs).allOk()).isTrue();
             }
-            // no commit for an hour: the segments on disk are the flushes of the full 1 MB buffers
+            // no commit for an hour: the segments on disk are the flushes of the full 1 MB buffers, and the flush
+            // thread wrote some of them (the writer alone would flush only past twice the buffer, in the batch)
             await().atMost(Duration.ofSeconds(30)).until(() -> segmentsOnDisk() >= 2);
+            assertThat(store.backgroundFlushes()).as("buffers the flush thread wrote out").isPositive();
             store.refresh("app");
             assertThat(store.search(SearchRequest.builder("app").query(new Query.Term("log", "terminating")).build())
                     .total()).isEqualTo(batches * perBatch);

@@ -257,6 +257,67 @@ class DerivedLogTest {
         }
     }
 
+    /**
+     * The line kept once and a long stored once (a {@code null} placeholder filled from its doc value) in the same
+     * document: its write-ahead-log entry (every value, behind the marker byte) and its stored source (placeholders,
+     * behind the same byte) both read back whole, in hits, after a reindex and after a replay.
+     */
+    @Test
+    void theLineKeptOnceAndALongStoredOnceInOneDocumentReadBackWhole() throws Exception {
+        IndexSetSchema schema = IndexSetSchema.of("app", List.of(FieldSpec.of("log", FieldType.TEXT),
+                FieldSpec.of("message", FieldType.TEXT), FieldSpec.of("bytes", FieldType.LONG),
+                FieldSpec.of("at", FieldType.DATE)));
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("message", "GET /a 200 upstream ok");
+        f.put("bytes", 5120L);
+        f.put("log", "GET /a 200 upstream ok");
+        f.put("at", 1_709_287_200_000L);
+        LogDocument ld = new LogDocument("c1", T, f);
+        Map<String, Object> expected = new LinkedHashMap<>(f);
+        expected.put(TIME, T.toEpochMilli());
+        IndexSetMapping mapping = IndexSetMapping.of(schema);
+        byte[] logged = DocumentMapper.prepare(mapping, ld).source();
+        assertThat(logged[0]).as("marker byte").isEqualTo((byte) 1);
+        assertThat(new String(logged, 1, logged.length - 1, StandardCharsets.UTF_8))
+                .as("the log entry keeps every value").contains("\"bytes\":5120").contains("\"log\":null");
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
+            store.ensureIndexSet(schema);
+            assertThat(store.index("app", List.of(ld)).allOk()).isTrue();
+            store.refresh("app");
+            assertThat(onlyHit(store)).isEqualTo(expected);
+            assertThat(ids(store, new Query.Range("bytes", "5000", "6000", true, true))).containsExactly("c1");
+            assertThat(ids(store, new Query.Phrase("log", "upstream ok"))).containsExactly("c1");
+            store.reindex("app", SnapshotRepository.ProgressListener.NONE);
+            store.refresh("app");
+            assertThat(onlyHit(store)).isEqualTo(expected);
+        }
+        try (DirectoryReader r = DirectoryReader.open(FSDirectory.open(dir.resolve("indices").resolve(INDEX)))) {
+            byte[] b = r.storedFields().document(0).getBinaryValue(DocumentMapper.SOURCE).bytes;
+            String stored = new String(b, 1, b.length - 1, StandardCharsets.UTF_8);
+            assertThat(b[0]).isEqualTo((byte) 1);
+            assertThat(stored).contains("\"bytes\":null").contains("\"log\":null").contains("upstream ok");
+        }
+        // the same document replayed from its log entry
+        Path other = dir.resolve("replay");
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(other).build()) {
+            store.ensureIndexSet(schema);
+        }
+        try (WriteAheadLog wal = new WriteAheadLog(other.resolve("wal"))) {
+            wal.appendAndSync(WriteAheadLog.encode("app", List.of(new WriteAheadLog.Entry("c1", T.toEpochMilli(),
+                    logged))));
+        }
+        try (LuceneLogStore store = LuceneLogStore.builder().dataDir(other).build()) {
+            store.refresh("app");
+            assertThat(onlyHit(store)).isEqualTo(expected);
+        }
+    }
+
+    private static Map<String, Object> onlyHit(LuceneLogStore store) {
+        List<SearchResult.Hit> hits = store.search(SearchRequest.builder("app").size(10).build()).hits();
+        assertThat(hits).hasSize(1);
+        return hits.get(0).source();
+    }
+
     @Test
     void aDocumentMayNotBringTheMarkerField() {
         try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {

@@ -124,7 +124,7 @@ class TimeWithoutPointsTest {
                 store.refresh("app");
             }
             assertRangesFound(store, all, rnd);
-            store.forceMerge("app", 1); // one segment with points for the older documents only
+            store.forceMerge("app", 1); // one segment; the index kept writing time points, so every document has one
             store.refresh("app");
             assertRangesFound(store, all, rnd);
         }

@@ -124,8 +124,9 @@ public final class MaskingService {
 
     /** The compiled masker of an index set ({@link Masker#none()} when it has no config). */
     public Masker masker(String indexSetName) {
-        // every search asks: the set read at most RECENT_TTL ago, its rules cached as below
-        return masker(indexSets.getRecent(indexSetName));
+        // read fresh (not IndexSetService.getRecent): a set deleted and made again elsewhere a moment ago must not be
+        // masked with the old set's rules
+        return masker(indexSets.get(indexSetName));
     }
 
     public Masker masker(IndexSet set) {

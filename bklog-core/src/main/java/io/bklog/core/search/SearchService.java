@@ -207,6 +207,8 @@ public final class SearchService {
         try {
             return request(recent, params, masker);
         } catch (BklogException e) {
+            // fields are only ever added (never retyped or removed): only an unknown field can come from a stale read
+            if (e.code() != ErrorCode.UNKNOWN_FIELD) throw e;
             IndexSet fresh = indexSets.get(indexSet);
             if (fresh.equals(recent)) throw e;
             return request(fresh, params, masker);

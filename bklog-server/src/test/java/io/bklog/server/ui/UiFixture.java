@@ -139,7 +139,9 @@ final class UiFixture {
         p.internals().metadata().archiveConfigs().create(ArchiveConfig.of(set.id(), 365,
                 p.internals().snapshotRepository().orElseThrow().name()));
         Instant now = p.clock().instant();
-        Instant old = now.minus(Duration.ofDays(OLD_DAYS));
+        // one in the morning of that day, whatever the hour now: the restore test searches the day's first 23 hours
+        Instant old = now.minus(Duration.ofDays(OLD_DAYS)).truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                .plus(Duration.ofHours(1));
         List<Map<String, Object>> docs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             docs.add(line(old.toEpochMilli() + i, i, "archived line " + i, "INFO", "10.0.0.9"));
