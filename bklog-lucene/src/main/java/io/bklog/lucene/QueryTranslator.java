@@ -52,10 +52,20 @@ final class QueryTranslator {
         }
         if (q instanceof Query.Exists e) {
             if (!types.containsKey(e.field())) return new MatchNoDocsQuery("unmapped");
-            return onField(e.field(), f -> f.equals(e.field()) ? new FieldExistsQuery(f) : new MatchAllDocsQuery());
+            return onField(e.field(), f -> f.equals(e.field()) ? exists(f, types.get(f)) : new MatchAllDocsQuery());
         }
         if (q instanceof Query.Bool b) return bool(b);
         throw new IllegalArgumentException("unknown query node " + q.getClass().getName());
+    }
+
+    /**
+     * The documents holding a value of {@code field}. Text is indexed without norms or doc values, so a text field's
+     * documents are those with any term of it (every term, one constant-score pass over their postings); other
+     * types have doc values.
+     */
+    private static org.apache.lucene.search.Query exists(String field, FieldType type) {
+        if (type == FieldType.TEXT) return new TermRangeQuery(field, null, null, true, true);
+        return new FieldExistsQuery(field);
     }
 
     private org.apache.lucene.search.Query bool(Query.Bool b) {

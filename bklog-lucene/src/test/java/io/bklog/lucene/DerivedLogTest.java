@@ -123,7 +123,10 @@ class DerivedLogTest {
         assertThat(ids(store, new Query.Range("log", "conn", "conn", true, true))).containsExactly("n3");
         assertThat(ids(store, new Query.Range("log", "raw", "raw", true, true)))
                 .containsExactlyElementsOf(cat(List.of("n2"), o2));
-        // (an exists query on a text field fails as it did before, for log as for message: text has no norms)
+        // exists on a text field: every document with a term of it (log kept once included; n4 has no log)
+        assertThat(ids(store, new Query.Exists("log"))).containsExactlyElementsOf(cat(cat(List.of("n1", "n2", "n3",
+                "n5"), o1), o2));
+        assertThat(ids(store, new Query.Exists("msg"))).containsExactly("n3");
         assertThat(ids(store, Query.Bool.not(new Query.Term("log", "upstream"))))
                 .containsExactlyElementsOf(cat(List.of("n2", "n3", "n4"), o2));
         // the source fields themselves and the marker's name are searched as before
