@@ -1,6 +1,7 @@
 package io.bklog.es;
 
 import io.bklog.spi.FieldType;
+import io.bklog.spi.RawLine;
 
 import java.util.List;
 import java.util.Map;
@@ -16,19 +17,15 @@ import java.util.Map;
  * hit read back gets {@code log} again. Every other document keeps its {@code log} as it came.
  */
 final class DerivedLog {
-    static final String LOG = "log";
-    /** the shipper text fields the platform copies into {@code log} (core's {@code EsBulkService.TEXT_CONVENTIONS}) */
-    static final List<String> SOURCES = List.of("message", "msg", "MESSAGE");
+    static final String LOG = RawLine.LOG;
+    /** the shipper text fields the platform copies into {@code log} */
+    static final List<String> SOURCES = RawLine.COPIED_FROM;
 
     private DerivedLog() {}
 
     /** The field {@code log} is a copy of in {@code fields}, when it may be kept once; null otherwise. */
     static String sourceOf(Map<String, Object> fields, Map<String, FieldType> types) {
-        if (!(fields.get(LOG) instanceof String line) || types.get(LOG) != FieldType.TEXT) return null;
-        for (String k : SOURCES) {
-            if (types.get(k) == FieldType.TEXT && line.equals(fields.get(k))) return k;
-        }
-        return null;
+        return RawLine.copiedFrom(fields, types);
     }
 
     /**

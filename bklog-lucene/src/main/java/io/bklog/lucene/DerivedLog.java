@@ -2,6 +2,7 @@ package io.bklog.lucene;
 
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.bklog.spi.FieldType;
+import io.bklog.spi.RawLine;
 import org.apache.lucene.util.BytesRef;
 
 import java.io.IOException;
@@ -27,9 +28,9 @@ import java.util.Map;
  * replay), {@code log} gets its line back at its place.
  */
 final class DerivedLog {
-    static final String LOG = "log";
-    /** the shipper text fields the platform copies into {@code log} (core's {@code EsBulkService.TEXT_CONVENTIONS}) */
-    static final List<String> SOURCES = List.of("message", "msg", "MESSAGE");
+    static final String LOG = RawLine.LOG;
+    /** the shipper text fields the platform copies into {@code log} */
+    static final List<String> SOURCES = RawLine.COPIED_FROM;
     /** The indexed marker field (the Elasticsearch backend's name); a document may not bring a field so named. */
     static final String MARKER = "__log_from";
 
@@ -37,11 +38,7 @@ final class DerivedLog {
 
     /** The field {@code log} is a copy of in {@code fields}, when it may be kept once; null otherwise. */
     static String sourceOf(Map<String, Object> fields, Map<String, FieldType> types) {
-        if (!(fields.get(LOG) instanceof String line) || types.get(LOG) != FieldType.TEXT) return null;
-        for (String k : SOURCES) {
-            if (types.get(k) == FieldType.TEXT && line.equals(fields.get(k))) return k;
-        }
-        return null;
+        return RawLine.copiedFrom(fields, types);
     }
 
     /** The stored form of a source: its JSON, preceded by the byte naming {@code from} when not null. */

@@ -78,13 +78,29 @@ final class PhysicalIndex implements AutoCloseable {
         final String timePoints;
 
         private Lucene(Directory directory, IndexWriter writer, SnapshotDeletionPolicy snapshots, boolean packedIds,
-                       String timePoints) throws IOException {
+                       String timeField) throws IOException {
             this.directory = directory;
             this.writer = writer;
             this.snapshots = snapshots;
             this.packedIds = packedIds;
-            this.timePoints = timePoints;
             this.searchers = new SearcherManager(writer, true, false, null);
+            this.timePoints = timeField != null && hasPoints(searchers, timeField) ? timeField : null;
+        }
+
+        /**
+         * Whether the index's documents index {@code field} with points (written before the time field lost them),
+         * as the near-real-time reader just opened says (a field has the same structures in every document of an
+         * index).
+         */
+        private static boolean hasPoints(SearcherManager searchers, String field) throws IOException {
+            org.apache.lucene.search.IndexSearcher s = searchers.acquire();
+            try {
+                org.apache.lucene.index.FieldInfo fi = org.apache.lucene.index.FieldInfos
+                        .getMergedFieldInfos(s.getIndexReader()).fieldInfo(field);
+                return fi != null && fi.getPointDimensionCount() > 0;
+            } finally {
+                searchers.release(s);
+            }
         }
 
         void close(boolean commit) throws IOException {
@@ -182,16 +198,14 @@ final class PhysicalIndex implements AutoCloseable {
             if (sort != null) c.setIndexSort(sort);
             SnapshotDeletionPolicy snapshots = new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
             c.setIndexDeletionPolicy(snapshots);
-            boolean exists = DirectoryReader.indexExists(dir);
-            SegmentInfos last = exists ? SegmentInfos.readLatestCommit(dir) : null;
-            boolean packedIds = !exists || PACKED.equals(last.getUserData().get(ID_FORMAT));
+            boolean packedIds = !DirectoryReader.indexExists(dir)
+                    || PACKED.equals(SegmentInfos.readLatestCommit(dir).getUserData().get(ID_FORMAT));
             String timeField = indexSort == null ? null : indexSort.getSort()[0].getField();
-            String timePoints = exists && timeField != null && hasPoints(last, timeField) ? timeField : null;
             IndexWriter writer = new IndexWriter(dir, c);
             try {
                 // a new index has no commit until its first one (periodic, or as it closes); each says how ids are
                 if (packedIds) writer.setLiveCommitData(Map.of(ID_FORMAT, PACKED).entrySet());
-                return new Lucene(dir, writer, snapshots, packedIds, timePoints);
+                return new Lucene(dir, writer, snapshots, packedIds, timeField);
             } catch (IOException | RuntimeException e) {
                 writer.rollback();
                 throw e;
@@ -381,35 +395,6 @@ final class PhysicalIndex implements AutoCloseable {
             listener.closed(this);
         }
         return true;
-    }
-
-    /**
-     * Whether the index's documents index {@code field} with points (written before the time field lost them), as the
-     * first segment holding the field says (a field has the same structures in every document of an index).
-     */
-    private static boolean hasPoints(SegmentInfos commit, String field) throws IOException {
-        for (SegmentCommitInfo si : commit) {
-            org.apache.lucene.index.FieldInfo fi = fieldInfos(si).fieldInfo(field);
-            if (fi != null) return fi.getPointDimensionCount() > 0;
-        }
-        return false;
-    }
-
-    /** A segment's field infos, read as Lucene's IndexWriter reads them. */
-    private static org.apache.lucene.index.FieldInfos fieldInfos(SegmentCommitInfo si) throws IOException {
-        org.apache.lucene.codecs.Codec codec = si.info.getCodec();
-        org.apache.lucene.store.IOContext once = org.apache.lucene.store.IOContext.READONCE;
-        if (si.hasFieldUpdates()) {
-            return codec.fieldInfosFormat().read(si.info.dir, si.info,
-                    Long.toString(si.getFieldInfosGen(), Character.MAX_RADIX), once);
-        }
-        if (si.info.getUseCompoundFile()) {
-            try (Directory cfs = codec.compoundFormat().getCompoundReader(si.info.dir, si.info,
-                    org.apache.lucene.store.IOContext.DEFAULT)) {
-                return codec.fieldInfosFormat().read(cfs, si.info, "", once);
-            }
-        }
-        return codec.fieldInfosFormat().read(si.info.dir, si.info, "", once);
     }
 
     /** The sort of the index's segments, {@code wanted} when it has none yet, null when any segment is unsorted. */

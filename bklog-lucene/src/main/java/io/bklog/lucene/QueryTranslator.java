@@ -47,9 +47,7 @@ final class QueryTranslator {
         if (q instanceof Query.Phrase p) return perField(p.field(), f -> phrase(f, types.get(f), p.text()));
         if (q instanceof Query.Wildcard w) return perField(w.field(), f -> wildcard(f, types.get(f), w.pattern()));
         if (q instanceof Query.Regex r) return perField(r.field(), f -> regex(f, types.get(f), r.pattern()));
-        if (q instanceof Query.Range r) {
-            return types.containsKey(r.field()) ? onField(r.field(), f -> range(f, r)) : range(r.field(), r);
-        }
+        if (q instanceof Query.Range r) return perField(r.field(), f -> range(f, r));
         if (q instanceof Query.Exists e) {
             if (!types.containsKey(e.field())) return new MatchNoDocsQuery("unmapped");
             return onField(e.field(), f -> f.equals(e.field()) ? exists(f, types.get(f)) : new MatchAllDocsQuery());

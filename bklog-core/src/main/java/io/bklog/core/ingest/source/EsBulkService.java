@@ -13,6 +13,7 @@ import io.bklog.core.ingest.DocumentIds;
 import io.bklog.core.meta.IndexSet;
 import io.bklog.spi.BulkResult;
 import io.bklog.spi.LogDocument;
+import io.bklog.spi.RawLine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -276,10 +277,10 @@ public final class EsBulkService {
 
     /** Where shippers put the event time, in the order tried: ECS/Beats, pino/bunyan, others. */
     public static final List<String> TIME_CONVENTIONS = List.of("@timestamp", "time", "timestamp");
-    /** Where shippers put the text, in the order tried: ECS/winston/Logstash, pino/bunyan, syslog-ng/journald. */
-    public static final List<String> TEXT_CONVENTIONS = List.of("message", "msg", "MESSAGE");
+    /** Where shippers put the text, in the order tried ({@link RawLine#COPIED_FROM}). */
+    public static final List<String> TEXT_CONVENTIONS = RawLine.COPIED_FROM;
     /** bklog's raw line field. */
-    static final String TEXT_FIELD = "log";
+    static final String TEXT_FIELD = RawLine.LOG;
 
     /**
      * The shipper conventions, applied only when the index set's own field is absent from the source: the time
