@@ -68,14 +68,6 @@ final class EsSearcher {
         String timeField = timeFields.iterator().next();
 
         Query query = new EsQueries(fields, timeFields).translate(request.query());
-        // sorts and aggregations on a derived @timestamp read a search-time field (DerivedTime)
-        Map<String, co.elastic.clients.elasticsearch._types.mapping.RuntimeField> runtime = new LinkedHashMap<>();
-        java.util.function.UnaryOperator<String> esField = f -> {
-            if (!DerivedTime.isSource(f, fields, timeFields)) return f;
-            String name = DerivedTime.runtimeName(f);
-            runtime.computeIfAbsent(name, n -> runtimeField(f, timeFields));
-            return name;
-        };
         List<Query> filters = new ArrayList<>();
         if (request.from() != null || request.to() != null) {
             List<Query> ranges = new ArrayList<>();
@@ -91,6 +83,13 @@ final class EsSearcher {
                     : Query.of(q -> q.bool(b -> b.should(ranges).minimumShouldMatch("1"))));
         }
         Query full = filters.isEmpty() ? query : Query.of(q -> q.bool(b -> b.must(query).filter(filters)));
+        // what sorts and aggregations on a field a time may be derived from read (DerivedTime)
+        Map<String, co.elastic.clients.elasticsearch._types.mapping.RuntimeField> runtime = new LinkedHashMap<>();
+        Map<String, String> derivedFields = new HashMap<>();
+        java.util.function.UnaryOperator<String> esField = f -> {
+            if (!DerivedTime.isSource(f, fields, timeFields)) return f;
+            return derivedFields.computeIfAbsent(f, x -> derivedField(request, full, x, timeFields, runtime));
+        };
 
         List<SortOptions> sort = new ArrayList<>();
         List<Sort> keys = request.sort().isEmpty() ? List.of(Sort.desc(timeField)) : request.sort();
@@ -195,6 +194,36 @@ final class EsSearcher {
             out.addAll(timeFields);
         }
         return out;
+    }
+
+    /**
+     * The field a sort or an aggregation on {@code field}, a field a time may be {@link DerivedTime derived} from,
+     * reads among the documents {@code full} matches: the field itself when none of them keeps it in the time field;
+     * the time field when all of them do (one time field); otherwise a search-time field put in {@code runtime}
+     * (a script: the node needs Painless, which every Elasticsearch distribution has).
+     */
+    private String derivedField(SearchRequest request, Query full, String field, Set<String> timeFields,
+                                Map<String, co.elastic.clients.elasticsearch._types.mapping.RuntimeField> runtime) {
+        Query marked = Query.of(q -> q.term(t -> t.field(EsMappings.TIME_FROM).value(field)));
+        SearchResponse<Void> counts;
+        try {
+            counts = client.search(s -> s.index(request.indexSets()).ignoreUnavailable(true).allowNoIndices(true)
+                    .size(0).trackTotalHits(t -> t.enabled(false)).query(full)
+                    .aggregations("marked", a -> a.filter(marked))
+                    .aggregations("other", a -> a.filter(f -> f.bool(b -> b.mustNot(marked)))), Void.class);
+        } catch (ElasticsearchException e) {
+            throw backendError("search " + request.indexSets(), e);
+        } catch (IOException e) {
+            throw backendError("search " + request.indexSets(), e);
+        }
+        long markedDocs = counts.aggregations().get("marked").filter().docCount();
+        long otherDocs = counts.aggregations().get("other").filter().docCount();
+        if (markedDocs == 0) return field;
+        List<String> tfs = DerivedTime.timeFieldsFor(field, timeFields);
+        if (otherDocs == 0 && tfs.size() == 1) return tfs.get(0);
+        String name = DerivedTime.runtimeName(field);
+        runtime.computeIfAbsent(name, n -> runtimeField(field, timeFields));
+        return name;
     }
 
     /** The search-time date field standing for {@code field} ({@link DerivedTime#SCRIPT}). */
