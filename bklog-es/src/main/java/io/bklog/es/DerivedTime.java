@@ -11,15 +11,15 @@ import java.util.Map;
 /**
  * The event time, kept once when a shipper's time field is a copy of it. A {@code _bulk} document brings its time as
  * {@code @timestamp} and the platform adds the index set's time field ({@code dtEventTimeStamp} by default) with the
- * same instant; both mapped as dates, Elasticsearch would index the instant twice (points and doc values of two
- * fields, about a quarter of its indexing CPU for these documents beyond the direct ones; docs/benchmarks.md, issue
- * 26). A date field is written as epoch millis ({@link FieldValues#convert}), so the two hold the same number. When one
+ * same instant; both mapped as dates, Elasticsearch would parse and index the instant twice (points and doc values
+ * of two fields; docs/benchmarks.md, issue 26). A date field is written as epoch millis ({@link FieldValues#convert}), so the two hold the same number. When one
  * of {@link #SOURCES} is mapped as a date and holds the time field's millis, the document is written with the time
  * field only, and the source field's place in {@code _source} holds {@value EsMappings#TIME_FROM}{@code : <its name>}
  * instead (a keyword with doc values only, not indexed: the same value in every such document, close to nothing on
  * disk). A query on that field also matches the time field of the documents so marked ({@link EsQueries}); a sort or
- * an aggregation on it reads a search-time field that takes the time field's value for them ({@link #runtimeField});
- * a hit read back gets the field again, same value, same place ({@link #restore}). Every other document keeps its
+ * an aggregation on it reads the field itself when no matched document is marked, the time field when all are, and
+ * otherwise a search-time field ({@link #SCRIPT}) that takes the time field's value for the marked ones
+ * ({@link EsSearcher}); a hit read back gets the field again, same value, same place ({@link #restore}). Every other document keeps its
  * fields as they came (a {@code @timestamp} of another instant, a list, a field mapped as a keyword...).
  */
 final class DerivedTime {
@@ -75,7 +75,7 @@ final class DerivedTime {
         return out;
     }
 
-    /** Whether a sort or an aggregation on {@code field} reads {@link #runtimeField} instead. */
+    /** Whether {@code field} may be kept in a time field: queries, sorts and aggregations on it need a look there. */
     static boolean isSource(String field, Map<String, FieldType> fields, Iterable<String> timeFields) {
         if (!SOURCES.contains(field) || fields.get(field) != FieldType.DATE) return false;
         for (String tf : timeFields) {
