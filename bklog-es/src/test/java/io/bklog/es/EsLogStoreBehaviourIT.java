@@ -469,6 +469,17 @@ class EsLogStoreBehaviourIT {
             seen.add(out);
         }
         assertThat(seen.get(1)).isEqualTo(seen.get(0));
+        // the client-side reindex copies the marked source as it is: read back the same
+        List<SearchResult.Hit> beforeReindex = store.search(SearchRequest.builder(newer)
+                .sort(Sort.asc("dtEventTimeStamp")).size(10).build()).hits();
+        store.reindex(newer, io.bklog.spi.SnapshotRepository.ProgressListener.NONE);
+        assertThat(http.perform("GET", "/" + newer + "/_doc/a", null).path("_source").path(EsMappings.TIME_FROM)
+                .asText()).isEqualTo("@timestamp");
+        List<SearchResult.Hit> afterReindex = store.search(SearchRequest.builder(newer)
+                .sort(Sort.asc("dtEventTimeStamp")).size(10).build()).hits();
+        assertThat(afterReindex).extracting(h -> List.of(h.id(), new ArrayList<>(h.source().entrySet())))
+                .isEqualTo(beforeReindex.stream().map(h -> List.of(h.id(), new ArrayList<>(h.source().entrySet())))
+                        .toList());
         List<Object> o = seen.get(0);
         assertThat(o.get(1)).isEqualTo(List.of("a", "b"));
         assertThat(o.get(2)).isEqualTo(List.of("b"));
