@@ -341,6 +341,165 @@ class EsLogStoreBehaviourIT {
         assertThat(store.listIndices(other)).extracting(IndexInfo::name).containsExactly(otherIndex);
     }
 
+    /**
+     * A {@code @timestamp} holding the time field's instant (the {@code _bulk} route's time convention) is kept once,
+     * in the time field, with a marker in its place (issue 26); an index written the old way (both fields) and a new
+     * one read back, search, sort and aggregate alike, and a document whose {@code @timestamp} differs keeps both.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aTimestampThatIsTheTimeFieldIsStoredOnceAndReadSearchedSortedAndAggregatedAlike() {
+        List<FieldSpec> fields = List.of(FieldSpec.of("@timestamp", FieldType.DATE), FieldSpec.of("log", FieldType.TEXT));
+        String older = "es_it_time_" + ProcessHandle.current().pid() + "_" + SEQ.incrementAndGet();
+        String newer = "es_it_time_" + ProcessHandle.current().pid() + "_" + SEQ.incrementAndGet();
+        EsHttp http = new EsHttp(store.connection());
+        // id, @timestamp as sent (null: none), the document's time
+        Object[][] rows = {
+                {"a", "2024-03-01T10:00:00Z", T0},
+                {"b", "2024-03-01T10:00:05.250Z", T0.plusMillis(5_250)},
+                {"c", "2024-03-01T09:00:00Z", T0.plusSeconds(20)}, // its own @timestamp: kept
+                {"d", null, T0.plusSeconds(3)},
+                {"e", "2024-03-01T18:00:07+08:00", T0.plusSeconds(7)}, // the same instant, another offset
+        };
+        for (String set : List.of(older, newer)) {
+            store.ensureIndexSet(new IndexSetSchema(set, null, fields, 1, 0, 0));
+            List<LogDocument> docs = new ArrayList<>();
+            for (Object[] r : rows) {
+                Map<String, Object> f = new java.util.LinkedHashMap<>();
+                if (r[1] != null) f.put("@timestamp", r[1]);
+                f.put("log", "line " + r[0]);
+                f.put("dtEventTimeStamp", ((Instant) r[2]).toString());
+                docs.add(new LogDocument((String) r[0], (Instant) r[2], f));
+            }
+            if (set.equals(newer)) {
+                // a client cannot mark its own document as "@timestamp kept in the time field"
+                docs.add(new LogDocument("spoof", T0.plusSeconds(8), Map.of("log", "line spoof",
+                        EsMappings.TIME_FROM, "@timestamp")));
+                assertThat(store.index(set, docs).allOk()).isTrue();
+            } else {
+                // the day's index, and the documents as the writer wrote them before: @timestamp and the time
+                // field, both epoch millis
+                com.fasterxml.jackson.databind.node.ObjectNode body = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .createObjectNode();
+                com.fasterxml.jackson.databind.node.ObjectNode aliases = body.putObject("aliases");
+                aliases.putObject(EsBulkWriter.writeAlias(set, IndexNames.dayOf(T0))).put("is_write_index", true);
+                aliases.putObject(EsBulkWriter.readAlias(set, IndexNames.dayOf(T0)));
+                aliases.putObject(set);
+                http.perform("PUT", "/" + IndexNames.daily(set, IndexNames.dayOf(T0), 0), body);
+                for (LogDocument d : docs) {
+                    com.fasterxml.jackson.databind.node.ObjectNode src = new com.fasterxml.jackson.databind.ObjectMapper()
+                            .createObjectNode();
+                    if (d.fields().containsKey("@timestamp")) {
+                        src.put("@timestamp", io.bklog.spi.FieldValues.parseDateMillis((String) d.fields()
+                                .get("@timestamp")));
+                    }
+                    src.put("log", (String) d.fields().get("log"));
+                    src.put("dtEventTimeStamp", d.timestamp().toEpochMilli());
+                    src.put(EsMappings.DOC_ID, d.id());
+                    http.perform("PUT", "/" + EsBulkWriter.writeAlias(set, IndexNames.dayOf(T0)) + "/_doc/" + d.id(),
+                            src);
+                }
+                com.fasterxml.jackson.databind.node.ObjectNode src = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .createObjectNode().put("log", "line spoof").put("dtEventTimeStamp",
+                                T0.plusSeconds(8).toEpochMilli()).put(EsMappings.DOC_ID, "spoof");
+                http.perform("PUT", "/" + EsBulkWriter.writeAlias(set, IndexNames.dayOf(T0)) + "/_doc/spoof", src);
+            }
+            store.refresh(set);
+        }
+        JsonNode raw = http.perform("GET", "/" + newer + "/_doc/a", null).path("_source");
+        assertThat(raw.has("@timestamp")).as("%s", raw).isFalse();
+        assertThat(raw.path(EsMappings.TIME_FROM).asText()).as("%s", raw).isEqualTo("@timestamp");
+        assertThat(raw.path("dtEventTimeStamp").asLong()).isEqualTo(T0.toEpochMilli());
+        assertThat(http.perform("GET", "/" + newer + "/_doc/c", null).path("_source").has(EsMappings.TIME_FROM))
+                .isFalse();
+        assertThat(http.perform("GET", "/" + newer + "/_doc/e", null).path("_source").has(EsMappings.TIME_FROM))
+                .isTrue();
+        assertThat(http.perform("GET", "/" + newer + "/_doc/spoof", null).path("_source").has(EsMappings.TIME_FROM))
+                .isFalse();
+
+        List<List<Object>> seen = new ArrayList<>();
+        for (String set : List.of(older, newer)) {
+            List<Object> out = new ArrayList<>();
+            SearchResult all = store.search(SearchRequest.builder(set).sort(Sort.asc("dtEventTimeStamp")).size(10)
+                    .build());
+            List<List<Object>> sources = new ArrayList<>();
+            for (SearchResult.Hit h : all.hits()) {
+                sources.add(List.of(h.id(), new ArrayList<>(h.source().entrySet())));
+            }
+            out.add(sources);
+            SearchResult.Hit a = all.hits().get(0);
+            assertThat(a.source()).as(set).containsExactly(Map.entry("@timestamp", T0.toEpochMilli()),
+                    Map.entry("log", "line a"), Map.entry("dtEventTimeStamp", T0.toEpochMilli()));
+            out.add(ids(store.search(SearchRequest.builder(set).query(new Query.Range("@timestamp",
+                    T0.toString(), T0.plusSeconds(6).toString(), true, false)).size(10).build())));
+            out.add(ids(store.search(SearchRequest.builder(set).query(new Query.Term("@timestamp",
+                    "2024-03-01T10:00:05.250Z")).size(10).build())));
+            out.add(ids(store.search(SearchRequest.builder(set).query(new Query.Exists("@timestamp")).size(10)
+                    .build())));
+            out.add(ids(store.search(SearchRequest.builder(set).query(new Query.Bool(List.of(), List.of(),
+                    List.of(new Query.Exists("@timestamp")))).size(10).build())));
+            // sorted on @timestamp, two a page, among documents that all keep it in the time field in the new index
+            // (a sort or an aggregation over both kinds reads a search-time field: a script, which the test node
+            // has no language for)
+            Query withTime = new Query.Exists("@timestamp");
+            List<String> sorted = new ArrayList<>();
+            List<Object> after = null;
+            for (int page = 0; page < 5; page++) {
+                SearchRequest.Builder b = SearchRequest.builder(set).query(withTime).timeRange(T0, T0.plusSeconds(10))
+                        .sort(Sort.asc("@timestamp")).size(2);
+                if (after != null) b.searchAfter(after);
+                SearchResult r = store.search(b.build());
+                if (r.hits().isEmpty()) break;
+                r.hits().forEach(h -> sorted.add(h.id()));
+                after = r.hits().get(r.hits().size() - 1).sortValues();
+            }
+            out.add(sorted);
+            out.add(store.search(SearchRequest.builder(set).query(withTime).timeRange(T0, T0.plusSeconds(10))
+                    .sort(Sort.desc("@timestamp")).size(10).build()).hits().stream().map(SearchResult.Hit::id).toList());
+            SearchResult aggs = store.search(SearchRequest.builder(set).query(withTime).size(0)
+                    .aggregation("s", new Aggregation.Stats("@timestamp"))
+                    .aggregation("h", new Aggregation.DateHistogram("@timestamp", Duration.ofHours(1), 0))
+                    .aggregation("c", new Aggregation.Cardinality("@timestamp"))
+                    .timeRange(T0, T0.plusSeconds(10)).build());
+            out.add(aggs.aggregations().values().stream().map(Object::toString).sorted().toList());
+            out.add(ids(store.search(SearchRequest.builder(set).query(new Query.Range("@timestamp",
+                    T0.toString(), null, true, false)).timeRange(T0, T0.plusSeconds(60)).size(10).build())));
+            out.add(store.search(SearchRequest.builder(set).fields(List.of("@timestamp")).sort(Sort.asc("dtEventTimeStamp"))
+                    .size(10).build()).hits().stream().map(SearchResult.Hit::source).toList());
+            seen.add(out);
+        }
+        assertThat(seen.get(1)).isEqualTo(seen.get(0));
+        // the client-side reindex copies the marked source as it is: read back the same
+        List<SearchResult.Hit> beforeReindex = store.search(SearchRequest.builder(newer)
+                .sort(Sort.asc("dtEventTimeStamp")).size(10).build()).hits();
+        store.reindex(newer, io.bklog.spi.SnapshotRepository.ProgressListener.NONE);
+        assertThat(http.perform("GET", "/" + newer + "/_doc/a", null).path("_source").path(EsMappings.TIME_FROM)
+                .asText()).isEqualTo("@timestamp");
+        List<SearchResult.Hit> afterReindex = store.search(SearchRequest.builder(newer)
+                .sort(Sort.asc("dtEventTimeStamp")).size(10).build()).hits();
+        assertThat(afterReindex).extracting(h -> List.of(h.id(), new ArrayList<>(h.source().entrySet())))
+                .isEqualTo(beforeReindex.stream().map(h -> List.of(h.id(), new ArrayList<>(h.source().entrySet())))
+                        .toList());
+        List<Object> o = seen.get(0);
+        assertThat(o.get(1)).isEqualTo(List.of("a", "b"));
+        assertThat(o.get(2)).isEqualTo(List.of("b"));
+        assertThat(o.get(3)).isEqualTo(List.of("a", "b", "c", "e"));
+        assertThat(o.get(4)).isEqualTo(List.of("d", "spoof"));
+        assertThat(o.get(5)).isEqualTo(List.of("a", "b", "e"));
+        assertThat(o.get(6)).isEqualTo(List.of("e", "b", "a"));
+        assertThat((List<Object>) o.get(7)).containsExactlyInAnyOrder(
+                "StatsResult[count=3, min=" + (double) T0.toEpochMilli() + ", max=" + (double) T0.plusSeconds(7)
+                        .toEpochMilli() + ", avg=" + (T0.toEpochMilli() * 3 + 12_250) / 3.0 + ", sum="
+                        + (double) (T0.toEpochMilli() * 3 + 12_250) + "]",
+                "HistogramResult[interval=PT1H, buckets=[TimeBucket[start=" + T0 + ", count=3]]]",
+                "CardinalityResult[value=3]");
+        assertThat(o.get(8)).isEqualTo(List.of("a", "b", "e"));
+    }
+
+    private static List<String> ids(SearchResult r) {
+        return r.hits().stream().map(SearchResult.Hit::id).sorted().toList();
+    }
+
     @Test
     void aRawLineCopiedFromMessageIsStoredOnceAndStillReadAndSearchedAsLog() {
         String set = "es_it_derived_" + ProcessHandle.current().pid() + "_" + SEQ.incrementAndGet();
