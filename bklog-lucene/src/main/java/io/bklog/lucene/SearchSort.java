@@ -82,11 +82,21 @@ final class SearchSort {
     }
 
     /**
-     * The order each physical index keeps its documents in: the default search order (time descending, then id), so
-     * a search for the newest hits reads them first in every segment and stops collecting after the page (the total
-     * and aggregations still see every match).
+     * The order a new physical index keeps its documents in: time ascending, then id — the order they arrive in, so a
+     * flush finds its buffer already sorted and Lucene skips re-sorting postings, doc values and points. A search
+     * in this order (oldest first) reads the page first in every segment and stops collecting after it; the default
+     * search (newest first) reads such a segment from its end ({@link TimeOrderedTop}). The total and the
+     * aggregations still see every match.
      */
     static org.apache.lucene.search.Sort indexSort(String timeField) {
+        return new org.apache.lucene.search.Sort(longKey(timeField, false), idKey());
+    }
+
+    /**
+     * The order of indices created before {@link #indexSort} turned ascending: time descending, then id (the
+     * default search's own order). Such an index keeps it ({@link PhysicalIndex} reads its segments' sort).
+     */
+    static org.apache.lucene.search.Sort descendingIndexSort(String timeField) {
         return new org.apache.lucene.search.Sort(longKey(timeField, true), idKey());
     }
 

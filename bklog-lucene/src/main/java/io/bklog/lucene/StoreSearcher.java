@@ -17,6 +17,7 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MultiCollector;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopFieldCollector;
 import org.apache.lucene.search.TopFieldCollectorManager;
 import org.apache.lucene.search.TotalHitCountCollector;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -135,20 +137,26 @@ final class StoreSearcher {
         if (range != null) {
             return collectRangeOnly(r, types, held, readers, searcher, range, aggs, sort, window, started);
         }
-        // the top hits stop at the page in a segment kept in the search's order (SearchSort.indexSort); the exact
-        // total comes from the counter, which counts from the index statistics where it can
+        // the top hits stop at the page in a segment kept in the search's order (SearchSort.indexSort), and a
+        // segment kept the other way round is read from its end afterwards (TimeOrderedTop); the exact total comes
+        // from the counter, which counts from the index statistics where it can
+        FieldDoc after = sort.after(r.searchAfter());
+        boolean ranged = (r.from() != null || r.to() != null) && timeFields.size() == 1;
+        TimeOrderedTop reversed = TimeOrderedTop.of(sort.sort(), after, window, reader,
+                ranged ? timeFields.iterator().next() : null,
+                r.from() == null ? Long.MIN_VALUE : millis(r.from()),
+                r.to() == null ? Long.MAX_VALUE : millis(r.to()) - 1);
         TopFieldCollector top = window > 0
-                ? new TopFieldCollectorManager(sort.sort(), window, sort.after(r.searchAfter()), window, false)
-                        .newCollector()
+                ? new TopFieldCollectorManager(sort.sort(), window, after, window, false).newCollector()
                 : null;
         TotalHitCountCollector counter = new TotalHitCountCollector();
         List<Collector> collectors = new ArrayList<>();
-        if (top != null) collectors.add(top);
+        if (top != null) collectors.add(reversed.skipping(top));
         collectors.add(counter);
         collectors.addAll(aggs.values());
         searcher.search(query, MultiCollector.wrap(collectors));
-
-        return answer(r, types, held, readers, searcher, sort, counter.getTotalHits(), top, aggs, started);
+        TopDocs page = top == null ? null : reversed.complete(searcher, query, top.topDocs());
+        return answer(r, types, held, readers, searcher, sort, counter.getTotalHits(), page, aggs, started);
     }
 
     /**
@@ -211,22 +219,28 @@ final class StoreSearcher {
             if (counted >= 0) total = counted;
         }
         if (total < 0) total = searcher.count(query);
-        TopFieldCollector top = null;
+        TopDocs page = null;
         if (window > 0) {
-            top = new TopFieldCollectorManager(sort.sort(), window, sort.after(r.searchAfter()), window, false)
+            FieldDoc after = sort.after(r.searchAfter());
+            TopFieldCollector top = new TopFieldCollectorManager(sort.sort(), window, after, window, false)
                     .newCollector();
-            searcher.search(query, top);
+            TimeOrderedTop reversed = TimeOrderedTop.of(sort.sort(), after, window, searcher.getIndexReader(),
+                    range.timeField(), range.lo(), range.hi());
+            searcher.search(query, reversed.skipping(top));
+            page = reversed.complete(searcher, query, top.topDocs());
         }
-        return answer(r, types, held, readers, searcher, sort, total, top, aggs, started);
+        return answer(r, types, held, readers, searcher, sort, total, page, aggs, started);
     }
 
     private SearchResult answer(SearchRequest r, Map<String, FieldType> types, List<PhysicalIndex> held,
                                 IndexReader[] readers, IndexSearcher searcher, SearchSort sort, long total,
-                                TopFieldCollector top, Map<String, AggregationCollector> aggs, long started)
+                                TopDocs page, Map<String, AggregationCollector> aggs, long started)
             throws IOException {
         List<SearchResult.Hit> hits = new ArrayList<>();
-        if (top != null) {
-            var docs = top.topDocs(r.offset(), r.size());
+        if (page != null) {
+            ScoreDoc[] window = page.scoreDocs;
+            ScoreDoc[] onPage = r.offset() >= window.length ? new ScoreDoc[0]
+                    : Arrays.copyOfRange(window, r.offset(), Math.min(window.length, r.offset() + r.size()));
             int[] starts = new int[held.size()];
             int base = 0;
             for (int i = 0; i < held.size(); i++) {
@@ -237,7 +251,7 @@ final class StoreSearcher {
             var stored = searcher.storedFields();
             var leaves = searcher.getIndexReader().leaves();
             Set<String> sourceOnly = Set.of(DocumentMapper.SOURCE);
-            for (ScoreDoc sd : docs.scoreDocs) {
+            for (ScoreDoc sd : onPage) {
                 FieldDoc fd = (FieldDoc) sd;
                 String index = held.get(ReaderUtil.subIndex(fd.doc, starts)).name;
                 BytesRef json = stored.document(fd.doc, sourceOnly).getBinaryValue(DocumentMapper.SOURCE);

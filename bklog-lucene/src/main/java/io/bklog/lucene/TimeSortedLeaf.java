@@ -48,7 +48,8 @@ final class TimeSortedLeaf {
         return new TimeSortedLeaf(reader, field, !sn.getReverse(), missing);
     }
 
-    private long valueAt(int doc) throws IOException {
+    /** The value of {@code doc}, or the sort's missing value; cheapest when called with growing {@code doc}. */
+    long valueAt(int doc) throws IOException {
         if (values == null || values.docID() >= doc) {
             values = DocValues.unwrapSingleton(reader.getSortedNumericDocValues(field)); // doc values go forward only
         }
@@ -138,7 +139,7 @@ final class TimeSortedLeaf {
         return new int[] {from, to};
     }
 
-    private boolean everyDocHasValue() throws IOException {
+    boolean everyDocHasValue() throws IOException {
         // the codec's iterator of a field every document holds costs maxDoc; a sparse one costs its document count
         NumericDocValues all = DocValues.unwrapSingleton(reader.getSortedNumericDocValues(field));
         return all != null && all.cost() == reader.maxDoc();

@@ -23,7 +23,10 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Each new daily index keeps its documents newest first, so the newest page is read first; old indices still work. */
+/**
+ * Each new daily index keeps its documents oldest first (the order they arrive in), and the newest page is read from
+ * its end; old indices still work.
+ */
 class IndexSortTest {
     static final IndexSetSchema SCHEMA = IndexSetSchema.of("app", List.of(FieldSpec.of("log", FieldType.TEXT)));
     static final Instant DAY = Instant.parse("2024-03-01T00:00:00Z");
@@ -46,7 +49,7 @@ class IndexSortTest {
     }
 
     @Test
-    void aNewIndexKeepsItsDocumentsNewestFirstAndTheTotalStaysExact() throws Exception {
+    void aNewIndexKeepsItsDocumentsOldestFirstAndTheTotalStaysExact() throws Exception {
         try (LuceneLogStore store = LuceneLogStore.builder().dataDir(dir).build()) {
             store.ensureIndexSet(SCHEMA);
             store.index("app", docs("a", 300));

@@ -104,7 +104,7 @@ class TimeWithoutPointsTest {
         List<LogDocument> all = new ArrayList<>(docs("old", 300, rnd));
         IndexSetMapping mapping = IndexSetMapping.of(SCHEMA);
         IndexWriterConfig c = PhysicalIndex.config(new TextAnalyzer(), 16);
-        if (sorted) c.setIndexSort(SearchSort.indexSort(TIME));
+        if (sorted) c.setIndexSort(SearchSort.descendingIndexSort(TIME));
         try (FSDirectory d = FSDirectory.open(path); IndexWriter w = new IndexWriter(d, c)) {
             for (int i = 0; i < all.size(); i++) {
                 LogDocument ld = all.get(i);
@@ -131,7 +131,7 @@ class TimeWithoutPointsTest {
         try (DirectoryReader r = DirectoryReader.open(FSDirectory.open(path))) {
             assertThat(r.leaves()).hasSize(1);
             assertThat(r.leaves().get(0).reader().getMetaData().getSort())
-                    .isEqualTo(sorted ? SearchSort.indexSort(TIME) : null);
+                    .isEqualTo(sorted ? SearchSort.descendingIndexSort(TIME) : null);
             // the index keeps the time's points for its new documents too (a field keeps its structures)
             assertThat(r.leaves().get(0).reader().getPointValues(TIME).getDocCount()).isEqualTo(600);
         }
