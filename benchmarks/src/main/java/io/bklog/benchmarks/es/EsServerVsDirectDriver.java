@@ -43,6 +43,12 @@ public final class EsServerVsDirectDriver {
     private static final String[] QUERIES = {"PacketResponder AND terminating", "\"Received block\"",
             "seq:[10000 TO 30000]", "*"};
 
+    /**
+     * Searches of each kind run before the measured ones ({@code -Dbench.searchWarmup}, default 3): a few hundred let
+     * the JIT compile the server's search path, which the ingest before does not warm.
+     */
+    private static final int WARMUP = Integer.getInteger("bench.searchWarmup", 3);
+
     private EsServerVsDirectDriver() {}
 
     public static void main(String[] args) throws Exception {
@@ -191,7 +197,7 @@ public final class EsServerVsDirectDriver {
         // node's (GET /_cluster/health), alternating, so the route's own cost shows apart from the transport's
         long[] floorServer = new long[searches];
         long[] floorNode = new long[searches];
-        for (int i = -3; i < searches; i++) {
+        for (int i = -WARMUP; i < searches; i++) {
             long t0 = System.nanoTime();
             s.raw(s.serverUrl, "/livez");
             long t1 = System.nanoTime();
@@ -222,7 +228,7 @@ public final class EsServerVsDirectDriver {
             long[] theirsTook = new long[searches];
             long hitsOurs = -1;
             long hitsTheirs = -1;
-            for (int i = -3; i < searches; i++) { // three warm-up searches each
+            for (int i = -WARMUP; i < searches; i++) { // warm-up searches first (-Dbench.searchWarmup, 3)
                 long t0 = System.nanoTime();
                 JsonNode a = s.call(s.serverUrl, "POST", "/api/v1/index_sets/" + BKLOG + "/search", viaServer);
                 long t1 = System.nanoTime();
@@ -253,7 +259,7 @@ public final class EsServerVsDirectDriver {
             long[] inJson = new long[searches]; // the answer's JSON (the server's mapper)
             com.fasterxml.jackson.databind.ObjectMapper api = io.bklog.server.http.Json.mapper();
             io.bklog.core.mask.MaskingService masking = s.server.platform().masking();
-            for (int i = -3; i < searches; i++) {
+            for (int i = -WARMUP; i < searches; i++) {
                 long t0 = System.nanoTime();
                 Object answer = service.search(BKLOG, params);
                 long t1 = System.nanoTime();

@@ -101,6 +101,21 @@ public final class SearchHistoryService implements AutoCloseable {
 
     /** The writer thread: batches of queued saves, each after the linger, until idle (or closed and empty). */
     private void writeLoop() {
+        boolean normalExit = false;
+        try {
+            writeBatches();
+            normalExit = true;
+        } finally {
+            if (!normalExit) { // an Error: the next save starts a new writer
+                synchronized (lock) {
+                    writer = null;
+                    lock.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void writeBatches() {
         while (true) {
             List<Pending> batch = new ArrayList<>();
             synchronized (lock) {
@@ -124,7 +139,7 @@ public final class SearchHistoryService implements AutoCloseable {
             }
             try {
                 writeBatch(batch);
-            } catch (RuntimeException | Error e) { // never leave the waiters hanging
+            } catch (RuntimeException e) {
                 LOG.warn("event=search_history_not_saved searches={} reason=\"{}\"", batch.size(), e.toString());
             } finally {
                 synchronized (lock) {
