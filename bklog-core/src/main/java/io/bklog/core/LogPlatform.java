@@ -61,6 +61,7 @@ public final class LogPlatform implements AutoCloseable {
     private final io.bklog.core.ops.Operations operations;
     private final io.bklog.core.internal.PlatformInternals internals;
     private final io.bklog.core.mask.MaskingService masking;
+    private final io.bklog.core.search.SearchHistoryService searchHistory;
 
     LogPlatform(MetadataStore metadata, StorageTopology topology, IngestBuffer ingestBuffer,
                 TaskBroker taskBroker, DistributedLock lock, List<HealthIndicator> healthIndicators, Path dataDir,
@@ -86,6 +87,7 @@ public final class LogPlatform implements AutoCloseable {
                 healthTimeout);
         this.operations = operations;
         this.masking = new io.bklog.core.mask.MaskingService(metadata, indexSets);
+        this.searchHistory = new io.bklog.core.search.SearchHistoryService(metadata, indexSets);
         this.internals = new io.bklog.core.internal.PlatformInternals(metadata, topology, ingestBuffer, taskBroker,
                 lock, healthIndicators, dataDir);
     }
@@ -165,6 +167,12 @@ public final class LogPlatform implements AutoCloseable {
      */
     public io.bklog.core.mask.MaskingService masking() { return masking; }
 
+    /**
+     * The users' search history: saved in batches off the search's path, written out on {@link #close()} before
+     * the metadata database closes.
+     */
+    public io.bklog.core.search.SearchHistoryService searchHistory() { return searchHistory; }
+
     /** Search an index set. */
     public SearchService search() { return search; }
 
@@ -208,6 +216,7 @@ public final class LogPlatform implements AutoCloseable {
         if (closed) return;
         closed = true;
         health.close();
+        searchHistory.close(); // the searches queued for the history, while the metadata database is still open
         RuntimeException first = null;
         List<AutoCloseable> reversed = new ArrayList<>(owned);
         java.util.Collections.reverse(reversed);

@@ -23,7 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code _search} with the same query string, time range, sort and {@code date_histogram}), alternating, and
  * prints the p50 of each and their ratio (a term, a phrase, a range on {@code seq} and {@code *}; the segment count of
  * both indices first; {@code -Dbench.slowlog=true} logs the server's queries in the node's search slow log, to
- * replay them with {@code "profile": true}). The direct index has an explicit mapping and
+ * replay them with {@code "profile": true}). Before the searches, the HTTP floor of each side (the server's
+ * {@code GET /livez} against the node's {@code GET /_cluster/health}, alternating); with each query, in process, the
+ * search service, the store alone, the caller's masker (the route's fresh read of the index set) and the answer's JSON,
+ * and the answer's size on each side. The direct index has an explicit mapping and
  * {@code index.translog.durability: request} (Elasticsearch's default: acknowledged = fsynced), as the server's
  * indices do. A third index takes the same load directly with bklog's text analysis on {@code message} (the pattern
  * tokenizer the server's indices use), to show what the analysis costs Elasticsearch itself.
@@ -39,6 +42,12 @@ public final class EsServerVsDirectDriver {
     private static final String DIRECT_BKLOG_ANALYSIS = "hdfs-ingest-direct-bklog-analysis";
     private static final String[] QUERIES = {"PacketResponder AND terminating", "\"Received block\"",
             "seq:[10000 TO 30000]", "*"};
+
+    /**
+     * Searches of each kind run before the measured ones ({@code -Dbench.searchWarmup}, default 3): a few hundred let
+     * the JIT compile the server's search path, which the ingest before does not warm.
+     */
+    private static final int WARMUP = Integer.getInteger("bench.searchWarmup", 3);
 
     private EsServerVsDirectDriver() {}
 
@@ -184,6 +193,24 @@ public final class EsServerVsDirectDriver {
 
     /** The same searches through the server and directly, alternating; p50 of each and the ratio per query. */
     private static void searchRounds(EsSideBySide s, long docs, int searches) throws Exception {
+        // the HTTP floor of each side: the server's cheapest route (GET /livez, no JSON, no store) against the
+        // node's (GET /_cluster/health), alternating, so the route's own cost shows apart from the transport's
+        long[] floorServer = new long[searches];
+        long[] floorNode = new long[searches];
+        for (int i = -WARMUP; i < searches; i++) {
+            long t0 = System.nanoTime();
+            s.raw(s.serverUrl, "/livez");
+            long t1 = System.nanoTime();
+            s.raw(s.esUrl, "/_cluster/health");
+            long t2 = System.nanoTime();
+            if (i < 0) continue;
+            floorServer[i] = t1 - t0;
+            floorNode[i] = t2 - t1;
+        }
+        Arrays.sort(floorServer);
+        Arrays.sort(floorNode);
+        System.out.printf(Locale.ROOT, "http floor: server GET /livez p50 %.2f ms, node GET /_cluster/health p50 %.2f ms, load %s%n",
+                floorServer[searches / 2] / 1e6, floorNode[searches / 2] / 1e6, load());
         long from = EsSideBySide.DAY.toEpochMilli();
         long to = from + docs * 10;
         for (String q : QUERIES) {
@@ -201,7 +228,7 @@ public final class EsServerVsDirectDriver {
             long[] theirsTook = new long[searches];
             long hitsOurs = -1;
             long hitsTheirs = -1;
-            for (int i = -3; i < searches; i++) { // three warm-up searches each
+            for (int i = -WARMUP; i < searches; i++) { // warm-up searches first (-Dbench.searchWarmup, 3)
                 long t0 = System.nanoTime();
                 JsonNode a = s.call(s.serverUrl, "POST", "/api/v1/index_sets/" + BKLOG + "/search", viaServer);
                 long t1 = System.nanoTime();
@@ -212,6 +239,10 @@ public final class EsServerVsDirectDriver {
                 theirs[i] = t2 - t1;
                 oursTook[i] = a.path("took").asLong();
                 theirsTook[i] = b.path("took").asLong();
+                if (i == searches - 1) {
+                    System.out.printf(Locale.ROOT, "search %-40s answer bytes: server %d, direct %d%n", q,
+                            EsSideBySide.JSON.writeValueAsBytes(a).length, EsSideBySide.JSON.writeValueAsBytes(b).length);
+                }
                 hitsOurs = a.path("total").asLong();
                 hitsTheirs = b.at("/hits/total/value").asLong();
             }
@@ -224,20 +255,34 @@ public final class EsServerVsDirectDriver {
             io.bklog.spi.SearchRequest storeRequest = service.request(BKLOG, params);
             long[] inService = new long[searches];
             long[] inStore = new long[searches];
-            for (int i = -3; i < searches; i++) {
+            long[] inMasker = new long[searches]; // the route's steps around the service: the caller's masker,
+            long[] inJson = new long[searches]; // the answer's JSON (the server's mapper)
+            com.fasterxml.jackson.databind.ObjectMapper api = io.bklog.server.http.Json.mapper();
+            io.bklog.core.mask.MaskingService masking = s.server.platform().masking();
+            for (int i = -WARMUP; i < searches; i++) {
                 long t0 = System.nanoTime();
-                service.search(BKLOG, params);
+                Object answer = service.search(BKLOG, params);
                 long t1 = System.nanoTime();
                 service.execute(storeRequest);
                 long t2 = System.nanoTime();
+                masking.masker(BKLOG);
+                long t3 = System.nanoTime();
+                api.writeValueAsString(answer);
+                long t4 = System.nanoTime();
                 if (i < 0) continue;
                 inService[i] = t1 - t0;
                 inStore[i] = t2 - t1;
+                inMasker[i] = t3 - t2;
+                inJson[i] = t4 - t3;
             }
             Arrays.sort(inService);
             Arrays.sort(inStore);
+            Arrays.sort(inMasker);
+            Arrays.sort(inJson);
             System.out.printf(Locale.ROOT, "search %-40s in process: search service p50 %.1f ms, store alone p50 %.1f"
-                    + " ms%n", q, inService[searches / 2] / 1e6, inStore[searches / 2] / 1e6);
+                    + " ms, the caller's masker p50 %.2f ms, the answer's JSON p50 %.2f ms%n", q,
+                    inService[searches / 2] / 1e6, inStore[searches / 2] / 1e6, inMasker[searches / 2] / 1e6,
+                    inJson[searches / 2] / 1e6);
             Arrays.sort(ours);
             Arrays.sort(theirs);
             Arrays.sort(oursTook);

@@ -120,6 +120,14 @@ final class EsSideBySide implements AutoCloseable {
         return call(esUrl, method, path, body);
     }
 
+    /** A GET whose answer is read as a string and not parsed; fails on a status >= 300. */
+    String raw(String base, String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).GET()
+                .timeout(Duration.ofMinutes(1)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 300) throw new IllegalStateException("GET " + base + path + ": " + r.statusCode());
+        return r.body();
+    }
+
     JsonNode call(String base, String method, String path, String body) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("Content-Type", "application/json").timeout(Duration.ofMinutes(10))

@@ -7,87 +7,273 @@ import io.bklog.core.meta.IndexSet;
 import io.bklog.core.meta.MetadataStore;
 import io.bklog.core.meta.SearchHistoryEntry;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Per-user search history (bklog: saved only when the keyword is not {@code *} or a filter exists; the option
  * history shows {@link #DEFAULT_LIMIT} entries). A search equal to the user's latest one is not saved again.
- * The search route saves with {@link #recordLater}, off the request (a read and a write of the metadata database per
- * search were in every search's answer time); {@link #recent} first waits for the saves queued before it, so a user
- * reads back the search they just ran.
+ *
+ * <p>The search route saves with {@link #recordLater}, off the request: the search is queued (at most
+ * {@value #MAX_QUEUED}; past that it is dropped and the drop logged) and one writer thread saves what has queued up
+ * in batches, after at most {@link #LINGER} (a burst of searches costs one wake-up and one read of each user's
+ * latest entry per batch instead of a read and a write per search, competing with the next searches for the CPU).
+ * {@link #recent} first has every save queued before it written, so a user reads back the search they just ran;
+ * {@link #close} writes what is queued before the metadata database closes. A save that fails (the metadata
+ * database down, the index set deleted meanwhile) is logged with the number of searches it loses and costs the
+ * searches nothing; the saves queued after it are tried as usual.
  */
-public final class SearchHistoryService {
+public final class SearchHistoryService implements AutoCloseable {
     /** bklog's {@code SEARCH_OPTION_HISTORY_NUM}. */
     public static final int DEFAULT_LIMIT = 20;
+    /** Saves queued by {@link #recordLater}; at most this many wait, further ones are dropped (and counted). */
+    static final int MAX_QUEUED = 1000;
+    /** At most this many saves are written in one batch; a full batch is written at once, without the linger. */
+    static final int MAX_BATCH = 200;
+    /** How long the writer waits after the first save of a batch for more to come. */
+    static final java.time.Duration LINGER = java.time.Duration.ofMillis(100);
+    /** How long the writer thread stays after the last save (no thread while nobody searches). */
+    private static final long IDLE_EXIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How long {@link #close} waits for the queued saves. */
+    private static final long CLOSE_WAIT_MILLIS = 10_000;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SearchHistoryService.class);
 
     private final MetadataStore meta;
     private final IndexSetService indexSets;
     private final ObjectMapper json = new ObjectMapper();
-    /** Saves queued by {@link #recordLater}; at most this many wait, further ones are dropped (and counted). */
-    static final int MAX_QUEUED = 1000;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SearchHistoryService.class);
-    private final ThreadPoolExecutor writer;
-    private final AtomicLong dropped = new AtomicLong();
+
+    /** A search to save. */
+    private record Pending(String user, String indexSet, SearchParams params, boolean masked) {}
+
+    private final Object lock = new Object();
+    // guarded by lock
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private long queuedTotal; // saves ever queued (not dropped)
+    private long doneTotal; // of those, written, skipped or failed
+    private long firstQueuedAt; // nanoTime the oldest queued save came
+    private boolean flushNow; // a reader (or close) waits: write without lingering
+    private boolean closed;
+    private long dropped;
+    private Thread writer; // null while no save waits and the thread left
 
     public SearchHistoryService(MetadataStore meta, IndexSetService indexSets) {
         this.meta = Objects.requireNonNull(meta, "meta");
         this.indexSets = Objects.requireNonNull(indexSets, "indexSets");
-        this.writer = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new ArrayBlockingQueue<>(MAX_QUEUED), r -> {
-            Thread t = new Thread(r, "bklog-search-history");
-            t.setDaemon(true);
-            return t;
-        });
-        writer.allowCoreThreadTimeOut(true); // no thread while nobody searches
     }
 
     /**
-     * {@link #record} on the history's own thread, after the search was answered: a failure (the metadata database
-     * down) is logged and costs the search nothing. When {@value #MAX_QUEUED} saves are waiting already, this one is
-     * dropped and logged.
+     * {@link #record} on the history's writer thread, after the search was answered: a failure (the metadata
+     * database down) is logged and costs the search nothing. When {@value #MAX_QUEUED} saves are waiting already, or
+     * the service is closed, this one is dropped and logged.
      */
     public void recordLater(String user, String indexSet, SearchParams params, boolean masked) {
-        String keyword = params.keyword() == null ? "" : params.keyword().strip();
-        if ((keyword.isEmpty() || keyword.equals("*")) && params.addition().isEmpty()) return; // nothing to save
-        try {
-            writer.execute(() -> {
-                try {
-                    record(user, indexSet, params, masked);
-                } catch (RuntimeException e) {
-                    LOG.warn("event=search_history_not_saved index_set={} reason=\"{}\"", indexSet, e.toString());
+        if (!worthSaving(params)) return;
+        long drops;
+        boolean isClosed;
+        synchronized (lock) {
+            if (!closed && queue.size() < MAX_QUEUED) {
+                if (queue.isEmpty()) firstQueuedAt = System.nanoTime();
+                queue.add(new Pending(user, indexSet, params, masked));
+                queuedTotal++;
+                if (writer == null) {
+                    writer = new Thread(this::writeLoop, "bklog-search-history");
+                    writer.setDaemon(true);
+                    writer.start();
+                } else if (queue.size() >= MAX_BATCH) {
+                    lock.notifyAll();
                 }
-            });
-        } catch (RejectedExecutionException e) {
-            long n = dropped.incrementAndGet();
-            if (Long.bitCount(n) == 1) { // the 1st, 2nd, 4th, 8th ... drop
-                LOG.warn("event=search_history_dropped dropped_total={} queued={}", n, MAX_QUEUED);
+                return;
+            }
+            drops = ++dropped;
+            isClosed = closed;
+        }
+        if (Long.bitCount(drops) == 1) { // the 1st, 2nd, 4th, 8th ... drop
+            LOG.warn("event=search_history_dropped dropped_total={} queued_max={} closed={}", drops, MAX_QUEUED,
+                    isClosed);
+        }
+    }
+
+    /** The writer thread: batches of queued saves, each after the linger, until idle (or closed and empty). */
+    private void writeLoop() {
+        boolean normalExit = false;
+        try {
+            writeBatches();
+            normalExit = true;
+        } finally {
+            if (!normalExit) { // an Error: the next save starts a new writer
+                synchronized (lock) {
+                    writer = null;
+                    lock.notifyAll();
+                }
             }
         }
     }
 
-    /** Waits (up to 5 s) until every save queued so far is written. */
-    void awaitQueued() {
-        Future<?> marker;
-        try {
-            marker = writer.submit(() -> { });
-        } catch (RejectedExecutionException e) {
-            return; // the queue is full: read what is written
+    private void writeBatches() {
+        while (true) {
+            List<Pending> batch = new ArrayList<>();
+            synchronized (lock) {
+                long idleSince = System.nanoTime();
+                while (queue.isEmpty()) {
+                    long idle = System.nanoTime() - idleSince;
+                    if (closed || idle >= IDLE_EXIT_NANOS) {
+                        writer = null;
+                        lock.notifyAll();
+                        return;
+                    }
+                    waitNanos(IDLE_EXIT_NANOS - idle);
+                }
+                while (!flushNow && !closed && queue.size() < MAX_BATCH) {
+                    long left = firstQueuedAt + LINGER.toNanos() - System.nanoTime();
+                    if (left <= 0) break;
+                    waitNanos(left);
+                }
+                while (!queue.isEmpty() && batch.size() < MAX_BATCH) batch.add(queue.poll());
+                if (!queue.isEmpty()) firstQueuedAt = System.nanoTime();
+            }
+            try {
+                writeBatch(batch);
+            } catch (RuntimeException e) {
+                LOG.warn("event=search_history_not_saved searches={} reason=\"{}\"", batch.size(), e.toString());
+            } finally {
+                synchronized (lock) {
+                    doneTotal += batch.size();
+                    if (queue.isEmpty()) flushNow = false;
+                    lock.notifyAll();
+                }
+            }
         }
+    }
+
+    private void waitNanos(long nanos) {
         try {
-            marker.get(5, TimeUnit.SECONDS);
+            TimeUnit.NANOSECONDS.timedWait(lock, Math.max(1, nanos));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.debug("search history queue not drained in time", e);
+            closed = true; // an interrupted writer finishes what is queued and leaves
         }
+    }
+
+    /**
+     * Saves a batch in order: each user's latest entry on an index set is read once per batch (a search equal to it
+     * is not saved again), each index set is read once ({@link IndexSetService#getRecent}). A save that fails is
+     * counted and logged once for the batch; the others are still saved.
+     */
+    private void writeBatch(List<Pending> batch) {
+        Map<String, IndexSet> sets = new HashMap<>();
+        Map<String, Optional<SearchHistoryEntry>> latest = new HashMap<>();
+        int failed = 0;
+        RuntimeException firstError = null;
+        for (Pending p : batch) {
+            try {
+                IndexSet set = sets.get(p.indexSet());
+                if (set == null) {
+                    set = indexSets.getRecent(p.indexSet());
+                    sets.put(p.indexSet(), set);
+                }
+                long setId = set.id();
+                String key = setId + "/" + p.user();
+                Optional<SearchHistoryEntry> last = latest.get(key);
+                if (last == null) {
+                    last = meta.searchHistory().listByUser(p.user(), setId, 1).stream().findFirst();
+                }
+                SearchHistoryEntry entry = entry(p.user(), setId, p.params(), p.masked());
+                if (last.isPresent() && same(last.get(), entry)) {
+                    latest.put(key, last);
+                    continue;
+                }
+                meta.searchHistory().record(entry);
+                latest.put(key, Optional.of(entry));
+            } catch (RuntimeException e) {
+                failed++;
+                if (firstError == null) firstError = e;
+            }
+        }
+        if (failed > 0) {
+            LOG.warn("event=search_history_not_saved searches={} of={} reason=\"{}\"", failed, batch.size(),
+                    firstError.toString());
+        }
+    }
+
+    /** Has every save queued so far written (up to 5 s): without the linger, at once. */
+    void awaitQueued() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        synchronized (lock) {
+            long target = queuedTotal;
+            if (doneTotal >= target) return;
+            flushNow = true;
+            lock.notifyAll();
+            while (doneTotal < target && writer != null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.debug("search history queue not drained in time: {} of {} written", doneTotal, target);
+                    return;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes what is queued (up to 10 s) and takes no more saves ({@link #recordLater} drops them, logged). Saves
+     * still queued after the wait are logged with their number. The platform closes this before the metadata
+     * database.
+     */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (lock) {
+            if (closed && writer == null) return;
+            closed = true;
+            flushNow = true;
+            lock.notifyAll();
+            t = writer;
+        }
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(CLOSE_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        int left;
+        synchronized (lock) {
+            left = queue.size();
+        }
+        if (left > 0) {
+            LOG.warn("event=search_history_not_saved searches={} reason=\"the metadata database did not take them"
+                    + " within {} ms of the close\"", left, CLOSE_WAIT_MILLIS);
+        }
+    }
+
+    private static boolean worthSaving(SearchParams params) {
+        String keyword = params.keyword() == null ? "" : params.keyword().strip();
+        return !((keyword.isEmpty() || keyword.equals("*")) && params.addition().isEmpty());
+    }
+
+    private SearchHistoryEntry entry(String user, long setId, SearchParams params, boolean masked) {
+        String keyword = params.keyword() == null ? "" : params.keyword().strip();
+        ObjectNode p = json.createObjectNode();
+        p.set("addition", json.valueToTree(params.addition()));
+        if (params.startTime() != null) p.put("start_time", params.startTime());
+        if (params.endTime() != null) p.put("end_time", params.endTime());
+        return SearchHistoryEntry.of(user, setId, keyword, p, !masked);
+    }
+
+    private static boolean same(SearchHistoryEntry last, SearchHistoryEntry next) {
+        return last.keyword().equals(next.keyword()) && last.params().equals(next.params())
+                && last.unmasked() == next.unmasked();
     }
 
     /**
@@ -95,19 +281,12 @@ public final class SearchHistoryService {
      * {@code masked} (its query may hold raw values); returns whether it was saved.
      */
     public boolean record(String user, String indexSet, SearchParams params, boolean masked) {
-        String keyword = params.keyword() == null ? "" : params.keyword().strip();
-        if ((keyword.isEmpty() || keyword.equals("*")) && params.addition().isEmpty()) return false;
+        if (!worthSaving(params)) return false;
         IndexSet set = indexSets.getRecent(indexSet);
-        ObjectNode p = json.createObjectNode();
-        p.set("addition", json.valueToTree(params.addition()));
-        if (params.startTime() != null) p.put("start_time", params.startTime());
-        if (params.endTime() != null) p.put("end_time", params.endTime());
+        SearchHistoryEntry entry = entry(user, set.id(), params, masked);
         List<SearchHistoryEntry> last = meta.searchHistory().listByUser(user, set.id(), 1);
-        if (!last.isEmpty() && last.get(0).keyword().equals(keyword) && last.get(0).params().equals(p)
-                && last.get(0).unmasked() == !masked) {
-            return false;
-        }
-        meta.searchHistory().record(SearchHistoryEntry.of(user, set.id(), keyword, p, !masked));
+        if (!last.isEmpty() && same(last.get(0), entry)) return false;
+        meta.searchHistory().record(entry);
         return true;
     }
 

@@ -43,4 +43,64 @@ class SearchHistoryServiceTest {
         assertThat(history.recent("alice", "app", 5, true)).extracting(SearchHistoryEntry::keyword)
                 .containsExactly("timeout");
     }
+
+    @Test
+    void aBurstLargerThanABatchIsSavedInFullAndInOrder() {
+        platform.indexSets().create("app", IndexSetSpec.defaults());
+        int n = SearchHistoryService.MAX_BATCH * 2 + 7;
+        for (int i = 0; i < n; i++) history.recordLater("alice", "app", SearchParams.of("error " + i), true);
+        List<SearchHistoryEntry> all = history.recent("alice", "app", 0, true);
+        assertThat(all).hasSize(n);
+        assertThat(all.get(0).keyword()).isEqualTo("error " + (n - 1));
+        assertThat(all.get(n - 1).keyword()).isEqualTo("error 0");
+    }
+
+    @Test
+    void theSameSearchTwiceInARowIsSavedOnceAlsoWithinOneBatch() {
+        platform.indexSets().create("app", IndexSetSpec.defaults());
+        history.recordLater("alice", "app", SearchParams.of("error"), true);
+        history.recordLater("alice", "app", SearchParams.of("error"), true);
+        history.recordLater("bob", "app", SearchParams.of("error"), true);
+        history.recordLater("alice", "app", SearchParams.of("timeout"), true);
+        history.recordLater("alice", "app", SearchParams.of("error"), true);
+        assertThat(history.recent("alice", "app", 10, true)).extracting(SearchHistoryEntry::keyword)
+                .containsExactly("error", "timeout", "error");
+        assertThat(history.recent("bob", "app", 10, true)).extracting(SearchHistoryEntry::keyword)
+                .containsExactly("error");
+    }
+
+    @Test
+    void closeWritesWhatIsQueuedAndLaterSearchesAreNotSaved() {
+        long appId = platform.indexSets().create("app", IndexSetSpec.defaults()).id();
+        for (int i = 0; i < 25; i++) history.recordLater("alice", "app", SearchParams.of("error " + i), true);
+        history.close(); // no reader asked: the linger has not passed for these
+        assertThat(platform.internals().metadata().searchHistory().listByUser("alice", appId, 0)).hasSize(25);
+        history.recordLater("alice", "app", SearchParams.of("after the close"), true);
+        history.close();
+        assertThat(platform.internals().metadata().searchHistory().listByUser("alice", appId, 0))
+                .extracting(SearchHistoryEntry::keyword).doesNotContain("after the close").hasSize(25);
+    }
+
+    @Test
+    void thePlatformsHistoryIsWrittenOutWhenThePlatformCloses() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("bklog-history-close");
+        LogPlatform p = LogPlatform.builder().dataDir(dir).build();
+        p.indexSets().create("app", IndexSetSpec.defaults());
+        for (int i = 0; i < 10; i++) p.searchHistory().recordLater("alice", "app", SearchParams.of("e" + i), true);
+        p.close();
+        try (LogPlatform again = LogPlatform.builder().dataDir(dir).build()) {
+            assertThat(again.searchHistory().recent("alice", "app", 0, true)).hasSize(10);
+        }
+    }
+
+    @Test
+    void savesWhileTheMetadataDatabaseIsDownFailNothingAndAreLogged() {
+        platform.indexSets().create("app", IndexSetSpec.defaults());
+        history.recordLater("alice", "app", SearchParams.of("error"), true);
+        history.recent("alice", "app", 1, true); // the set is read and cached once
+        platform.internals().metadata().close();
+        history.recordLater("alice", "app", SearchParams.of("timeout"), true);
+        history.awaitQueued(); // the save fails on the writer thread; nothing is thrown here
+        history.close();
+    }
 }

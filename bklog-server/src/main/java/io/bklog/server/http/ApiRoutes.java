@@ -48,7 +48,7 @@ public final class ApiRoutes {
                         new io.bklog.core.search.ExportService(platform.indexSets(), platform.search(), platform.internals().store()),
                         new io.bklog.core.search.FieldAnalysisService(platform.indexSets(), platform.search(),
                                 platform.internals().store()),
-                        new io.bklog.core.search.SearchHistoryService(platform.internals().metadata(), platform.indexSets()),
+                        platform.searchHistory(),
                         masking, bodies),
                 new MaskingRoutes(masking, bodies),
                 new TailRoutes(new io.bklog.core.search.TailService(platform.indexSets(), platform.search(),

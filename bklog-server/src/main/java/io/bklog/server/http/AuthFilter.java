@@ -67,6 +67,20 @@ public final class AuthFilter {
         return Optional.ofNullable(ctx.attribute(PRINCIPAL));
     }
 
+    private static final String INDEX_SET = "bklog.indexSet";
+
+    /** The index set a request's path names, as this filter read it (fresh) for the caller's space check. */
+    private record IndexSetRead(String name, IndexSet set) {}
+
+    /**
+     * The index set named {@code name} as the filter read it from the metadata database for this request (not a
+     * cached copy), or null when it read none under that name (authentication disabled, another path).
+     */
+    static IndexSet indexSetRead(Context ctx, String name) {
+        IndexSetRead r = ctx.attribute(INDEX_SET);
+        return r != null && r.name().equals(name) ? r.set() : null;
+    }
+
     /** Whether responses to this caller are masked (always, unless the token has {@code unmasked}). */
     public static boolean masked(Context ctx) {
         return principal(ctx).map(Principal::masked).orElse(true);
@@ -222,6 +236,8 @@ public final class AuthFilter {
                 // as if it did not exist, and naming only the caller's own index sets
                 throw indexSets.notFoundIn(name, p.spaceUid());
             }
+            // read fresh just now: the route's masker takes it instead of reading the set again
+            set.ifPresent(s -> ctx.attribute(INDEX_SET, new IndexSetRead(name, s)));
             if (sub.isEmpty()) {
                 // PUT creates in the caller's space; a name of another space is refused by IndexSetService.put
                 require(ctx, method == HandlerType.GET ? Role.VIEWER : Role.ADMIN);

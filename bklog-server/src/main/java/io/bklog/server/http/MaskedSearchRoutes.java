@@ -46,9 +46,15 @@ final class MaskedSearchRoutes implements RouteGroup {
         this.bodies = bodies;
     }
 
-    /** The masker for this caller: the index set's, or none for an {@code unmasked} token. */
+    /**
+     * The masker for this caller: the index set's, or none for an {@code unmasked} token. The set is read fresh (a
+     * set deleted and made again elsewhere is never masked with the old one's rules): the read the auth filter made
+     * for this request when it made one, else a read here.
+     */
     static Masker masker(Context ctx, MaskingService masking, String indexSet) {
-        return AuthFilter.masked(ctx) ? masking.masker(indexSet) : Masker.none();
+        if (!AuthFilter.masked(ctx)) return Masker.none();
+        io.bklog.core.meta.IndexSet read = AuthFilter.indexSetRead(ctx, indexSet);
+        return read != null ? masking.masker(read) : masking.masker(indexSet);
     }
 
     /** The history owner: the token's name; {@code anonymous} with auth disabled. */
