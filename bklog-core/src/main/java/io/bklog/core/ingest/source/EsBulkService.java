@@ -341,7 +341,15 @@ public final class EsBulkService {
     }
 
     /** Every created item's {@code _shards}: one immutable map for all of them. */
-    private static final Map<String, Object> SHARDS = Map.of("total", 1, "successful", 1, "failed", 0);
+    private static final Map<String, Object> SHARDS = shards();
+
+    private static Map<String, Object> shards() { // in Elasticsearch's order
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("total", 1);
+        m.put("successful", 1);
+        m.put("failed", 0);
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     private static Map<String, Object> created(EsBulkIngest.BulkItem it, String id) {
         return new CreatedItem(it.action(), it.index(), id);
