@@ -195,6 +195,12 @@ final class EsBulkWriter {
         }
     }
 
+    /** The parts of a bulk answer {@link #bulkItems} reads: each item's status and error. */
+    static final String BULK_ANSWER_FILTER = "errors,items.*.status,items.*.error";
+
+    private static final byte[] ACTION_END_ALIAS = "\",\"require_alias\":true}}\n".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ACTION_END = "\"}}\n".getBytes(StandardCharsets.UTF_8);
+
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson", StandardCharsets.UTF_8);
 
     /**
@@ -207,12 +213,12 @@ final class EsBulkWriter {
                                   String[] lastReason) {
         List<Integer> retry = new ArrayList<>();
         List<Integer> sent = new ArrayList<>(pending.size());
-        Map<Integer, String> targets = new HashMap<>();
+        String[] targets = new String[docs.size()];
         Map<LocalDate, List<Integer>> byDay = new LinkedHashMap<>();
         for (int i : pending) byDay.computeIfAbsent(days.get(i), d -> new ArrayList<>()).add(i);
         for (Map.Entry<LocalDate, List<Integer>> e : byDay.entrySet()) {
             try {
-                targets.putAll(resolveTargets(schema, e.getKey(), docs, e.getValue()));
+                resolveTargets(schema, e.getKey(), docs, e.getValue(), targets);
             } catch (BackendException ex) {
                 for (int i : e.getValue()) {
                     lastReason[i] = ex.getMessage();
@@ -221,31 +227,28 @@ final class EsBulkWriter {
             }
         }
         int size = 0;
-        for (int i : pending) if (targets.containsKey(i)) size += sources[i].length + 128;
+        for (int i : pending) if (targets[i] != null) size += sources[i].length + 128;
+        // the action lines written as bytes: the target's part once per target, each id quoted for JSON
         ByteArrayOutputStream body = new ByteArrayOutputStream(Math.max(64, size));
-        try (JsonGenerator g = json.getFactory().createGenerator(body)) {
-            g.setRootValueSeparator(null); // one action object per line, nothing between them
-            for (int i : pending) {
-                String target = targets.get(i);
-                if (target == null) continue;
-                g.writeStartObject();
-                g.writeObjectFieldStart("index");
-                g.writeStringField("_index", target);
-                g.writeStringField("_id", docs.get(i).id());
-                if (target.startsWith("write_")) g.writeBooleanField("require_alias", true);
-                g.writeEndObject();
-                g.writeEndObject();
-                g.flush();
-                body.write('\n');
-                body.write(sources[i]);
-                body.write('\n');
-                sent.add(i);
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("writing a bulk body", e);
+        Map<String, byte[]> prefixes = new HashMap<>();
+        com.fasterxml.jackson.core.io.JsonStringEncoder quote = com.fasterxml.jackson.core.io.JsonStringEncoder
+                .getInstance();
+        for (int i : pending) {
+            String target = targets[i];
+            if (target == null) continue;
+            body.writeBytes(prefixes.computeIfAbsent(target, t -> ("{\"index\":{\"_index\":\""
+                    + new String(quote.quoteAsString(t)) + "\",\"_id\":\"").getBytes(StandardCharsets.UTF_8)));
+            body.writeBytes(quote.quoteAsUTF8(docs.get(i).id()));
+            body.writeBytes(target.startsWith("write_") ? ACTION_END_ALIAS : ACTION_END);
+            body.writeBytes(sources[i]);
+            body.write('\n');
+            sent.add(i);
         }
         if (sent.isEmpty()) return retry;
         Request request = new Request("POST", "/_bulk");
+        // only what is read back: each item's status and error (the rest of a 1,000-item answer is ~150 KB that
+        // Elasticsearch writes and this reads for nothing)
+        request.addParameter("filter_path", BULK_ANSWER_FILTER);
         request.setEntity(new NByteArrayEntity(body.toByteArray(), NDJSON));
         List<BulkItem> items;
         try {
@@ -390,16 +393,14 @@ final class EsBulkWriter {
      * rollover) is replaced where it is, so a replay never duplicates; the others go to the write alias, after a
      * rollover when the current index has passed the schema's size.
      */
-    private Map<Integer, String> resolveTargets(IndexSetSchema schema, LocalDate day, List<LogDocument> docs,
-                                                List<Integer> items) {
+    private void resolveTargets(IndexSetSchema schema, LocalDate day, List<LogDocument> docs, List<Integer> items,
+                                String[] targets) {
         DayState st = ensureDay(schema, day);
         Map<String, String> located = st.indices().size() > 1
                 ? locate(st.indices(), items.stream().map(i -> docs.get(i).id()).toList()) : Map.of();
         boolean anyNew = items.stream().anyMatch(i -> !located.containsKey(docs.get(i).id()));
         if (anyNew && schema.rolloverBytes() > 0) st = rolloverIfFull(schema, day, st);
-        Map<Integer, String> out = new HashMap<>();
-        for (int i : items) out.put(i, located.getOrDefault(docs.get(i).id(), st.writeAlias()));
-        return out;
+        for (int i : items) targets[i] = located.getOrDefault(docs.get(i).id(), st.writeAlias());
     }
 
     /** id → the index of the day that holds it (realtime multi-get, so unrefreshed documents count). */

@@ -243,9 +243,10 @@ final class SinkQueue {
 
     static long estimateBytes(LogDocument d) {
         long n = 48 + d.id().length();
-        for (Map.Entry<String, Object> e : d.fields().entrySet()) {
-            n += e.getKey().length() + 4;
-            Object v = e.getValue();
+        // keys and values apart: the unmodifiable map's entry iterator wraps every entry (a fifth of the _bulk
+        // route's CPU went here)
+        for (String k : d.fields().keySet()) n += k.length() + 4;
+        for (Object v : d.fields().values()) {
             if (v instanceof String s) n += s.length();
             else if (v instanceof List<?> l) n += 16L * l.size();
             else n += 8;

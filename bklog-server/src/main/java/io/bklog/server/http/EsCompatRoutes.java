@@ -448,6 +448,8 @@ public final class EsCompatRoutes implements RouteGroup {
             g.writeNull();
         } else if (v instanceof String s) {
             g.writeString(s);
+        } else if (v instanceof EsBulkService.CreatedItem c) {
+            c.write(g);
         } else if (v instanceof Map<?, ?> m) {
             g.writeStartObject();
             for (Map.Entry<?, ?> e : m.entrySet()) {

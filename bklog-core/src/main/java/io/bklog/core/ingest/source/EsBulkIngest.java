@@ -91,13 +91,18 @@ public final class EsBulkIngest {
         Set<String> extraKeys = new LinkedHashSet<>();
         int firstExtraLine = -1;
         String[] lines = body.split("\n", -1);
+        String lastLine = null;
+        Action lastAction = null;
         int i = 0;
         while (i < lines.length) {
             String actionLine = lines[i].strip();
             int lineNo = i + 1;
             i++;
             if (actionLine.isEmpty()) continue;
-            Action a = action(actionLine, lineNo);
+            // a shipper's batch repeats one action line ({"index":{"_index":"x"}}): read it once, as it reads the same
+            Action a = actionLine.equals(lastLine) ? lastAction : action(actionLine, lineNo);
+            lastLine = actionLine;
+            lastAction = a;
             if (!a.extraKeys().isEmpty()) {
                 if (firstExtraLine < 0) firstExtraLine = lineNo;
                 extraKeys.addAll(a.extraKeys());

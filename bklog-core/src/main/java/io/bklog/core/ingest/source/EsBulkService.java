@@ -258,6 +258,7 @@ public final class EsBulkService {
         List<Object> out = new ArrayList<>(results.length);
         for (Object o : results) {
             out.add(o);
+            if (o instanceof CreatedItem) continue;
             @SuppressWarnings("unchecked")
             Map<String, Object> inner = (Map<String, Object>) ((Map<String, Object>) o).values().iterator().next();
             if (inner.get("error") instanceof Map<?, ?> err) {
@@ -340,19 +341,69 @@ public final class EsBulkService {
     }
 
     /** Every created item's {@code _shards}: one immutable map for all of them. */
-    private static final Map<String, Object> SHARDS = Map.of("total", 1, "successful", 1, "failed", 0);
+    private static final Map<String, Object> SHARDS = shards();
+
+    private static Map<String, Object> shards() { // in Elasticsearch's order
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("total", 1);
+        m.put("successful", 1);
+        m.put("failed", 0);
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     private static Map<String, Object> created(EsBulkIngest.BulkItem it, String id) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("_index", it.index());
-        m.put("_id", id);
-        m.put("_version", 1);
-        m.put("result", "created");
-        m.put("_shards", SHARDS);
-        m.put("_seq_no", 0);
-        m.put("_primary_term", 1);
-        m.put("status", 201);
-        return Map.of(it.action(), m);
+        return new CreatedItem(it.action(), it.index(), id);
+    }
+
+    /**
+     * A created item of the answer, {@code {action: {_index, _id, _version: 1, result: created, _shards, _seq_no: 0,
+     * _primary_term: 1, status: 201}}}: a map like the others, holding only what differs between items (most of a
+     * 1,000-item answer), so the route writes it without building two maps per item ({@link #write}).
+     */
+    public static final class CreatedItem extends java.util.AbstractMap<String, Object> {
+        private final String action;
+        private final String index;
+        private final String id;
+
+        CreatedItem(String action, String index, String id) {
+            this.action = action;
+            this.index = index;
+            this.id = id;
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, Object>> entrySet() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("_index", index);
+            m.put("_id", id);
+            m.put("_version", 1);
+            m.put("result", "created");
+            m.put("_shards", SHARDS);
+            m.put("_seq_no", 0);
+            m.put("_primary_term", 1);
+            m.put("status", 201);
+            return Map.<String, Object>of(action, m).entrySet();
+        }
+
+        /** Writes the item as {@link #entrySet()} has it. */
+        public void write(com.fasterxml.jackson.core.JsonGenerator g) throws java.io.IOException {
+            g.writeStartObject();
+            g.writeObjectFieldStart(action);
+            g.writeStringField("_index", index);
+            g.writeStringField("_id", id);
+            g.writeNumberField("_version", 1);
+            g.writeStringField("result", "created");
+            g.writeObjectFieldStart("_shards");
+            g.writeNumberField("total", 1);
+            g.writeNumberField("successful", 1);
+            g.writeNumberField("failed", 0);
+            g.writeEndObject();
+            g.writeNumberField("_seq_no", 0);
+            g.writeNumberField("_primary_term", 1);
+            g.writeNumberField("status", 201);
+            g.writeEndObject();
+            g.writeEndObject();
+        }
     }
 
     /** What {@link #createIndex} did. */

@@ -38,6 +38,32 @@ class EsBulkIngestTest {
     }
 
     @Test
+    void aRepeatedActionLineGivesEachItemItsOwnSourceAndLineAndADifferentOneIsReadAgain() {
+        List<EsBulkIngest.BulkItem> items = EsBulkIngest.parse("""
+                {"index":{"_index":"app"}}
+                {"msg":"one"}
+                {"index":{"_index":"app"}}
+                {"msg":"two"}
+                {"index":{"_index":"app","_id":"x"}}
+                {"msg":"three"}
+                {"index":{"_index":"app"}}
+                {"msg":"four"}
+                {"create":{"_index":"other"}}
+                {"msg":"five"}
+                """, null);
+        assertThat(items).extracting(EsBulkIngest.BulkItem::source).containsExactly("{\"msg\":\"one\"}",
+                "{\"msg\":\"two\"}", "{\"msg\":\"three\"}", "{\"msg\":\"four\"}", "{\"msg\":\"five\"}");
+        assertThat(items).extracting(EsBulkIngest.BulkItem::line).containsExactly(1, 3, 5, 7, 9);
+        assertThat(items).extracting(EsBulkIngest.BulkItem::id).containsExactly(null, null, "x", null, null);
+        assertThat(items).extracting(EsBulkIngest.BulkItem::index).containsExactly("app", "app", "app", "app", "other");
+        assertThat(items).extracting(EsBulkIngest.BulkItem::action).containsExactly("index", "index", "index",
+                "index", "create");
+        // a malformed line after a good one is still refused, naming its own line
+        assertThatThrownBy(() -> EsBulkIngest.parse("{\"index\":{}}\n{}\n{\"index\":{}}\n{}\n{\"index\":{\"bad\":1}}\n{}\n",
+                "x")).hasMessageContaining("line [5]");
+    }
+
+    @Test
     void ignoresExtraKeysAfterTheActionObjectWithOneWarningAsElasticsearch8Does() {
         EsBulkIngest.Parsed p = EsBulkIngest.parseWithWarnings("""
                 {"index":{"_index":"app"},"attempts":0}

@@ -36,6 +36,20 @@ class EsBulkServiceTest {
     }
 
     @Test
+    void aCreatedItemIsWrittenAsTheMapItReadsAs() throws Exception {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        EsBulkService.CreatedItem item = new EsBulkService.CreatedItem("create", "app-\u00e9", "id\"1\\");
+        java.io.StringWriter w = new java.io.StringWriter();
+        try (com.fasterxml.jackson.core.JsonGenerator g = mapper.getFactory().createGenerator(w)) {
+            item.write(g);
+        }
+        assertThat(w.toString()).isEqualTo(mapper.writeValueAsString(new LinkedHashMap<>(item)));
+        assertThat(item.get("create")).isEqualTo(Map.of("_index", "app-\u00e9", "_id", "id\"1\\", "_version", 1,
+                "result", "created", "_shards", Map.of("total", 1, "successful", 1, "failed", 0), "_seq_no", 0,
+                "_primary_term", 1, "status", 201));
+    }
+
+    @Test
     void mapsIndexNamesToIndexSetsByNamePatternDataStreamVersionAndDefault() {
         Map<String, String> patterns = new LinkedHashMap<>();
         patterns.put("rsyslog-*", "syslog");
