@@ -32,16 +32,9 @@ final class EsAggregations {
     private static final int PRECISION_THRESHOLD = 10_000;
 
     private final Map<String, FieldType> fields;
-    private final java.util.function.UnaryOperator<String> esField;
 
     EsAggregations(Map<String, FieldType> fields) {
-        this(fields, f -> f);
-    }
-
-    /** @param esField the field Elasticsearch aggregates for a bklog field (a search-time field, {@link DerivedTime}) */
-    EsAggregations(Map<String, FieldType> fields, java.util.function.UnaryOperator<String> esField) {
         this.fields = fields;
-        this.esField = esField;
     }
 
     /** The histogram interval an aggregation uses for the time range {@code [from, to)}. */
@@ -63,12 +56,12 @@ final class EsAggregations {
             }
             if (a instanceof Aggregation.Terms t) {
                 out.put(name, co.elastic.clients.elasticsearch._types.aggregations.Aggregation.of(x -> x.terms(tt -> tt
-                        .field(esField.apply(t.field())).size(t.size()).shardSize(Math.max(t.size() * 10, 100))
+                        .field(t.field()).size(t.size()).shardSize(Math.max(t.size() * 10, 100))
                         .order(List.of(NamedValue.of("_count", SortOrder.Desc), NamedValue.of("_key", SortOrder.Asc))))));
             } else if (a instanceof Aggregation.DateHistogram h) {
                 Duration interval = intervals.get(name);
                 out.put(name, co.elastic.clients.elasticsearch._types.aggregations.Aggregation.of(x -> x.dateHistogram(d -> {
-                    d.field(esField.apply(h.field())).fixedInterval(ti -> ti.time(interval.toMillis() + "ms")).minDocCount(0);
+                    d.field(h.field()).fixedInterval(ti -> ti.time(interval.toMillis() + "ms")).minDocCount(0);
                     if (from != null && to != null && to.isAfter(from)) {
                         d.extendedBounds(eb -> eb.min(FieldDateMath.of(f -> f.value(from.toEpochMilli())))
                                 .max(FieldDateMath.of(f -> f.value(to.toEpochMilli() - 1))));
@@ -76,15 +69,15 @@ final class EsAggregations {
                     return d;
                 })));
             } else if (a instanceof Aggregation.Stats s) {
-                out.put(name, co.elastic.clients.elasticsearch._types.aggregations.Aggregation.of(x -> x.stats(st -> st.field(esField.apply(s.field())))));
+                out.put(name, co.elastic.clients.elasticsearch._types.aggregations.Aggregation.of(x -> x.stats(st -> st.field(s.field()))));
             } else if (a instanceof Aggregation.Cardinality c) {
                 out.put(name, co.elastic.clients.elasticsearch._types.aggregations.Aggregation.of(x -> x.cardinality(cc -> cc
-                        .field(esField.apply(c.field())).precisionThreshold(PRECISION_THRESHOLD))));
+                        .field(c.field()).precisionThreshold(PRECISION_THRESHOLD))));
             } else if (a instanceof Aggregation.Percentiles p) {
                 out.put(name, co.elastic.clients.elasticsearch._types.aggregations.Aggregation.of(x -> x.percentiles(pp -> pp
-                        .field(esField.apply(p.field())).percents(p.percents()).keyed(false))));
+                        .field(p.field()).percents(p.percents()).keyed(false))));
                 out.put(name + COUNT_SUFFIX, co.elastic.clients.elasticsearch._types.aggregations.Aggregation.of(x -> x
-                        .valueCount(v -> v.field(esField.apply(p.field())))));
+                        .valueCount(v -> v.field(p.field()))));
             }
         });
         return out;

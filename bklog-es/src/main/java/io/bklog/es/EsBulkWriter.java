@@ -130,9 +130,8 @@ final class EsBulkWriter {
     /**
      * The {@code _source} of one document as JSON: its fields in order (values converted to their mapped types, the
      * time field as epoch millis), {@code log} left out when it is a copy ({@link DerivedLog}) with the marker
-     * instead, {@code @timestamp} replaced by its marker when it is the time field's instant ({@link DerivedTime}),
-     * and the id's sort copy {@value EsMappings#DOC_ID}. The store's own fields are never taken from a client: a
-     * sent {@code __log_from} would make queries on {@code log} match another field of that document.
+     * instead, and the id's sort copy {@value EsMappings#DOC_ID}. The store's own fields are never taken from a
+     * client: a sent {@code __log_from} would make queries on {@code log} match another field of that document.
      *
      * @throws IllegalArgumentException a value that does not fit its field's type
      */
@@ -141,21 +140,13 @@ final class EsBulkWriter {
         buf.reset();
         String timeField = schema.timeField();
         String logFrom = DerivedLog.sourceOf(d.fields(), types);
-        String timeFrom = DerivedTime.sourceOf(d.fields(), types, timeField, d.timestamp().toEpochMilli());
         try (JsonGenerator g = json.getFactory().createGenerator(buf)) {
             g.writeStartObject();
             boolean timeWritten = false;
             for (Map.Entry<String, Object> e : d.fields().entrySet()) {
                 String name = e.getKey();
                 if (logFrom != null && name.equals(DerivedLog.LOG)) continue; // kept once: see DerivedLog
-                if (name.equals(EsMappings.LOG_FROM) || name.equals(EsMappings.DOC_ID)
-                        || name.equals(EsMappings.TIME_FROM)) {
-                    continue;
-                }
-                if (name.equals(timeFrom)) { // kept once, in the time field: see DerivedTime
-                    g.writeStringField(EsMappings.TIME_FROM, name);
-                    continue;
-                }
+                if (name.equals(EsMappings.LOG_FROM) || name.equals(EsMappings.DOC_ID)) continue;
                 g.writeFieldName(name);
                 if (name.equals(timeField)) {
                     g.writeNumber(d.timestamp().toEpochMilli());

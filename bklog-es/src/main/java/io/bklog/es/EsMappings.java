@@ -23,9 +23,7 @@ import java.util.Map;
  * document's source again as it indexes it, about a fifth of its indexing CPU for these documents, where the id in
  * the stored source costs a few compressed bytes (ids made one after another share their first 20-odd characters;
  * docs/benchmarks.md, issue 26). Indices made before keep their exclusion; both read back alike. {@value #LOG_FROM} marks a document whose raw line {@code log} is the
- * shipper's text field named by its value ({@code message}...), kept once (see {@link DerivedLog}); {@value #TIME_FROM}
- * marks a document whose {@code @timestamp} (or {@code time}, {@code timestamp}) is the time field's instant, kept once
- * in the time field (see {@link DerivedTime}). Stored fields
+ * shipper's text field named by its value ({@code message}...), kept once (see {@link DerivedLog}). Stored fields
  * use DEFLATE ({@code legacy_best_compression} from Elasticsearch 8.14, where {@code best_compression} became zstd
  * over 240 KB blocks: a page of 50 hits spread over a block decompressed the whole block 50 times; DEFLATE with a
  * preset dictionary decompresses only the dictionary and the hit's sub-block, about half the fetch phase for 3 %
@@ -37,7 +35,6 @@ import java.util.Map;
 final class EsMappings {
     static final String DOC_ID = "__doc_id";
     static final String LOG_FROM = "__log_from";
-    static final String TIME_FROM = "__time_from";
     static final String ANALYZER = "bklog_text";
     static final String TOKENIZER = "bklog_text_tokenizer";
     /** keyword values longer than this are kept in the source but not indexed (Lucene's term limit is 32766 bytes) */
@@ -117,9 +114,6 @@ final class EsMappings {
     static ObjectNode internalProperties(ObjectMapper om) {
         ObjectNode props = om.createObjectNode();
         props.putObject(LOG_FROM).put("type", "keyword").put("doc_values", false);
-        // doc values only: read by the search-time field of sorts and aggregations, and enough for the filter of a
-        // query on the time field's copy (a doc-values term query, checked on the time field's candidates)
-        props.putObject(TIME_FROM).put("type", "keyword").put("index", false);
         return props;
     }
 
@@ -152,7 +146,7 @@ final class EsMappings {
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             String name = prefix + e.getKey();
-            if (name.equals(DOC_ID) || name.equals(LOG_FROM) || name.equals(TIME_FROM)) continue;
+            if (name.equals(DOC_ID) || name.equals(LOG_FROM)) continue;
             JsonNode p = e.getValue();
             if (p.has("properties")) {
                 collect(name + ".", p.path("properties"), out);

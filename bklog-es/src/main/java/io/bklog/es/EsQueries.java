@@ -35,20 +35,10 @@ final class EsQueries {
     private static final Query MATCH_ALL = Query.of(q -> q.matchAll(m -> m));
 
     private final Map<String, FieldType> fields;
-    private final List<String> timeFields;
 
     /** @param fields the mapped fields of the searched index sets, by name */
     EsQueries(Map<String, FieldType> fields) {
-        this(fields, List.of());
-    }
-
-    /**
-     * @param fields     the mapped fields of the searched index sets, by name
-     * @param timeFields their time fields (a {@link DerivedTime derived} {@code @timestamp} is kept in them)
-     */
-    EsQueries(Map<String, FieldType> fields, java.util.Collection<String> timeFields) {
         this.fields = fields;
-        this.timeFields = List.copyOf(timeFields);
     }
 
     Query translate(io.bklog.spi.query.Query q) {
@@ -92,25 +82,12 @@ final class EsQueries {
 
     /**
      * The query on one field; on {@code log}, also on the field a {@link DerivedLog derived} {@code log} was kept
-     * as, in the documents marked so; on a {@link DerivedTime derived} {@code @timestamp}, also on the time field of
-     * the documents marked so.
+     * as, in the documents marked so.
      */
     private Query onField(String field, BiFunction<String, FieldType, Query> byType) {
         FieldType type = fields.get(field);
         if (type == null) return MATCH_NONE;
         Query own = byType.apply(field, type);
-        if (DerivedTime.isSource(field, fields, timeFields)) {
-            // also the time field of the documents that keep this field there (DerivedTime)
-            List<Query> should = new ArrayList<>();
-            should.add(own);
-            Query marked = exact(EsMappings.TIME_FROM, field);
-            for (String tf : DerivedTime.timeFieldsFor(field, timeFields)) {
-                if (fields.get(tf) != FieldType.DATE) continue;
-                Query onTime = byType.apply(tf, FieldType.DATE);
-                should.add(Query.of(q -> q.bool(b -> b.must(onTime).filter(marked))));
-            }
-            return Query.of(q -> q.bool(b -> b.should(should).minimumShouldMatch("1")));
-        }
         if (!field.equals(DerivedLog.LOG) || type != FieldType.TEXT) return own;
         List<Query> should = new ArrayList<>();
         should.add(own);

@@ -67,7 +67,7 @@ final class EsSearcher {
         sets.forEach(s -> timeFields.add(s.timeField()));
         String timeField = timeFields.iterator().next();
 
-        Query query = new EsQueries(fields, timeFields).translate(request.query());
+        Query query = new EsQueries(fields).translate(request.query());
         List<Query> filters = new ArrayList<>();
         if (request.from() != null || request.to() != null) {
             List<Query> ranges = new ArrayList<>();
@@ -83,13 +83,6 @@ final class EsSearcher {
                     : Query.of(q -> q.bool(b -> b.should(ranges).minimumShouldMatch("1"))));
         }
         Query full = filters.isEmpty() ? query : Query.of(q -> q.bool(b -> b.must(query).filter(filters)));
-        // what sorts and aggregations on a field a time may be derived from read (DerivedTime)
-        Map<String, co.elastic.clients.elasticsearch._types.mapping.RuntimeField> runtime = new LinkedHashMap<>();
-        Map<String, String> derivedFields = new HashMap<>();
-        java.util.function.UnaryOperator<String> esField = f -> {
-            if (!DerivedTime.isSource(f, fields, timeFields)) return f;
-            return derivedFields.computeIfAbsent(f, x -> derivedField(request, full, x, timeFields, runtime));
-        };
 
         List<SortOptions> sort = new ArrayList<>();
         List<Sort> keys = request.sort().isEmpty() ? List.of(Sort.desc(timeField)) : request.sort();
@@ -101,14 +94,13 @@ final class EsSearcher {
             }
             var unmapped = esType(type);
             SortOrder order = s.order() == Sort.Order.ASC ? SortOrder.Asc : SortOrder.Desc;
-            String sortField = esField.apply(s.field());
-            sort.add(SortOptions.of(o -> o.field(f -> f.field(sortField).order(order).missing("_last")
+            sort.add(SortOptions.of(o -> o.field(f -> f.field(s.field()).order(order).missing("_last")
                     .unmappedType(unmapped))));
         }
         sort.add(SortOptions.of(o -> o.field(f -> f.field(EsMappings.DOC_ID).order(SortOrder.Asc))));
 
         Map<String, Duration> intervals = histogramIntervals(request, timeField);
-        EsAggregations aggs = new EsAggregations(fields, esField);
+        EsAggregations aggs = new EsAggregations(fields);
         var esAggs = aggs.build(request.aggregations(), request.from(), request.to(), intervals);
 
         List<String> highlightFields = new ArrayList<>();
@@ -128,9 +120,8 @@ final class EsSearcher {
                 } else {
                     s.from(request.offset());
                 }
-                if (!request.fields().isEmpty()) s.source(src -> src.filter(f -> f.includes(sourceIncludes(request, timeFields))));
+                if (!request.fields().isEmpty()) s.source(src -> src.filter(f -> f.includes(sourceIncludes(request))));
                 if (!esAggs.isEmpty()) s.aggregations(esAggs);
-                if (!runtime.isEmpty()) s.runtimeMappings(runtime);
                 if (!highlightFields.isEmpty()) {
                     s.highlight(h -> {
                         h.preTags("<mark>").postTags("</mark>").numberOfFragments(0).requireFieldMatch(true)
@@ -165,7 +156,6 @@ final class EsSearcher {
             }
             Map<String, List<String>> highlights = new LinkedHashMap<>(h.highlight());
             DerivedLog.restore(source, highlights);
-            source = DerivedTime.restore(source, timeFields);
             if (!request.fields().isEmpty()) source.keySet().retainAll(request.fields());
             List<Object> sortValues = h.sort().stream().map(EsSearcher::sortValue).toList();
             hits.add(new SearchResult.Hit(h.index(), h.id(), source, highlights, new ArrayList<>(sortValues)));
@@ -176,64 +166,13 @@ final class EsSearcher {
         return new SearchResult(total, hits, aggResults, response.took());
     }
 
-    /**
-     * The requested fields, and what a derived {@code log} is read from when it is one of them, and the marker and
-     * time fields when a field a time may be {@link DerivedTime derived} from is one of them.
-     */
-    private static List<String> sourceIncludes(SearchRequest request, Set<String> timeFields) {
-        boolean log = request.fields().contains(DerivedLog.LOG);
-        boolean time = DerivedTime.SOURCES.stream().anyMatch(request.fields()::contains);
-        if (!log && !time) return request.fields();
+    /** The requested fields, and what a derived {@code log} is read from when it is one of them. */
+    private static List<String> sourceIncludes(SearchRequest request) {
+        if (!request.fields().contains(DerivedLog.LOG)) return request.fields();
         List<String> out = new ArrayList<>(request.fields());
-        if (log) {
-            out.add(EsMappings.LOG_FROM);
-            out.addAll(DerivedLog.SOURCES);
-        }
-        if (time) {
-            out.add(EsMappings.TIME_FROM);
-            out.addAll(timeFields);
-        }
+        out.add(EsMappings.LOG_FROM);
+        out.addAll(DerivedLog.SOURCES);
         return out;
-    }
-
-    /**
-     * The field a sort or an aggregation on {@code field}, a field a time may be {@link DerivedTime derived} from,
-     * reads among the documents {@code full} matches: the field itself when none of them keeps it in the time field;
-     * the time field when all of them do (one time field); otherwise a search-time field put in {@code runtime}
-     * (a script: the node needs Painless, which every Elasticsearch distribution has).
-     */
-    private String derivedField(SearchRequest request, Query full, String field, Set<String> timeFields,
-                                Map<String, co.elastic.clients.elasticsearch._types.mapping.RuntimeField> runtime) {
-        Query marked = Query.of(q -> q.term(t -> t.field(EsMappings.TIME_FROM).value(field)));
-        SearchResponse<Void> counts;
-        try {
-            counts = client.search(s -> s.index(request.indexSets()).ignoreUnavailable(true).allowNoIndices(true)
-                    .size(0).trackTotalHits(t -> t.enabled(false)).query(full)
-                    .aggregations("marked", a -> a.filter(marked))
-                    .aggregations("other", a -> a.filter(f -> f.bool(b -> b.mustNot(marked)))), Void.class);
-        } catch (ElasticsearchException e) {
-            throw backendError("search " + request.indexSets(), e);
-        } catch (IOException e) {
-            throw backendError("search " + request.indexSets(), e);
-        }
-        long markedDocs = counts.aggregations().get("marked").filter().docCount();
-        long otherDocs = counts.aggregations().get("other").filter().docCount();
-        if (markedDocs == 0) return field;
-        List<String> tfs = DerivedTime.timeFieldsFor(field, timeFields);
-        if (otherDocs == 0 && tfs.size() == 1) return tfs.get(0);
-        String name = DerivedTime.runtimeName(field);
-        runtime.computeIfAbsent(name, n -> runtimeField(field, timeFields));
-        return name;
-    }
-
-    /** The search-time date field standing for {@code field} ({@link DerivedTime#SCRIPT}). */
-    private static co.elastic.clients.elasticsearch._types.mapping.RuntimeField runtimeField(String field,
-                                                                                           Set<String> timeFields) {
-        List<String> tfs = DerivedTime.timeFieldsFor(field, timeFields);
-        return co.elastic.clients.elasticsearch._types.mapping.RuntimeField.of(r -> r
-                .type(co.elastic.clients.elasticsearch._types.mapping.RuntimeFieldType.Date)
-                .script(sc -> sc.source(DerivedTime.SCRIPT).params("f", JsonData.of(field))
-                        .params("t", JsonData.of(tfs))));
     }
 
     private Map<String, AggregationResult> emptyAggregations(SearchRequest request) {
