@@ -216,13 +216,23 @@ public final class LogPlatform implements AutoCloseable {
         if (closed) return;
         closed = true;
         health.close();
-        searchHistory.close(); // the searches queued for the history, while the metadata database is still open
         RuntimeException first = null;
         List<AutoCloseable> reversed = new ArrayList<>(owned);
         java.util.Collections.reverse(reversed);
+        // the searches queued for the history are written once the pipeline has drained the log lines into the
+        // store (they come first), and while the metadata database is still open
+        boolean historyClosed = false;
+        if (pipeline == null || !reversed.contains(pipeline)) {
+            searchHistory.close();
+            historyClosed = true;
+        }
         for (AutoCloseable c : reversed) {
             try {
                 c.close();
+                if (!historyClosed && c == pipeline) {
+                    historyClosed = true;
+                    searchHistory.close();
+                }
             } catch (Exception e) {
                 log.warn("close failed component={} error={}", c.getClass().getName(), e.toString(), e);
                 if (first == null) {

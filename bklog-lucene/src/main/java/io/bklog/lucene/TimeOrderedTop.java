@@ -102,10 +102,6 @@ final class TimeOrderedTop {
         return new TimeOrderedTop(sort, after, n, descending, reversed, reader.leaves().size());
     }
 
-    boolean isEmpty() {
-        return reversed.isEmpty();
-    }
-
     /** {@code top} for the main pass: it collects every segment but the reversed ones. */
     Collector skipping(TopFieldCollector top) {
         if (reversed.isEmpty()) return top;

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #recent} first has every save queued before it written, so a user reads back the search they just ran;
  * {@link #close} writes what is queued before the metadata database closes. A save that fails (the metadata
  * database down, the index set deleted meanwhile) is logged with the number of searches it loses and costs the
- * searches nothing; the saves queued after it are tried as usual.
+ * searches nothing; once the database failed in a batch, the rest of that batch is counted as failed without trying
+ * (each would wait for the same timeout), and the next batch tries again.
  */
 public final class SearchHistoryService implements AutoCloseable {
     /** bklog's {@code SEARCH_OPTION_HISTORY_NUM}. */
@@ -60,6 +61,7 @@ public final class SearchHistoryService implements AutoCloseable {
     private boolean flushNow; // a reader (or close) waits: write without lingering
     private boolean closed;
     private long dropped;
+    private long failedTotal; // saves the metadata database did not take
     private Thread writer; // null while no save waits and the thread left
 
     public SearchHistoryService(MetadataStore meta, IndexSetService indexSets) {
@@ -68,7 +70,8 @@ public final class SearchHistoryService implements AutoCloseable {
     }
 
     /**
-     * {@link #record} on the history's writer thread, after the search was answered: a failure (the metadata
+     * Saves the search of {@code user} when it is worth remembering (marked unmasked when the caller is not
+     * {@code masked}: its query may hold raw values), on the history's writer thread, after the search was answered: a failure (the metadata
      * database down) is logged and costs the search nothing. When {@value #MAX_QUEUED} saves are waiting already, or
      * the service is closed, this one is dropped and logged.
      */
@@ -82,11 +85,12 @@ public final class SearchHistoryService implements AutoCloseable {
                 queue.add(new Pending(user, indexSet, params, masked));
                 queuedTotal++;
                 if (writer == null) {
-                    writer = new Thread(this::writeLoop, "bklog-search-history");
-                    writer.setDaemon(true);
-                    writer.start();
-                } else if (queue.size() >= MAX_BATCH) {
-                    lock.notifyAll();
+                    Thread t = new Thread(this::writeLoop, "bklog-search-history");
+                    t.setDaemon(true);
+                    t.start(); // it waits for the lock; a start that fails leaves no writer, the next save tries again
+                    writer = t;
+                } else if (queue.size() == 1 || queue.size() >= MAX_BATCH) {
+                    lock.notifyAll(); // an idle writer starts its linger; a full batch goes at once
                 }
                 return;
             }
@@ -141,6 +145,9 @@ public final class SearchHistoryService implements AutoCloseable {
                 writeBatch(batch);
             } catch (RuntimeException e) {
                 LOG.warn("event=search_history_not_saved searches={} reason=\"{}\"", batch.size(), e.toString());
+                synchronized (lock) {
+                    failedTotal += batch.size();
+                }
             } finally {
                 synchronized (lock) {
                     doneTotal += batch.size();
@@ -169,14 +176,26 @@ public final class SearchHistoryService implements AutoCloseable {
         Map<String, IndexSet> sets = new HashMap<>();
         Map<String, Optional<SearchHistoryEntry>> latest = new HashMap<>();
         int failed = 0;
+        boolean databaseDown = false;
         RuntimeException firstError = null;
         for (Pending p : batch) {
+            if (databaseDown) { // the rest would each wait for the same failure
+                failed++;
+                continue;
+            }
+            IndexSet set;
             try {
-                IndexSet set = sets.get(p.indexSet());
+                set = sets.get(p.indexSet());
                 if (set == null) {
                     set = indexSets.getRecent(p.indexSet());
                     sets.put(p.indexSet(), set);
                 }
+            } catch (RuntimeException e) { // this search's set (deleted meanwhile): the others are still saved
+                failed++;
+                if (firstError == null) firstError = e;
+                continue;
+            }
+            try {
                 long setId = set.id();
                 String key = setId + "/" + p.user();
                 Optional<SearchHistoryEntry> last = latest.get(key);
@@ -193,11 +212,22 @@ public final class SearchHistoryService implements AutoCloseable {
             } catch (RuntimeException e) {
                 failed++;
                 if (firstError == null) firstError = e;
+                databaseDown = true;
             }
+        }
+        synchronized (lock) {
+            failedTotal += failed;
         }
         if (failed > 0) {
             LOG.warn("event=search_history_not_saved searches={} of={} reason=\"{}\"", failed, batch.size(),
                     firstError.toString());
+        }
+    }
+
+    /** Saves the metadata database did not take (failed batches, and the rest of a batch after a failure). */
+    long failedSaves() {
+        synchronized (lock) {
+            return failedTotal;
         }
     }
 
@@ -274,20 +304,6 @@ public final class SearchHistoryService implements AutoCloseable {
     private static boolean same(SearchHistoryEntry last, SearchHistoryEntry next) {
         return last.keyword().equals(next.keyword()) && last.params().equals(next.params())
                 && last.unmasked() == next.unmasked();
-    }
-
-    /**
-     * Saves the search of {@code user} when it is worth remembering, marked unmasked when the caller is not
-     * {@code masked} (its query may hold raw values); returns whether it was saved.
-     */
-    public boolean record(String user, String indexSet, SearchParams params, boolean masked) {
-        if (!worthSaving(params)) return false;
-        IndexSet set = indexSets.getRecent(indexSet);
-        SearchHistoryEntry entry = entry(user, set.id(), params, masked);
-        List<SearchHistoryEntry> last = meta.searchHistory().listByUser(user, set.id(), 1);
-        if (!last.isEmpty() && same(last.get(0), entry)) return false;
-        meta.searchHistory().record(entry);
-        return true;
     }
 
     /**

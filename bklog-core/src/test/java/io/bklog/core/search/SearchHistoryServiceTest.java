@@ -100,7 +100,22 @@ class SearchHistoryServiceTest {
         history.recent("alice", "app", 1, true); // the set is read and cached once
         platform.internals().metadata().close();
         history.recordLater("alice", "app", SearchParams.of("timeout"), true);
-        history.awaitQueued(); // the save fails on the writer thread; nothing is thrown here
+        history.recordLater("alice", "app", SearchParams.of("refused"), true);
+        history.awaitQueued(); // the saves fail on the writer thread; nothing is thrown here
+        assertThat(history.failedSaves()).isEqualTo(2); // the second one counted without waiting for the database
         history.close();
+    }
+
+    @Test
+    void aSaveAfterAnIdlePauseIsWrittenWithinTheLingerWithoutAReader() {
+        long appId = platform.indexSets().create("app", IndexSetSpec.defaults()).id();
+        var rows = platform.internals().metadata().searchHistory();
+        history.recordLater("alice", "app", SearchParams.of("first"), true);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> rows.listByUser("alice", appId, 0).size() == 1);
+        // the writer is now idle, waiting for more: a single save must wake it (not wait for its idle exit, 10 s)
+        history.recordLater("alice", "app", SearchParams.of("second"), true);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> rows.listByUser("alice", appId, 0).size() == 2);
     }
 }
