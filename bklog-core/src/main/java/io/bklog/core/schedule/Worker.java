@@ -224,7 +224,7 @@ public final class Worker implements AutoCloseable {
         String error = null;
         Future<String> future = null;
         try {
-            future = taskThreads.submit(() -> spec.handler().run(ctx));
+            future = submit(spec, ctx);
             result = awaitBeating(future, delivery, consumer, spec, lease);
             outcome = TaskRun.Outcome.SUCCESS;
         } catch (TimeoutException e) {
@@ -276,6 +276,27 @@ public final class Worker implements AutoCloseable {
             broker.deadLetter(delivery, reason);
             failStatus(m, reason);
             log.error("event=task_dead_lettered task={} run={} reason=\"{}\"", spec.name(), m.id(), reason);
+        }
+    }
+
+    /** How long a run waits for a task thread when all are busy, in steps of {@link #SUBMIT_RETRY_MILLIS}. */
+    private static final int SUBMIT_RETRIES = 100;
+    private static final long SUBMIT_RETRY_MILLIS = 20;
+
+    /**
+     * Hands the run to a task thread. The pool has no queue: when each thread is busy, most often one that has
+     * just finished a run and is not back in the pool yet, or a handler still running after its timeout, the run
+     * waits up to 2 s for one instead of being recorded as a failed attempt (which turned the scheduler's health
+     * red when several tasks were due at once, as at start).
+     */
+    private Future<String> submit(TaskSpec spec, Context ctx) throws InterruptedException {
+        for (int i = 0; ; i++) {
+            try {
+                return taskThreads.submit(() -> spec.handler().run(ctx));
+            } catch (RejectedExecutionException e) {
+                if (i >= SUBMIT_RETRIES || taskThreads.isShutdown()) throw e;
+                Thread.sleep(SUBMIT_RETRY_MILLIS);
+            }
         }
     }
 

@@ -63,6 +63,37 @@ class WorkerTest {
     }
 
     @Test
+    void aRunWaitsForATaskThreadWhenEveryOneIsBusyInsteadOfFailing() throws Exception {
+        // one consumer: two task threads; two handlers that outlive their timeout hold both
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch bothStuck = new CountDownLatch(2);
+        registry.register(AsyncTask.of("stuck", ctx -> {
+            bothStuck.countDown();
+            com.google.common.util.concurrent.Uninterruptibles.awaitUninterruptibly(release);
+            return null;
+        }).withTimeout(Duration.ofMillis(50)).withMaxRetries(0));
+        registry.register(AsyncTask.of("quick", ctx -> "ok"));
+        broker.publish(TaskMessage.of("stuck-1", "default", "stuck", Map.of()));
+        broker.publish(TaskMessage.of("stuck-2", "default", "stuck", Map.of()));
+        broker.publish(TaskMessage.of("quick-1", "default", "quick", Map.of()));
+        Thread releaser = new Thread(() -> {
+            com.google.common.util.concurrent.Uninterruptibles.awaitUninterruptibly(bothStuck);
+            com.google.common.util.concurrent.Uninterruptibles.sleepUninterruptibly(Duration.ofMillis(300));
+            release.countDown();
+        });
+        releaser.start();
+        Worker w = Worker.builder(registry, broker, lock).clock(clock).recorder(recorder).statusStore(statuses)
+                .meterRegistry(meters).instanceId("w").threads(1).build();
+        worker = w;
+        assertThat(w.drain("c")).isEqualTo(3);
+        releaser.join();
+        assertThat(recorder.recent("quick", 10)).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(TaskRun.Outcome.SUCCESS);
+            assertThat(r.attempt()).isEqualTo(1);
+        });
+    }
+
+    @Test
     void acksSuccessfulRunAndRecordsItWithMetrics() {
         registry.register(AsyncTask.of("sync_storage_capacity", ctx -> {
             clock.advance(Duration.ofSeconds(3));
