@@ -249,14 +249,18 @@ public final class PatternService implements AutoCloseable {
         if (before != null && old.miningChangedBy(after.patterns())) {
             // the patterns of the old settings would be absorbed by the new miner and win every line again
             // (a fresh miner prefers the most general known pattern): they go, labels included (docs/patterns.md)
-            Entry retiring = entries.remove(after.name());
-            if (retiring != null) {
-                synchronized (retiring) { // waits for a flush of it in flight, whose rows the delete then takes
-                    retiring.retired = true;
+            // under the lock fresh entries are made under: a line enriched meanwhile with the new settings waits,
+            // and its fresh entry loads the rows after the delete, never the old settings' rows
+            synchronized (entries) {
+                Entry retiring = entries.remove(after.name());
+                if (retiring != null) {
+                    synchronized (retiring) { // waits for a flush of it in flight, whose rows the delete then takes
+                        retiring.retired = true;
+                    }
                 }
+                int gone = repository.deleteIndexSet(after.name());
+                log.info("event=patterns_reset index_set={} deleted_patterns={}", after.name(), gone);
             }
-            int gone = repository.deleteIndexSet(after.name());
-            log.info("event=patterns_reset index_set={} deleted_patterns={}", after.name(), gone);
         }
         if (before != null && old.miningChangedBy(after.patterns()) && scheduler != null) {
             String id = scheduler.submit(REMINE_TASK, Map.of("index_set", after.name()));
@@ -332,7 +336,12 @@ public final class PatternService implements AutoCloseable {
     /** Reads back the patterns every instance wrote and the index sets' settings; runs in the background. */
     public void sync() {
         for (String name : List.copyOf(configs.keySet())) {
-            indexSets.find(name).ifPresentOrElse(s -> configs.put(name, s.patterns()), () -> configs.remove(name));
+            PatternConfig seen = configs.get(name);
+            if (seen == null) continue;
+            // only if nothing changed it while the set was read: a change made here meanwhile (changed, remine)
+            // is newer than this read and must not be put back to the settings before it
+            indexSets.find(name).ifPresentOrElse(s -> configs.replace(name, seen, s.patterns()),
+                    () -> configs.remove(name, seen));
         }
         for (Map.Entry<String, Entry> en : entries.entrySet()) load(en.getKey(), en.getValue());
     }
