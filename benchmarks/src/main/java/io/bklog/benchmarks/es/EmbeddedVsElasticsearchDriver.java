@@ -132,9 +132,9 @@ public final class EmbeddedVsElasticsearchDriver {
                                 ? System.getProperty("bench.bklogTextField", "message") : "message";
                         List<String> bodies = EsSideBySide.bulkBodies(lines, side.index(), next, perRound, batch,
                                 textField);
-                        long cpu0 = cpuMillis(side.pid());
+                        long cpu0 = EsSideBySide.cpuMillis(side.pid());
                         d[i] = send(pool, clients, side.url(), bodies, perRound);
-                        long cpu = cpuMillis(side.pid()) - cpu0;
+                        long cpu = EsSideBySide.cpuMillis(side.pid()) - cpu0;
                         c[i] = cpu > 0 ? perRound / (cpu / 1000.0) : Double.NaN;
                     }
                     next += perRound;
@@ -200,23 +200,12 @@ public final class EmbeddedVsElasticsearchDriver {
         return v[v.length / 2];
     }
 
-    /** User + system CPU time of a process so far, in ms (from {@code /proc/<pid>/stat}, 100 ticks a second). */
-    private static long cpuMillis(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // utime, stime (fields 14, 15)
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
     /**
      * CPU ms of a process so far: {total, JIT compiler threads, GC threads} (threads read by name from
      * {@code /proc/<pid>/task}; a thread that ended counts in the total only).
      */
     private static long[] cpuByKind(long pid) {
-        long[] out = {cpuMillis(pid), 0, 0};
+        long[] out = {EsSideBySide.cpuMillis(pid), 0, 0};
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path t : tasks.toList()) {
                 try {

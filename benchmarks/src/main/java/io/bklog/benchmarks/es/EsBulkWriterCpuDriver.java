@@ -68,7 +68,7 @@ public final class EsBulkWriterCpuDriver {
                 long alloc0 = ((com.sun.management.ThreadMXBean) threads).getThreadAllocatedBytes(
                         Thread.currentThread().getId());
                 long process0 = os.getProcessCpuTime();
-                long node0 = nodeCpuNanos();
+                long node0 = EsSideBySide.nodeCpuNanos();
                 long wall0 = System.nanoTime();
                 long notOk = 0;
                 for (List<LogDocument> batch : batches) {
@@ -80,7 +80,7 @@ public final class EsBulkWriterCpuDriver {
                 double allocKb = (((com.sun.management.ThreadMXBean) threads).getThreadAllocatedBytes(
                         Thread.currentThread().getId()) - alloc0) / 1024.0 / perRound;
                 double processUs = (os.getProcessCpuTime() - process0) / 1e3 / perRound;
-                long node1 = nodeCpuNanos();
+                long node1 = EsSideBySide.nodeCpuNanos();
                 double nodeUs = node0 < 0 || node1 < 0 ? Double.NaN : (node1 - node0) / 1e3 / perRound;
                 System.out.printf(Locale.ROOT, "round %d: writer thread %.2f µs CPU/doc, process %.2f µs CPU/doc,"
                         + " allocated %.2f KB/doc; node %.2f µs CPU/doc; %.1f ms per 1,000-document bulk; %d not"
@@ -88,19 +88,6 @@ public final class EsBulkWriterCpuDriver {
                         os.getSystemLoadAverage());
             }
             store.deleteIndices(store.listIndices(set).stream().map(i -> i.name()).toList());
-        }
-    }
-
-    /** The node's CPU time in ns from /proc when {@code -Dbench.esPid} names its process, else -1. */
-    private static long nodeCpuNanos() {
-        String pid = System.getProperty("bench.esPid");
-        if (pid == null) return -1;
-        try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-        } catch (java.io.IOException | RuntimeException e) {
-            return -1;
         }
     }
 }

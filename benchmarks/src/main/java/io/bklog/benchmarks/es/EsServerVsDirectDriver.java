@@ -3,7 +3,6 @@ package io.bklog.benchmarks.es;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -148,19 +147,6 @@ public final class EsServerVsDirectDriver {
                 .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** The node's CPU time in ns from /proc when {@code -Dbench.esPid} names its process, else -1. */
-    private static long esCpuNanos() {
-        String pid = System.getProperty("bench.esPid");
-        if (pid == null) return -1;
-        try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime, 100 ticks/s
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
     /**
      * Sends the bodies over {@code clients} connections; answers acknowledged docs/s, and leaves the CPU seconds
      * per 100k documents of this JVM and of the node in {@link #lastJvmCpu} / {@link #lastEsCpu}.
@@ -169,7 +155,7 @@ public final class EsServerVsDirectDriver {
                                int docs) throws Exception {
         AtomicInteger nextBody = new AtomicInteger();
         long cpu0 = jvmCpuNanos();
-        long es0 = esCpuNanos();
+        long es0 = EsSideBySide.nodeCpuNanos();
         long t0 = System.nanoTime();
         List<Future<Integer>> fs = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
@@ -186,7 +172,7 @@ public final class EsServerVsDirectDriver {
         if (acked != docs) throw new IllegalStateException(base + " acknowledged " + acked + " of " + docs);
         double rate = docs / ((System.nanoTime() - t0) / 1e9);
         lastJvmCpu = (jvmCpuNanos() - cpu0) / 1e9 * 100_000 / docs;
-        long es1 = esCpuNanos();
+        long es1 = EsSideBySide.nodeCpuNanos();
         lastEsCpu = es0 < 0 || es1 < 0 ? Double.NaN : (es1 - es0) / 1e9 * 100_000 / docs;
         return rate;
     }

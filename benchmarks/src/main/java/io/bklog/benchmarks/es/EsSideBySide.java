@@ -164,4 +164,27 @@ final class EsSideBySide implements AutoCloseable {
         server.close();
         if (node != null) node.stop();
     }
+
+    /** User + system CPU time of a process so far, in ms (from {@code /proc/<pid>/stat}, 100 ticks a second), or -1. */
+    static long cpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // utime, stime (fields 14, 15)
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The node's CPU time in ns when {@code -Dbench.esPid} names its process, else -1. */
+    static long nodeCpuNanos() {
+        String pid = System.getProperty("bench.esPid");
+        if (pid == null) return -1;
+        try {
+            long ms = cpuMillis(Long.parseLong(pid.strip()));
+            return ms < 0 ? -1 : ms * 1_000_000L;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
 }

@@ -394,9 +394,9 @@ public final class EsBulkService {
             g.writeNumberField("_version", 1);
             g.writeStringField("result", "created");
             g.writeObjectFieldStart("_shards");
-            g.writeNumberField("total", 1);
-            g.writeNumberField("successful", 1);
-            g.writeNumberField("failed", 0);
+            for (Map.Entry<String, Object> e : SHARDS.entrySet()) {
+                g.writeNumberField(e.getKey(), (Integer) e.getValue());
+            }
             g.writeEndObject();
             g.writeNumberField("_seq_no", 0);
             g.writeNumberField("_primary_term", 1);
