@@ -36,10 +36,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Usage (from the repository root): {@code java -cp $CP io.bklog.benchmarks.es.EmbeddedVsElasticsearchDriver
  * [docsPerRound=100000] [rounds=3] [clients=1,2,4] [batch=1000]}. {@code -Dbench.jfr=FILE} records the server JVM
  * with JFR ({@code settings=profile}) into FILE; {@code -Dbench.serverOpts="..."} adds JVM options to the server,
+ * {@code -Dbench.serverArgs="..."} adds arguments to its {@code serve} command (e.g. {@code --config FILE}),
  * {@code -Dbench.serverCp=...} runs it on another classpath; {@code -Dbench.baselineCp=...} runs a second server
  * on that classpath (an older build) in the same rounds, for a before/after under the same load;
  * {@code -Dbench.bklogTextField=log} sends the line under {@code log} to the {@code bklog} side only. At the end each
  * JVM's CPU over all rounds (JIT compiler threads, GC threads, the rest) per 100 k documents.
+ * {@code -Dbench.esJfr=FILE} records the Elasticsearch node too (from the end of the first warm-up round, through
+ * {@code jcmd}); with both recordings the driver prints each server's share of samples in Lucene ({@link JfrShares}).
  * Read the ratio, not the absolute figures: the machine is usually shared.
  */
 public final class EmbeddedVsElasticsearchDriver {
@@ -72,6 +75,9 @@ public final class EmbeddedVsElasticsearchDriver {
         EsFixture node = null;
         List<Process> servers = new ArrayList<>();
         List<Path> dataDirs = new ArrayList<>();
+        String esJfr = System.getProperty("bench.esJfr");
+        long esRecording = -1; // the pid of the node while JFR records it
+        java.util.Map<String, Double> restPer100k = new java.util.HashMap<>(); // CPU-s but JIT and GC, per side
         try {
             String esUrl = System.getProperty("es.url");
             if (esUrl == null || esUrl.isBlank()) {
@@ -138,6 +144,11 @@ public final class EmbeddedVsElasticsearchDriver {
                         c[i] = cpu > 0 ? perRound / (cpu / 1000.0) : Double.NaN;
                     }
                     next += perRound;
+                    if (r == -1 && esJfr != null && !esJfr.isBlank() && esRecording < 0) {
+                        // from the end of the first warm-up round: the node's start-up is not its ingest
+                        JfrShares.startRecording(sides.get(0).pid(), "bench-es");
+                        esRecording = sides.get(0).pid();
+                    }
                     StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "clients %d round %d:", clients, r));
                     for (int i = 0; i < n; i++) {
                         line.append(String.format(Locale.ROOT, " %s %.0f docs/s (%.0f per CPU-s, RSS %d MiB)%s",
@@ -171,6 +182,8 @@ public final class EmbeddedVsElasticsearchDriver {
                 long[] end = cpuByKind(sides.get(i).pid());
                 long[] start = cpuAtStart[i];
                 double total = (end[0] - start[0]) / 1000.0;
+                restPer100k.put(sides.get(i).name(), ((end[0] - start[0]) - (end[1] - start[1])
+                        - (end[2] - start[2])) / 1000.0 * 100_000.0 / next);
                 System.out.printf(Locale.ROOT, "CPU over all rounds %s: %.1f s = %.2f CPU-s per 100k docs (JIT compiler"
                                 + " threads %.1f s, GC threads %.1f s, the rest %.1f s)%n", sides.get(i).name(), total,
                         total * 100_000.0 / next, (end[1] - start[1]) / 1000.0, (end[2] - start[2]) / 1000.0,
@@ -185,12 +198,40 @@ public final class EmbeddedVsElasticsearchDriver {
                 System.out.printf(Locale.ROOT, "documents in %s: %d (sent %d)%n", side.name(), count, next);
             }
         } finally {
+            if (esRecording > 0) JfrShares.stopRecording(esRecording, "bench-es", Path.of(esJfr));
             for (Process server : servers) {
                 server.destroy(); // SIGTERM: the server closes cleanly (and JFR writes its recording)
                 if (!server.waitFor(60, TimeUnit.SECONDS)) server.destroyForcibly();
             }
             if (node != null) node.stop();
             dataDirs.forEach(EmbeddedVsElasticsearchDriver::deleteTree);
+        }
+        printProfiles(esRecording > 0 ? Path.of(esJfr) : null, restPer100k);
+    }
+
+    /**
+     * With {@code -Dbench.jfr} and {@code -Dbench.esJfr}: each server's samples by Lucene's part (indexing, flush,
+     * merge, commit) and the rest, and what that bounds. When the machine is CPU-bound the docs/s ratio is the inverse
+     * of the CPU per document; the Lucene work both do for the same documents stays whatever the server around it
+     * does, so bklog / Elasticsearch cannot pass (ES CPU per doc) / (bklog's Lucene CPU per doc) even if all the rest
+     * of bklog cost nothing.
+     */
+    private static void printProfiles(Path es, java.util.Map<String, Double> restPer100k) throws IOException {
+        String jfr = System.getProperty("bench.jfr");
+        Path bklog = jfr == null || jfr.isBlank() ? null : Path.of(jfr);
+        if (es != null && Files.exists(es)) System.out.println(JfrShares.describe("elasticsearch", es));
+        if (bklog != null && Files.exists(bklog)) System.out.println(JfrShares.describe("bklog", bklog));
+        Double esRest = restPer100k.get("elasticsearch");
+        Double bklogRest = restPer100k.get("bklog");
+        if (es != null && Files.exists(es) && bklog != null && Files.exists(bklog) && esRest != null
+                && bklogRest != null) {
+            double esLucene = esRest * JfrShares.luceneShare(es);
+            double bklogLucene = bklogRest * JfrShares.luceneShare(bklog);
+            System.out.printf(Locale.ROOT, "CPU-s per 100k docs without JIT and GC: elasticsearch %.2f (Lucene %.2f,"
+                            + " the rest %.2f), bklog %.2f (Lucene %.2f, the rest %.2f); when CPU-bound bklog /"
+                            + " elasticsearch docs/s is about %.2f now, and at most %.2f were all of bklog but Lucene"
+                            + " free%n", esRest, esLucene, esRest - esLucene, bklogRest, bklogLucene,
+                    bklogRest - bklogLucene, esRest / bklogRest, esRest / bklogLucene);
         }
     }
 
@@ -247,6 +288,8 @@ public final class EmbeddedVsElasticsearchDriver {
         if (!extra.isBlank()) cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
         cmd.addAll(List.of("-cp", classpath != null ? classpath : System.getProperty("java.class.path"), "io.bklog.server.cli.BklogCommand", "serve",
                 "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
+        String args = System.getProperty("bench.serverArgs", ""); // e.g. --config FILE
+        if (!args.isBlank()) cmd.addAll(Arrays.asList(args.trim().split("\\s+")));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("BKLOG_AUTH_ENABLED", "false");
         pb.environment().put("BKLOG_LOG_LEVEL", System.getProperty("bench.serverLogLevel", "WARN"));

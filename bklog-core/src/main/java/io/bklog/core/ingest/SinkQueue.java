@@ -242,15 +242,11 @@ final class SinkQueue {
     }
 
     static long estimateBytes(LogDocument d) {
-        long n = 48 + d.id().length();
-        // keys and values apart: the unmodifiable map's entry iterator wraps every entry (a fifth of the _bulk
-        // route's CPU went here)
-        for (String k : d.fields().keySet()) n += k.length() + 4;
-        for (Object v : d.fields().values()) {
-            if (v instanceof String s) n += s.length();
-            else if (v instanceof List<?> l) n += 16L * l.size();
-            else n += 8;
-        }
-        return n;
+        long[] n = {48 + d.id().length()};
+        // forEach: the unmodifiable map hands it to the map inside, where any iterator of the unmodifiable view
+        // wraps the map's own (3.7 % of the server's samples under a 2-client _bulk load went to those wrappers)
+        d.fields().forEach((k, v) -> n[0] += k.length() + 4 + (v instanceof String s ? s.length()
+                : v instanceof List<?> l ? 16L * l.size() : 8));
+        return n[0];
     }
 }

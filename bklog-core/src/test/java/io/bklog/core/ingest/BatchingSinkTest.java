@@ -59,6 +59,16 @@ class BatchingSinkTest {
     }
 
     @Test
+    void estimatesADocumentsBytesFromItsIdNamesAndValues() {
+        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("k", "hello"); // 1 + 4 + 5
+        fields.put("n", 5L); // 1 + 4 + 8
+        fields.put("l", List.of("a", "b")); // 1 + 4 + 2 x 16
+        LogDocument d = new LogDocument("abc", Instant.EPOCH, fields);
+        assertThat(BatchingSink.estimateBytes(d)).isEqualTo(48 + 3 + 10 + 13 + 37);
+    }
+
+    @Test
     void retriesRetryableItemsWithBackoffThenSucceeds() throws Exception {
         FakeLogStore store = new FakeLogStore();
         AtomicInteger calls = new AtomicInteger();

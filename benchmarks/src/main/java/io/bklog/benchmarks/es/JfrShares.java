@@ -1,0 +1,120 @@
+package io.bklog.benchmarks.es;
+
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordingFile;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where a JVM's CPU went under an ingest load, by the JFR execution samples of a recording: Lucene's indexing chain
+ * (inverting, doc values, stored fields of each document), its flushes, merges and commits, and everything that is
+ * not Lucene (HTTP, parsing, mapping, the write-ahead log or translog, the answer). Read side by side for both servers
+ * of {@link EmbeddedVsElasticsearchDriver}: the Lucene work both do for the same documents is a floor that no change to
+ * the server around it removes, so it bounds the ratio of their docs/s when the machine is CPU-bound.
+ *
+ * <p>Also recording a running Elasticsearch node: {@link #startRecording} and {@link #stopRecording} through
+ * {@code jcmd}, as the user owning the node's JVM (the test fixture runs it as its own user when started by root).
+ */
+final class JfrShares {
+    /** The categories, in the order a sample is tried against them; the first whose frame is on the stack wins. */
+    static final List<String[]> CATEGORIES = List.of(
+            new String[] {"lucene merge", "org.apache.lucene.index.IndexWriter.merge"},
+            new String[] {"lucene flush", "org.apache.lucene.index.DocumentsWriterPerThread.flush"},
+            new String[] {"lucene commit", "org.apache.lucene.index.IndexWriter.prepareCommitInternal"},
+            new String[] {"lucene indexing", "org.apache.lucene.index.IndexingChain.processDocument"},
+            new String[] {"lucene other", "org.apache.lucene."});
+    static final String REST = "not lucene";
+
+    private JfrShares() {}
+
+    /** Share of the execution samples of {@code recording} per category, {@link #REST} last; and the sample count. */
+    static Map<String, Double> shares(Path recording, long[] samples) throws IOException {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String[] c : CATEGORIES) counts.put(c[0], 0L);
+        counts.put(REST, 0L);
+        long n = 0;
+        try (RecordingFile f = new RecordingFile(recording)) {
+            while (f.hasMoreEvents()) {
+                RecordedEvent e = f.readEvent();
+                if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) continue;
+                n++;
+                List<String> frames = new ArrayList<>();
+                for (RecordedFrame fr : e.getStackTrace().getFrames()) {
+                    frames.add(fr.getMethod().getType().getName() + "." + fr.getMethod().getName());
+                }
+                String category = REST;
+                for (String[] c : CATEGORIES) {
+                    if (frames.stream().anyMatch(fr -> fr.startsWith(c[1]))) {
+                        category = c[0];
+                        break;
+                    }
+                }
+                counts.merge(category, 1L, Long::sum);
+            }
+        }
+        samples[0] = n;
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> e : counts.entrySet()) out.put(e.getKey(), n == 0 ? 0 : 100.0 * e.getValue() / n);
+        return out;
+    }
+
+    /** One line: each category's share of the samples. */
+    static String describe(String name, Path recording) throws IOException {
+        long[] n = new long[1];
+        Map<String, Double> s = shares(recording, n);
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "profile %s (%s, %d samples):", name,
+                recording, n[0]));
+        double lucene = 0;
+        for (Map.Entry<String, Double> e : s.entrySet()) {
+            b.append(String.format(Locale.ROOT, " %s %.1f %%,", e.getKey(), e.getValue()));
+            if (!e.getKey().equals(REST)) lucene += e.getValue();
+        }
+        return b.append(String.format(Locale.ROOT, " Lucene in all %.1f %%", lucene)).toString();
+    }
+
+    /** The Lucene share of a recording, in [0, 1]. */
+    static double luceneShare(Path recording) throws IOException {
+        Map<String, Double> s = shares(recording, new long[1]);
+        return (100.0 - s.get(REST)) / 100.0;
+    }
+
+    /** Starts a recording ({@code settings=profile}) named {@code name} in the JVM {@code pid}, through jcmd. */
+    static void startRecording(long pid, String name) throws IOException, InterruptedException {
+        jcmd(pid, "JFR.start", "name=" + name, "settings=profile");
+    }
+
+    /**
+     * Stops the recording {@code name} of the JVM {@code pid} and writes it to {@code target}: first where the JVM's
+     * user may write (a fresh file under {@code /tmp}), then copied.
+     */
+    static void stopRecording(long pid, String name, Path target) throws IOException, InterruptedException {
+        Path tmp = Path.of("/tmp", "bklog-bench-" + name + "-" + pid + ".jfr");
+        Files.deleteIfExists(tmp);
+        jcmd(pid, "JFR.stop", "name=" + name, "filename=" + tmp);
+        Files.copy(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(tmp);
+    }
+
+    private static void jcmd(long pid, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        String owner = Files.getOwner(Path.of("/proc", Long.toString(pid))).getName();
+        if (!owner.equals(System.getProperty("user.name"))) cmd.addAll(List.of("runuser", "-u", owner, "--"));
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+        cmd.add(Long.toString(pid));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("jcmd " + String.join(" ", args) + " failed for pid " + pid + ": " + out.strip());
+        }
+    }
+}
