@@ -198,7 +198,14 @@ public final class EmbeddedVsElasticsearchDriver {
                 System.out.printf(Locale.ROOT, "documents in %s: %d (sent %d)%n", side.name(), count, next);
             }
         } finally {
-            if (esRecording > 0) JfrShares.stopRecording(esRecording, "bench-es", Path.of(esJfr));
+            if (esRecording > 0) {
+                try {
+                    JfrShares.stopRecording(esRecording, "bench-es", Path.of(esJfr));
+                } catch (IOException | RuntimeException e) { // the servers and the node are stopped all the same
+                    System.err.println("the Elasticsearch recording was not written: " + e);
+                    esRecording = -1;
+                }
+            }
             for (Process server : servers) {
                 server.destroy(); // SIGTERM: the server closes cleanly (and JFR writes its recording)
                 if (!server.waitFor(60, TimeUnit.SECONDS)) server.destroyForcibly();
