@@ -113,7 +113,9 @@ class KafkaHealthIT {
                         .configs(Map.of("min.insync.replicas", "1")))).all().get();
                 KafkaHealthIndicator health = KafkaHealthIndicator.builder(admin).topics(List.of(topic))
                         .minInsyncReplicas(1).minInsyncRefresh(java.time.Duration.ZERO).build();
-                assertThat(metric(health.check(), "under_min_isr_partitions").status()).isTrue();
+                // a topic just made may not be in the broker's metadata yet: the check then has no such metric
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() ->
+                        assertThat(metric(health.check(), "under_min_isr_partitions").status()).isTrue());
 
                 // an operator raises it past what one broker holds: appends are refused from now on
                 org.apache.kafka.common.config.ConfigResource r = new org.apache.kafka.common.config.ConfigResource(

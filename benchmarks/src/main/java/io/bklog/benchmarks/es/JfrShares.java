@@ -25,13 +25,19 @@ import java.util.concurrent.TimeUnit;
  * {@code jcmd}, as the user owning the node's JVM (the test fixture runs it as its own user when started by root).
  */
 final class JfrShares {
-    /** The categories, in the order a sample is tried against them; the first whose frame is on the stack wins. */
+    /**
+     * The categories, in the order a sample is tried against them; the first with one of its methods on the stack
+     * wins (a method named in full; {@code lucene other}: any Lucene frame). A sample is Lucene's when a Lucene frame
+     * is anywhere on its stack, so code that Lucene calls back (an analyzer of the server's) counts as Lucene's.
+     */
     static final List<String[]> CATEGORIES = List.of(
-            new String[] {"lucene merge", "org.apache.lucene.index.IndexWriter.merge"},
+            new String[] {"lucene merge", "org.apache.lucene.index.IndexWriter.merge",
+                    "org.apache.lucene.index.IndexWriter.maybeMerge"},
             new String[] {"lucene flush", "org.apache.lucene.index.DocumentsWriterPerThread.flush"},
             new String[] {"lucene commit", "org.apache.lucene.index.IndexWriter.prepareCommitInternal"},
             new String[] {"lucene indexing", "org.apache.lucene.index.IndexingChain.processDocument"},
-            new String[] {"lucene other", "org.apache.lucene."});
+            new String[] {"lucene other"});
+    private static final String LUCENE = "org.apache.lucene.";
     static final String REST = "not lucene";
 
     private JfrShares() {}
@@ -53,7 +59,9 @@ final class JfrShares {
                 }
                 String category = REST;
                 for (String[] c : CATEGORIES) {
-                    if (frames.stream().anyMatch(fr -> fr.startsWith(c[1]))) {
+                    List<String> methods = List.of(c).subList(1, c.length);
+                    if (methods.isEmpty() ? frames.stream().anyMatch(fr -> fr.startsWith(LUCENE))
+                            : frames.stream().anyMatch(methods::contains)) {
                         category = c[0];
                         break;
                     }
@@ -93,28 +101,46 @@ final class JfrShares {
     }
 
     /**
-     * Stops the recording {@code name} of the JVM {@code pid} and writes it to {@code target}: first where the JVM's
-     * user may write (a fresh file under {@code /tmp}), then copied.
+     * Stops the recording {@code name} of the JVM {@code pid} and writes it to {@code target}: first into a fresh
+     * directory the JVM's user may write to, then copied.
      */
     static void stopRecording(long pid, String name, Path target) throws IOException, InterruptedException {
-        Path tmp = Path.of("/tmp", "bklog-bench-" + name + "-" + pid + ".jfr");
-        Files.deleteIfExists(tmp);
-        jcmd(pid, "JFR.stop", "name=" + name, "filename=" + tmp);
-        Files.copy(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.deleteIfExists(tmp);
+        Path dir = Files.createTempDirectory("bklog-bench-jfr");
+        try {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            Path tmp = dir.resolve(name + ".jfr");
+            jcmd(pid, "JFR.stop", "name=" + name, "filename=" + tmp);
+            Files.copy(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        }
     }
 
+    /** Runs jcmd on {@code pid} as the user owning that JVM; fails on a non-zero exit or after 60 s. */
     private static void jcmd(long pid, String... args) throws IOException, InterruptedException {
+        if (pid <= 0) throw new IOException("no JVM to run jcmd on (pid " + pid + ")");
         List<String> cmd = new ArrayList<>();
         String owner = Files.getOwner(Path.of("/proc", Long.toString(pid))).getName();
         if (!owner.equals(System.getProperty("user.name"))) cmd.addAll(List.of("runuser", "-u", owner, "--"));
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
         cmd.add(Long.toString(pid));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException("jcmd " + String.join(" ", args) + " failed for pid " + pid + ": " + out.strip());
+        Path out = Files.createTempFile("bklog-bench-jcmd", ".txt");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("jcmd " + String.join(" ", args) + " did not end within 60 s for pid " + pid);
+            }
+            if (p.exitValue() != 0) {
+                throw new IOException("jcmd " + String.join(" ", args) + " failed for pid " + pid + ": "
+                        + Files.readString(out).strip());
+            }
+        } finally {
+            Files.deleteIfExists(out);
         }
     }
 }
