@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * Where a JVM's CPU went under an ingest load, by the JFR execution samples of a recording: Lucene's indexing chain
  * (inverting, doc values, stored fields of each document), its flushes, merges and commits, and everything that is
  * not Lucene (HTTP, parsing, mapping, the write-ahead log or translog, the answer). Read side by side for both servers
- * of {@link EmbeddedVsElasticsearchDriver}: the Lucene work both do for the same documents is a floor that no change to
- * the server around it removes, so it bounds the ratio of their docs/s when the machine is CPU-bound.
+ * of {@link EmbeddedVsElasticsearchDriver}: the Lucene work both do for the same documents stays whatever the server
+ * around it does, so it caps, roughly (an estimate from Java samples), the ratio of their docs/s when the machine is
+ * CPU-bound.
  *
  * <p>Also recording a running Elasticsearch node: {@link #startRecording} and {@link #stopRecording} through
  * {@code jcmd}, as the user owning the node's JVM (the test fixture runs it as its own user when started by root).
