@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Read the ratio, not the absolute figures: the machine is usually shared.
  */
 public final class EmbeddedVsElasticsearchDriver {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EmbeddedVsElasticsearchDriver.class);
     private static final String DIRECT = "hdfs-embedded-vs-es";
     private static final String BKLOG = "hdfsembedded";
     private static final String MAPPING = "\"mappings\":{\"properties\":{\"@timestamp\":{\"type\":\"date\"},"
@@ -150,7 +151,7 @@ public final class EmbeddedVsElasticsearchDriver {
                             JfrShares.startRecording(sides.get(0).pid(), "bench-es");
                             esRecording = sides.get(0).pid();
                         } catch (IOException e) { // a node elsewhere (-Des.url), or jcmd refused: run without it
-                            System.err.println("the Elasticsearch node is not recorded: " + e.getMessage());
+                            LOG.warn("event=bench_es_not_recorded reason=\"{}\"", e.getMessage());
                             esRecording = 0;
                         }
                     }
@@ -208,7 +209,7 @@ public final class EmbeddedVsElasticsearchDriver {
                     JfrShares.stopRecording(esRecording, "bench-es", Path.of(esJfr));
                 } catch (Exception e) { // the servers and the node are stopped all the same
                     if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-                    System.err.println("the Elasticsearch recording was not written: " + e);
+                    LOG.warn("event=bench_es_recording_not_written reason=\"{}\"", e.toString());
                     esRecording = -1;
                 }
             }
@@ -230,17 +231,18 @@ public final class EmbeddedVsElasticsearchDriver {
      * cost nothing. An estimate, not a bound: the share comes from Java samples and is applied to the JVM's CPU
      * without its JIT threads, and the two recordings do not start at the same moment.
      */
-    private static void printProfiles(Path es, java.util.Map<String, Double> cpuPer100k) throws IOException {
+    private static void printProfiles(Path esFile, java.util.Map<String, Double> cpuPer100k) throws IOException {
         String jfr = System.getProperty("bench.jfr");
-        Path bklog = jfr == null || jfr.isBlank() ? null : Path.of(jfr);
-        if (es != null && Files.exists(es)) System.out.println(JfrShares.describe("elasticsearch", es));
-        if (bklog != null && Files.exists(bklog)) System.out.println(JfrShares.describe("bklog", bklog));
+        Path bklogFile = jfr == null || jfr.isBlank() ? null : Path.of(jfr);
+        JfrShares.Profile es = esFile != null && Files.exists(esFile) ? JfrShares.read(esFile) : null;
+        JfrShares.Profile bklog = bklogFile != null && Files.exists(bklogFile) ? JfrShares.read(bklogFile) : null;
+        if (es != null) System.out.println(es.describe("elasticsearch"));
+        if (bklog != null) System.out.println(bklog.describe("bklog"));
         Double esCpu = cpuPer100k.get("elasticsearch");
         Double bklogCpu = cpuPer100k.get("bklog");
-        if (es != null && Files.exists(es) && bklog != null && Files.exists(bklog) && esCpu != null
-                && bklogCpu != null) {
-            double esLucene = esCpu * JfrShares.luceneShare(es);
-            double bklogLucene = bklogCpu * JfrShares.luceneShare(bklog);
+        if (es != null && bklog != null && esCpu != null && bklogCpu != null) {
+            double esLucene = esCpu * es.luceneShare();
+            double bklogLucene = bklogCpu * bklog.luceneShare();
             System.out.printf(Locale.ROOT, "CPU-s per 100k docs without JIT threads: elasticsearch %.2f (Lucene %.2f,"
                             + " the rest %.2f), bklog %.2f (Lucene %.2f, the rest %.2f); when CPU-bound bklog /"
                             + " elasticsearch docs/s is about %.2f now, and about %.2f were all of bklog but Lucene"

@@ -43,8 +43,26 @@ final class JfrShares {
 
     private JfrShares() {}
 
-    /** Share of the execution samples of {@code recording} per category, {@link #REST} last; and the sample count. */
-    static Map<String, Double> shares(Path recording, long[] samples) throws IOException {
+    /** The execution samples of one recording: how many, and each category's share in percent ({@link #REST} last). */
+    record Profile(Path recording, long samples, Map<String, Double> shares) {
+        /** One line: each category's share of the samples. */
+        String describe(String name) {
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "profile %s (%s, %d samples):", name,
+                    recording, samples));
+            for (Map.Entry<String, Double> e : shares.entrySet()) {
+                b.append(String.format(Locale.ROOT, " %s %.1f %%,", e.getKey(), e.getValue()));
+            }
+            return b.append(String.format(Locale.ROOT, " Lucene in all %.1f %%", 100 * luceneShare())).toString();
+        }
+
+        /** The Lucene share, in [0, 1]. */
+        double luceneShare() {
+            return (100.0 - shares.get(REST)) / 100.0;
+        }
+    }
+
+    /** Reads the execution samples of {@code recording} once, by category. */
+    static Profile read(Path recording) throws IOException {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String[] c : CATEGORIES) counts.put(c[0], 0L);
         counts.put(REST, 0L);
@@ -58,42 +76,25 @@ final class JfrShares {
                 for (RecordedFrame fr : e.getStackTrace().getFrames()) {
                     frames.add(fr.getMethod().getType().getName() + "." + fr.getMethod().getName());
                 }
-                String category = REST;
-                for (String[] c : CATEGORIES) {
-                    List<String> methods = List.of(c).subList(1, c.length);
-                    if (methods.isEmpty() ? frames.stream().anyMatch(fr -> fr.startsWith(LUCENE))
-                            : frames.stream().anyMatch(methods::contains)) {
-                        category = c[0];
-                        break;
-                    }
-                }
-                counts.merge(category, 1L, Long::sum);
+                counts.merge(category(frames), 1L, Long::sum);
             }
         }
-        samples[0] = n;
-        Map<String, Double> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Long> e : counts.entrySet()) out.put(e.getKey(), n == 0 ? 0 : 100.0 * e.getValue() / n);
-        return out;
-    }
-
-    /** One line: each category's share of the samples. */
-    static String describe(String name, Path recording) throws IOException {
-        long[] n = new long[1];
-        Map<String, Double> s = shares(recording, n);
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "profile %s (%s, %d samples):", name,
-                recording, n[0]));
-        double lucene = 0;
-        for (Map.Entry<String, Double> e : s.entrySet()) {
-            b.append(String.format(Locale.ROOT, " %s %.1f %%,", e.getKey(), e.getValue()));
-            if (!e.getKey().equals(REST)) lucene += e.getValue();
+        Map<String, Double> shares = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            shares.put(e.getKey(), n == 0 ? 0 : 100.0 * e.getValue() / n);
         }
-        return b.append(String.format(Locale.ROOT, " Lucene in all %.1f %%", lucene)).toString();
+        return new Profile(recording, n, shares);
     }
 
-    /** The Lucene share of a recording, in [0, 1]. */
-    static double luceneShare(Path recording) throws IOException {
-        Map<String, Double> s = shares(recording, new long[1]);
-        return (100.0 - s.get(REST)) / 100.0;
+    private static String category(List<String> frames) {
+        for (String[] c : CATEGORIES) {
+            List<String> methods = List.of(c).subList(1, c.length);
+            if (methods.isEmpty() ? frames.stream().anyMatch(fr -> fr.startsWith(LUCENE))
+                    : frames.stream().anyMatch(methods::contains)) {
+                return c[0];
+            }
+        }
+        return REST;
     }
 
     /** Starts a recording ({@code settings=profile}) named {@code name} in the JVM {@code pid}, through jcmd. */
